@@ -1,0 +1,120 @@
+"""Command line: parse arguments, run a pipeline stage, print problems, exit with a documented code.
+
+Exit codes: 0 success; 1 content errors (or warnings under --strict); 2 usage errors;
+70 an internal error (a bug: please report it, and rerun with --debug for the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from . import pipeline
+from .errors import BuildError, ExplainerError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+DESCRIPTION = """\
+Build a sourced news explainer from site.yaml, content/, seeds/, templates/ and static/.
+
+commands:
+  build   (default) validate, verify every quote against seeds/, render and write output/
+  check   validate and verify without writing anything
+  serve   build, serve output/ on 127.0.0.1 and rebuild + live-reload on every edit
+
+exit codes:
+  0   success
+  1   content errors (or warnings, with --strict); nothing was written
+  2   usage errors (bad option, unsafe --output)
+  70  internal error: a bug in the generator; rerun with --debug and report it
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve"),
+                   help="what to do (default: build)")
+    p.add_argument("--project", type=Path, default=None, metavar="DIR",
+                   help="the project folder holding site.yaml (default: the folder of build.py)")
+    p.add_argument("--output", type=Path, default=None, metavar="DIR",
+                   help="where to write the site (default: PROJECT/output)")
+    p.add_argument("--base-url", default=None, metavar="URL",
+                   help="override site.yaml's base_url, e.g. for a staging host")
+    p.add_argument("--strict", action="store_true", help="treat warnings (unused facts or sources) as errors")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
+    p.add_argument("--host", default="127.0.0.1", help="serve: address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")
+    return p
+
+
+def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
+    args = parser().parse_args(argv)
+    root = (args.project or default_root or Path.cwd()).resolve()
+    output = (args.output or root / "output")
+    try:
+        if not (root / "site.yaml").exists() and not (root / "content").exists():
+            print(f"error: {root} is not an explainer project (no site.yaml or content/)", file=sys.stderr)
+            return EXIT_USAGE
+        if args.base_url is not None and not args.base_url.startswith(("http://", "https://")):
+            print(f"error: --base-url must start with http:// or https://, got '{args.base_url}'", file=sys.stderr)
+            return EXIT_USAGE
+        return run(args, root, output)
+    except BuildError as exc:
+        report(exc.problems)
+        print(f"build failed: {summary_counts(exc.problems)}; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    except ExplainerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - the one place that turns bugs into a clear message
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print("internal error: this is a bug in the generator, not in your content.\n"
+                  "Rerun with --debug to see the traceback, and please report it.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def run(args: argparse.Namespace, root: Path, output: Path) -> int:
+    if args.command == "check":
+        project, problems = pipeline.check(root, args.strict)
+        report(problems.items)
+        print(f"ok: {len(project.facts)} facts, {len(project.sources)} sources, "
+              f"{len(project.events)} timeline events checked; {len(problems.warnings)} warning(s)")
+        return EXIT_OK
+    if args.command == "serve":
+        from .serve import serve  # imported here: the preview's dependencies are not needed to build
+
+        return serve(root, output, host=args.host, port=args.port, base_url=args.base_url)
+    result = pipeline.build(root, output, base_url=args.base_url, strict=args.strict)
+    report(result.warnings)
+    p = result.project
+    pages = sum(1 for name in result.pages if name.endswith(".html"))
+    print(f"built {display(output)} in {result.seconds:.2f} s: {pages} page(s), {len(p.facts)} facts, "
+          f"{len(p.sources)} sources, {len(p.events)} events, {len(result.warnings)} warning(s)")
+    return EXIT_OK
+
+
+def display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd())) + "/"
+    except ValueError:
+        return str(path) + "/"
+
+
+def report(problems: list) -> None:
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+
+
+def summary_counts(problems: list) -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    text = f"{errors} error(s)"
+    return text + (f", {warnings} warning(s)" if warnings else "")

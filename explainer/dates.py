@@ -1,0 +1,103 @@
+"""Dates at their own precision: a year, a month or a day, never padded with a made-up "1"."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day; ``approximate`` marks "c." dates."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    approximate: bool = False
+
+    @property
+    def iso(self) -> str:
+        """The value for ``<time datetime>``: valid HTML at each precision."""
+        text = f"{self.year:04d}"
+        if self.month:
+            text += f"-{self.month:02d}"
+            if self.day:
+                text += f"-{self.day:02d}"
+        return text
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    def human(self) -> str:
+        """How readers see it: "6 August 2024", "August 2024", "2024", "c. August 2024"."""
+        if self.day:
+            text = f"{self.day} {MONTHS[self.month - 1]} {self.year}"
+        elif self.month:
+            text = f"{MONTHS[self.month - 1]} {self.year}"
+        else:
+            text = str(self.year)
+        return f"c. {text}" if self.approximate else text
+
+    def __str__(self) -> str:
+        return self.iso
+
+
+class DateError(ValueError):
+    """A value that is not a date at any precision, with a hint for the editor."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
+def parse_date(value: object, approximate: bool = False) -> PartialDate:
+    """Accept ``2024``, ``2024-08``, ``2024-08-06`` (quoted or not, as YAML int or text)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, dt.date)):
+        raise DateError(f"expected a date, got {type_name(value)}", "write the date as YYYY, YYYY-MM or YYYY-MM-DD")
+    if isinstance(value, dt.date):
+        return PartialDate(value.year, value.month, value.day, approximate)
+    text = str(value).strip()
+    match = _DATE.match(text)
+    if not match:
+        raise DateError(f"'{text}' is not a date", "write the date as YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if month is not None and not 1 <= month <= 12:
+        raise DateError(f"'{text}' has no month {month}", "months run from 01 to 12")
+    if day is not None:
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise DateError(
+                f"'{text}' is not a real day: {MONTHS[month - 1]} {year} has {last} days",
+                "check the day; if only the month is known, write YYYY-MM",
+            )
+    return PartialDate(year, month, day, approximate)
+
+
+def type_name(value: object) -> str:
+    """Editor-facing names for YAML value types."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping (key: value pairs)"
+    return type(value).__name__

@@ -1,0 +1,84 @@
+"""Stage 1: read every content file into position-aware documents, reporting unreadable ones."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problems
+from .schema import CONTENT_FILES
+from .yamlsafe import Doc, load_yaml, read_text
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+
+
+@dataclass
+class SummaryFile:
+    path: Path
+    meta: Doc | None
+    body: str
+    body_line: int
+
+
+@dataclass
+class Loaded:
+    docs: dict[str, Doc]
+    summaries: list[SummaryFile]
+
+
+def load_project(root: Path, problems: Problems) -> Loaded:
+    """Read site.yaml, the content YAML files and the summaries; a missing optional file is fine."""
+    docs: dict[str, Doc] = {}
+    for rel, (_type, required) in CONTENT_FILES.items():
+        path = root / rel
+        if not path.exists():
+            if required:
+                problems.error(path, 1, 1, f"{rel} is missing", f"create {rel}; see the README's content model")
+            continue
+        if _too_big(path, problems):
+            continue
+        doc = load_yaml(path, problems)
+        if doc is None:
+            continue
+        if doc.data is None:
+            problems.error(path, 1, 1, "the file is empty", "add the content, or write [] for an empty list")
+            continue
+        docs[rel] = doc
+    return Loaded(docs, load_summaries(root / "content" / "summaries", problems))
+
+
+def _too_big(path: Path, problems: Problems) -> bool:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        problems.error(path, 1, 1, f"the file is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit",
+                       "split the content or check that the right file was saved here")
+        return True
+    return False
+
+
+def load_summaries(folder: Path, problems: Problems) -> list[SummaryFile]:
+    """Each summary is Markdown with YAML front matter between two '---' lines."""
+    summaries = []
+    if not folder.is_dir():
+        problems.error(folder, 1, 1, "content/summaries/ is missing", "create it with at least one .md summary")
+        return summaries
+    for path in sorted(folder.glob("*.md")):
+        if _too_big(path, problems):
+            continue
+        text = read_text(path, problems)
+        if text is None:
+            continue
+        text = text.replace("\r\n", "\n")
+        match = _FRONT_MATTER.match(text)
+        if not match:
+            problems.error(path, 1, 1, "the summary has no front matter",
+                           "start the file with '---', then 'title:' and 'order:', then '---'")
+            continue
+        meta = load_yaml(path, problems, text=match.group(1) or "", line_offset=1)
+        body_line = text[: match.end()].count("\n") + 1
+        summaries.append(SummaryFile(path, meta, text[match.end():], body_line))
+    if not summaries and not problems.errors:
+        problems.error(folder, 1, 1, "there are no summaries", "add a Markdown file such as 01-what-happened.md")
+    return summaries

@@ -1,0 +1,73 @@
+"""The whole build in one function: load → validate → verify → render → write.
+
+Nothing is written until everything has been read, checked and rendered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BuildError, ContentError, Problems
+from .load import load_project
+from .model import Project
+from .render import Renderer, RenderOptions
+from .validate import build_project
+from .verify import verify_project
+from .write import check_output_dir, write_site
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildResult:
+    project: Project
+    pages: dict[str, bytes]
+    warnings: list[ContentError] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
+    """Load, validate and verify; raise BuildError listing every problem found."""
+    problems = Problems(root)
+    loaded = load_project(root, problems)
+    project = build_project(root, loaded, problems)
+    if project is not None:
+        verify_project(project, problems)
+    if project is None and not problems.errors:  # pragma: no cover - defensive
+        problems.error(root / "site.yaml", 1, 1, "site.yaml could not be read", "check site.yaml")
+    problems.raise_if_errors(strict)
+    assert project is not None
+    return project, problems
+
+
+def render(project: Project, root: Path, base_url: str | None, problems: Problems) -> dict[str, bytes]:
+    """Render pages and copy static assets into an in-memory map of output path → bytes."""
+    options = RenderOptions(base_url=(base_url or project.site.base_url).rstrip("/") + "/")
+    pages = Renderer(project, root / "templates", options).render(problems)
+    problems.raise_if_errors()
+    pages.update(static_files(root / "static"))
+    return pages
+
+
+def static_files(folder: Path) -> dict[str, bytes]:
+    """Static assets, copied as they are under assets/."""
+    if not folder.is_dir():
+        return {}
+    return {f"assets/{p.relative_to(folder).as_posix()}": p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:
+    """Build the site into ``output``; on any error the previous output is left untouched."""
+    started = time.perf_counter()
+    check_output_dir(output, root)
+    project, problems = check(root, strict)
+    pages = render(project, root, base_url, problems)
+    write_site(pages, output)
+    return BuildResult(project, pages, problems.warnings, time.perf_counter() - started)
+
+
+__all__ = ["BuildError", "BuildResult", "build", "check", "render"]

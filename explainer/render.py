@@ -1,0 +1,145 @@
+"""Stage 4: turn the verified project into pages (path → bytes), without touching the disk.
+
+Markdown is rendered once per item and sanitised with nh3; templates run with autoescape and
+StrictUndefined, so a typo in a template is an error, not an empty string on the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote as urlquote
+
+import jinja2
+import markdown
+import nh3
+from markupsafe import Markup
+
+from .dates import PartialDate
+from .errors import ContentError, Problems
+from .model import Project, Source
+from .validate import CITE
+
+ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_SCHEMES = {"http", "https"}
+_CITE_RUN = re.compile(r"(?:\[\[[a-z0-9-]+\]\])+")
+
+
+@dataclass
+class RenderOptions:
+    base_url: str
+
+
+class Renderer:
+    """Holds the Jinja environment and the Markdown converter for one build."""
+
+    def __init__(self, project: Project, templates: Path, options: RenderOptions):
+        self.project = project
+        self.options = options
+        self.facts = project.facts_by_id
+        self.md = markdown.Markdown(extensions=[], output_format="html")
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates)),
+            autoescape=jinja2.select_autoescape(("html", "xml", "j2")),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            date=format_date, cite=self.cite_html, attributed=attributed, fragment_link=fragment_link,
+        )
+
+    def markdown(self, text: str, inline: bool = False) -> Markup:
+        """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
+        self.md.reset()
+        html = nh3.clean(self.md.convert(text), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                         url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer")
+        if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return Markup(_CITE_RUN.sub(lambda m: str(self.cite_html(CITE.findall(m.group(0)))), html))
+
+    def cite_html(self, fact_ids: list[str]) -> Markup:
+        """A bracketed group of numbered links, each naming its fact for screen readers."""
+        links = []
+        for fact_id in fact_ids:
+            fact = self.facts[fact_id]
+            links.append(Markup('<a class="cite" href="#{id}" title="{claim}"><span class="vh">fact </span>{n}</a>')
+                         .format(id=fact.id, claim=fact.claim, n=fact.number))
+        return Markup('<sup class="cites">[') + Markup(", ").join(links) + Markup("]</sup>")
+
+    def context(self) -> dict[str, Any]:
+        p = self.project
+        return {
+            "site": p.site,
+            "base_url": self.options.base_url,
+            "summaries": [(s, self.markdown(s.body)) for s in p.summaries],
+            "comparisons": [(c, self.markdown(c.text, inline=True), [self.facts[f] for f in c.facts])
+                            for c in p.comparisons],
+            "events": [(e, self.markdown(e.text, inline=True))
+                       for e in sorted(p.events, key=lambda e: (e.date.sort_key, e.id))],
+            "facts": p.facts,
+            "glossary": [(t, self.markdown(t.definition, inline=True))
+                         for t in sorted(p.glossary, key=lambda t: (t.term.lower(), t.id))],
+            "sources": p.sources,
+            "sources_by_id": p.sources_by_id,
+            "topics": {t.id: t.label for t in p.site.topics},
+        }
+
+    def render(self, problems: Problems) -> dict[str, bytes]:
+        """Render every page; template mistakes are reported with the template's file and line."""
+        context = self.context()
+        pages: dict[str, bytes] = {}
+        for name, template in (("index.html", "index.html"),):
+            try:
+                pages[name] = self.env.get_template(template).render(context).encode("utf-8")
+            except jinja2.TemplateError as exc:
+                problems.items.append(template_error(exc, self.env, problems))
+        return pages
+
+
+def template_error(exc: jinja2.TemplateError, env: jinja2.Environment, problems: Problems) -> ContentError:
+    """Point at the template line: syntax errors carry it, runtime errors have it in the traceback."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not filename:
+        tb = exc.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_filename.endswith((".html", ".xml", ".j2")):
+                filename, line = code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+    hint = ("check the variable's name; the page's variables are listed in the README"
+            if isinstance(exc, jinja2.UndefinedError) else "check the template syntax ({% %} and {{ }} must close)")
+    return ContentError(problems.relpath(filename or "templates"), line or 1, 1,
+                        f"template error: {exc.message or exc}", hint)
+
+
+def format_date(date: PartialDate | None) -> Markup:
+    """`<time>` at the date's own precision; unknown dates say so."""
+    if date is None:
+        return Markup('<span class="unknown">unknown</span>')
+    return Markup('<time datetime="{iso}">{text}</time>').format(iso=date.iso, text=date.human())
+
+
+def attributed(who: str) -> str:
+    """"According to …" with the attribution as written."""
+    return f"According to {who}"
+
+
+def fragment_link(source: Source, quote: str) -> str:
+    """The source URL with a text fragment, so the browser scrolls to and highlights the quote."""
+    url = (source.url or "").split("#", 1)[0]
+    words = quote.split()
+    if len(words) > 8:
+        target = f"{_fragment_part(' '.join(words[:4]))},{_fragment_part(' '.join(words[-4:]))}"
+    else:
+        target = _fragment_part(" ".join(words))
+    return f"{url}#:~:text={target}"
+
+
+def _fragment_part(text: str) -> str:
+    return urlquote(text, safe="").replace("-", "%2D")
+

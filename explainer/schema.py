@@ -1,0 +1,298 @@
+"""The content model, declared once: every file, field, type and rule lives here.
+
+The validator walks these definitions; the README's field tables and the JSON Schema for editors
+are meant to be generated from the same definitions, so there is one source of truth.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .dates import DateError, parse_date, type_name
+from .errors import Problems
+from .yamlsafe import Doc, KeyPath
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+INVALID = object()  # marks a value that failed its check; the error is already recorded
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A single value: text, markdown, slug, date, bool, url, path, int or number."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class Enum:
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: Any
+    min_items: int = 0
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: Any
+    doc: str
+    required: bool = True
+    nullable: bool = False
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """A mapping with a fixed set of fields; unknown keys are errors."""
+
+    name: str
+    doc: str
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+TEXT = Scalar("text")
+MARKDOWN = Scalar("markdown")
+SLUG_T = Scalar("slug")
+DATE = Scalar("date")
+BOOL = Scalar("bool")
+URL = Scalar("url")
+PATH = Scalar("path")
+INT = Scalar("int")
+NUMBER = Scalar("number")
+
+APPROXIMATE = Field("approximate", BOOL, "true when the date is approximate; shown as 'c. August 2024'.",
+                    required=False, default=False)
+DATE_NOTE = Field("date_note", TEXT, "How the date was worked out, when the source does not give it outright.",
+                  required=False)
+
+TOPIC = Record("topic", "A topic facts can be filtered by.", (
+    Field("id", SLUG_T, "Slug used in facts' `topics`."),
+    Field("label", TEXT, "Name shown to readers."),
+))
+CHART = Record("chart", "A chart drawn from the facts that carry a `figure` of this series.", (
+    Field("series", SLUG_T, "Series name used in facts' `figure.series`."),
+    Field("title", TEXT, "Chart title."),
+    Field("description", TEXT, "One sentence describing what the chart shows."),
+))
+SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
+    Field("title", TEXT, "The explainer's title."),
+    Field("description", TEXT, "One or two sentences for search engines and link previews."),
+    Field("language", SLUG_T, "Language code of the page, e.g. `en`."),
+    Field("base_url", URL, "Where the site is published, e.g. `https://example.org/kursk/`."),
+    Field("updated", DATE, "When the explainer was last updated; the only date the build prints."),
+    Field("publisher", TEXT, "Who publishes the explainer.", required=False),
+    Field("topics", ListOf(TOPIC), "Topics facts are tagged with, with their labels.", required=False, default=[]),
+    Field("charts", ListOf(CHART), "Charts drawn from facts' figures.", required=False, default=[]),
+))
+INFERRED = Record("published_inferred", "A publication date range inferred from the text itself.", (
+    Field("from", DATE, "Earliest date the text allows."),
+    Field("to", DATE, "Latest date the text allows; null if open.", nullable=True, required=False),
+    Field("reasoning", TEXT, "Why the text implies this range."),
+))
+SOURCE = Record("source", "An archived source article (`content/sources.yaml`).", (
+    Field("id", SLUG_T, "Slug that citations use."),
+    Field("title", TEXT, "The source's headline."),
+    Field("publisher", TEXT, "Who published it; null if the source does not say.", nullable=True),
+    Field("author", TEXT, "Who wrote it; null if the source does not say.", nullable=True),
+    Field("published", DATE, "When it was published; null if unknown.", nullable=True),
+    Field("url", URL, "Where it was published (http/https); null if unknown.", nullable=True),
+    Field("retrieved", DATE, "When the archived text was taken; null if unknown.", nullable=True),
+    Field("archive", PATH, "Path of its archived text under `seeds/`."),
+    Field("note", TEXT, "Anything a reader should know about the source.", required=False),
+    Field("published_inferred", INFERRED, "A date range inferred from the text, with the reasoning.",
+          required=False),
+))
+CITATION = Record("citation", "A verbatim quote from a source that supports a fact.", (
+    Field("source", SLUG_T, "Id of a source in `content/sources.yaml`."),
+    Field("quote", TEXT, "Words copied exactly from the source's archived text."),
+))
+FIGURE = Record("figure", "A number a fact reports, drawn in the chart of its series.", (
+    Field("series", SLUG_T, "Series (chart) this number belongs to, declared in `site.yaml` `charts`."),
+    Field("value", NUMBER, "The number, when the fact gives one.", required=False),
+    Field("low", NUMBER, "Lower end, when the fact gives a range.", required=False),
+    Field("high", NUMBER, "Upper end, when the fact gives a range.", required=False),
+    Field("qualifier", TEXT, "Words before the number, e.g. 'at least', 'upwards of'.", required=False),
+    Field("label", TEXT, "Short label in the chart."),
+))
+FACT = Record("fact", "One attributed, sourced claim (`content/facts.yaml`).", (
+    Field("id", SLUG_T, "Slug; the fact's anchor on the page and what `[[id]]` cites."),
+    Field("claim", TEXT, "One neutral sentence."),
+    Field("attribution", TEXT, "Who makes the claim, e.g. \"Ukraine's General Staff\"."),
+    Field("date", DATE, "What the claim refers to, at its precision."),
+    APPROXIMATE,
+    DATE_NOTE,
+    Field("topics", ListOf(SLUG_T), "Topic slugs declared in `site.yaml`.", required=False, default=[]),
+    Field("citations", ListOf(CITATION, min_items=1), "At least one verbatim quote."),
+    Field("figure", FIGURE, "A number to chart.", required=False),
+))
+EVENT = Record("event", "A dated event on the timeline (`content/timeline.yaml`).", (
+    Field("id", SLUG_T, "Slug for the event's anchor; defaults to one made from the title.", required=False),
+    Field("date", DATE, "When it happened, at its precision."),
+    APPROXIMATE,
+    DATE_NOTE,
+    Field("title", TEXT, "Short title."),
+    Field("text", MARKDOWN, "One or two sentences; inline Markdown and `[[fact-id]]` allowed."),
+    Field("facts", ListOf(SLUG_T, min_items=1), "Ids of the facts that support it."),
+))
+COMPARISON = Record("comparison", "Facts shown side by side where sources disagree or a figure changed.", (
+    Field("id", SLUG_T, "Slug for the comparison's anchor."),
+    Field("kind", Enum(("disagreement", "change")), "`disagreement` or `change`."),
+    Field("title", TEXT, "Short title."),
+    Field("text", MARKDOWN, "A short neutral explanation; `[[fact-id]]` allowed."),
+    Field("facts", ListOf(SLUG_T, min_items=2), "Ids of the facts compared."),
+))
+GLOSSARY = Record("term", "A person, institution or term readers need (`content/glossary.yaml`).", (
+    Field("id", SLUG_T, "Slug for the entry's anchor."),
+    Field("term", TEXT, "The term."),
+    Field("definition", MARKDOWN, "One or two sentences; `[[fact-id]]` allowed."),
+    Field("facts", ListOf(SLUG_T, min_items=1), "Ids of the facts it rests on."),
+))
+SUMMARY = Record("summary", "Front matter of a summary section (`content/summaries/*.md`).", (
+    Field("title", TEXT, "Section heading."),
+    Field("order", INT, "Position among the sections, smallest first."),
+))
+
+CONTENT_FILES: dict[str, tuple[Any, bool]] = {
+    # path: (type, required)
+    "site.yaml": (SITE, True),
+    "content/sources.yaml": (ListOf(SOURCE, min_items=1), True),
+    "content/facts.yaml": (ListOf(FACT, min_items=1), True),
+    "content/timeline.yaml": (ListOf(EVENT), True),
+    "content/comparisons.yaml": (ListOf(COMPARISON), False),
+    "content/glossary.yaml": (ListOf(GLOSSARY), False),
+}
+
+
+class Checker:
+    """Checks a loaded document against a type, returning clean values and recording problems."""
+
+    def __init__(self, doc: Doc, problems: Problems):
+        self.doc = doc
+        self.problems = problems
+
+    def error(self, keypath: KeyPath, message: str, hint: str, key: bool = False) -> object:
+        line, column = self.doc.mark(keypath, key=key)
+        self.problems.error(self.doc.path, line, column, message, hint)
+        return INVALID
+
+    def check(self, value: Any, type_: Any, keypath: KeyPath) -> Any:
+        if isinstance(type_, Record):
+            return self.record(value, type_, keypath)
+        if isinstance(type_, ListOf):
+            return self.list(value, type_, keypath)
+        if isinstance(type_, Enum):
+            if value not in type_.choices:
+                choices = " or ".join(f"'{c}'" for c in type_.choices)
+                return self.error(keypath, f"'{value}' is not one of {choices}", f"write {choices}")
+            return value
+        return self.scalar(value, type_.kind, keypath)
+
+    def list(self, value: Any, type_: ListOf, keypath: KeyPath) -> Any:
+        if not isinstance(value, list):
+            return self.error(keypath, f"expected a list, got {type_name(value)}",
+                              "write each item on its own line starting with '- '")
+        if len(value) < type_.min_items:
+            return self.error(keypath, f"the list is empty; at least {type_.min_items} item(s) needed",
+                              "add an item starting with '- '")
+        items = [self.check(item, type_.item, keypath + (i,)) for i, item in enumerate(value)]
+        if keypath and INVALID in items:
+            return INVALID  # a nested list is only as good as its worst item
+        return items  # top-level lists keep their valid items, so one bad fact hides nothing else
+
+    def record(self, value: Any, rec: Record, keypath: KeyPath) -> Any:
+        if not isinstance(value, dict):
+            return self.error(keypath, f"expected a {rec.name} (key: value pairs), got {type_name(value)}",
+                              f"a {rec.name} has the fields: {', '.join(rec.names())}")
+        clean: dict[str, Any] = {}
+        known = rec.names()
+        for key in value:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else f"a {rec.name} has the fields: {', '.join(known)}"
+                self.error(keypath + (key,), f"unknown key '{key}' in {rec.name}", hint, key=True)
+        ok = True
+        for f in rec.fields:
+            if f.name not in value:
+                if f.required:
+                    self.error(keypath, f"{rec.name} is missing the required field '{f.name}'",
+                               f"add '{f.name}:' ({f.doc})")
+                    ok = False
+                clean[f.name] = f.default
+                continue
+            item = value[f.name]
+            if item is None and (f.nullable or not f.required):
+                clean[f.name] = None if f.nullable else f.default
+                continue
+            clean[f.name] = self.check(item, f.type, keypath + (f.name,))
+            ok = ok and clean[f.name] is not INVALID
+        clean["_keypath"] = keypath
+        return clean if ok else INVALID
+
+    def scalar(self, value: Any, kind: str, keypath: KeyPath) -> Any:
+        check = getattr(self, f"scalar_{kind}")
+        return check(value, keypath)
+
+    def scalar_text(self, value: Any, keypath: KeyPath) -> Any:
+        if not isinstance(value, str):
+            hint = "put the text in quotes" if isinstance(value, (int, float, bool)) else "write plain text here"
+            return self.error(keypath, f"expected text, got {type_name(value)}", hint)
+        if not value.strip():
+            return self.error(keypath, "the text is empty", "write the text, or remove the field if it is optional")
+        return value.strip()
+
+    scalar_markdown = scalar_text
+
+    def scalar_slug(self, value: Any, keypath: KeyPath) -> Any:
+        if not isinstance(value, str) or not SLUG.match(value):
+            shown = f"'{value}'" if isinstance(value, str) else type_name(value)
+            return self.error(keypath, f"{shown} is not a valid id",
+                              "ids are lowercase words joined by hyphens, e.g. 'general-staff-971'")
+        return value
+
+    def scalar_date(self, value: Any, keypath: KeyPath) -> Any:
+        try:
+            return parse_date(value)
+        except DateError as exc:
+            return self.error(keypath, str(exc), exc.hint)
+
+    def scalar_bool(self, value: Any, keypath: KeyPath) -> Any:
+        if not isinstance(value, bool):
+            return self.error(keypath, f"expected true or false, got {type_name(value)}", "write true or false")
+        return value
+
+    def scalar_url(self, value: Any, keypath: KeyPath) -> Any:
+        if not isinstance(value, str):
+            return self.error(keypath, f"expected a web address, got {type_name(value)}",
+                              "write a full address starting with https://")
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value.strip()):
+            return self.error(keypath, f"'{value}' is not an http(s) web address",
+                              "only addresses starting with https:// or http:// are allowed")
+        return value.strip()
+
+    def scalar_path(self, value: Any, keypath: KeyPath) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return self.error(keypath, f"expected a file path, got {type_name(value)}",
+                              "write the file's name under seeds/, e.g. '000_article.txt'")
+        return value.strip()
+
+    def scalar_int(self, value: Any, keypath: KeyPath) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return self.error(keypath, f"expected a whole number, got {type_name(value)}", "write a number such as 1")
+        return value
+
+    def scalar_number(self, value: Any, keypath: KeyPath) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return self.error(keypath, f"expected a number, got {type_name(value)}",
+                              "write digits without commas or quotes, e.g. 971")
+        return value

@@ -1,0 +1,144 @@
+"""Stage 3: verify the provenance chain — summary → fact → verbatim quote → archived source text."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path, PurePosixPath
+
+from .errors import Problems
+from .model import Project, Source, Where
+from .yamlsafe import read_text
+
+# Only these differences are forgiven between a quote and its source: nothing looser.
+_TYPOGRAPHY = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+})
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Fold whitespace runs, typographic quotes and dashes; keep case and every other character."""
+    return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+
+
+def verify_project(project: Project, problems: Problems) -> None:
+    """Check archives, quotes and references; record errors and warnings."""
+    index = _load_archives(project, problems)
+    _check_citations(project, index, problems)
+    _check_references(project, problems)
+    _check_unused(project, problems)
+
+
+def _error(problems: Problems, where: Where, message: str, hint: str) -> None:
+    problems.error(where.path, where.line, where.column, message, hint)
+
+
+def _load_archives(project: Project, problems: Problems) -> dict[str, str]:
+    """Read each source's archived text once and index its normalised form."""
+    seeds = project.root / "seeds"
+    index: dict[str, str] = {}
+    cache: dict[Path, str | None] = {}
+    for source in project.sources:
+        path = archive_path(seeds, source, problems)
+        if path is None:
+            continue
+        if path not in cache:
+            text = read_text(path, problems)
+            cache[path] = text
+        if cache[path] is None:
+            continue
+        source.text = cache[path]
+        index[source.id] = normalise(source.text)
+    return index
+
+
+def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None:
+    """Resolve a source's `archive` strictly inside seeds/: no '..', no absolute path, no symlink out."""
+    rel = PurePosixPath(source.archive)
+    where = source.archive_where
+    if rel.is_absolute() or ".." in rel.parts or "\\" in source.archive:
+        _error(problems, where, f"archive '{source.archive}' must be a path inside seeds/",
+               "write just the file name under seeds/, e.g. '003_article.txt'")
+        return None
+    path = seeds / rel
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        _error(problems, where, f"archive '{source.archive}' does not exist in seeds/",
+               "copy the source's text into seeds/ or fix the file name")
+        return None
+    if not resolved.is_relative_to(seeds.resolve()):
+        _error(problems, where, f"archive '{source.archive}' points outside seeds/",
+               "archived texts must be real files inside seeds/, not links elsewhere")
+        return None
+    if not resolved.is_file():
+        _error(problems, where, f"archive '{source.archive}' is not a file", "point at the text file itself")
+        return None
+    return resolved
+
+
+def _check_citations(project: Project, index: dict[str, str], problems: Problems) -> None:
+    sources = project.sources_by_id
+    for fact in project.facts:
+        for citation in fact.citations:
+            source = sources.get(citation.source)
+            if source is None:
+                if citation.source not in project.invalid_ids:
+                    _error(problems, citation.where, f"fact '{fact.id}' cites the unknown source '{citation.source}'",
+                           _did_you_mean(citation.source, sources, "content/sources.yaml"))
+                continue
+            if fact not in source.cited_by:
+                source.cited_by.append(fact)
+            text = index.get(source.id)
+            if text is None:
+                continue  # the archive problem is already reported
+            quote = normalise(citation.quote)
+            if quote not in text:
+                passage = closest_passage(text, quote)
+                _error(problems, citation.where,
+                       f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
+                       f"copy the words exactly; the closest passage is: \"{passage}\"")
+
+
+def closest_passage(text: str, quote: str) -> str:
+    """The stretch of the source most like the quote, to show the editor what the source says."""
+    matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
+    match = matcher.find_longest_match(0, len(text), 0, len(quote))
+    start = max(0, match.a - match.b)
+    end = min(len(text), start + len(quote))
+    while start > 0 and text[start - 1] != " ":
+        start -= 1
+    while end < len(text) and text[end] != " ":
+        end += 1
+    return text[start:end].strip()
+
+
+def _did_you_mean(name: str, known: dict, where: str) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else f"use an id defined in {where}"
+
+
+def _check_references(project: Project, problems: Problems) -> None:
+    facts = project.facts_by_id
+    for ref in project.references:
+        if ref.fact_id not in facts and ref.fact_id not in project.invalid_ids:
+            _error(problems, ref.where, f"unknown fact '{ref.fact_id}'",
+                   _did_you_mean(ref.fact_id, facts, "content/facts.yaml"))
+
+
+def _check_unused(project: Project, problems: Problems) -> None:
+    """Unused facts and sources are not wrong, but usually a forgotten citation."""
+    used = {ref.fact_id for ref in project.references}
+    for fact in project.facts:
+        if fact.id not in used:
+            w = fact.where
+            problems.warning(w.path, w.line, w.column, f"fact '{fact.id}' is not cited anywhere",
+                             "cite it in a summary, timeline event, comparison or glossary entry, or remove it")
+    for source in project.sources:
+        if not source.cited_by:
+            w = source.where
+            problems.warning(w.path, w.line, w.column, f"source '{source.id}' is not cited by any fact",
+                             "cite it from a fact, or remove it")

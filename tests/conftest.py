@@ -1,0 +1,153 @@
+"""Shared fixtures: scratch projects built in tmp_path from inline strings, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+SEED = (
+    "Ukraine’s SBU stated that its commandos captured no fewer than 102 Russian conscripts on Wednesday alone. "
+    "The numbers exchanged in these swaps could range from 50 to 95 soldiers.\n"
+    "Ukrainian forces captured 971 Russian soldiers during a months-long offensive — the General Staff said.\n"
+)
+
+MINIMAL = {
+    "site.yaml": """\
+        title: Test explainer
+        description: A small explainer used by the tests.
+        language: en
+        base_url: https://example.org/test/
+        updated: 2025-06-01
+        topics:
+          - {id: captures, label: Captures}
+          - {id: exchanges, label: Exchanges}
+        charts:
+          - {series: captured, title: Prisoners captured, description: Reported captures over time.}
+        """,
+    "content/sources.yaml": """\
+        - id: article-a
+          title: Article A
+          publisher: The Test Gazette
+          author: null
+          published: 2025-05-26
+          url: https://example.org/a
+          retrieved: null
+          archive: a.txt
+        """,
+    "content/facts.yaml": """\
+        - id: sbu-102
+          claim: SBU commandos captured at least 102 Russian soldiers in one day.
+          attribution: the SBU
+          date: 2024-08
+          approximate: true
+          date_note: The article dates it only as "Wednesday".
+          topics: [captures]
+          citations:
+            - source: article-a
+              quote: "its commandos captured no fewer than 102 Russian conscripts"
+          figure: {series: captured, value: 102, qualifier: at least, label: "SBU, one day"}
+        - id: swap-sizes
+          claim: Swaps exchanged between 50 and 95 soldiers.
+          attribution: the article
+          date: 2024
+          topics: [exchanges]
+          citations:
+            - source: article-a
+              quote: "could range from 50 to 95 soldiers"
+        - id: general-staff-971
+          claim: Ukrainian forces captured 971 Russian soldiers.
+          attribution: Ukraine's General Staff
+          date: "2025-05-25"
+          topics: [captures]
+          citations:
+            - source: article-a
+              quote: "captured 971 Russian soldiers during a months-long offensive - the General Staff said"
+        """,
+    "content/timeline.yaml": """\
+        - date: 2025-05-25
+          title: General Staff statement
+          text: The General Staff gave its **total**.
+          facts: [general-staff-971]
+        - date: 2024-08
+          approximate: true
+          title: SBU captures
+          text: Mass captures reported.
+          facts: [sbu-102]
+        """,
+    "content/comparisons.yaml": """\
+        - id: captures-changed
+          kind: change
+          title: Captures over time
+          text: The count grew.[[sbu-102]]
+          facts: [sbu-102, general-staff-971]
+        """,
+    "content/glossary.yaml": """\
+        - id: sbu
+          term: SBU
+          definition: Ukraine's security service, as named in the article.
+          facts: [sbu-102]
+        """,
+    "content/summaries/01-intro.md": """\
+        ---
+        title: What happened
+        order: 1
+        ---
+        Ukraine's General Staff says 971 were captured.[[general-staff-971]]
+
+        Swaps were small.[[swap-sizes]][[sbu-102]]
+        """,
+}
+
+
+@dataclass
+class Project:
+    root: Path
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {rel}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def run(self, *args: str, output: Path | None = None) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, str(REPO / "build.py"), *args, "--project", str(self.root)]
+        if output is not None:
+            cmd += ["--output", str(output)]
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=self.root, timeout=120)
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+
+def make_project(root: Path, files: dict[str, str] | None = None) -> Project:
+    """A complete small project: the repo's templates and static files plus MINIMAL content."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "static", root / "static")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "a.txt").write_text(SEED, encoding="utf-8")
+    project = Project(root)
+    for rel, text in {**MINIMAL, **(files or {})}.items():
+        if text is not None:
+            project.write(rel, text)
+    return project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return make_project(tmp_path / "site")
