@@ -39,7 +39,12 @@ class PartialDate:
 
     @property
     def sort_key(self) -> tuple[int, int, int]:
-        return (self.year, self.month or 0, self.day or 0)
+        """Chronological order; a date known only to the month (or year) sorts after the days in it.
+
+        "c. August 2024" cannot be placed among the days of August, and an event that a source
+        dates only by its month is usually told after the dated events that led to it.
+        """
+        return (self.year, self.month or 13, self.day or 32)
 
     def human(self) -> str:
         """How readers see it: "6 August 2024", "August 2024", "2024", "c. August 2024"."""
