@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
-    except Exception:  # noqa: BLE001 - the one place that turns bugs into a clear message
+    except Exception:
         if args.debug:
             traceback.print_exc()
         else:

@@ -52,7 +52,8 @@ def load_project(root: Path, problems: Problems) -> Loaded:
 def _too_big(path: Path, problems: Problems) -> bool:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        problems.error(path, 1, 1, f"the file is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit",
+        mb = 1024 * 1024
+        problems.error(path, 1, 1, f"the file is {size // mb} MB, over the {MAX_FILE_BYTES // mb} MB limit",
                        "split the content or check that the right file was saved here")
         return True
     return False

@@ -93,6 +93,14 @@ class Fact:
 
 
 @dataclass
+class Reference:
+    """A `[[fact-id]]` or a fact id in a list, kept with its position for error messages."""
+
+    fact_id: str
+    where: Where
+
+
+@dataclass
 class Event:
     id: str
     date: PartialDate
@@ -101,6 +109,8 @@ class Event:
     text: str
     facts: list[str]
     where: Where
+    refs: list[Reference] = field(default_factory=list)  # `facts`, each with its own position
+    text_where: Where | None = None
 
 
 @dataclass
@@ -111,6 +121,8 @@ class Comparison:
     text: str
     facts: list[str]
     where: Where
+    refs: list[Reference] = field(default_factory=list)
+    text_where: Where | None = None
 
 
 @dataclass
@@ -120,6 +132,8 @@ class Term:
     definition: str
     facts: list[str]
     where: Where
+    refs: list[Reference] = field(default_factory=list)
+    text_where: Where | None = None
 
 
 @dataclass
@@ -133,17 +147,9 @@ class Summary:
 
 
 @dataclass
-class Reference:
-    """A `[[fact-id]]` or a fact id in a list, kept with its position for error messages."""
-
-    fact_id: str
-    where: Where
-
-
-@dataclass
 class Project:
     root: Path
-    site: Site
+    site: Site | None  # None only when site.yaml had errors; nothing renders then
     sources: list[Source]
     facts: list[Fact]
     events: list[Event]

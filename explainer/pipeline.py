@@ -34,12 +34,8 @@ def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
     problems = Problems(root)
     loaded = load_project(root, problems)
     project = build_project(root, loaded, problems)
-    if project is not None:
-        verify_project(project, problems)
-    if project is None and not problems.errors:  # pragma: no cover - defensive
-        problems.error(root / "site.yaml", 1, 1, "site.yaml could not be read", "check site.yaml")
+    verify_project(project, problems)
     problems.raise_if_errors(strict)
-    assert project is not None
     return project, problems
 
 

@@ -17,6 +17,7 @@ from .errors import Problems
 from .yamlsafe import Doc, KeyPath
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 INVALID = object()  # marks a value that failed its check; the error is already recorded
 
 
@@ -66,6 +67,7 @@ SLUG_T = Scalar("slug")
 DATE = Scalar("date")
 BOOL = Scalar("bool")
 URL = Scalar("url")
+LANG = Scalar("language")
 PATH = Scalar("path")
 INT = Scalar("int")
 NUMBER = Scalar("number")
@@ -87,7 +89,7 @@ CHART = Record("chart", "A chart drawn from the facts that carry a `figure` of t
 SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
     Field("title", TEXT, "The explainer's title."),
     Field("description", TEXT, "One or two sentences for search engines and link previews."),
-    Field("language", SLUG_T, "Language code of the page, e.g. `en`."),
+    Field("language", LANG, "Language tag of the page, e.g. `en` or `en-GB`."),
     Field("base_url", URL, "Where the site is published, e.g. `https://example.org/kursk/`."),
     Field("updated", DATE, "When the explainer was last updated; the only date the build prints."),
     Field("publisher", TEXT, "Who publishes the explainer.", required=False),
@@ -257,6 +259,12 @@ class Checker:
             shown = f"'{value}'" if isinstance(value, str) else type_name(value)
             return self.error(keypath, f"{shown} is not a valid id",
                               "ids are lowercase words joined by hyphens, e.g. 'general-staff-971'")
+        return value
+
+    def scalar_language(self, value: Any, keypath: KeyPath) -> Any:
+        if not isinstance(value, str) or not LANGUAGE.match(value):
+            shown = f"'{value}'" if isinstance(value, str) else type_name(value)
+            return self.error(keypath, f"{shown} is not a language tag", "write a tag such as 'en', 'uk' or 'en-GB'")
         return value
 
     def scalar_date(self, value: Any, keypath: KeyPath) -> Any:

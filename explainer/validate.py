@@ -13,8 +13,20 @@ from typing import Any
 from .errors import Problems
 from .load import Loaded
 from .model import (
-    Chart, Citation, Comparison, Event, Fact, Figure, Project, Reference, Site, Source, Summary, Term,
-    Topic, Where,
+    Chart,
+    Citation,
+    Comparison,
+    Event,
+    Fact,
+    Figure,
+    Project,
+    Reference,
+    Site,
+    Source,
+    Summary,
+    Term,
+    Topic,
+    Where,
 )
 from .schema import CONTENT_FILES, INVALID, SLUG, SUMMARY, Checker
 from .yamlsafe import Doc
@@ -29,8 +41,12 @@ RESERVED_IDS = frozenset({
 RESERVED_PREFIXES = ("event-", "source-", "term-", "compare-", "section-")
 
 
-def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project | None:
-    """Return the validated project, or None when the files could not even be read."""
+def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
+    """Return the project built from every valid item; problems hold what was wrong.
+
+    An invalid site.yaml leaves `site` as None (with its errors recorded), so the rest of the
+    content is still checked in the same run.
+    """
     clean: dict[str, Any] = {}
     for rel, doc in loaded.docs.items():
         value = Checker(doc, problems).check(doc.data, CONTENT_FILES[rel][0], ())
@@ -53,11 +69,10 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project | N
     _check_unique(problems, "comparison", comparisons)
     _check_unique(problems, "glossary entry", glossary)
     _check_reserved(problems, facts)
-    if site is None:
-        return None
-    _check_declared(problems, site, facts)
+    if site is not None:
+        _check_declared(problems, site, facts)
     project = Project(root, site, sources, facts, events, comparisons, glossary, summaries)
-    project.references = _references(project, docs, problems)
+    project.references = _references(project, problems)
     project.invalid_ids = _invalid_ids(loaded, clean)
     return project
 
@@ -123,20 +138,27 @@ def _fact(value: dict, doc: Doc) -> Fact:
     )
 
 
-def _event(value: dict, doc: Doc) -> Event:
+def _fact_refs(value: dict, doc: Doc, text_field: str) -> dict[str, Any]:
+    """Positions of each listed fact id and of the Markdown text, for precise error messages."""
     kp = value["_keypath"]
+    refs = [Reference(fid, _where(doc, kp + ("facts", i))) for i, fid in enumerate(value["facts"])]
+    return {"refs": refs, "text_where": _where(doc, kp + (text_field,)), "where": _where(doc, kp)}
+
+
+def _event(value: dict, doc: Doc) -> Event:
     event_id = value["id"] or _slugify(value["title"])
     return Event(event_id, _dated(value), value["date_note"], value["title"], value["text"], value["facts"],
-                 _where(doc, kp))
+                 **_fact_refs(value, doc, "text"))
 
 
 def _comparison(value: dict, doc: Doc) -> Comparison:
     return Comparison(value["id"], value["kind"], value["title"], value["text"], value["facts"],
-                      _where(doc, value["_keypath"]))
+                      **_fact_refs(value, doc, "text"))
 
 
 def _term(value: dict, doc: Doc) -> Term:
-    return Term(value["id"], value["term"], value["definition"], value["facts"], _where(doc, value["_keypath"]))
+    return Term(value["id"], value["term"], value["definition"], value["facts"],
+                **_fact_refs(value, doc, "definition"))
 
 
 def _slugify(text: str) -> str:
@@ -201,15 +223,13 @@ def _check_declared(problems: Problems, site: Site, facts: list[Fact]) -> None:
                            "swap the two numbers")
 
 
-def _references(project: Project, docs: dict[str, Doc], problems: Problems) -> list[Reference]:
+def _references(project: Project, problems: Problems) -> list[Reference]:
     """Every place that names a fact, with its position, for the provenance check."""
     refs: list[Reference] = []
-    for rel, items in (("content/timeline.yaml", project.events), ("content/comparisons.yaml", project.comparisons),
-                       ("content/glossary.yaml", project.glossary)):
-        for item in items:
-            refs += [Reference(fid, item.where) for fid in item.facts]
-            text = item.definition if isinstance(item, Term) else item.text
-            refs += _inline_refs(text, item.where, problems, inline=True)
+    for item in [*project.events, *project.comparisons, *project.glossary]:
+        refs += item.refs
+        text = item.definition if isinstance(item, Term) else item.text
+        refs += _inline_refs(text, item.text_where, problems, inline=True)
     for summary in project.summaries:
         refs += _inline_refs(summary.body, Where(summary.where.path, summary.body_line, 1), problems)
     return refs

@@ -167,7 +167,7 @@ class _Builder:
                 self._error(key_node, "a key must be a plain word", "use a field name such as 'id' or 'title'")
                 continue
             if key in result:
-                line, column = self.doc.key_marks[keypath + (key,)]
+                line, _ = self.doc.key_marks[keypath + (key,)]
                 self._error(key_node, f"duplicate key '{key}' (first given on line {line})",
                             "remove one of the two; YAML would silently keep only the last")
                 continue

@@ -1,0 +1,143 @@
+"""Editors' mistakes: exact messages with file, line and column, all reported in one run."""
+
+from __future__ import annotations
+
+import pytest
+
+from explainer.cli import main
+
+
+@pytest.fixture
+def run(project, capsys):
+    def _run(*args: str) -> tuple[int, str, str]:
+        code = main([*(args or ("build",)), "--project", str(project.root)])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+    return _run
+
+
+def lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.strip()]
+
+
+def test_clean_project_builds(run):
+    code, out, err = run()
+    assert code == 0, err
+    assert "built" in out and "3 facts" in out
+
+
+def test_duplicate_key_names_both_lines(project, run):
+    project.write("content/sources.yaml", """\
+        - id: article-a
+          title: Article A
+          title: Article A again
+          publisher: null
+          author: null
+          published: null
+          url: null
+          retrieved: null
+          archive: a.txt
+        """)
+    code, _, err = run()
+    assert code == 1
+    assert "content/sources.yaml:3:3: error: duplicate key 'title' (first given on line 2)" in err
+    assert "hint: remove one of the two; YAML would silently keep only the last" in err
+
+
+def test_tab_indentation_points_at_the_tab(project, run):
+    project.write("content/timeline.yaml", "- date: 2025-05-25\n\ttitle: x\n")
+    code, _, err = run()
+    assert code == 1
+    assert "content/timeline.yaml:2:1: error: invalid YAML" in err
+    assert "hint: indent with spaces, never tabs" in err
+
+
+def test_unclosed_quote(project, run):
+    project.write("content/glossary.yaml", '- id: sbu\n  term: "SBU\n  definition: x\n  facts: [sbu-102]\n')
+    code, _, err = run()
+    assert code == 1
+    assert "content/glossary.yaml:" in err and "a quoted string is not closed: add the closing quote" in err
+
+
+def test_unknown_key_suggests_the_right_one(project, run):
+    project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could",
+                 "    - sorces: article-a\n      quote: \"could")
+    code, _, err = run()
+    assert code == 1
+    assert "content/facts.yaml:18:7: error: unknown key 'sorces' in citation\n    hint: did you mean 'source'?" in err
+    assert "content/facts.yaml:18:7: error: citation is missing the required field 'source'" in err
+
+
+def test_unknown_key_without_a_close_match_lists_the_fields(project, run):
+    project.edit("content/facts.yaml", "  attribution: the article", "  attribution: the article\n  colour: red")
+    code, _, err = run()
+    assert code == 1
+    assert ("error: unknown key 'colour' in fact\n    hint: a fact has the fields: id, claim, attribution, date,"
+            in err)
+
+
+def test_unknown_top_level_site_key_suggests(project, run):
+    project.edit("site.yaml", "language: en", "langauge: en")
+    code, _, err = run()
+    assert code == 1
+    assert "site.yaml:3:1: error: unknown key 'langauge' in site\n    hint: did you mean 'language'?" in err
+    assert "site.yaml:1:1: error: site is missing the required field 'language'" in err
+
+
+def test_missing_required_field_and_wrong_type(project, run):
+    project.edit("content/facts.yaml", "  attribution: the SBU\n", "")
+    project.edit("content/facts.yaml", "claim: Swaps exchanged between 50 and 95 soldiers.", "claim: [a, list]")
+    code, _, err = run()
+    assert code == 1
+    assert "content/facts.yaml:1:3: error: fact is missing the required field 'attribution'" in err
+    assert "content/facts.yaml:12:10: error: expected text, got a list" in err
+
+
+def test_impossible_date(project, run):
+    project.edit("content/timeline.yaml", "date: 2025-05-25", "date: 2025-02-30")
+    code, _, err = run()
+    assert code == 1
+    assert ("content/timeline.yaml:1:9: error: '2025-02-30' is not a real day: February 2025 has 28 days"
+            in err)
+
+
+def test_all_problems_are_reported_in_one_run(project, run):
+    project.edit("site.yaml", "language: en", "language: English!")  # site.yaml errors hide nothing else
+    project.edit("content/timeline.yaml", "date: 2025-05-25", "date: 2025-13")
+    project.edit("content/summaries/01-intro.md", "[[general-staff-971]]", "[[general-staff-972]]")
+    code, _, err = run()
+    assert code == 1
+    errors = [line for line in lines(err) if ": error: " in line]
+    assert len(errors) == 3, err
+    assert "build failed: 3 error(s); nothing was written" in err
+
+
+def test_number_as_id(project, run):
+    project.edit("content/glossary.yaml", "- id: sbu", "- id: 42")
+    code, _, err = run()
+    assert code == 1
+    assert "content/glossary.yaml:1:7: error: a number (42) is not a valid id" in err
+
+
+def test_no_traceback_for_content_errors(project):
+    project.write("content/facts.yaml", "- {id: x, claim: [unclosed\n")
+    result = project.run("build")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "content/facts.yaml:2:1: error: invalid YAML" in result.stderr
+
+
+def test_usage_errors_exit_2(project):
+    result = project.run("publish")
+    assert result.returncode == 2
+    assert "invalid choice: 'publish'" in result.stderr
+    result = project.run("build", "--base-url", "ftp://example.org/")
+    assert result.returncode == 2
+    assert "--base-url must start with http:// or https://" in result.stderr
+
+
+def test_refuses_to_write_output_over_the_sources(project):
+    result = project.run("build", output=project.root / "content")
+    assert result.returncode == 2
+    assert "it would overwrite the project's sources" in result.stderr
+    assert (project.root / "content" / "facts.yaml").exists()
