@@ -109,7 +109,8 @@ def test_comparisons_show_both_sides_attributed(page):
 
 def metadata(page: BeautifulSoup, source_id: str) -> dict[str, str]:
     source = page.select_one(f"#source-{source_id}")
-    return {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True) for dt in source.find_all("dt")}
+    return {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True)
+            for dt in source.find_all("dt")}
 
 
 def test_source_metadata_is_never_invented(page):
