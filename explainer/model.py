@@ -90,6 +90,8 @@ class Fact:
     figure: Figure | None
     where: Where
     number: int = 0
+    added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
+    updated: PartialDate | None = None
 
 
 @dataclass
@@ -101,6 +103,8 @@ class Event:
     text: str
     facts: list[str]
     where: Where
+    added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
+    updated: PartialDate | None = None
 
 
 @dataclass

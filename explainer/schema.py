@@ -17,6 +17,7 @@ from .errors import Problems
 from .yamlsafe import Doc, KeyPath
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TODO = "TODO"  # placeholders written by `build.py new` start with this; the build refuses them
 INVALID = object()  # marks a value that failed its check; the error is already recorded
 
 
@@ -69,9 +70,15 @@ URL = Scalar("url")
 PATH = Scalar("path")
 INT = Scalar("int")
 NUMBER = Scalar("number")
+DAY = Scalar("day")  # a full YYYY-MM-DD date, for the change log
 
 APPROXIMATE = Field("approximate", BOOL, "true when the date is approximate; shown as 'c. August 2024'.",
                     required=False, default=False)
+# What changed: these dates feed the "Recently updated" list and feed.xml.
+ADDED = Field("added", DAY, "The day this was added to the explainer (YYYY-MM-DD); lists it as new.",
+              required=False)
+UPDATED = Field("updated", DAY, "The day this last changed in substance (YYYY-MM-DD); lists it as updated.",
+                required=False)
 DATE_NOTE = Field("date_note", TEXT, "How the date was worked out, when the source does not give it outright.",
                   required=False)
 
@@ -134,6 +141,8 @@ FACT = Record("fact", "One attributed, sourced claim (`content/facts.yaml`).", (
     Field("topics", ListOf(SLUG_T), "Topic slugs declared in `site.yaml`.", required=False, default=[]),
     Field("citations", ListOf(CITATION, min_items=1), "At least one verbatim quote."),
     Field("figure", FIGURE, "A number to chart.", required=False),
+    ADDED,
+    UPDATED,
 ))
 EVENT = Record("event", "A dated event on the timeline (`content/timeline.yaml`).", (
     Field("id", SLUG_T, "Slug for the event's anchor; defaults to one made from the title.", required=False),
@@ -143,6 +152,8 @@ EVENT = Record("event", "A dated event on the timeline (`content/timeline.yaml`)
     Field("title", TEXT, "Short title."),
     Field("text", MARKDOWN, "One or two sentences; inline Markdown and `[[fact-id]]` allowed."),
     Field("facts", ListOf(SLUG_T, min_items=1), "Ids of the facts that support it."),
+    ADDED,
+    UPDATED,
 ))
 COMPARISON = Record("comparison", "Facts shown side by side where sources disagree or a figure changed.", (
     Field("id", SLUG_T, "Slug for the comparison's anchor."),
@@ -248,6 +259,9 @@ class Checker:
             return self.error(keypath, f"expected text, got {type_name(value)}", hint)
         if not value.strip():
             return self.error(keypath, "the text is empty", "write the text, or remove the field if it is optional")
+        if value.lstrip().startswith(TODO):  # left over from `build.py new`: never publish it
+            name = keypath[-1] if keypath and isinstance(keypath[-1], str) else "this text"
+            return self.error(keypath, f"'{name}' is still a TODO placeholder", f"replace it with the real {name}")
         return value.strip()
 
     scalar_markdown = scalar_text
@@ -264,6 +278,12 @@ class Checker:
             return parse_date(value)
         except DateError as exc:
             return self.error(keypath, str(exc), exc.hint)
+
+    def scalar_day(self, value: Any, keypath: KeyPath) -> Any:
+        date = self.scalar_date(value, keypath)
+        if date is not INVALID and date.precision != "day":
+            return self.error(keypath, f"'{value}' is not a full date", "write the day as YYYY-MM-DD")
+        return date
 
     def scalar_bool(self, value: Any, keypath: KeyPath) -> Any:
         if not isinstance(value, bool):
