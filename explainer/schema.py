@@ -280,9 +280,14 @@ class Checker:
             return self.error(keypath, str(exc), exc.hint)
 
     def scalar_day(self, value: Any, keypath: KeyPath) -> Any:
-        date = self.scalar_date(value, keypath)
-        if date is not INVALID and date.precision != "day":
-            return self.error(keypath, f"'{value}' is not a full date", "write the day as YYYY-MM-DD")
+        """A full date (for `added`/`updated`): a change happens on a day."""
+        hint = "write the day as YYYY-MM-DD, e.g. 2025-06-01"
+        try:
+            date = parse_date(value)
+        except DateError as exc:
+            return self.error(keypath, str(exc), exc.hint if "real day" in str(exc) else hint)
+        if date.precision != "day":
+            return self.error(keypath, f"'{value}' is not a full date", hint)
         return date
 
     def scalar_bool(self, value: Any, keypath: KeyPath) -> Any:
