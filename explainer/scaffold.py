@@ -108,8 +108,8 @@ def _prepare(text: str) -> tuple[str, str]:
     """End the text with a newline, drop an empty-list `[]`, and find the list's indentation."""
     if text and not text.endswith("\n"):
         text += "\n"
-    text = re.sub(r"^\s*\[\]\s*$\n?", "", text, flags=re.M)  # `[]` would not take block items
-    match = re.search(r"^([ \t]*)- ", text, flags=re.M)
+    text = re.sub(r"^\s*\[\]\s*$\n?", "", text, flags=re.MULTILINE)  # `[]` would not take block items
+    match = re.search(r"^([ \t]*)- ", text, flags=re.MULTILINE)
     return text, match.group(1) if match else ""
 
 
@@ -117,7 +117,7 @@ def _first_source(root: Path) -> str:
     """A real source id to start from, so only the quote is left to fill in."""
     path = root / FILES["source"]
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    match = re.search(r"^[ \t]*- id:[ \t]*[\"']?([a-z0-9-]+)", text, flags=re.M)
+    match = re.search(r"^[ \t]*- id:[ \t]*[\"']?([a-z0-9-]+)", text, flags=re.MULTILINE)
     return match.group(1) if match else "todo-source-id"
 
 
@@ -126,7 +126,7 @@ def _new_summary(root: Path) -> Scaffolded:
     folder.mkdir(parents=True, exist_ok=True)
     orders = [0]
     for path in folder.glob("*.md"):
-        match = re.search(r"^order:[ \t]*(\d+)[ \t]*$", path.read_text(encoding="utf-8", errors="replace"), re.M)
+        match = re.search(r"^order:[ \t]*(\d+)[ \t]*$", path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)
         if match:
             orders.append(int(match.group(1)))
     order = max(orders) + 1

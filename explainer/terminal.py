@@ -41,7 +41,7 @@ def format_problem(text: str, colour: bool) -> str:
         severity = match["severity"]
         first = (paint(match["path"], "path", True) + " " + paint(severity + ":", severity, True)
                  + first[match.end():])
-    rest = re.sub(r"^(\s*)(hint:)", lambda m: m[1] + paint(m[2], "hint", True), rest, flags=re.M)
+    rest = re.sub(r"^(\s*)(hint:)", lambda m: m[1] + paint(m[2], "hint", True), rest, flags=re.MULTILINE)
     return first + sep + rest
 
 

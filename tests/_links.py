@@ -42,4 +42,4 @@ def css_urls(css: str) -> list[str]:
 
 
 def is_external(link: str) -> bool:
-    return bool(re.match(r"^[a-z][a-z0-9+.-]*:", link, re.I))  # http:, https:, mailto:, data:
+    return bool(re.match(r"^[a-z][a-z0-9+.-]*:", link, re.IGNORECASE))  # http:, https:, mailto:, data:

@@ -105,7 +105,7 @@ def test_page_lists_recent_changes_and_advertises_the_feed(tmp_path: Path) -> No
     section = html[html.index('<section id="recent"'):]
     section = section[: section.index("</section>")]
     assert re.search(r"<h2[^>]*>Recently updated</h2>", section)
-    items = re.findall(r"<li>(.*?)</li>", section, re.S)
+    items = re.findall(r"<li>(.*?)</li>", section, re.DOTALL)
     assert len(items) == 3
     assert 'datetime="2025-06-05"' in items[0] and "Updated fact" in items[0]
     targets = re.findall(r'href="#([^"]+)"', section)

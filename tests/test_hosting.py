@@ -20,7 +20,6 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 import yaml
-
 from _links import css_urls, is_external, parse_page
 from conftest import REPO, Project, make_project
 

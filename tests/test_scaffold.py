@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import Project, make_project
 
-OUT = re.compile(r"^(?P<path>\S+):(?P<line>\d+): added (?P<kind>\w+) '(?P<id>[a-z0-9-]+)'", re.M)
+OUT = re.compile(r"^(?P<path>\S+):(?P<line>\d+): added (?P<kind>\w+) '(?P<id>[a-z0-9-]+)'", re.MULTILINE)
 
 
 def run_new(project: Project, kind: str) -> re.Match[str]:

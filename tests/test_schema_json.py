@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import REPO, make_project
 from jsonschema import Draft7Validator
 
 from explainer import jsonschema as js
@@ -13,8 +14,6 @@ from explainer.errors import Problems
 from explainer.load import load_summaries
 from explainer.schema import CONTENT_FILES, SUMMARY, Checker
 from explainer.yamlsafe import load_yaml
-
-from conftest import REPO, make_project
 
 SUMMARY_REL = "content/summaries/01-intro.md"
 

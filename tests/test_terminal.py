@@ -10,12 +10,12 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO, Project
+
 from explainer import terminal
 
 ESC = "\x1b["
-SUMMARY = re.compile(r"^built \S+ in \d+\.\d\d s: 1 page\(s\), 3 facts, 1 sources, 2 events, 0 warning\(s\)$", re.M)
+SUMMARY = re.compile(r"^built \S+ in \d+\.\d\d s: 1 page\(s\), 3 facts, 1 sources, 2 events, 0 warning\(s\)$", re.MULTILINE)
 
 
 class FakeStream(io.StringIO):
