@@ -65,7 +65,7 @@ def test_content_files_point_at_their_schema(rel: str) -> None:
         assert not CONTENT_FILES[rel][1], f"{rel} is required but missing"
         return
     first = path.read_text(encoding="utf-8").partition("\n")[0]
-    assert first == js.header_line(REPO, rel)
+    assert first == js.header_line(REPO, rel), f"run `python build.py schemas` to add the schema line to {rel}"
     target = (path.parent / first.removeprefix(js.HEADER_PREFIX)).resolve()
     assert target.is_file(), f"{rel}'s header points at a missing file: {target}"
 
