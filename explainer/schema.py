@@ -260,7 +260,7 @@ class Checker:
         if not value.strip():
             return self.error(keypath, "the text is empty", "write the text, or remove the field if it is optional")
         if value.lstrip().startswith(TODO):  # left over from `build.py new`: never publish it
-            name = keypath[-1] if keypath and isinstance(keypath[-1], str) else "this text"
+            name = keypath[-1] if keypath and isinstance(keypath[-1], str) else "text"
             return self.error(keypath, f"'{name}' is still a TODO placeholder", f"replace it with the real {name}")
         return value.strip()
 
