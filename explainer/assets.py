@@ -9,6 +9,7 @@ which works at a domain root, under a sub-path and from disk alike.
 from __future__ import annotations
 
 import hashlib
+import html
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -77,3 +78,32 @@ def _rewrite_css(rel: str, data: bytes, names: dict[str, str]) -> bytes:
 
     text = data.decode("utf-8", "surrogateescape")  # any bytes round-trip unchanged
     return _CSS_URL.sub(swap, text).encode("utf-8", "surrogateescape")
+
+
+_LOCAL_REF = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
+
+
+def broken_links(pages: dict[str, bytes]) -> list[tuple[str, str, str]]:
+    """(page, link, why) for each href/src in a page that the output would not satisfy.
+
+    Links must be relative so the site works at a domain root, under a sub-path and from disk; a
+    template that links `assets/style.css` instead of `{{ asset('style.css') }}` is caught here.
+    """
+    broken = []
+    for page, data in pages.items():
+        if not page.endswith(".html"):
+            continue
+        for raw in _LOCAL_REF.findall(data.decode("utf-8", "replace")):
+            link = html.unescape(raw)
+            if not link or link.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", link):
+                continue  # same page, or another site
+            path = link.split("#", 1)[0].split("?", 1)[0]
+            if path.startswith("/"):
+                broken.append((page, link, "a link from the domain root breaks under a sub-path and from disk"))
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+            if path.endswith("/") or path in ("", ".", ".."):
+                target = posixpath.join(target, "index.html").removeprefix("./")
+            if target not in pages:
+                broken.append((page, link, "the build writes no such file"))
+    return broken

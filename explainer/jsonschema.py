@@ -41,6 +41,7 @@ _SCALARS: dict[str, dict[str, Any]] = {
     "url": {"type": "string", "pattern": URL_TEXT},
     "path": {"type": "string", "pattern": NON_BLANK},
     "int": {"type": "integer"},
+    "count": {"type": "integer", "minimum": 1},
     "number": {"type": "number"},
 }
 _EXAMPLES = {"date": "2024-08-06", "day": "2025-06-01", "url": "https://example.org/article"}
@@ -77,9 +78,9 @@ def to_json_schema(type_: Any) -> dict[str, Any]:
         return out
     if isinstance(type_, schema.Enum):
         return {"enum": list(type_.choices)}
-    if isinstance(type_, schema.Scalar):
+    if isinstance(type_, schema.Scalar) and type_.kind in _SCALARS:
         return dict(_SCALARS[type_.kind])
-    raise TypeError(f"no JSON Schema for {type_!r}")  # a new kind in schema.py needs a line above
+    raise TypeError(f"no JSON Schema for {type_!r}: add it to _SCALARS in explainer/jsonschema.py")
 
 
 def _record(rec: schema.Record) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assets import hash_assets
+from .assets import broken_links, hash_assets
 from .errors import BuildError, ContentError, Problems
 from .feed import feed_xml, recent_changes
 from .load import load_project
@@ -56,6 +56,10 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     problems.raise_if_errors()
     pages.update(assets.files)
     pages["feed.xml"] = feed_xml(project, options.base_url)
+    for page, link, why in broken_links(pages):  # e.g. a template naming an asset without asset()
+        problems.error(root / "templates", 1, 1, f"{page} links to '{link}': {why}",
+                       "link pages relatively; for files from static/ write {{ asset('NAME') }}")
+    problems.raise_if_errors()
     return pages
 
 

@@ -23,6 +23,8 @@ import yaml
 from _links import css_urls, is_external, parse_page
 from conftest import REPO, Project, make_project
 
+from explainer.assets import broken_links
+
 HASHED = re.compile(r"^assets/(?:[\w-]+/)*[\w-]+\.[0-9a-f]{8}\.\w+$")
 
 
@@ -209,3 +211,24 @@ def test_pyproject_matches_requirements() -> None:
     dev = _pins((REPO / "requirements-dev.txt").read_text(encoding="utf-8").splitlines())
     assert _pins(meta["dependencies"]) == runtime
     assert _pins(meta["optional-dependencies"]["test"]) == dev
+
+
+def test_unhashed_or_root_relative_links_fail_the_build(project: Project) -> None:
+    """A template naming `assets/style.css` or `/feed.xml` would break a host; the build says so."""
+    project.edit("templates/base.html", "{{ asset('style.css') }}", "assets/style.css")
+    project.edit("templates/base.html", 'href="feed.xml"', 'href="/feed.xml"')
+    result = project.run("build")
+    assert result.returncode == 1
+    assert "templates:1:1: error: index.html links to 'assets/style.css': the build writes no such file" \
+        in result.stderr
+    assert "index.html links to '/feed.xml': a link from the domain root breaks" in result.stderr
+    assert "{{ asset('NAME') }}" in result.stderr
+    assert not project.output.exists()
+
+
+def test_broken_links_resolves_like_a_browser() -> None:
+    pages = {"index.html": b'<a href="sub/">s</a><a href="feed.xml#x">f</a><a href="https://e.org/">e</a>'
+                           b'<a href="#top">t</a><a href="mailto:a@b.c">m</a><a href="?q=1">q</a>',
+             "sub/index.html": b'<a href="../index.html">up</a><img src="../assets/a.png"><a href="./">me</a>',
+             "feed.xml": b""}
+    assert broken_links(pages) == [("sub/index.html", "../assets/a.png", "the build writes no such file")]
