@@ -11,8 +11,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import pipeline
-from .errors import BuildError, ExplainerError
+from . import pipeline, scaffold, terminal
+from .errors import BuildError, ExplainerError, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -23,6 +23,8 @@ commands:
   build   (default) validate, verify every quote against seeds/, render and write output/
   check   validate and verify without writing anything
   serve   build, serve output/ on 127.0.0.1 and rebuild + live-reload on every edit
+  new     start a new entry from a commented template: new source|fact|event|summary
+  schemas regenerate schemas/*.json (JSON Schema for editors) from explainer/schema.py
 
 exit codes:
   0   success
@@ -35,8 +37,9 @@ exit codes:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve"),
+    p.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve", "new", "schemas"),
                    help="what to do (default: build)")
+    p.add_argument("kind", nargs="?", choices=scaffold.KINDS, help="new: what to add")
     p.add_argument("--project", type=Path, default=None, metavar="DIR",
                    help="the project folder holding site.yaml (default: the folder of build.py)")
     p.add_argument("--output", type=Path, default=None, metavar="DIR",
@@ -64,7 +67,9 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
         return run(args, root, output)
     except BuildError as exc:
         report(exc.problems)
-        print(f"build failed: {summary_counts(exc.problems)}; nothing was written", file=sys.stderr)
+        errors = sum(p.severity == "error" for p in exc.problems)
+        print(terminal.failure_summary(errors, len(exc.problems) - errors, terminal.use_colour(sys.stderr)),
+              file=sys.stderr)
         return EXIT_CONTENT
     except ExplainerError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -82,6 +87,8 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
 
 
 def run(args: argparse.Namespace, root: Path, output: Path) -> int:
+    if args.command in ("new", "schemas") or args.kind:
+        return run_tooling(args, root)
     if args.command == "check":
         project, problems = pipeline.check(root, args.strict)
         report(problems.items)
@@ -96,9 +103,34 @@ def run(args: argparse.Namespace, root: Path, output: Path) -> int:
     report(result.warnings)
     p = result.project
     pages = sum(1 for name in result.pages if name.endswith(".html"))
-    print(f"built {display(output)} in {result.seconds:.2f} s: {pages} page(s), {len(p.facts)} facts, "
-          f"{len(p.sources)} sources, {len(p.events)} events, {len(result.warnings)} warning(s)")
+    print(terminal.build_summary(display(output), pages, len(p.facts), len(p.sources), len(p.events),
+                                 len(result.warnings), result.seconds, terminal.use_colour(sys.stdout)))
     return EXIT_OK
+
+
+def run_tooling(args: argparse.Namespace, root: Path) -> int:
+    """Editors' helpers: `new KIND` appends a template entry; `schemas` regenerates schemas/."""
+    if args.command == "schemas":
+        from .jsonschema import write_schemas
+
+        changed = write_schemas(root)
+        for path in changed:
+            print(f"wrote {display_file(path)}")
+        print(f"schemas: {len(changed)} file(s) changed")
+        return EXIT_OK
+    if args.command != "new" or not args.kind:
+        raise UsageError(f"write 'build.py new KIND' with KIND one of: {', '.join(scaffold.KINDS)}")
+    made = scaffold.new(root, args.kind)
+    print(f"{display_file(made.path)}:{made.line}: added {args.kind} '{made.id}'; replace its TODOs "
+          "(the build lists each one that is left)")
+    return EXIT_OK
+
+
+def display_file(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def display(path: Path) -> str:
@@ -109,8 +141,9 @@ def display(path: Path) -> str:
 
 
 def report(problems: list) -> None:
+    colour = terminal.use_colour(sys.stderr)
     for problem in problems:
-        print(problem.format(), file=sys.stderr)
+        print(terminal.format_problem(problem.format(), colour), file=sys.stderr)
 
 
 def summary_counts(problems: list) -> str:

@@ -90,6 +90,8 @@ class Fact:
     figure: Figure | None
     where: Where
     number: int = 0
+    added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
+    updated: PartialDate | None = None
 
 
 @dataclass
@@ -111,6 +113,8 @@ class Event:
     where: Where
     refs: list[Reference] = field(default_factory=list)  # `facts`, each with its own position
     text_where: Where | None = None
+    added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
+    updated: PartialDate | None = None
 
 
 @dataclass

@@ -10,7 +10,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .assets import broken_links, hash_assets
 from .errors import BuildError, ContentError, Problems
+from .feed import feed_xml, recent_changes
 from .load import load_project
 from .model import Project
 from .render import Renderer, RenderOptions
@@ -42,18 +44,24 @@ def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
 def render(project: Project, root: Path, base_url: str | None, problems: Problems) -> dict[str, bytes]:
     """Render pages and copy static assets into an in-memory map of output path → bytes."""
     options = RenderOptions(base_url=(base_url or project.site.base_url).rstrip("/") + "/")
-    pages = Renderer(project, root / "templates", options).render(problems)
+    assets = hash_assets(root / "static")
+    renderer = Renderer(project, root / "templates", options)
+    # asset('style.css') → hashed relative path; recent: the "Recently updated" list (_recent.html)
+    renderer.env.globals.update(asset=assets.url, recent=recent_changes(project))
+    pages = renderer.render(problems)
     problems.raise_if_errors()
-    pages.update(static_files(root / "static"))
+    pages.update(assets.files)
+    pages["feed.xml"] = feed_xml(project, options.base_url)
+    for page, link, why in broken_links(pages):  # e.g. a template naming an asset without asset()
+        problems.error(root / "templates", 1, 1, f"{page} links to '{link}': {why}",
+                       "link pages relatively; for files from static/ write {{ asset('NAME') }}")
+    problems.raise_if_errors()
     return pages
 
 
 def static_files(folder: Path) -> dict[str, bytes]:
-    """Static assets, copied as they are under assets/."""
-    if not folder.is_dir():
-        return {}
-    return {f"assets/{p.relative_to(folder).as_posix()}": p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Static assets under assets/, each name carrying a hash of its content (see assets.py)."""
+    return hash_assets(folder).files
 
 
 def build(root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:

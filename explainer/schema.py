@@ -18,6 +18,7 @@ from .yamlsafe import Doc, KeyPath
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+TODO = "TODO"  # placeholders written by `build.py new` start with this; the build refuses them
 INVALID = object()  # marks a value that failed its check; the error is already recorded
 
 
@@ -71,9 +72,15 @@ LANG = Scalar("language")
 PATH = Scalar("path")
 INT = Scalar("int")
 NUMBER = Scalar("number")
+DAY = Scalar("day")  # a full YYYY-MM-DD date, for the change log
 
 APPROXIMATE = Field("approximate", BOOL, "true when the date is approximate; shown as 'c. August 2024'.",
                     required=False, default=False)
+# What changed: these dates feed the "Recently updated" list and feed.xml.
+ADDED = Field("added", DAY, "The day this was added to the explainer (YYYY-MM-DD); lists it as new.",
+              required=False)
+UPDATED = Field("updated", DAY, "The day this last changed in substance (YYYY-MM-DD); lists it as updated.",
+                required=False)
 DATE_NOTE = Field("date_note", TEXT, "How the date was worked out, when the source does not give it outright.",
                   required=False)
 
@@ -136,6 +143,8 @@ FACT = Record("fact", "One attributed, sourced claim (`content/facts.yaml`).", (
     Field("topics", ListOf(SLUG_T), "Topic slugs declared in `site.yaml`.", required=False, default=[]),
     Field("citations", ListOf(CITATION, min_items=1), "At least one verbatim quote."),
     Field("figure", FIGURE, "A number to chart.", required=False),
+    ADDED,
+    UPDATED,
 ))
 EVENT = Record("event", "A dated event on the timeline (`content/timeline.yaml`).", (
     Field("id", SLUG_T, "Slug for the event's anchor; defaults to one made from the title.", required=False),
@@ -145,6 +154,8 @@ EVENT = Record("event", "A dated event on the timeline (`content/timeline.yaml`)
     Field("title", TEXT, "Short title."),
     Field("text", MARKDOWN, "One or two sentences; inline Markdown and `[[fact-id]]` allowed."),
     Field("facts", ListOf(SLUG_T, min_items=1), "Ids of the facts that support it."),
+    ADDED,
+    UPDATED,
 ))
 COMPARISON = Record("comparison", "Facts shown side by side where sources disagree or a figure changed.", (
     Field("id", SLUG_T, "Slug for the comparison's anchor."),
@@ -250,6 +261,9 @@ class Checker:
             return self.error(keypath, f"expected text, got {type_name(value)}", hint)
         if not value.strip():
             return self.error(keypath, "the text is empty", "write the text, or remove the field if it is optional")
+        if value.lstrip().startswith(TODO):  # left over from `build.py new`: never publish it
+            name = keypath[-1] if keypath and isinstance(keypath[-1], str) else "text"
+            return self.error(keypath, f"'{name}' is still a TODO placeholder", f"replace it with the real {name}")
         return value.strip()
 
     scalar_markdown = scalar_text
@@ -272,6 +286,17 @@ class Checker:
             return parse_date(value)
         except DateError as exc:
             return self.error(keypath, str(exc), exc.hint)
+
+    def scalar_day(self, value: Any, keypath: KeyPath) -> Any:
+        """A full date (for `added`/`updated`): a change happens on a day."""
+        hint = "write the day as YYYY-MM-DD, e.g. 2025-06-01"
+        try:
+            date = parse_date(value)
+        except DateError as exc:
+            return self.error(keypath, str(exc), exc.hint if "real day" in str(exc) else hint)
+        if date.precision != "day":
+            return self.error(keypath, f"'{value}' is not a full date", hint)
+        return date
 
     def scalar_bool(self, value: Any, keypath: KeyPath) -> Any:
         if not isinstance(value, bool):

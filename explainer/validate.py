@@ -36,6 +36,7 @@ CITE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 RESERVED_IDS = frozenset({
     "main", "content", "summary", "comparisons", "timeline", "facts", "glossary", "sources", "top",
     "charts", "data", "about",
+    "recent",  # the "Recently updated" list
 })
 # Prefixes of the anchors given to other kinds of item.
 RESERVED_PREFIXES = ("event-", "source-", "term-", "compare-", "section-")
@@ -134,7 +135,7 @@ def _fact(value: dict, doc: Doc) -> Fact:
         date_note=value["date_note"], topics=value["topics"],
         citations=[Citation(c["source"], c["quote"], _where(doc, c["_keypath"])) for c in value["citations"]],
         figure=Figure(**{k: v for k, v in figure.items() if k != "_keypath"}) if figure else None,
-        where=_where(doc, kp),
+        where=_where(doc, kp), added=value["added"], updated=value["updated"],
     )
 
 
@@ -148,7 +149,7 @@ def _fact_refs(value: dict, doc: Doc, text_field: str) -> dict[str, Any]:
 def _event(value: dict, doc: Doc) -> Event:
     event_id = value["id"] or _slugify(value["title"])
     return Event(event_id, _dated(value), value["date_note"], value["title"], value["text"], value["facts"],
-                 **_fact_refs(value, doc, "text"))
+                 added=value["added"], updated=value["updated"], **_fact_refs(value, doc, "text"))
 
 
 def _comparison(value: dict, doc: Doc) -> Comparison:

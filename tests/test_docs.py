@@ -37,4 +37,6 @@ def test_every_command_and_option_is_documented():
             if name.startswith("--") and name != "--help":
                 assert name in README, f"{name} is not documented in README.md"
         for choice in action.choices or ():
-            assert f"`{choice}`" in README, f"command {choice} is not documented in README.md"
+            documented = f"`{choice}`" if action.dest == "command" else f"new {choice}"
+            assert documented in README or choice in README.split("new source|")[1][:40], \
+                f"{action.dest} {choice} is not documented in README.md"

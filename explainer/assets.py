@@ -1,0 +1,109 @@
+"""Static assets with a content hash in their names (assets/style.3f2a1c9e.css).
+
+A file whose name changes whenever its bytes change can be cached by browsers and CDNs "forever"
+(Cache-Control: max-age=31536000, immutable): a new build links to new names, so nobody sees a
+stale stylesheet. Templates ask for `{{ asset('style.css') }}` and get the hashed, relative path,
+which works at a domain root, under a sub-path and from disk alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+HASH_LENGTH = 8
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
+
+
+@dataclass
+class Assets:
+    files: dict[str, bytes] = field(default_factory=dict)  # output path → bytes
+    names: dict[str, str] = field(default_factory=dict)  # "style.css" → "assets/style.3f2a1c9e.css"
+
+    def url(self, name: str) -> str:
+        """The template global `asset(name)`: the hashed path, relative to the page."""
+        try:
+            return self.names[name.lstrip("/")]
+        except KeyError:
+            raise jinja2.TemplateRuntimeError(
+                f"asset('{name}'): there is no static/{name}; known assets: {', '.join(sorted(self.names))}"
+            ) from None
+
+
+def hashed_name(rel: str, data: bytes) -> str:
+    """`css/style.css` + bytes → `css/style.<hash>.css`."""
+    digest = hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
+    head, dot, ext = rel.rpartition(".")
+    if not dot or "/" in ext:
+        return f"{rel}.{digest}"
+    return f"{head}.{digest}.{ext}"
+
+
+def hash_assets(folder: Path) -> Assets:
+    """Every file under static/, renamed with its hash; CSS `url(...)`s to other assets follow."""
+    assets = Assets()
+    if not folder.is_dir():
+        return assets
+    paths = sorted(p for p in folder.rglob("*") if p.is_file())
+    # CSS last, so its url() references can be rewritten to the other files' hashed names.
+    for path in sorted(paths, key=lambda p: p.suffix == ".css"):
+        rel = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        if path.suffix == ".css":
+            data = _rewrite_css(rel, data, assets.names)
+        out = "assets/" + hashed_name(rel, data)
+        assets.files[out] = data
+        assets.names[rel] = out
+    return assets
+
+
+def _rewrite_css(rel: str, data: bytes, names: dict[str, str]) -> bytes:
+    """Point `url(font.woff2)` at `font.<hash>.woff2`; external and data: URLs stay as written."""
+    here = posixpath.dirname(rel)
+
+    def swap(match: re.Match[str]) -> str:
+        target = match.group(2)
+        path, sep, rest = target.partition("?") if "?" in target else target.partition("#")
+        key = posixpath.normpath(posixpath.join(here, path))
+        if ":" in target or target.startswith("/") or key not in names:
+            return match.group(0)
+        new = posixpath.relpath(names[key].removeprefix("assets/"), here or ".")
+        return f"url({match.group(1)}{new}{sep}{rest}{match.group(1)})"
+
+    text = data.decode("utf-8", "surrogateescape")  # any bytes round-trip unchanged
+    return _CSS_URL.sub(swap, text).encode("utf-8", "surrogateescape")
+
+
+_LOCAL_REF = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
+
+
+def broken_links(pages: dict[str, bytes]) -> list[tuple[str, str, str]]:
+    """(page, link, why) for each href/src in a page that the output would not satisfy.
+
+    Links must be relative so the site works at a domain root, under a sub-path and from disk; a
+    template that links `assets/style.css` instead of `{{ asset('style.css') }}` is caught here.
+    """
+    broken = []
+    for page, data in pages.items():
+        if not page.endswith(".html"):
+            continue
+        for raw in _LOCAL_REF.findall(data.decode("utf-8", "replace")):
+            link = html.unescape(raw)
+            if not link or link.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", link):
+                continue  # same page, or another site
+            path = link.split("#", 1)[0].split("?", 1)[0]
+            if path.startswith("/"):
+                broken.append((page, link, "a link from the domain root breaks under a sub-path and from disk"))
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+            if path.endswith("/") or path in ("", ".", ".."):
+                target = posixpath.join(target, "index.html").removeprefix("./")
+            if target not in pages:
+                broken.append((page, link, "the build writes no such file"))
+    return broken

@@ -1,0 +1,130 @@
+"""What changed: the "Recently updated" list and the Atom feed (feed.xml, RFC 4287).
+
+Facts and timeline events carry `added` and optional `updated` days. Returning readers and
+newsletters follow the story through these; the feed is built from those dates only (never the
+clock), so the same content gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from .dates import PartialDate
+from .model import Event, Fact, Project
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_ENTRIES = 50  # a feed is a window on recent changes, not an archive
+RECENT_ITEMS = 5  # on the page: short, so the summary still comes first
+_CITES = re.compile(r"\s*\[\[[^\[\]\n]*\]\]")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A fact or event that was added or updated on a given day."""
+
+    kind: str  # "fact" or "event"
+    anchor: str  # the element id on the page
+    title: str
+    text: str  # plain text, for the feed's summary
+    added: PartialDate | None
+    updated: PartialDate | None
+
+    @property
+    def day(self) -> PartialDate:
+        return max(d for d in (self.added, self.updated) if d is not None)
+
+    @property
+    def status(self) -> str:
+        """"updated" when the latest date is a later update, else "new"."""
+        return "updated" if self.updated is not None and (self.added is None or self.updated > self.added) else "new"
+
+
+def changes(project: Project) -> list[Change]:
+    """Every dated change, newest first (ties in a stable order: facts, then by id)."""
+    items = [_fact_change(f) for f in project.facts if f.added or f.updated]
+    items += [_event_change(e) for e in project.events if e.added or e.updated]
+    return sorted(items, key=lambda c: (_neg(c.day), c.kind != "fact", c.anchor))
+
+
+def recent_changes(project: Project, limit: int = RECENT_ITEMS) -> list[Change]:
+    """The page's "Recently updated" list."""
+    return changes(project)[:limit]
+
+
+def _neg(day: PartialDate) -> tuple[int, int, int]:
+    y, m, d = day.sort_key
+    return (-y, -m, -d)
+
+
+def _fact_change(fact: Fact) -> Change:
+    text = f"According to {fact.attribution}: {fact.claim}"
+    return Change("fact", fact.id, fact.claim, text, fact.added, fact.updated)
+
+
+def _event_change(event: Event) -> Change:
+    return Change("event", f"event-{event.id}", event.title, f"{event.date.human()}: {plain(event.text)}",
+                  event.added, event.updated)
+
+
+def plain(markdown: str) -> str:
+    """Inline Markdown as plain text: citations dropped, links and emphasis reduced to their words."""
+    text = _CITES.sub("", markdown)
+    text = _LINK.sub(r"\1", text)
+    return _EMPHASIS.sub(r"\2", text).strip()
+
+
+def timestamp(day: PartialDate) -> str:
+    """RFC 3339 date-time for a day: midnight UTC, the only time a day-dated change has."""
+    return f"{day.year:04d}-{day.month or 1:02d}-{day.day or 1:02d}T00:00:00Z"
+
+
+def feed_xml(project: Project, base_url: str) -> bytes:
+    """The Atom feed of changes; links are absolute, from base_url, as feed readers need."""
+    site = project.site
+    items = changes(project)[:FEED_ENTRIES]
+    days = [c.day for c in items] + ([site.updated] if site.updated.precision == "day" else [])
+    feed_updated = max(days, key=lambda d: d.sort_key) if days else site.updated
+
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(_q("feed"), {"{http://www.w3.org/XML/1998/namespace}lang": site.language})
+    _text(feed, "id", base_url)
+    _text(feed, "title", site.title)
+    _text(feed, "subtitle", site.description)
+    _text(feed, "updated", timestamp(feed_updated))
+    author = ET.SubElement(feed, _q("author"))
+    _text(author, "name", site.publisher or site.title)
+    _text(author, "uri", base_url)
+    ET.SubElement(feed, _q("link"), {"rel": "self", "type": "application/atom+xml", "href": base_url + "feed.xml"})
+    ET.SubElement(feed, _q("link"), {"rel": "alternate", "type": "text/html", "href": base_url})
+    for change in items:
+        _entry(feed, change, base_url)
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _entry(feed: ET.Element, change: Change, base_url: str) -> None:
+    entry = ET.SubElement(feed, _q("entry"))
+    url = f"{base_url}#{change.anchor}"
+    label = {("fact", "new"): "New fact", ("fact", "updated"): "Updated fact",
+             ("event", "new"): "New on the timeline", ("event", "updated"): "Updated on the timeline"}
+    _text(entry, "id", url)
+    _text(entry, "title", f"{label[change.kind, change.status]}: {change.title}")
+    _text(entry, "updated", timestamp(change.day))
+    if change.added is not None:
+        _text(entry, "published", timestamp(change.added))
+    ET.SubElement(entry, _q("link"), {"rel": "alternate", "type": "text/html", "href": url})
+    _text(entry, "summary", change.text)
+
+
+def _q(tag: str) -> str:
+    return f"{{{ATOM}}}{tag}"
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, _q(tag))
+    element.text = text
+    return element

@@ -1,0 +1,139 @@
+"""`python build.py new source|fact|event|summary`: start a new entry from a commented template.
+
+The template is appended as text (the file is never re-dumped), so the editor's comments, order
+and formatting stay exactly as they were. Every entry gets a fresh id (new-fact-1, new-fact-2, …)
+and TODO placeholders that the build refuses until they are replaced: a TODO text is an error,
+a new fact's quote is not in any source, a new event cites `todo-fact-id`, and a new source's
+archive file does not exist yet. So a half-filled template can never be published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UsageError
+from .jsonschema import header_line
+
+KINDS = ("source", "fact", "event", "summary")
+FILES = {"source": "content/sources.yaml", "fact": "content/facts.yaml", "event": "content/timeline.yaml"}
+
+TEMPLATES = {
+    "source": """\
+# TODO: new source. Copy the article's text byte for byte into seeds/{id}.txt (or change
+# `archive:` to its file name), fill in what the source itself says, leave unknowns null.
+{dash}id: {id}
+{ind}title: "TODO: the source's headline, as published"
+{ind}publisher: null  # who published it; null if the source does not say
+{ind}author: null  # who wrote it; null if the source does not say
+{ind}published: null  # YYYY, YYYY-MM or YYYY-MM-DD, at the precision the source gives
+{ind}url: null  # https://… where it was published; null if unknown
+{ind}retrieved: null  # YYYY-MM-DD when the archived text was taken; null if unknown
+{ind}archive: {id}.txt  # its text under seeds/
+""",
+    "fact": """\
+# TODO: new fact. One neutral sentence, who says it, and the exact words from the source.
+{dash}id: {id}  # rename: a short slug such as general-staff-971-captured
+{ind}claim: "TODO: one neutral sentence"
+{ind}attribution: "TODO: who makes the claim, e.g. Ukraine's General Staff"
+{ind}date: "{year}"  # TODO: what the claim refers to: YYYY, YYYY-MM or YYYY-MM-DD
+{ind}added: "{today}"  # the day this fact was added; lists it under "Recently updated"
+{ind}topics: []  # topic ids declared in site.yaml
+{ind}citations:
+{ind}  - source: {source}  # a source id from content/sources.yaml
+{ind}    quote: "TODO: copy the exact words from the source's archived text"
+""",
+    "event": """\
+# TODO: new timeline event. List the facts that support it under `facts:`.
+{dash}id: {id}  # rename: a short slug for the event's anchor
+{ind}date: "{year}"  # TODO: when it happened: YYYY, YYYY-MM or YYYY-MM-DD
+{ind}title: "TODO: short title"
+{ind}text: "TODO: one or two sentences; inline Markdown allowed"
+{ind}facts: [todo-fact-id]  # TODO: ids of the facts that support it
+{ind}added: "{today}"  # the day this event was added; lists it under "Recently updated"
+""",
+}
+SUMMARY = """\
+---
+title: "TODO: section heading"
+order: {order}
+---
+TODO: write this section in short paragraphs. Cite the facts each sentence rests on by their
+ids, e.g. [[todo-fact-id]]. The build lists every citation that does not name a fact.
+"""
+
+
+@dataclass
+class Scaffolded:
+    """Where the new entry went, for the `path:line` the command prints."""
+
+    path: Path
+    line: int
+    id: str
+
+
+def new(root: Path, kind: str, today: dt.date | None = None) -> Scaffolded:
+    """Append a template entry of ``kind`` (or create a summary file) and say where it is."""
+    today = today or dt.date.today()
+    if kind == "summary":
+        return _new_summary(root)
+    if kind not in FILES:
+        raise UsageError(f"'build.py new' makes one of: {', '.join(KINDS)}; got '{kind}'")
+    rel = FILES[kind]
+    path = root / rel
+    text = path.read_text(encoding="utf-8") if path.exists() else header_line(root, rel) + "\n"
+    new_id = fresh_id(root, kind)
+    text, indent = _prepare(text)
+    entry = TEMPLATES[kind].format(id=new_id, dash=indent + "- ", ind=indent + "  ", today=today.isoformat(),
+                                   year=today.year, source=_first_source(root))
+    block = ("\n" if text.strip() and not text.endswith("\n\n") else "") + entry
+    line = (text + block).count("\n", 0, len(text) + block.index("- id:")) + 1
+    path.write_text(text + block, encoding="utf-8")
+    return Scaffolded(path, line, new_id)
+
+
+def fresh_id(root: Path, kind: str) -> str:
+    """new-KIND-N with N one more than any already in the content, so ids never clash."""
+    pattern = re.compile(rf"\bnew-{kind}-(\d+)\b")
+    used = [0]
+    for path in [root / "site.yaml", *sorted((root / "content").rglob("*"))]:
+        if path.is_file() and path.suffix in (".yaml", ".yml", ".md"):
+            used += [int(n) for n in pattern.findall(path.read_text(encoding="utf-8", errors="replace"))]
+    return f"new-{kind}-{max(used) + 1}"
+
+
+def _prepare(text: str) -> tuple[str, str]:
+    """End the text with a newline, drop an empty-list `[]`, and find the list's indentation."""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text = re.sub(r"^\s*\[\]\s*$\n?", "", text, flags=re.MULTILINE)  # `[]` would not take block items
+    match = re.search(r"^([ \t]*)- ", text, flags=re.MULTILINE)
+    return text, match.group(1) if match else ""
+
+
+def _first_source(root: Path) -> str:
+    """A real source id to start from, so only the quote is left to fill in."""
+    path = root / FILES["source"]
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    match = re.search(r"^[ \t]*- id:[ \t]*[\"']?([a-z0-9-]+)", text, flags=re.MULTILINE)
+    return match.group(1) if match else "todo-source-id"
+
+
+def _new_summary(root: Path) -> Scaffolded:
+    folder = root / "content" / "summaries"
+    folder.mkdir(parents=True, exist_ok=True)
+    orders = [0]
+    for path in folder.glob("*.md"):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        match = re.search(r"^order:[ \t]*(\d+)[ \t]*$", text, re.MULTILINE)
+        if match:
+            orders.append(int(match.group(1)))
+    order = max(orders) + 1
+    path, n = folder / f"{order:02d}-new-section.md", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{order:02d}-new-section-{n}.md"
+    path.write_text(SUMMARY.format(order=order), encoding="utf-8")
+    return Scaffolded(path, 2, path.stem)

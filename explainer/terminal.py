@@ -1,0 +1,59 @@
+"""What the command line prints: problems (coloured on a terminal only) and one-line summaries.
+
+Colour helps an editor find the errors in a long report, but escape codes are noise in a log file,
+a CI page or a pipe, so they are used only when the stream is a terminal, never when NO_COLOR is
+set (https://no-color.org/) and never for TERM=dumb.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TextIO
+
+RESET = "\033[0m"
+STYLES = {"error": "\033[1;31m", "warning": "\033[1;33m", "hint": "\033[36m", "ok": "\033[32m",
+          "failed": "\033[1;31m", "path": "\033[1m"}
+_PROBLEM = re.compile(r"^(?P<path>[^\n]*?:\d+:\d+:) (?P<severity>error|warning):")
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colour only for a person at a terminal that can show it."""
+    if os.environ.get("NO_COLOR", "") != "":
+        return False
+    if os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def paint(text: str, style: str, colour: bool) -> str:
+    return f"{STYLES[style]}{text}{RESET}" if colour else text
+
+
+def format_problem(text: str, colour: bool) -> str:
+    """Colour a formatted problem (`path:line:col: error: message` + `hint:` line) for a terminal."""
+    if not colour:
+        return text
+    first, sep, rest = text.partition("\n")
+    match = _PROBLEM.match(first)
+    if match:
+        severity = match["severity"]
+        first = (paint(match["path"], "path", True) + " " + paint(severity + ":", severity, True)
+                 + first[match.end():])
+    rest = re.sub(r"^(\s*)(hint:)", lambda m: m[1] + paint(m[2], "hint", True), rest, flags=re.MULTILINE)
+    return first + sep + rest
+
+
+def build_summary(output: str, pages: int, facts: int, sources: int, events: int, warnings: int,
+                  seconds: float, colour: bool = False) -> str:
+    """The one line after every build: what was written and how long it took."""
+    text = (f"built {output} in {seconds:.2f} s: {pages} page(s), {facts} facts, {sources} sources, "
+            f"{events} events, {warnings} warning(s)")
+    return paint(text, "warning" if warnings else "ok", colour)
+
+
+def failure_summary(errors: int, warnings: int, colour: bool = False) -> str:
+    """The one line after a failed build: how many problems, and that nothing was written."""
+    text = f"build failed: {errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
+    return paint(text + "; nothing was written", "failed", colour)
