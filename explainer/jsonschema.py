@@ -25,8 +25,8 @@ HEADER_PREFIX = "# yaml-language-server: $schema="
 NON_BLANK = r"\S"
 TEXT = rf"^(?!\s*{schema.TODO})\s*\S"  # not blank, and not a placeholder left by `build.py new`
 # Same shapes parse_date accepts (it strips spaces); the build also checks the day exists in its month.
-DATE_TEXT = r"^\s*\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?\s*$"
-DAY_TEXT = r"^\s*\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\s*$"
+DATE_TEXT = r"^\s*[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?\s*$"
+DAY_TEXT = r"^\s*[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\s*$"
 URL_TEXT = r"^\s*[hH][tT][tT][pP][sS]?://[^\s/?#]+[^\s]*\s*$"  # as urlsplit: any case
 
 _SCALARS: dict[str, dict[str, Any]] = {

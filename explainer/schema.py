@@ -307,7 +307,10 @@ class Checker:
         if not isinstance(value, str):
             return self.error(keypath, f"expected a web address, got {type_name(value)}",
                               "write a full address starting with https://")
-        parts = urlsplit(value.strip())
+        try:
+            parts = urlsplit(value.strip())
+        except ValueError:  # e.g. an unclosed IPv6 bracket: "http://[x"
+            parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value.strip()):
             return self.error(keypath, f"'{value}' is not an http(s) web address",
                               "only addresses starting with https:// or http:// are allowed")

@@ -141,3 +141,17 @@ def test_refuses_to_write_output_over_the_sources(project):
     assert result.returncode == 2
     assert "it would overwrite the project's sources" in result.stderr
     assert (project.root / "content" / "facts.yaml").exists()
+
+
+def test_malformed_url_is_a_content_error_not_a_crash(project, run):
+    project.edit("content/sources.yaml", "url: https://example.org/a", "url: 'http://[x'")
+    code, _, err = run()
+    assert code == 1
+    assert "content/sources.yaml:6:8: error: 'http://[x' is not an http(s) web address" in err
+
+
+def test_non_ascii_digits_are_not_a_date(project, run):
+    project.edit("content/timeline.yaml", "date: 2025-05-25", "date: '٢٠٢٤'")
+    code, _, err = run()
+    assert code == 1
+    assert "content/timeline.yaml:1:9: error: '٢٠٢٤' is not a date" in err
