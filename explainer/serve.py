@@ -20,16 +20,15 @@ import errno
 import hashlib
 import ipaddress
 import mimetypes
-import os
 import signal
 import socket
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote
 
 import jinja2
