@@ -46,7 +46,7 @@ WATCHED_DIRS = ("content", "templates", "seeds", "static")
 WATCHED_FILES = ("site.yaml",)
 CONTEXT_LINES = 3
 MAX_EXCERPTS = 20  # problems shown with their lines; the rest are listed one per line
-WATCH_STEP_MS = 50  # a save is reported once no further change came for this long
+WATCH_STEP_MS = 25  # a burst of saves is one change set once no further change came for this long
 EXIT_OK, EXIT_USAGE = 0, 2
 
 BuildFn = Callable[[Path, Path], object]
@@ -109,6 +109,7 @@ class Preview:
         self.idle.set()
         self.waiting_requests = 0
         self.builds = 0
+        self.generation = 0  # bumped whenever what the browser should show changed
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
         self._fingerprint = ""
 
@@ -125,6 +126,7 @@ class Preview:
         if fingerprint == self._fingerprint:
             return False
         self._fingerprint = fingerprint
+        self.generation += 1
         reload_browsers()
         return True
 
@@ -217,9 +219,13 @@ def _eprint(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+RELOAD = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
+GENERATION_COOKIE = "preview_build"
+
+
 def reload_browsers() -> None:
     """Tell every connected page to reload now (livereload's protocol, without its 3 s guard)."""
-    message = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
+    message = RELOAD
     for waiter in list(LiveReloadHandler.waiters):
         try:
             waiter.write_message(message)
@@ -301,6 +307,27 @@ def site_file(output: Path, raw_path: str) -> Path | None:
     return resolved
 
 
+class PreviewSocket(LiveReloadHandler):
+    """livereload's WebSocket, plus a catch-up for a page whose build was replaced while it loaded.
+
+    Without it, a save that lands between a page load and its socket handshake (tens of ms) never
+    reaches that page. Each HTML response carries the build generation in a cookie; the socket
+    handshake sends it back, and a page older than the current build is reloaded at once.
+    """
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def on_message(self, message: str | bytes) -> None:
+        super().on_message(message)
+        if self in LiveReloadHandler.waiters and self._page_is_stale():
+            self.send_message(RELOAD)
+
+    def _page_is_stale(self) -> bool:
+        seen = self.get_cookie(GENERATION_COOKIE, "")
+        return seen.isdigit() and int(seen) < self.preview.generation
+
+
 class SiteHandler(web.RequestHandler):
     """Serves output/ (or the error page while the last build failed), never from a build in progress."""
 
@@ -344,6 +371,8 @@ class SiteHandler(web.RequestHandler):
 
     def send(self, data: bytes, ctype: str, status: int, include_body: bool) -> None:
         self.set_status(status)
+        if ctype.startswith("text/html"):
+            self.set_cookie(GENERATION_COOKIE, str(self.preview.generation), samesite="Strict")
         self.set_header("Content-Type", ctype)
         if include_body:
             self.finish(data)
@@ -368,7 +397,7 @@ def application(preview: Preview, port: int) -> web.Application:
         script = f'<script src="/livereload.js?port={port}" defer></script>'.encode()
 
     return web.Application(
-        [(r"/livereload", LiveReloadHandler),
+        [(r"/livereload", PreviewSocket, {"preview": preview}),
          (r"/livereload\.js", LiveReloadJSHandler),
          (r"/.*", SiteHandler, {"preview": preview})],
         transforms=[Injector],
