@@ -155,14 +155,15 @@ class Preview:
                 self.warn(problem.format())
             first = failure.ordered()[0]
             if len(exc.problems) > 1 and first.path in changed:
-                self.warn(f"first problem in the file you saved: {first.path}:{first.line}:{first.column}: {first.message}")
+                self.warn(f"first problem in the file you saved: "
+                          f"{first.path}:{first.line}:{first.column}: {first.message}")
             self.warn(f"build failed{what}: {_counts(exc.problems)}; the browser shows them, "
                       f"and {_display(self.output)} keeps the last good site")
             return failure, "failed:" + failure.key()
         except ExplainerError as exc:
             self.warn(f"error: {exc}")
             return Failure(message=str(exc)), f"failed:{exc}"
-        except Exception as exc:  # noqa: BLE001 - a bug or a disk error must not stop the preview
+        except Exception as exc:  # a bug or a disk error must not stop the preview
             if self.debug:
                 self.warn(traceback.format_exc().rstrip())
             text = (f"internal error ({type(exc).__name__}: {exc}). This is a bug in the generator, "
@@ -529,8 +530,8 @@ async def _serve(root: Path, output: Path, host: str, port: int, build: BuildFn,
     if not _is_loopback(host):
         _eprint(f"warning: listening on {host}: anyone who can reach this machine can read the preview, "
                "unpublished drafts included; use --host 127.0.0.1 to keep it private")
-    _print(f"serving http://{_url_host(host)}:{bound}/ (watching site.yaml, {', '.join(d + '/' for d in WATCHED_DIRS)}); "
-           "press Ctrl-C to stop")
+    watched = ", ".join([*WATCHED_FILES, *(d + "/" for d in WATCHED_DIRS)])
+    _print(f"serving http://{_url_host(host)}:{bound}/ (watching {watched}); press Ctrl-C to stop")
     build_task = asyncio.create_task(_rebuild_on_changes(preview, changes, root))
     await stop.wait()
 
