@@ -110,6 +110,7 @@ class Preview:
         self.waiting_requests = 0
         self.builds = 0
         self.generation = 0  # bumped whenever what the browser should show changed
+        self.cookie = "preview_build"  # per port (set by application()): cookies ignore ports
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
         self._fingerprint = ""
 
@@ -155,7 +156,7 @@ class Preview:
                 self.warn(problem.format())
             first = failure.ordered()[0]
             if len(exc.problems) > 1 and first.path in changed:
-                self.warn(f"first problem in the file you saved: "
+                self.warn(f"first problem in what you just changed: "
                           f"{first.path}:{first.line}:{first.column}: {first.message}")
             self.warn(f"build failed{what}: {_counts(exc.problems)}; the browser shows them, "
                       f"and {_display(self.output)} keeps the last good site")
@@ -221,7 +222,6 @@ def _eprint(text: str) -> None:
 
 
 RELOAD = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
-GENERATION_COOKIE = "preview_build"
 
 
 def reload_browsers() -> None:
@@ -325,7 +325,7 @@ class PreviewSocket(LiveReloadHandler):
             self.send_message(RELOAD)
 
     def _page_is_stale(self) -> bool:
-        seen = self.get_cookie(GENERATION_COOKIE, "")
+        seen = self.get_cookie(self.preview.cookie, "")
         return seen.isdigit() and int(seen) < self.preview.generation
 
 
@@ -373,7 +373,7 @@ class SiteHandler(web.RequestHandler):
     def send(self, data: bytes, ctype: str, status: int, include_body: bool) -> None:
         self.set_status(status)
         if ctype.startswith("text/html"):
-            self.set_cookie(GENERATION_COOKIE, str(self.preview.generation), samesite="Strict")
+            self.set_cookie(self.preview.cookie, str(self.preview.generation), samesite="Strict")
         self.set_header("Content-Type", ctype)
         if include_body:
             self.finish(data)
@@ -391,6 +391,7 @@ def content_type(path: Path) -> str:
 
 def application(preview: Preview, port: int) -> web.Application:
     """livereload's WebSocket and client script, and our own handler for the site."""
+    preview.cookie = f"preview_build_{port}"
 
     class Injector(LiveScriptInjector):
         # An external script (not inline) so a page's own Content-Security-Policy with

@@ -101,6 +101,14 @@ def server(site: Project) -> Iterator[Server]:
     running.stop(signal.SIGKILL)
 
 
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the tests that only read from it."""
+    running = Server(make_project(tmp_path_factory.mktemp("shared") / "site"), "--port", "0").start()
+    yield running
+    running.stop(signal.SIGKILL)
+
+
 def get(port: int, raw_path: str) -> tuple[int, bytes]:
     """A request with the path sent exactly as given (browsers and urllib would normalise it)."""
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as sock:
@@ -194,17 +202,17 @@ def test_yaml_error_shows_an_error_page_then_the_site_comes_back(page, server: S
     "http://127.0.0.1/../site.yaml",
     "/%00/../site.yaml",
 ])
-def test_only_files_of_the_built_site_are_served(server: Server, raw_path: str) -> None:
-    status, body = get(server.port, raw_path)
+def test_only_files_of_the_built_site_are_served(shared_server: Server, raw_path: str) -> None:
+    status, body = get(shared_server.port, raw_path)
     assert status in (400, 403, 404), (raw_path, status)
     assert b"base_url" not in body and b"root:" not in body and b"claim:" not in body
 
 
-def test_the_built_site_is_served(server: Server) -> None:
-    status, body = get(server.port, "/")
+def test_the_built_site_is_served(shared_server: Server) -> None:
+    status, body = get(shared_server.port, "/")
     assert status == 200 and b"SBU commandos captured" in body
     assert b'<script src="/livereload.js?port=' in body
-    status, css = get(server.port, "/assets/style.css")
+    status, css = get(shared_server.port, "/assets/style.css")
     assert status == 200 and b"livereload" not in css
 
 
@@ -320,13 +328,7 @@ def test_a_page_requested_during_a_build_waits_for_it(tmp_path: Path) -> None:
         site.close()
         return response.code, response.body
 
-    result: list[tuple[int, bytes]] = []
-    # A thread of its own: Playwright's sync API keeps an event loop in the main thread.
-    runner = threading.Thread(target=lambda: result.append(asyncio.run(scenario())))
-    runner.start()
-    runner.join(WAIT * 2)
-    assert result, "the scenario did not finish"
-    code, body = result[0]
+    code, body = run_in_thread(scenario)
     assert code == 200
     assert b"new" in body and b"old" not in body
 
@@ -350,3 +352,57 @@ def test_error_page_shows_the_lines_around_each_problem_escaped(tmp_path: Path) 
     assert shown == [3, 4, 5, 6, 7, 8, 9]
     assert html.index("content/facts.yaml:6:10") < html.index("content/other.yaml:1:1"), "the saved file comes first"
     assert "</head>" in html  # where the reload script goes
+
+
+def run_in_thread(scenario) -> object:
+    """asyncio.run in a thread of its own: Playwright's sync API keeps an event loop in the main thread."""
+    result: list[object] = []
+    runner = threading.Thread(target=lambda: result.append(asyncio.run(scenario())))
+    runner.start()
+    runner.join(WAIT * 2)
+    assert result, "the scenario did not finish"
+    return result[0]
+
+
+def test_a_page_that_loaded_just_before_a_rebuild_is_reloaded_when_it_connects(tmp_path: Path) -> None:
+    """The save that lands between a page load and its socket handshake still reaches that page."""
+    output = tmp_path / "output"
+    output.mkdir()
+
+    async def scenario() -> tuple[object, object]:
+        import json
+
+        from tornado import httpserver, netutil
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        site = preview.Preview(tmp_path, output, lambda _r, _o: None, out=lambda _t: None, err=lambda _t: None)
+        sockets = netutil.bind_sockets(0, "127.0.0.1")
+        port = sockets[0].getsockname()[1]
+        http = httpserver.HTTPServer(preview.application(site, port))
+        http.add_sockets(sockets)
+        await site.rebuild(set())
+        await site.rebuild({"content/facts.yaml"})  # generation 2: a page of generation 1 is stale
+
+        async def handshake(seen: int) -> object:
+            request = HTTPRequest(f"ws://127.0.0.1:{port}/livereload",
+                                  headers={"Cookie": f"preview_build_{port}={seen}"})
+            ws = await websocket_connect(request)
+            ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+            await ws.read_message()  # the server's hello
+            ws.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
+            try:
+                return json.loads(await asyncio.wait_for(ws.read_message(), 0.5))
+            except TimeoutError:
+                return None  # no message: the page is current
+            finally:
+                ws.close()
+
+        stale, current = await handshake(1), await handshake(2)
+        http.stop()
+        site.close()
+        return stale, current
+
+    stale, current = run_in_thread(scenario)
+    assert stale == {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
+    assert current is None
