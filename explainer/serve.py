@@ -78,6 +78,7 @@ class Failure:
     problems: list[ContentError] = field(default_factory=list)
     message: str = ""
     changed: set[str] = field(default_factory=set)  # files saved just before the build
+    page: bytes = b""  # the error page, rendered once when the build failed
 
     def ordered(self) -> list[ContentError]:
         """The files just saved first (one broken line there can cascade into many errors
@@ -108,7 +109,6 @@ class Preview:
         self.idle = asyncio.Event()
         self.idle.set()
         self.waiting_requests = 0
-        self.builds = 0
         self.generation = 0  # bumped whenever what the browser should show changed
         self.cookie = "preview_build"  # per port (set by application()): cookies ignore ports
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
@@ -123,7 +123,6 @@ class Preview:
             self.failure = failure
         finally:
             self.idle.set()
-        self.builds += 1
         if fingerprint == self._fingerprint:
             return False
         self._fingerprint = fingerprint
@@ -146,6 +145,13 @@ class Preview:
 
     def _build_and_report(self, changed: set[str]) -> tuple[Failure | None, str]:
         """Run one build; print the outcome; return the failure (if any) and a fingerprint."""
+        failure, fingerprint = self._build(changed)
+        if failure is not None:
+            # Rendered now, with the files as the build read them, not as they are mid-edit later.
+            failure.page = error_page(failure, self.root)
+        return failure, fingerprint
+
+    def _build(self, changed: set[str]) -> tuple[Failure | None, str]:
         started = time.perf_counter()
         what = _describe(changed)
         try:
@@ -226,10 +232,9 @@ RELOAD = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
 
 def reload_browsers() -> None:
     """Tell every connected page to reload now (livereload's protocol, without its 3 s guard)."""
-    message = RELOAD
     for waiter in list(LiveReloadHandler.waiters):
         try:
-            waiter.write_message(message)
+            waiter.write_message(RELOAD)
         except WebSocketClosedError:
             LiveReloadHandler.waiters.discard(waiter)
 
@@ -361,7 +366,8 @@ class SiteHandler(web.RequestHandler):
             return
         failure = self.preview.failure
         if failure is not None and (target.suffix == ".html" or not target.is_file()):
-            self.send(error_page(failure, self.preview.root), "text/html; charset=utf-8", 500, include_body)
+            self.send(failure.page or error_page(failure, self.preview.root), "text/html; charset=utf-8", 500,
+                      include_body)
             return
         try:
             data = target.read_bytes()
@@ -435,7 +441,7 @@ class Watcher:
                 self._restart.clear()
                 folders = [self.root / d for d in WATCHED_DIRS if (self.root / d).is_dir()]
                 if folders:
-                    await self._watch(folders, recursive=True, until=self._restart)
+                    await self._watch(folders, until=self._restart)
                 else:
                     await _first(self._restart.wait(), self.stop.wait())
         finally:
@@ -454,10 +460,10 @@ class Watcher:
                 self._restart.set()
             self.changes.put_nowait({p for _c, p in batch})
 
-    async def _watch(self, folders: list[Path], recursive: bool, until: asyncio.Event) -> None:
+    async def _watch(self, folders: list[Path], until: asyncio.Event) -> None:
         combined = _AnyEvent(self.stop, until)
         try:
-            async for batch in watchfiles.awatch(*folders, watch_filter=_dir_filter, recursive=recursive,
+            async for batch in watchfiles.awatch(*folders, watch_filter=_dir_filter,
                                                  step=WATCH_STEP_MS, stop_event=combined,
                                                  ignore_permission_denied=True):
                 self.changes.put_nowait({p for _c, p in batch})
