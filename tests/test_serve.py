@@ -156,6 +156,11 @@ def test_saved_edit_shows_in_the_open_page_without_a_manual_reload(page, server:
     assert page.evaluate("window.__not_reloaded === undefined"), "the page should have been reloaded by the server"
     server.wait_for(r"rebuilt .* after 1 change\(s\): content/facts\.yaml")
 
+    # A second save right away shows too (livereload's own server ignores changes for 3 s after a reload).
+    page.wait_for_function(CONNECTED, timeout=WAIT * 1000)
+    site.edit("content/facts.yaml", "in a single day, the SBU said.", "in a single day, as the SBU put it.")
+    expect(claim).to_contain_text("as the SBU put it", timeout=WAIT * 1000)
+
 
 @pytest.mark.browser
 def test_yaml_error_shows_an_error_page_then_the_site_comes_back(page, server: Server, site: Project) -> None:
