@@ -411,3 +411,16 @@ def test_a_page_that_loaded_just_before_a_rebuild_is_reloaded_when_it_connects(t
     stale, current = run_in_thread(scenario)
     assert stale == {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
     assert current is None
+
+
+@pytest.mark.browser
+def test_the_error_page_is_accessible(page, tmp_path: Path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "facts.yaml").write_text("- id: a\n  claim: [x\n  attribution: the article\n")
+    problems = [ContentError("content/facts.yaml", 3, 3, "invalid YAML: did not find expected ',' or ']'", "fix it"),
+                ContentError("content/sources.yaml", 1, 1, "source 'x' is not cited", "cite it", "warning")]
+    page.set_content(preview.error_page(preview.Failure(problems=problems), tmp_path).decode())
+    result = Axe().run(page)
+    assert result.violations_count == 0, result.generate_report()
