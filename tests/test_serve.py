@@ -276,25 +276,30 @@ def test_a_broken_project_still_starts_and_recovers(site: Project) -> None:
         assert running.stop() == 0
 
 
-def test_a_burst_of_saves_gives_one_rebuild(server: Server, site: Project) -> None:
-    mark = len(server.lines)
-    staged = []
+def test_a_burst_of_saves_gives_one_rebuild(server: Server, site: Project, tmp_path: Path) -> None:
     files = ("content/facts.yaml", "content/timeline.yaml", "content/glossary.yaml", "content/summaries/01-intro.md")
-    for rel in files:
-        path = site.root / rel
-        temp = path.with_name(f".{path.name}.tmp")  # dot-file: written like an editor's atomic save
-        temp.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-        staged.append((temp, path))
-    for temp, path in staged:  # the burst itself: four renames in well under a millisecond
+    staging = tmp_path / "staging"  # outside the watched folders, on the same file system
+    staging.mkdir()
+    staged = []
+    for n, rel in enumerate(files):
+        temp = staging / str(n)
+        temp.write_text((site.root / rel).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        staged.append((temp, site.root / rel))
+    mark = len(server.lines)
+    for temp, path in staged:  # the burst: four files replaced in well under a millisecond, like a checkout
         os.replace(temp, path)
-    first = server.wait_for(r"^rebuilt .* after (\d+) change\(s\)", after=mark)
-    assert int(first.group(1)) >= 4, server.output  # the four files (and the temporary names)
-    # A later save is a separate rebuild; nothing of the burst is left over for a second one.
-    after_burst = len(server.lines)
+    server.wait_for(r"^rebuilt .* after \d+ change\(s\)", after=mark)
+    # A later save is a rebuild of its own; count the rebuilds the burst caused before it.
+    sentinel = len(server.lines)
     site.edit("site.yaml", "Test explainer", "Test explainer, edited")
-    server.wait_for(r"^rebuilt .* site\.yaml", after=after_burst)
+    server.wait_for(r"^rebuilt .* site\.yaml", after=sentinel)
     rebuilds = [line for line in server.lines[mark:] if line.startswith("rebuilt ")]
-    assert len(rebuilds) == 2, server.output
+    burst = [line for line in rebuilds if "site.yaml" not in line]
+    changes = sum(int(re.search(r"after (\d+) change", line).group(1)) for line in burst)
+    assert changes == 4, server.output
+    # One rebuild; two at most if the test itself was paused for 25 ms mid-burst on a busy machine.
+    # Rebuilding per file would give four.
+    assert 1 <= len(burst) <= 2, server.output
 
 
 # ---------------------------------------------------------------- in-process: the build lock, the error page
