@@ -49,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat warnings (unused facts or sources) as errors")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
     p.add_argument("--host", default="127.0.0.1", help="serve: address to bind (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")
+    p.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000; 0 picks a free one)")
     return p
 
 
@@ -98,7 +98,8 @@ def run(args: argparse.Namespace, root: Path, output: Path) -> int:
     if args.command == "serve":
         from .serve import serve  # imported here: the preview's dependencies are not needed to build
 
-        return serve(root, output, host=args.host, port=args.port, base_url=args.base_url)
+        return serve(root, output, host=args.host, port=args.port, base_url=args.base_url,
+                     strict=args.strict, debug=args.debug)
     result = pipeline.build(root, output, base_url=args.base_url, strict=args.strict)
     report(result.warnings)
     p = result.project

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Benchmark the editor's preview loop: from saving a file to the browser showing the result.
+
+Copies the project (site.yaml, content/, seeds/, templates/, static/) into a temporary folder,
+starts `build.py serve` on a free port, opens the page in Debian's chromium (Playwright) and
+then, several times over:
+- edits a summary (a new sentence at its end) and times file write → the sentence on the page;
+- breaks content/facts.yaml and times write → the error page; repairs it and times write → the
+  site back.
+Times are taken in this process around the write and a per-frame (requestAnimationFrame) check
+in the page, so they include detection, rebuild, the reload message, the page load and paint.
+
+    .venv/bin/python bench/reload.py [--project DIR] [--edits 9] [--errors 3] [--json FILE]
+
+The real project is never edited. Nothing is asserted: it prints the figures (docs/serve.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-quic", "--disable-gpu"]
+CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
+HAS_TEXT = "text => document.body && document.body.innerText.includes(text)"
+# Epoch times (ms) of the new page's navigation start, response end and first contentful paint.
+PAGE_TIMES = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  const t0 = performance.timeOrigin;
+  return {start: t0, response: t0 + nav.responseEnd, paint: fcp ? t0 + fcp.startTime : null};
+}"""
+
+
+class Sample:
+    """One save: total time as Playwright saw it, and where the time went (browser clock)."""
+
+    def __init__(self, total: float, wrote_at: float, page: dict[str, float | None]):
+        self.total = total
+        self.to_navigation = page["start"] / 1000 - wrote_at  # detect + build + reload message
+        self.to_response = (page["response"] - page["start"]) / 1000  # request → page received
+        self.to_paint = ((page["paint"] or page["response"]) - page["response"]) / 1000  # → first paint
+
+
+class Server:
+    """`build.py serve --port 0` in its own session; collects its output lines."""
+
+    def __init__(self, project: Path):
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-u", str(REPO / "build.py"), "serve", "--project", str(project), "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.url = ""
+        ready = threading.Event()
+
+        def read() -> None:
+            for line in self.proc.stdout:  # type: ignore[union-attr]
+                self.lines.append(line.rstrip("\n"))
+                found = re.search(r"serving (http://\S+)", line)
+                if found:
+                    self.url = found.group(1)
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not ready.wait(60) or not self.url:
+            self.stop()
+            sys.exit("the preview server did not start:\n" + "\n".join(self.lines))
+
+    def build_seconds(self) -> list[float]:
+        return [float(m.group(1)) for line in self.lines if (m := re.search(r"built .* in ([0-9.]+) s", line))]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            self.proc.wait(30)
+
+
+def copy_project(source: Path, target: Path) -> None:
+    shutil.copy2(source / "site.yaml", target / "site.yaml")
+    for folder in ("content", "seeds", "templates", "static"):
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, target / folder)
+
+
+def timed_change(page: Page, path: Path, text: str, wait_for: str) -> Sample:
+    """Write ``text`` to ``path``; time until ``wait_for`` is on the page."""
+    wrote_at, started = time.time(), time.perf_counter()
+    path.write_text(text, encoding="utf-8")
+    page.wait_for_function(HAS_TEXT, arg=wait_for, polling="raf", timeout=15_000)
+    elapsed = time.perf_counter() - started
+    page.wait_for_function(CONNECTED, timeout=15_000)  # the reloaded page listens again
+    return Sample(elapsed, wrote_at, page.evaluate(PAGE_TIMES))
+
+
+def report(name: str, samples: list[float]) -> dict[str, float | list[float]]:
+    ms = [round(s * 1000, 1) for s in samples]
+    print(f"{name:<34} median {statistics.median(ms):6.0f} ms   min {min(ms):5.0f}   max {max(ms):5.0f}   "
+          f"(n={len(ms)}: {', '.join(f'{m:.0f}' for m in ms)})")
+    return {"median_ms": statistics.median(ms), "min_ms": min(ms), "max_ms": max(ms), "samples_ms": ms}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--project", type=Path, default=REPO, help="project to copy (default: this repository)")
+    parser.add_argument("--edits", type=int, default=9, help="summary edits to time (default: 9)")
+    parser.add_argument("--errors", type=int, default=3, help="break/repair rounds to time (default: 3)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+    with tempfile.TemporaryDirectory(prefix="reload-bench-") as tmp:
+        project = Path(tmp) / "site"
+        project.mkdir()
+        copy_project(args.project.resolve(), project)
+        summaries = sorted((project / "content" / "summaries").glob("*.md"))
+        if not summaries:
+            sys.exit("the project has no content/summaries/*.md to edit")
+        summary, facts = summaries[-1], project / "content" / "facts.yaml"
+        summary_text, facts_text = summary.read_text(encoding="utf-8"), facts.read_text(encoding="utf-8")
+        if "claim:" not in facts_text:
+            sys.exit("content/facts.yaml has no 'claim:' to break")
+
+        server = Server(project)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                page = browser.new_page()
+                page.goto(server.url)
+                page.wait_for_function(CONNECTED, timeout=15_000)
+                if "Build failed" in page.inner_text("body"):
+                    sys.exit("the project does not build; fix it first:\n" + "\n".join(server.lines[-20:]))
+                edits, broken, repaired = [], [], []
+                marker = ""
+                for n in range(max(args.edits, 1)):
+                    marker = f"Benchmark sentence number {n} was saved."
+                    edits.append(timed_change(page, summary, f"{summary_text.rstrip()}\n\n{marker}\n", marker))
+                broken_text = facts_text.replace("claim:", "claim: [", 1)
+                for _ in range(args.errors):
+                    broken.append(timed_change(page, facts, broken_text, "Build failed"))
+                    repaired.append(timed_change(page, facts, facts_text, marker))  # the last sentence is back
+                browser.close()
+        finally:
+            server.stop()
+
+    print(f"project: {args.project}  ({len(summaries)} summaries; chromium {chromium})")
+    figures = {"edit_to_page": report("save summary -> new text on page", [s.total for s in edits]),
+               "edit_to_navigation": report("  of which: save -> reload starts", [s.to_navigation for s in edits]),
+               "edit_response": report("            reload -> page received", [s.to_response for s in edits]),
+               "edit_paint": report("            received -> first paint", [s.to_paint for s in edits])}
+    if broken:
+        figures["break_to_error_page"] = report("break facts.yaml -> error page", [s.total for s in broken])
+        figures["repair_to_page"] = report("repair facts.yaml -> site back", [s.total for s in repaired])
+    builds = server.build_seconds()
+    if builds:
+        figures["server_build"] = report("server-side build (each)", builds)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
