@@ -9,6 +9,7 @@ from pathlib import Path
 from .errors import Problems
 from .schema import CONTENT_FILES
 from .yamlsafe import MAX_FILE_BYTES, Doc, forbidden_char, load_yaml, read_text
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 

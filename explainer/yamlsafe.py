@@ -222,9 +222,9 @@ class _Builder:
             return
         first = aliases[0]
         more = f" ({len(aliases)} aliases in this file)" if len(aliases) > 1 else ""
-        self.problems.error(self.doc.path, first.start_mark.line + 1 + self.doc.line_offset,
-                            first.start_mark.column + 1, f"YAML aliases ('*{first.value}') are not allowed in content{more}",
-                            "write the value out in full instead of using '*alias'")
+        line, column = first.start_mark.line + 1 + self.doc.line_offset, first.start_mark.column + 1
+        message = f"YAML aliases ('*{first.value}') are not allowed in content{more}"
+        self.problems.error(self.doc.path, line, column, message, "write the value out in full instead of using '*alias'")
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
