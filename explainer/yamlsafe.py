@@ -224,7 +224,8 @@ class _Builder:
         more = f" ({len(aliases)} aliases in this file)" if len(aliases) > 1 else ""
         line, column = first.start_mark.line + 1 + self.doc.line_offset, first.start_mark.column + 1
         message = f"YAML aliases ('*{first.value}') are not allowed in content{more}"
-        self.problems.error(self.doc.path, line, column, message, "write the value out in full instead of using '*alias'")
+        self.problems.error(self.doc.path, line, column, message,
+                            "write the value out in full instead of using '*alias'")
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
