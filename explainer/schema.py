@@ -7,6 +7,7 @@ are meant to be generated from the same definitions, so there is one source of t
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -292,7 +293,7 @@ class Checker:
         return value
 
     def scalar_number(self, value: Any, keypath: KeyPath) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return self.error(keypath, f"expected a number, got {type_name(value)}",
                               "write digits without commas or quotes, e.g. 971")
         return value
