@@ -183,7 +183,8 @@ class Checker:
 
     def error(self, keypath: KeyPath, message: str, hint: str, key: bool = False) -> object:
         line, column = self.doc.mark(keypath, key=key)
-        self.problems.error(self.doc.path, line, column, message, hint)
+        if (line, column) not in self.doc.refused:  # else the loader said what is wrong here
+            self.problems.error(self.doc.path, line, column, message, hint)
         return INVALID
 
     def check(self, value: Any, type_: Any, keypath: KeyPath) -> Any:

@@ -56,6 +56,7 @@ class Doc:
     marks: dict[KeyPath, Mark] = field(default_factory=dict)
     key_marks: dict[KeyPath, Mark] = field(default_factory=dict)
     line_offset: int = 0
+    refused: set[Mark] = field(default_factory=set)  # where the loader already reported a value
 
     def mark(self, keypath: KeyPath, key: bool = False) -> Mark:
         """Position of a value (or of its key), falling back to the nearest enclosing value."""
@@ -139,6 +140,8 @@ def _yaml_hint(message: str, offending: str) -> str:
         return "indent with spaces, never tabs"
     if "expected <block end>" in message or "mapping values are not allowed" in message:
         return "check the indentation of this line and the one before; put text containing ': ' in quotes"
+    if "did not find expected" in message:  # libyaml's words for a bad indent or a quote left open above
+        return "check the indentation here and above, and that every quote opened before this line is closed"
     if "found unexpected end of stream" in message or "while scanning a quoted scalar" in message:
         return "a quoted string is not closed: add the closing quote"
     if "but found another document" in message:
@@ -161,6 +164,7 @@ class _Builder:
 
     def _error(self, node: yaml.Node, message: str, hint: str) -> None:
         line, column = self._pos(node)
+        self.doc.refused.add((line, column))
         self.problems.error(self.doc.path, line, column, message, hint)
 
     def build(self, node: yaml.Node, keypath: KeyPath, depth: int) -> Any:
@@ -185,12 +189,12 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, keypath: KeyPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            reported = len(self.problems.items)
-            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._error(key_node, "YAML merge keys ('<<') are not allowed in content", "write the keys out in full")
                 self._skip(value_node, depth)
                 continue
+            reported = len(self.problems.items)
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 if len(self.problems.items) == reported:  # else the key's own problem was just reported
                     self._error(key_node, "a key must be a plain word", "use a field name such as 'id' or 'title'")
@@ -251,7 +255,8 @@ class _Builder:
         return _constructor.construct_yaml_float(node)
 
     def _bad_tag(self, node: yaml.Node) -> None:
-        self._error(node, f"the YAML tag '{node.tag}' is not allowed",
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self._error(node, f"the YAML tag '{tag}' is not allowed",
                     "content holds only text, numbers, lists and mappings; remove the '!' tag")
         return None
 
