@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, make_project
 
-STATIC_FILES = 800  # enough that writing the site takes a while, so kills land mid-write
-ITERATIONS = 16
+STATIC_FILES = 500  # enough that writing the site takes a while, so kills land mid-write
+ITERATIONS = 12
 
 
 def tree_hash(folder: Path) -> str:
