@@ -19,6 +19,8 @@ FORBIDDEN_TAGS = frozenset({
 })
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "cite", "poster", "srcset"})
 _BAD_SCHEME = re.compile(r"^\s*(?:javascript|data|vbscript|file)\s*:", re.I)
+# Code points the HTML spec makes parse errors: controls other than whitespace, surrogates, noncharacters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 # SVG elements that may be self-closed in the templates' charts.
 SELF_CLOSING_OK = frozenset({"path", "rect", "line", "circle", "polyline", "polygon", "stop", "ellipse"})
@@ -86,6 +88,9 @@ def problems(html: str, markers: tuple[str, ...] = ()) -> list[str]:
     """
     page = parse(html)
     found = list(page.mistakes)
+    bad = _CONTROL.search(html)
+    if bad:
+        found.append(f"control character U+{ord(bad.group()):04X} at offset {bad.start()} (a parse error in HTML)")
     for el in page.elements:
         if el.tag in FORBIDDEN_TAGS:
             found.append(f"forbidden element <{el.tag}> {el.attrs}")
