@@ -16,7 +16,6 @@ must not appear anywhere in the page source, not even escaped: what a sanitiser 
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -274,7 +273,7 @@ ERRORS: list[Case] = [
     Case("quote-not-in-source", {FACTS: Replace("no fewer than 102", "no fewer than 120")}, """
         content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly; the closest passage is: "its commandos captured no fewer than 102 Russian conscripts"
-        """, subprocess=True),
+        """, subprocess=True),  # noqa: E501 - the exact message
     Case("empty-quote", {FACTS: Replace(QUOTE_102, 'quote: ""')}, """
         content/facts.yaml:10:14: error: the text is empty
             hint: write the text, or remove the field if it is optional
@@ -436,7 +435,7 @@ ERRORS: list[Case] = [
     Case("template-unclosed-block", {INDEX: Replace("{% endfor %}\n</ol>\n</section>", "</ol>\n</section>")}, """
         templates/index.html:123:1: error: template error: Encountered unknown tag 'endblock'. You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for 'endfor' or 'else'. The innermost block that needs to be closed is 'for'.
             hint: check the template syntax ({% %} and {{ }} must close)
-        """),
+        """),  # noqa: E501 - the exact message
     Case("base-template-syntax-error", {"templates/base.html": Replace("<body>", "<body>\n{% if %}")}, """
         templates/base.html:12:1: error: template error: Expected an expression, got 'end of statement block'
             hint: check the template syntax ({% %} and {{ }} must close)
@@ -444,6 +443,8 @@ ERRORS: list[Case] = [
 ]
 
 XSS = "<script>alert('XSS')</script>"
+# Right-to-left override and mark, Hebrew, a flag and a family emoji (joiners), then 20,000 characters.
+MIXED = "Swaps \u202eexchanged\u202c \u200f\u05e9\u05dc\u05d5\u05dd\u200f 🇺🇦👩‍👩‍👧 " + "x" * 20000
 JINJA = "{{ 7*7 }} {% for x in range(3) %}XSS{% endfor %} {{ site.title }}"
 
 INERT: list[Inert] = [
@@ -453,7 +454,7 @@ INERT: list[Inert] = [
                        f'claim: "{XSS} SBU commandos captured at least 102 Russian soldiers in one day."'),
         GLOSSARY: Replace("term: SBU", f'term: "SBU {XSS}"'),
         "content/comparisons.yaml": Replace("title: Captures over time", f'title: "Captures {XSS}"'),
-        SOURCES: Replace("author: null", f'author: "\\"><img src=x onerror=alert(\'XSS\')>"'),
+        SOURCES: Replace("author: null", 'author: "\\"><img src=x onerror=alert(\'XSS\')>"'),
     }, shown=(f"Test {XSS}", f"SBU {XSS}", f"Captures {XSS}", "\"><img src=x onerror=alert('XSS')>"),
         absent=(XSS,)),
     Inert("markup-in-markdown-summary", {EXTRA: _extra(
@@ -468,8 +469,9 @@ INERT: list[Inert] = [
     )}, shown=("Hello", "world.", "Click", "md link", "raw link"),
         absent=("<script", "<iframe", "<style", "<img", "<svg", "javascript:", "vbscript:")),
     Inert("markup-in-inline-markdown", {
-        "content/timeline.yaml": Replace("text: The General Staff gave its **total**.",
-                                         "text: \"Total <b onclick=alert('XSS')>bold</b> [x](javascript:alert('XSS'))\""),
+        "content/timeline.yaml": Replace(
+            "text: The General Staff gave its **total**.",
+            "text: \"Total <b onclick=alert('XSS')>bold</b> [x](javascript:alert('XSS'))\""),
         GLOSSARY: Replace("definition: Ukraine's security service, as named in the article.",
                           "definition: \"Service <iframe src=//evil.example/XSS></iframe><script>XSS</script>\""),
     }, shown=("Total", "bold", "Service"), absent=("<b onclick", "javascript:", "<iframe", "<script")),
@@ -489,9 +491,8 @@ INERT: list[Inert] = [
         EXTRA: _extra("[link](https://example.org/[[sbu-102]]) and `[[swap-sizes]]` [[sbu-102]]\n"),
     }, shown=("link",)),
     Inert("bidi-emoji-and-long-text", {
-        FACTS: Replace("claim: Swaps exchanged between 50 and 95 soldiers.",
-                       "claim: \"Swaps \u202eexchanged\u202c \u200f\u05e9\u05dc\u05d5\u05dd\u200f 🇺🇦👩‍👩‍👧 " + "x" * 20000 + "\""),
-    }, shown=("Swaps \u202eexchanged\u202c \u200f\u05e9\u05dc\u05d5\u05dd\u200f 🇺🇦👩‍👩‍👧 " + "x" * 20000,)),
+        FACTS: Replace("claim: Swaps exchanged between 50 and 95 soldiers.", f'claim: "{MIXED}"'),
+    }, shown=(MIXED,)),
 ]
 
 assert len(ERRORS) >= 40, len(ERRORS)
