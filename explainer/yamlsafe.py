@@ -201,7 +201,7 @@ class _Builder:
                 self._skip(value_node, depth)
                 continue
             if key in result:
-                line, column = self.doc.key_marks[keypath + (key,)]
+                line, _ = self.doc.key_marks[keypath + (key,)]
                 self._error(key_node, f"duplicate key '{key}' (first given on line {line})",
                             "remove one of the two; YAML would silently keep only the last")
                 self._skip(value_node, depth)
