@@ -112,6 +112,11 @@ INDEX = "templates/index.html"
 QUOTE_102 = 'quote: "its commandos captured no fewer than 102 Russian conscripts"'
 
 
+def _template(line: str) -> str:
+    """A small complete page template with ``line`` as its fourth line."""
+    return f"<!doctype html>\n<html lang=\"en\">\n<title>{{{{ site.title }}}}</title>\n{line}\n</html>\n"
+
+
 def _extra(body: str, front: str = "title: More\norder: 2\n") -> str:
     return f"---\n{front}---\n{body}"
 
@@ -419,25 +424,25 @@ ERRORS: list[Case] = [
         content/summaries/02-extra.md:2:1: error: expected a summary (key: value pairs), got a list
             hint: a summary has the fields: title, order
         """),
-    # --- an editor's broken template ------------------------------------------------------------
-    Case("template-unknown-variable", {INDEX: Replace("<h3>{{ event.title }}</h3>", "<h3>{{ evnt.title }}</h3>")}, """
-        templates/index.html:61:1: error: template error: 'evnt' is undefined
+    # --- an editor's broken template (a whole small template, so the line numbers stay put) --------
+    Case("template-unknown-variable", {INDEX: _template("<h1>{{ sitee.title }}</h1>")}, """
+        templates/index.html:4:1: error: template error: 'sitee' is undefined
             hint: check the variable's name; the page's variables are listed in the README
         """, subprocess=True),
-    Case("template-unknown-attribute", {INDEX: Replace("{{ event.title }}", "{{ event.titel }}")}, """
-        templates/index.html:61:1: error: template error: 'explainer.model.Event object' has no attribute 'titel'
+    Case("template-unknown-attribute", {INDEX: _template("<h1>{{ site.titel }}</h1>")}, """
+        templates/index.html:4:1: error: template error: 'explainer.model.Site object' has no attribute 'titel'
             hint: check the variable's name; the page's variables are listed in the README
         """),
-    Case("template-syntax-error", {INDEX: Replace("<h3>{{ event.title }}</h3>", "<h3>{{ event.title }</h3>")}, """
-        templates/index.html:61:1: error: template error: unexpected '}'
+    Case("template-syntax-error", {INDEX: _template("<h1>{{ site.title }</h1>")}, """
+        templates/index.html:4:1: error: template error: unexpected '}'
             hint: check the template syntax ({% %} and {{ }} must close)
         """),
-    Case("template-unclosed-block", {INDEX: Replace("{% endfor %}\n</ol>\n</section>", "</ol>\n</section>")}, """
-        templates/index.html:123:1: error: template error: Encountered unknown tag 'endblock'. You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for 'endfor' or 'else'. The innermost block that needs to be closed is 'for'.
+    Case("template-unclosed-block", {INDEX: _template("{% if site.title %}\n<h1>{{ site.title }}</h1>")}, """
+        templates/index.html:5:1: error: template error: Unexpected end of template. Jinja was looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'.
             hint: check the template syntax ({% %} and {{ }} must close)
         """),  # noqa: E501 - the exact message
-    Case("base-template-syntax-error", {"templates/base.html": Replace("<body>", "<body>\n{% if %}")}, """
-        templates/base.html:12:1: error: template error: Expected an expression, got 'end of statement block'
+    Case("template-unknown-filter", {INDEX: _template("<h1>{{ site.title | shout }}</h1>")}, """
+        templates/index.html:4:1: error: template error: No filter named 'shout'.
             hint: check the template syntax ({% %} and {{ }} must close)
         """),
 ]
