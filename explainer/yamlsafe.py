@@ -10,6 +10,7 @@ purpose in content and are the vehicle of "billion laughs" bombs).
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,11 @@ class Doc:
 def read_text(path: Path, problems: Problems) -> str | None:
     """Read a UTF-8 text file, reporting undecodable bytes and byte-order marks by position."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a FIFO or device would hang
+            problems.error(path, 1, 1, "this is not a regular file", "replace it with a plain text file")
+            return None
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             mb = 1024 * 1024
             problems.error(path, 1, 1, f"the file is {size // mb} MB, over the {MAX_FILE_BYTES // mb} MB limit",
