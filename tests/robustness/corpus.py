@@ -16,6 +16,7 @@ must not appear anywhere in the page source, not even escaped: what a sanitiser 
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,6 +80,11 @@ def _symlink_out(root: Path) -> None:
 
 def _archive_dir(root: Path) -> None:
     (root / "seeds" / "folder").mkdir()
+
+
+def _fifo(root: Path) -> None:
+    (root / "content" / "glossary.yaml").unlink()
+    os.mkfifo(root / "content" / "glossary.yaml")  # reading it would wait forever for a writer
 
 
 def _sparse(rel: str, size: int) -> Callable[[Path], None]:
@@ -316,6 +322,10 @@ ERRORS: list[Case] = [
         seeds/a.txt:1:1: error: the file is 100 MB, over the 64 MB limit
             hint: split the content or check that the right file was saved here
         """, setup=_sparse("seeds/a.txt", 100 * 1024 * 1024)),
+    Case("not-a-regular-file", {}, """
+        content/glossary.yaml:1:1: error: this is not a regular file
+            hint: replace it with a plain text file
+        """, setup=_fifo),
     Case("control-character", {GLOSSARY: Replace("term: SBU", 'term: "S\\x1b[31mBU"')}, """
         content/glossary.yaml:2:9: error: the text contains the invisible control character U+001B
             hint: delete it: such characters come with text pasted from elsewhere and break the page
