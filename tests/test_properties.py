@@ -62,14 +62,16 @@ def project_data(t: dict[str, str], url: str) -> dict[str, Any]:
     return {
         "site.yaml": {"title": t["site_title"], "description": t["description"], "language": "en",
                       "base_url": "https://example.org/x/", "updated": "2025-06-01", "publisher": t["publisher"],
-                      "topics": [{"id": "t1", "label": t["topic"]}]},
+                      "topics": [{"id": "t1", "label": t["topic"]}],
+                      "charts": [{"series": "s1", "title": t["chart_title"], "description": t["chart_description"]}]},
         "content/sources.yaml": [{"id": "s1", "title": t["source_title"], "publisher": t["source_publisher"],
                                   "author": t["author"], "published": "2025-05-26", "url": url, "retrieved": None,
                                   "archive": "a.txt", "note": t["note"]}],
         "content/facts.yaml": [
             {"id": "f1", "claim": t["claim"], "attribution": t["attribution"], "date": "2024-08",
              "approximate": True, "date_note": t["date_note"], "topics": ["t1"],
-             "citations": [{"source": "s1", "quote": t["quote"]}]},
+             "citations": [{"source": "s1", "quote": t["quote"]}],
+             "figure": {"series": "s1", "value": 102, "qualifier": t["figure_qualifier"], "label": t["figure_label"]}},
             {"id": "f2", "claim": t["claim2"], "attribution": "the article", "date": 2024,
              "citations": [{"source": "s1", "quote": t["quote2"]}]},
         ],
@@ -83,7 +85,8 @@ def project_data(t: dict[str, str], url: str) -> dict[str, Any]:
 
 FIELDS = ("site_title", "description", "publisher", "topic", "source_title", "source_publisher", "author", "note",
           "claim", "attribution", "date_note", "quote", "claim2", "quote2", "event_title", "event_text",
-          "comparison_title", "comparison_text", "term", "definition", "summary_title", "summary_body")
+          "comparison_title", "comparison_text", "term", "definition", "summary_title", "summary_body",
+          "chart_title", "chart_description", "figure_qualifier", "figure_label")
 SHOWN = ("site_title", "claim", "claim2", "source_title", "event_title", "comparison_title", "term")
 
 
