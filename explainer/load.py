@@ -8,9 +8,8 @@ from pathlib import Path
 
 from .errors import Problems
 from .schema import CONTENT_FILES
-from .yamlsafe import Doc, load_yaml, read_text
+from .yamlsafe import MAX_FILE_BYTES, Doc, forbidden_char, load_yaml, read_text
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -72,6 +71,11 @@ def load_summaries(folder: Path, problems: Problems) -> list[SummaryFile]:
         if text is None:
             continue
         text = text.replace("\r\n", "\n")
+        bad = forbidden_char(text)
+        if bad is not None:
+            problems.error(path, bad[0], bad[1], f"the text contains the invisible control character {bad[2]}",
+                           "delete it: such characters come with text pasted from elsewhere and break the page")
+            continue
         match = _FRONT_MATTER.match(text)
         if not match:
             problems.error(path, 1, 1, "the summary has no front matter",

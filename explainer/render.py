@@ -26,6 +26,16 @@ ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code"
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 ALLOWED_SCHEMES = {"http", "https"}
 _CITE_RUN = re.compile(r"(?:\[\[[a-z0-9-]+\]\])+")
+# A tag in nh3's output, whose attribute values are always double-quoted: citations go in text only.
+_TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
+
+
+class MarkdownTooDeep(Exception):
+    """Python-Markdown recursed too far (lists nested hundreds of levels deep)."""
+
+    def __init__(self, text: str):
+        super().__init__("the Markdown is nested too deeply to render")
+        self.text = text
 
 
 @dataclass
@@ -56,11 +66,17 @@ class Renderer:
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
         self.md.reset()
-        html = nh3.clean(self.md.convert(text), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+        try:
+            converted = self.md.convert(text)
+        except RecursionError:
+            raise MarkdownTooDeep(text) from None
+        html = nh3.clean(converted, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer")
         if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
-        return Markup(_CITE_RUN.sub(lambda m: str(self.cite_html(CITE.findall(m.group(0)))), html))
+        parts = _TAG.split(html)  # text, tag, text, ...: never put a citation inside an attribute
+        parts[::2] = [_CITE_RUN.sub(lambda m: str(self.cite_html(CITE.findall(m.group(0)))), t) for t in parts[::2]]
+        return Markup("".join(parts))
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""
@@ -70,6 +86,17 @@ class Renderer:
             links.append(Markup('<a class="cite" href="#{id}" title="{claim}"><span class="vh">fact </span>{n}</a>')
                          .format(id=fact.id, claim=fact.claim, n=fact.number))
         return Markup('<sup class="cites">[') + Markup(", ").join(links) + Markup("]</sup>")
+
+    def locate(self, text: str) -> tuple[Path, int]:
+        """Where a Markdown text came from (only needed on the rare error path, so a plain search)."""
+        p = self.project
+        for summary in p.summaries:
+            if summary.body == text:
+                return summary.where.path, summary.body_line
+        for item in [*p.events, *p.comparisons, *p.glossary]:
+            if text in (getattr(item, "text", None), getattr(item, "definition", None)):
+                return item.where.path, item.where.line
+        return p.root / "content", 1  # pragma: no cover - every Markdown text comes from one of those
 
     def context(self) -> dict[str, Any]:
         p = self.project
@@ -91,7 +118,12 @@ class Renderer:
 
     def render(self, problems: Problems) -> dict[str, bytes]:
         """Render every page; template mistakes are reported with the template's file and line."""
-        context = self.context()
+        try:
+            context = self.context()
+        except MarkdownTooDeep as exc:
+            path, line = self.locate(exc.text)
+            problems.error(path, line, 1, str(exc), "nest lists and quotes a few levels at most")
+            return {}
         pages: dict[str, bytes] = {}
         for name, template in (("index.html", "index.html"),):
             try:

@@ -7,6 +7,7 @@ are meant to be generated from the same definitions, so there is one source of t
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,7 +196,8 @@ class Checker:
 
     def error(self, keypath: KeyPath, message: str, hint: str, key: bool = False) -> object:
         line, column = self.doc.mark(keypath, key=key)
-        self.problems.error(self.doc.path, line, column, message, hint)
+        if (line, column) not in self.doc.refused:  # else the loader said what is wrong here
+            self.problems.error(self.doc.path, line, column, message, hint)
         return INVALID
 
     def check(self, value: Any, type_: Any, keypath: KeyPath) -> Any:
@@ -328,7 +330,7 @@ class Checker:
         return value
 
     def scalar_number(self, value: Any, keypath: KeyPath) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return self.error(keypath, f"expected a number, got {type_name(value)}",
                               "write digits without commas or quotes, e.g. 971")
         return value

@@ -86,7 +86,8 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
         for citation in fact.citations:
             source = sources.get(citation.source)
             if source is None:
-                if citation.source not in project.invalid_ids:
+                # With no valid source at all, sources.yaml's own errors say why: don't repeat it per quote.
+                if citation.source not in project.invalid_ids and project.sources:
                     _error(problems, citation.where, f"fact '{fact.id}' cites the unknown source '{citation.source}'",
                            _did_you_mean(citation.source, sources, "content/sources.yaml"))
                 continue
@@ -123,6 +124,8 @@ def _did_you_mean(name: str, known: dict, where: str) -> str:
 
 def _check_references(project: Project, problems: Problems) -> None:
     facts = project.facts_by_id
+    if not facts:
+        return  # facts.yaml could not be read or has no valid fact; its own errors say why
     for ref in project.references:
         if ref.fact_id not in facts and ref.fact_id not in project.invalid_ids:
             _error(problems, ref.where, f"unknown fact '{ref.fact_id}'",

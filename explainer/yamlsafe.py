@@ -9,6 +9,8 @@ purpose in content and are the vehicle of "billion laughs" bombs).
 
 from __future__ import annotations
 
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,15 @@ Mark = tuple[int, int]
 KeyPath = tuple[Any, ...]
 
 MAX_DEPTH = 40
+MAX_FILE_BYTES = 64 * 1024 * 1024  # every file the build reads; parsing costs about 35 bytes of memory a byte
+MAX_NUMBER_CHARS = 300  # longer numbers are typos or pasted junk (and Python refuses ints over 4300 digits)
+# Characters that are invisible, break HTML (the spec calls them parse errors) or cannot be encoded:
+# C0/C1 controls except tab and line breaks, DEL, lone surrogates and noncharacters.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]"
+)
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -46,6 +57,7 @@ class Doc:
     marks: dict[KeyPath, Mark] = field(default_factory=dict)
     key_marks: dict[KeyPath, Mark] = field(default_factory=dict)
     line_offset: int = 0
+    refused: set[Mark] = field(default_factory=set)  # where the loader already reported a value
 
     def mark(self, keypath: KeyPath, key: bool = False) -> Mark:
         """Position of a value (or of its key), falling back to the nearest enclosing value."""
@@ -59,6 +71,16 @@ class Doc:
 def read_text(path: Path, problems: Problems) -> str | None:
     """Read a UTF-8 text file, reporting undecodable bytes and byte-order marks by position."""
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a FIFO or device would hang
+            problems.error(path, 1, 1, "this is not a regular file", "replace it with a plain text file")
+            return None
+        size = info.st_size
+        if size > MAX_FILE_BYTES:
+            mb = 1024 * 1024
+            problems.error(path, 1, 1, f"the file is {size // mb} MB, over the {MAX_FILE_BYTES // mb} MB limit",
+                           "split the content or check that the right file was saved here")
+            return None
         raw = path.read_bytes()
     except OSError as exc:
         problems.error(path, 1, 1, f"cannot read file: {exc.strerror}", "check that the file exists and is readable")
@@ -78,6 +100,15 @@ def read_text(path: Path, problems: Problems) -> str | None:
         problems.error(path, 1, 1, "the file starts with a byte-order mark", "save the file as UTF-8 without BOM")
         return None
     return text
+
+
+def forbidden_char(text: str) -> tuple[int, int, str] | None:
+    """Line, column and name of the first invisible control character, or None when the text is clean."""
+    match = _FORBIDDEN.search(text)
+    if match is None:
+        return None
+    before = text[: match.start()]
+    return before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1, f"U+{ord(match.group()):04X}"
 
 
 def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offset: int = 0) -> Doc | None:
@@ -105,7 +136,7 @@ def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offs
         return None
     doc = Doc(path, None, line_offset=line_offset)
     if node is not None:
-        doc.data = _Builder(doc, problems).build(node, (), 0)
+        doc.data = _Builder(doc, problems, text).build(node, (), 0)
     return doc
 
 
@@ -114,6 +145,8 @@ def _yaml_hint(message: str, offending: str) -> str:
         return "indent with spaces, never tabs"
     if "expected <block end>" in message or "mapping values are not allowed" in message:
         return "check the indentation of this line and the one before; put text containing ': ' in quotes"
+    if "did not find expected" in message:  # libyaml's words for a bad indent or a quote left open above
+        return "check the indentation here and above, and that every quote opened before this line is closed"
     if "found unexpected end of stream" in message or "while scanning a quoted scalar" in message:
         return "a quoted string is not closed: add the closing quote"
     if "but found another document" in message:
@@ -124,22 +157,24 @@ def _yaml_hint(message: str, offending: str) -> str:
 class _Builder:
     """Turns a composed node tree into plain values, recording marks and refusing unsafe input."""
 
-    def __init__(self, doc: Doc, problems: Problems):
+    def __init__(self, doc: Doc, problems: Problems, text: str = ""):
         self.doc = doc
         self.problems = problems
+        self.text = text
         self.seen: set[int] = set()
+        self.alias_reported = False
 
     def _pos(self, node: yaml.Node) -> Mark:
         return (node.start_mark.line + 1 + self.doc.line_offset, node.start_mark.column + 1)
 
     def _error(self, node: yaml.Node, message: str, hint: str) -> None:
         line, column = self._pos(node)
+        self.doc.refused.add((line, column))
         self.problems.error(self.doc.path, line, column, message, hint)
 
     def build(self, node: yaml.Node, keypath: KeyPath, depth: int) -> Any:
         if id(node) in self.seen:
-            self._error(node, "YAML anchors and aliases are not allowed in content",
-                        "write the value out in full instead of using '*alias'")
+            self._alias(node)
             return None
         self.seen.add(id(node))
         self.doc.marks[keypath] = self._pos(node)
@@ -159,37 +194,81 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, keypath: KeyPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._error(key_node, "YAML merge keys ('<<') are not allowed in content", "write the keys out in full")
+                self._skip(value_node, depth)
                 continue
+            reported = len(self.problems.items)
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self._error(key_node, "a key must be a plain word", "use a field name such as 'id' or 'title'")
+                if len(self.problems.items) == reported:  # else the key's own problem was just reported
+                    self._error(key_node, "a key must be a plain word", "use a field name such as 'id' or 'title'")
+                self._skip(value_node, depth)
                 continue
             if key in result:
                 line, _ = self.doc.key_marks[keypath + (key,)]
                 self._error(key_node, f"duplicate key '{key}' (first given on line {line})",
                             "remove one of the two; YAML would silently keep only the last")
+                self._skip(value_node, depth)
                 continue
             self.doc.key_marks[keypath + (key,)] = self._pos(key_node)
             result[key] = self.build(value_node, keypath + (key,), depth + 1)
         return result
+
+    def _skip(self, node: yaml.Node, depth: int) -> None:
+        """Walk a value whose key was refused, so anchors and bad tags inside it are still caught."""
+        self.build(node, ("\0skipped", id(node)), depth + 1)
+
+    def _alias(self, node: yaml.Node) -> None:
+        """Report the first '*alias' of the file once, where it is written (the node only knows its anchor)."""
+        if self.alias_reported:
+            return
+        self.alias_reported = True
+        aliases = [t for t in _tokens(self.text) if isinstance(t, yaml.AliasToken)]
+        if not aliases:  # pragma: no cover - a shared node always comes from an alias
+            self._error(node, "YAML anchors and aliases are not allowed in content",
+                        "write the value out in full instead of using '*alias'")
+            return
+        first = aliases[0]
+        more = f" ({len(aliases)} aliases in this file)" if len(aliases) > 1 else ""
+        line, column = first.start_mark.line + 1 + self.doc.line_offset, first.start_mark.column + 1
+        message = f"YAML aliases ('*{first.value}') are not allowed in content{more}"
+        self.problems.error(self.doc.path, line, column, message,
+                            "write the value out in full instead of using '*alias'")
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         if tag not in _SCALAR_TAGS:
             return self._bad_tag(node)
         if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
+            bad = forbidden_char(node.value)
+            if bad is not None:
+                self._error(node, f"the text contains the invisible control character {bad[2]}",
+                            "delete it: such characters come with text pasted from elsewhere and break the page")
+                return _FORBIDDEN.sub("\ufffd", node.value)  # reported once; the rest of the checks go on
             return node.value  # dates stay text: we parse them at their own precision
         if tag == "tag:yaml.org,2002:null":
             return None
         if tag == "tag:yaml.org,2002:bool":
             return _constructor.construct_yaml_bool(node)
+        if len(node.value) > MAX_NUMBER_CHARS:
+            self._error(node, f"the number is over {MAX_NUMBER_CHARS} characters long",
+                        "put it in quotes if it is text, or check what was pasted here")
+            return node.value
         if tag == "tag:yaml.org,2002:int":
             return _constructor.construct_yaml_int(node)
         return _constructor.construct_yaml_float(node)
 
     def _bad_tag(self, node: yaml.Node) -> None:
-        self._error(node, f"the YAML tag '{node.tag}' is not allowed",
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self._error(node, f"the YAML tag '{tag}' is not allowed",
                     "content holds only text, numbers, lists and mappings; remove the '!' tag")
         return None
+
+
+def _tokens(text: str) -> list[yaml.Token]:
+    """The file's tokens; only called on the rare error path, so the normal load stays one pass."""
+    try:
+        return list(yaml.scan(text, Loader=_Loader))
+    except yaml.YAMLError:  # pragma: no cover - the text already composed without error
+        return []

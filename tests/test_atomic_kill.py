@@ -1,0 +1,110 @@
+"""No partial output: a build killed with SIGKILL at any moment leaves output/ whole — the old site or the new.
+
+Two projects differ only in a marker that is in every file they produce (the page's title and
+each of many static files), and build in turn into the same output folder. Each build is killed
+after a growing delay, or as soon as its staging folder appears plus a growing delay (so many
+kills land during the write itself). After every kill output/ must be exactly one of the two
+known trees: never missing, never empty, never a mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, make_project
+
+STATIC_FILES = 500  # enough that writing the site takes a while, so kills land mid-write
+ITERATIONS = 12
+
+
+def tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def marked_project(root: Path, marker: str) -> Path:
+    project = make_project(root)
+    project.edit("site.yaml", "title: Test explainer", f"title: Test explainer {marker}")
+    static = root / "static"
+    (static / "style.css").write_text(f"/* {marker} */\n" + (static / "style.css").read_text(encoding="utf-8"))
+    for i in range(STATIC_FILES):
+        (static / "many" / f"{i // 100:02d}").mkdir(parents=True, exist_ok=True)
+        (static / "many" / f"{i // 100:02d}" / f"f{i:04d}.txt").write_text(f"{marker} {i}\n" * 40)
+    return root
+
+
+def start(project: Path, output: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--project", str(project),
+                             "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def staging(parent: Path) -> set[str]:
+    """Staging folders beside output/ (a killed build leaves its own; the next build clears old ones)."""
+    return {name for name in os.listdir(parent) if name.startswith(".output-")}
+
+
+def check_whole(output: Path, known: dict[str, str]) -> str:
+    """output/ is one of the known trees; returns which."""
+    assert output.is_dir(), "output/ is missing"
+    assert any(output.iterdir()), "output/ is empty"
+    digest = tree_hash(output)
+    if digest not in known:
+        markers = {m for m in known.values() if any(m in p.read_text(errors="replace")
+                                                   for p in output.rglob("*") if p.is_file())}
+        pytest.fail(f"output/ matches neither build (markers found: {sorted(markers)})")
+    return known[digest]
+
+
+@pytest.mark.slow
+def test_killing_the_build_never_leaves_partial_output(tmp_path: Path) -> None:
+    projects = {m: marked_project(tmp_path / m, m) for m in ("ALPHA", "OMEGA")}
+    output = tmp_path / "out" / "output"
+    known: dict[str, str] = {}
+    durations = []
+    for marker in ("OMEGA", "ALPHA"):  # full builds: learn both trees and how long a build takes
+        started = time.perf_counter()
+        proc = start(projects[marker], output)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+        durations.append(time.perf_counter() - started)
+        known[tree_hash(output)] = marker
+    assert len(known) == 2
+    full = max(durations)
+
+    current = "ALPHA"
+    mid_write = 0
+    for i in range(ITERATIONS):
+        other = "OMEGA" if current == "ALPHA" else "ALPHA"
+        before = staging(output.parent)
+        proc = start(projects[other], output)
+        if i % 2 == 0:  # a growing delay from the start: before, during and after the write
+            time.sleep(full * (0.3 + 0.9 * i / ITERATIONS))
+        else:  # wait for the staging folder, then a growing delay into the write
+            deadline = time.perf_counter() + 60
+            while proc.poll() is None and not staging(output.parent) - before and time.perf_counter() < deadline:
+                time.sleep(0.0005)
+            time.sleep(full * 0.2 * i / ITERATIONS)
+        if staging(output.parent) - before and proc.poll() is None:
+            mid_write += 1
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        current = check_whole(output, known)
+    print(f"build {full:.2f} s; {mid_write} of {ITERATIONS} kills during the write")
+    assert mid_write >= 3, f"only {mid_write} kill(s) landed during the write; the test proves too little"
+
+    # And the next build after all those kills still works and cleans up nothing it should not.
+    proc = start(projects["OMEGA"], output)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    assert check_whole(output, known) == "OMEGA"
