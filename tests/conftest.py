@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -105,6 +106,16 @@ MINIMAL = {
         Swaps were small.[[swap-sizes]][[sbu-102]]
         """,
 }
+
+
+def tree_hash(folder: Path) -> str:
+    """One hash over every path and byte under ``folder``: equal hashes mean identical trees."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass

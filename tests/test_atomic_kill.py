@@ -9,7 +9,6 @@ known trees: never missing, never empty, never a mix.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -18,19 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_project
+from conftest import REPO, make_project, tree_hash
 
 STATIC_FILES = 500  # enough that writing the site takes a while, so kills land mid-write
 ITERATIONS = 12
 
 
-def tree_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def marked_project(root: Path, marker: str) -> Path:

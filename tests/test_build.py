@@ -3,12 +3,12 @@ atomic output and byte-identical rebuilds."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import tree_hash
 
 from explainer.cli import main
 
@@ -23,9 +23,6 @@ def page(project) -> BeautifulSoup:
     return BeautifulSoup((project.output / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_timeline_is_a_chronological_ordered_list(page):
@@ -113,10 +110,10 @@ def test_content_is_escaped_not_interpreted(project):
 
 def test_failed_build_leaves_previous_output_untouched(project):
     assert build(project) == 0
-    before = tree_digest(project.output)
+    before = tree_hash(project.output)
     project.edit("content/facts.yaml", "could range from 50 to 95", "could range from 5 to 9")
     assert build(project) == 1
-    assert tree_digest(project.output) == before
+    assert tree_hash(project.output) == before
 
 
 def test_rebuild_replaces_the_whole_site(project):
@@ -130,7 +127,7 @@ def test_rebuild_replaces_the_whole_site(project):
 def test_same_input_gives_byte_identical_output(project, tmp_path):
     assert build(project, "--output", str(tmp_path / "one")) == 0
     assert build(project, "--output", str(tmp_path / "two")) == 0
-    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+    assert tree_hash(tmp_path / "one") == tree_hash(tmp_path / "two")
 
 
 def test_check_writes_nothing(project, capsys):

@@ -6,13 +6,12 @@ cases marked ``subprocess`` also go end to end through ``python build.py`` in a 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import make_project
+from conftest import make_project, tree_hash
 from corpus import ERRORS, INERT, SIDE_EFFECT, Case, Inert, apply, expected
 from html_safety import parse, problems
 
@@ -21,14 +20,6 @@ from explainer import cli
 _BLOCK = re.compile(r"^(\S[^\n]*:\d+:\d+: (error|warning): [^\n]*)((?:\n    [^\n]*)*)", re.M)
 
 
-def tree_hash(folder: Path) -> str:
-    """One hash over every path and byte under ``folder`` (and the folder's existence)."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def error_blocks(stderr: str) -> str:
