@@ -13,7 +13,7 @@ from pathlib import Path
 from .errors import BuildError, ContentError, Problems
 from .load import load_project
 from .model import Project
-from .render import Renderer, RenderOptions
+from .render import STYLESHEET, Renderer, RenderOptions
 from .validate import build_project
 from .verify import verify_project
 from .write import check_output_dir, write_site
@@ -46,18 +46,18 @@ def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
 def render(project: Project, root: Path, base_url: str | None, problems: Problems) -> dict[str, bytes]:
     """Render pages and copy static assets into an in-memory map of output path → bytes."""
     options = RenderOptions(base_url=(base_url or project.site.base_url).rstrip("/") + "/")
-    pages = Renderer(project, root / "templates", options).render(problems)
+    pages = Renderer(project, root / "templates", options, root / "static").render(problems)
     problems.raise_if_errors()
     pages.update(static_files(root / "static"))
     return pages
 
 
 def static_files(folder: Path) -> dict[str, bytes]:
-    """Static assets, copied as they are under assets/."""
+    """Static assets, copied as they are under assets/; the stylesheet is inlined in the pages instead."""
     if not folder.is_dir():
         return {}
     return {f"assets/{p.relative_to(folder).as_posix()}": p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.relative_to(folder).as_posix() != STYLESHEET}
 
 
 def build(root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:

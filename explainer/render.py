@@ -6,17 +6,22 @@ StrictUndefined, so a typo in a template is an error, not an empty string on the
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as urlquote
+from urllib.parse import urlsplit
 
 import jinja2
 import markdown
 import nh3
 from markupsafe import Markup
 
+from . import exports
+from .charts import build_charts
 from .dates import PartialDate
 from .errors import ContentError, Problems
 from .model import Project, Source
@@ -28,17 +33,47 @@ ALLOWED_SCHEMES = {"http", "https"}
 _CITE_RUN = re.compile(r"(?:\[\[[a-z0-9-]+\]\])+")
 
 
+STYLESHEET = "style.css"  # inlined into every page (one request less); its hash goes into the CSP
+SCRIPT = "enhance.js"  # progressive enhancement, served as a file
+# output name, template, and how the page reaches the site's root: relatively for pages at the root,
+# from the base URL's path for the 404 page, which a host serves at any depth.
+PAGES = (("index.html", "index.html", False), ("404.html", "404.html", True))
+
+
 @dataclass
 class RenderOptions:
     base_url: str
 
 
+def minify_css(css: str) -> str:
+    """Drop comments and spare whitespace: enough for a hand-written stylesheet, no parser needed."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r"\s+", " ", css)
+    css = re.sub(r"\s*([{};,>])\s*", r"\1", css)
+    return css.replace(";}", "}").strip()
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source expression that allows exactly this inline text."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(style_hash: str) -> str:
+    """Same-origin only; the one inline stylesheet is allowed by its hash; no inline script.
+
+    frame-ancestors and report-uri are left out: browsers ignore them in a <meta> (with a console error).
+    """
+    return ("default-src 'self'; script-src 'self'; style-src " + style_hash + "; img-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
 class Renderer:
     """Holds the Jinja environment and the Markdown converter for one build."""
 
-    def __init__(self, project: Project, templates: Path, options: RenderOptions):
+    def __init__(self, project: Project, templates: Path, options: RenderOptions, static: Path | None = None):
         self.project = project
         self.options = options
+        self.static = static if static is not None else templates.parent / "static"
         self.facts = project.facts_by_id
         self.md = markdown.Markdown(extensions=[], output_format="html")
         self.env = jinja2.Environment(
@@ -67,13 +102,35 @@ class Renderer:
         links = []
         for fact_id in fact_ids:
             fact = self.facts[fact_id]
-            links.append(Markup('<a class="cite" href="#{id}" title="{claim}"><span class="vh">fact </span>{n}</a>')
-                         .format(id=fact.id, claim=fact.claim, n=fact.number))
+            links.append(Markup('<a class="cite" href="#{id}"><span class="vh">fact </span>{n}</a>')
+                         .format(id=fact.id, n=fact.number))
         return Markup('<sup class="cites">[') + Markup(", ").join(links) + Markup("]</sup>")
+
+    def stylesheet(self) -> str:
+        path = self.static / STYLESHEET
+        return minify_css(path.read_text(encoding="utf-8")) if path.is_file() else ""
+
+    def event_topics(self) -> dict[str, list[str]]:
+        """An event's topics are its facts' topics, so the topic filter can apply to the timeline."""
+        out = {}
+        for event in self.project.events:
+            topics = dict.fromkeys(t for fid in event.facts for t in self.facts[fid].topics)
+            out[event.id] = sorted(topics)
+        return out
 
     def context(self) -> dict[str, Any]:
         p = self.project
+        css = self.stylesheet()
+        base_url = self.options.base_url
         return {
+            "css": Markup(css),
+            "csp": content_security_policy(csp_hash(css)),
+            "script": SCRIPT if (self.static / SCRIPT).is_file() else None,
+            "base_path": urlsplit(base_url).path or "/",
+            "json_ld": Markup(exports.json_ld(p, base_url)),
+            "data_files": exports.DATA_FILES,
+            "charts": build_charts(p.site.charts, p.facts),
+            "event_topics": self.event_topics(),
             "site": p.site,
             "base_url": self.options.base_url,
             "summaries": [(s, self.markdown(s.body)) for s in p.summaries],
@@ -93,11 +150,16 @@ class Renderer:
         """Render every page; template mistakes are reported with the template's file and line."""
         context = self.context()
         pages: dict[str, bytes] = {}
-        for name, template in (("index.html", "index.html"),):
+        for name, template, from_base in PAGES:
+            root = context["base_path"] if from_base else ""
             try:
-                pages[name] = self.env.get_template(template).render(context).encode("utf-8")
+                pages[name] = self.env.get_template(template).render(context, root=root).encode("utf-8")
             except jinja2.TemplateError as exc:
                 problems.items.append(template_error(exc, self.env, problems))
+        base_url = self.options.base_url
+        pages.update(exports.data_files(self.project, base_url))
+        pages["sitemap.xml"] = exports.sitemap(base_url, self.project.site.updated)
+        pages["robots.txt"] = exports.robots(base_url)
         return pages
 
 
