@@ -97,8 +97,8 @@ def draw(chart: Chart, rows: list[Row]) -> str:
     height = AXIS + ROW * len(rows)
     ident = f"chart-{chart.series}"
     parts = [
-        f'<svg class="chart" width="100%" height="{height}" role="img" '
-        f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">',
+        (f'<svg class="chart" width="100%" height="{height}" role="img" '
+         f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'),
         f'<title id="{ident}-t">{esc(chart.title)}</title>',
         f'<desc id="{ident}-d">{esc(chart.description)} {esc(summary(rows))}</desc>',
     ]

@@ -150,8 +150,8 @@ def sitemap(base_url: str, updated: PartialDate) -> bytes:
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         f"<url><loc>{xml_escape(base_url)}</loc><lastmod>{updated.iso}</lastmod></url>\n"
         "</urlset>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def robots(base_url: str) -> bytes:
-    return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n".encode("utf-8")
+    return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n".encode()

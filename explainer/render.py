@@ -47,7 +47,7 @@ class RenderOptions:
 
 def minify_css(css: str) -> str:
     """Drop comments and spare whitespace: enough for a hand-written stylesheet, no parser needed."""
-    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
     css = re.sub(r"\s+", " ", css)
     css = re.sub(r"\s*([{};,>])\s*", r"\1", css)
     return css.replace(";}", "}").strip()
