@@ -122,11 +122,9 @@ def bar(fig: Figure, scale: float, y: int) -> str:
         return f'<rect class="bar" x="0" y="{y}" width="{pct(fig.value, scale)}" height="{BAR}"/>'
     x1, x2 = pct(fig.low, scale), pct(fig.high, scale)  # type: ignore[arg-type]
     width = pct(fig.high - fig.low, scale)  # type: ignore[operator]
-    mid = y + BAR / 2
     return (f'<rect class="range" x="{x1}" y="{y + 2}" width="{width}" height="{BAR - 4}"/>'
-            f'<line class="cap" x1="{x1}" x2="{x1}" y1="{y - 2}" y2="{y + BAR + 2}"/>'
-            f'<line class="cap" x1="{x2}" x2="{x2}" y1="{y - 2}" y2="{y + BAR + 2}"/>'
-            f'<line class="cap" x1="{x1}" x2="{x2}" y1="{mid}" y2="{mid}"/>')
+            f'<line class="cap" x1="{x1}" x2="{x1}" y1="{y - 3}" y2="{y + BAR + 3}"/>'
+            f'<line class="cap" x1="{x2}" x2="{x2}" y1="{y - 3}" y2="{y + BAR + 3}"/>')
 
 
 def summary(rows: list[Row]) -> str:

@@ -303,7 +303,7 @@ def test_chart_shows_qualifiers_and_draws_ranges_as_ranges(charted: Node) -> Non
     values = [t.all_text() for t in svg.find_all("text") if t.attrs.get("class") == "value"]
     assert values == ["50 to 95", "at least 102"]
     assert len(svg.find_all("rect", **{"class": "range"})) == 1
-    assert len(svg.find_all("line", **{"class": "cap"})) == 3  # two end caps and the span
+    assert len(svg.find_all("line", **{"class": "cap"})) == 2  # an end cap at each end
     assert len(svg.find_all("rect", **{"class": "bar"})) == 1
 
 
@@ -327,3 +327,45 @@ def test_chart_scale_ends_on_a_round_number(value: float, scale: float) -> None:
 
 def test_numbers_are_grouped_for_scanning() -> None:
     assert (number_text(1000), number_text(2.5), number_text(971.0)) == ("1,000", "2.5", "971")
+
+
+# --- structure screen readers rely on --------------------------------------------------------------
+
+def test_headings_go_down_one_level_at_a_time(index: str) -> None:
+    levels = [int(n.tag[1]) for n in parse(index).iter() if re.fullmatch(r"h[1-6]", n.tag)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+
+
+def test_styled_lists_keep_list_semantics(index: str) -> None:
+    """Lists drawn without bullets carry role="list", which Safari and VoiceOver otherwise drop."""
+    styled = [n for n in parse(index).iter() if n.tag in ("ul", "ol") and n.attrs.get("class")]
+    assert {n.attrs["class"] for n in styled} >= {"timeline", "facts", "sources", "citations", "toc"}
+    assert all(n.attrs.get("role") == "list" for n in styled)
+
+
+def test_landmarks_and_skip_link(index: str) -> None:
+    tree = parse(index)
+    body = tree.find("body")
+    first_link = body.find("a")
+    assert first_link.attrs["href"] == "#main" and "Skip" in first_link.all_text()
+    assert tree.find("main").attrs["id"] == "main"
+    assert tree.find("nav").attrs["aria-label"] == "Contents"
+    assert len(tree.find_all("header")) == 1 and len(tree.find_all("footer")) == 1
+
+
+def test_facts_keep_slug_anchors_numbers_and_text_fragment_links(project_built: Node) -> None:
+    fact = project_built.find("li", id="sbu-102")
+    assert fact.attrs["tabindex"] == "-1"
+    assert fact.find("span", **{"class": "num"}).all_text() == "1"
+    link = fact.find("p", **{"class": "from"}).find("a")
+    assert link.attrs["href"].startswith("https://example.org/a#:~:text=its%20commandos%20captured%20no,")
+    times = {t.attrs["datetime"] for t in project_built.find_all("time")}
+    assert {"2024-08", "2025-05-25", "2024"} <= times
+
+
+@pytest.fixture
+def project_built(tmp_path: Path) -> Node:
+    project = make_project(tmp_path / "site")
+    build(project.root, project.output)
+    return parse((project.output / "index.html").read_text(encoding="utf-8"))

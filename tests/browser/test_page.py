@@ -164,10 +164,13 @@ def test_no_horizontal_scroll_and_screenshots(page: Page, screenshots: Path, wid
         page.screenshot(path=screenshots / f"index-{width}-{scheme}.png")
         page.locator("#charts").scroll_into_view_if_needed()
         page.screenshot(path=screenshots / f"charts-{width}-{scheme}.png")
-        page.locator("#facts").scroll_into_view_if_needed()
+        page.locator("#timeline").scroll_into_view_if_needed()
+        page.screenshot(path=screenshots / f"timeline-{width}-{scheme}.png")
+        page.goto("/#" + page.locator("li.fact").nth(3).get_attribute("id"))  # a cited fact, highlighted
         page.screenshot(path=screenshots / f"facts-{width}-{scheme}.png")
     page.emulate_media(media="print", color_scheme="light")
-    page.screenshot(path=screenshots / f"print-{width}.png", full_page=True)
+    page.locator("#charts").scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / f"print-{width}.png")
 
 
 def test_print_shows_the_chart_tables_and_hides_navigation(page: Page) -> None:
