@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import re
 import zlib
@@ -334,7 +335,7 @@ def test_numbers_are_grouped_for_scanning() -> None:
 def test_headings_go_down_one_level_at_a_time(index: str) -> None:
     levels = [int(n.tag[1]) for n in parse(index).iter() if re.fullmatch(r"h[1-6]", n.tag)]
     assert levels[0] == 1 and levels.count(1) == 1
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
 
 
 def test_styled_lists_keep_list_semantics(index: str) -> None:
