@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as urlquote
-from urllib.parse import urlsplit
 
 import jinja2
 import markdown
@@ -35,9 +34,8 @@ _CITE_RUN = re.compile(r"(?:\[\[[a-z0-9-]+\]\])+")
 
 STYLESHEET = "style.css"  # inlined into every page (one request less); its hash goes into the CSP
 SCRIPT = "enhance.js"  # progressive enhancement, served as a file
-# output name, template, and how the page reaches the site's root: relatively for pages at the root,
-# from the base URL's path for the 404 page, which a host serves at any depth.
-PAGES = (("index.html", "index.html", False), ("404.html", "404.html", True))
+# 404.html links nothing from assets/: a host serves it at any depth, where relative links break.
+PAGES = (("index.html", "index.html"), ("404.html", "404.html"))
 
 
 @dataclass
@@ -63,7 +61,7 @@ def content_security_policy(style_hash: str) -> str:
 
     frame-ancestors and report-uri are left out: browsers ignore them in a <meta> (with a console error).
     """
-    return ("default-src 'self'; script-src 'self'; style-src " + style_hash + "; img-src 'self'; "
+    return ("default-src 'self'; script-src 'self'; style-src 'self' " + style_hash + "; img-src 'self'; "
             "object-src 'none'; base-uri 'none'; form-action 'none'")
 
 
@@ -84,6 +82,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self.env.globals.setdefault("asset", self.asset)
         self.env.filters.update(
             date=format_date, cite=self.cite_html, attributed=attributed, fragment_link=fragment_link,
         )
@@ -106,6 +105,12 @@ class Renderer:
                          .format(id=fact.id, n=fact.number))
         return Markup('<sup class="cites">[') + Markup(", ").join(links) + Markup("]</sup>")
 
+    def asset(self, name: str) -> str:
+        """`{{ asset('print.css') }}`: the relative path of a file from static/ (the build may hash it)."""
+        if not (self.static / name).is_file() or name == STYLESHEET:
+            raise jinja2.TemplateRuntimeError(f"asset('{name}'): there is no static/{name} to link")
+        return f"assets/{name}"
+
     def stylesheet(self) -> str:
         path = self.static / STYLESHEET
         return minify_css(path.read_text(encoding="utf-8")) if path.is_file() else ""
@@ -126,7 +131,6 @@ class Renderer:
             "css": Markup(css),
             "csp": content_security_policy(csp_hash(css)),
             "script": SCRIPT if (self.static / SCRIPT).is_file() else None,
-            "base_path": urlsplit(base_url).path or "/",
             "json_ld": Markup(exports.json_ld(p, base_url)),
             "data_files": exports.DATA_FILES,
             "charts": build_charts(p.site.charts, p.facts),
@@ -150,10 +154,9 @@ class Renderer:
         """Render every page; template mistakes are reported with the template's file and line."""
         context = self.context()
         pages: dict[str, bytes] = {}
-        for name, template, from_base in PAGES:
-            root = context["base_path"] if from_base else ""
+        for name, template in PAGES:
             try:
-                pages[name] = self.env.get_template(template).render(context, root=root).encode("utf-8")
+                pages[name] = self.env.get_template(template).render(context).encode("utf-8")
             except jinja2.TemplateError as exc:
                 problems.items.append(template_error(exc, self.env, problems))
         base_url = self.options.base_url

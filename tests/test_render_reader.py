@@ -122,8 +122,9 @@ def test_first_round_trip_carries_everything_above_the_fold(shipped: Path) -> No
 
 
 def test_whole_page_is_under_60_kb_transferred(shipped: Path, index: str) -> None:
-    """Everything a visit loads: the page, its script and its icon, gzip-compressed."""
+    """Everything a visit loads: the page, its script, icon and print stylesheet, gzip-compressed."""
     loaded = [shipped / "index.html"]
+    loaded += [shipped / href for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', index)]
     loaded += [shipped / src for src in re.findall(r'<script src="([^"]+)"', index)]
     loaded += [shipped / href for href in re.findall(r'<link rel="icon" href="([^"]+)"', index)]
     assert all(p.is_file() for p in loaded), loaded
@@ -160,7 +161,7 @@ def test_csp_allows_only_same_origin_and_the_inline_style_by_hash(index: str) ->
     assert policy["default-src"] == "'self'"
     assert policy["script-src"] == "'self'"
     style = tree.find("style").all_text()
-    assert policy["style-src"] == csp_hash(style)
+    assert policy["style-src"] == "'self' " + csp_hash(style)
     assert "unsafe-inline" not in csp and "http" not in csp
     assert index.index("Content-Security-Policy") < index.index("<style>")  # policy applies before the style
 
@@ -213,12 +214,14 @@ def test_sitemap_and_robots(shipped: Path) -> None:
     assert f"Sitemap: {locs[0]}sitemap.xml" in robots
 
 
-def test_404_page_is_not_indexed_and_leads_home(shipped: Path) -> None:
+def test_404_page_is_not_indexed_and_works_at_any_depth(shipped: Path) -> None:
     tree = parse((shipped / "404.html").read_text(encoding="utf-8"))
     assert tree.find("meta", name="robots").attrs["content"] == "noindex"
     assert tree.find("h1").all_text() == "Page not found"
-    home = urlsplit(tree.find("link", rel="icon").attrs["href"]).path
-    assert home.startswith("/") and home.endswith("assets/favicon.svg")  # works at any depth
+    assert not [n for n in tree.iter() if n.attrs.get("src")]
+    links = {n.attrs["href"] for n in tree.iter() if n.attrs.get("href")}
+    assert not tree.find_all("link", rel="canonical")  # a 404 is nobody's canonical page
+    assert all(h.startswith(("https://", "#")) for h in links), links  # no relative link to break
 
 
 def test_base_url_option_changes_canonical_and_data_urls(tmp_path: Path) -> None:
@@ -228,7 +231,7 @@ def test_base_url_option_changes_canonical_and_data_urls(tmp_path: Path) -> None
     assert '<link rel="canonical" href="https://staging.example.net/x/">' in html
     facts = json.loads((project.output / "facts.json").read_text(encoding="utf-8"))["facts"]
     assert facts[0]["url"] == f"https://staging.example.net/x/#{facts[0]['id']}"
-    assert 'href="/x/' in (project.output / "404.html").read_text(encoding="utf-8")
+    assert 'href="https://staging.example.net/x/"' in (project.output / "404.html").read_text(encoding="utf-8")
 
 
 # --- data files ----------------------------------------------------------------------------------
