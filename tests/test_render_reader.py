@@ -271,7 +271,7 @@ RANGE_FACT = """\
         - id: swap-range
           claim: Swaps exchanged between 50 and 95 soldiers.
           attribution: the article
-          date: 2024
+          date: 2023
           topics: [exchanges]
           citations:
             - source: article-a
@@ -299,7 +299,7 @@ def test_chart_has_title_description_and_citations(charted: Node) -> None:
     assert figure.find("title", id="chart-captured-t").all_text() == "Prisoners captured"
     assert figure.find("desc", id="chart-captured-d").all_text().startswith("Reported captures over time.")
     cites = [a.attrs["href"] for a in figure.find("figcaption").find_all("a")]
-    assert cites == ["#swap-range", "#sbu-102"]  # date order: 2024, then August 2024
+    assert cites == ["#swap-range", "#sbu-102"]  # date order: 2023, then August 2024
 
 
 def test_chart_shows_qualifiers_and_draws_ranges_as_ranges(charted: Node) -> None:
@@ -315,7 +315,7 @@ def test_chart_numbers_are_also_a_table(charted: Node) -> None:
     table = charted.find("figure", id="chart-captured").find("table")
     assert [th.all_text() for th in table.find_all("th")] == ["Reported figure", "What it counts", "Date", "Fact"]
     rows = [[td.all_text() for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
-    assert rows == [["50 to 95", "Earlier swaps", "2024", "2"], ["at least 102", "SBU, one day", "c. August 2024", "1"]]
+    assert rows == [["50 to 95", "Earlier swaps", "2023", "2"], ["at least 102", "SBU, one day", "c. August 2024", "1"]]
 
 
 def test_citations_say_where_they_go(charted: Node) -> None:
