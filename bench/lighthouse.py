@@ -25,10 +25,6 @@ import threading
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from explainer.pipeline import build
-
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
                 "--disable-background-networking --disable-component-update --disable-sync")
@@ -83,6 +79,9 @@ def main() -> int:
     results_dir = REPO / "bench" / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     report = results_dir / f"lighthouse-{args.preset}.json"
+    sys.path.insert(0, str(REPO))  # the repository's own package, wherever this is run from
+    from explainer.pipeline import build
+
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "output"
         build(REPO, site)

@@ -36,7 +36,10 @@ class Row:
     def text(self) -> str:
         """The number as the fact gives it, qualifier included: "upwards of 1,000", "50 to 95"."""
         fig = self.figure
-        number = number_text(fig.value) if fig.value is not None else f"{number_text(fig.low)} to {number_text(fig.high)}"
+        if fig.value is not None:
+            number = number_text(fig.value)
+        else:
+            number = f"{number_text(fig.low)} to {number_text(fig.high)}"
         return f"{fig.qualifier} {number}" if fig.qualifier else number
 
 

@@ -1,35 +1,58 @@
-// Progressive enhancement only: the page is complete without it.
-// 1. Topic filters for the timeline and the fact list (kept in step with each other).
-// 2. A "Copy link" button on each fact.
+// Optional extras, the page is complete without them: topic filters, "Copy link" buttons.
 (function () {
   "use strict";
   var filters = document.querySelectorAll("[data-filter]");
+  var facts = document.querySelectorAll("li.fact");
+  var labels = {};  // topic id -> label, from the facts' topic names
+
+  function make(tag, className, text) {
+    var el = document.createElement(tag);
+    el.className = className || "";
+    el.textContent = text || "";
+    return el;
+  }
+
+  function status(className) {
+    var el = make("p", className);
+    el.setAttribute("role", "status");
+    return el;
+  }
+
+  facts.forEach(function (li) {
+    var names = li.querySelectorAll(".topic");
+    li.dataset.topics.split(" ").forEach(function (id, i) {
+      if (names[i]) labels[id] = names[i].textContent;
+    });
+  });
 
   function apply(topic) {
     filters.forEach(function (box) {
-      var select = box.querySelector("select");
       var items = box.parentNode.querySelectorAll("li[data-topics]");
       var shown = 0;
-      select.value = topic;
+      box.querySelector("select").value = topic;
       items.forEach(function (li) {
-        var keep = !topic || li.dataset.topics.split(" ").indexOf(topic) >= 0;
-        li.hidden = !keep;
-        if (keep) shown++;
+        li.hidden = topic && li.dataset.topics.split(" ").indexOf(topic) < 0;
+        if (!li.hidden) shown++;
       });
-      box.querySelector("[role=status]").textContent = topic
-        ? "Showing " + shown + " of " + items.length + " about " + select.selectedOptions[0].text + "."
-        : "";
+      box.lastChild.textContent = topic
+        ? "Showing " + shown + " of " + items.length + " about " + labels[topic] + "." : "";
     });
   }
 
   filters.forEach(function (box) {
-    box.hidden = false;
-    box.querySelector("select").addEventListener("change", function (event) {
-      apply(event.target.value);
+    var label = make("label", "", "Show " + box.dataset.what + " about");
+    var select = make("select");
+    select.id = label.htmlFor = "filter-" + box.dataset.filter;
+    select.add(new Option("all topics", ""));
+    box.dataset.topics.split(" ").forEach(function (id) {
+      if (labels[id]) select.add(new Option(labels[id], id));
     });
+    select.addEventListener("change", function () { apply(select.value); });
+    box.append(label, select, status("filter-status"));
+    box.hidden = false;
   });
 
-  // A link to a hidden fact shows everything again, so the reader never lands on nothing.
+  // A link to a fact the filter hides shows everything again.
   window.addEventListener("hashchange", function () {
     var target = document.getElementById(location.hash.slice(1));
     if (target && target.hidden) {
@@ -39,27 +62,22 @@
     if (target && target.classList.contains("fact")) target.focus();
   });
 
-  var status = document.createElement("p");
-  status.className = "vh";
-  status.setAttribute("role", "status");
-  document.body.appendChild(status);
-
-  document.querySelectorAll("li.fact").forEach(function (fact) {
-    var button = document.createElement("button");
+  var copied = status("vh");
+  document.body.append(copied);
+  facts.forEach(function (fact) {
+    var button = make("button", "copy", "Copy link");
     var number = fact.querySelector(".num").textContent;
     button.type = "button";
-    button.className = "copy";
-    button.textContent = "Copy link";
-    button.setAttribute("aria-label", "Copy link to fact " + number);
+    button.ariaLabel = "Copy link to fact " + number;
     button.addEventListener("click", function () {
       var url = location.href.split("#")[0] + "#" + fact.id;
-      var done = function () { status.textContent = "Link to fact " + number + " copied."; };
+      var done = function () { copied.textContent = "Link to fact " + number + " copied."; };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(url).then(done, function () { location.hash = fact.id; });
       } else {
-        location.hash = fact.id;  // no clipboard (plain http): the address bar now holds the link
+        location.hash = fact.id;  // no clipboard (plain http): the link is in the address bar
       }
     });
-    fact.querySelector(".meta").appendChild(button);
+    fact.querySelector(".meta").append(button);
   });
 })();

@@ -143,7 +143,8 @@ def test_copy_link_copies_the_facts_address(browser: Browser, base_url: str) -> 
     fact.get_by_role("button", name="Copy link").click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == f"{base_url}#{fact.get_attribute('id')}"
-    expect(page.locator("body > [role=status]")).to_have_text(f"Link to fact {fact.locator('.num').inner_text()} copied.")
+    number = fact.locator(".num").inner_text()
+    expect(page.locator("body > [role=status]")).to_have_text(f"Link to fact {number} copied.")
     context.close()
 
 
