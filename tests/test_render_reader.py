@@ -283,8 +283,7 @@ RANGE_FACT = """\
 
 @pytest.fixture
 def charted(tmp_path: Path) -> Node:
-
-
+    """The small test project with a range added to its chart."""
     facts = MINIMAL["content/facts.yaml"].replace("        - id: swap-sizes", RANGE_FACT + "        - id: swap-sizes")
     summary = MINIMAL["content/summaries/01-intro.md"].replace("[[swap-sizes]]", "[[swap-sizes]][[swap-range]]")
     project = make_project(tmp_path / "site", {"content/facts.yaml": facts, "content/summaries/01-intro.md": summary})
@@ -374,3 +373,18 @@ def project_built(tmp_path: Path) -> Node:
     project = make_project(tmp_path / "site")
     build(project.root, project.output)
     return parse((project.output / "index.html").read_text(encoding="utf-8"))
+
+
+def test_json_ld_stays_data_whatever_the_content_says(tmp_path: Path) -> None:
+    """A claim that tries to close the <script> element stays a JSON string inside it."""
+    hostile = 'Swaps </script><script>alert("XSS")</script> & <!-- of 50 to 95.'
+    facts = MINIMAL["content/facts.yaml"].replace(
+        "claim: Swaps exchanged between 50 and 95 soldiers.", f"claim: '{hostile}'")
+    project = make_project(tmp_path / "site", {"content/facts.yaml": facts})
+    build(project.root, project.output)
+    html = (project.output / "index.html").read_text(encoding="utf-8")
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
+    assert len(blocks) == 1
+    assert html.count("<script") == 2  # the JSON-LD and the enhancement file, nothing injected
+    claims = [c["text"] for c in json.loads(blocks[0])["hasPart"]]
+    assert hostile in claims
