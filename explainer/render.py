@@ -43,12 +43,19 @@ class RenderOptions:
     base_url: str
 
 
+_CSS_STRING_OR_COMMENT = re.compile(r"""("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|/\*.*?\*/)""", re.DOTALL)
+
+
 def minify_css(css: str) -> str:
-    """Drop comments and spare whitespace: enough for a hand-written stylesheet, no parser needed."""
-    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
-    css = re.sub(r"\s+", " ", css)
-    css = re.sub(r"\s*([{};,>])\s*", r"\1", css)
-    return css.replace(";}", "}").strip()
+    """Drop comments and spare whitespace outside strings: enough for a hand-written stylesheet."""
+    out = []
+    for i, part in enumerate(_CSS_STRING_OR_COMMENT.split(css)):
+        if i % 2:  # a string (kept as written) or a comment (dropped)
+            out.append("" if part.startswith("/*") else part)
+            continue
+        part = re.sub(r"\s+", " ", part)
+        out.append(re.sub(r"\s*([{};,>])\s*", r"\1", part).replace(";}", "}"))
+    return "".join(out).strip()
 
 
 def csp_hash(text: str) -> str:

@@ -171,8 +171,11 @@ def test_csp_hash_matches_what_browsers_compute() -> None:
     assert csp_hash("") == "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 
 
-def test_minified_css_keeps_rules() -> None:
+def test_minified_css_keeps_rules_and_strings() -> None:
     assert minify_css("/* note */\na  >  b ,\n c { color : red ;  }\n") == "a>b,c{color : red}"
+    css = 'a::after { content: " , > /* not a comment */" ; }'
+    assert minify_css(css) == 'a::after{content: " , > /* not a comment */"}'
+    assert minify_css("q::before { content: '\\'' }") == "q::before{content: '\\''}"
 
 
 # --- metadata and sharing ------------------------------------------------------------------------
