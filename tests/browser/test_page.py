@@ -148,10 +148,11 @@ def test_copy_link_copies_the_facts_address(browser: Browser, base_url: str) -> 
     context.close()
 
 
-def test_unknown_address_gets_the_404_page(page: Page) -> None:
+def test_unknown_address_gets_the_404_page(page: Page, screenshots: Path) -> None:
     response = page.goto("/no/such/page")
     assert response is not None and response.status == 404
     expect(page.locator("h1")).to_have_text("Page not found")
+    page.screenshot(path=screenshots / "404.png")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
