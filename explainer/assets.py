@@ -45,12 +45,15 @@ def hashed_name(rel: str, data: bytes) -> str:
     return f"{head}.{digest}.{ext}"
 
 
-def hash_assets(folder: Path) -> Assets:
-    """Every file under static/, renamed with its hash; CSS `url(...)`s to other assets follow."""
+def hash_assets(folder: Path, inlined: tuple[str, ...] = ()) -> Assets:
+    """Every file under static/, renamed with its hash; CSS `url(...)`s to other assets follow.
+
+    Files named in ``inlined`` go into the pages themselves, so they are neither written nor linkable.
+    """
     assets = Assets()
     if not folder.is_dir():
         return assets
-    paths = sorted(p for p in folder.rglob("*") if p.is_file())
+    paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.relative_to(folder).as_posix() not in inlined)
     # CSS last, so its url() references can be rewritten to the other files' hashed names.
     for path in sorted(paths, key=lambda p: p.suffix == ".css"):
         rel = path.relative_to(folder).as_posix()

@@ -15,7 +15,7 @@ from .errors import BuildError, ContentError, Problems
 from .feed import feed_xml, recent_changes
 from .load import load_project
 from .model import Project
-from .render import Renderer, RenderOptions
+from .render import STYLESHEET, Renderer, RenderOptions
 from .validate import build_project
 from .verify import verify_project
 from .write import check_output_dir, write_site
@@ -44,10 +44,9 @@ def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
 def render(project: Project, root: Path, base_url: str | None, problems: Problems) -> dict[str, bytes]:
     """Render pages and copy static assets into an in-memory map of output path → bytes."""
     options = RenderOptions(base_url=(base_url or project.site.base_url).rstrip("/") + "/")
-    assets = hash_assets(root / "static")
-    renderer = Renderer(project, root / "templates", options)
-    # asset('style.css') → hashed relative path; recent: the "Recently updated" list (_recent.html)
-    renderer.env.globals.update(asset=assets.url, recent=recent_changes(project))
+    assets = hash_assets(root / "static", inlined=(STYLESHEET,))
+    renderer = Renderer(project, root / "templates", options, root / "static", assets)
+    renderer.env.globals["recent"] = recent_changes(project)  # the "Recently updated" list (_recent.html)
     pages = renderer.render(problems)
     problems.raise_if_errors()
     pages.update(assets.files)
@@ -58,10 +57,6 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     problems.raise_if_errors()
     return pages
 
-
-def static_files(folder: Path) -> dict[str, bytes]:
-    """Static assets under assets/, each name carrying a hash of its content (see assets.py)."""
-    return hash_assets(folder).files
 
 
 def build(root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:

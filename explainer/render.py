@@ -6,6 +6,8 @@ StrictUndefined, so a typo in a template is an error, not an empty string on the
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,9 @@ import markdown
 import nh3
 from markupsafe import Markup
 
+from . import exports
+from .assets import Assets
+from .charts import build_charts
 from .dates import PartialDate
 from .errors import ContentError, Problems
 from .model import Project, Source
@@ -38,17 +43,53 @@ class MarkdownTooDeep(Exception):
         self.text = text
 
 
+STYLESHEET = "style.css"  # inlined into every page (one request less); its hash goes into the CSP
+SCRIPT = "enhance.js"  # progressive enhancement, served as a file
+# 404.html links nothing from assets/: a host serves it at any depth, where relative links break.
+PAGES = (("index.html", "index.html"), ("404.html", "404.html"))
+
+
 @dataclass
 class RenderOptions:
     base_url: str
 
 
+_CSS_STRING_OR_COMMENT = re.compile(r"""("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|/\*.*?\*/)""", re.DOTALL)
+
+
+def minify_css(css: str) -> str:
+    """Drop comments and spare whitespace outside strings: enough for a hand-written stylesheet."""
+    out = []
+    for i, part in enumerate(_CSS_STRING_OR_COMMENT.split(css)):
+        if i % 2:  # a string (kept as written) or a comment (dropped)
+            out.append("" if part.startswith("/*") else part)
+            continue
+        part = re.sub(r"\s+", " ", part)
+        out.append(re.sub(r"\s*([{};,>])\s*", r"\1", part).replace(";}", "}"))
+    return "".join(out).strip()
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source expression that allows exactly this inline text."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(style_hash: str) -> str:
+    """Same-origin only; the one inline stylesheet is allowed by its hash; no inline script.
+
+    frame-ancestors and report-uri are left out: browsers ignore them in a <meta> (with a console error).
+    """
+    return ("default-src 'self'; script-src 'self'; style-src 'self' " + style_hash + "; img-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
 class Renderer:
     """Holds the Jinja environment and the Markdown converter for one build."""
 
-    def __init__(self, project: Project, templates: Path, options: RenderOptions):
+    def __init__(self, project: Project, templates: Path, options: RenderOptions, static: Path, assets: Assets):
         self.project = project
         self.options = options
+        self.static = static
         self.facts = project.facts_by_id
         self.md = markdown.Markdown(extensions=[], output_format="html")
         self.env = jinja2.Environment(
@@ -59,6 +100,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self.env.globals["asset"] = assets.url  # asset('print.css') → its content-hashed path
         self.env.filters.update(
             date=format_date, cite=self.cite_html, attributed=attributed, fragment_link=fragment_link,
         )
@@ -83,8 +125,8 @@ class Renderer:
         links = []
         for fact_id in fact_ids:
             fact = self.facts[fact_id]
-            links.append(Markup('<a class="cite" href="#{id}" title="{claim}"><span class="vh">fact </span>{n}</a>')
-                         .format(id=fact.id, claim=fact.claim, n=fact.number))
+            links.append(Markup('<a class="cite" href="#{id}"><span class="vh">fact </span>{n}</a>')
+                         .format(id=fact.id, n=fact.number))
         return Markup('<sup class="cites">[') + Markup(", ").join(links) + Markup("]</sup>")
 
     def locate(self, text: str) -> tuple[Path, int]:
@@ -98,9 +140,30 @@ class Renderer:
                 return item.where.path, item.where.line
         return p.root / "content", 1  # pragma: no cover - every Markdown text comes from one of those
 
+    def stylesheet(self) -> str:
+        path = self.static / STYLESHEET
+        return minify_css(path.read_text(encoding="utf-8")) if path.is_file() else ""
+
+    def event_topics(self) -> dict[str, list[str]]:
+        """An event's topics are its facts' topics, so the topic filter can apply to the timeline."""
+        out = {}
+        for event in self.project.events:
+            topics = dict.fromkeys(t for fid in event.facts for t in self.facts[fid].topics)
+            out[event.id] = sorted(topics)
+        return out
+
     def context(self) -> dict[str, Any]:
         p = self.project
+        css = self.stylesheet()
+        base_url = self.options.base_url
         return {
+            "css": Markup(css),
+            "csp": content_security_policy(csp_hash(css)),
+            "script": SCRIPT if (self.static / SCRIPT).is_file() else None,
+            "json_ld": Markup(exports.json_ld(p, base_url)),
+            "data_files": exports.DATA_FILES,
+            "charts": build_charts(p.site.charts, p.facts),
+            "event_topics": self.event_topics(),
             "site": p.site,
             "base_url": self.options.base_url,
             "summaries": [(s, self.markdown(s.body)) for s in p.summaries],
@@ -125,11 +188,15 @@ class Renderer:
             problems.error(path, line, 1, str(exc), "nest lists and quotes a few levels at most")
             return {}
         pages: dict[str, bytes] = {}
-        for name, template in (("index.html", "index.html"),):
+        for name, template in PAGES:
             try:
                 pages[name] = self.env.get_template(template).render(context).encode("utf-8")
             except jinja2.TemplateError as exc:
                 problems.items.append(template_error(exc, self.env, problems))
+        base_url = self.options.base_url
+        pages.update(exports.data_files(self.project, base_url))
+        pages["sitemap.xml"] = exports.sitemap(base_url, self.project.site.updated)
+        pages["robots.txt"] = exports.robots(base_url)
         return pages
 
 

@@ -142,10 +142,12 @@ def test_base_url_override_sets_the_canonical_url(project, tmp_path):
     assert soup.find("link", rel="canonical")["href"] == "https://staging.example.net/kursk/"
 
 
-def test_static_assets_are_copied_under_hashed_names(project):
+def test_static_assets_are_copied_under_hashed_names_and_the_stylesheet_inlined(project):
     assert build(project) == 0
-    [copied] = (project.output / "assets").glob("style.*.css")
-    assert copied.read_text(encoding="utf-8").startswith(":root")
+    [copied] = (project.output / "assets").glob("print.*.css")
+    assert copied.read_bytes() == (project.root / "static" / "print.css").read_bytes()
+    assert not list((project.output / "assets").glob("style.*"))
+    assert "<style>:root" in (project.output / "index.html").read_text(encoding="utf-8")
 
 
 def test_help_documents_every_command_and_exit_code(project):

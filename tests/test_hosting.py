@@ -31,7 +31,7 @@ HASHED = re.compile(r"^assets/(?:[\w-]+/)*[\w-]+\.[0-9a-f]{8}\.\w+$")
 def built(tmp_path: Path, *args: str) -> Project:
     project = make_project(tmp_path / "site")
     project.write("static/fonts/serif.woff2", "not really a font")
-    css = project.root / "static" / "style.css"
+    css = project.root / "static" / "print.css"  # style.css is inlined; print.css is a linked asset
     css.write_text(css.read_text(encoding="utf-8") +
                    '@font-face { font-family: S; src: url("fonts/serif.woff2") format("woff2"); }\n',
                    encoding="utf-8")
@@ -162,19 +162,19 @@ def test_asset_names_carry_a_content_hash(tmp_path: Path) -> None:
     assert f'href="{css}"' in html
 
     # Changing the stylesheet changes its name, so a long-cached old copy is never used.
-    project.edit("static/style.css", "--accent: #0b5394;", "--accent: #0a4a85;")
+    project.edit("static/print.css", "--fg: #000;", "--fg: #111;")
     assert project.run("build").returncode == 0
     (new_css,) = [p.relative_to(project.output).as_posix() for p in (project.output / "assets").glob("*.css")]
     assert new_css != css and f'href="{new_css}"' in (project.output / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_missing_asset_is_a_template_error(project: Project) -> None:
-    project.edit("templates/base.html", "asset('style.css')", "asset('styles.css')")
+    project.edit("templates/base.html", "asset('print.css')", "asset('prints.css')")
     result = project.run("build")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert re.search(r"templates/base\.html:\d+:1: error: template error: asset\('styles\.css'\): there is no "
-                     r"static/styles\.css", result.stderr), result.stderr
+    assert re.search(r"templates/base\.html:\d+:1: error: template error: asset\('prints\.css'\): there is no "
+                     r"static/prints\.css", result.stderr), result.stderr
 
 
 def test_pages_workflow_builds_tests_and_deploys() -> None:
@@ -214,12 +214,12 @@ def test_pyproject_matches_requirements() -> None:
 
 
 def test_unhashed_or_root_relative_links_fail_the_build(project: Project) -> None:
-    """A template naming `assets/style.css` or `/feed.xml` would break a host; the build says so."""
-    project.edit("templates/base.html", "{{ asset('style.css') }}", "assets/style.css")
+    """A template naming `assets/print.css` or `/feed.xml` would break a host; the build says so."""
+    project.edit("templates/base.html", "{{ asset('print.css') }}", "assets/print.css")
     project.edit("templates/base.html", 'href="feed.xml"', 'href="/feed.xml"')
     result = project.run("build")
     assert result.returncode == 1
-    assert "templates:1:1: error: index.html links to 'assets/style.css': the build writes no such file" \
+    assert "templates:1:1: error: index.html links to 'assets/print.css': the build writes no such file" \
         in result.stderr
     assert "index.html links to '/feed.xml': a link from the domain root breaks" in result.stderr
     assert "{{ asset('NAME') }}" in result.stderr

@@ -217,8 +217,8 @@ def test_the_built_site_is_served(shared_server: Server) -> None:
     status, body = get(shared_server.port, "/")
     assert status == 200 and b"SBU commandos captured" in body
     assert b'<script src="/livereload.js?port=' in body
-    stylesheet = re.search(rb'href="(assets/style\.[0-9a-f]+\.css)"', body)
-    assert stylesheet, "the page links its (content-hashed) stylesheet"
+    stylesheet = re.search(rb'href="(assets/print\.[0-9a-f]+\.css)"', body)
+    assert stylesheet, "the page links its (content-hashed) print stylesheet"
     status, css = get(shared_server.port, "/" + stylesheet.group(1).decode())
     assert status == 200 and b"livereload" not in css
 

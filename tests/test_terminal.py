@@ -16,7 +16,7 @@ from explainer import terminal
 
 ESC = "\x1b["
 SUMMARY = re.compile(
-    r"^built \S+ in \d+\.\d\d s: 1 page\(s\), 3 facts, 1 sources, 2 events, 0 warning\(s\)$", re.MULTILINE)
+    r"^built \S+ in \d+\.\d\d s: 2 page\(s\), 3 facts, 1 sources, 2 events, 0 warning\(s\)$", re.MULTILINE)
 
 
 class FakeStream(io.StringIO):

@@ -7,6 +7,7 @@ to use their own stylesheet, local scripts and charts.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -94,6 +95,9 @@ def problems(html: str, markers: tuple[str, ...] = ()) -> list[str]:
     for el in page.elements:
         if el.tag in FORBIDDEN_TAGS:
             found.append(f"forbidden element <{el.tag}> {el.attrs}")
+        if el.tag == "script" and dict(el.attrs).get("type") == "application/ld+json":
+            found += _json_ld_problems(el.text)
+            continue  # data, not script: the browser never runs it; what matters is it cannot break out
         if el.tag == "script" and (el.text.strip() or not _local(dict(el.attrs).get("src"))):
             found.append(f"inline or foreign script {el.attrs} {el.text[:80]!r}")
         if el.tag == "meta" and (dict(el.attrs).get("http-equiv") or "").lower() == "refresh":
@@ -107,6 +111,18 @@ def problems(html: str, markers: tuple[str, ...] = ()) -> list[str]:
                 found.append(f"dangerous style attribute on <{el.tag}>: {value!r}")
         if el.tag in ("script", "style") and any(m in el.text for m in markers):
             found.append(f"payload inside <{el.tag}>")
+    return found
+
+
+def _json_ld_problems(text: str) -> list[str]:
+    """JSON-LD is inert data if it is valid JSON with no raw '<' that could close the element."""
+    found = []
+    if "<" in text:
+        found.append("raw '<' inside JSON-LD (could close the <script> element)")
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        found.append(f"JSON-LD is not valid JSON: {exc}")
     return found
 
 

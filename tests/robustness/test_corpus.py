@@ -97,8 +97,10 @@ def test_dangerous_but_legal_content_is_rendered_inert(
     text = parse(html).text
     for shown in case.shown:
         assert shown in text, f"{shown[:80]!r} is not on the page as text"
+    # The page has markup of its own (script file, JSON-LD, inlined style, SVG charts): the payload must add none.
+    baseline = (good[0] / "output" / "index.html").read_text(encoding="utf-8")
     for absent in case.absent:
-        assert absent not in html, f"{absent!r} reached the page source"
+        assert html.count(absent) <= baseline.count(absent), f"{absent!r} reached the page source"
 
 
 def test_citation_in_a_link_address_stays_out_of_the_attribute(good: tuple[Path, str], tmp_path: Path) -> None:

@@ -1,0 +1,139 @@
+"""Small bar charts drawn at build time as inline SVG, from the facts that carry a `figure`.
+
+The SVG uses percentage x coordinates and no viewBox, so bars stretch with the column while the
+text keeps the page's font size (a scaled viewBox would shrink labels to 8 px on a phone).
+Colours come from CSS classes, so the charts follow the light and dark schemes; a range is drawn
+as an outlined box with end caps, never told apart by colour alone. Each chart also carries the
+same numbers as a table, for screen readers and print.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from .model import Chart, Fact, Figure
+
+ROW = 58  # px per row: value line, label line, bar
+AXIS = 26  # px for the scale at the top
+BAR = 14
+
+
+@dataclass
+class Row:
+    """One fact's number, ready to draw and to tabulate."""
+
+    fact: Fact
+    figure: Figure
+
+    @property
+    def top(self) -> float:
+        return self.figure.high if self.figure.value is None else self.figure.value  # type: ignore[return-value]
+
+    @property
+    def text(self) -> str:
+        """The number as the fact gives it, qualifier included: "upwards of 1,000", "50 to 95"."""
+        fig = self.figure
+        if fig.value is not None:
+            number = number_text(fig.value)
+        else:
+            number = f"{number_text(fig.low)} to {number_text(fig.high)}"
+        return f"{fig.qualifier} {number}" if fig.qualifier else number
+
+
+@dataclass
+class ChartView:
+    """What the template needs: the chart's declaration, its rows, the SVG and its facts."""
+
+    chart: Chart
+    rows: list[Row]
+    svg: Markup
+
+    @property
+    def id(self) -> str:
+        return f"chart-{self.chart.series}"
+
+    @property
+    def facts(self) -> list[Fact]:
+        return [row.fact for row in self.rows]
+
+
+def number_text(value: float | None) -> str:
+    """1000 → "1,000"; 2.5 → "2.5"."""
+    if value is None:
+        return ""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+def nice_max(value: float) -> float:
+    """The scale's end: the next 1, 2, 2.5 or 5 × 10ⁿ at or above the largest number."""
+    if value <= 0:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power:
+            return step * power
+    return 10 * power  # pragma: no cover - the loop always returns
+
+
+def build_charts(charts: list[Chart], facts: list[Fact]) -> list[ChartView]:
+    """One view per declared chart that has at least one figure, rows in date order."""
+    views = []
+    for chart in charts:
+        rows = [Row(f, f.figure) for f in facts if f.figure is not None and f.figure.series == chart.series]
+        if not rows:
+            continue
+        rows.sort(key=lambda r: (r.fact.date.sort_key, r.fact.number))
+        views.append(ChartView(chart, rows, Markup(draw(chart, rows))))
+    return views
+
+
+def pct(value: float, scale: float) -> str:
+    return f"{100 * value / scale:.2f}%"
+
+
+def draw(chart: Chart, rows: list[Row]) -> str:
+    """The SVG text for one chart; escaped by hand because it is built outside the templates."""
+    scale = nice_max(max(r.top for r in rows))
+    height = AXIS + ROW * len(rows)
+    ident = f"chart-{chart.series}"
+    parts = [
+        (f'<svg class="chart" width="100%" height="{height}" role="img" '
+         f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'),
+        f'<title id="{ident}-t">{esc(chart.title)}</title>',
+        f'<desc id="{ident}-d">{esc(chart.description)} {esc(summary(rows))}</desc>',
+    ]
+    for tick in (0, scale / 2, scale):
+        anchor = "start" if tick == 0 else "end" if tick == scale else "middle"
+        x = pct(tick, scale)
+        parts.append(f'<line class="grid" x1="{x}" x2="{x}" y1="{AXIS - 6}" y2="{height}"/>')
+        parts.append(f'<text class="tick" x="{x}" y="14" text-anchor="{anchor}">{number_text(tick)}</text>')
+    for i, row in enumerate(rows):
+        y = AXIS + i * ROW
+        parts.append(f'<text class="value" x="0" y="{y + 16}">{esc(row.text)}</text>')
+        parts.append(f'<text class="label" x="0" y="{y + 33}">{esc(row.figure.label)}</text>')
+        parts.append(bar(row.figure, scale, y + 40))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bar(fig: Figure, scale: float, y: int) -> str:
+    """A solid bar for a single number; an outlined box with end caps for a range."""
+    if fig.value is not None:
+        return f'<rect class="bar" x="0" y="{y}" width="{pct(fig.value, scale)}" height="{BAR}"/>'
+    x1, x2 = pct(fig.low, scale), pct(fig.high, scale)  # type: ignore[arg-type]
+    width = pct(fig.high - fig.low, scale)  # type: ignore[operator]
+    return (f'<rect class="range" x="{x1}" y="{y + 2}" width="{width}" height="{BAR - 4}"/>'
+            f'<line class="cap" x1="{x1}" x2="{x1}" y1="{y - 3}" y2="{y + BAR + 3}"/>'
+            f'<line class="cap" x1="{x2}" x2="{x2}" y1="{y - 3}" y2="{y + BAR + 3}"/>')
+
+
+def summary(rows: list[Row]) -> str:
+    """The numbers in words, for the SVG's description."""
+    return "; ".join(f"{r.figure.label}: {r.text}" for r in rows) + "."
+
+
+def esc(text: str) -> str:
+    return str(Markup.escape(text))

@@ -1,0 +1,157 @@
+"""Machine-readable copies of the content: JSON, CSV, JSON-LD, sitemap.xml and robots.txt.
+
+Everything here is deterministic (sorted keys, content order, no build time), so two builds of
+the same content give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from .dates import PartialDate
+from .model import Event, Fact, Project, Source, Term
+
+DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
+CSV_COLUMNS = (
+    "number", "id", "date", "approximate", "attribution", "claim", "topics", "sources", "quotes",
+    "figure_series", "figure_qualifier", "figure_value", "figure_low", "figure_high", "figure_label", "url",
+)
+
+
+def date_json(date: PartialDate | None) -> dict[str, Any] | None:
+    if date is None:
+        return None
+    return {"iso": date.iso, "precision": date.precision, "approximate": date.approximate, "text": date.human()}
+
+
+def fact_json(fact: Fact, base_url: str, sources: dict[str, Source]) -> dict[str, Any]:
+    fig = fact.figure
+    return {
+        "id": fact.id, "number": fact.number, "url": f"{base_url}#{fact.id}",
+        "claim": fact.claim, "attribution": fact.attribution,
+        "date": date_json(fact.date), "date_note": fact.date_note, "topics": fact.topics,
+        "citations": [{"source": c.source, "quote": c.quote, "source_url": sources[c.source].url}
+                      for c in fact.citations],
+        "figure": None if fig is None else {
+            "series": fig.series, "label": fig.label, "qualifier": fig.qualifier,
+            "value": fig.value, "low": fig.low, "high": fig.high,
+        },
+    }
+
+
+def event_json(event: Event, base_url: str) -> dict[str, Any]:
+    return {"id": event.id, "url": f"{base_url}#event-{event.id}", "date": date_json(event.date),
+            "date_note": event.date_note, "title": event.title, "text": event.text, "facts": event.facts}
+
+
+def source_json(source: Source, base_url: str) -> dict[str, Any]:
+    inferred = source.published_inferred
+    return {
+        "id": source.id, "url": f"{base_url}#source-{source.id}", "title": source.title,
+        "publisher": source.publisher, "author": source.author, "published": date_json(source.published),
+        "published_inferred": None if not inferred else {
+            "from": date_json(inferred["from"]), "to": date_json(inferred.get("to")),
+            "reasoning": inferred["reasoning"],
+        },
+        "source_url": source.url, "retrieved": date_json(source.retrieved), "archive": f"seeds/{source.archive}",
+        "note": source.note, "cited_by": [f.id for f in source.cited_by],
+    }
+
+
+def term_json(term: Term, base_url: str) -> dict[str, Any]:
+    return {"id": term.id, "url": f"{base_url}#term-{term.id}", "term": term.term,
+            "definition": term.definition, "facts": term.facts}
+
+
+def dump(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def data_files(project: Project, base_url: str) -> dict[str, bytes]:
+    """facts.json, timeline.json, sources.json, glossary.json and facts.csv."""
+    site = project.site
+    head = {"title": site.title, "url": base_url, "updated": site.updated.iso}
+    sources = project.sources_by_id
+    events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
+    return {
+        "facts.json": dump({**head, "facts": [fact_json(f, base_url, sources) for f in project.facts]}),
+        "timeline.json": dump({**head, "events": [event_json(e, base_url) for e in events]}),
+        "sources.json": dump({**head, "sources": [source_json(s, base_url) for s in project.sources]}),
+        "glossary.json": dump({**head, "terms": [term_json(t, base_url) for t in project.glossary]}),
+        "facts.csv": facts_csv(project, base_url),
+    }
+
+
+def facts_csv(project: Project, base_url: str) -> bytes:
+    """One row per fact; several citations are joined with " | " in `sources` and `quotes`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for f in project.facts:
+        fig = f.figure
+        figure = ["", "", "", "", "", ""] if fig is None else [
+            fig.series, fig.qualifier or "", _num(fig.value), _num(fig.low), _num(fig.high), fig.label]
+        writer.writerow([
+            f.number, f.id, f.date.iso, "true" if f.date.approximate else "false", f.attribution, f.claim,
+            " ".join(f.topics), " | ".join(c.source for c in f.citations), " | ".join(c.quote for c in f.citations),
+            *figure, f"{base_url}#{f.id}",
+        ])
+    return out.getvalue().encode("utf-8")
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def json_ld(project: Project, base_url: str) -> str:
+    """schema.org Article: sources as `citation` CreativeWorks, facts as `hasPart` Claims.
+
+    Not ClaimReview: the explainer reports who claims what, it does not rate claims.
+    The text is safe inside <script>: every "<" is escaped.
+    """
+    site = project.site
+    works = []
+    for s in project.sources:
+        work: dict[str, Any] = {"@type": "CreativeWork", "@id": f"{base_url}#source-{s.id}", "name": s.title}
+        if s.url:
+            work["url"] = s.url
+        if s.publisher:
+            work["publisher"] = {"@type": "Organization", "name": s.publisher}
+        if s.author:
+            work["author"] = {"@type": "Person", "name": s.author}
+        if s.published:
+            work["datePublished"] = s.published.iso
+        works.append(work)
+    claims = [{
+        "@type": "Claim", "@id": f"{base_url}#{f.id}", "url": f"{base_url}#{f.id}", "text": f.claim,
+        "creditText": f"According to {f.attribution}", "temporalCoverage": f.date.iso,
+        "appearance": [{"@id": f"{base_url}#source-{sid}"} for sid in dict.fromkeys(c.source for c in f.citations)],
+    } for f in project.facts]
+    article: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "Article", "@id": base_url, "url": base_url,
+        "mainEntityOfPage": base_url, "headline": site.title, "description": site.description,
+        "inLanguage": site.language, "dateModified": site.updated.iso, "citation": works, "hasPart": claims,
+    }
+    if site.publisher:
+        article["publisher"] = {"@type": "Organization", "name": site.publisher}
+    text = json.dumps(article, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def sitemap(base_url: str, updated: PartialDate) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"<url><loc>{xml_escape(base_url)}</loc><lastmod>{updated.iso}</lastmod></url>\n"
+        "</urlset>\n"
+    ).encode()
+
+
+def robots(base_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n".encode()

@@ -1,0 +1,185 @@
+"""The built explainer in a real browser: what readers see, where links go, what leaves the machine."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+WIDTHS = (320, 1280)
+SCHEMES = ("light", "dark")
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def watched(page: Page) -> dict[str, list[str]]:
+    """Every request, console error and uncaught exception of the page, to assert on afterwards."""
+    seen: dict[str, list[str]] = {"requests": [], "errors": []}
+    page.on("request", lambda r: seen["requests"].append(r.url))
+
+    def on_console(msg: ConsoleMessage) -> None:
+        if msg.type in ("error", "warning"):
+            seen["errors"].append(f"{msg.type}: {msg.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: seen["errors"].append(f"exception: {exc}"))
+    return seen
+
+
+def test_page_renders_summaries_timeline_facts_and_sources(page: Page, watched: dict) -> None:
+    page.goto("/")
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("#timeline ol.timeline > li").first).to_be_visible()
+    assert page.locator("#timeline ol.timeline > li").count() >= 2
+    assert page.locator("#facts ol.facts > li.fact").count() >= 2
+    assert page.locator("#sources ol.sources > li").count() >= 1
+    expect(page.locator("#facts blockquote").first).to_be_visible()
+    expect(page.locator("#charts svg.chart").first).to_be_visible()
+
+
+def test_no_console_errors_and_no_request_leaves_localhost(page: Page, watched: dict) -> None:
+    page.goto("/")
+    page.wait_for_load_state("load")
+    page.locator("#facts select").select_option(index=1)  # use the enhancement too
+    page.locator(".fact .copy").first.click()
+    assert watched["errors"] == []
+    hosts = {urlsplit(url).hostname for url in watched["requests"] if not url.startswith("data:")}
+    assert hosts == {"127.0.0.1"}, watched["requests"]
+
+
+def test_following_a_citation_lands_on_and_focuses_the_fact(page: Page) -> None:
+    page.goto("/")
+    cite = page.locator("main .summary a.cite").first
+    target = cite.get_attribute("href")
+    assert target and target.startswith("#")
+    expect(cite).to_have_accessible_name(re.compile(r"^fact \d+$"))
+    cite.click()
+    fact = page.locator(target)
+    expect(fact).to_be_focused()
+    expect(fact).to_be_in_viewport()
+    assert page.evaluate("location.hash") == target
+
+
+def test_following_a_citation_focuses_the_fact_without_javascript(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, base_url=base_url)
+    page = context.new_page()
+    page.goto("/")
+    cite = page.locator("main .summary a.cite").first
+    target = cite.get_attribute("href")
+    cite.click()
+    expect(page.locator(target)).to_be_in_viewport()
+    assert page.evaluate("document.activeElement.id") == target[1:]  # evaluate still works with JS off
+    context.close()
+
+
+def test_every_in_page_link_resolves(page: Page) -> None:
+    page.goto("/")
+    missing = page.evaluate("""() => [...document.querySelectorAll('a[href^="#"]')]
+        .map(a => a.getAttribute('href').slice(1))
+        .filter(id => !document.getElementById(decodeURIComponent(id)))""")
+    assert missing == []
+    assert page.locator('a[href^="#"]').count() > 50
+
+
+def test_data_files_linked_from_the_page_are_served(page: Page, base_url: str) -> None:
+    page.goto("/")
+    hrefs = page.eval_on_selector_all("#data a", "links => links.map(a => a.getAttribute('href'))")
+    assert set(hrefs) == {"facts.json", "facts.csv", "timeline.json", "sources.json", "glossary.json"}
+    for href in hrefs:
+        response = page.request.get(base_url + href)
+        assert response.ok, href
+
+
+def test_without_javascript_everything_is_readable(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, base_url=base_url)
+    page = context.new_page()
+    page.goto("/")
+    facts = page.locator("li.fact")
+    assert facts.count() >= 2
+    for locator in (facts.last, page.locator("#timeline li").last, page.locator("#sources li").last,
+                    page.locator("#charts figure").first):
+        locator.scroll_into_view_if_needed()
+        expect(locator).to_be_visible()
+    expect(page.locator("[data-filter]").first).to_be_hidden()  # the controls that need JS stay out of the way
+    assert page.locator(".copy").count() == 0
+    context.close()
+
+
+def test_topic_filter_hides_other_topics_and_says_how_many(page: Page) -> None:
+    page.goto("/")
+    select = page.locator("#filter-facts")
+    expect(select).to_be_visible()
+    topic = select.locator("option").nth(1).get_attribute("value")
+    select.select_option(topic)
+    facts = page.locator("li.fact")
+    visible = [f for f in facts.all() if f.is_visible()]
+    assert 0 < len(visible) < facts.count()
+    assert all(topic in (f.get_attribute("data-topics") or "").split() for f in visible)
+    expect(page.locator("#facts [role=status]")).to_contain_text(f"Showing {len(visible)} of {facts.count()}")
+    expect(page.locator("#filter-timeline")).to_have_value(topic)  # both filters move together
+    select.select_option("")
+    assert all(f.is_visible() for f in facts.all()[:5])
+
+
+def test_a_citation_to_a_filtered_out_fact_shows_it_again(page: Page) -> None:
+    page.goto("/")
+    page.locator("#filter-facts").select_option(index=1)
+    hidden = page.locator("li.fact[hidden]").first
+    fact_id = hidden.get_attribute("id")
+    page.evaluate(f"location.hash = '#{fact_id}'")
+    expect(page.locator(f"#{fact_id}")).to_be_visible()
+    expect(page.locator(f"#{fact_id}")).to_be_focused()
+
+
+def test_copy_link_copies_the_facts_address(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto("/")
+    fact = page.locator("li.fact").nth(2)
+    fact.get_by_role("button", name="Copy link").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == f"{base_url}#{fact.get_attribute('id')}"
+    number = fact.locator(".num").inner_text()
+    expect(page.locator("body > [role=status]")).to_have_text(f"Link to fact {number} copied.")
+    context.close()
+
+
+def test_unknown_address_gets_the_404_page(page: Page, screenshots: Path) -> None:
+    response = page.goto("/no/such/page")
+    assert response is not None and response.status == 404
+    expect(page.locator("h1")).to_have_text("Page not found")
+    page.screenshot(path=screenshots / "404.png")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_horizontal_scroll_and_screenshots(page: Page, screenshots: Path, width: int) -> None:
+    """Screenshots in both schemes for people to look at; the page must never scroll sideways."""
+    page.set_viewport_size({"width": width, "height": 900})
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        page.goto("/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=screenshots / f"index-{width}-{scheme}.png")
+        page.locator("#charts").scroll_into_view_if_needed()
+        page.screenshot(path=screenshots / f"charts-{width}-{scheme}.png")
+        page.locator("#timeline").scroll_into_view_if_needed()
+        page.screenshot(path=screenshots / f"timeline-{width}-{scheme}.png")
+        page.goto("/#" + page.locator("li.fact").nth(3).get_attribute("id"))  # a cited fact, highlighted
+        page.screenshot(path=screenshots / f"facts-{width}-{scheme}.png")
+    page.emulate_media(media="print", color_scheme="light")
+    page.locator("#charts").scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / f"print-{width}.png")
+
+
+def test_print_shows_the_chart_tables_and_hides_navigation(page: Page) -> None:
+    page.goto("/")
+    page.emulate_media(media="print")
+    expect(page.locator("nav")).to_be_hidden()
+    expect(page.locator(".chart-table").first).to_be_visible()
+    assert page.locator(".chart-table").first.bounding_box()["width"] > 100
+    breaks = page.evaluate("getComputedStyle(document.querySelector('li.fact')).breakInside")
+    assert breaks == "avoid"
