@@ -90,8 +90,8 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                     _error(problems, citation.where, f"fact '{fact.id}' cites the unknown source '{citation.source}'",
                            _did_you_mean(citation.source, sources, "content/sources.yaml"))
                 continue
-            if fact not in source.cited_by:
-                source.cited_by.append(fact)
+            if not source.cited_by or source.cited_by[-1] is not fact:  # facts come one by one: O(1), not
+                source.cited_by.append(fact)  # a scan comparing every field of every fact already listed
             text = index.get(source.id)
             if text is None:
                 continue  # the archive problem is already reported
