@@ -156,7 +156,7 @@ class _Builder:
         return value
 
     def _document(self, get: Any) -> Any:
-        marks, key_marks = self.doc.marks, self.doc.key_marks
+        marks = self.doc.marks
         # Each open container: [value, keypath, pending key (dicts), skip the next value?]
         stack: list[list[Any]] = []
         root: Any = None
@@ -239,7 +239,7 @@ class _Builder:
             return _REFUSED
         keypath = parent[1] + (key,)
         if key in parent[0]:
-            line, column = self.doc.key_marks[keypath]
+            line, _column = self.doc.key_marks[keypath]
             self._error(event.start_mark, f"duplicate key '{key}' (first given on line {line})",
                         "remove one of the two; YAML would silently keep only the last")
             return _REFUSED

@@ -56,7 +56,7 @@ def test_refused_subtrees_are_skipped_and_the_rest_still_built():
 
 def test_deep_nesting_is_refused_without_recursion():
     depth = MAX_DEPTH + 200
-    doc, errors = load("[" * depth + "]" * depth)
+    _doc, errors = load("[" * depth + "]" * depth)
     assert errors == [f"c.yaml:1:{MAX_DEPTH + 2}: error: the YAML is nested more than {MAX_DEPTH} levels deep"]
 
 
