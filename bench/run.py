@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
+from generate import generate
 
 REPO = Path(__file__).resolve().parent.parent
 FLOOR = ["-c", "import jinja2, markdown, yaml"]

@@ -15,11 +15,12 @@ from urllib.parse import quote as urlquote
 import jinja2
 import markdown
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .dates import PartialDate
 from .errors import ContentError, Problems
 from .model import Project, Source
+from .paginate import layout as page_layout
 from .validate import CITE
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
@@ -40,6 +41,9 @@ class Renderer:
         self.project = project
         self.options = options
         self.facts = project.facts_by_id
+        self._cite_links: dict[str, str] = {}
+        self.events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
+        self.layout = page_layout(project)
         self.md = markdown.Markdown(extensions=[], output_format="html")
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
@@ -51,6 +55,7 @@ class Renderer:
         )
         self.env.filters.update(
             date=format_date, cite=self.cite_html, attributed=attributed, fragment_link=fragment_link,
+            fact_href=self.layout.fact_href, event_href=self.layout.event_href, source_href=self.layout.source_href,
         )
 
     def markdown(self, text: str, inline: bool = False) -> Markup:
@@ -66,10 +71,14 @@ class Renderer:
         """A bracketed group of numbered links, each naming its fact for screen readers."""
         links = []
         for fact_id in fact_ids:
-            fact = self.facts[fact_id]
-            links.append(Markup('<a class="cite" href="#{id}" title="{claim}"><span class="vh">fact </span>{n}</a>')
-                         .format(id=fact.id, claim=fact.claim, n=fact.number))
-        return Markup('<sup class="cites">[') + Markup(", ").join(links) + Markup("]</sup>")
+            link = self._cite_links.get(fact_id)
+            if link is None:  # built once per fact, however often it is cited
+                fact = self.facts[fact_id]
+                link = self._cite_links[fact_id] = (
+                    f'<a class="cite" href="{escape(self.layout.fact_href(fact.id))}">'
+                    f'<span class="vh">fact </span>{fact.number}</a>')
+            links.append(link)
+        return Markup('<sup class="cites">[' + ", ".join(links) + "]</sup>")
 
     def context(self) -> dict[str, Any]:
         p = self.project
@@ -79,26 +88,43 @@ class Renderer:
             "summaries": [(s, self.markdown(s.body)) for s in p.summaries],
             "comparisons": [(c, self.markdown(c.text, inline=True), [self.facts[f] for f in c.facts])
                             for c in p.comparisons],
-            "events": [(e, self.markdown(e.text, inline=True))
-                       for e in sorted(p.events, key=lambda e: (e.date.sort_key, e.id))],
+            "events": [(e, self.markdown(e.text, inline=True)) for e in self.events],
             "facts": p.facts,
             "glossary": [(t, self.markdown(t.definition, inline=True))
                          for t in sorted(p.glossary, key=lambda t: (t.term.lower(), t.id))],
             "sources": p.sources,
             "sources_by_id": p.sources_by_id,
             "topics": {t.id: t.label for t in p.site.topics},
+            "layout": self.layout,
+            "page_path": "",
         }
 
     def render(self, problems: Problems) -> dict[str, bytes]:
         """Render every page; template mistakes are reported with the template's file and line."""
         context = self.context()
         pages: dict[str, bytes] = {}
-        for name, template in (("index.html", "index.html"),):
+        for name, template, extra in (("index.html", "index.html", {}), *self.list_pages(context)):
             try:
-                pages[name] = self.env.get_template(template).render(context).encode("utf-8")
+                pages[name] = self.env.get_template(template).render(context, **extra).encode("utf-8")
             except jinja2.TemplateError as exc:
                 problems.items.append(template_error(exc, self.env, problems))
+                break
         return pages
+
+    def list_pages(self, context: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+        """The pages of each split list (see paginate.py), with their items and neighbours."""
+        texts = {event.id: text for event, text in context["events"]}  # Markdown already rendered once
+        items = {"facts": lambda page: {"facts": page.items},
+                 "timeline": lambda page: {"events": [(e, texts[e.id]) for e in page.items]},
+                 "sources": lambda page: {"sources": page.items}}
+        out = []
+        for section in (self.layout.facts, self.layout.timeline, self.layout.sources):
+            for i, page in enumerate(section.pages):
+                extra = {"section": section, "page": page, "page_path": page.name,
+                         "previous": section.pages[i - 1] if i else None,
+                         "next": section.pages[i + 1] if i + 1 < len(section.pages) else None}
+                out.append((page.name, "list_page.html", {**extra, **items[section.kind](page)}))
+        return out
 
 
 def template_error(exc: jinja2.TemplateError, env: jinja2.Environment, problems: Problems) -> ContentError:

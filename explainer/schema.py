@@ -68,6 +68,7 @@ BOOL = Scalar("bool")
 URL = Scalar("url")
 PATH = Scalar("path")
 INT = Scalar("int")
+COUNT = Scalar("count")
 NUMBER = Scalar("number")
 
 APPROXIMATE = Field("approximate", BOOL, "true when the date is approximate; shown as 'c. August 2024'.",
@@ -84,6 +85,14 @@ CHART = Record("chart", "A chart drawn from the facts that carry a `figure` of t
     Field("title", TEXT, "Chart title."),
     Field("description", TEXT, "One sentence describing what the chart shows."),
 ))
+PAGINATION = Record("pagination", "When long lists move off the front page onto pages of their own.", (
+    Field("facts_per_page", COUNT, "Above this many facts, the fact list splits into pages by year (then month); "
+          "default 100.", required=False),
+    Field("events_per_page", COUNT, "Above this many events, the timeline splits into pages by year (then month); "
+          "default 100.", required=False),
+    Field("sources_per_page", COUNT, "Above this many sources, the source list splits into numbered pages; "
+          "default 20.", required=False),
+))
 SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
     Field("title", TEXT, "The explainer's title."),
     Field("description", TEXT, "One or two sentences for search engines and link previews."),
@@ -93,6 +102,7 @@ SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
     Field("publisher", TEXT, "Who publishes the explainer.", required=False),
     Field("topics", ListOf(TOPIC), "Topics facts are tagged with, with their labels.", required=False, default=[]),
     Field("charts", ListOf(CHART), "Charts drawn from facts' figures.", required=False, default=[]),
+    Field("pagination", PAGINATION, "Page sizes for long lists; see docs/performance.md.", required=False),
 ))
 INFERRED = Record("published_inferred", "A publication date range inferred from the text itself.", (
     Field("from", DATE, "Earliest date the text allows."),
@@ -289,6 +299,12 @@ class Checker:
     def scalar_int(self, value: Any, keypath: KeyPath) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             return self.error(keypath, f"expected a whole number, got {type_name(value)}", "write a number such as 1")
+        return value
+
+    def scalar_count(self, value: Any, keypath: KeyPath) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return self.error(keypath, f"expected a whole number of at least 1, got {type_name(value)}",
+                              "write a number such as 100")
         return value
 
     def scalar_number(self, value: Any, keypath: KeyPath) -> Any:
