@@ -20,14 +20,18 @@ def test_values_and_positions():
     doc, errors = load("a: 1\nb:\n  - x\n  - {c: yes, d: 1.5, e: ~, f: 2024-08-01, g: '3'}\n")
     assert errors == []
     assert doc.data == {"a": 1, "b": ["x", {"c": True, "d": 1.5, "e": None, "f": "2024-08-01", "g": "3"}]}
-    assert doc.marks[("b", 0)] == (3, 5)
-    assert doc.marks[("b", 1, "d")] == (4, 17)
-    assert doc.key_marks[("b",)] == (2, 1)
+    assert doc.mark(("b", 1)) == (4, 5)  # kept while lean: a mapping
+    assert doc.text is not None
+    assert doc.mark(("b", 0)) == (3, 5)  # a single value: recovered by parsing again
+    assert doc.text is None
+    assert doc.mark(("b", 1, "d")) == (4, 17)
+    assert doc.mark(("b",), key=True) == (2, 1)
+    assert doc.mark(("b", 1, "missing")) == (4, 5)
 
 
 def test_line_offset_shifts_every_position():
     doc, errors = load("title: x\ntitle: y\n", line_offset=1)
-    assert doc.marks[("title",)] == (2, 8)
+    assert doc.mark(("title",)) == (2, 8)
     assert errors == ["c.yaml:3:1: error: duplicate key 'title' (first given on line 2)"]
 
 
