@@ -189,6 +189,7 @@ class Checker:
     def __init__(self, doc: Doc, problems: Problems):
         self.doc = doc
         self.problems = problems
+        self._scalar_checks: dict[str, Any] = {}
 
     def error(self, keypath: KeyPath, message: str, hint: str, key: bool = False) -> object:
         line, column = self.doc.mark(keypath, key=key)
@@ -249,7 +250,9 @@ class Checker:
         return clean if ok else INVALID
 
     def scalar(self, value: Any, kind: str, keypath: KeyPath) -> Any:
-        check = getattr(self, f"scalar_{kind}")
+        check = self._scalar_checks.get(kind)
+        if check is None:  # looked up once per kind, not once per value
+            check = self._scalar_checks[kind] = getattr(self, f"scalar_{kind}")
         return check(value, keypath)
 
     def scalar_text(self, value: Any, keypath: KeyPath) -> Any:
