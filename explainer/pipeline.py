@@ -13,10 +13,11 @@ from pathlib import Path
 from .errors import BuildError, ContentError, Problems
 from .load import load_project
 from .model import Project
-from .render import Renderer, RenderOptions
 from .validate import build_project
 from .verify import verify_project
 from .write import check_output_dir, write_site
+
+# The renderer (Jinja2, Markdown, nh3) is imported by render() only: `check` never needs it.
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
 
 def render(project: Project, root: Path, base_url: str | None, problems: Problems) -> dict[str, bytes]:
     """Render pages and copy static assets into an in-memory map of output path → bytes."""
+    from .render import Renderer, RenderOptions
+
     options = RenderOptions(base_url=(base_url or project.site.base_url).rstrip("/") + "/")
     pages = Renderer(project, root / "templates", options).render(problems)
     problems.raise_if_errors()
