@@ -5,8 +5,11 @@ Nothing is written until everything has been read, checked and rendered.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,8 +33,31 @@ class BuildResult:
     seconds: float = 0.0
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of a build.
+
+    A build allocates millions of small objects that all live until it ends; the collector keeps
+    re-scanning them and finds almost nothing (the content holds no reference cycles): 20% of the
+    build at 10k facts, a third at 50k, growing faster than the content. Reference counting still
+    frees everything as usual; the collector resumes afterwards (``serve`` builds again and again).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
     """Load, validate and verify; raise BuildError listing every problem found."""
+    with gc_paused():
+        return _check(root, strict)
+
+
+def _check(root: Path, strict: bool) -> tuple[Project, Problems]:
     problems = Problems(root)
     loaded = load_project(root, problems)
     project = build_project(root, loaded, problems)
@@ -67,9 +93,10 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
     """Build the site into ``output``; on any error the previous output is left untouched."""
     started = time.perf_counter()
     check_output_dir(output, root)
-    project, problems = check(root, strict)
-    pages = render(project, root, base_url, problems)
-    write_site(pages, output)
+    with gc_paused():
+        project, problems = check(root, strict)
+        pages = render(project, root, base_url, problems)
+        write_site(pages, output)
     return BuildResult(project, pages, problems.warnings, time.perf_counter() - started)
 
 
