@@ -26,6 +26,9 @@ Mark = tuple[int, int]
 KeyPath = tuple[Any, ...]
 
 MAX_DEPTH = 40
+# Values whose position a later stage takes on every build, not only on error (a source's
+# `archive`, checked against seeds/): kept even by a lean read, which would otherwise parse again.
+KEEP_POSITIONS = frozenset({"archive"})
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -220,7 +223,7 @@ class _Builder:
                             continue
                     elif key is not _REFUSED:
                         parent[2] = None
-                        if not lean:
+                        if not lean or key in KEEP_POSITIONS:
                             marks[parent[1] + (key,)] = (mark.line + offset, mark.column + 1)
                         container[key] = text
                         continue
