@@ -57,7 +57,12 @@ class Record:
     fields: tuple[Field, ...] = field(default_factory=tuple)
 
     def names(self) -> list[str]:
-        return [f.name for f in self.fields]
+        """The field names, worked out once per record type rather than once per record checked."""
+        names = self.__dict__.get("_names")
+        if names is None:
+            names = [f.name for f in self.fields]
+            object.__setattr__(self, "_names", names)  # a cache, not a field: frozen still holds
+        return names
 
 
 TEXT = Scalar("text")

@@ -99,6 +99,8 @@ def _site(value: dict | None) -> Site | None:
 
 
 def _dated(value: dict) -> Any:
+    if not value["approximate"]:  # parse_date gives approximate=False; replace() is slow
+        return value["date"]
     return replace(value["date"], approximate=value["approximate"])
 
 
