@@ -33,7 +33,7 @@ T = TypeVar("T")
 # reader-experience weight budget (60 KB transferred) with room to spare.
 FACTS_PER_PAGE = 100
 EVENTS_PER_PAGE = 100
-SOURCES_PER_PAGE = 20
+SOURCES_PER_PAGE = 10
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class Page:
     name: str  # output file, e.g. "facts-2024-08.html"
     title: str  # e.g. "August 2024"
     items: list[Any]
+    group: str = ""  # what the front page's list of pages groups it under, e.g. "2024"
+    label: str = ""  # its short link text within that group, e.g. "Aug", "Aug 2"
 
 
 @dataclass
@@ -131,21 +133,23 @@ def by_date(prefix: str, items: list[T], date_of: Callable[[T], PartialDate], pe
     for year in sorted(years):
         group = years[year]
         if len(group) <= per_page:
-            yield Page(f"{prefix}-{year}.html", str(year), group)
+            yield Page(f"{prefix}-{year}.html", str(year), group, str(year), "all")
             continue
         months: dict[int, list[T]] = {}
         for item in group:
             months.setdefault(date_of(item).month or 0, []).append(item)
         if 0 in months:  # dated only to the year: they keep the year's page
-            yield from _parts(f"{prefix}-{year}", f"{year} (month not known)", months.pop(0), per_page)
+            yield from _parts(f"{prefix}-{year}", f"{year} (month not known)", "month not known",
+                              str(year), months.pop(0), per_page)
         for month in sorted(months):
-            yield from _parts(f"{prefix}-{year}-{month:02d}", f"{MONTHS[month - 1]} {year}", months[month], per_page)
+            yield from _parts(f"{prefix}-{year}-{month:02d}", f"{MONTHS[month - 1]} {year}", MONTHS[month - 1][:3],
+                              str(year), months[month], per_page)
 
 
-def _parts(stem: str, title: str, items: list[T], per_page: int) -> Iterable[Page]:
+def _parts(stem: str, title: str, label: str, group: str, items: list[T], per_page: int) -> Iterable[Page]:
     for n, start in enumerate(range(0, len(items), per_page), start=1):
-        suffix, part = ("", "") if n == 1 else (f"-{n}", f", part {n}")
-        yield Page(f"{stem}{suffix}.html", f"{title}{part}", items[start:start + per_page])
+        suffix, part, short = ("", "", "") if n == 1 else (f"-{n}", f", part {n}", f" {n}")
+        yield Page(f"{stem}{suffix}.html", f"{title}{part}", items[start:start + per_page], group, label + short)
 
 
 def _numbered(kind: str, items: list[T], id_of: Callable[[T], str], per_page: int) -> Section:
@@ -156,6 +160,6 @@ def _numbered(kind: str, items: list[T], id_of: Callable[[T], str], per_page: in
     for n, start in enumerate(range(0, len(items), per_page), start=1):
         chunk = items[start:start + per_page]
         name = f"{kind}.html" if n == 1 else f"{kind}-{n}.html"
-        section.pages.append(Page(name, f"{n} of {total}", chunk))
+        section.pages.append(Page(name, f"{n} of {total}", chunk, "", str(n)))
     section.page_of = {id_of(item): page.name for page in section.pages for item in page.items}
     return section

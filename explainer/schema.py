@@ -96,7 +96,7 @@ PAGINATION = Record("pagination", "When long lists move off the front page onto 
     Field("events_per_page", COUNT, "Above this many events, the timeline splits into pages by year (then month); "
           "default 100.", required=False),
     Field("sources_per_page", COUNT, "Above this many sources, the source list splits into numbered pages; "
-          "default 20.", required=False),
+          "default 10.", required=False),
 ))
 SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
     Field("title", TEXT, "The explainer's title."),
