@@ -41,13 +41,19 @@ def gc_paused() -> Iterator[None]:
     re-scanning them and finds almost nothing (the content holds no reference cycles): 20% of the
     build at 10k facts, a third at 50k, growing faster than the content. Reference counting still
     frees everything as usual; the collector resumes afterwards (``serve`` builds again and again).
+    Before it does, the objects the build made are frozen (set aside from collection): otherwise
+    its first pass would scan them all at once (0.2 s at 10k facts) just before the process ends.
+    The next build unfreezes them, so a long-running ``serve`` still collects its garbage.
     """
     enabled = gc.isenabled()
+    if enabled:
+        gc.unfreeze()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 
