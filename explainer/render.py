@@ -31,6 +31,8 @@ _CITE_RUN = re.compile(r"(?:\[\[[a-z0-9-]+\]\])+")
 # quote (not a list, heading or quote marker) and holds no character Markdown or HTML treats
 # specially (* _ ` [ ] < > & \\ ! # | ~ and line breaks). Most event and glossary texts are like this,
 # and Python-Markdown takes ~0.4 ms even on them.
+_HOLD, _HOLD_END = "\ue000", "\ue001"  # private-use characters around a held citation run's number
+_HELD = re.compile(_HOLD + r"(\d+)" + _HOLD_END)
 _PLAIN = re.compile(r"(?:[^\W\d_]|[\u2018\u201c\"'(])[^*_`\[\]<>&\\!#|~\t\n\r]*")
 
 
@@ -66,7 +68,10 @@ class Renderer:
 
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
-        if _PLAIN.fullmatch(_CITE_RUN.sub("", text)):  # no Markdown in it: what convert() would give
+        runs: list[str] = []  # citation runs, held out of Markdown's way: its link parser is slow on them
+        if "[[" in text and _HOLD not in text:
+            text = _CITE_RUN.sub(lambda m: f"{_HOLD}{runs.append(m.group(0)) or len(runs) - 1}{_HOLD_END}", text)
+        if _PLAIN.fullmatch(text):  # no Markdown in it: what convert() would give
             html = f"<p>{text}</p>"
         else:
             self.md.reset()
@@ -75,6 +80,8 @@ class Renderer:
                          url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer")
         if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
+        if runs:
+            html = _HELD.sub(lambda m: str(self.cite_html(CITE.findall(runs[int(m.group(1))]))), html)
         return Markup(_CITE_RUN.sub(lambda m: str(self.cite_html(CITE.findall(m.group(0)))), html))
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
@@ -169,7 +176,13 @@ def format_date(date: PartialDate | None) -> Markup:
     """`<time>` at the date's own precision; unknown dates say so."""
     if date is None:
         return Markup('<span class="unknown">unknown</span>')
-    return Markup('<time datetime="{iso}">{text}</time>').format(iso=date.iso, text=date.human())
+    html = _DATES.get(date)
+    if html is None:  # many facts share a date: each is formatted once
+        html = _DATES[date] = Markup('<time datetime="{iso}">{text}</time>').format(iso=date.iso, text=date.human())
+    return html
+
+
+_DATES: dict[PartialDate, Markup] = {}
 
 
 def attributed(who: str) -> str:

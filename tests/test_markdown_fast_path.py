@@ -36,3 +36,23 @@ def test_markdown_and_odd_starts_take_the_markdown_path():
     for text in ("**bold** text", "1. a list", "- item", "# heading", "> quote", "a & b", "<b>x</b>", "a\nb"):
         assert not render._PLAIN.fullmatch(text)
     assert render._PLAIN.fullmatch("It’s “plain” prose — 1,000-for-1,000, (mostly) 50% of it.")
+
+
+def test_citations_held_out_of_markdown_render_as_before():
+    from types import SimpleNamespace
+
+    def renderer():
+        r = render.Renderer.__new__(render.Renderer)
+        r.md = markdown.Markdown(extensions=[], output_format="html")
+        r.facts = {f: SimpleNamespace(id=f, number=n) for n, f in enumerate(("a", "b", "c"), start=1)}
+        r.layout = SimpleNamespace(fact_href=lambda fact_id: f"#{fact_id}")
+        r._cite_links = {}
+        return r
+
+    text = ("**Bold** claim.[[a]] More *text*[[b]][[c]] and `code [[a]]`.\n\n"
+            "- a list item[[b]]\n- [[c]] first\n\n> quoted [[a]]")
+    held = str(renderer().markdown(text))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(render, "_HOLD", "")  # "" is in every text: nothing is held
+        assert held == str(renderer().markdown(text))
+    assert held.count('class="cite"') == 7
