@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import explainer.render as render
+from explainer import render
 
 ALPHABET = "ab Zé1 0.,;:'\"()?%/-=+$“”‘’—–*_`[]<>&\\!#|~\t\n"
 
