@@ -205,7 +205,7 @@ class _Builder:
             if cls is _SCALAR and stack and not skip and event.tag is None:
                 # Fast path for the bulk of a content file: an untagged scalar that is plain text.
                 text = event.value
-                if not event.implicit[0] or (text and text[0] not in _IMPLICIT):
+                if not event.implicit[0] or (text and (text[0] not in _IMPLICIT or text in _PLAIN_TEXT)):
                     parent = stack[-1]
                     container = parent[0]
                     mark = event.start_mark
@@ -354,4 +354,8 @@ def _tag(event: Any) -> str:
     for tag, regexp in _IMPLICIT.get(None, ()):
         if regexp.match(value):
             return tag
+    _PLAIN_TEXT.add(value)  # e.g. 'title', 'topics', 'false-claim': text, though it starts like true/false
     return "tag:yaml.org,2002:str"
+
+
+_PLAIN_TEXT: set[str] = set()  # unquoted values already found to be text, for the builder's fast path
