@@ -249,7 +249,11 @@ class Checker:
             if item is None and (f.nullable or not f.required):
                 clean[f.name] = None if f.nullable else f.default
                 continue
-            clean[f.name] = self.check(item, f.type, keypath + (f.name,))
+            type_ = f.type
+            if type_.__class__ is Scalar:  # most fields: straight to their check
+                clean[f.name] = self.scalar(item, type_.kind, keypath + (f.name,))
+            else:
+                clean[f.name] = self.check(item, type_, keypath + (f.name,))
             ok = ok and clean[f.name] is not INVALID
         clean["_keypath"] = keypath
         return clean if ok else INVALID
