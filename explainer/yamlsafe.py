@@ -255,7 +255,7 @@ class _Builder:
                 keypath = parent[1] + (key,)
             else:
                 keypath = parent[1] + (len(parent[0]),)
-            if opens or not lean:
+            if opens or not lean or (keypath and keypath[-1] in KEEP_POSITIONS):
                 marks[keypath] = self._pos(event.start_mark)
             value = self._value(event, len(stack))
             if value is _REFUSED:
