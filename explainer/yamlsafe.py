@@ -9,6 +9,8 @@ purpose in content and are the vehicle of "billion laughs" bombs).
 
 from __future__ import annotations
 
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,20 @@ MAX_DEPTH = 40
 # Values whose position a later stage takes on every build, not only on error (a source's
 # `archive`, checked against seeds/): kept even by a lean read, which would otherwise parse again.
 KEEP_POSITIONS = frozenset({"archive"})
+MAX_FILE_BYTES = 64 * 1024 * 1024  # every file the build reads; parsing costs about 35 bytes of memory a byte
+MAX_NUMBER_CHARS = 300  # longer numbers are typos or pasted junk (and Python refuses ints over 4300 digits)
+# Characters that are invisible, break HTML (the spec calls them parse errors) or cannot be encoded:
+# C0/C1 controls except tab and line breaks, DEL, lone surrogates and noncharacters.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+# Anything that may hide a forbidden character: one itself (in the BMP), any character beyond the
+# BMP (where the other noncharacters are), or a double-quoted escape that can make one (\x1b, \e,
+# \u0000, \N...). A quick scan: one range class; \" and \\ (common in quotes) do not count.
+_SUSPECT = re.compile(r"\\[0abvfeNxuU]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                      "\U00010000-\U0010ffff]")
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -56,6 +72,7 @@ class Doc:
     key_marks: dict[KeyPath, Mark] = field(default_factory=dict)
     line_offset: int = 0
     text: str | None = None  # kept while lean, to recover every position on demand
+    refused: set[Mark] = field(default_factory=set)  # where the loader already reported a value
 
     def mark(self, keypath: KeyPath, key: bool = False) -> Mark:
         """Position of a value (or of its key), falling back to the nearest enclosing value."""
@@ -73,13 +90,23 @@ class Doc:
         if text is None:
             return
         full = Doc(self.path, None, line_offset=self.line_offset)
-        _parse(_Builder(full), text)
+        _parse(_Builder(full, text), text)
         self.marks, self.key_marks = full.marks, full.key_marks
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
     """Read a UTF-8 text file, reporting undecodable bytes and byte-order marks by position."""
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a FIFO or device would hang
+            problems.error(path, 1, 1, "this is not a regular file", "replace it with a plain text file")
+            return None
+        size = info.st_size
+        if size > MAX_FILE_BYTES:
+            mb = 1024 * 1024
+            problems.error(path, 1, 1, f"the file is {size // mb} MB, over the {MAX_FILE_BYTES // mb} MB limit",
+                           "split the content or check that the right file was saved here")
+            return None
         raw = path.read_bytes()
     except OSError as exc:
         problems.error(path, 1, 1, f"cannot read file: {exc.strerror}", "check that the file exists and is readable")
@@ -101,6 +128,15 @@ def read_text(path: Path, problems: Problems) -> str | None:
     return text
 
 
+def forbidden_char(text: str) -> tuple[int, int, str] | None:
+    """Line, column and name of the first invisible control character, or None when the text is clean."""
+    match = _FORBIDDEN.search(text)
+    if match is None:
+        return None
+    before = text[: match.start()]
+    return before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1, f"U+{ord(match.group()):04X}"
+
+
 def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offset: int = 0) -> Doc | None:
     """Parse one YAML document; syntax errors and unsafe constructs go to ``problems``."""
     if text is None:
@@ -110,11 +146,11 @@ def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offs
     doc = Doc(path, None, line_offset=line_offset, text=text)
     try:
         try:
-            builder = _Builder(doc, lean=True)
+            builder = _Builder(doc, text, lean=True)
             doc.data = _parse(builder, text)
         except _NeedsMarks:  # a duplicate key: its message names the first one's line
             doc = Doc(path, None, line_offset=line_offset)
-            builder = _Builder(doc)
+            builder = _Builder(doc, text)
             doc.data = _parse(builder, text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -127,6 +163,7 @@ def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offs
     except yaml.YAMLError as exc:
         problems.error(path, 1 + line_offset, 1, f"invalid YAML: {exc}", "check the file's YAML syntax")
         return None
+    builder.report_aliases()
     for line, column, message, hint in builder.errors:  # only once the whole file parsed, as before
         problems.error(path, line, column, message, hint)
     return doc
@@ -149,6 +186,8 @@ def _yaml_hint(message: str, offending: str) -> str:
         return "indent with spaces, never tabs"
     if "expected <block end>" in message or "mapping values are not allowed" in message:
         return "check the indentation of this line and the one before; put text containing ': ' in quotes"
+    if "did not find expected" in message:  # libyaml's words for a bad indent or a quote left open above
+        return "check the indentation here and above, and that every quote opened before this line is closed"
     if "found unexpected end of stream" in message or "while scanning a quoted scalar" in message:
         return "a quoted string is not closed: add the closing quote"
     if "but found another document" in message:
@@ -161,19 +200,43 @@ class _Builder:
 
     Working from events rather than a composed node tree is about four times faster: composing
     calls the Python resolver hooks for every node. The builder is a loop over a stack, so deep
-    nesting cannot exhaust Python's recursion limit; a subtree that is refused is skipped whole.
+    nesting cannot exhaust Python's recursion limit. The value of a refused key is still walked
+    (so anchors and bad tags inside it are caught) but dropped; a subtree that is too deep, or a
+    mapping used as a key, is skipped whole.
     """
 
-    def __init__(self, doc: Doc, lean: bool = False):
+    def __init__(self, doc: Doc, text: str, lean: bool = False):
         self.doc = doc
         self.lean = lean  # keep only the positions of mappings and lists (see Doc)
         self.errors: list[tuple[int, int, str, str]] = []
+        # Invisible characters are rare: look for them value by value only in a file that may have
+        # one (one quick scan; a double-quoted "\x1b" only becomes one once parsed).
+        self.check_chars = _SUSPECT.search(text) is not None
+        self.first_alias: tuple[yaml.Mark, str] | None = None
+        self.aliases = 0
 
     def _pos(self, mark: yaml.Mark) -> Mark:
         return (mark.line + 1 + self.doc.line_offset, mark.column + 1)
 
     def _error(self, mark: yaml.Mark, message: str, hint: str) -> None:
-        self.errors.append((*self._pos(mark), message, hint))
+        line, column = self._pos(mark)
+        self.doc.refused.add((line, column))
+        self.errors.append((line, column, message, hint))
+
+    def _alias(self, event: Any) -> None:
+        if self.first_alias is None:
+            self.first_alias = (event.start_mark, event.anchor)
+        self.aliases += 1
+
+    def report_aliases(self) -> None:
+        """Report the first '*alias' of the file once, where it is written, with how many there are."""
+        if self.first_alias is None:
+            return
+        mark, name = self.first_alias
+        more = f" ({self.aliases} aliases in this file)" if self.aliases > 1 else ""
+        line, column = self._pos(mark)
+        self.errors.append((line, column, f"YAML aliases ('*{name}') are not allowed in content{more}",
+                            "write the value out in full instead of using '*alias'"))
 
     def build(self, loader: Any) -> Any:
         """Consume one document's events and return its value (None for an empty stream)."""
@@ -190,19 +253,21 @@ class _Builder:
                                               "but found another document", mark)
         return value
 
-    def _document(self, get: Any) -> Any:
+    def _document(self, get: Any) -> Any:  # one loop, kept together for speed
         marks = self.doc.marks
-        # Each open container: [value, keypath, pending key (dicts), skip the next value?]
-        stack: list[list[Any]] = []
-        root: Any = None
-        skip = 0  # depth inside a refused subtree, whose events are consumed and dropped
         offset = self.doc.line_offset + 1
         key_marks = self.doc.key_marks
         lean = self.lean
+        fast = not self.check_chars
+        # Each open container: [value, keypath, pending key (dicts)]
+        stack: list[list[Any]] = []
+        root: Any = None
+        skip = 0  # depth inside a skipped subtree, whose events are consumed and dropped
+        walked = 0  # values of refused keys, checked but dropped
         while True:
             event = get()
             cls = event.__class__
-            if cls is _SCALAR and stack and not skip and event.tag is None:
+            if cls is _SCALAR and stack and not skip and fast and event.tag is None:
                 # Fast path for the bulk of a content file: an untagged scalar that is plain text.
                 text = event.value
                 if not event.implicit[0] or (text and (text[0] not in _IMPLICIT or text in _PLAIN_TEXT)):
@@ -237,6 +302,8 @@ class _Builder:
                 continue
             if skip:
                 skip += cls is _SEQ_START or cls is _MAP_START
+                if cls is yaml.AliasEvent:
+                    self._alias(event)
                 continue
             opens = cls is _SEQ_START or cls is _MAP_START
             parent = stack[-1] if stack else None
@@ -245,23 +312,27 @@ class _Builder:
                 if opens and parent[2] is _REFUSED:
                     skip = 1
                 continue
+            attach = True
             if parent is None:
                 keypath: KeyPath = ()
             elif parent[0].__class__ is dict:
                 key, parent[2] = parent[2], None
-                if key is _REFUSED:
-                    skip = int(opens)
-                    continue
-                keypath = parent[1] + (key,)
+                if key is _REFUSED:  # walked for its own problems, then dropped
+                    walked += 1
+                    keypath, attach = ("\0skipped", walked), False
+                else:
+                    keypath = parent[1] + (key,)
             else:
                 keypath = parent[1] + (len(parent[0]),)
-            if opens or not lean or (keypath and keypath[-1] in KEEP_POSITIONS):
+            if attach and (opens or not lean or (keypath and keypath[-1] in KEEP_POSITIONS)):
                 marks[keypath] = self._pos(event.start_mark)
             value = self._value(event, len(stack))
             if value is _REFUSED:
                 value, skip = None, int(opens)
                 opens = False
-            if parent is None:
+            if not attach:
+                pass
+            elif parent is None:
                 root = value
             elif parent[0].__class__ is list:
                 parent[0].append(value)
@@ -276,29 +347,33 @@ class _Builder:
         """A new value: an empty container to fill, or a scalar; _REFUSED when not allowed."""
         cls = event.__class__
         if cls is yaml.AliasEvent:
-            self._error(event.start_mark, "YAML anchors and aliases are not allowed in content",
-                        "write the value out in full instead of using '*alias'")
+            self._alias(event)
             return _REFUSED
         if depth > MAX_DEPTH:
             self._error(event.start_mark, f"the YAML is nested more than {MAX_DEPTH} levels deep",
                         "flatten the structure")
             return _REFUSED
         if cls is _SCALAR:
-            return self._scalar(event)
+            value = self._scalar(event)
+            return None if value is _REFUSED else value
         default = "tag:yaml.org,2002:seq" if cls is _SEQ_START else "tag:yaml.org,2002:map"
         if event.tag not in (None, "!", default):
             return self._bad_tag(event, event.tag)
         return [] if cls is _SEQ_START else {}
 
     def _key(self, event: Any, parent: list[Any]) -> Any:
-        """A mapping key: a plain, new word; anything else is reported and its value skipped."""
+        """A mapping key: a plain, new word; anything else is reported and its value walked, not kept."""
         if event.__class__ is _SCALAR and _tag(event) == "tag:yaml.org,2002:merge":
             self._error(event.start_mark, "YAML merge keys ('<<') are not allowed in content",
                         "write the keys out in full")
             return _REFUSED
+        if event.__class__ is yaml.AliasEvent:
+            self._alias(event)
+            return _REFUSED
+        reported = len(self.errors)
         key = self._scalar(event) if event.__class__ is _SCALAR else None
         if not isinstance(key, str):
-            if key is not _REFUSED:
+            if len(self.errors) == reported:  # else the key's own problem was just reported
                 self._error(event.start_mark, "a key must be a plain word", "use a field name such as 'id' or 'title'")
             return _REFUSED
         keypath = parent[1] + (key,)
@@ -315,28 +390,39 @@ class _Builder:
 
     def _scalar(self, event: Any) -> Any:
         tag = _tag(event)
-        if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
-            return event.value  # dates stay text: we parse them at their own precision
         if tag not in _SCALAR_TAGS:
             return self._bad_tag(event, tag)
+        value = event.value
+        if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
+            bad = forbidden_char(value) if self.check_chars else None
+            if bad is not None:
+                self._error(event.start_mark, f"the text contains the invisible control character {bad[2]}",
+                            "delete it: such characters come with text pasted from elsewhere and break the page")
+                return _FORBIDDEN.sub("\ufffd", value)  # reported once; the rest of the checks go on
+            return value  # dates stay text: we parse them at their own precision
         if tag == "tag:yaml.org,2002:null":
             return None
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
         if tag == "tag:yaml.org,2002:bool":
             return _constructor.construct_yaml_bool(node)
+        if len(value) > MAX_NUMBER_CHARS:
+            self._error(event.start_mark, f"the number is over {MAX_NUMBER_CHARS} characters long",
+                        "put it in quotes if it is text, or check what was pasted here")
+            return value
         if tag == "tag:yaml.org,2002:int":
             return _constructor.construct_yaml_int(node)
         return _constructor.construct_yaml_float(node)
 
     def _bad_tag(self, event: Any, tag: str) -> object:
-        self._error(event.start_mark, f"the YAML tag '{tag}' is not allowed",
+        short = tag.replace("tag:yaml.org,2002:", "!!")
+        self._error(event.start_mark, f"the YAML tag '{short}' is not allowed",
                     "content holds only text, numbers, lists and mappings; remove the '!' tag")
         return _REFUSED
 
 
 _SCALAR, _SEQ_START, _SEQ_END = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.SequenceEndEvent
 _MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
-_REFUSED = object()  # a value or key that was reported; its subtree is skipped
+_REFUSED = object()  # a value or key that was reported
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 
 
