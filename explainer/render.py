@@ -31,8 +31,11 @@ _CITE_RUN = re.compile(r"(?:\[\[[a-z0-9-]+\]\])+")
 # quote (not a list, heading or quote marker) and holds no character Markdown or HTML treats
 # specially (* _ ` [ ] < > & \\ ! # | ~ and line breaks). Most event and glossary texts are like this,
 # and Python-Markdown takes ~0.4 ms even on them.
+# A tag in nh3's output, whose attribute values are always double-quoted: citations go in text only.
+_TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
 _HOLD, _HOLD_END = "\ue000", "\ue001"  # private-use characters around a held citation run's number
 _HELD = re.compile(_HOLD + r"(\d+)" + _HOLD_END)
+_CITATION = re.compile(f"{_HELD.pattern}|{_CITE_RUN.pattern}")  # a held run (group 1) or one as written
 _PLAIN = re.compile(r"(?:[^\W\d_]|[\u2018\u201c\"'(])[^*_`\[\]<>&\\!#|~\t\n\r]*")
 
 
@@ -69,20 +72,29 @@ class Renderer:
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
         runs: list[str] = []  # citation runs, held out of Markdown's way: its link parser is slow on them
+        held = text
         if "[[" in text and _HOLD not in text:
-            text = _CITE_RUN.sub(lambda m: f"{_HOLD}{runs.append(m.group(0)) or len(runs) - 1}{_HOLD_END}", text)
-        if _PLAIN.fullmatch(text):  # no Markdown in it: what convert() would give
-            html = f"<p>{text}</p>"
+            held = _CITE_RUN.sub(lambda m: f"{_HOLD}{runs.append(m.group(0)) or len(runs) - 1}{_HOLD_END}", text)
+        if _PLAIN.fullmatch(held):  # no Markdown in it: what convert() would give
+            html = f"<p>{held}</p>"
         else:
             self.md.reset()
-            html = self.md.convert(text)
+            html = self.md.convert(held)
         html = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer")
         if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
-        if runs:
-            html = _HELD.sub(lambda m: str(self.cite_html(CITE.findall(runs[int(m.group(1))]))), html)
-        return Markup(_CITE_RUN.sub(lambda m: str(self.cite_html(CITE.findall(m.group(0)))), html))
+        def cite(m: re.Match[str]) -> str:  # one pass: the links it inserts are not scanned again
+            run = runs[int(m.group(1))] if m.group(1) is not None else m.group(0)
+            return str(self.cite_html(CITE.findall(run)))
+
+        parts = _TAG.split(html)  # text, tag, text, ...: citations go in text only, never in an attribute
+        for i, part in enumerate(parts):
+            if i % 2:  # a tag: a held run inside a link's address goes back to what the editor wrote
+                parts[i] = _HELD.sub(lambda m: runs[int(m.group(1))], part) if runs else part
+            else:
+                parts[i] = _CITATION.sub(cite, part)
+        return Markup("".join(parts))
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""

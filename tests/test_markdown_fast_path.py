@@ -56,3 +56,16 @@ def test_citations_held_out_of_markdown_render_as_before():
         mp.setattr(render, "_HOLD", "")  # "" is in every text: nothing is held
         assert held == str(renderer().markdown(text))
     assert held.count('class="cite"') == 7
+
+
+def test_a_citation_in_a_link_address_stays_as_written():
+    from types import SimpleNamespace
+
+    r = render.Renderer.__new__(render.Renderer)
+    r.md = markdown.Markdown(extensions=[], output_format="html")
+    r.facts = {"a": SimpleNamespace(id="a", number=1)}
+    r.layout = SimpleNamespace(fact_href=lambda fact_id: f"#{fact_id}")
+    r._cite_links = {}
+    html = str(r.markdown("See [this](https://example.org/[[a]]) and this.[[a]]", inline=True))
+    assert 'href="https://example.org/[[a]]"' in html
+    assert html.count('class="cite"') == 1 and "\ue000" not in html
