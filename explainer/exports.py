@@ -14,6 +14,8 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .dates import PartialDate
 from .model import Event, Fact, Project, Source, Term
+from .paginate import Layout
+from .paginate import layout as page_layout
 
 DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
 CSV_COLUMNS = (
@@ -28,10 +30,10 @@ def date_json(date: PartialDate | None) -> dict[str, Any] | None:
     return {"iso": date.iso, "precision": date.precision, "approximate": date.approximate, "text": date.human()}
 
 
-def fact_json(fact: Fact, base_url: str, sources: dict[str, Source]) -> dict[str, Any]:
+def fact_json(fact: Fact, base_url: str, sources: dict[str, Source], layout: Layout) -> dict[str, Any]:
     fig = fact.figure
     return {
-        "id": fact.id, "number": fact.number, "url": f"{base_url}#{fact.id}",
+        "id": fact.id, "number": fact.number, "url": base_url + layout.fact_href(fact.id),
         "claim": fact.claim, "attribution": fact.attribution,
         "date": date_json(fact.date), "date_note": fact.date_note, "topics": fact.topics,
         "citations": [{"source": c.source, "quote": c.quote, "source_url": sources[c.source].url}
@@ -43,15 +45,15 @@ def fact_json(fact: Fact, base_url: str, sources: dict[str, Source]) -> dict[str
     }
 
 
-def event_json(event: Event, base_url: str) -> dict[str, Any]:
-    return {"id": event.id, "url": f"{base_url}#event-{event.id}", "date": date_json(event.date),
+def event_json(event: Event, base_url: str, layout: Layout) -> dict[str, Any]:
+    return {"id": event.id, "url": base_url + layout.event_href(event.id), "date": date_json(event.date),
             "date_note": event.date_note, "title": event.title, "text": event.text, "facts": event.facts}
 
 
-def source_json(source: Source, base_url: str) -> dict[str, Any]:
+def source_json(source: Source, base_url: str, layout: Layout) -> dict[str, Any]:
     inferred = source.published_inferred
     return {
-        "id": source.id, "url": f"{base_url}#source-{source.id}", "title": source.title,
+        "id": source.id, "url": base_url + layout.source_href(source.id), "title": source.title,
         "publisher": source.publisher, "author": source.author, "published": date_json(source.published),
         "published_inferred": None if not inferred else {
             "from": date_json(inferred["from"]), "to": date_json(inferred.get("to")),
@@ -71,22 +73,26 @@ def dump(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
-def data_files(project: Project, base_url: str) -> dict[str, bytes]:
-    """facts.json, timeline.json, sources.json, glossary.json and facts.csv."""
+def data_files(project: Project, base_url: str, layout: Layout | None = None) -> dict[str, bytes]:
+    """facts.json, timeline.json, sources.json, glossary.json and facts.csv.
+
+    Each item's `url` is its anchor on the page that shows it (see paginate.py).
+    """
+    layout = layout or page_layout(project)
     site = project.site
     head = {"title": site.title, "url": base_url, "updated": site.updated.iso}
     sources = project.sources_by_id
     events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
     return {
-        "facts.json": dump({**head, "facts": [fact_json(f, base_url, sources) for f in project.facts]}),
-        "timeline.json": dump({**head, "events": [event_json(e, base_url) for e in events]}),
-        "sources.json": dump({**head, "sources": [source_json(s, base_url) for s in project.sources]}),
+        "facts.json": dump({**head, "facts": [fact_json(f, base_url, sources, layout) for f in project.facts]}),
+        "timeline.json": dump({**head, "events": [event_json(e, base_url, layout) for e in events]}),
+        "sources.json": dump({**head, "sources": [source_json(s, base_url, layout) for s in project.sources]}),
         "glossary.json": dump({**head, "terms": [term_json(t, base_url) for t in project.glossary]}),
-        "facts.csv": facts_csv(project, base_url),
+        "facts.csv": facts_csv(project, base_url, layout),
     }
 
 
-def facts_csv(project: Project, base_url: str) -> bytes:
+def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
     """One row per fact; several citations are joined with " | " in `sources` and `quotes`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -98,7 +104,7 @@ def facts_csv(project: Project, base_url: str) -> bytes:
         writer.writerow([
             f.number, f.id, f.date.iso, "true" if f.date.approximate else "false", f.attribution, f.claim,
             " ".join(f.topics), " | ".join(c.source for c in f.citations), " | ".join(c.quote for c in f.citations),
-            *figure, f"{base_url}#{f.id}",
+            *figure, base_url + layout.fact_href(f.id),
         ])
     return out.getvalue().encode("utf-8")
 
@@ -109,16 +115,20 @@ def _num(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def json_ld(project: Project, base_url: str) -> str:
+def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> str:
     """schema.org Article: sources as `citation` CreativeWorks, facts as `hasPart` Claims.
 
     Not ClaimReview: the explainer reports who claims what, it does not rate claims.
-    The text is safe inside <script>: every "<" is escaped.
+    The text is safe inside <script>: every "<" is escaped. Once a list is split into pages of
+    its own (paginate.py), the front page no longer holds it, and its JSON-LD leaves it out too:
+    otherwise the script alone would outgrow the page (facts.json has them all).
     """
     site = project.site
+    layout = layout or page_layout(project)
     works = []
-    for s in project.sources:
-        work: dict[str, Any] = {"@type": "CreativeWork", "@id": f"{base_url}#source-{s.id}", "name": s.title}
+    for s in [] if layout.sources.split else project.sources:
+        href = base_url + layout.source_href(s.id)
+        work: dict[str, Any] = {"@type": "CreativeWork", "@id": href, "name": s.title}
         if s.url:
             work["url"] = s.url
         if s.publisher:
@@ -129,10 +139,11 @@ def json_ld(project: Project, base_url: str) -> str:
             work["datePublished"] = s.published.iso
         works.append(work)
     claims = [{
-        "@type": "Claim", "@id": f"{base_url}#{f.id}", "url": f"{base_url}#{f.id}", "text": f.claim,
-        "creditText": f"According to {f.attribution}", "temporalCoverage": f.date.iso,
-        "appearance": [{"@id": f"{base_url}#source-{sid}"} for sid in dict.fromkeys(c.source for c in f.citations)],
-    } for f in project.facts]
+        "@type": "Claim", "@id": base_url + layout.fact_href(f.id), "url": base_url + layout.fact_href(f.id),
+        "text": f.claim, "creditText": f"According to {f.attribution}", "temporalCoverage": f.date.iso,
+        "appearance": [{"@id": base_url + layout.source_href(sid)}
+                       for sid in dict.fromkeys(c.source for c in f.citations)],
+    } for f in ([] if layout.facts.split else project.facts)]
     article: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "Article", "@id": base_url, "url": base_url,
         "mainEntityOfPage": base_url, "headline": site.title, "description": site.description,
@@ -144,11 +155,14 @@ def json_ld(project: Project, base_url: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def sitemap(base_url: str, updated: PartialDate) -> bytes:
+def sitemap(base_url: str, updated: PartialDate, pages: list[str] | None = None) -> bytes:
+    """The front page, then the pages of any split list (paginate.py), in the layout's order."""
+    urls = "".join(f"<url><loc>{xml_escape(base_url + page)}</loc><lastmod>{updated.iso}</lastmod></url>\n"
+                   for page in ["", *(pages or [])])
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        f"<url><loc>{xml_escape(base_url)}</loc><lastmod>{updated.iso}</lastmod></url>\n"
+        f"{urls}"
         "</urlset>\n"
     ).encode()
 

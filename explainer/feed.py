@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from .dates import PartialDate
 from .model import Event, Fact, Project
+from .paginate import Layout
+from .paginate import layout as page_layout
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 50  # a feed is a window on recent changes, not an archive
@@ -27,6 +29,7 @@ class Change:
     """A fact or event that was added or updated on a given day."""
 
     kind: str  # "fact" or "event"
+    id: str  # the fact's or event's id
     anchor: str  # the element id on the page
     title: str
     text: str  # plain text, for the feed's summary
@@ -36,6 +39,10 @@ class Change:
     @property
     def day(self) -> PartialDate:
         return max(d for d in (self.added, self.updated) if d is not None)
+
+    def href(self, layout: Layout) -> str:
+        """The link to the item, on whichever page shows it (paginate.py)."""
+        return layout.fact_href(self.id) if self.kind == "fact" else layout.event_href(self.id)
 
     @property
     def status(self) -> str:
@@ -62,11 +69,11 @@ def _neg(day: PartialDate) -> tuple[int, int, int]:
 
 def _fact_change(fact: Fact) -> Change:
     text = f"According to {fact.attribution}: {fact.claim}"
-    return Change("fact", fact.id, fact.claim, text, fact.added, fact.updated)
+    return Change("fact", fact.id, fact.id, fact.claim, text, fact.added, fact.updated)
 
 
 def _event_change(event: Event) -> Change:
-    return Change("event", f"event-{event.id}", event.title, f"{event.date.human()}: {plain(event.text)}",
+    return Change("event", event.id, f"event-{event.id}", event.title, f"{event.date.human()}: {plain(event.text)}",
                   event.added, event.updated)
 
 
@@ -82,9 +89,10 @@ def timestamp(day: PartialDate) -> str:
     return f"{day.year:04d}-{day.month or 1:02d}-{day.day or 1:02d}T00:00:00Z"
 
 
-def feed_xml(project: Project, base_url: str) -> bytes:
+def feed_xml(project: Project, base_url: str, layout: Layout | None = None) -> bytes:
     """The Atom feed of changes; links are absolute, from base_url, as feed readers need."""
     site = project.site
+    layout = layout or page_layout(project)
     items = changes(project)[:FEED_ENTRIES]
     days = [c.day for c in items] + ([site.updated] if site.updated.precision == "day" else [])
     feed_updated = max(days, key=lambda d: d.sort_key) if days else site.updated
@@ -101,14 +109,13 @@ def feed_xml(project: Project, base_url: str) -> bytes:
     ET.SubElement(feed, _q("link"), {"rel": "self", "type": "application/atom+xml", "href": base_url + "feed.xml"})
     ET.SubElement(feed, _q("link"), {"rel": "alternate", "type": "text/html", "href": base_url})
     for change in items:
-        _entry(feed, change, base_url)
+        _entry(feed, change, base_url + change.href(layout))
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def _entry(feed: ET.Element, change: Change, base_url: str) -> None:
+def _entry(feed: ET.Element, change: Change, url: str) -> None:
     entry = ET.SubElement(feed, _q("entry"))
-    url = f"{base_url}#{change.anchor}"
     label = {("fact", "new"): "New fact", ("fact", "updated"): "Updated fact",
              ("event", "new"): "New on the timeline", ("event", "updated"): "Updated on the timeline"}
     _text(entry, "id", url)

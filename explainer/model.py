@@ -41,6 +41,7 @@ class Site:
     publisher: str | None
     topics: list[Topic]
     charts: list[Chart]
+    pagination: dict[str, int | None] | None = None  # page sizes; see explainer/paginate.py
 
 
 @dataclass

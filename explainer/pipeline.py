@@ -5,20 +5,23 @@ Nothing is written until everything has been read, checked and rendered.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assets import broken_links, hash_assets
 from .errors import BuildError, ContentError, Problems
 from .feed import feed_xml, recent_changes
 from .load import load_project
 from .model import Project
-from .render import STYLESHEET, Renderer, RenderOptions
 from .validate import build_project
 from .verify import verify_project
 from .write import check_output_dir, write_site
+
+# The renderer (Jinja2, Markdown, nh3) is imported by render() only: `check` never needs it.
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +34,37 @@ class BuildResult:
     seconds: float = 0.0
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of a build.
+
+    A build allocates millions of small objects that all live until it ends; the collector keeps
+    re-scanning them and finds almost nothing (the content holds no reference cycles): 20% of the
+    build at 10k facts, a third at 50k, growing faster than the content. Reference counting still
+    frees everything as usual; the collector resumes afterwards (``serve`` builds again and again).
+    Before it does, the objects the build made are frozen (set aside from collection): otherwise
+    its first pass would scan them all at once (0.2 s at 10k facts) just before the process ends.
+    The next build unfreezes them, so a long-running ``serve`` still collects its garbage.
+    """
+    enabled = gc.isenabled()
+    if enabled:
+        gc.unfreeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.freeze()
+            gc.enable()
+
+
 def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
     """Load, validate and verify; raise BuildError listing every problem found."""
+    with gc_paused():
+        return _check(root, strict)
+
+
+def _check(root: Path, strict: bool) -> tuple[Project, Problems]:
     problems = Problems(root)
     loaded = load_project(root, problems)
     project = build_project(root, loaded, problems)
@@ -43,6 +75,9 @@ def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
 
 def render(project: Project, root: Path, base_url: str | None, problems: Problems) -> dict[str, bytes]:
     """Render pages and copy static assets into an in-memory map of output path → bytes."""
+    from .assets import broken_links, hash_assets
+    from .render import STYLESHEET, Renderer, RenderOptions
+
     options = RenderOptions(base_url=(base_url or project.site.base_url).rstrip("/") + "/")
     assets = hash_assets(root / "static", inlined=(STYLESHEET,))
     renderer = Renderer(project, root / "templates", options, root / "static", assets)
@@ -50,7 +85,7 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     pages = renderer.render(problems)
     problems.raise_if_errors()
     pages.update(assets.files)
-    pages["feed.xml"] = feed_xml(project, options.base_url)
+    pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout)
     for page, link, why in broken_links(pages):  # e.g. a template naming an asset without asset()
         problems.error(root / "templates", 1, 1, f"{page} links to '{link}': {why}",
                        "link pages relatively; for files from static/ write {{ asset('NAME') }}")
@@ -58,14 +93,14 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     return pages
 
 
-
 def build(root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:
     """Build the site into ``output``; on any error the previous output is left untouched."""
     started = time.perf_counter()
     check_output_dir(output, root)
-    project, problems = check(root, strict)
-    pages = render(project, root, base_url, problems)
-    write_site(pages, output)
+    with gc_paused():
+        project, problems = check(root, strict)
+        pages = render(project, root, base_url, problems)
+        write_site(pages, output)
     return BuildResult(project, pages, problems.warnings, time.perf_counter() - started)
 
 

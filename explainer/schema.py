@@ -60,7 +60,12 @@ class Record:
     fields: tuple[Field, ...] = field(default_factory=tuple)
 
     def names(self) -> list[str]:
-        return [f.name for f in self.fields]
+        """The field names, worked out once per record type rather than once per record checked."""
+        names = self.__dict__.get("_names")
+        if names is None:
+            names = [f.name for f in self.fields]
+            object.__setattr__(self, "_names", names)  # a cache, not a field: frozen still holds
+        return names
 
 
 TEXT = Scalar("text")
@@ -72,6 +77,7 @@ URL = Scalar("url")
 LANG = Scalar("language")
 PATH = Scalar("path")
 INT = Scalar("int")
+COUNT = Scalar("count")
 NUMBER = Scalar("number")
 DAY = Scalar("day")  # a full YYYY-MM-DD date, for the change log
 
@@ -94,6 +100,14 @@ CHART = Record("chart", "A chart drawn from the facts that carry a `figure` of t
     Field("title", TEXT, "Chart title."),
     Field("description", TEXT, "One sentence describing what the chart shows."),
 ))
+PAGINATION = Record("pagination", "When long lists move off the front page onto pages of their own.", (
+    Field("facts_per_page", COUNT, "Above this many facts, the fact list splits into pages by year (then month); "
+          "default 100.", required=False),
+    Field("events_per_page", COUNT, "Above this many events, the timeline splits into pages by year (then month); "
+          "default 100.", required=False),
+    Field("sources_per_page", COUNT, "Above this many sources, the source list splits into numbered pages; "
+          "default 10.", required=False),
+))
 SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
     Field("title", TEXT, "The explainer's title."),
     Field("description", TEXT, "One or two sentences for search engines and link previews."),
@@ -103,6 +117,7 @@ SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
     Field("publisher", TEXT, "Who publishes the explainer.", required=False),
     Field("topics", ListOf(TOPIC), "Topics facts are tagged with, with their labels.", required=False, default=[]),
     Field("charts", ListOf(CHART), "Charts drawn from facts' figures.", required=False, default=[]),
+    Field("pagination", PAGINATION, "Page sizes for long lists; see Pagination in the README.", required=False),
 ))
 INFERRED = Record("published_inferred", "A publication date range inferred from the text itself.", (
     Field("from", DATE, "Earliest date the text allows."),
@@ -193,6 +208,7 @@ class Checker:
     def __init__(self, doc: Doc, problems: Problems):
         self.doc = doc
         self.problems = problems
+        self._scalar_checks: dict[str, Any] = {}
 
     def error(self, keypath: KeyPath, message: str, hint: str, key: bool = False) -> object:
         line, column = self.doc.mark(keypath, key=key)
@@ -248,13 +264,19 @@ class Checker:
             if item is None and (f.nullable or not f.required):
                 clean[f.name] = None if f.nullable else f.default
                 continue
-            clean[f.name] = self.check(item, f.type, keypath + (f.name,))
+            type_ = f.type
+            if type_.__class__ is Scalar:  # most fields: straight to their check
+                clean[f.name] = self.scalar(item, type_.kind, keypath + (f.name,))
+            else:
+                clean[f.name] = self.check(item, type_, keypath + (f.name,))
             ok = ok and clean[f.name] is not INVALID
         clean["_keypath"] = keypath
         return clean if ok else INVALID
 
     def scalar(self, value: Any, kind: str, keypath: KeyPath) -> Any:
-        check = getattr(self, f"scalar_{kind}")
+        check = self._scalar_checks.get(kind)
+        if check is None:  # looked up once per kind, not once per value
+            check = self._scalar_checks[kind] = getattr(self, f"scalar_{kind}")
         return check(value, keypath)
 
     def scalar_text(self, value: Any, keypath: KeyPath) -> Any:
@@ -327,6 +349,12 @@ class Checker:
     def scalar_int(self, value: Any, keypath: KeyPath) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             return self.error(keypath, f"expected a whole number, got {type_name(value)}", "write a number such as 1")
+        return value
+
+    def scalar_count(self, value: Any, keypath: KeyPath) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return self.error(keypath, f"expected a whole number of at least 1, got {type_name(value)}",
+                              "write a number such as 100")
         return value
 
     def scalar_number(self, value: Any, keypath: KeyPath) -> Any:

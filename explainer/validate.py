@@ -110,10 +110,13 @@ def _site(value: dict | None) -> Site | None:
         base_url=value["base_url"].rstrip("/") + "/", updated=value["updated"], publisher=value["publisher"],
         topics=[Topic(t["id"], t["label"]) for t in value["topics"] if t is not INVALID],
         charts=[Chart(c["series"], c["title"], c["description"]) for c in value["charts"] if c is not INVALID],
+        pagination={k: v for k, v in value["pagination"].items() if k != "_keypath"} if value["pagination"] else None,
     )
 
 
 def _dated(value: dict) -> Any:
+    if not value["approximate"]:  # parse_date gives approximate=False; replace() is slow
+        return value["date"]
     return replace(value["date"], approximate=value["approximate"])
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from pathlib import Path, PurePosixPath
 
 from .errors import Problems
@@ -16,12 +15,21 @@ _TYPOGRAPHY = str.maketrans({
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
 })
-_SPACE = re.compile(r"\s+")
+_REPLACEMENTS = [(chr(code), plain) for code, plain in _TYPOGRAPHY.items()]
 
 
 def normalise(text: str) -> str:
-    """Fold whitespace runs, typographic quotes and dashes; keep case and every other character."""
-    return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+    """Fold whitespace runs, typographic quotes and dashes; keep case and every other character.
+
+    Written for speed on whole archived texts: str.translate() with a mapping looks up every
+    character (~0.2 s per MB of non-ASCII text), a replace() per mark present scans in C; split()
+    and join() fold whitespace exactly as re.sub(r"\\s+", " ") and strip() would.
+    """
+    if not text.isascii():
+        for mark, plain in _REPLACEMENTS:
+            if mark in text:
+                text = text.replace(mark, plain)
+    return " ".join(text.split())
 
 
 def verify_project(project: Project, problems: Problems) -> None:
@@ -91,8 +99,8 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                     _error(problems, citation.where, f"fact '{fact.id}' cites the unknown source '{citation.source}'",
                            _did_you_mean(citation.source, sources, "content/sources.yaml"))
                 continue
-            if fact not in source.cited_by:
-                source.cited_by.append(fact)
+            if not source.cited_by or source.cited_by[-1] is not fact:  # facts come one by one: O(1), not
+                source.cited_by.append(fact)  # a scan comparing every field of every fact already listed
             text = index.get(source.id)
             if text is None:
                 continue  # the archive problem is already reported

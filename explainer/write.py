@@ -8,8 +8,6 @@ swap falls back to two renames (a window of microseconds without ``output/``).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -82,10 +80,12 @@ def _swap_in(staging: Path, output: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically exchange two directories (Linux renameat2); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    import ctypes  # only when an old site is swapped out; not ctypes.util, whose lookup runs ldconfig
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # the running process's symbols, libc's among them
+    except OSError:
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False

@@ -1,0 +1,165 @@
+"""Where each fact, timeline event and source is shown, so no page grows with the archive.
+
+Below a threshold (``pagination`` in site.yaml) everything stays on index.html, as before. Above
+it the list moves to pages of its own, named by what they hold so that their URLs stay put as
+content is added:
+
+- facts and timeline events by the year of their date (``facts-2024.html``, ``timeline-2024.html``);
+  a year with more items than a page holds splits by month (``facts-2024-08.html``), and the year's
+  page keeps the items dated only to the year; a month that is still too big is cut into numbered
+  parts (``facts-2024-08-2.html``), the only URLs that can shift;
+- sources in numbered pages in file order (``sources.html``, ``sources-2.html``, ...), since a
+  source has no date of its own that every source carries.
+
+Every link to an item goes through ``Layout.fact_href`` (or ``event_href``/``source_href``), which
+gives ``#id`` while the site is one page, ``facts-2024.html#id`` for an item on a list page and
+``index.html#id`` for one left on the front page of a split site: the same href works from every
+page, since all pages sit beside index.html. The JSON/CSV exports are
+not pages and stay whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from .dates import MONTHS, PartialDate
+from .model import Project
+
+T = TypeVar("T")
+
+# Defaults, overridable in site.yaml under `pagination:`; chosen so each page stays within the
+# reader-experience weight budget (60 KB transferred) with room to spare.
+FACTS_PER_PAGE = 100
+EVENTS_PER_PAGE = 100
+SOURCES_PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class Limits:
+    facts_per_page: int = FACTS_PER_PAGE
+    events_per_page: int = EVENTS_PER_PAGE
+    sources_per_page: int = SOURCES_PER_PAGE
+
+
+@dataclass
+class Page:
+    """One output page of a split list."""
+
+    name: str  # output file, e.g. "facts-2024-08.html"
+    title: str  # e.g. "August 2024"
+    items: list[Any]
+    group: str = ""  # what the front page's list of pages groups it under, e.g. "2024"
+    label: str = ""  # its short link text within that group, e.g. "Aug", "Aug 2"
+
+
+@dataclass
+class Section:
+    """A list (facts, timeline or sources) and, when it is split, its pages."""
+
+    kind: str  # "facts", "timeline" or "sources"
+    pages: list[Page] = field(default_factory=list)
+    page_of: dict[str, str] = field(default_factory=dict)  # item id -> output file
+    home: str = ""  # the front page's file, once links can come from other pages
+
+    @property
+    def split(self) -> bool:
+        return bool(self.pages)
+
+    def href(self, item_id: str, anchor: str) -> str:
+        """The link to an item's anchor, valid from every page of the site."""
+        return f"{self.page_of.get(item_id, self.home)}#{anchor}"
+
+
+@dataclass
+class Layout:
+    facts: Section
+    timeline: Section
+    sources: Section
+
+    def __post_init__(self) -> None:
+        if self.pages:  # a link rendered on a list page must name the front page to reach it
+            for section in (self.facts, self.timeline, self.sources):
+                section.home = "index.html"
+
+    def fact_href(self, fact_id: str) -> str:
+        return self.facts.href(fact_id, fact_id)
+
+    def event_href(self, event_id: str) -> str:
+        return self.timeline.href(event_id, f"event-{event_id}")
+
+    def source_href(self, source_id: str) -> str:
+        return self.sources.href(source_id, f"source-{source_id}")
+
+    @property
+    def pages(self) -> list[tuple[str, Page]]:
+        """Every extra page to render, with the kind of list it holds."""
+        return [(s.kind, page) for s in (self.facts, self.timeline, self.sources) for page in s.pages]
+
+
+def limits(project: Project) -> Limits:
+    """The site's limits, falling back to the defaults for any not given."""
+    given = getattr(project.site, "pagination", None) or {}
+    return Limits(**{k: v for k, v in given.items() if k in Limits.__dataclass_fields__ and v is not None})
+
+
+def layout(project: Project) -> Layout:
+    """Decide the page of every fact (file order), event (date order) and source (file order)."""
+    lim = limits(project)
+    events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
+    return Layout(
+        facts=_section("facts", project.facts, lambda f: f.date, lambda f: f.id, lim.facts_per_page),
+        timeline=_section("timeline", events, lambda e: e.date, lambda e: e.id, lim.events_per_page),
+        sources=_numbered("sources", project.sources, lambda s: s.id, lim.sources_per_page),
+    )
+
+
+def _section(kind: str, items: list[T], date_of: Callable[[T], PartialDate], id_of: Callable[[T], str],
+             per_page: int) -> Section:
+    section = Section(kind)
+    if len(items) <= per_page:
+        return section
+    section.pages = list(by_date(kind, items, date_of, per_page))
+    section.page_of = {id_of(item): page.name for page in section.pages for item in page.items}
+    return section
+
+
+def by_date(prefix: str, items: list[T], date_of: Callable[[T], PartialDate], per_page: int) -> Iterable[Page]:
+    """Pages by year, a too-full year by month, a too-full month in numbered parts; order kept."""
+    years: dict[int, list[T]] = {}
+    for item in items:
+        years.setdefault(date_of(item).year, []).append(item)
+    for year in sorted(years):
+        group = years[year]
+        if len(group) <= per_page:
+            yield Page(f"{prefix}-{year}.html", str(year), group, str(year), "all")
+            continue
+        months: dict[int, list[T]] = {}
+        for item in group:
+            months.setdefault(date_of(item).month or 0, []).append(item)
+        if 0 in months:  # dated only to the year: they keep the year's page
+            yield from _parts(f"{prefix}-{year}", f"{year} (month not known)", "month not known",
+                              str(year), months.pop(0), per_page)
+        for month in sorted(months):
+            yield from _parts(f"{prefix}-{year}-{month:02d}", f"{MONTHS[month - 1]} {year}", MONTHS[month - 1][:3],
+                              str(year), months[month], per_page)
+
+
+def _parts(stem: str, title: str, label: str, group: str, items: list[T], per_page: int) -> Iterable[Page]:
+    for n, start in enumerate(range(0, len(items), per_page), start=1):
+        suffix, part, short = ("", "", "") if n == 1 else (f"-{n}", f", part {n}", f" {n}")
+        yield Page(f"{stem}{suffix}.html", f"{title}{part}", items[start:start + per_page], group, label + short)
+
+
+def _numbered(kind: str, items: list[T], id_of: Callable[[T], str], per_page: int) -> Section:
+    section = Section(kind)
+    if len(items) <= per_page:
+        return section
+    total = -(-len(items) // per_page)
+    for n, start in enumerate(range(0, len(items), per_page), start=1):
+        chunk = items[start:start + per_page]
+        name = f"{kind}.html" if n == 1 else f"{kind}-{n}.html"
+        section.pages.append(Page(name, f"{n} of {total}", chunk, "", str(n)))
+    section.page_of = {id_of(item): page.name for page in section.pages for item in page.items}
+    return section

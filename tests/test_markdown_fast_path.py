@@ -1,0 +1,71 @@
+"""Prose without Markdown skips Python-Markdown; the HTML must be exactly what Markdown gives."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explainer import render
+
+ALPHABET = "ab Zé1 0.,;:'\"()?%/-=+$“”‘’—–*_`[]<>&\\!#|~\t\n"
+
+
+def rendered(text: str) -> str:
+    renderer = render.Renderer.__new__(render.Renderer)  # just the Markdown part
+    renderer.md = markdown.Markdown(extensions=[], output_format="html")
+    return str(renderer.markdown(text, inline=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=40).map(str.strip)
+       .filter(lambda t: t and "[[" not in t))
+def test_plain_prose_renders_exactly_as_markdown_would(text):
+    if not render._PLAIN.fullmatch(text):
+        return
+    fast = rendered(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(render, "_PLAIN", re.compile(r"(?!)"))  # never matches: always Markdown
+        assert fast == rendered(text)
+
+
+def test_markdown_and_odd_starts_take_the_markdown_path():
+    for text in ("**bold** text", "1. a list", "- item", "# heading", "> quote", "a & b", "<b>x</b>", "a\nb"):
+        assert not render._PLAIN.fullmatch(text)
+    assert render._PLAIN.fullmatch("It’s “plain” prose — 1,000-for-1,000, (mostly) 50% of it.")
+
+
+def test_citations_held_out_of_markdown_render_as_before():
+    from types import SimpleNamespace
+
+    def renderer():
+        r = render.Renderer.__new__(render.Renderer)
+        r.md = markdown.Markdown(extensions=[], output_format="html")
+        r.facts = {f: SimpleNamespace(id=f, number=n) for n, f in enumerate(("a", "b", "c"), start=1)}
+        r.layout = SimpleNamespace(fact_href=lambda fact_id: f"#{fact_id}")
+        r._cite_links = {}
+        return r
+
+    text = ("**Bold** claim.[[a]] More *text*[[b]][[c]] and `code [[a]]`.\n\n"
+            "- a list item[[b]]\n- [[c]] first\n\n> quoted [[a]]")
+    held = str(renderer().markdown(text))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(render, "_HOLD", "")  # "" is in every text: nothing is held
+        assert held == str(renderer().markdown(text))
+    assert held.count('class="cite"') == 7
+
+
+def test_a_citation_in_a_link_address_stays_as_written():
+    from types import SimpleNamespace
+
+    r = render.Renderer.__new__(render.Renderer)
+    r.md = markdown.Markdown(extensions=[], output_format="html")
+    r.facts = {"a": SimpleNamespace(id="a", number=1)}
+    r.layout = SimpleNamespace(fact_href=lambda fact_id: f"#{fact_id}")
+    r._cite_links = {}
+    html = str(r.markdown("See [this](https://example.org/[[a]]) and this.[[a]]", inline=True))
+    assert 'href="https://example.org/[[a]]"' in html
+    assert html.count('class="cite"') == 1 and "\ue000" not in html
