@@ -10,7 +10,6 @@ import csv
 import io
 import json
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from .dates import PartialDate
 from .model import Event, Fact, Project, Source, Term
@@ -153,6 +152,11 @@ def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> st
         article["publisher"] = {"@type": "Organization", "name": site.publisher}
     text = json.dumps(article, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def xml_escape(text: str) -> str:
+    """&, < and > as entities (xml.sax.saxutils does the same, but imports urllib and http: 15 ms)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def sitemap(base_url: str, updated: PartialDate, pages: list[str] | None = None) -> bytes:

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError, ContentError, Problems
-from .feed import feed_xml, recent_changes
 from .load import load_project
 from .model import Project
 from .validate import build_project
 from .verify import verify_project
 from .write import check_output_dir, write_site
 
-# The renderer (Jinja2, Markdown, nh3) is imported by render() only: `check` never needs it.
+# The renderer (Jinja2, Markdown, nh3), assets and feed are imported by render() only: `check` never needs them.
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +75,7 @@ def _check(root: Path, strict: bool) -> tuple[Project, Problems]:
 def render(project: Project, root: Path, base_url: str | None, problems: Problems) -> dict[str, bytes]:
     """Render pages and copy static assets into an in-memory map of output path → bytes."""
     from .assets import broken_links, hash_assets
+    from .feed import feed_xml, recent_changes
     from .render import STYLESHEET, Renderer, RenderOptions
 
     options = RenderOptions(base_url=(base_url or project.site.base_url).rstrip("/") + "/")
