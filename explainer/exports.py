@@ -77,16 +77,16 @@ def dump(value: Any) -> bytes:
     structure itself is never whole either.
     """
     encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, indent=1)
-    blocks: list[bytes] = []
+    out = io.BytesIO()  # getvalue() hands over its buffer: the output is held once
     batch: list[str] = []
     for chunk in encoder.iterencode(value):
         batch.append(chunk)
         if len(batch) == 8192:
-            blocks.append("".join(batch).encode("utf-8"))
+            out.write("".join(batch).encode("utf-8"))
             batch.clear()
     batch.append("\n")
-    blocks.append("".join(batch).encode("utf-8"))
-    return b"".join(blocks)
+    out.write("".join(batch).encode("utf-8"))
+    return out.getvalue()
 
 
 class Stream(list):  # type: ignore[type-arg]
@@ -127,8 +127,9 @@ def data_files(project: Project, base_url: str, layout: Layout | None = None) ->
 
 def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
     """One row per fact; several citations are joined with " | " in `sources` and `quotes`."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    out = io.BytesIO()
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # encoded as written, held once
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for f in project.facts:
         fig = f.figure
@@ -139,7 +140,8 @@ def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
             " ".join(f.topics), " | ".join(c.source for c in f.citations), " | ".join(c.quote for c in f.citations),
             *figure, base_url + layout.fact_href(f.id),
         ])
-    return out.getvalue().encode("utf-8")
+    text.flush()
+    return out.getvalue()
 
 
 def _num(value: float | None) -> str:

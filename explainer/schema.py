@@ -208,6 +208,9 @@ class Checker:
     def __init__(self, doc: Doc, problems: Problems):
         self.doc = doc
         self.problems = problems
+        # Each kind's check, looked up once per kind rather than once per value. Plain functions,
+        # not bound methods: a bound method would refer back to the Checker, and that cycle (with
+        # the whole document behind it) would outlive the check while the collector is paused.
         self._scalar_checks: dict[str, Any] = {}
 
     def error(self, keypath: KeyPath, message: str, hint: str, key: bool = False) -> object:
@@ -275,9 +278,9 @@ class Checker:
 
     def scalar(self, value: Any, kind: str, keypath: KeyPath) -> Any:
         check = self._scalar_checks.get(kind)
-        if check is None:  # looked up once per kind, not once per value
-            check = self._scalar_checks[kind] = getattr(self, f"scalar_{kind}")
-        return check(value, keypath)
+        if check is None:
+            check = self._scalar_checks[kind] = getattr(type(self), f"scalar_{kind}")
+        return check(self, value, keypath)
 
     def scalar_text(self, value: Any, keypath: KeyPath) -> Any:
         if not isinstance(value, str):
