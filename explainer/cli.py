@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from pathlib import Path
 
-from . import pipeline, scaffold, terminal
+from . import pipeline, terminal
 from .errors import BuildError, ExplainerError, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+NEW_KINDS = ("source", "fact", "event", "summary")  # `build.py new KIND`; scaffold.py is imported only then
 
 DESCRIPTION = """\
 Build a sourced news explainer from site.yaml, content/, seeds/, templates/ and static/.
@@ -39,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve", "new", "schemas"),
                    help="what to do (default: build)")
-    p.add_argument("kind", nargs="?", choices=scaffold.KINDS, help="new: what to add")
+    p.add_argument("kind", nargs="?", choices=NEW_KINDS, help="new: what to add")
     p.add_argument("--project", type=Path, default=None, metavar="DIR",
                    help="the project folder holding site.yaml (default: the folder of build.py)")
     p.add_argument("--output", type=Path, default=None, metavar="DIR",
@@ -79,6 +79,8 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
         return 130
     except Exception:
         if args.debug:
+            import traceback  # only on this rare path: it costs start-up time
+
             traceback.print_exc()
         else:
             print("internal error: this is a bug in the generator, not in your content.\n"
@@ -120,7 +122,9 @@ def run_tooling(args: argparse.Namespace, root: Path) -> int:
         print(f"schemas: {len(changed)} file(s) changed")
         return EXIT_OK
     if args.command != "new" or not args.kind:
-        raise UsageError(f"write 'build.py new KIND' with KIND one of: {', '.join(scaffold.KINDS)}")
+        raise UsageError(f"write 'build.py new KIND' with KIND one of: {', '.join(NEW_KINDS)}")
+    from . import scaffold
+
     made = scaffold.new(root, args.kind)
     print(f"{display_file(made.path)}:{made.line}: added {args.kind} '{made.id}'; replace its TODOs "
           "(the build lists each one that is left)")

@@ -154,3 +154,9 @@ def test_new_usage_errors(project: Project, args: tuple[str, ...]) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "source" in result.stderr and "summary" in result.stderr  # names what it can make
+
+
+def test_the_command_line_offers_exactly_the_kinds_scaffold_makes() -> None:
+    from explainer import cli, scaffold
+
+    assert cli.NEW_KINDS == scaffold.KINDS
