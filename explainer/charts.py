@@ -17,6 +17,7 @@ from markupsafe import Markup
 from .model import Chart, Fact, Figure
 
 ROW = 58  # px per row: value line, label line, bar
+MAX_ROWS = 20  # a chart on the front page draws at most the latest 20 figures of its series
 AXIS = 26  # px for the scale at the top
 BAR = 14
 
@@ -50,6 +51,7 @@ class ChartView:
     chart: Chart
     rows: list[Row]
     svg: Markup
+    total: int  # figures in the series; above MAX_ROWS only the latest are drawn
 
     @property
     def id(self) -> str:
@@ -79,14 +81,20 @@ def nice_max(value: float) -> float:
 
 
 def build_charts(charts: list[Chart], facts: list[Fact]) -> list[ChartView]:
-    """One view per declared chart that has at least one figure, rows in date order."""
+    """One view per declared chart that has at least one figure, rows in date order.
+
+    A long-running story can gather hundreds of figures in one series: the front page then draws
+    the latest MAX_ROWS of them (and says so), so the page stays within its weight budget; every
+    figure stays in facts.json and facts.csv.
+    """
     views = []
     for chart in charts:
         rows = [Row(f, f.figure) for f in facts if f.figure is not None and f.figure.series == chart.series]
         if not rows:
             continue
         rows.sort(key=lambda r: (r.fact.date.sort_key, r.fact.number))
-        views.append(ChartView(chart, rows, Markup(draw(chart, rows))))
+        shown = rows[-MAX_ROWS:]
+        views.append(ChartView(chart, shown, Markup(draw(chart, shown)), len(rows)))
     return views
 
 

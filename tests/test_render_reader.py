@@ -401,3 +401,18 @@ def test_json_ld_stays_data_whatever_the_content_says(tmp_path: Path) -> None:
     assert html.count("<script") == 2  # the JSON-LD and the enhancement file, nothing injected
     claims = [c["text"] for c in json.loads(blocks[0])["hasPart"]]
     assert hostile in claims
+
+
+def test_a_long_series_draws_only_its_latest_figures() -> None:
+    """Hundreds of figures in one series would outgrow the front page: the latest MAX_ROWS are drawn."""
+    from explainer.charts import MAX_ROWS, build_charts
+    from explainer.dates import PartialDate
+    from explainer.model import Chart, Fact, Figure, Where
+
+    where = Where(Path("content/facts.yaml"), 1, 1)
+    facts = [Fact(f"f{i}", "c", "a", PartialDate(2000 + i), None, [], [], Figure("s", f"year {2000 + i}", value=i),
+                  where, number=i) for i in range(MAX_ROWS + 5)]
+    [view] = build_charts([Chart("s", "T", "D")], facts)
+    assert view.total == MAX_ROWS + 5
+    assert [row.fact.id for row in view.rows] == [f"f{i}" for i in range(5, MAX_ROWS + 5)]
+    assert view.svg.count('class="bar"') == MAX_ROWS
