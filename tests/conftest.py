@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Flags that keep Debian's chromium from reaching for the (closed) network at start-up.
+CHROMIUM_FLAGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--no-first-run", "--disable-quic", "--disable-gpu"]
 
 SEED = (
     "Ukraine’s SBU stated that its commandos captured no fewer than 102 Russian conscripts on Wednesday alone. "
@@ -162,3 +167,19 @@ def make_project(root: Path, files: dict[str, str] | None = None) -> Project:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return make_project(tmp_path / "site")
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip locally with a visible reason; fail under CI=true, where every tool must be present."""
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: a missing tool is a failure; scripts/test-tools.sh installs it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Debian's chromium for every Playwright test (Playwright cannot download browsers here)."""
+    require(Path(CHROMIUM).exists(), f"chromium not found at {CHROMIUM} (install Debian's chromium; see CHROMIUM_PATH)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}

@@ -26,9 +26,6 @@ from conftest import REPO, Project, make_project
 from explainer import serve as preview
 from explainer.errors import BuildError, ContentError
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--disable-quic", "--disable-gpu"]
 CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
 WAIT = 20  # seconds: generous upper bounds for a shared, busy machine; never a timing assertion
 
@@ -120,15 +117,6 @@ def get(port: int, raw_path: str) -> tuple[int, bytes]:
 
 # ---------------------------------------------------------------- browser
 
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    if not Path(CHROMIUM).exists():
-        message = f"chromium not found at {CHROMIUM} (install Debian's chromium, or set CHROMIUM_PATH)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="session")

@@ -8,38 +8,21 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import require
 
 from explainer.pipeline import build
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-CHROMIUM_FLAGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-first-run", "--disable-quic", "--disable-gpu"]
 SCREENSHOTS = REPO / "test-results" / "screenshots"
 
 
-def require(available: bool, reason: str) -> None:
-    """Skip locally with a visible reason; fail under CI=true, where every tool must be present."""
-    if available:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: a missing tool is a failure; scripts/test-tools.sh installs it)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Debian's chromium (Playwright cannot download browsers here); checked before any launch."""
-    require(Path(CHROMIUM).exists(), f"chromium not found at {CHROMIUM} (set CHROMIUM_PATH)")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +21,6 @@ from playwright.sync_api import Error as PlaywrightError
 from explainer.errors import BuildError
 from explainer.pipeline import build
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-first-run", "--disable-quic", "--disable-gpu"]
 EVIL = "http://evil.example"
 
 
@@ -145,16 +141,6 @@ def hostile_project(root: Path) -> Path:
         seed.write("\n" + quote + "\n")
     return project.root
 
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Debian's chromium; missing, it skips locally with the reason and fails under CI=true."""
-    if not Path(CHROMIUM).exists():
-        message = f"chromium not found at {CHROMIUM} (install Debian's chromium, or set CHROMIUM_PATH)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
