@@ -73,12 +73,23 @@ def dump(head: dict[str, Any], key: str, items: Iterable[Any]) -> bytes:
     """A JSON object: ``head``'s fields and ``key``'s list, one item per line, keys sorted.
 
     Each item goes through json's C encoder (an indent would make it pure Python, about ten
-    times slower), and one item per line keeps the file readable and its diffs small.
+    times slower) and is written as soon as it is encoded, so the export is held only once:
+    one item per line also keeps the file readable and its diffs small.
     """
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-    listed = "[\n" + ",\n".join(encode(item) for item in items) + "\n]"
-    fields = [f"{encode(name)}: {listed if name == key else encode(head[name])}" for name in sorted([*head, key])]
-    return ("{" + ", ".join(fields) + "}\n").encode("utf-8")
+    out = io.BytesIO()  # getvalue() hands over its buffer
+    out.write(b"{")
+    for i, name in enumerate(sorted([*head, key])):
+        out.write(f"{', ' if i else ''}{encode(name)}: ".encode())
+        if name != key:
+            out.write(encode(head[name]).encode("utf-8"))
+            continue
+        out.write(b"[")
+        for j, item in enumerate(items):
+            out.write((",\n" if j else "\n").encode() + encode(item).encode("utf-8"))
+        out.write(b"\n]")
+    out.write(b"}\n")
+    return out.getvalue()
 
 
 def data_files(project: Project, base_url: str, layout: Layout | None = None) -> dict[str, bytes]:

@@ -6,7 +6,6 @@ are meant to be generated from the same definitions, so there is one source of t
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -251,7 +250,9 @@ class Checker:
         known = rec.names()
         for key in value:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                from difflib import get_close_matches  # only on this error path: it costs start-up time
+
+                close = get_close_matches(key, known, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else f"a {rec.name} has the fields: {', '.join(known)}"
                 self.error(keypath + (key,), f"unknown key '{key}' in {rec.name}", hint, key=True)
         ok = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path, PurePosixPath
 
 from .errors import Problems
@@ -114,7 +113,9 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
 
 def closest_passage(text: str, quote: str) -> str:
     """The stretch of the source most like the quote, to show the editor what the source says."""
-    matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
+    from difflib import SequenceMatcher  # error paths only import difflib: it costs start-up time
+
+    matcher = SequenceMatcher(None, text, quote, autojunk=False)
     match = matcher.find_longest_match(0, len(text), 0, len(quote))
     start = max(0, match.a - match.b)
     end = min(len(text), start + len(quote))
@@ -126,7 +127,9 @@ def closest_passage(text: str, quote: str) -> str:
 
 
 def _did_you_mean(name: str, known: dict, where: str) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    from difflib import get_close_matches
+
+    close = get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else f"use an id defined in {where}"
 
 
