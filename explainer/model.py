@@ -18,20 +18,20 @@ class Where:
     column: int
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Topic:
     id: str
     label: str
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Chart:
     series: str
     title: str
     description: str
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Site:
     title: str
     description: str
@@ -44,7 +44,7 @@ class Site:
     pagination: dict[str, int | None] | None = None  # page sizes; see explainer/paginate.py
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Source:
     id: str
     title: str
@@ -62,14 +62,14 @@ class Source:
     cited_by: list[Fact] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Citation:
     source: str
     quote: str
     where: Where
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Figure:
     series: str
     label: str
@@ -79,7 +79,7 @@ class Figure:
     qualifier: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Fact:
     id: str
     claim: str
@@ -95,7 +95,7 @@ class Fact:
     updated: PartialDate | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Reference:
     """A `[[fact-id]]` or a fact id in a list, kept with its position for error messages."""
 
@@ -103,7 +103,7 @@ class Reference:
     where: Where
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Event:
     id: str
     date: PartialDate
@@ -118,7 +118,7 @@ class Event:
     updated: PartialDate | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Comparison:
     id: str
     kind: str
@@ -130,7 +130,7 @@ class Comparison:
     text_where: Where | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Term:
     id: str
     term: str
@@ -141,7 +141,7 @@ class Term:
     text_where: Where | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Summary:
     slug: str
     title: str
@@ -151,7 +151,7 @@ class Summary:
     body_line: int
 
 
-@dataclass
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Project:
     root: Path
     site: Site | None  # None only when site.yaml had errors; nothing renders then
