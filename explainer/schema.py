@@ -22,25 +22,25 @@ TODO = "TODO"  # placeholders written by `build.py new` start with this; the bui
 INVALID = object()  # marks a value that failed its check; the error is already recorded
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # definitions compare by identity
 class Scalar:
     """A single value: text, markdown, slug, date, bool, url, path, int or number."""
 
     kind: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # definitions compare by identity
 class Enum:
     choices: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # definitions compare by identity
 class ListOf:
     item: Any
     min_items: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # definitions compare by identity
 class Field:
     name: str
     type: Any
@@ -50,7 +50,7 @@ class Field:
     default: Any = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # definitions compare by identity
 class Record:
     """A mapping with a fixed set of fields; unknown keys are errors."""
 
