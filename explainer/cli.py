@@ -106,7 +106,8 @@ def run(args: argparse.Namespace, root: Path, output: Path) -> int:
     report(result.warnings)
     p = result.project
     pages = sum(1 for name in result.pages if name.endswith(".html"))
-    print(terminal.build_summary(display(output), pages, len(p.facts), len(p.sources), len(p.events),
+    shown = terminal.display(output, folder=True)
+    print(terminal.build_summary(shown, pages, len(p.facts), len(p.sources), len(p.events),
                                  len(result.warnings), result.seconds, terminal.use_colour(sys.stdout)))
     return EXIT_OK
 
@@ -118,7 +119,7 @@ def run_tooling(args: argparse.Namespace, root: Path) -> int:
 
         changed = write_schemas(root)
         for path in changed:
-            print(f"wrote {display_file(path)}")
+            print(f"wrote {terminal.display(path)}")
         print(f"schemas: {len(changed)} file(s) changed")
         return EXIT_OK
     if args.command != "new" or not args.kind:
@@ -126,23 +127,11 @@ def run_tooling(args: argparse.Namespace, root: Path) -> int:
     from . import scaffold
 
     made = scaffold.new(root, args.kind)
-    print(f"{display_file(made.path)}:{made.line}: added {args.kind} '{made.id}'; replace its TODOs "
+    print(f"{terminal.display(made.path)}:{made.line}: added {args.kind} '{made.id}'; replace its TODOs "
           "(the build lists each one that is left)")
     return EXIT_OK
 
 
-def display_file(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd())) + "/"
-    except ValueError:
-        return str(path) + "/"
 
 
 def report(problems: list) -> None:
@@ -150,9 +139,3 @@ def report(problems: list) -> None:
     for problem in problems:
         print(terminal.format_problem(problem.format(), colour), file=sys.stderr)
 
-
-def summary_counts(problems: list) -> str:
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    text = f"{errors} error(s)"
-    return text + (f", {warnings} warning(s)" if warnings else "")

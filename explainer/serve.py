@@ -38,7 +38,7 @@ from livereload.server import LiveScriptInjector
 from tornado import httpserver, netutil, web
 from tornado.websocket import WebSocketClosedError
 
-from . import pipeline
+from . import pipeline, terminal
 from .errors import BuildError, ContentError, ExplainerError, UsageError
 from .write import check_output_dir
 
@@ -164,8 +164,8 @@ class Preview:
             if len(exc.problems) > 1 and first.path in changed:
                 self.warn(f"first problem in what you just changed: "
                           f"{first.path}:{first.line}:{first.column}: {first.message}")
-            self.warn(f"build failed{what}: {_counts(exc.problems)}; the browser shows them, "
-                      f"and {_display(self.output)} keeps the last good site")
+            self.warn(f"build failed{what}: {terminal.counts(exc.problems)}; the browser shows them, "
+                      f"and {terminal.display(self.output, folder=True)} keeps the last good site")
             return failure, "failed:" + failure.key()
         except ExplainerError as exc:
             self.warn(f"error: {exc}")
@@ -184,7 +184,7 @@ class Preview:
         for warning in warnings:
             self.warn(warning.format())
         verb = "built" if not changed else "rebuilt"
-        self.say(f"{verb} {_display(self.output)} in {seconds:.2f} s{what}"
+        self.say(f"{verb} {terminal.display(self.output, folder=True)} in {seconds:.2f} s{what}"
                  + (f", {len(warnings)} warning(s)" if warnings else ""))
         return None, "ok:" + _pages_digest(getattr(result, "pages", None))
 
@@ -206,17 +206,6 @@ def _describe(changed: set[str]) -> str:
     return f" after {len(names)} change(s): {shown}"
 
 
-def _counts(problems: list[ContentError]) -> str:
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    return f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd())) + "/"
-    except ValueError:
-        return str(path) + "/"
 
 
 def _print(text: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from typing import TextIO
 
 RESET = "\033[0m"
@@ -57,3 +58,19 @@ def failure_summary(errors: int, warnings: int, colour: bool = False) -> str:
     """The one line after a failed build: how many problems, and that nothing was written."""
     text = f"build failed: {errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
     return paint(text + "; nothing was written", "failed", colour)
+
+
+def display(path: Path, folder: bool = False) -> str:
+    """A path as the editor typed it: relative to the working directory when it is inside it."""
+    try:
+        text = str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        text = str(path)
+    return text + "/" if folder else text
+
+
+def counts(problems: list) -> str:
+    """"2 error(s), 1 warning(s)": how a failed build sums up its problems."""
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    return f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
