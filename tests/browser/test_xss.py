@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import http.server
+import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import make_project
+from conftest import MINIMAL, make_project
 from playwright.sync_api import Error as PlaywrightError
 
 from explainer.errors import BuildError
@@ -40,6 +41,11 @@ def payload(field: str) -> str:
 
 def yaml_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# The fixture project's other facts, as they are: only the first fact carries payloads.
+_FACTS = MINIMAL["content/facts.yaml"]
+UNTOUCHED_FACTS = textwrap.dedent(_FACTS[_FACTS.index("        - id: swap-sizes"):])
 
 
 def hostile_project(root: Path) -> Path:
@@ -70,7 +76,7 @@ def hostile_project(root: Path) -> Path:
               archive: a.txt
               note: {yaml_str(payload("note"))}
             """,
-        "content/facts.yaml": f"""\
+        "content/facts.yaml": textwrap.dedent(f"""\
             - id: sbu-102
               claim: {yaml_str(payload("claim"))}
               attribution: {yaml_str(payload("attribution"))}
@@ -83,23 +89,7 @@ def hostile_project(root: Path) -> Path:
                   quote: {yaml_str(quote)}
               figure: {{series: captured, value: 102, qualifier: {yaml_str(payload("qualifier"))},
                         label: {yaml_str(payload("label"))}}}
-            - id: swap-sizes
-              claim: Swaps exchanged between 50 and 95 soldiers.
-              attribution: the article
-              date: 2024
-              topics: [exchanges]
-              citations:
-                - source: article-a
-                  quote: "could range from 50 to 95 soldiers"
-            - id: general-staff-971
-              claim: Ukrainian forces captured 971 Russian soldiers.
-              attribution: Ukraine's General Staff
-              date: "2025-05-25"
-              topics: [captures]
-              citations:
-                - source: article-a
-                  quote: "captured 971 Russian soldiers during a months-long offensive - the General Staff said"
-            """,
+            """) + UNTOUCHED_FACTS,
         "content/timeline.yaml": f"""\
             - date: 2025-05-25
               title: {yaml_str(payload("event-title"))}
