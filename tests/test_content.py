@@ -141,3 +141,195 @@ def test_undated_article_says_so_and_marks_its_inferred_range(page):
     assert shown["Published"].startswith("unknown")
     assert "inferred from the text" in shown["Published"]
     assert "twice" in shown["Note"]
+
+
+# --- The editorial guide, checked where a machine can (README: "The editorial guide") -------------
+
+CONTENT = REPO / "content"
+SITE = yaml.safe_load((REPO / "site.yaml").read_text(encoding="utf-8"))
+FACTS = yaml.safe_load((CONTENT / "facts.yaml").read_text(encoding="utf-8"))
+EVENTS = yaml.safe_load((CONTENT / "timeline.yaml").read_text(encoding="utf-8"))
+GLOSSARY = yaml.safe_load((CONTENT / "glossary.yaml").read_text(encoding="utf-8"))
+COMPARISONS = yaml.safe_load((CONTENT / "comparisons.yaml").read_text(encoding="utf-8"))
+FACTS_BY_ID = {fact["id"]: fact for fact in FACTS}
+CITATION = re.compile(r"\[\[[a-z0-9-]+\]\]")
+MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+# Whoever a sentence can name as the source of its claim: the two articles and the people and
+# bodies they quote. A sentence that carries a number names one of them.
+CLAIMANTS = ("article", "Kyiv Independent", "General Staff", "SBU", "Budanov", "Ombudsman", "Zelensky",
+             "Moscow", "critics", "Critics", "sources")
+# Words that carry a claim in the present tense: true only as of the source's day.
+PRESENT_TENSE = re.compile(r"\b(remains|continues|still|so far|are ongoing|is ongoing|keep secret|has consistently"
+                           r"|is politically|are not allowed)\b")
+# The General Staff's framing of the exchanges; the headline describes, it does not conclude.
+FRAMING = re.compile(r"\b(fed|feed|fill|filled|fuelled|fueled|exchange fund|key to|helped)\b", re.I)
+
+
+def summary_bodies() -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8").split("---", 2)[2]
+            for path in sorted((CONTENT / "summaries").glob("*.md"))}
+
+
+def prose() -> dict[str, str]:
+    """Every piece of the page's own prose, by where it comes from."""
+    texts = {f"summaries/{name}": body for name, body in summary_bodies().items()}
+    texts |= {f"glossary {t['id']}": t["definition"] for t in GLOSSARY}
+    texts |= {f"comparison {c['id']}": c["text"] for c in COMPARISONS}
+    texts |= {f"event {e['id']}": e["text"] for e in EVENTS}
+    return texts
+
+
+def sentences(text: str) -> list[str]:
+    """Plain sentences: citations dropped, link texts kept, split after . ? ! and a space."""
+    plain = MD_LINK.sub(r"\1", CITATION.sub("", text)).replace("*", "")
+    return [s.strip() for s in re.split(r"(?<=[.?!])[\"”]?\s+", plain) if s.strip()]
+
+
+def test_title_description_and_feed_do_not_adopt_a_sides_framing(page, tmp_path):
+    for text in (SITE["title"], SITE["description"]):
+        assert not FRAMING.search(text), text
+    assert "Kursk" in SITE["title"] and "exchanges" in SITE["title"]
+    head = {m.get("property") or m.get("name"): m.get("content") for m in page.select("meta[content]")}
+    assert page.title.get_text() == head["og:title"] == head["twitter:title"] == SITE["title"]
+    assert head["description"] == head["og:description"] == SITE["description"]
+
+
+def test_the_top_of_the_page_says_most_facts_rest_on_one_unsigned_undated_article(page):
+    from_first = sum(1 for f in FACTS if f["citations"][0]["source"] == "untitled-kursk-prisoners-article")
+    assert from_first > len(FACTS) / 2
+    assert "one unsigned, undated article" in SITE["description"]
+    first = page.select_one(".summaries section p").get_text(" ", strip=True)
+    assert first.startswith("About the sources.")
+    assert "no publisher, no author and no date" in first and "for you as a reader" in first.lower()
+
+
+def unattributed_numbers(texts: dict[str, str]) -> list[str]:
+    """Sentences with a digit that name no claimant (a pronoun is not enough: 'it reports')."""
+    return [f"{where}: {sentence}" for where, text in texts.items() for sentence in sentences(text)
+            if re.search(r"\d", sentence) and not any(c in sentence for c in CLAIMANTS)]
+
+
+def test_every_summary_sentence_with_a_number_names_who_says_so():
+    assert unattributed_numbers(summary_bodies()) == []
+
+
+def test_every_glossary_comparison_and_timeline_sentence_with_a_number_names_who_says_so():
+    assert unattributed_numbers({w: t for w, t in prose().items() if not w.startswith("summaries/")}) == []
+
+
+def test_present_tense_claims_in_prose_carry_their_day():
+    """'remains', 'still', 'so far'… are true as of a source's day: the sentence says which day
+    ("as of 26 May 2025"), or, for the undated first article, "at the time of" its writing or a
+    claimant in the past ("the first article said")."""
+    undated = []
+    for where, text in prose().items():
+        for sentence in sentences(text):
+            if PRESENT_TENSE.search(sentence) and not (
+                    re.search(r"\bas of \d{1,2} [A-Z][a-z]+ \d{4}\b", sentence, re.I) or "at the time of" in sentence
+                    or re.search(r"\b(said|reported)\b", sentence)):
+                undated.append(f"{where}: {sentence}")
+    assert undated == []
+
+
+def test_words_in_double_quotes_in_prose_are_verbatim_from_a_source():
+    seeds = all_seed_text()
+    quoted = re.compile(r"[\"“]([^\"”]{3,})[\"”]")
+    texts = prose() | {f"fact {f['id']}": f["claim"] for f in FACTS}
+    for where, text in texts.items():
+        for words in quoted.findall(CITATION.sub("", text)):
+            words = normalise(words.rstrip(",."))
+            capitalised = words[:1].upper() + words[1:]  # a quote may start mid-sentence in lower case
+            assert words in seeds or capitalised in seeds, f"{where}: quoted words not in any source: {words}"
+
+
+def test_hedges_of_the_source_stay_in_the_claim():
+    """A claim is exported alone (CSV, JSON, JSON-LD, feed): the quote's hedge must be in it."""
+    hedges = ("could", "generally believed", "dares", "reportedly", "recounted", "so-called", "previously",
+              "no fewer than", "at least", "upwards of", "typically", "almost", "often", "unclear",
+              "announced", "question arises", "not expected")
+    for fact in FACTS:
+        quotes = " ".join(c["quote"] for c in fact["citations"]).lower()
+        for hedge in hedges:
+            if hedge in quotes:
+                claim = fact["claim"].lower()
+                same = {"no fewer than": ("at least", "no fewer than"), "question arises": ("question arises",)}
+                assert any(h in claim for h in same.get(hedge, (hedge,))) or hedge in fact["attribution"], \
+                    f"fact {fact['id']} drops the hedge '{hedge}': {fact['claim']}"
+
+
+def test_an_announcement_stays_an_announcement():
+    committee = FACTS_BY_ID["budanov-exchange-committee"]
+    assert "announced the establishment" in committee["claim"]
+    everything = " ".join(prose().values()) + " ".join(t["term"] for t in GLOSSARY)
+    assert "has been set up" not in everything and "set up to coordinate" not in everything
+    assert not any(c["id"] == "ad-hoc-swaps-to-committee-and-talks" for c in COMPARISONS)
+    assert "(announced)" in next(t["term"] for t in GLOSSARY if t["id"] == "exchange-committee")
+
+
+def chart_unit(chart: dict) -> str:
+    """The thing a chart counts: the last word of its title ('Russian soldiers reported captured')."""
+    return chart["title"].split()[-1].lower()
+
+
+def test_no_chart_mixes_units():
+    """Every bar of a chart counts the thing its title names: the quote says it of that number."""
+    charts = {chart["series"]: chart for chart in SITE["charts"]}
+    charted = [f for f in FACTS if "figure" in f]
+    assert charted
+    for fact in charted:
+        chart = charts[fact["figure"]["series"]]
+        quotes = " ".join(c["quote"] for c in fact["citations"]).lower()
+        assert chart_unit(chart) in quotes, \
+            f"fact {fact['id']} is charted in '{chart['title']}' but its quote does not count '{chart_unit(chart)}'"
+        assert not re.search(r"\b(19|20)\d\d\b", fact["figure"]["label"]) or "to" in fact["figure"]["label"], \
+            f"fact {fact['id']}: a chart label names a span, not an inferred year"
+
+
+def test_mariupol_returnees_are_not_placed_with_the_azovstal_defenders(page):
+    fact = FACTS_BY_ID["seventy-mariupol-defenders-returned"]
+    assert "azovstal" not in fact["topics"]
+    azovstal = page.select_one("section#section-the-azovstal-defenders")
+    assert "70 troops" not in azovstal.get_text() and "#seventy-mariupol-defenders-returned" not in str(azovstal)
+    assert "[[seventy-mariupol-defenders-returned]]" in summary_bodies()["05-the-1000-for-1000-exchange.md"]
+
+
+def test_the_may_24_or_25_explanation_is_given_once_and_linked():
+    texts = prose()
+    full = [w for w, t in texts.items() if "a day after" in t]
+    assert full == ["comparison date-of-final-phase"]
+    for where, text in texts.items():
+        if "24 or 25 May" in text and where != "comparison date-of-final-phase":
+            assert "(#compare-date-of-final-phase)" in text, where
+
+
+def test_the_two_added_claims_are_facts_and_the_ombudsmans_not_soon_is_on_the_timeline():
+    assert "Families of these prisoners are desperately hoping" in \
+        FACTS_BY_ID["families-hoping-for-return"]["citations"][0]["quote"]
+    assert "particularly desperate" in FACTS_BY_ID["azov-prisoners-plight-desperate"]["citations"][0]["quote"]
+    assert any("all-for-all-not-expected-soon" in e["facts"] for e in EVENTS)
+
+
+def test_every_fact_and_event_records_the_day_it_was_added(page):
+    for item in FACTS + EVENTS:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(item.get("added"))), item.get("id", item.get("title"))
+    assert len(page.select(".recent li")) == 5
+
+
+def test_the_feed_has_entries(tmp_path):
+    out = tmp_path / "output"
+    assert main(["build", "--project", str(REPO), "--output", str(out)]) == 0
+    feed = (out / "feed.xml").read_text(encoding="utf-8")
+    assert feed.count("<entry>") >= 10
+    assert SITE["title"].replace("'", "&apos;") in feed or SITE["title"] in feed
+
+
+def test_translated_quotes_are_marked_as_such():
+    for fact_id in ("zelensky-bring-back-everyone", "general-staff-unconventional-decisions",
+                    "general-staff-success-recognised"):
+        assert "in the Kyiv Independent's English" in FACTS_BY_ID[fact_id]["claim"], fact_id
+
+
+def test_what_is_not_known_holds_only_unknowns():
+    body = summary_bodies()["06-what-is-not-known.md"]
+    for paragraph in filter(None, (p.strip() for p in body.split("\n\n"))):
+        assert re.search(r"not known|unknown|unclear|[Nn]either|remains to be seen|question", paragraph), paragraph
