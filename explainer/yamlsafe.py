@@ -28,6 +28,10 @@ Mark = tuple[int, int]
 KeyPath = tuple[Any, ...]
 
 MAX_DEPTH = 40
+# Parsing stops for good this deep: libyaml's time grows with the square of the nesting (each token
+# is checked against every open level), so 2 MB of '[' would take minutes; refused here, any file
+# costs time linear in its size. Between MAX_DEPTH and this, the deep part is reported and dropped.
+ABORT_DEPTH = 100
 # Values whose position a later stage takes on every build, not only on error (a source's
 # `archive`, checked against seeds/): kept even by a lean read, which would otherwise parse again.
 KEEP_POSITIONS = frozenset({"archive"})
@@ -152,6 +156,12 @@ def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offs
             doc = Doc(path, None, line_offset=line_offset)
             builder = _Builder(doc, text)
             doc.data = _parse(builder, text)
+    except _TooDeep as exc:  # reported where it first went too deep; the rest is never read
+        first = [(e[0], e[1]) for e in builder.errors if e[2] == _TOO_DEEP] or [builder._pos(exc.args[0])]
+        problems.error(path, *first[0], _TOO_DEEP,
+                       "flatten the structure; the file was not read past this point "
+                       f"(it nests {ABORT_DEPTH} levels deep, which would stall the build)")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -179,6 +189,10 @@ def _parse(builder: _Builder, text: str) -> Any:
 
 class _NeedsMarks(Exception):
     """Raised by a lean builder that met an error whose message needs a position it did not keep."""
+
+
+class _TooDeep(Exception):
+    """Raised once the YAML nests ABORT_DEPTH levels deep: parsing any further would take quadratic time."""
 
 
 def _yaml_hint(message: str, offending: str) -> str:
@@ -301,7 +315,10 @@ class _Builder:
                     return root
                 continue
             if skip:
-                skip += cls is _SEQ_START or cls is _MAP_START
+                if cls is _SEQ_START or cls is _MAP_START:
+                    skip += 1
+                    if skip + len(stack) > ABORT_DEPTH:
+                        raise _TooDeep(event.start_mark)
                 if cls is yaml.AliasEvent:
                     self._alias(event)
                 continue
@@ -350,8 +367,7 @@ class _Builder:
             self._alias(event)
             return _REFUSED
         if depth > MAX_DEPTH:
-            self._error(event.start_mark, f"the YAML is nested more than {MAX_DEPTH} levels deep",
-                        "flatten the structure")
+            self._error(event.start_mark, _TOO_DEEP, "flatten the structure")
             return _REFUSED
         if cls is _SCALAR:
             value = self._scalar(event)
@@ -423,6 +439,7 @@ class _Builder:
 _SCALAR, _SEQ_START, _SEQ_END = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.SequenceEndEvent
 _MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
 _REFUSED = object()  # a value or key that was reported
+_TOO_DEEP = f"the YAML is nested more than {MAX_DEPTH} levels deep"
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 
 

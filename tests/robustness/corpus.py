@@ -455,6 +455,11 @@ ERRORS: list[Case] = [
         templates/index.html:4:1: error: template error: No filter named 'shout'.
             hint: check the template syntax ({% %} and {{ }} must close)
         """),
+    # --- hostile input that used to hang, crash or mislead (issue 16) -------------------------------
+    Case("deep-nesting-megabytes", {GLOSSARY: "- " + "[" * 2_000_000 + "\n"}, """
+        content/glossary.yaml:1:43: error: the YAML is nested more than 40 levels deep
+            hint: flatten the structure; the file was not read past this point (it nests 100 levels deep, which would stall the build)
+        """),  # noqa: E501 - the exact message
 ]
 
 XSS = "<script>alert('XSS')</script>"
