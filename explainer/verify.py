@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
+from .closest import PassageFinder
 from .errors import Problems
 from .model import Project, Source, Where
 from .yamlsafe import read_text
@@ -89,6 +90,7 @@ def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None
 
 def _check_citations(project: Project, index: dict[str, str], problems: Problems) -> None:
     sources = project.sources_by_id
+    finder = PassageFinder()  # one time budget for every hint of the build
     for fact in project.facts:
         for citation in fact.citations:
             source = sources.get(citation.source)
@@ -105,25 +107,9 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                 continue  # the archive problem is already reported
             quote = normalise(citation.quote)
             if quote not in text:
-                passage = closest_passage(text, quote)
                 _error(problems, citation.where,
                        f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
-                       f"copy the words exactly; the closest passage is: \"{passage}\"")
-
-
-def closest_passage(text: str, quote: str) -> str:
-    """The stretch of the source most like the quote, to show the editor what the source says."""
-    from difflib import SequenceMatcher  # error paths only import difflib: it costs start-up time
-
-    matcher = SequenceMatcher(None, text, quote, autojunk=False)
-    match = matcher.find_longest_match(0, len(text), 0, len(quote))
-    start = max(0, match.a - match.b)
-    end = min(len(text), start + len(quote))
-    while start > 0 and text[start - 1] != " ":
-        start -= 1
-    while end < len(text) and text[end] != " ":
-        end += 1
-    return text[start:end].strip()
+                       finder.hint(text, quote))
 
 
 def _did_you_mean(name: str, known: dict, where: str) -> str:

@@ -97,6 +97,27 @@ def _sparse(rel: str, size: int) -> Callable[[Path], None]:
     return make
 
 
+def filler(size: int, seed: int = 16) -> str:
+    """Deterministic word salad with the word frequencies of prose (a few common words, many rare)."""
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 10)))
+                  for _ in range(30000)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    return " ".join(rng.choices(vocabulary, weights, k=size // 4))[:size]
+
+
+FILLER = filler(1_000_000)
+LONG_QUOTE = FILLER[FILLER.index(" ", 500_000) + 1:][:10_000].rsplit(" ", 1)[0]
+TYPO_QUOTE = LONG_QUOTE[:20] + "X" + LONG_QUOTE[21:]
+
+
+def _long_archive(root: Path) -> None:
+    with open(root / "seeds" / "a.txt", "a", encoding="utf-8") as seed:
+        seed.write(FILLER + "\n")
+
+
 BOMB = """\
 a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
 b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
@@ -460,6 +481,14 @@ ERRORS: list[Case] = [
         content/glossary.yaml:1:43: error: the YAML is nested more than 40 levels deep
             hint: flatten the structure; the file was not read past this point (it nests 100 levels deep, which would stall the build)
         """),  # noqa: E501 - the exact message
+    Case("long-mistyped-quote", {FACTS: Replace(QUOTE_102, f'quote: "{TYPO_QUOTE}"')}, f"""
+        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+            hint: copy the words exactly; the closest passage is: "{LONG_QUOTE[:LONG_QUOTE.rfind(" ", 0, 400)]} …"
+        """, setup=_long_archive),
+    Case("quote-nothing-resembles", {FACTS: Replace(QUOTE_102, 'quote: "nothing of the kind was said here"')}, """
+        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+            hint: copy the words exactly from the source's archived text; no passage of it resembles this quote
+        """),
 ]
 
 XSS = "<script>alert('XSS')</script>"
