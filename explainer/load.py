@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import Problems
 from .schema import CONTENT_FILES
-from .yamlsafe import MAX_FILE_BYTES, Doc, forbidden_char, load_yaml, read_text
+from .yamlsafe import BIDI_HINT, MAX_FILE_BYTES, Doc, bidi_control, forbidden_char, load_yaml, read_text
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
@@ -76,6 +76,10 @@ def load_summaries(folder: Path, problems: Problems) -> list[SummaryFile]:
             problems.error(path, bad[0], bad[1], f"the text contains the invisible control character {bad[2]}",
                            "delete it: such characters come with text pasted from elsewhere and break the page")
             continue
+        bidi = bidi_control(text)
+        if bidi is not None:
+            problems.warning(path, bidi[0], bidi[1], f"the text contains the bidirectional control character {bidi[2]}",
+                             BIDI_HINT)
         match = _FRONT_MATTER.match(text)
         if not match:
             problems.error(path, 1, 1, "the summary has no front matter",

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as urlquote
@@ -31,12 +32,19 @@ from .validate import CITE
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 ALLOWED_SCHEMES = {"http", "https"}
-_CITE_RUN = re.compile(r"(?:\[\[[a-z0-9-]+\]\])+")
+_CITE_RUN = re.compile(r"(?:\[\[ *[a-z0-9-]+ *\]\])+")  # spaces inside the brackets are forgiven, as validate does
 # A tag in nh3's output, whose attribute values are always double-quoted: citations go in text only.
 _TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
-_HOLD, _HOLD_END = "\ue000", "\ue001"  # private-use characters around a held citation run's number
+_HREF = re.compile(r'<a [^>]*?href="([^"]*)"')
+# Placeholders, held out of Markdown's way: noncharacters, which the loader refuses in every content
+# file, so no text can forge one (a private-use character could: it crashed the build or made a
+# citation the editor never wrote). Any that reach here anyway are replaced first.
+_HOLD, _HOLD_END = "\ufdd0", "\ufdd1"  # around a held citation run's number
 _HELD = re.compile(_HOLD + r"(\d+)" + _HOLD_END)
-_CITATION = re.compile(f"{_HELD.pattern}|{_CITE_RUN.pattern}")  # a held run (group 1) or one as written
+_STRAY = {"[": "\ufdd2", "]": "\ufdd3", "<": "\ufdd4"}  # markup characters that open nothing
+_UNSTRAY = {"\ufdd2": "[", "\ufdd3": "]", "\ufdd4": "&lt;"}
+_RESERVED = re.compile("[\ufdd0-\ufdd4]")
+_HELD_STRAY = re.compile("[\ufdd2-\ufdd4]")
 # One line of prose that Markdown would only wrap in <p>: it starts with a letter or an opening
 # quote (not a list, heading or quote marker) and holds no character Markdown or HTML treats
 # specially (* _ ` [ ] < > & \\ ! # | ~ and line breaks). Most event and glossary texts are like this,
@@ -44,12 +52,93 @@ _CITATION = re.compile(f"{_HELD.pattern}|{_CITE_RUN.pattern}")  # a held run (gr
 _PLAIN = re.compile(r"(?:[^\W\d_]|[\u2018\u201c\"'(])[^*_`\[\]<>&\\!#|~\t\n\r]*")
 
 
-class MarkdownTooDeep(Exception):
+# Python-Markdown searches ahead from every '[' and '<' for what could close it, so thousands of
+# unmatched ones take time in the square of their number (8,000 '![' took 14 s). Above this many in
+# one text, each one that opens no well-formed link, tag, autolink or code span is held out of its
+# way (it would have been shown as written anyway) and put back once the HTML is made.
+STRAY_MARKUP_LIMIT = 100
+_MARKUP = re.compile(r"""
+    !?\[[^\[\]\n]*\](?:\([^()\s]*(?:\s+"[^"\n]*")?\)|\[[^\[\]\n]*\]|(?![(\[]))  # a link or image
+  | <(?:/?[A-Za-z][^<>\n]*|https?://[^<>\s]*)>  # a tag or an autolink
+  | `[^`\n]*`  # a code span, kept as written
+  | [\[\]<]  # a stray: held
+""", re.X)
+# Even well-formed inline markup costs Python-Markdown time in the square of its count within one
+# paragraph (16,000 links in one: 2 s; 16,000 <em>: 5 s), so a paragraph may hold this many marks.
+MAX_MARKS = 1000
+_MARKS = "[<`*_&\\"
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")  # a blank line or a list item
+
+
+def _hold_stray_markup(text: str) -> str:
+    """Swap the brackets and '<' that open nothing for placeholders, in one linear pass."""
+    return _MARKUP.sub(lambda m: _STRAY.get(m.group(0), m.group(0)), text)
+
+
+def _busiest_paragraph(text: str) -> tuple[int, int]:
+    """The most marks in one paragraph (or list item) and the line (from 0) where it starts."""
+    most, where, line, start = 0, 0, 0, 0
+    for brk in (*_BLOCK_BREAK.finditer(text), None):
+        end = brk.start() if brk else len(text)
+        marks = sum(text.count(c, start, end) for c in _MARKS)
+        if marks > most:
+            most, where = marks, line
+        if brk:
+            line += text.count("\n", start, brk.end())
+            start = brk.end()
+    return most, where
+
+
+# Bidirectional text: a field holding a bidi control, or right-to-left letters and a space, is wrapped
+# in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE, the text form of <bdi>, so nothing in it can
+# reorder what follows it on the page ("4202 tsuguA .c"). Works in every context the template puts
+# a value in (text, attributes, <title>) without changing the markup; ASCII text is never touched.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_RTL = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufdcf\ufdf0-\ufdff\ufe70-\ufefe"
+                  "\U00010800-\U00010fff\U0001e800-\U0001efff]")
+_ISOLATES = re.compile("[\u2066-\u2069]")
+_BLOCK_HTML = ("<p>", "<ul>", "<ol>", "<blockquote>")  # a block's own boundaries already isolate it
+
+
+class Prose(Markup):
+    """Markup made from an editor's Markdown: isolated like text (other Markup, JSON-LD or SVG, is not)."""
+
+
+def isolate(value: Any) -> Any:
+    """Jinja's finalize: every value a template outputs, isolated when it could reorder its neighbours."""
+    if not isinstance(value, str) or value.isascii() or (isinstance(value, Markup) and not isinstance(value, Prose)):
+        return value
+    if _BIDI_CONTROL.search(value) is None and (
+            " " not in value or _RTL.search(value) is None or value.startswith(("http://", "https://"))):
+        return value  # no control, and no right-to-left words (or an address or id, which must stay as is)
+    if isinstance(value, Markup) and value.startswith(_BLOCK_HTML):
+        return value
+    depth = unmatched = 0  # a stray POP DIRECTIONAL ISOLATE in the value would end ours early: open one per stray
+    for mark in _ISOLATES.findall(value):
+        if mark != "\u2069":
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            unmatched += 1
+    return "\u2068" * (1 + unmatched) + value + "\u2069" if not isinstance(value, Markup) else Markup(
+        "\u2068" * (1 + unmatched)) + value + Markup("\u2069")
+
+
+class MarkdownRefused(Exception):
+    """Markdown that would take Python-Markdown too long (or too deep) to render, with where and why."""
+
+    def __init__(self, text: str, message: str, hint: str, line: int = 0):
+        super().__init__(message)
+        self.text, self.hint, self.line = text, hint, line
+
+
+class MarkdownTooDeep(MarkdownRefused):
     """Python-Markdown recursed too far (lists nested hundreds of levels deep)."""
 
     def __init__(self, text: str):
-        super().__init__("the Markdown is nested too deeply to render")
-        self.text = text
+        super().__init__(text, "the Markdown is nested too deeply to render",
+                         "nest lists and quotes a few levels at most")
 
 
 STYLESHEET = "style.css"  # inlined into every page (one request less); its hash goes into the CSP
@@ -101,6 +190,7 @@ class Renderer:
         self.static = static
         self.facts = project.facts_by_id
         self._cite_links: dict[str, str] = {}
+        self.local_links: dict[str, str] = {}  # a relative link in Markdown → the first text that has it
         self.events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
         self.layout = page_layout(project)
         self.md = markdown.Markdown(extensions=[], output_format="html")
@@ -112,6 +202,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=_bytecode_cache(),
+            finalize=isolate,
         )
         self.env.globals["asset"] = assets.url  # asset('print.css') → its content-hashed path
         self.env.filters.update(
@@ -122,12 +213,20 @@ class Renderer:
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
         runs: list[str] = []  # citation runs, held out of Markdown's way: its link parser is slow on them
-        held = text
-        if "[[" in text and _HOLD not in text:
-            held = _CITE_RUN.sub(lambda m: f"{_HOLD}{runs.append(m.group(0)) or len(runs) - 1}{_HOLD_END}", text)
+        held = text if text.isascii() else _RESERVED.sub("\ufffd", text)
+        if "[[" in held:
+            held = _CITE_RUN.sub(lambda m: f"{_HOLD}{runs.append(m.group(0)) or len(runs) - 1}{_HOLD_END}", held)
+        strays = held.count("[") + held.count("<") > STRAY_MARKUP_LIMIT
+        if strays:
+            held = _hold_stray_markup(held)
         if _PLAIN.fullmatch(held):  # no Markdown in it: what convert() would give
             html = f"<p>{held}</p>"
         else:
+            if sum(held.count(c) for c in _MARKS) > MAX_MARKS:
+                marks, line = _busiest_paragraph(held)
+                if marks > MAX_MARKS:
+                    raise MarkdownRefused(text, f"the paragraph holds {marks} Markdown marks ([ < ` * _ & \\), "
+                                          f"over the limit of {MAX_MARKS}", "split it into shorter paragraphs", line)
             self.md.reset()
             try:
                 html = self.md.convert(held)
@@ -135,20 +234,43 @@ class Renderer:
                 raise MarkdownTooDeep(text) from None
         html = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer")
+        if strays:
+            html = _HELD_STRAY.sub(lambda m: _UNSTRAY[m.group(0)], html)
+        if 'href="' in html:  # a relative link is checked with the pages; its mistakes are blamed on this text
+            for href in _HREF.findall(html):
+                if not href.startswith(("http://", "https://", "#")):
+                    self.local_links.setdefault(unescape(href), text)
         if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
+        return Prose(self._place_citations(html, runs) if runs else html)
 
-        def cite(m: re.Match[str]) -> str:  # one pass: the links it inserts are not scanned again
-            run = runs[int(m.group(1))] if m.group(1) is not None else m.group(0)
-            return str(self.cite_html(CITE.findall(run)))
+    def _place_citations(self, html: str, runs: list[str]) -> str:
+        """Put each held run back as citation links: in text only, and after a link, never inside one."""
+        parts = _TAG.split(html)  # text, tag, text, ...
+        after_link: list[str] = []  # citations written inside a link's text wait for its end: no <a> in <a>
+        in_link = False
 
-        parts = _TAG.split(html)  # text, tag, text, ...: citations go in text only, never in an attribute
+        def cite(m: re.Match[str]) -> str:
+            links = str(self.cite_html([c.strip() for c in CITE.findall(runs[int(m.group(1))])]))
+            if in_link:
+                after_link.append(links)
+                return ""
+            return links
+
         for i, part in enumerate(parts):
-            if i % 2:  # a tag: a held run inside a link's address goes back to what the editor wrote
-                parts[i] = _HELD.sub(lambda m: runs[int(m.group(1))], part) if runs else part
-            else:
-                parts[i] = _CITATION.sub(cite, part)
-        return Markup("".join(parts))
+            if not i % 2:
+                parts[i] = _HELD.sub(cite, part)
+                continue
+            # a tag: a held run inside a link's address goes back to what the editor wrote
+            part = _HELD.sub(lambda m: runs[int(m.group(1))], part)
+            if part.startswith(("<a ", "<a>")):
+                in_link = True
+            elif part == "</a>":
+                in_link = False
+                part += "".join(after_link)
+                after_link.clear()
+            parts[i] = part
+        return "".join(parts)
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""
@@ -162,6 +284,19 @@ class Renderer:
                     f'<span class="vh">fact </span>{fact.number}</a>')
             links.append(link)
         return Markup('<sup class="cites">[' + ", ".join(links) + "]</sup>")
+
+    def locate_link(self, link: str) -> tuple[Path, int, int] | None:
+        """Where a relative link in Markdown was written (file, line, column); None if no text has it."""
+        text = self.local_links.get(link)
+        if text is None:
+            return None
+        for item in [*self.project.events, *self.project.comparisons, *self.project.glossary]:
+            if text in (getattr(item, "text", None), getattr(item, "definition", None)) and item.text_where:
+                where = item.text_where  # a YAML text's own lines do not map to the file's: point at its start
+                return where.path, where.line, where.column
+        path, line = self.locate(text)
+        at = max(0, text.find(link))
+        return path, line + text.count("\n", 0, at), at - (text.rfind("\n", 0, at) + 1) + 1
 
     def locate(self, text: str) -> tuple[Path, int]:
         """Where a Markdown text came from (only needed on the rare error path, so a plain search)."""
@@ -218,9 +353,9 @@ class Renderer:
         """Render every page; template mistakes are reported with the template's file and line."""
         try:
             context = self.context()
-        except MarkdownTooDeep as exc:
+        except MarkdownRefused as exc:
             path, line = self.locate(exc.text)
-            problems.error(path, line, 1, str(exc), "nest lists and quotes a few levels at most")
+            problems.error(path, line + exc.line, 1, str(exc), exc.hint)
             return {}
         pages: dict[str, bytes] = {}
         for name, template, extra in (*((n, t, {}) for n, t in PAGES), *self.list_pages(context)):
@@ -259,7 +394,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     Jinja keeps the cache in a private per-user directory under the system's temp dir.
     """
     try:
-        return jinja2.FileSystemBytecodeCache()
+        # The cache is keyed by template source only, and the compiled code depends on the
+        # environment too (finalize=isolate): the pattern names that, so no older code is reused.
+        return jinja2.FileSystemBytecodeCache(pattern="__jinja2_explainer_isolate_%s.cache")
     except (OSError, RuntimeError):  # no safe temp dir: compile every time
         return None
 

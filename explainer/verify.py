@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from .closest import PassageFinder
@@ -19,13 +20,17 @@ _REPLACEMENTS = [(chr(code), plain) for code, plain in _TYPOGRAPHY.items()]
 
 
 def normalise(text: str) -> str:
-    """Fold whitespace runs, typographic quotes and dashes; keep case and every other character.
+    """Fold whitespace runs, typographic quotes and dashes, and Unicode's two spellings of accented
+    letters (NFC: "é" as one character or as "e" + a combining accent, which look the same and which
+    editors cannot tell apart); keep case and every other character.
 
     Written for speed on whole archived texts: str.translate() with a mapping looks up every
     character (~0.2 s per MB of non-ASCII text), a replace() per mark present scans in C; split()
     and join() fold whitespace exactly as re.sub(r"\\s+", " ") and strip() would.
     """
     if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):  # a quick check: the whole text is rarely NFD
+            text = unicodedata.normalize("NFC", text)
         for mark, plain in _REPLACEMENTS:
             if mark in text:
                 text = text.replace(mark, plain)
@@ -54,7 +59,7 @@ def _load_archives(project: Project, problems: Problems) -> dict[str, str]:
         if path is None:
             continue
         if path not in cache:
-            text = read_text(path, problems)
+            text = read_text(path, problems, archive=True)
             cache[path] = text
         if cache[path] is None:
             continue

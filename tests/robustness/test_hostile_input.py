@@ -90,3 +90,239 @@ def test_three_hundred_wrong_quotes_in_one_build_cost_about_a_second(tmp_path, c
     placed = sum(f'the closest passage is: "{q[:25]}' in err for q in quotes)
     assert placed >= 290, placed  # the budget may leave a few without a hint
     assert seconds < 10, f"{seconds:.1f} s for the whole build"
+
+
+# --- items 8, 10, 11, 13: what reaches the page ------------------------------------------------------
+@pytest.fixture(scope="module")
+def good(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import make_project
+
+    from explainer import cli
+
+    root = tmp_path_factory.mktemp("good") / "site"
+    make_project(root)
+    assert cli.main(["build", "--project", str(root)]) == 0
+    return root
+
+
+def build_case(good: Path, tmp_path: Path, case_id: str, capsys) -> tuple[int, str, str]:
+    """Build a corpus case (by id) from a copy of the good project: exit code, stderr, index.html."""
+    import shutil
+
+    from corpus import ERRORS, INERT, apply
+
+    from explainer import cli
+
+    case = next(c for c in (*ERRORS, *INERT) if c.id == case_id)
+    root = tmp_path / "site"
+    shutil.copytree(good, root, symlinks=True)
+    apply(root, case.files)
+    if getattr(case, "extra_seed", ""):
+        with open(root / "seeds" / "a.txt", "a", encoding="utf-8") as seed:
+            seed.write(case.extra_seed)
+    capsys.readouterr()
+    code = cli.main(["build", "--project", str(root)])
+    err = capsys.readouterr().err
+    index = root / "output" / "index.html"
+    return code, err, index.read_text(encoding="utf-8") if code == 0 else ""
+
+
+def section(html: str, heading: str) -> str:
+    """The summary section whose heading is ``heading``."""
+    start = html.index(f">{heading}</h2>")
+    return html[start : html.index("</section>", start)]
+
+
+def test_private_use_characters_forge_no_citation(good, tmp_path, capsys):
+    code, err, html = build_case(good, tmp_path, "private-use-characters", capsys)
+    assert code == 0, err
+    assert section(html, "More").count('class="cite"') == 1  # only the [[sbu-102]] the editor wrote
+
+
+def test_a_citation_inside_link_text_goes_after_the_link(good, tmp_path, capsys):
+    import re
+
+    code, err, html = build_case(good, tmp_path, "citation-inside-link-text", capsys)
+    assert code == 0, err
+    more = section(html, "More")
+    assert ('<a href="https://example.org/x" rel="noopener noreferrer">see </a>'
+            '<sup class="cites">[<a class="cite"') in more
+    assert re.search(r"<a\b(?:(?!</a>).)*<a\b", html, re.S) is None  # no link inside a link, anywhere
+
+
+def test_a_citation_with_spaces_inside_is_a_citation(good, tmp_path, capsys):
+    code, err, html = build_case(good, tmp_path, "spaced-citation", capsys)
+    assert code == 0, err
+    more = section(html, "More")
+    assert "[[" not in more and more.count('class="cite"') == 1
+
+
+def test_summaries_named_in_any_script_get_distinct_meaningful_ids(good, tmp_path, capsys):
+    import re
+
+    code, err, html = build_case(good, tmp_path, "cyrillic-summary-names", capsys)
+    assert code == 0, err
+    ids = re.findall(r'<section id="([^"]+)" class="summary"', html)
+    assert ids == ["section-intro", "section-событие", "section-обмен"]
+
+
+def test_events_without_ids_get_distinct_ids_from_titles_in_any_script():
+    from explainer.validate import _slugify, _unique
+
+    taken = {"captures": 1}
+    assert [_unique(_slugify(t), taken) for t in ("Обмін полоненими", "Обмін полоненими", "Captures", "تبادل")] == [
+        "обмін-полоненими", "обмін-полоненими-2", "captures-2", "تبادل"]
+
+
+def test_a_thousand_events_with_one_title_cost_linear_time():
+    from explainer.validate import _unique
+
+    taken: dict[str, int] = {}
+    ids, seconds = elapsed(lambda: [_unique("обмін", taken) for _ in range(20_000)])
+    assert len(set(ids)) == 20_000 and seconds < 2
+
+
+@pytest.mark.parametrize("case_id, needle", [
+    ("bidi-override-in-a-field", "\u2068According to the \u202eSBU\u2069"),
+    ("thousands-of-stray-brackets", "<p>" + "![" * 8000 + ' <sup class="cites">'),
+    ("quote-in-nfd-archive-in-nfc", "Cafe\u0301 au lait"),
+])
+def test_hostile_text_reaches_the_page_as_written_and_contained(good, tmp_path, capsys, case_id, needle):
+    code, err, html = build_case(good, tmp_path, case_id, capsys)
+    assert code == 0, err
+    assert needle in html
+
+
+def test_bidi_override_is_warned_where_it_is_written(good, tmp_path, capsys):
+    _code, err, _html = build_case(good, tmp_path, "bidi-override-in-a-field", capsys)
+    assert ("content/facts.yaml:3:16: warning: the text contains the bidirectional control character U+202E "
+            "(RIGHT-TO-LEFT OVERRIDE)") in err
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("plain ASCII", "plain ASCII"),
+    ("Київ і Харків", "Київ і Харків"),  # left-to-right: nothing to isolate
+    ("https://he.wikipedia.org/wiki/שלום עולם", "https://he.wikipedia.org/wiki/שלום עולם"),  # an address stays as is
+    ("שלום עולם", "\u2068שלום עולם\u2069"),
+    ("a \u202eb", "\u2068a \u202eb\u2069"),
+    ("x\u2069\u202ey", "\u2068\u2068x\u2069\u202ey\u2069"),  # a stray pop cannot end the isolation early
+])
+def test_fields_that_could_reorder_their_neighbours_are_isolated(value, shown):
+    from explainer.render import isolate
+
+    assert isolate(value) == shown
+
+
+def test_the_json_ld_and_other_markup_are_never_wrapped():
+    from markupsafe import Markup
+
+    from explainer.render import Prose, isolate
+
+    assert isolate(Markup('{"name": "a \u202eb"}')) == '{"name": "a \u202eb"}'
+    assert isolate(Prose("<p>a \u202eb</p>")) == "<p>a \u202eb</p>"  # a block is its own bidi paragraph
+    assert isolate(Prose("a <em>\u202eb</em>")) == "\u2068a <em>\u202eb</em>\u2069"
+
+
+# --- item 8: quadratic paths ------------------------------------------------------------------------
+def renderer():
+    from types import SimpleNamespace
+
+    import markdown
+
+    from explainer import render
+
+    r = render.Renderer.__new__(render.Renderer)
+    r.md = markdown.Markdown(extensions=[], output_format="html")
+    r.facts = {"a": SimpleNamespace(id="a", number=1)}
+    r.layout = SimpleNamespace(fact_href=lambda fact_id: f"#{fact_id}")
+    r._cite_links = {}
+    r.local_links = {}
+    return r
+
+
+@pytest.mark.parametrize("text", [
+    "![" * 8000,  # 14 s before
+    "[" * 16000,
+    "[" * 8000 + "]" * 8000,
+    "[a](" * 8000,
+    "[x][" * 8000,
+    "![a](b " * 8000,
+    "<a " * 16000,
+    "<http://a " * 8000,
+    "[a](b) *c*\n\n" * 4000,  # many paragraphs, each with a little markup: linear
+])
+def test_markdown_on_hostile_text_takes_linear_time(text):
+    html, seconds = elapsed(renderer().markdown, text)
+    assert seconds < 5, f"{seconds:.1f} s"
+    assert "\ufdd2" not in html and "\ufdd4" not in html  # every held character was put back
+
+
+def test_held_brackets_come_back_exactly_as_markdown_would_show_them():
+    import markdown
+
+    text = "a [b [c] <d & e] " * 60 + "[link](https://example.org) `[code]`"
+    expected = markdown.Markdown(extensions=[], output_format="html").convert(text)
+    got = str(renderer().markdown(text))
+    assert got.replace(' rel="noopener noreferrer"', "") == expected
+
+
+@pytest.mark.parametrize("text", ["*a* " * 1001, "[a](b)" * 1001, "`a` " * 1001])
+def test_a_paragraph_with_too_much_markup_is_refused_with_the_limit(text):
+    from explainer.render import MAX_MARKS, MarkdownRefused
+
+    with pytest.raises(MarkdownRefused, match=f"over the limit of {MAX_MARKS}"):
+        renderer().markdown("Intro.\n\n" + text)
+
+
+def test_a_hundred_thousand_citations_in_one_summary_are_counted_in_linear_time(tmp_path, capsys):
+    from conftest import make_project
+
+    from explainer import cli
+
+    project = make_project(tmp_path / "site")
+    body = "".join(f"Claim {i}.[[sbu-102]]{' ' if i % 7 else chr(10)}" for i in range(100_000))
+    project.write("content/summaries/02-big.md", "---\ntitle: Big\norder: 2\n---\n" + body + "\nLast.[[nope]]\n")
+    capsys.readouterr()
+    code, seconds = elapsed(cli.main, ["build", "--project", str(project.root)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "content/summaries/02-big.md:14292:6: error: unknown fact 'nope'" in err  # 42 s before
+    assert seconds < 10, f"{seconds:.1f} s"
+
+
+# --- item 13: advice that fits -----------------------------------------------------------------------
+@pytest.mark.parametrize("url, message", [
+    ("https://", "error: --base-url 'https://' has no host name"),
+    ("https:///path", "error: --base-url 'https:///path' has no host name"),
+    ("ftp://example.org/", "error: --base-url must start with http:// or https://"),
+])
+def test_a_base_url_without_a_host_is_a_usage_error(tmp_path, capsys, url, message):
+    from conftest import make_project
+
+    from explainer import cli
+
+    project = make_project(tmp_path / "site")
+    assert cli.main(["build", "--project", str(project.root), "--base-url", url]) == 2
+    assert message in capsys.readouterr().err
+    assert not (project.root / "output").exists()
+
+
+def test_a_broken_link_in_a_timeline_text_is_blamed_on_the_timeline(tmp_path, capsys):
+    from conftest import make_project
+
+    from explainer import cli
+
+    project = make_project(tmp_path / "site")
+    project.edit("content/timeline.yaml", "text: Mass captures reported.", "text: See [the map](map.html).")
+    capsys.readouterr()
+    assert cli.main(["build", "--project", str(project.root)]) == 1
+    err = capsys.readouterr().err
+    assert "content/timeline.yaml:8:9: error: the link 'map.html' is broken: the build writes no such file" in err
+    assert "templates" not in err
+
+
+def test_a_quote_in_nfd_matches_its_source_in_nfc():
+    from explainer.verify import normalise
+
+    assert normalise("Cafe\u0301") == normalise("Caf\u00e9")
+    assert normalise("Cafe") != normalise("Caf\u00e9")  # accents still count
