@@ -22,9 +22,25 @@ from markupsafe import Markup, escape
 
 from . import exports
 from .assets import Assets
+from .bidi import Prose, isolate
 from .charts import build_charts
 from .dates import PartialDate
 from .errors import ContentError, Problems
+from .markdown_guard import (
+    HELD,
+    HELD_STRAY,
+    HOLD,
+    HOLD_END,
+    MARKS,
+    MAX_MARKS,
+    RESERVED,
+    STRAY_MARKUP_LIMIT,
+    UNSTRAY,
+    MarkdownRefused,
+    MarkdownTooDeep,
+    busiest_paragraph,
+    hold_stray_markup,
+)
 from .model import Project, Source
 from .paginate import layout as page_layout
 from .validate import CITE
@@ -36,109 +52,11 @@ _CITE_RUN = re.compile(r"(?:\[\[ *[a-z0-9-]+ *\]\])+")  # spaces inside the brac
 # A tag in nh3's output, whose attribute values are always double-quoted: citations go in text only.
 _TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
 _HREF = re.compile(r'<a [^>]*?href="([^"]*)"')
-# Placeholders, held out of Markdown's way: noncharacters, which the loader refuses in every content
-# file, so no text can forge one (a private-use character could: it crashed the build or made a
-# citation the editor never wrote). Any that reach here anyway are replaced first.
-_HOLD, _HOLD_END = "\ufdd0", "\ufdd1"  # around a held citation run's number
-_HELD = re.compile(_HOLD + r"(\d+)" + _HOLD_END)
-_STRAY = {"[": "\ufdd2", "]": "\ufdd3", "<": "\ufdd4"}  # markup characters that open nothing
-_UNSTRAY = {"\ufdd2": "[", "\ufdd3": "]", "\ufdd4": "&lt;"}
-_RESERVED = re.compile("[\ufdd0-\ufdd4]")
-_HELD_STRAY = re.compile("[\ufdd2-\ufdd4]")
 # One line of prose that Markdown would only wrap in <p>: it starts with a letter or an opening
 # quote (not a list, heading or quote marker) and holds no character Markdown or HTML treats
 # specially (* _ ` [ ] < > & \\ ! # | ~ and line breaks). Most event and glossary texts are like this,
 # and Python-Markdown takes ~0.4 ms even on them.
 _PLAIN = re.compile(r"(?:[^\W\d_]|[\u2018\u201c\"'(])[^*_`\[\]<>&\\!#|~\t\n\r]*")
-
-
-# Python-Markdown searches ahead from every '[' and '<' for what could close it, so thousands of
-# unmatched ones take time in the square of their number (8,000 '![' took 14 s). Above this many in
-# one text, each one that opens no well-formed link, tag, autolink or code span is held out of its
-# way (it would have been shown as written anyway) and put back once the HTML is made.
-STRAY_MARKUP_LIMIT = 100
-_MARKUP = re.compile(r"""
-    !?\[[^\[\]\n]*\](?:\([^()\s]*(?:\s+"[^"\n]*")?\)|\[[^\[\]\n]*\]|(?![(\[]))  # a link or image
-  | <(?:/?[A-Za-z][^<>\n]*|https?://[^<>\s]*)>  # a tag or an autolink
-  | `[^`\n]*`  # a code span, kept as written
-  | [\[\]<]  # a stray: held
-""", re.X)
-# Even well-formed inline markup costs Python-Markdown time in the square of its count within one
-# paragraph (16,000 links in one: 2 s; 16,000 <em>: 5 s), so a paragraph may hold this many marks.
-MAX_MARKS = 1000
-_MARKS = "[<`*_&\\"
-_BLOCK_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")  # a blank line or a list item
-
-
-def _hold_stray_markup(text: str) -> str:
-    """Swap the brackets and '<' that open nothing for placeholders, in one linear pass."""
-    return _MARKUP.sub(lambda m: _STRAY.get(m.group(0), m.group(0)), text)
-
-
-def _busiest_paragraph(text: str) -> tuple[int, int]:
-    """The most marks in one paragraph (or list item) and the line (from 0) where it starts."""
-    most, where, line, start = 0, 0, 0, 0
-    for brk in (*_BLOCK_BREAK.finditer(text), None):
-        end = brk.start() if brk else len(text)
-        marks = sum(text.count(c, start, end) for c in _MARKS)
-        if marks > most:
-            most, where = marks, line
-        if brk:
-            line += text.count("\n", start, brk.end())
-            start = brk.end()
-    return most, where
-
-
-# Bidirectional text: a field holding a bidi control, or right-to-left letters and a space, is wrapped
-# in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE, the text form of <bdi>, so nothing in it can
-# reorder what follows it on the page ("4202 tsuguA .c"). Works in every context the template puts
-# a value in (text, attributes, <title>) without changing the markup; ASCII text is never touched.
-_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_RTL = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufdcf\ufdf0-\ufdff\ufe70-\ufefe"
-                  "\U00010800-\U00010fff\U0001e800-\U0001efff]")
-_ISOLATES = re.compile("[\u2066-\u2069]")
-_BLOCK_HTML = ("<p>", "<ul>", "<ol>", "<blockquote>")  # a block's own boundaries already isolate it
-
-
-class Prose(Markup):
-    """Markup made from an editor's Markdown: isolated like text (other Markup, JSON-LD or SVG, is not)."""
-
-
-def isolate(value: Any) -> Any:
-    """Jinja's finalize: every value a template outputs, isolated when it could reorder its neighbours."""
-    if not isinstance(value, str) or value.isascii() or (isinstance(value, Markup) and not isinstance(value, Prose)):
-        return value
-    if _BIDI_CONTROL.search(value) is None and (
-            " " not in value or _RTL.search(value) is None or value.startswith(("http://", "https://"))):
-        return value  # no control, and no right-to-left words (or an address or id, which must stay as is)
-    if isinstance(value, Markup) and value.startswith(_BLOCK_HTML):
-        return value
-    depth = unmatched = 0  # a stray POP DIRECTIONAL ISOLATE in the value would end ours early: open one per stray
-    for mark in _ISOLATES.findall(value):
-        if mark != "\u2069":
-            depth += 1
-        elif depth:
-            depth -= 1
-        else:
-            unmatched += 1
-    return "\u2068" * (1 + unmatched) + value + "\u2069" if not isinstance(value, Markup) else Markup(
-        "\u2068" * (1 + unmatched)) + value + Markup("\u2069")
-
-
-class MarkdownRefused(Exception):
-    """Markdown that would take Python-Markdown too long (or too deep) to render, with where and why."""
-
-    def __init__(self, text: str, message: str, hint: str, line: int = 0):
-        super().__init__(message)
-        self.text, self.hint, self.line = text, hint, line
-
-
-class MarkdownTooDeep(MarkdownRefused):
-    """Python-Markdown recursed too far (lists nested hundreds of levels deep)."""
-
-    def __init__(self, text: str):
-        super().__init__(text, "the Markdown is nested too deeply to render",
-                         "nest lists and quotes a few levels at most")
 
 
 STYLESHEET = "style.css"  # inlined into every page (one request less); its hash goes into the CSP
@@ -213,17 +131,17 @@ class Renderer:
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
         runs: list[str] = []  # citation runs, held out of Markdown's way: its link parser is slow on them
-        held = text if text.isascii() else _RESERVED.sub("\ufffd", text)
+        held = text if text.isascii() else RESERVED.sub("\ufffd", text)
         if "[[" in held:
-            held = _CITE_RUN.sub(lambda m: f"{_HOLD}{runs.append(m.group(0)) or len(runs) - 1}{_HOLD_END}", held)
+            held = _CITE_RUN.sub(lambda m: f"{HOLD}{runs.append(m.group(0)) or len(runs) - 1}{HOLD_END}", held)
         strays = held.count("[") + held.count("<") > STRAY_MARKUP_LIMIT
         if strays:
-            held = _hold_stray_markup(held)
+            held = hold_stray_markup(held)
         if _PLAIN.fullmatch(held):  # no Markdown in it: what convert() would give
             html = f"<p>{held}</p>"
         else:
-            if sum(held.count(c) for c in _MARKS) > MAX_MARKS:
-                marks, line = _busiest_paragraph(held)
+            if sum(held.count(c) for c in MARKS) > MAX_MARKS:
+                marks, line = busiest_paragraph(held)
                 if marks > MAX_MARKS:
                     raise MarkdownRefused(text, f"the paragraph holds {marks} Markdown marks ([ < ` * _ & \\), "
                                           f"over the limit of {MAX_MARKS}", "split it into shorter paragraphs", line)
@@ -235,7 +153,7 @@ class Renderer:
         html = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer")
         if strays:
-            html = _HELD_STRAY.sub(lambda m: _UNSTRAY[m.group(0)], html)
+            html = HELD_STRAY.sub(lambda m: UNSTRAY[m.group(0)], html)
         if 'href="' in html:  # a relative link is checked with the pages; its mistakes are blamed on this text
             for href in _HREF.findall(html):
                 if not href.startswith(("http://", "https://", "#")):
@@ -259,10 +177,10 @@ class Renderer:
 
         for i, part in enumerate(parts):
             if not i % 2:
-                parts[i] = _HELD.sub(cite, part)
+                parts[i] = HELD.sub(cite, part)
                 continue
             # a tag: a held run inside a link's address goes back to what the editor wrote
-            part = _HELD.sub(lambda m: runs[int(m.group(1))], part)
+            part = HELD.sub(lambda m: runs[int(m.group(1))], part)
             if part.startswith(("<a ", "<a>")):
                 in_link = True
             elif part == "</a>":

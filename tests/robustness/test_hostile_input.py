@@ -208,7 +208,7 @@ def test_bidi_override_is_warned_where_it_is_written(good, tmp_path, capsys):
     ("x\u2069\u202ey", "\u2068\u2068x\u2069\u202ey\u2069"),  # a stray pop cannot end the isolation early
 ])
 def test_fields_that_could_reorder_their_neighbours_are_isolated(value, shown):
-    from explainer.render import isolate
+    from explainer.bidi import isolate
 
     assert isolate(value) == shown
 
@@ -216,7 +216,7 @@ def test_fields_that_could_reorder_their_neighbours_are_isolated(value, shown):
 def test_the_json_ld_and_other_markup_are_never_wrapped():
     from markupsafe import Markup
 
-    from explainer.render import Prose, isolate
+    from explainer.bidi import Prose, isolate
 
     assert isolate(Markup('{"name": "a \u202eb"}')) == '{"name": "a \u202eb"}'
     assert isolate(Prose("<p>a \u202eb</p>")) == "<p>a \u202eb</p>"  # a block is its own bidi paragraph
@@ -268,7 +268,7 @@ def test_held_brackets_come_back_exactly_as_markdown_would_show_them():
 
 @pytest.mark.parametrize("text", ["*a* " * 1001, "[a](b)" * 1001, "`a` " * 1001])
 def test_a_paragraph_with_too_much_markup_is_refused_with_the_limit(text):
-    from explainer.render import MAX_MARKS, MarkdownRefused
+    from explainer.markdown_guard import MAX_MARKS, MarkdownRefused
 
     with pytest.raises(MarkdownRefused, match=f"over the limit of {MAX_MARKS}"):
         renderer().markdown("Intro.\n\n" + text)
