@@ -76,10 +76,6 @@ def load_summaries(folder: Path, problems: Problems) -> list[SummaryFile]:
             problems.error(path, bad[0], bad[1], f"the text contains the invisible control character {bad[2]}",
                            "delete it: such characters come with text pasted from elsewhere and break the page")
             continue
-        bidi = bidi_control(text)
-        if bidi is not None:
-            problems.warning(path, bidi[0], bidi[1], f"the text contains the bidirectional control character {bidi[2]}",
-                             BIDI_HINT)
         match = _FRONT_MATTER.match(text)
         if not match:
             problems.error(path, 1, 1, "the summary has no front matter",
@@ -87,6 +83,10 @@ def load_summaries(folder: Path, problems: Problems) -> list[SummaryFile]:
             continue
         meta = load_yaml(path, problems, text=match.group(1) or "", line_offset=1)
         body_line = text[: match.end()].count("\n") + 1
+        bidi = bidi_control(text[match.end():])  # the front matter's own values were checked as YAML
+        if bidi is not None:
+            problems.warning(path, body_line + bidi[0] - 1, bidi[1],
+                             f"the text contains the bidirectional control character {bidi[2]}", BIDI_HINT)
         summaries.append(SummaryFile(path, meta, text[match.end():], body_line))
     if not summaries and not problems.errors:
         problems.error(folder, 1, 1, "there are no summaries", "add a Markdown file such as 01-what-happened.md")

@@ -326,3 +326,21 @@ def test_a_quote_in_nfd_matches_its_source_in_nfc():
 
     assert normalise("Cafe\u0301") == normalise("Caf\u00e9")
     assert normalise("Cafe") != normalise("Caf\u00e9")  # accents still count
+
+
+def test_bidi_controls_in_a_summary_are_warned_once_each_where_they_are(tmp_path, capsys):
+    from conftest import make_project
+
+    from explainer import cli
+
+    project = make_project(tmp_path / "site")
+    project.write("content/summaries/02-more.md", "---\ntitle: \"\u202eMore\"\norder: 2\n---\nText.\n\nA \u2067b.[[sbu-102]]\n")
+    capsys.readouterr()
+    assert cli.main(["build", "--project", str(project.root)]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "bidirectional" in line]
+    assert warnings == [
+        "content/summaries/02-more.md:2:8: warning: the text contains the bidirectional control character U+202E "
+        "(RIGHT-TO-LEFT OVERRIDE)",
+        "content/summaries/02-more.md:7:3: warning: the text contains the bidirectional control character U+2067 "
+        "(RIGHT-TO-LEFT ISOLATE)",
+    ]
