@@ -16,9 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-INDEX_LIMIT = 8 * 1024 * 1024  # sources up to this size are indexed once (about 60 ms and 80 MB per MB)
-INDEX_COST = 50  # what indexing a character costs, in characters scanned by str.find
-SCAN_BUDGET = 300_000_000  # characters all the hints of one build may scan (well under a second)
+INDEX_LIMIT = 2 * 1024 * 1024  # sources up to this size are indexed once (60-250 ms and 20 MB a MB)
+INDEX_COST = 100  # what indexing a character costs, in characters scanned by str.find (measured)
+SCAN_BUDGET = 300_000_000  # characters all the hints of one build may scan (about 0.3 s unloaded)
 MAX_ANCHORS = 12  # quote words that vote, at most
 FIND_ANCHORS = 3  # words looked up with str.find (a whole scan each) when fewer rare ones vote
 MAX_HITS = 20  # a word found more often than this is too common to place the quote
@@ -38,11 +38,15 @@ class PassageFinder:
     """Finds closest passages for one build; the budget bounds the time of all its hints together."""
 
     budget: int = SCAN_BUDGET
+    cut_short: bool = False  # the budget stopped a search: "nothing resembles it" would not be known
     _indexes: dict[int, tuple[str, _Index | None]] = field(default_factory=dict)
 
     def hint(self, text: str, quote: str) -> str:
         """What to tell the editor whose quote is not in the text: what the source says there."""
         passage = self.closest(text, quote)
+        if passage is None and self.cut_short:
+            return ("copy the words exactly from the source's archived text (no closest passage shown: this build "
+                    "has spent its time for such hints)")
         if passage is None:
             return "copy the words exactly from the source's archived text; no passage of it resembles this quote"
         return f"copy the words exactly; the closest passage is: \"{passage}\""
@@ -71,8 +75,11 @@ class PassageFinder:
                 found.append((words[word], sorted({index.first[word], index.last[word]})))
             words = {w: o for w, o in words.items() if 2 < index.counts[w] <= MAX_HITS}
         for word in sorted(words, key=len, reverse=True)[:FIND_ANCHORS]:
-            if len(found) >= FIND_ANCHORS or len(word) < 4 or self.budget < len(text):
-                break  # rare words placed it already, or the budget is spent
+            if len(found) >= FIND_ANCHORS or len(word) < 4:
+                break  # rare words placed it already
+            if self.budget < len(text):
+                self.cut_short = True
+                break
             self.budget -= len(text)
             positions = _find_word(text, word)
             if positions:
@@ -84,7 +91,9 @@ class PassageFinder:
         if cached is not None and cached[0] is text:
             return cached[1]
         index = None
-        if len(text) <= INDEX_LIMIT and self.budget >= INDEX_COST * len(text):
+        if len(text) <= INDEX_LIMIT and self.budget < INDEX_COST * len(text):
+            self.cut_short = True
+        elif len(text) <= INDEX_LIMIT:
             self.budget -= INDEX_COST * len(text)
             tokens = text.split()  # the text is normalised: tokens joined by single spaces
             starts = list(accumulate(map((1).__add__, map(len, tokens)), initial=0))  # C speed, no Python loop

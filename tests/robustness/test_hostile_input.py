@@ -344,3 +344,14 @@ def test_bidi_controls_in_a_summary_are_warned_once_each_where_they_are(tmp_path
         "content/summaries/02-more.md:7:3: warning: the text contains the bidirectional control character U+2067 "
         "(RIGHT-TO-LEFT ISOLATE)",
     ]
+
+
+def test_a_spent_budget_says_so_rather_than_claim_nothing_resembles_the_quote():
+    from conftest import SEED
+
+    from explainer.closest import PassageFinder
+    from explainer.verify import normalise
+
+    quote = "its commandos captured no fewer than 120 Russian conscripts"
+    assert "closest passage is" in PassageFinder().hint(normalise(SEED), quote)
+    assert "this build has spent its time for such hints" in PassageFinder(budget=0).hint(normalise(SEED), quote)
