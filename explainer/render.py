@@ -48,7 +48,7 @@ from .validate import CITE
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 ALLOWED_SCHEMES = {"http", "https"}
-_CITE_RUN = re.compile(r"(?:\[\[ *[a-z0-9-]+ *\]\])+")  # spaces inside the brackets are forgiven, as validate does
+_CITE_RUN = re.compile(r"(?:\[\[[^\S\n]*[a-z0-9-]+[^\S\n]*\]\])+")  # spaces inside are forgiven, as validate does
 # A tag in nh3's output, whose attribute values are always double-quoted: citations go in text only.
 _TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
 _HREF = re.compile(r'<a [^>]*?href="([^"]*)"')

@@ -356,3 +356,12 @@ def test_a_spent_budget_says_so_rather_than_claim_nothing_resembles_the_quote():
     quote = "its commandos captured no fewer than 120 Russian conscripts"
     assert "closest passage is" in PassageFinder().hint(normalise(SEED), quote)
     assert "this build has spent its time for such hints" in PassageFinder(budget=0).hint(normalise(SEED), quote)
+
+
+@pytest.mark.parametrize("written", ["[[ a ]]", "[[\ta]]", "[[a\u00a0]]", "[[  a  ]][[a]]"])
+def test_whitespace_inside_a_citation_is_forgiven_as_validation_forgives_it(written):
+    from explainer.validate import CITE
+
+    assert [m.strip() for m in CITE.findall(written)] in (["a"], ["a", "a"])  # what validation accepts…
+    html = str(renderer().markdown(f"Text {written} more"))
+    assert "[[" not in html and html.count('class="cite"') == written.count("[[")  # …is what the page links
