@@ -365,3 +365,15 @@ def test_whitespace_inside_a_citation_is_forgiven_as_validation_forgives_it(writ
     assert [m.strip() for m in CITE.findall(written)] in (["a"], ["a", "a"])  # what validation accepts…
     html = str(renderer().markdown(f"Text {written} more"))
     assert "[[" not in html and html.count('class="cite"') == written.count("[[")  # …is what the page links
+
+
+def test_the_corpus_names_each_class_of_hostile_input():
+    from corpus import ERRORS, INERT
+
+    ids = {c.id for c in ERRORS} | {c.id for c in INERT}
+    for needed in ("deep-nesting-megabytes", "long-mistyped-quote", "quote-nothing-resembles",
+                   "too-much-markup-in-a-paragraph", "thousands-of-stray-brackets", "private-use-characters",
+                   "spaced-citation", "id-with-a-trailing-newline", "cyrillic-summary-names",
+                   "bidi-override-in-a-field", "relative-link-in-a-summary", "quote-in-nfd-archive-in-nfc",
+                   "archive-with-byte-order-mark", "archive-in-windows-1251", "citation-inside-link-text"):
+        assert needed in ids
