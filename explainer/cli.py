@@ -53,6 +53,23 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def base_url_problem(url: str) -> str | None:
+    """What is wrong with a --base-url, or None: an http(s) address with a host, nothing else."""
+    from urllib.parse import urlsplit
+
+    if not url.startswith(("http://", "https://")):
+        return f"must start with http:// or https://, got '{url}'"
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        host = None
+    if not host:
+        return f"'{url}' has no host name: give the whole address, e.g. https://example.org/explainer/"
+    if any(c.isspace() for c in url):
+        return f"'{url}' contains a space: write it as %20, or check what was pasted"
+    return None
+
+
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
     args = parser().parse_args(argv)
     root = (args.project or default_root or Path.cwd()).resolve()
@@ -61,8 +78,9 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
         if not (root / "site.yaml").exists() and not (root / "content").exists():
             print(f"error: {root} is not an explainer project (no site.yaml or content/)", file=sys.stderr)
             return EXIT_USAGE
-        if args.base_url is not None and not args.base_url.startswith(("http://", "https://")):
-            print(f"error: --base-url must start with http:// or https://, got '{args.base_url}'", file=sys.stderr)
+        wrong = base_url_problem(args.base_url) if args.base_url is not None else None
+        if wrong:
+            print(f"error: --base-url {wrong}", file=sys.stderr)
             return EXIT_USAGE
         return run(args, root, output)
     except BuildError as exc:

@@ -74,7 +74,7 @@ def parse_date(value: object, approximate: bool = False) -> PartialDate:
     if isinstance(value, dt.date):
         return PartialDate(value.year, value.month, value.day, approximate)
     text = str(value).strip()
-    match = _DATE.match(text)
+    match = _DATE.fullmatch(text)
     if not match:
         raise DateError(f"'{text}' is not a date", "write the date as YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(g) if g else None for g in match.groups())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import Problems
 from .schema import CONTENT_FILES
-from .yamlsafe import MAX_FILE_BYTES, Doc, forbidden_char, load_yaml, read_text
+from .yamlsafe import BIDI_HINT, MAX_FILE_BYTES, Doc, bidi_control, forbidden_char, load_yaml, read_text
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
@@ -83,6 +83,10 @@ def load_summaries(folder: Path, problems: Problems) -> list[SummaryFile]:
             continue
         meta = load_yaml(path, problems, text=match.group(1) or "", line_offset=1)
         body_line = text[: match.end()].count("\n") + 1
+        bidi = bidi_control(text[match.end():])  # the front matter's own values were checked as YAML
+        if bidi is not None:
+            problems.warning(path, body_line + bidi[0] - 1, bidi[1],
+                             f"the text contains the bidirectional control character {bidi[2]}", BIDI_HINT)
         summaries.append(SummaryFile(path, meta, text[match.end():], body_line))
     if not summaries and not problems.errors:
         problems.error(folder, 1, 1, "there are no summaries", "add a Markdown file such as 01-what-happened.md")

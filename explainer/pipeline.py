@@ -86,7 +86,16 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     problems.raise_if_errors()
     pages.update(assets.files)
     pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout)
+    reported: set[str] = set()
     for page, link, why in broken_links(pages):  # e.g. a template naming an asset without asset()
+        written = renderer.locate_link(link)
+        if written is not None:  # a link in a summary or other Markdown text: blamed where it was written
+            if link not in reported:  # once, however many pages show the text
+                reported.add(link)
+                problems.error(written[0], written[1], written[2], f"the link '{link}' is broken: {why}",
+                               "link to another site with its full https:// address, or to a part of this page "
+                               "with #id")
+            continue
         problems.error(root / "templates", 1, 1, f"{page} links to '{link}': {why}",
                        "link pages relatively; for files from static/ write {{ asset('NAME') }}")
     problems.raise_if_errors()

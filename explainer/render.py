@@ -10,6 +10,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as urlquote
@@ -21,9 +22,25 @@ from markupsafe import Markup, escape
 
 from . import exports
 from .assets import Assets
+from .bidi import Prose, isolate
 from .charts import build_charts
 from .dates import PartialDate
 from .errors import ContentError, Problems
+from .markdown_guard import (
+    HELD,
+    HELD_STRAY,
+    HOLD,
+    HOLD_END,
+    MARKS,
+    MAX_MARKS,
+    RESERVED,
+    STRAY_MARKUP_LIMIT,
+    UNSTRAY,
+    MarkdownRefused,
+    MarkdownTooDeep,
+    busiest_paragraph,
+    hold_stray_markup,
+)
 from .model import Project, Source
 from .paginate import layout as page_layout
 from .validate import CITE
@@ -31,25 +48,15 @@ from .validate import CITE
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 ALLOWED_SCHEMES = {"http", "https"}
-_CITE_RUN = re.compile(r"(?:\[\[[a-z0-9-]+\]\])+")
+_CITE_RUN = re.compile(r"(?:\[\[[^\S\n]*[a-z0-9-]+[^\S\n]*\]\])+")  # spaces inside are forgiven, as validate does
 # A tag in nh3's output, whose attribute values are always double-quoted: citations go in text only.
 _TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
-_HOLD, _HOLD_END = "\ue000", "\ue001"  # private-use characters around a held citation run's number
-_HELD = re.compile(_HOLD + r"(\d+)" + _HOLD_END)
-_CITATION = re.compile(f"{_HELD.pattern}|{_CITE_RUN.pattern}")  # a held run (group 1) or one as written
+_HREF = re.compile(r'<a [^>]*?href="([^"]*)"')
 # One line of prose that Markdown would only wrap in <p>: it starts with a letter or an opening
 # quote (not a list, heading or quote marker) and holds no character Markdown or HTML treats
 # specially (* _ ` [ ] < > & \\ ! # | ~ and line breaks). Most event and glossary texts are like this,
 # and Python-Markdown takes ~0.4 ms even on them.
 _PLAIN = re.compile(r"(?:[^\W\d_]|[\u2018\u201c\"'(])[^*_`\[\]<>&\\!#|~\t\n\r]*")
-
-
-class MarkdownTooDeep(Exception):
-    """Python-Markdown recursed too far (lists nested hundreds of levels deep)."""
-
-    def __init__(self, text: str):
-        super().__init__("the Markdown is nested too deeply to render")
-        self.text = text
 
 
 STYLESHEET = "style.css"  # inlined into every page (one request less); its hash goes into the CSP
@@ -101,6 +108,7 @@ class Renderer:
         self.static = static
         self.facts = project.facts_by_id
         self._cite_links: dict[str, str] = {}
+        self.local_links: dict[str, str] = {}  # a relative link in Markdown → the first text that has it
         self.events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
         self.layout = page_layout(project)
         self.md = markdown.Markdown(extensions=[], output_format="html")
@@ -112,6 +120,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=_bytecode_cache(),
+            finalize=isolate,
         )
         self.env.globals["asset"] = assets.url  # asset('print.css') → its content-hashed path
         self.env.filters.update(
@@ -122,12 +131,20 @@ class Renderer:
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
         runs: list[str] = []  # citation runs, held out of Markdown's way: its link parser is slow on them
-        held = text
-        if "[[" in text and _HOLD not in text:
-            held = _CITE_RUN.sub(lambda m: f"{_HOLD}{runs.append(m.group(0)) or len(runs) - 1}{_HOLD_END}", text)
+        held = text if text.isascii() else RESERVED.sub("\ufffd", text)
+        if "[[" in held:
+            held = _CITE_RUN.sub(lambda m: f"{HOLD}{runs.append(m.group(0)) or len(runs) - 1}{HOLD_END}", held)
+        strays = held.count("[") + held.count("<") > STRAY_MARKUP_LIMIT
+        if strays:
+            held = hold_stray_markup(held)
         if _PLAIN.fullmatch(held):  # no Markdown in it: what convert() would give
             html = f"<p>{held}</p>"
         else:
+            if sum(held.count(c) for c in MARKS) > MAX_MARKS:
+                marks, line = busiest_paragraph(held)
+                if marks > MAX_MARKS:
+                    raise MarkdownRefused(text, f"the paragraph holds {marks} Markdown marks ([ < ` * _ & \\), "
+                                          f"over the limit of {MAX_MARKS}", "split it into shorter paragraphs", line)
             self.md.reset()
             try:
                 html = self.md.convert(held)
@@ -135,20 +152,43 @@ class Renderer:
                 raise MarkdownTooDeep(text) from None
         html = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer")
+        if strays:
+            html = HELD_STRAY.sub(lambda m: UNSTRAY[m.group(0)], html)
+        if 'href="' in html:  # a relative link is checked with the pages; its mistakes are blamed on this text
+            for href in _HREF.findall(html):
+                if not href.startswith(("http://", "https://", "#")):
+                    self.local_links.setdefault(unescape(href), text)
         if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
+        return Prose(self._place_citations(html, runs) if runs else html)
 
-        def cite(m: re.Match[str]) -> str:  # one pass: the links it inserts are not scanned again
-            run = runs[int(m.group(1))] if m.group(1) is not None else m.group(0)
-            return str(self.cite_html(CITE.findall(run)))
+    def _place_citations(self, html: str, runs: list[str]) -> str:
+        """Put each held run back as citation links: in text only, and after a link, never inside one."""
+        parts = _TAG.split(html)  # text, tag, text, ...
+        after_link: list[str] = []  # citations written inside a link's text wait for its end: no <a> in <a>
+        in_link = False
 
-        parts = _TAG.split(html)  # text, tag, text, ...: citations go in text only, never in an attribute
+        def cite(m: re.Match[str]) -> str:
+            links = str(self.cite_html([c.strip() for c in CITE.findall(runs[int(m.group(1))])]))
+            if in_link:
+                after_link.append(links)
+                return ""
+            return links
+
         for i, part in enumerate(parts):
-            if i % 2:  # a tag: a held run inside a link's address goes back to what the editor wrote
-                parts[i] = _HELD.sub(lambda m: runs[int(m.group(1))], part) if runs else part
-            else:
-                parts[i] = _CITATION.sub(cite, part)
-        return Markup("".join(parts))
+            if not i % 2:
+                parts[i] = HELD.sub(cite, part)
+                continue
+            # a tag: a held run inside a link's address goes back to what the editor wrote
+            part = HELD.sub(lambda m: runs[int(m.group(1))], part)
+            if part.startswith(("<a ", "<a>")):
+                in_link = True
+            elif part == "</a>":
+                in_link = False
+                part += "".join(after_link)
+                after_link.clear()
+            parts[i] = part
+        return "".join(parts)
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""
@@ -162,6 +202,19 @@ class Renderer:
                     f'<span class="vh">fact </span>{fact.number}</a>')
             links.append(link)
         return Markup('<sup class="cites">[' + ", ".join(links) + "]</sup>")
+
+    def locate_link(self, link: str) -> tuple[Path, int, int] | None:
+        """Where a relative link in Markdown was written (file, line, column); None if no text has it."""
+        text = self.local_links.get(link)
+        if text is None:
+            return None
+        for item in [*self.project.events, *self.project.comparisons, *self.project.glossary]:
+            if text in (getattr(item, "text", None), getattr(item, "definition", None)) and item.text_where:
+                where = item.text_where  # a YAML text's own lines do not map to the file's: point at its start
+                return where.path, where.line, where.column
+        path, line = self.locate(text)
+        at = max(0, text.find(link))
+        return path, line + text.count("\n", 0, at), at - (text.rfind("\n", 0, at) + 1) + 1
 
     def locate(self, text: str) -> tuple[Path, int]:
         """Where a Markdown text came from (only needed on the rare error path, so a plain search)."""
@@ -218,9 +271,9 @@ class Renderer:
         """Render every page; template mistakes are reported with the template's file and line."""
         try:
             context = self.context()
-        except MarkdownTooDeep as exc:
+        except MarkdownRefused as exc:
             path, line = self.locate(exc.text)
-            problems.error(path, line, 1, str(exc), "nest lists and quotes a few levels at most")
+            problems.error(path, line + exc.line, 1, str(exc), exc.hint)
             return {}
         pages: dict[str, bytes] = {}
         for name, template, extra in (*((n, t, {}) for n, t in PAGES), *self.list_pages(context)):
@@ -259,7 +312,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     Jinja keeps the cache in a private per-user directory under the system's temp dir.
     """
     try:
-        return jinja2.FileSystemBytecodeCache()
+        # The cache is keyed by template source only, and the compiled code depends on the
+        # environment too (finalize=isolate): the pattern names that, so no older code is reused.
+        return jinja2.FileSystemBytecodeCache(pattern="__jinja2_explainer_isolate_%s.cache")
     except (OSError, RuntimeError):  # no safe temp dir: compile every time
         return None
 

@@ -16,7 +16,7 @@ from .dates import DateError, parse_date, type_name
 from .errors import Problems
 from .yamlsafe import Doc, KeyPath
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # use fullmatch: "$" also matches before a final newline
 LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 TODO = "TODO"  # placeholders written by `build.py new` start with this; the build refuses them
 INVALID = object()  # marks a value that failed its check; the error is already recorded
@@ -297,15 +297,15 @@ class Checker:
     scalar_markdown = scalar_text
 
     def scalar_slug(self, value: Any, keypath: KeyPath) -> Any:
-        if not isinstance(value, str) or not SLUG.match(value):
-            shown = f"'{value}'" if isinstance(value, str) else type_name(value)
+        if not isinstance(value, str) or not SLUG.fullmatch(value):
+            shown = _quoted(value) if isinstance(value, str) else type_name(value)
             return self.error(keypath, f"{shown} is not a valid id",
                               "ids are lowercase words joined by hyphens, e.g. 'general-staff-971'")
         return value
 
     def scalar_language(self, value: Any, keypath: KeyPath) -> Any:
-        if not isinstance(value, str) or not LANGUAGE.match(value):
-            shown = f"'{value}'" if isinstance(value, str) else type_name(value)
+        if not isinstance(value, str) or not LANGUAGE.fullmatch(value):
+            shown = _quoted(value) if isinstance(value, str) else type_name(value)
             return self.error(keypath, f"{shown} is not a language tag", "write a tag such as 'en', 'uk' or 'en-GB'")
         return value
 
@@ -366,3 +366,8 @@ class Checker:
             return self.error(keypath, f"expected a number, got {type_name(value)}",
                               "write digits without commas or quotes, e.g. 971")
         return value
+
+
+def _quoted(value: str) -> str:
+    """A value in quotes, its line breaks and tabs written as escapes so the message stays on one line."""
+    return "'" + value.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + "'"

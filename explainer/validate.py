@@ -58,6 +58,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
     sources = _items(clean, docs, "content/sources.yaml", _source)
     facts = _items(clean, docs, "content/facts.yaml", _fact)
     events = _items(clean, docs, "content/timeline.yaml", _event)
+    _dedupe_derived_ids(events, [v for v in clean.get("content/timeline.yaml") or [] if v is not INVALID])
     comparisons = _items(clean, docs, "content/comparisons.yaml", _comparison)
     glossary = _items(clean, docs, "content/glossary.yaml", _term)
     summaries = _summaries(loaded, problems)
@@ -92,6 +93,16 @@ def _invalid_ids(loaded: Loaded, clean: dict[str, Any]) -> set[str]:
 def _where(doc: Doc, keypath: tuple) -> Where:
     line, column = doc.mark(keypath)
     return Where(doc.path, line, column)
+
+
+def _dedupe_derived_ids(events: list[Event], values: list[dict]) -> None:
+    """Events without an id get one from their title: two alike (or in a script with no a-z) must not clash."""
+    if len(values) != len(events):
+        return  # timeline.yaml had no valid list
+    taken = {v["id"]: 1 for v in values if v["id"]}
+    for event, value in zip(events, values, strict=True):
+        if not value["id"]:
+            event.id = _unique(event.id, taken)
 
 
 def _items(clean: dict[str, Any], docs: dict[str, Doc], rel: str, make) -> list:
@@ -166,18 +177,36 @@ def _term(value: dict, doc: Doc) -> Term:
 
 
 def _slugify(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:60].strip("-") or "event"
+    """Words of any script, lowercased and joined by hyphens: 'Обмін полоненими' → 'обмін-полоненими'."""
+    return "-".join(re.findall(r"[^\W_]+", text.lower()))[:60].strip("-") or "event"
+
+
+def _unique(slug: str, taken: dict[str, int]) -> str:
+    """The slug, or with -2, -3… added when another item already has it (HTML ids must differ).
+
+    ``taken`` maps each id in use to the next number to try after it, so a thousand events with
+    one title cost linear time, not a search from -2 each.
+    """
+    n = taken.get(slug, 1)
+    candidate = slug if n == 1 else f"{slug}-{n}"
+    while candidate in taken:
+        n += 1
+        candidate = f"{slug}-{n}"
+    taken[slug] = n + 1
+    taken.setdefault(candidate, 1)
+    return candidate
 
 
 def _summaries(loaded: Loaded, problems: Problems) -> list[Summary]:
     summaries = []
+    taken: dict[str, int] = {}
     for item in loaded.summaries:
         if item.meta is None:
             continue
         meta = Checker(item.meta, problems).check(item.meta.data, SUMMARY, ())
         if meta is INVALID:
             continue
-        slug = "section-" + _slugify(re.sub(r"^\d+[-_ ]*", "", item.path.stem) or item.path.stem)
+        slug = _unique("section-" + _slugify(re.sub(r"^\d+[-_ ]*", "", item.path.stem) or item.path.stem), taken)
         summaries.append(Summary(slug, meta["title"], meta["order"], item.body,
                                  Where(item.path, 1, 1), item.body_line))
     return sorted(summaries, key=lambda s: (s.order, s.slug))
@@ -242,16 +271,20 @@ def _references(project: Project, problems: Problems) -> list[Reference]:
 def _inline_refs(text: str, start: Where, problems: Problems, inline: bool = False) -> list[Reference]:
     """Find `[[fact-id]]` citations; in summaries, pinpoint their line and column."""
     refs = []
+    line, line_start, counted = start.line, 0, 0  # lines counted up to `counted`: linear, not per citation
     for match in CITE.finditer(text):
         if inline:
             where = start
         else:
-            before = text[: match.start()]
-            line = start.line + before.count("\n")
-            column = match.start() - (before.rfind("\n") + 1) + 1
-            where = Where(start.path, line, column)
+            at = match.start()
+            newlines = text.count("\n", counted, at)
+            if newlines:
+                line += newlines
+                line_start = text.rfind("\n", counted, at) + 1
+            counted = at
+            where = Where(start.path, line, at - line_start + 1)
         fact_id = match.group(1).strip()
-        if not SLUG.match(fact_id):
+        if not SLUG.fullmatch(fact_id):
             problems.error(where.path, where.line, where.column, f"'[[{match.group(1)}]]' is not a valid citation",
                            "cite a fact by its id, e.g. [[general-staff-971-captured]]")
             continue

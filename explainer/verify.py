@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path, PurePosixPath
 
+from .closest import PassageFinder
 from .errors import Problems
 from .model import Project, Source, Where
 from .yamlsafe import read_text
@@ -18,13 +20,17 @@ _REPLACEMENTS = [(chr(code), plain) for code, plain in _TYPOGRAPHY.items()]
 
 
 def normalise(text: str) -> str:
-    """Fold whitespace runs, typographic quotes and dashes; keep case and every other character.
+    """Fold whitespace runs, typographic quotes and dashes, and Unicode's two spellings of accented
+    letters (NFC: "é" as one character or as "e" + a combining accent, which look the same and which
+    editors cannot tell apart); keep case and every other character.
 
     Written for speed on whole archived texts: str.translate() with a mapping looks up every
     character (~0.2 s per MB of non-ASCII text), a replace() per mark present scans in C; split()
     and join() fold whitespace exactly as re.sub(r"\\s+", " ") and strip() would.
     """
     if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):  # a quick check: the whole text is rarely NFD
+            text = unicodedata.normalize("NFC", text)
         for mark, plain in _REPLACEMENTS:
             if mark in text:
                 text = text.replace(mark, plain)
@@ -53,7 +59,7 @@ def _load_archives(project: Project, problems: Problems) -> dict[str, str]:
         if path is None:
             continue
         if path not in cache:
-            text = read_text(path, problems)
+            text = read_text(path, problems, archive=True)
             cache[path] = text
         if cache[path] is None:
             continue
@@ -89,6 +95,7 @@ def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None
 
 def _check_citations(project: Project, index: dict[str, str], problems: Problems) -> None:
     sources = project.sources_by_id
+    finder = PassageFinder()  # one time budget for every hint of the build
     for fact in project.facts:
         for citation in fact.citations:
             source = sources.get(citation.source)
@@ -105,25 +112,9 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                 continue  # the archive problem is already reported
             quote = normalise(citation.quote)
             if quote not in text:
-                passage = closest_passage(text, quote)
                 _error(problems, citation.where,
                        f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
-                       f"copy the words exactly; the closest passage is: \"{passage}\"")
-
-
-def closest_passage(text: str, quote: str) -> str:
-    """The stretch of the source most like the quote, to show the editor what the source says."""
-    from difflib import SequenceMatcher  # error paths only import difflib: it costs start-up time
-
-    matcher = SequenceMatcher(None, text, quote, autojunk=False)
-    match = matcher.find_longest_match(0, len(text), 0, len(quote))
-    start = max(0, match.a - match.b)
-    end = min(len(text), start + len(quote))
-    while start > 0 and text[start - 1] != " ":
-        start -= 1
-    while end < len(text) and text[end] != " ":
-        end += 1
-    return text[start:end].strip()
+                       finder.hint(text, quote))
 
 
 def _did_you_mean(name: str, known: dict, where: str) -> str:

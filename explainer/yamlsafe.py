@@ -28,6 +28,10 @@ Mark = tuple[int, int]
 KeyPath = tuple[Any, ...]
 
 MAX_DEPTH = 40
+# Parsing stops for good this deep: libyaml's time grows with the square of the nesting (each token
+# is checked against every open level), so 2 MB of '[' would take minutes; refused here, any file
+# costs time linear in its size. Between MAX_DEPTH and this, the deep part is reported and dropped.
+ABORT_DEPTH = 100
 # Values whose position a later stage takes on every build, not only on error (a source's
 # `archive`, checked against seeds/): kept even by a lean read, which would otherwise parse again.
 KEEP_POSITIONS = frozenset({"archive"})
@@ -44,7 +48,17 @@ _FORBIDDEN = re.compile(
 # BMP (where the other noncharacters are), or a double-quoted escape that can make one (\x1b, \e,
 # \u0000, \N...). A quick scan: one range class; \" and \\ (common in quotes) do not count.
 _SUSPECT = re.compile(r"\\[0abvfeNxuU]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-                      "\U00010000-\U0010ffff]")
+                      "\u202a-\u202e\u2066-\u2069\U00010000-\U0010ffff]")
+# Bidirectional embeddings, overrides and isolates: legal, but one left open reorders the text after
+# it ("4202 tsuguA .c"). The page isolates every field; the editor is warned where one is.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_NAMES = {
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING", "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE", "\u2069": "POP DIRECTIONAL ISOLATE",
+}
+BIDI_HINT = ("it reorders the text after it; delete it unless the text needs it (the page isolates each field, "
+             "so it cannot reach past the field)")
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -94,8 +108,12 @@ class Doc:
         self.marks, self.key_marks = full.marks, full.key_marks
 
 
-def read_text(path: Path, problems: Problems) -> str | None:
-    """Read a UTF-8 text file, reporting undecodable bytes and byte-order marks by position."""
+def read_text(path: Path, problems: Problems, archive: bool = False) -> str | None:
+    """Read a UTF-8 text file, reporting undecodable bytes and byte-order marks by position.
+
+    An ``archive`` (a source's text in seeds/) is a copy of someone else's words: a byte-order mark
+    is dropped, and one in another encoding gets advice to convert it, never to edit it.
+    """
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a FIFO or device would hang
@@ -119,13 +137,27 @@ def read_text(path: Path, problems: Problems) -> str | None:
         column = len(before) - (before.rfind("\n") + 1) + 1
         problems.error(
             path, line, column, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-            "save the file with UTF-8 encoding",
+            _convert_hint(raw) if archive else "save the file with UTF-8 encoding",
         )
         return None
+    if text.startswith("\ufeff") and archive:
+        return text[1:]
     if text.startswith("\ufeff"):
         problems.error(path, 1, 1, "the file starts with a byte-order mark", "save the file as UTF-8 without BOM")
         return None
     return text
+
+
+def _convert_hint(raw: bytes) -> str:
+    """Advice for an archived text in a legacy encoding: convert it to UTF-8, keeping every word."""
+    cyrillic = raw[:65536].decode("cp1251", "replace")  # a sample is enough to tell
+    letters = [c for c in cyrillic if ord(c) > 127 and c.isalpha()]
+    if letters and sum("\u0400" <= c <= "\u04ff" for c in letters) > 0.8 * len(letters):
+        encoding = "WINDOWS-1251"  # Cyrillic, as many Russian and Ukrainian sites still serve it
+    else:
+        encoding = "WINDOWS-1252"  # the usual Western legacy encoding
+    return (f"the archived text seems to be in another encoding ({encoding}?): convert it to UTF-8 without "
+            f"changing its words, e.g. iconv -f {encoding} -t UTF-8 old.txt > new.txt")
 
 
 def forbidden_char(text: str) -> tuple[int, int, str] | None:
@@ -135,6 +167,17 @@ def forbidden_char(text: str) -> tuple[int, int, str] | None:
         return None
     before = text[: match.start()]
     return before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1, f"U+{ord(match.group()):04X}"
+
+
+def bidi_control(text: str) -> tuple[int, int, str] | None:
+    """Line, column and name of the first bidirectional control character, or None."""
+    match = _BIDI.search(text)
+    if match is None:
+        return None
+    before = text[: match.start()]
+    char = match.group()
+    return (before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1,
+            f"U+{ord(char):04X} ({_BIDI_NAMES[char]})")
 
 
 def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offset: int = 0) -> Doc | None:
@@ -152,6 +195,12 @@ def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offs
             doc = Doc(path, None, line_offset=line_offset)
             builder = _Builder(doc, text)
             doc.data = _parse(builder, text)
+    except _TooDeep as exc:  # reported where it first went too deep; the rest is never read
+        first = [(e[0], e[1]) for e in builder.errors if e[2] == _TOO_DEEP] or [builder._pos(exc.args[0])]
+        problems.error(path, *first[0], _TOO_DEEP,
+                       "flatten the structure; the file was not read past this point "
+                       f"(it nests {ABORT_DEPTH} levels deep, which would stall the build)")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -166,6 +215,8 @@ def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offs
     builder.report_aliases()
     for line, column, message, hint in builder.errors:  # only once the whole file parsed, as before
         problems.error(path, line, column, message, hint)
+    for line, column, message, hint in builder.warnings:
+        problems.warning(path, line, column, message, hint)
     return doc
 
 
@@ -179,6 +230,10 @@ def _parse(builder: _Builder, text: str) -> Any:
 
 class _NeedsMarks(Exception):
     """Raised by a lean builder that met an error whose message needs a position it did not keep."""
+
+
+class _TooDeep(Exception):
+    """Raised once the YAML nests ABORT_DEPTH levels deep: parsing any further would take quadratic time."""
 
 
 def _yaml_hint(message: str, offending: str) -> str:
@@ -209,6 +264,7 @@ class _Builder:
         self.doc = doc
         self.lean = lean  # keep only the positions of mappings and lists (see Doc)
         self.errors: list[tuple[int, int, str, str]] = []
+        self.warnings: list[tuple[int, int, str, str]] = []
         # Invisible characters are rare: look for them value by value only in a file that may have
         # one (one quick scan; a double-quoted "\x1b" only becomes one once parsed).
         self.check_chars = _SUSPECT.search(text) is not None
@@ -301,7 +357,10 @@ class _Builder:
                     return root
                 continue
             if skip:
-                skip += cls is _SEQ_START or cls is _MAP_START
+                if cls is _SEQ_START or cls is _MAP_START:
+                    skip += 1
+                    if skip + len(stack) > ABORT_DEPTH:
+                        raise _TooDeep(event.start_mark)
                 if cls is yaml.AliasEvent:
                     self._alias(event)
                 continue
@@ -350,8 +409,7 @@ class _Builder:
             self._alias(event)
             return _REFUSED
         if depth > MAX_DEPTH:
-            self._error(event.start_mark, f"the YAML is nested more than {MAX_DEPTH} levels deep",
-                        "flatten the structure")
+            self._error(event.start_mark, _TOO_DEEP, "flatten the structure")
             return _REFUSED
         if cls is _SCALAR:
             value = self._scalar(event)
@@ -399,6 +457,11 @@ class _Builder:
                 self._error(event.start_mark, f"the text contains the invisible control character {bad[2]}",
                             "delete it: such characters come with text pasted from elsewhere and break the page")
                 return _FORBIDDEN.sub("\ufffd", value)  # reported once; the rest of the checks go on
+            if self.check_chars and _BIDI.search(value):
+                line, column = self._pos(event.start_mark)
+                name = bidi_control(value)[2]  # type: ignore[index]
+                self.warnings.append((line, column, f"the text contains the bidirectional control character {name}",
+                                      BIDI_HINT))
             return value  # dates stay text: we parse them at their own precision
         if tag == "tag:yaml.org,2002:null":
             return None
@@ -423,6 +486,7 @@ class _Builder:
 _SCALAR, _SEQ_START, _SEQ_END = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.SequenceEndEvent
 _MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
 _REFUSED = object()  # a value or key that was reported
+_TOO_DEEP = f"the YAML is nested more than {MAX_DEPTH} levels deep"
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 
 

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from conftest import SEED
+
 SIDE_EFFECT = "/tmp/explainer-robustness-pwned"  # a YAML python tag would create it; it must never exist
 
 
@@ -95,6 +97,27 @@ def _sparse(rel: str, size: int) -> Callable[[Path], None]:
             f.truncate(size)  # a sparse file: the size an editor might paste, without writing it
 
     return make
+
+
+def filler(size: int, seed: int = 16) -> str:
+    """Deterministic word salad with the word frequencies of prose (a few common words, many rare)."""
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 10)))
+                  for _ in range(30000)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    return " ".join(rng.choices(vocabulary, weights, k=size // 4))[:size]
+
+
+FILLER = filler(1_000_000)
+LONG_QUOTE = FILLER[FILLER.index(" ", 500_000) + 1:][:10_000].rsplit(" ", 1)[0]
+TYPO_QUOTE = LONG_QUOTE[:20] + "X" + LONG_QUOTE[21:]
+
+
+def _long_archive(root: Path) -> None:
+    with open(root / "seeds" / "a.txt", "a", encoding="utf-8") as seed:
+        seed.write(FILLER + "\n")
 
 
 BOMB = """\
@@ -455,6 +478,36 @@ ERRORS: list[Case] = [
         templates/index.html:4:1: error: template error: No filter named 'shout'.
             hint: check the template syntax ({% %} and {{ }} must close)
         """),
+    # --- hostile input that used to hang, crash or mislead (issue 16) -------------------------------
+    Case("deep-nesting-megabytes", {GLOSSARY: "- " + "[" * 2_000_000 + "\n"}, """
+        content/glossary.yaml:1:43: error: the YAML is nested more than 40 levels deep
+            hint: flatten the structure; the file was not read past this point (it nests 100 levels deep, which would stall the build)
+        """),  # noqa: E501 - the exact message
+    Case("long-mistyped-quote", {FACTS: Replace(QUOTE_102, f'quote: "{TYPO_QUOTE}"')}, f"""
+        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+            hint: copy the words exactly; the closest passage is: "{LONG_QUOTE[:LONG_QUOTE.rfind(" ", 0, 400)]} …"
+        """, setup=_long_archive),
+    Case("too-much-markup-in-a-paragraph", {EXTRA: _extra("Intro.[[sbu-102]]\n\n" + "*a* " * 600 + "\n")}, """
+        content/summaries/02-extra.md:7:1: error: the paragraph holds 1200 Markdown marks ([ < ` * _ & \\), over the limit of 1000
+            hint: split it into shorter paragraphs
+        """),  # noqa: E501 - the exact message
+    Case("id-with-a-trailing-newline", {GLOSSARY: Replace("- id: sbu", '- id: "sbu\\n"')}, """
+        content/glossary.yaml:1:7: error: 'sbu\\n' is not a valid id
+            hint: ids are lowercase words joined by hyphens, e.g. 'general-staff-971'
+        """),
+    Case("relative-link-in-a-summary", {EXTRA: _extra("Some text.\n\nSee [the notes](notes.html) too.[[sbu-102]]\n")},
+         """
+        content/summaries/02-extra.md:7:17: error: the link 'notes.html' is broken: the build writes no such file
+            hint: link to another site with its full https:// address, or to a part of this page with #id
+        """),
+    Case("archive-in-windows-1251", {"seeds/a.txt": "Привет, мир.\n".encode("cp1251")}, """
+        seeds/a.txt:1:1: error: the file is not valid UTF-8 (byte 0xcf)
+            hint: the archived text seems to be in another encoding (WINDOWS-1251?): convert it to UTF-8 without changing its words, e.g. iconv -f WINDOWS-1251 -t UTF-8 old.txt > new.txt
+        """),  # noqa: E501 - the exact message
+    Case("quote-nothing-resembles", {FACTS: Replace(QUOTE_102, 'quote: "nothing of the kind was said here"')}, """
+        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+            hint: copy the words exactly from the source's archived text; no passage of it resembles this quote
+        """),
 ]
 
 XSS = "<script>alert('XSS')</script>"
@@ -505,6 +558,23 @@ INERT: list[Inert] = [
     Inert("citation-inside-a-link-address", {
         EXTRA: _extra("[link](https://example.org/[[sbu-102]]) and `[[swap-sizes]]` [[sbu-102]]\n"),
     }, shown=("link",)),
+    # --- issue 16: hostile input that used to hang, crash, forge or mislead --------------------------
+    Inert("thousands-of-stray-brackets", {EXTRA: _extra("![" * 8000 + " [[sbu-102]]\n")}, shown=("![" * 8000,)),
+    Inert("private-use-characters", {EXTRA: _extra("Icons \ue000 0\ue001 and \ue0005\ue001 kept.[[sbu-102]]\n")},
+          shown=("Icons \ue000 0\ue001 and \ue0005\ue001 kept.",)),
+    Inert("bidi-override-in-a-field", {FACTS: Replace("attribution: the SBU", 'attribution: "the \u202eSBU"')},
+          shown=("According to the \u202eSBU",)),
+    Inert("citation-inside-link-text", {EXTRA: _extra("[see [[sbu-102]]](https://example.org/x) more\n")},
+          shown=("see",)),
+    Inert("spaced-citation", {EXTRA: _extra("Spaced [[ sbu-102 ]] cite.\n")}, shown=("Spaced",)),
+    Inert("cyrillic-summary-names", {
+        "content/summaries/02-событие.md": _extra("Один.[[sbu-102]]\n", "title: Событие\norder: 2\n"),
+        "content/summaries/03-обмен.md": _extra("Два.[[swap-sizes]]\n", "title: Обмен\norder: 3\n"),
+    }, shown=("Событие", "Обмен")),
+    Inert("quote-in-nfd-archive-in-nfc", {FACTS: Replace(QUOTE_102, 'quote: "Cafe\u0301 au lait"')},
+          shown=("Cafe\u0301 au lait",), extra_seed="\nCafé au lait\n"),
+    Inert("archive-with-byte-order-mark", {"seeds/a.txt": b"\xef\xbb\xbf" + SEED.encode("utf-8")},
+          shown=("its commandos captured no fewer than 102 Russian conscripts",)),
     Inert("bidi-emoji-and-long-text", {
         FACTS: Replace("claim: Swaps exchanged between 50 and 95 soldiers.", f'claim: "{MIXED}"'),
     }, shown=(MIXED,)),
