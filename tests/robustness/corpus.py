@@ -210,14 +210,10 @@ ERRORS: list[Case] = [
     # --- unknown keys ---------------------------------------------------------------------------
     Case("unknown-key-did-you-mean", {FACTS: Replace("    - source: article-a\n      quote: \"could",
                                                      "    - sorces: article-a\n      quote: \"could")}, """
-        content/facts.yaml:18:7: error: citation is missing the required field 'source'
-            hint: add 'source:' (Id of a source in `content/sources.yaml`.)
         content/facts.yaml:18:7: error: unknown key 'sorces' in citation
             hint: did you mean 'source'?
         """),
     Case("unknown-key-in-site", {SITE: Replace("description:", "descripton:")}, """
-        site.yaml:1:1: error: site is missing the required field 'description'
-            hint: add 'description:' (One or two sentences for search engines and link previews.)
         site.yaml:2:1: error: unknown key 'descripton' in site
             hint: did you mean 'description'?
         """),
@@ -402,7 +398,7 @@ ERRORS: list[Case] = [
             hint: flatten the structure
         """),
     Case("markdown-nested-too-deep", {EXTRA: _extra(
-        "".join("    " * i + "- a\n" for i in range(300)) + "\n[[sbu-102]]\n")}, """
+        "".join("    " * i + "- a\n" for i in range(300)) + "[[sbu-102]]\n")}, """
         content/summaries/02-extra.md:5:1: error: the Markdown is nested too deeply to render
             hint: nest lists and quotes a few levels at most
         """),
@@ -473,11 +469,11 @@ INERT: list[Inert] = [
     }, shown=(f"Test {XSS}", f"SBU {XSS}", f"Captures {XSS}", "\"><img src=x onerror=alert('XSS')>"),
         absent=(XSS,)),
     Inert("markup-in-markdown-summary", {EXTRA: _extra(
-        "Hello <script>alert('XSS')</script> world.\n\n"
-        "<iframe src=\"https://evil.example/XSS\"></iframe>\n\n"
-        "<style>body { background: url(javascript:XSS) }</style>\n\n"
-        "<p onclick=\"alert('XSS')\" onmouseover=\"XSS\">Click</p>\n\n"
-        "<img src=x onerror=\"alert('XSS')\"> <svg onload=alert('XSS')></svg>\n\n"
+        "Hello <script>alert('XSS')</script> world. [[sbu-102]]\n\n"  # every paragraph cites: a rule
+        "<iframe src=\"https://evil.example/XSS\"></iframe> [[sbu-102]]\n\n"
+        "<style>body { background: url(javascript:XSS) }</style> [[sbu-102]]\n\n"
+        "<p onclick=\"alert('XSS')\" onmouseover=\"XSS\">Click</p> [[sbu-102]]\n\n"
+        "<img src=x onerror=\"alert('XSS')\"> <svg onload=alert('XSS')></svg> [[sbu-102]]\n\n"
         "<a href=\"javascript:alert('XSS')\">raw link</a> "
         "[md link](javascript:alert('XSS')) [data](data:text/html,XSS) [vb](vbscript:XSS) "
         "[spaced](  JaVaScRiPt:alert('XSS')) <a href=\"jav&#x09;ascript:alert('XSS')\">entity</a> [[sbu-102]]\n"
