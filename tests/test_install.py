@@ -162,8 +162,8 @@ def test_the_installed_preview_shows_the_error_page_and_recovers(page, story: Pa
 
     facts = story / "content" / "facts.yaml"
     good = facts.read_text(encoding="utf-8")
-    facts.write_text(good.replace('quote: "the Riverside bridge will close', 'quote: "the Riverside bridge shall close'),
-                     encoding="utf-8")
+    broken = good.replace('quote: "the Riverside bridge will close', 'quote: "the Riverside bridge shall close')
+    facts.write_text(broken, encoding="utf-8")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Build failed", timeout=WAIT * 1000)
     expect(page.locator("section.problem .message").first).to_have_text(
         "the quote for fact 'council-bridge-closure' is not in source 'example-gazette-bridge' "

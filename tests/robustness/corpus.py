@@ -426,7 +426,7 @@ ERRORS: list[Case] = [
         content/summaries/02-extra.md:1:1: error: the summary has no front matter
             hint: start the file with '---', then 'title:' and 'order:', then '---'
         """),
-    Case("front-matter-not-a-mapping", {EXTRA: _extra("Text.\n", "- title\n- order\n")}, """
+    Case("front-matter-not-a-mapping", {EXTRA: _extra("Text.[[sbu-102]]\n", "- title\n- order\n")}, """
         content/summaries/02-extra.md:2:1: error: expected a summary (key: value pairs), got a list
             hint: a summary has the fields: title, order
         """),
