@@ -38,8 +38,8 @@ exit codes:
 """
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="explainer", description=DESCRIPTION,
+def parser(prog: str = "explainer") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("command", nargs="?", default="build", choices=COMMANDS, help="what to do (default: build)")
     p.add_argument("target", nargs="?", metavar="KIND|DIR",
@@ -60,7 +60,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser("build.py" if default_root else "explainer").parse_args(argv)
     root = (args.project or default_root or Path.cwd()).resolve()
     output = (args.output or root / "output")
     try:
@@ -157,7 +157,8 @@ def run_init(folder: Path) -> int:
 
     made = scaffold.init(folder)
     print(f"started a new explainer in {terminal.display(folder, folder=True)}: {len(made)} files")
-    print(f"next: cd {terminal.display(folder)} && explainer serve   (then read README.md there)")
+    print(f"next: cd {terminal.display(folder)}, run `explainer serve` (or `python -m explainer serve`) "
+          "and read README.md there")
     return EXIT_OK
 
 
