@@ -321,7 +321,7 @@ def _blank_placeholders(body: str) -> str:
 
 def _check_markup(text: str, start: Where, problems: Problems, inline: bool = False) -> None:
     """Warn about Markdown the sanitiser will drop, so an editor is not surprised by the page."""
-    if "<" not in text and ":" not in text:
+    if "<" not in text and "](" not in text:  # no tag, no autolink, no Markdown link: nothing to drop
         return
     from .render import ALLOWED_SCHEMES, ALLOWED_TAGS  # only for texts that may hold HTML or links
 
