@@ -12,6 +12,7 @@ import hashlib
 import html
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,18 +46,23 @@ def hashed_name(rel: str, data: bytes) -> str:
     return f"{head}.{digest}.{ext}"
 
 
-def hash_assets(folder: Path, inlined: tuple[str, ...] = ()) -> Assets:
-    """Every file under static/, renamed with its hash; CSS `url(...)`s to other assets follow.
+def hash_assets(folders: Sequence[Path], inlined: tuple[str, ...] = ()) -> Assets:
+    """Every file under the static folders, renamed with its hash; CSS `url(...)`s to other assets follow.
 
-    Files named in ``inlined`` go into the pages themselves, so they are neither written nor linkable.
+    ``folders`` is a lookup order (the project's static/, then the theme's): the first folder
+    holding a name wins. Files named in ``inlined`` go into the pages themselves, so they are
+    neither written nor linkable.
     """
     assets = Assets()
-    if not folder.is_dir():
-        return assets
-    paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.relative_to(folder).as_posix() not in inlined)
+    found: dict[str, Path] = {}
+    for folder in folders:
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                rel = path.relative_to(folder).as_posix()
+                if path.is_file() and rel not in inlined:
+                    found.setdefault(rel, path)
     # CSS last, so its url() references can be rewritten to the other files' hashed names.
-    for path in sorted(paths, key=lambda p: p.suffix == ".css"):
-        rel = path.relative_to(folder).as_posix()
+    for rel, path in sorted(sorted(found.items()), key=lambda item: item[1].suffix == ".css"):
         data = path.read_bytes()
         if path.suffix == ".css":
             data = _rewrite_css(rel, data, assets.names)

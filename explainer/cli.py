@@ -15,15 +15,19 @@ from .errors import BuildError, ExplainerError, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 NEW_KINDS = ("source", "fact", "event", "summary")  # `build.py new KIND`; scaffold.py is imported only then
+COMMANDS = ("build", "check", "serve", "new", "init", "schemas")
+FORMATS = ("text", "github")
 
 DESCRIPTION = """\
 Build a sourced news explainer from site.yaml, content/, seeds/, templates/ and static/.
+Run it as `explainer COMMAND`, `python -m explainer COMMAND` or, in this repository, `build.py COMMAND`.
 
 commands:
   build   (default) validate, verify every quote against seeds/, render and write output/
   check   validate and verify without writing anything
   serve   build, serve output/ on 127.0.0.1 and rebuild + live-reload on every edit
   new     start a new entry from a commented template: new source|fact|event|summary
+  init    start a new explainer in an empty folder: init DIR (it builds and passes check at once)
   schemas regenerate schemas/*.json (JSON Schema for editors) from explainer/schema.py
 
 exit codes:
@@ -34,12 +38,12 @@ exit codes:
 """
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION,
+def parser(prog: str = "explainer") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve", "new", "schemas"),
-                   help="what to do (default: build)")
-    p.add_argument("kind", nargs="?", choices=NEW_KINDS, help="new: what to add")
+    p.add_argument("command", nargs="?", default="build", choices=COMMANDS, help="what to do (default: build)")
+    p.add_argument("target", nargs="?", metavar="KIND|DIR",
+                   help=f"new: what to add ({', '.join(NEW_KINDS)}); init: the folder to create")
     p.add_argument("--project", type=Path, default=None, metavar="DIR",
                    help="the project folder holding site.yaml (default: the folder of build.py)")
     p.add_argument("--output", type=Path, default=None, metavar="DIR",
@@ -48,6 +52,8 @@ def parser() -> argparse.ArgumentParser:
                    help="override site.yaml's base_url, e.g. for a staging host")
     p.add_argument("--strict", action="store_true", help="treat warnings (unused facts or sources) as errors")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="how to print problems: text (default) or github (::error annotations for GitHub Actions)")
     p.add_argument("--host", default="127.0.0.1", help="serve: address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000; 0 picks a free one)")
     return p
@@ -71,10 +77,13 @@ def base_url_problem(url: str) -> str | None:
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser("build.py" if default_root else "explainer").parse_args(argv)
     root = (args.project or default_root or Path.cwd()).resolve()
     output = (args.output or root / "output")
     try:
+        check_arguments(args)
+        if args.command == "init":
+            return run_init(Path(args.target))
         if not (root / "site.yaml").exists() and not (root / "content").exists():
             print(f"error: {root} is not an explainer project (no site.yaml or content/)", file=sys.stderr)
             return EXIT_USAGE
@@ -84,7 +93,7 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
             return EXIT_USAGE
         return run(args, root, output)
     except BuildError as exc:
-        report(exc.problems)
+        report(exc.problems, args.format)
         errors = sum(p.severity == "error" for p in exc.problems)
         print(terminal.failure_summary(errors, len(exc.problems) - errors, terminal.use_colour(sys.stderr)),
               file=sys.stderr)
@@ -107,11 +116,11 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
 
 
 def run(args: argparse.Namespace, root: Path, output: Path) -> int:
-    if args.command in ("new", "schemas") or args.kind:
+    if args.command in ("new", "schemas"):
         return run_tooling(args, root)
     if args.command == "check":
         project, problems = pipeline.check(root, args.strict)
-        report(problems.items)
+        report(problems.items, args.format)
         print(f"ok: {len(project.facts)} facts, {len(project.sources)} sources, "
               f"{len(project.events)} timeline events checked; {len(problems.warnings)} warning(s)")
         return EXIT_OK
@@ -121,7 +130,7 @@ def run(args: argparse.Namespace, root: Path, output: Path) -> int:
         return serve(root, output, host=args.host, port=args.port, base_url=args.base_url,
                      strict=args.strict, debug=args.debug)
     result = pipeline.build(root, output, base_url=args.base_url, strict=args.strict)
-    report(result.warnings)
+    report(result.warnings, args.format)
     p = result.project
     pages = sum(1 for name in result.pages if name.endswith(".html"))
     shown = terminal.display(output, folder=True)
@@ -140,19 +149,43 @@ def run_tooling(args: argparse.Namespace, root: Path) -> int:
             print(f"wrote {terminal.display(path)}")
         print(f"schemas: {len(changed)} file(s) changed")
         return EXIT_OK
-    if args.command != "new" or not args.kind:
-        raise UsageError(f"write 'build.py new KIND' with KIND one of: {', '.join(NEW_KINDS)}")
     from . import scaffold
 
-    made = scaffold.new(root, args.kind)
-    print(f"{terminal.display(made.path)}:{made.line}: added {args.kind} '{made.id}'; replace its TODOs "
+    made = scaffold.new(root, args.target)
+    print(f"{terminal.display(made.path)}:{made.line}: added {args.target} '{made.id}'; replace its TODOs "
           "(the build lists each one that is left)")
     return EXIT_OK
 
 
+def check_arguments(args: argparse.Namespace) -> None:
+    """The second word belongs to `new` (a kind) and `init` (a folder) only."""
+    if args.command == "new" and args.target not in NEW_KINDS:
+        got = f"; got '{args.target}'" if args.target else ""
+        raise UsageError(f"write 'new KIND' with KIND one of: {', '.join(NEW_KINDS)}{got}")
+    if args.command == "init" and not args.target:
+        raise UsageError("write 'init DIR': the folder to start the new explainer in")
+    if args.command not in ("new", "init") and args.target is not None:
+        raise UsageError(f"'{args.command}' takes no '{args.target}': only 'new KIND' "
+                         f"(KIND one of: {', '.join(NEW_KINDS)}) and 'init DIR' take a second word")
 
 
-def report(problems: list) -> None:
+def run_init(folder: Path) -> int:
+    """`init DIR`: a new explainer that builds and passes `check` at once."""
+    from . import scaffold
+
+    made = scaffold.init(folder)
+    print(f"started a new explainer in {terminal.display(folder, folder=True)}: {len(made)} files")
+    print(f"next: cd {terminal.display(folder)}, run `explainer serve` (or `python -m explainer serve`) "
+          "and read README.md there")
+    return EXIT_OK
+
+
+def report(problems: list, fmt: str = "text") -> None:
+    """Print each problem: for people (coloured on a terminal), or as GitHub Actions annotations."""
+    if fmt == "github":
+        for problem in problems:
+            print(terminal.github_annotation(problem))
+        return
     colour = terminal.use_colour(sys.stderr)
     for problem in problems:
         print(terminal.format_problem(problem.format(), colour), file=sys.stderr)

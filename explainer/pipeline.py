@@ -16,6 +16,7 @@ from pathlib import Path
 from .errors import BuildError, ContentError, Problems
 from .load import load_project
 from .model import Project
+from .theme import lookup
 from .validate import build_project
 from .verify import verify_project
 from .write import check_output_dir, write_site
@@ -79,8 +80,9 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     from .render import STYLESHEET, Renderer, RenderOptions
 
     options = RenderOptions(base_url=(base_url or project.site.base_url).rstrip("/") + "/")
-    assets = hash_assets(root / "static", inlined=(STYLESHEET,))
-    renderer = Renderer(project, root / "templates", options, root / "static", assets)
+    theme = lookup(root)  # the project's templates/ and static/ first, then the package's theme
+    assets = hash_assets(theme.static, inlined=(STYLESHEET,))
+    renderer = Renderer(project, theme.templates, options, theme.static, assets)
     renderer.env.globals["recent"] = recent_changes(project)  # the "Recently updated" list (_recent.html)
     pages = renderer.render(problems)
     problems.raise_if_errors()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -102,10 +103,12 @@ def content_security_policy(style_hash: str) -> str:
 class Renderer:
     """Holds the Jinja environment and the Markdown converter for one build."""
 
-    def __init__(self, project: Project, templates: Path, options: RenderOptions, static: Path, assets: Assets):
+    def __init__(self, project: Project, templates: Sequence[Path], options: RenderOptions, static: Sequence[Path],
+                 assets: Assets):
+        """``templates`` and ``static`` are lookup orders (see theme.py): the first folder holding a name wins."""
         self.project = project
         self.options = options
-        self.static = static
+        self.static = tuple(static)
         self.facts = project.facts_by_id
         self._cite_links: dict[str, str] = {}
         self.local_links: dict[str, str] = {}  # a relative link in Markdown → the first text that has it
@@ -113,7 +116,7 @@ class Renderer:
         self.layout = page_layout(project)
         self.md = markdown.Markdown(extensions=[], output_format="html")
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates)),
+            loader=jinja2.FileSystemLoader([str(folder) for folder in templates]),
             autoescape=jinja2.select_autoescape(("html", "xml", "j2")),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -227,9 +230,13 @@ class Renderer:
                 return item.where.path, item.where.line
         return p.root / "content", 1  # pragma: no cover - every Markdown text comes from one of those
 
+    def static_file(self, name: str) -> Path | None:
+        """`static/NAME` from the first folder in the lookup order that has it."""
+        return next((folder / name for folder in self.static if (folder / name).is_file()), None)
+
     def stylesheet(self) -> str:
-        path = self.static / STYLESHEET
-        return minify_css(path.read_text(encoding="utf-8")) if path.is_file() else ""
+        path = self.static_file(STYLESHEET)
+        return minify_css(path.read_text(encoding="utf-8")) if path else ""
 
     def event_topics(self) -> dict[str, list[str]]:
         """An event's topics are its facts' topics, so the topic filter can apply to the timeline."""
@@ -246,7 +253,7 @@ class Renderer:
         return {
             "css": Markup(css),
             "csp": content_security_policy(csp_hash(css)),
-            "script": SCRIPT if (self.static / SCRIPT).is_file() else None,
+            "script": SCRIPT if self.static_file(SCRIPT) else None,
             "json_ld": Markup(exports.json_ld(p, base_url, self.layout)),
             "data_files": exports.DATA_FILES,
             "charts": build_charts(p.site.charts, p.facts),

@@ -1,21 +1,28 @@
-"""`python build.py new source|fact|event|summary`: start a new entry from a commented template.
+"""`new source|fact|event|summary` starts a new entry from a commented template; `init DIR` a new explainer.
 
 The template is appended as text (the file is never re-dumped), so the editor's comments, order
 and formatting stay exactly as they were. Every entry gets a fresh id (new-fact-1, new-fact-2, …)
 and TODO placeholders that the build refuses until they are replaced: a TODO text is an error,
 a new fact's quote is not in any source, a new event cites `todo-fact-id`, and a new source's
 archive file does not exist yet. So a half-filled template can never be published.
+
+`init DIR` copies the starter project in starter/ (a leading `_` in a name becomes `.`, so the
+package carries `.github/` and `.vscode/` as ordinary files), pins the generator in its
+requirements.txt, maps the JSON Schemas in `.vscode/settings.json` and writes `schemas/`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import __version__
 from .errors import UsageError
-from .jsonschema import header_line
+from .jsonschema import SCHEMA_DIR, header_line, schema_name, write_schemas
+from .schema import CONTENT_FILES
 
 KINDS = ("source", "fact", "event", "summary")
 FILES = {"source": "content/sources.yaml", "fact": "content/facts.yaml", "event": "content/timeline.yaml"}
@@ -38,7 +45,7 @@ TEMPLATES = {
 {dash}id: {id}  # rename: a short slug such as general-staff-971-captured
 {ind}claim: "TODO: one neutral sentence"
 {ind}attribution: "TODO: who makes the claim, e.g. Ukraine's General Staff"
-{ind}date: "{year}"  # TODO: what the claim refers to: YYYY, YYYY-MM or YYYY-MM-DD
+{ind}date: "TODO: YYYY, YYYY-MM or YYYY-MM-DD"  # what the claim refers to, at the precision the source gives
 {ind}added: "{today}"  # the day this fact was added; lists it under "Recently updated"
 {ind}topics: []  # topic ids declared in site.yaml
 {ind}citations:
@@ -48,7 +55,7 @@ TEMPLATES = {
     "event": """\
 # TODO: new timeline event. List the facts that support it under `facts:`.
 {dash}id: {id}  # rename: a short slug for the event's anchor
-{ind}date: "{year}"  # TODO: when it happened: YYYY, YYYY-MM or YYYY-MM-DD
+{ind}date: "TODO: YYYY, YYYY-MM or YYYY-MM-DD"  # when it happened, at the precision the sources give
 {ind}title: "TODO: short title"
 {ind}text: "TODO: one or two sentences; inline Markdown allowed"
 {ind}facts: [todo-fact-id]  # TODO: ids of the facts that support it
@@ -87,7 +94,7 @@ def new(root: Path, kind: str, today: dt.date | None = None) -> Scaffolded:
     new_id = fresh_id(root, kind)
     text, indent = _prepare(text)
     entry = TEMPLATES[kind].format(id=new_id, dash=indent + "- ", ind=indent + "  ", today=today.isoformat(),
-                                   year=today.year, source=_first_source(root))
+                                   source=_first_source(root))
     block = ("\n" if text.strip() and not text.endswith("\n\n") else "") + entry
     line = (text + block).count("\n", 0, len(text) + block.index("- id:")) + 1
     path.write_text(text + block, encoding="utf-8")
@@ -137,3 +144,44 @@ def _new_summary(root: Path) -> Scaffolded:
         path = folder / f"{order:02d}-new-section-{n}.md"
     path.write_text(SUMMARY.format(order=order), encoding="utf-8")
     return Scaffolded(path, 2, path.stem)
+
+
+STARTER = Path(__file__).resolve().parent / "starter"
+REQUIREMENTS = """\
+# The generator, pinned: `pip install -r requirements.txt` installs it with its dependencies.
+# If your organisation installs it from a Git URL or a wheel file, write that here instead, e.g.
+#   sourced-explainer @ git+https://github.com/ORG/REPO@v{version}
+sourced-explainer=={version}
+"""
+
+
+def init(folder: Path) -> list[Path]:
+    """Start a new explainer in ``folder`` (new or empty): it builds and passes `check` at once."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UsageError(f"'{folder}' is not empty: 'init' starts a new explainer in a new or empty folder, "
+                         "so it never overwrites anything")
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for source in sorted(STARTER.rglob("*")):
+        if source.is_file() and "__pycache__" not in source.parts:
+            parts = source.relative_to(STARTER).parts
+            target = folder.joinpath(*("." + p[1:] if p.startswith("_") else p for p in parts))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+            made.append(target)
+    made.append(_write(folder / "requirements.txt", REQUIREMENTS.format(version=__version__)))
+    made.append(_write(folder / ".vscode" / "settings.json", vscode_settings()))
+    made += [path for path in write_schemas(folder) if path not in made]
+    return made
+
+
+def vscode_settings() -> str:
+    """Map each content file to its JSON Schema for the YAML extension (redhat.vscode-yaml)."""
+    mapping = {f"./{SCHEMA_DIR}/{schema_name(rel)}": [rel] for rel in CONTENT_FILES}
+    return json.dumps({"yaml.schemas": mapping, "files.trimTrailingWhitespace": False}, indent=2) + "\n"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -20,6 +20,9 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # use fullmatch: "$" also matc
 LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 TODO = "TODO"  # placeholders written by `build.py new` start with this; the build refuses them
 INVALID = object()  # marks a value that failed its check; the error is already recorded
+# A value pasted from a word processor: “…” are not YAML quotes, so they stay part of the value.
+CURLY_PAIRS = frozenset({("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u201e", "\u201c"), ("\u00ab", "\u00bb")})
+_SUSPECT = (TODO, " ", "\t", "\n", *{pair[0] for pair in CURLY_PAIRS})  # cheap test before placeholder()
 
 
 @dataclass(frozen=True, eq=False)  # definitions compare by identity
@@ -248,20 +251,18 @@ class Checker:
                               f"a {rec.name} has the fields: {', '.join(rec.names())}")
         clean: dict[str, Any] = {}
         known = rec.names()
+        misspelt: set[str] = set()
         for key in value:
             if key not in known:
-                from difflib import get_close_matches  # only on this error path: it costs start-up time
-
-                close = get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else f"a {rec.name} has the fields: {', '.join(known)}"
-                self.error(keypath + (key,), f"unknown key '{key}' in {rec.name}", hint, key=True)
+                misspelt = self.unknown_keys(value, rec, keypath)
+                break
         ok = True
         for f in rec.fields:
             if f.name not in value:
-                if f.required:
+                if f.required and f.name not in misspelt:  # a misspelt key already said what is wrong
                     self.error(keypath, f"{rec.name} is missing the required field '{f.name}'",
                                f"add '{f.name}:' ({f.doc})")
-                    ok = False
+                ok = ok and not f.required
                 clean[f.name] = f.default
                 continue
             item = value[f.name]
@@ -269,6 +270,10 @@ class Checker:
                 clean[f.name] = None if f.nullable else f.default
                 continue
             type_ = f.type
+            if item.__class__ is str and item.startswith(_SUSPECT) and self.placeholder(item, f, keypath + (f.name,)):
+                clean[f.name] = INVALID
+                ok = False
+                continue
             if type_.__class__ is Scalar:  # most fields: straight to their check
                 clean[f.name] = self.scalar(item, type_.kind, keypath + (f.name,))
             else:
@@ -276,6 +281,41 @@ class Checker:
             ok = ok and clean[f.name] is not INVALID
         clean["_keypath"] = keypath
         return clean if ok else INVALID
+
+    def unknown_keys(self, value: dict, rec: Record, keypath: KeyPath) -> set[str]:
+        """Report each unknown key once; return the field names they look like misspellings of."""
+        from difflib import get_close_matches  # only on this error path: it costs start-up time
+
+        known = rec.names()
+        missing = [name for name in known if name not in value]
+        misspelt = set()
+        for key in value:
+            if key in known:
+                continue
+            close = get_close_matches(str(key), missing, n=1, cutoff=0.6) or get_close_matches(
+                str(key), known, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"a {rec.name} has the fields: {', '.join(known)}"
+            self.error(keypath + (key,), f"unknown key '{key}' in {rec.name}", hint, key=True)
+            misspelt.update(name for name in close if name in missing)
+        return misspelt
+
+    def placeholder(self, value: str, f: Field, keypath: KeyPath) -> bool:
+        """A TODO left by `new`, or a value wrapped in typographic quotes: reported once, here."""
+        text = value.strip()
+        if text.startswith(TODO):  # left over from `build.py new`: never publish it
+            self.error(keypath, f"'{f.name}' is still a TODO placeholder", f"replace it with the real {f.name}")
+            return True
+        if len(text) > 1 and (text[0], text[-1]) in CURLY_PAIRS:
+            hint = ("YAML only understands straight quotes: write \"…\" (or no quotes) around the value; "
+                    "typographic quotes stay part of the text")
+            if f.type is TEXT or f.type is MARKDOWN:  # legal text, but likely not what was meant
+                line, column = self.doc.mark(keypath)
+                self.problems.warning(self.doc.path, line, column,
+                                      f"'{f.name}' is wrapped in typographic quotes {text[0]}…{text[-1]}", hint)
+                return False
+            self.error(keypath, f"'{f.name}' is wrapped in typographic quotes {text[0]}…{text[-1]}", hint)
+            return True
+        return False
 
     def scalar(self, value: Any, kind: str, keypath: KeyPath) -> Any:
         check = self._scalar_checks.get(kind)
@@ -289,7 +329,7 @@ class Checker:
             return self.error(keypath, f"expected text, got {type_name(value)}", hint)
         if not value.strip():
             return self.error(keypath, "the text is empty", "write the text, or remove the field if it is optional")
-        if value.lstrip().startswith(TODO):  # left over from `build.py new`: never publish it
+        if value.lstrip().startswith(TODO):  # a list item (record fields are checked in placeholder())
             name = keypath[-1] if keypath and isinstance(keypath[-1], str) else "text"
             return self.error(keypath, f"'{name}' is still a TODO placeholder", f"replace it with the real {name}")
         return value.strip()

@@ -74,3 +74,20 @@ def counts(problems: list) -> str:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     return f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
+
+
+def github_annotation(problem) -> str:
+    """`::error file=…,line=…,col=…::message` for GitHub Actions, which shows it on the changed line.
+
+    The hint goes on a second line of the annotation (%0A); properties and message are escaped as
+    GitHub's workflow commands require.
+    """
+    def data(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    message = problem.message + (f"\nhint: {problem.hint}" if problem.hint else "")
+    return (f"::{problem.severity} file={prop(problem.path)},line={problem.line},col={problem.column}::"
+            f"{data(message)}")

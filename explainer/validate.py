@@ -28,7 +28,7 @@ from .model import (
     Topic,
     Where,
 )
-from .schema import CONTENT_FILES, INVALID, SLUG, SUMMARY, Checker
+from .schema import CONTENT_FILES, INVALID, SLUG, SUMMARY, TODO, Checker
 from .yamlsafe import Doc
 
 CITE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
@@ -40,6 +40,14 @@ RESERVED_IDS = frozenset({
 })
 # Prefixes of the anchors given to other kinds of item.
 RESERVED_PREFIXES = ("event-", "source-", "term-", "compare-", "section-")
+PLACEHOLDER_ID = "todo-"  # ids `build.py new` writes where a real id belongs: todo-fact-id, todo-source-id
+# Markdown the sanitiser (render.py, nh3) would drop: raw HTML tags and links that are not http(s).
+_HTML_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
+_LINK = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)"  # [text](target), one level of (…) inside
+                   r"|\bhref\s*=\s*[\"']?([^\"'\s>]+)"  # <a href="target">
+                   r"|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)>")  # <scheme:target>
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 
 
 def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
@@ -75,8 +83,23 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
         _check_declared(problems, site, facts)
     project = Project(root, site, sources, facts, events, comparisons, glossary, summaries)
     project.references = _references(project, problems)
-    project.invalid_ids = _invalid_ids(loaded, clean)
+    project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems)
     return project
+
+
+def _placeholder_ids(project: Project, problems: Problems) -> set[str]:
+    """`todo-fact-id` and `todo-source-id`, left by `new`: one error each, not also "unknown fact"."""
+    found = set()
+    named = [(ref, "fact", "content/facts.yaml") for ref in project.references]
+    named += [(Reference(c.source, c.where), "source", "content/sources.yaml")
+              for fact in project.facts for c in fact.citations]
+    for ref, kind, where in named:
+        if ref.fact_id.startswith(PLACEHOLDER_ID):
+            w = ref.where
+            problems.error(w.path, w.line, w.column, f"'{ref.fact_id}' is a placeholder, not a {kind} id",
+                           f"replace it with the id of a {kind} in {where}")
+            found.add(ref.fact_id)
+    return found
 
 
 def _invalid_ids(loaded: Loaded, clean: dict[str, Any]) -> set[str]:
@@ -200,16 +223,55 @@ def _unique(slug: str, taken: dict[str, int]) -> str:
 def _summaries(loaded: Loaded, problems: Problems) -> list[Summary]:
     summaries = []
     taken: dict[str, int] = {}
+    orders: dict[int, str] = {}
     for item in loaded.summaries:
         if item.meta is None:
             continue
         meta = Checker(item.meta, problems).check(item.meta.data, SUMMARY, ())
+        _check_paragraphs(item.path, item.body, item.body_line, problems)
         if meta is INVALID:
             continue
+        if meta["order"] in orders:
+            line, column = item.meta.mark(("order",))
+            problems.error(item.path, line, column, f"order {meta['order']} is also the order of "
+                           f"{orders[meta['order']]}", "give each summary its own order: it sets their sequence")
+        orders.setdefault(meta["order"], item.path.name)
         slug = _unique("section-" + _slugify(re.sub(r"^\d+[-_ ]*", "", item.path.stem) or item.path.stem), taken)
         summaries.append(Summary(slug, meta["title"], meta["order"], item.body,
                                  Where(item.path, 1, 1), item.body_line))
     return sorted(summaries, key=lambda s: (s.order, s.slug))
+
+
+def paragraphs(body: str, first_line: int) -> list[tuple[int, str]]:
+    """(line, text) of each block of a Markdown body: blocks are separated by blank lines."""
+    blocks: list[tuple[int, str]] = []
+    start, lines = 0, []
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        if line.strip():
+            start = start if lines else number
+            lines.append(line)
+        elif lines:
+            blocks.append((start, "\n".join(lines)))
+            lines = []
+    if lines:
+        blocks.append((start, "\n".join(lines)))
+    return blocks
+
+
+def _check_paragraphs(path: Path, body: str, body_line: int, problems: Problems) -> None:
+    """A summary says something, and every paragraph of it rests on facts: no TODO, no uncited text."""
+    blocks = [(line, text) for line, text in paragraphs(body, body_line)
+              if not re.fullmatch(r"\s*(?:<!--.*?-->\s*)+", text, re.S)]  # an editor's comment is not text
+    if not blocks:
+        problems.error(path, body_line, 1, "the summary has no text",
+                       "write at least one paragraph below the front matter, citing its facts as [[fact-id]]")
+    for line, text in blocks:
+        if text.lstrip().startswith(TODO):
+            problems.error(path, line, 1, "the summary still has its TODO placeholder text",
+                           "replace it with the section's own paragraphs, each citing its facts as [[fact-id]]")
+        elif not CITE.search(text):
+            problems.error(path, line, 1, "this paragraph cites no fact",
+                           "end it with the facts it rests on, e.g. [[fact-id]]: every summary paragraph is sourced")
 
 
 def _check_unique(problems: Problems, kind: str, items: list) -> None:
@@ -241,19 +303,28 @@ def _check_declared(problems: Problems, site: Site, facts: list[Fact]) -> None:
         for topic in fact.topics:
             if topic not in topics:
                 problems.error(w.path, w.line, w.column, f"fact '{fact.id}' uses the undeclared topic '{topic}'",
-                               "declare it under 'topics:' in site.yaml, or fix the spelling")
+                               _declare_hint(topic, topics, "topics"))
         fig = fact.figure
         if fig is None:
             continue
         if fig.series not in series:
             problems.error(w.path, w.line, w.column, f"fact '{fact.id}' has a figure in the undeclared series "
-                           f"'{fig.series}'", "declare it under 'charts:' in site.yaml, or fix the spelling")
+                           f"'{fig.series}'", _declare_hint(fig.series, series, "charts"))
         if (fig.value is None) == (fig.low is None or fig.high is None):
             problems.error(w.path, w.line, w.column, f"fact '{fact.id}' has a figure that needs either 'value' "
                            "or both 'low' and 'high'", "give a single value, or a range with low and high")
         elif fig.low is not None and fig.high is not None and fig.low > fig.high:
             problems.error(w.path, w.line, w.column, f"fact '{fact.id}' has a figure whose low is above its high",
                            "swap the two numbers")
+
+
+def _declare_hint(name: str, declared: set[str], key: str) -> str:
+    from difflib import get_close_matches  # only on this error path: it costs start-up time
+
+    close = get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'? (declared under '{key}:' in site.yaml)"
+    return f"declare it under '{key}:' in site.yaml, or fix the spelling"
 
 
 def _references(project: Project, problems: Problems) -> list[Reference]:
@@ -263,9 +334,42 @@ def _references(project: Project, problems: Problems) -> list[Reference]:
         refs += item.refs
         text = item.definition if isinstance(item, Term) else item.text
         refs += _inline_refs(text, item.text_where, problems, inline=True)
+        _check_markup(text, item.text_where, problems, inline=True)
     for summary in project.summaries:
-        refs += _inline_refs(summary.body, Where(summary.where.path, summary.body_line, 1), problems)
+        start = Where(summary.where.path, summary.body_line, 1)
+        refs += _inline_refs(_blank_placeholders(summary.body), start, problems)  # a TODO is reported once
+        _check_markup(summary.body, start, problems)
     return refs
+
+
+def _blank_placeholders(body: str) -> str:
+    """The body with its TODO paragraphs blanked out (lines kept, so positions stay right)."""
+    parts = re.split(r"(\n[ \t]*\n)", body)
+    return "".join(re.sub(r"[^\n]", " ", p) if p.lstrip().startswith(TODO) else p for p in parts)
+
+
+def _check_markup(text: str, start: Where, problems: Problems, inline: bool = False) -> None:
+    """Warn about Markdown the sanitiser will drop, so an editor is not surprised by the page."""
+    if "<" not in text and "](" not in text:  # no tag, no autolink, no Markdown link: nothing to drop
+        return
+    from .render import ALLOWED_SCHEMES, ALLOWED_TAGS  # only for texts that may hold HTML or links
+
+    text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)  # code spans show HTML as text
+    found: list[tuple[int, str, str]] = []
+    for match in _HTML_TAG.finditer(text):
+        if match.group(1).lower() not in ALLOWED_TAGS:
+            found.append((match.start(), f"the HTML tag <{match.group(1)}> is removed from the page",
+                          "write Markdown instead (**bold**, *italic*, [text](https://…)); "
+                          "raw HTML tags are dropped"))
+    for match in _LINK.finditer(text):
+        target = next(g for g in match.groups() if g is not None)
+        scheme = _SCHEME.match(target)
+        if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
+            found.append((match.start(), f"the link '{target}' is removed from the page",
+                          "only http:// and https:// links are kept: link to the web address instead"))
+    for offset, message, hint in sorted(found):
+        line = start.line if inline else start.line + text.count("\n", 0, offset)
+        problems.warning(start.path, line, start.column, message, hint)
 
 
 def _inline_refs(text: str, start: Where, problems: Problems, inline: bool = False) -> list[Reference]:

@@ -39,10 +39,28 @@ def normalise(text: str) -> str:
 
 def verify_project(project: Project, problems: Problems) -> None:
     """Check archives, quotes and references; record errors and warnings."""
+    unsure = _uses_unknown(problems)  # before this stage adds errors of its own
     index = _load_archives(project, problems)
     _check_citations(project, index, problems)
     _check_references(project, problems)
-    _check_unused(project, problems)
+    _check_unused(project, problems, unsure)
+
+
+# Where facts and sources are used: while one of these files has errors, some of its uses may be
+# lost (a file that failed to parse, an item that failed its check), and "not cited" would mislead.
+_FACT_USERS = ("content/timeline.yaml", "content/comparisons.yaml", "content/glossary.yaml", "content/summaries/")
+_SOURCE_USERS = ("content/facts.yaml",)
+
+
+def _uses_unknown(problems: Problems) -> set[str]:
+    """The kinds ("fact", "source") whose "not cited" warnings would be guesses, given the errors so far."""
+    failed = {p.path for p in problems.errors}
+    unsure = set()
+    if any(path.startswith(_FACT_USERS) for path in failed):
+        unsure.add("fact")
+    if any(path.startswith(_SOURCE_USERS) for path in failed):
+        unsure.add("source")
+    return unsure
 
 
 def _error(problems: Problems, where: Where, message: str, hint: str) -> None:
@@ -134,15 +152,18 @@ def _check_references(project: Project, problems: Problems) -> None:
                    _did_you_mean(ref.fact_id, facts, "content/facts.yaml"))
 
 
-def _check_unused(project: Project, problems: Problems) -> None:
-    """Unused facts and sources are not wrong, but usually a forgotten citation."""
+def _check_unused(project: Project, problems: Problems, unsure: set[str] = frozenset()) -> None:
+    """Unused facts and sources are not wrong, but usually a forgotten citation.
+
+    Kinds in ``unsure`` are skipped: a file that uses them has errors, so its uses are not all known.
+    """
     used = {ref.fact_id for ref in project.references}
-    for fact in project.facts:
+    for fact in project.facts if "fact" not in unsure else ():
         if fact.id not in used:
             w = fact.where
             problems.warning(w.path, w.line, w.column, f"fact '{fact.id}' is not cited anywhere",
                              "cite it in a summary, timeline event, comparison or glossary entry, or remove it")
-    for source in project.sources:
+    for source in project.sources if "source" not in unsure else ():
         if not source.cited_by:
             w = source.where
             problems.warning(w.path, w.line, w.column, f"source '{source.id}' is not cited by any fact",

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from explainer import schema
-from explainer.cli import parser
+from explainer.cli import NEW_KINDS, parser
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -37,6 +37,10 @@ def test_every_command_and_option_is_documented():
             if name.startswith("--") and name != "--help":
                 assert name in README, f"{name} is not documented in README.md"
         for choice in action.choices or ():
+            if action.dest == "format":
+                assert f"--format {choice}" in README or f"`{choice}`" in README, f"--format {choice} is undocumented"
+                continue
             documented = f"`{choice}`" if action.dest == "command" else f"new {choice}"
             assert documented in README or choice in README.split("new source|")[1][:40], \
                 f"{action.dest} {choice} is not documented in README.md"
+    assert "new " + "|".join(NEW_KINDS) in README, "the kinds `new` makes are not all documented in README.md"

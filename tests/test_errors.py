@@ -65,7 +65,8 @@ def test_unknown_key_suggests_the_right_one(project, run):
     code, _, err = run()
     assert code == 1
     assert "content/facts.yaml:18:7: error: unknown key 'sorces' in citation\n    hint: did you mean 'source'?" in err
-    assert "content/facts.yaml:18:7: error: citation is missing the required field 'source'" in err
+    assert "missing the required field" not in err  # one mistake, one message
+    assert err.count(": error: ") == 1
 
 
 def test_unknown_key_without_a_close_match_lists_the_fields(project, run):
@@ -81,7 +82,7 @@ def test_unknown_top_level_site_key_suggests(project, run):
     code, _, err = run()
     assert code == 1
     assert "site.yaml:3:1: error: unknown key 'langauge' in site\n    hint: did you mean 'language'?" in err
-    assert "site.yaml:1:1: error: site is missing the required field 'language'" in err
+    assert "missing the required field 'language'" not in err  # the misspelt key said it all
 
 
 def test_missing_required_field_and_wrong_type(project, run):

@@ -64,12 +64,13 @@ def test_a_new_fact_fails_the_build_until_filled_in(project: Project) -> None:
     assert not project.output.exists()  # nothing half-done is published
     todo = [e for e in errors(result) if "is still a TODO placeholder" in e]
     fields = {re.search(r"'(\w+)' is still", e)[1] for e in todo}
-    assert fields == {"claim", "attribution", "quote"}
+    assert fields == {"claim", "attribution", "quote", "date"}  # the placeholder date too: never published
     assert all(start < int(e.split(":")[1]) <= start + 9 for e in todo)  # each points into the new entry
 
     # Filling in the claim and attribution but not the quote: the quote check says what is missing.
     project.edit("content/facts.yaml", '"TODO: one neutral sentence"', "Swaps were small.")
     project.edit("content/facts.yaml", "\"TODO: who makes the claim, e.g. Ukraine's General Staff\"", "the article")
+    project.edit("content/facts.yaml", 'date: "TODO: YYYY, YYYY-MM or YYYY-MM-DD"', "date: 2024")
     project.edit("content/facts.yaml", '"TODO: copy the exact words from the source\'s archived text"',
                  '"swaps might range from 50 to 95"')
     result = project.run("build")
@@ -87,9 +88,11 @@ def test_a_new_event_needs_its_facts(project: Project) -> None:
     run_new(project, "event")
     project.edit("content/timeline.yaml", '"TODO: short title"', "Swaps")
     project.edit("content/timeline.yaml", '"TODO: one or two sentences; inline Markdown allowed"', "Swaps happen.")
+    project.edit("content/timeline.yaml", 'date: "TODO: YYYY, YYYY-MM or YYYY-MM-DD"', "date: 2024")
     result = project.run("build")
     assert result.returncode == 1
-    assert any("unknown fact 'todo-fact-id'" in e for e in errors(result)), result.stderr
+    assert errors(result) == ["content/timeline.yaml:16:11: error: 'todo-fact-id' is a placeholder, not a fact id"]
+    assert "hint: replace it with the id of a fact in content/facts.yaml" in result.stderr
     project.edit("content/timeline.yaml", "facts: [todo-fact-id]", "facts: [swap-sizes]")
     assert project.run("build").returncode == 0
 
@@ -117,10 +120,9 @@ def test_new_summary_takes_the_next_order(project: Project) -> None:
     result = project.run("check")
     assert result.returncode == 1
     assert "content/summaries/06-new-section.md:2:8: error: 'title' is still a TODO placeholder" in result.stderr
-    for name in ("06-new-section.md", "07-new-section.md"):
-        project.edit(f"content/summaries/{name}", '"TODO: section heading"', "More")
-    result = project.run("check")
-    assert "content/summaries/06-new-section.md:6:" in result.stderr and "unknown fact 'todo-fact-id'" in result.stderr
+    assert ("content/summaries/06-new-section.md:5:1: error: the summary still has its TODO placeholder text\n"
+            "    hint: replace it with the section's own paragraphs") in result.stderr
+    assert "todo-fact-id" not in result.stderr  # the placeholder paragraph is one mistake, reported once
 
 
 def test_new_into_an_empty_list_or_a_file_without_final_newline(tmp_path: Path) -> None:

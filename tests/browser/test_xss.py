@@ -121,7 +121,7 @@ def hostile_project(root: Path) -> Path:
             ---
             {payload("summary")} [[general-staff-971]]
 
-            {payload("summary-2")}
+            {payload("summary-2")} [[sbu-102]]
 
             Swaps were small.[[swap-sizes]][[sbu-102]]
             """,

@@ -233,14 +233,10 @@ ERRORS: list[Case] = [
     # --- unknown keys ---------------------------------------------------------------------------
     Case("unknown-key-did-you-mean", {FACTS: Replace("    - source: article-a\n      quote: \"could",
                                                      "    - sorces: article-a\n      quote: \"could")}, """
-        content/facts.yaml:18:7: error: citation is missing the required field 'source'
-            hint: add 'source:' (Id of a source in `content/sources.yaml`.)
         content/facts.yaml:18:7: error: unknown key 'sorces' in citation
             hint: did you mean 'source'?
         """),
     Case("unknown-key-in-site", {SITE: Replace("description:", "descripton:")}, """
-        site.yaml:1:1: error: site is missing the required field 'description'
-            hint: add 'description:' (One or two sentences for search engines and link previews.)
         site.yaml:2:1: error: unknown key 'descripton' in site
             hint: did you mean 'description'?
         """),
@@ -425,7 +421,7 @@ ERRORS: list[Case] = [
             hint: flatten the structure
         """),
     Case("markdown-nested-too-deep", {EXTRA: _extra(
-        "".join("    " * i + "- a\n" for i in range(300)) + "\n[[sbu-102]]\n")}, """
+        "".join("    " * i + "- a\n" for i in range(300)) + "[[sbu-102]]\n")}, """
         content/summaries/02-extra.md:5:1: error: the Markdown is nested too deeply to render
             hint: nest lists and quotes a few levels at most
         """),
@@ -453,7 +449,7 @@ ERRORS: list[Case] = [
         content/summaries/02-extra.md:1:1: error: the summary has no front matter
             hint: start the file with '---', then 'title:' and 'order:', then '---'
         """),
-    Case("front-matter-not-a-mapping", {EXTRA: _extra("Text.\n", "- title\n- order\n")}, """
+    Case("front-matter-not-a-mapping", {EXTRA: _extra("Text.[[sbu-102]]\n", "- title\n- order\n")}, """
         content/summaries/02-extra.md:2:1: error: expected a summary (key: value pairs), got a list
             hint: a summary has the fields: title, order
         """),
@@ -487,7 +483,7 @@ ERRORS: list[Case] = [
         content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly; the closest passage is: "{LONG_QUOTE[:LONG_QUOTE.rfind(" ", 0, 400)]} …"
         """, setup=_long_archive),
-    Case("too-much-markup-in-a-paragraph", {EXTRA: _extra("Intro.[[sbu-102]]\n\n" + "*a* " * 600 + "\n")}, """
+    Case("too-much-markup-in-a-paragraph", {EXTRA: _extra("Intro.[[sbu-102]]\n\n" + "*a* " * 600 + "[[sbu-102]]\n")}, """
         content/summaries/02-extra.md:7:1: error: the paragraph holds 1200 Markdown marks ([ < ` * _ & \\), over the limit of 1000
             hint: split it into shorter paragraphs
         """),  # noqa: E501 - the exact message
@@ -495,7 +491,8 @@ ERRORS: list[Case] = [
         content/glossary.yaml:1:7: error: 'sbu\\n' is not a valid id
             hint: ids are lowercase words joined by hyphens, e.g. 'general-staff-971'
         """),
-    Case("relative-link-in-a-summary", {EXTRA: _extra("Some text.\n\nSee [the notes](notes.html) too.[[sbu-102]]\n")},
+    Case("relative-link-in-a-summary",
+         {EXTRA: _extra("Some text.[[sbu-102]]\n\nSee [the notes](notes.html) too.[[sbu-102]]\n")},
          """
         content/summaries/02-extra.md:7:17: error: the link 'notes.html' is broken: the build writes no such file
             hint: link to another site with its full https:// address, or to a part of this page with #id
@@ -526,11 +523,11 @@ INERT: list[Inert] = [
     }, shown=(f"Test {XSS}", f"SBU {XSS}", f"Captures {XSS}", "\"><img src=x onerror=alert('XSS')>"),
         absent=(XSS,)),
     Inert("markup-in-markdown-summary", {EXTRA: _extra(
-        "Hello <script>alert('XSS')</script> world.\n\n"
-        "<iframe src=\"https://evil.example/XSS\"></iframe>\n\n"
-        "<style>body { background: url(javascript:XSS) }</style>\n\n"
-        "<p onclick=\"alert('XSS')\" onmouseover=\"XSS\">Click</p>\n\n"
-        "<img src=x onerror=\"alert('XSS')\"> <svg onload=alert('XSS')></svg>\n\n"
+        "Hello <script>alert('XSS')</script> world. [[sbu-102]]\n\n"  # every paragraph cites: a rule
+        "<iframe src=\"https://evil.example/XSS\"></iframe> [[sbu-102]]\n\n"
+        "<style>body { background: url(javascript:XSS) }</style> [[sbu-102]]\n\n"
+        "<p onclick=\"alert('XSS')\" onmouseover=\"XSS\">Click</p> [[sbu-102]]\n\n"
+        "<img src=x onerror=\"alert('XSS')\"> <svg onload=alert('XSS')></svg> [[sbu-102]]\n\n"
         "<a href=\"javascript:alert('XSS')\">raw link</a> "
         "[md link](javascript:alert('XSS')) [data](data:text/html,XSS) [vb](vbscript:XSS) "
         "[spaced](  JaVaScRiPt:alert('XSS')) <a href=\"jav&#x09;ascript:alert('XSS')\">entity</a> [[sbu-102]]\n"

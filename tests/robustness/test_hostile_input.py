@@ -335,7 +335,7 @@ def test_bidi_controls_in_a_summary_are_warned_once_each_where_they_are(tmp_path
 
     project = make_project(tmp_path / "site")
     project.write("content/summaries/02-more.md",
-                  "---\ntitle: \"\u202eMore\"\norder: 2\n---\nText.\n\nA \u2067b.[[sbu-102]]\n")
+                  "---\ntitle: \"\u202eMore\"\norder: 2\n---\nText.[[sbu-102]]\n\nA \u2067b.[[sbu-102]]\n")
     capsys.readouterr()
     assert cli.main(["build", "--project", str(project.root)]) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if "bidirectional" in line]

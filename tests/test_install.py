@@ -1,0 +1,179 @@
+"""The generator as a newsroom gets it: a wheel installed into a fresh virtualenv outside the repository.
+
+The wheel is built from a copy of the packaging inputs (pyproject.toml, explainer/, templates/,
+static/), installed with its pinned dependencies into a new virtualenv in tmp_path, and then used
+the way the README says: `explainer init`, `build`, `check`, and `serve` with a broken edit and a
+fix, watched in a real browser. The dependencies come from a local wheelhouse (filled once from
+the package index, offline afterwards), so the test takes seconds, not a download each time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+WAIT = 30  # seconds: generous upper bounds for a busy machine; never a timing assertion
+WHEELHOUSE = Path(os.environ.get("EXPLAINER_WHEELHOUSE", Path.home() / ".cache" / "sourced-explainer" / "wheelhouse"))
+CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
+# Outside the repository nothing may come from it: no PYTHONPATH, no pytest.ini pythonpath.
+ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")} | {"NO_COLOR": "1"}
+
+
+def run(*cmd: str | Path, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, env=ENV, timeout=300)
+    if ok:
+        assert result.returncode == 0, f"{cmd}:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, built from a copy of the sources (so no build/ folder lands in the repository)."""
+    work = tmp_path_factory.mktemp("wheel")
+    src = work / "src"
+    src.mkdir()
+    shutil.copy2(REPO / "pyproject.toml", src)
+    for folder in ("explainer", "templates", "static"):
+        shutil.copytree(REPO / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+        "--wheel-dir", work / "dist", src, cwd=work)
+    (built,) = (work / "dist").glob("sourced_explainer-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv with the wheel and its pinned dependencies; returns its bin/ folder."""
+    home = tmp_path_factory.mktemp("venv") / "venv"
+    run(sys.executable, "-m", "venv", home, cwd=home.parent)
+    python = home / "bin" / "python"
+    install = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-index",
+               "--find-links", WHEELHOUSE, "--find-links", wheel.parent, "-r", REPO / "requirements.txt", wheel]
+    if run(*install, cwd=home.parent, ok=False).returncode != 0:  # first run: fill the wheelhouse once
+        WHEELHOUSE.mkdir(parents=True, exist_ok=True)
+        run(python, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
+            "--dest", WHEELHOUSE, "-r", REPO / "requirements.txt", cwd=home.parent)
+        run(*install, cwd=home.parent)
+    return home / "bin"
+
+
+def test_the_wheel_carries_the_theme_the_error_page_and_the_starter(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for rel in (p.relative_to(REPO).as_posix() for folder in ("templates", "static")
+                for p in (REPO / folder).rglob("*") if p.is_file()):
+        assert f"explainer/theme/{rel}" in names, rel
+    assert "explainer/serve_error.html" in names
+    assert {"explainer/starter/site.yaml", "explainer/starter/_github/workflows/pages.yml",
+            "explainer/starter/_vscode/tasks.json", "explainer/starter/_gitignore"} <= names
+    assert not [n for n in names if "__pycache__" in n or n.startswith(("templates/", "static/", "tests/"))]
+
+
+class Preview:
+    """`explainer serve --port 0` in its own session, its output collected line by line."""
+
+    def __init__(self, bin_dir: Path, project: Path):
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self.proc = subprocess.Popen([str(bin_dir / "explainer"), "serve", "--port", "0"], cwd=project, env=ENV,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     start_new_session=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:  # type: ignore[union-attr]
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def wait_for(self, pattern: str, after: int = 0) -> re.Match[str]:
+        deadline = time.monotonic() + WAIT
+        with self._changed:
+            while True:
+                for line in self.lines[after:]:
+                    if found := re.search(pattern, line):
+                        return found
+                if self.proc.poll() is not None or not self._changed.wait(max(0.0, deadline - time.monotonic())):
+                    pytest.fail(f"no {pattern!r} from the preview:\n" + "\n".join(self.lines))
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(WAIT)
+
+
+@pytest.fixture
+def story(venv: Path, tmp_path: Path) -> Path:
+    """`explainer init story`, run in an empty folder far from the repository."""
+    result = run(venv / "explainer", "init", "story", cwd=tmp_path)
+    assert "started a new explainer in story/" in result.stdout
+    return tmp_path / "story"
+
+
+@pytest.fixture
+def preview(venv: Path, story: Path) -> Iterator[Preview]:
+    running = Preview(venv, story)
+    yield running
+    running.stop()
+
+
+def test_init_build_and_check_from_the_installed_package(venv: Path, story: Path) -> None:
+    where = run(venv / "python", "-c", "import explainer; print(explainer.__file__)", cwd=story).stdout
+    assert where.startswith(str(venv.parent)), where  # the installed package, not the repository
+
+    built = run(venv / "explainer", "build", cwd=story)
+    assert re.search(r"^built output/ in [\d.]+ s: 2 page\(s\), 1 facts, 1 sources, 1 events, 0 warning\(s\)$",
+                     built.stdout, re.M), built.stdout
+    page = (story / "output" / "index.html").read_text(encoding="utf-8")
+    assert "The Riverside bridge will close to traffic for six weeks from 3 February." in page
+    assert list((story / "output" / "assets").glob("print.*.css"))  # the theme's static files, hashed
+
+    for cmd in ([venv / "explainer", "check"], [venv / "python", "-m", "explainer", "check"]):
+        checked = run(*cmd, cwd=story)
+        assert checked.stdout.startswith("ok: 1 facts, 1 sources, 1 timeline events checked; 0 warning(s)")
+        assert checked.stderr == ""
+
+    refused = run(venv / "explainer", "init", "story", cwd=story.parent, ok=False)
+    assert refused.returncode == 2 and "'story' is not empty" in refused.stderr
+
+
+@pytest.mark.browser
+def test_the_installed_preview_shows_the_error_page_and_recovers(page, story: Path, preview: Preview) -> None:
+    from playwright.sync_api import expect
+
+    url = preview.wait_for(r"serving (http://\S+)").group(1)
+    page.goto(url)
+    page.wait_for_function(CONNECTED, timeout=WAIT * 1000)
+    fact = page.locator("#council-bridge-closure")
+    expect(fact).to_contain_text("close to traffic for six weeks")
+
+    facts = story / "content" / "facts.yaml"
+    good = facts.read_text(encoding="utf-8")
+    broken = good.replace('quote: "the Riverside bridge will close', 'quote: "the Riverside bridge shall close')
+    facts.write_text(broken, encoding="utf-8")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Build failed", timeout=WAIT * 1000)
+    expect(page.locator("section.problem .message").first).to_have_text(
+        "the quote for fact 'council-bridge-closure' is not in source 'example-gazette-bridge' "
+        "(example-gazette-bridge.txt)")
+
+    facts.write_text(good, encoding="utf-8")  # the fix: the site comes back by itself
+    expect(fact).to_contain_text("close to traffic for six weeks", timeout=WAIT * 1000)
+    expect(page.get_by_text("Build failed")).to_have_count(0)
+
+    page.wait_for_function(CONNECTED, timeout=WAIT * 1000)  # and every later save is rebuilt too
+    facts.write_text(good.replace("claim: The Riverside bridge", "claim: The old Riverside bridge"), encoding="utf-8")
+    expect(fact).to_contain_text("The old Riverside bridge", timeout=WAIT * 1000)
+    assert preview.proc.poll() is None

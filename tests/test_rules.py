@@ -1,0 +1,213 @@
+"""Generator rules that keep unfinished work off the page, and errors said once and to the point.
+
+Each rule is tested on scratch fixtures (never on the shipped story), failing and passing, with the
+exact `path:line:column: severity: message` and hint an editor sees.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from explainer.cli import main
+
+SUMMARY = "content/summaries/01-intro.md"
+
+
+@pytest.fixture
+def run(project, capsys):
+    def _run(*args: str) -> tuple[int, str]:
+        code = main([*(args or ("check",)), "--project", str(project.root)])
+        return code, capsys.readouterr().err
+    return _run
+
+
+def problems(err: str) -> list[str]:
+    """Each problem with its hint, as one string: what the editor reads."""
+    out: list[str] = []
+    for line in err.splitlines():
+        if line.startswith("    hint: ") and out:
+            out[-1] += "\n" + line
+        elif ": error: " in line or ": warning: " in line:
+            out.append(line)
+    return out
+
+
+def test_the_fixture_passes_cleanly(run) -> None:
+    code, err = run()
+    assert code == 0 and problems(err) == []
+
+
+# ---------------------------------------------------------------- 5. nothing unfinished is published
+
+
+def test_todo_text_in_a_field_is_an_error(project, run) -> None:
+    project.edit("content/facts.yaml", "claim: Swaps exchanged between 50 and 95 soldiers.", 'claim: "TODO: a claim"')
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/facts.yaml:13:10: error: 'claim' is still a TODO placeholder\n"
+                             "    hint: replace it with the real claim"]
+
+
+def test_placeholder_date_from_new_is_an_error(project, run) -> None:
+    project.edit("content/facts.yaml", "date: 2024\n", 'date: "TODO: YYYY, YYYY-MM or YYYY-MM-DD"\n')
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/facts.yaml:15:9: error: 'date' is still a TODO placeholder\n"
+                             "    hint: replace it with the real date"]
+
+
+def test_todo_paragraph_in_a_summary_is_an_error(project, run) -> None:
+    project.edit(SUMMARY, "Swaps were small.[[swap-sizes]][[sbu-102]]",
+                 "TODO: write this section. Cite facts, e.g. [[todo-fact-id]].\n\n"
+                 "Swaps were small.[[swap-sizes]][[sbu-102]]")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == [  # once: not also "a placeholder id" or "cites no fact" for the same paragraph
+        f"{SUMMARY}:7:1: error: the summary still has its TODO placeholder text\n"
+        "    hint: replace it with the section's own paragraphs, each citing its facts as [[fact-id]]"]
+
+
+@pytest.mark.parametrize(("rel", "old", "new", "where", "kind", "file"), [
+    ("content/timeline.yaml", "facts: [sbu-102]", "facts: [sbu-102, todo-fact-id]", "content/timeline.yaml:9:20",
+     "fact", "content/facts.yaml"),
+    (SUMMARY, "small.[[swap-sizes]]", "small.[[swap-sizes]][[todo-fact-id]]", f"{SUMMARY}:7:32", "fact",
+     "content/facts.yaml"),
+    ("content/facts.yaml", "    - source: article-a\n      quote: \"could",
+     "    - source: todo-source-id\n      quote: \"could", "content/facts.yaml:18:7", "source", "content/sources.yaml"),
+])
+def test_placeholder_ids_from_new_are_errors(project, run, rel, old, new, where, kind, file) -> None:
+    project.edit(rel, old, new)
+    code, err = run()
+    assert code == 1
+    placeholder = new.split("todo-")[1].split("]")[0].split("\n")[0]
+    assert problems(err) == [f"{where}: error: 'todo-{placeholder}' is a placeholder, not a {kind} id\n"
+                             f"    hint: replace it with the id of a {kind} in {file}"]
+
+
+def test_a_summary_paragraph_that_cites_no_fact_is_an_error(project, run) -> None:
+    project.edit(SUMMARY, "Swaps were small.[[swap-sizes]][[sbu-102]]",
+                 "Swaps were small.[[swap-sizes]][[sbu-102]]\n\nNobody knows how many more.\nIt is unclear.")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == [f"{SUMMARY}:9:1: error: this paragraph cites no fact\n"
+                             "    hint: end it with the facts it rests on, e.g. [[fact-id]]: every summary "
+                             "paragraph is sourced"]
+
+
+def test_cited_paragraphs_and_an_editors_comment_pass(project, run) -> None:
+    project.edit(SUMMARY, "Swaps were small.[[swap-sizes]][[sbu-102]]",
+                 "Swaps were small.\nVery small.[[swap-sizes]]\n\n<!-- editor: check with the desk -->\n\n"
+                 "- a list item [[sbu-102]]\n- another")
+    code, err = run()
+    assert code == 0, err
+    assert problems(err) == []
+
+
+def test_an_empty_summary_is_an_error(project, run) -> None:
+    project.write("content/summaries/02-empty.md", "---\ntitle: Empty\norder: 2\n---\n\n")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/summaries/02-empty.md:5:1: error: the summary has no text\n"
+                             "    hint: write at least one paragraph below the front matter, citing its facts "
+                             "as [[fact-id]]"]
+
+
+def test_two_summaries_with_the_same_order_is_an_error(project, run) -> None:
+    project.write("content/summaries/02-more.md", "---\ntitle: More\norder: 1\n---\nMore.[[sbu-102]]\n")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/summaries/02-more.md:3:8: error: order 1 is also the order of 01-intro.md\n"
+                             "    hint: give each summary its own order: it sets their sequence"]
+    project.edit("content/summaries/02-more.md", "order: 1", "order: 2")
+    assert run() == (0, "")
+
+
+# ---------------------------------------------------------------- 6. errors, once and to the point
+
+
+def test_a_misspelt_key_is_one_error(project, run) -> None:
+    project.edit("content/facts.yaml", "attribution: the article", "atribution: the article")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/facts.yaml:14:3: error: unknown key 'atribution' in fact\n"
+                             "    hint: did you mean 'attribution'?"]
+
+
+def test_an_unknown_key_that_is_no_misspelling_still_names_the_missing_field(project, run) -> None:
+    project.edit("content/facts.yaml", "attribution: the article", "source_of_claim: the article")
+    code, err = run()
+    assert code == 1
+    assert [p.split("\n")[0] for p in problems(err)] == [
+        "content/facts.yaml:12:3: error: fact is missing the required field 'attribution'",
+        "content/facts.yaml:14:3: error: unknown key 'source_of_claim' in fact"]
+
+
+def test_a_file_that_failed_to_parse_gives_no_not_cited_warnings(project, run) -> None:
+    project.write("content/timeline.yaml", "- date: 2025-05-25\n  title: [unclosed\n")
+    project.write("content/comparisons.yaml", "[]\n")
+    code, err = run()
+    assert code == 1
+    assert all(p.startswith("content/timeline.yaml:") for p in problems(err)), err
+    assert "not cited" not in err
+
+
+def test_an_uncited_fact_is_still_a_warning_when_the_files_are_sound(project, run) -> None:
+    project.edit(SUMMARY, "[[swap-sizes]][[sbu-102]]", "[[sbu-102]]")
+    code, err = run()
+    assert code == 0
+    assert problems(err) == ["content/facts.yaml:12:3: warning: fact 'swap-sizes' is not cited anywhere\n"
+                             "    hint: cite it in a summary, timeline event, comparison or glossary entry, "
+                             "or remove it"]
+
+
+def test_an_undeclared_topic_gets_did_you_mean(project, run) -> None:
+    project.edit("content/facts.yaml", "topics: [exchanges]", "topics: [exchange]")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/facts.yaml:12:3: error: fact 'swap-sizes' uses the undeclared topic 'exchange'\n"
+                             "    hint: did you mean 'exchanges'? (declared under 'topics:' in site.yaml)"]
+    project.edit("content/facts.yaml", "topics: [exchange]", "topics: [weather]")
+    code, err = run()
+    assert problems(err) == ["content/facts.yaml:12:3: error: fact 'swap-sizes' uses the undeclared topic 'weather'\n"
+                             "    hint: declare it under 'topics:' in site.yaml, or fix the spelling"]
+
+
+def test_markdown_the_sanitiser_removes_is_a_warning(project, run) -> None:
+    project.edit(SUMMARY, "Swaps were small.", "Swaps were <b>small</b>.\nSee [this](javascript:alert(1)).")
+    project.edit("content/timeline.yaml", "text: Mass captures reported.", "text: Mass <u>captures</u> reported.")
+    code, err = run("build")
+    assert code == 0
+    assert problems(err) == [  # a build prints warnings in the order it meets them: events, then summaries
+        "content/timeline.yaml:8:9: warning: the HTML tag <u> is removed from the page\n"
+        "    hint: write Markdown instead (**bold**, *italic*, [text](https://…)); raw HTML tags are dropped",
+        "content/summaries/01-intro.md:7:1: warning: the HTML tag <b> is removed from the page\n"
+        "    hint: write Markdown instead (**bold**, *italic*, [text](https://…)); raw HTML tags are dropped",
+        "content/summaries/01-intro.md:8:1: warning: the link 'javascript:alert(1)' is removed from the page\n"
+        "    hint: only http:// and https:// links are kept: link to the web address instead"]
+
+
+def test_markdown_the_sanitiser_keeps_gives_no_warning(project, run) -> None:
+    project.edit(SUMMARY, "Swaps were small.", "Swaps were <em>small</em>, <abbr title='x'>SBU</abbr> "
+                 "[said](https://example.org/a), not `<b>` or [this](#facts).")
+    code, err = run("build")
+    assert code == 0 and problems(err) == []
+
+
+def test_a_text_in_typographic_quotes_gets_a_hint(project, run) -> None:
+    project.edit("content/facts.yaml", "attribution: the article", "attribution: \u201cthe article\u201d")
+    code, err = run()
+    assert code == 0  # legal text, so a warning: the quotes would be published
+    assert problems(err) == ["content/facts.yaml:14:16: warning: 'attribution' is wrapped in typographic quotes "
+                             "\u201c\u2026\u201d\n    hint: YAML only understands straight quotes: write \"\u2026\" "
+                             "(or no quotes) around the value; typographic quotes stay part of the text"]
+
+
+def test_a_date_in_typographic_quotes_is_one_error_with_the_hint(project, run) -> None:
+    project.edit("content/facts.yaml", "date: 2024\n", "date: \u201c2024\u201d\n")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/facts.yaml:15:9: error: 'date' is wrapped in typographic quotes "
+                             "\u201c\u2026\u201d\n    hint: YAML only understands straight quotes: write \"\u2026\" "
+                             "(or no quotes) around the value; typographic quotes stay part of the text"]
+    project.edit("content/facts.yaml", "date: \u201c2024\u201d\n", 'date: "2024"\n')
+    assert run() == (0, "")
