@@ -24,7 +24,7 @@ from .assets import Assets
 from .charts import build_charts
 from .dates import PartialDate
 from .errors import ContentError, Problems
-from .model import Project, Source
+from .model import Date, Project, Source
 from .paginate import layout as page_layout
 from .validate import CITE
 
@@ -115,7 +115,8 @@ class Renderer:
         )
         self.env.globals["asset"] = assets.url  # asset('print.css') → its content-hashed path
         self.env.filters.update(
-            date=format_date, cite=self.cite_html, attributed=attributed, fragment_link=fragment_link,
+            date=format_date, said_date=format_said, cite=self.cite_html, attributed=attributed,
+            fragment_link=fragment_link,
             fact_href=self.layout.fact_href, event_href=self.layout.event_href, source_href=self.layout.source_href,
         )
 
@@ -286,11 +287,32 @@ def format_date(date: PartialDate | None) -> Markup:
         return Markup('<span class="unknown">unknown</span>')
     html = _DATES.get(date)
     if html is None:  # many facts share a date: each is formatted once
-        html = _DATES[date] = Markup('<time datetime="{iso}">{text}</time>').format(iso=date.iso, text=date.human())
+        if date.__class__ is PartialDate:
+            html = Markup('<time datetime="{iso}">{text}</time>').format(iso=date.iso, text=date.human())
+        else:  # a span or a set (uncertain.py): a <time> for each of its dates
+            html = time_html(date.pieces())
+        _DATES[date] = html
     return html
 
 
-_DATES: dict[PartialDate, Markup] = {}
+def format_said(date: Date | None) -> Markup:
+    """When a claim was made: one moment, so a span reads "between 24 and 25 May 2025"."""
+    if date is None or date.__class__ is PartialDate:
+        return format_date(date)
+    html = _SAID.get(date)
+    if html is None:
+        html = _SAID[date] = time_html(date.pieces(moment=True))
+    return html
+
+
+def time_html(pieces: list[tuple[str, str | None]]) -> Markup:
+    """Dates as `<time>` elements with their machine form, the words between them as text."""
+    return Markup("").join(Markup('<time datetime="{}">{}</time>').format(iso, text) if iso else text
+                           for text, iso in pieces)
+
+
+_DATES: dict[Date, Markup] = {}
+_SAID: dict[Date, Markup] = {}
 
 
 def attributed(who: str) -> str:

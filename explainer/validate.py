@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .dates import PartialDate
 from .errors import Problems
 from .load import Loaded
 from .model import (
@@ -64,6 +65,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
 
     for number, fact in enumerate(facts, start=1):
         fact.number = number
+    _source_dates(sources, facts)
     _check_unique(problems, "source", sources)
     _check_unique(problems, "fact", facts)
     _check_unique(problems, "timeline event", events)
@@ -117,7 +119,28 @@ def _site(value: dict | None) -> Site | None:
 def _dated(value: dict) -> Any:
     if not value["approximate"]:  # parse_date gives approximate=False; replace() is slow
         return value["date"]
-    return replace(value["date"], approximate=value["approximate"])
+    date = value["date"]
+    if isinstance(date, PartialDate):
+        return replace(date, approximate=True)
+    return date.approximated()  # a span or a set: `approximate: true` marks each of its dates
+
+
+def _source_dates(sources: list[Source], facts: list[Fact]) -> None:
+    """Give each fact its first cited source's publication date: when it was said, unless it says.
+
+    A source without `published` lends its inferred range (`published_inferred`), as a span.
+    """
+    dates: dict[str, Any] = {}
+    for source in sources:
+        inferred = source.published_inferred
+        if source.published is not None:
+            dates[source.id] = source.published
+        elif inferred:
+            from .uncertain import DateSpan  # only content with an inferred date pays for the import
+
+            dates[source.id] = DateSpan(inferred["from"], inferred.get("to"))
+    for fact in facts:
+        fact.published = dates.get(fact.citations[0].source) if fact.citations else None
 
 
 def _source(value: dict, doc: Doc) -> Source:
@@ -139,6 +162,7 @@ def _fact(value: dict, doc: Doc) -> Fact:
         citations=[Citation(c["source"], c["quote"], _where(doc, c["_keypath"])) for c in value["citations"]],
         figure=Figure(**{k: v for k, v in figure.items() if k != "_keypath"}) if figure else None,
         where=_where(doc, kp), added=value["added"], updated=value["updated"],
+        said=value["said"], as_of=value["as_of"],
     )
 
 
