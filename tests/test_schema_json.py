@@ -166,7 +166,8 @@ VALUES = st.one_of(
     st.from_regex(r"\A\s?(TODO|todo|\s)?[a-z -]{0,6}\Z"),
     st.from_regex(r"\A\s?(https?|HTTPS|ftp|mailto)(://|:)[a-z0-9./?#: ]{0,8}\s?\Z"),
     # EDTF-shaped: spans, open ends, sets and qualifiers, well- and ill-formed
-    st.from_regex(r"\A\s?\[?(\.\.|\d{4}(-\d{1,2}(-\d{1,2})?)?[~?%]?)?([/,] ?(\.\.|\d{4}(-\d{2})?[~?%]?)?){0,2}\]?\s?\Z"),
+    st.from_regex(r"\A\s?\[?(\.\.|\d{4}(-\d{1,2}(-\d{1,2})?)?[~?%]?)?"
+                  r"([/,] ?(\.\.|\d{4}(-\d{2})?[~?%]?)?){0,2}\]?\s?\Z"),
 )
 
 
