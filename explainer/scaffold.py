@@ -38,7 +38,11 @@ TEMPLATES = {
 {dash}id: {id}  # rename: a short slug such as general-staff-971-captured
 {ind}claim: "TODO: one neutral sentence"
 {ind}attribution: "TODO: who makes the claim, e.g. Ukraine's General Staff"
-{ind}date: "{year}"  # TODO: what the claim refers to: YYYY, YYYY-MM or YYYY-MM-DD
+{ind}date: "{year}"  # TODO: what the claim refers to: YYYY, YYYY-MM or YYYY-MM-DD (uncertain: see below)
+{ind}# Uncertain dates (EDTF): 2024-08~ about, 2024-08? uncertain, 2024-08-06/2025-05-25 a span,
+{ind}# 2024-08-06/.. an open end, "[2025-05-24,2025-05-25]" one of these (quote the brackets).
+{ind}# said: "{today}"  # when the claim was made, if not the day its source was published
+{ind}# as_of: "{today}"  # for a claim in the present tense ("has so far"): the day it is known to hold
 {ind}added: "{today}"  # the day this fact was added; lists it under "Recently updated"
 {ind}topics: []  # topic ids declared in site.yaml
 {ind}citations:
@@ -48,7 +52,7 @@ TEMPLATES = {
     "event": """\
 # TODO: new timeline event. List the facts that support it under `facts:`.
 {dash}id: {id}  # rename: a short slug for the event's anchor
-{ind}date: "{year}"  # TODO: when it happened: YYYY, YYYY-MM or YYYY-MM-DD
+{ind}date: "{year}"  # TODO: when it happened: YYYY, YYYY-MM or YYYY-MM-DD, or a span 2024-08-06/2025-05-25
 {ind}title: "TODO: short title"
 {ind}text: "TODO: one or two sentences; inline Markdown allowed"
 {ind}facts: [todo-fact-id]  # TODO: ids of the facts that support it

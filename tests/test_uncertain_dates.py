@@ -309,3 +309,18 @@ def test_we_never_accept_what_edtf_refuses(text):
         return
     theirs = edtf.parse_edtf(text.strip())
     assert (ours.earliest, ours.latest) == (_bound(theirs.lower_strict()), _bound(theirs.upper_strict())), text
+
+
+def test_a_new_fact_offers_said_and_as_of_ready_to_uncomment(project, run):
+    import datetime as dt
+
+    from explainer.scaffold import new
+
+    new(project.root, "fact", today=dt.date(2025, 6, 2))
+    path = project.root / "content" / "facts.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert '  # said: "2025-06-02"' in text and '  # as_of: "2025-06-02"' in text
+    path.write_text(text.replace("  # said:", "  said:").replace("  # as_of:", "  as_of:"), encoding="utf-8")
+    code, err = run("check")
+    assert code == 1  # the TODO placeholders, and nothing about the dates
+    assert "said" not in err and "as_of" not in err and "not a date" not in err
