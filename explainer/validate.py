@@ -55,6 +55,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
         clean[rel] = value if value is not INVALID else None
     docs = loaded.docs
 
+    _check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
     site = _site(clean.get("site.yaml"))
     sources = _items(clean, docs, "content/sources.yaml", _source)
     facts = _items(clean, docs, "content/facts.yaml", _fact)
@@ -123,6 +124,20 @@ def _dated(value: dict) -> Any:
     if isinstance(date, PartialDate):
         return replace(date, approximate=True)
     return date.approximated()  # a span or a set: `approximate: true` marks each of its dates
+
+
+def _check_inferred_ranges(sources: list | None, doc: Doc | None, problems: Problems) -> None:
+    """A source's inferred publication range is a span like any other: it cannot end before it starts."""
+    for value in sources or []:
+        inferred = value["published_inferred"] if isinstance(value, dict) else None
+        if not isinstance(inferred, dict) or inferred.get("to") is None or doc is None:
+            continue
+        start, end = inferred["from"], inferred["to"]
+        if start.earliest > end.latest:
+            line, column = doc.mark(inferred["_keypath"] + ("to",))
+            problems.error(doc.path, line, column,
+                           f"the inferred publication range ends ({end.iso}) before it starts ({start.iso})",
+                           "put the earlier date in 'from' and the later one in 'to'")
 
 
 def _source_dates(sources: list[Source], facts: list[Fact]) -> None:

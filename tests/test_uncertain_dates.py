@@ -324,3 +324,21 @@ def test_a_new_fact_offers_said_and_as_of_ready_to_uncomment(project, run):
     code, err = run("check")
     assert code == 1  # the TODO placeholders, and nothing about the dates
     assert "said" not in err and "as_of" not in err and "not a date" not in err
+
+
+def test_an_inferred_publication_range_cannot_end_before_it_starts(project, run):
+    project.edit("content/sources.yaml", "published: 2025-05-26",
+                 'published: null\n  published_inferred: {from: 2025-05-26, to: 2024-08, reasoning: "It says so."}')
+    code, err = run("check")
+    assert code == 1
+    assert err.startswith("content/sources.yaml:6:46: error: the inferred publication range ends (2024-08) before it "
+                          "starts (2025-05-26)\n    hint: put the earlier date in 'from' and the later one in 'to'\n")
+
+
+def test_a_list_page_holds_a_span_or_a_set_by_its_start():
+    from explainer.paginate import by_date
+
+    dates = [parse_edtf(t) for t in ("2024-08-06/2025-05-25", "../2025-05-26", "[2025-05-24,2025-06-01]", "2025")]
+    pages = {page.name: [d.edtf for d in page.items] for page in by_date("facts", dates, lambda d: d, 2)}
+    assert pages == {"facts-2024.html": ["2024-08-06/2025-05-25"], "facts-2025.html": ["2025"],
+                     "facts-2025-05.html": ["../2025-05-26", "[2025-05-24,2025-06-01]"]}
