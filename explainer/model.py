@@ -110,8 +110,8 @@ class Fact:
     @property
     def said_differs(self) -> bool:
         """Whether the page shows when it was said beside the date: only when the two differ."""
-        said = self.when_said
-        return said is not None and said.edtf != self.date.edtf
+        said = self.said or self.published
+        return said is not None and said != self.date  # frozen dataclasses: equal when their parts are
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
