@@ -160,7 +160,16 @@ def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
 
 
 def _edtf(date: Date | None) -> str:
-    return "" if date is None else date.edtf
+    """EDTF notation for the CSV, worked out once per date (facts share their sources' dates)."""
+    if date is None:
+        return ""
+    text = _EDTF.get(date)
+    if text is None:
+        text = _EDTF[date] = date.edtf
+    return text
+
+
+_EDTF: dict[Any, str] = {}
 
 
 def _num(value: float | None) -> str:

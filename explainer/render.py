@@ -312,15 +312,16 @@ def fact_when(fact: Fact) -> Markup:
     """
     if not fact.said_differs:
         return format_date(fact.date)
-    return Markup('<span class="said">{} {}</span> · about {}').format(
-        "said" if fact.said else "published", format_said(fact.when_said), format_date(fact.date))
+    label = "said" if fact.said else "published"
+    # Markup.format runs a pure-Python formatter (~20 µs a call); both dates are already escaped Markup
+    return Markup(f'<span class="said">{label} {format_said(fact.when_said)}</span> · about {format_date(fact.date)}')
 
 
 def as_of(fact: Fact) -> Markup:
     """" (as of 26 May 2025)", for beside the claim wherever it appears; nothing without `as_of`."""
     if fact.as_of is None:
         return _NOTHING
-    return Markup(' <span class="as-of">(as of {})</span>').format(format_date(fact.as_of))
+    return Markup(f' <span class="as-of">(as of {format_date(fact.as_of)})</span>')
 
 
 _NOTHING = Markup("")
