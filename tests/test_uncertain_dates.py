@@ -342,3 +342,13 @@ def test_a_list_page_holds_a_span_or_a_set_by_its_start():
     pages = {page.name: [d.edtf for d in page.items] for page in by_date("facts", dates, lambda d: d, 2)}
     assert pages == {"facts-2024.html": ["2024-08-06/2025-05-25"], "facts-2025.html": ["2025"],
                      "facts-2025-05.html": ["../2025-05-26", "[2025-05-24,2025-06-01]"]}
+
+
+def test_the_feed_and_recent_list_carry_as_of_with_the_claim(project, run):
+    project.edit("content/facts.yaml", 'date: "2025-05-25"\n', 'date: "2025-05-25"\n  as_of: 2025-05-26\n'
+                 "  added: 2025-06-02\n")
+    assert run() == (0, "")
+    recent = page_of(project).select_one("#recent li").get_text()
+    assert recent == "2 June 2025: New fact: Ukrainian forces captured 971 Russian soldiers. (as of 26 May 2025)"
+    feed = (project.output / "feed.xml").read_text(encoding="utf-8")
+    assert "<title>New fact: Ukrainian forces captured 971 Russian soldiers. (as of 26 May 2025)</title>" in feed
