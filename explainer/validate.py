@@ -66,7 +66,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
 
     for number, fact in enumerate(facts, start=1):
         fact.number = number
-    _source_dates(sources, facts)
+    _check_said(problems, facts, _source_dates(sources, facts))
     _check_unique(problems, "source", sources)
     _check_unique(problems, "fact", facts)
     _check_unique(problems, "timeline event", events)
@@ -140,10 +140,11 @@ def _check_inferred_ranges(sources: list | None, doc: Doc | None, problems: Prob
                            "put the earlier date in 'from' and the later one in 'to'")
 
 
-def _source_dates(sources: list[Source], facts: list[Fact]) -> None:
+def _source_dates(sources: list[Source], facts: list[Fact]) -> dict[str, Any]:
     """Give each fact its first cited source's publication date: when it was said, unless it says.
 
     A source without `published` lends its inferred range (`published_inferred`), as a span.
+    Returns each dated source's date, by id.
     """
     dates: dict[str, Any] = {}
     for source in sources:
@@ -156,6 +157,29 @@ def _source_dates(sources: list[Source], facts: list[Fact]) -> None:
             dates[source.id] = DateSpan(inferred["from"], inferred.get("to"))
     for fact in facts:
         fact.published = dates.get(fact.citations[0].source) if fact.citations else None
+    return dates
+
+
+def _moment(date: Any) -> str:
+    """A date as one moment, as in "said between 24 and 25 May 2025"."""
+    return "".join(text for text, _ in date.pieces(moment=True))
+
+
+def _check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any]) -> None:
+    """A claim is made before any source that reports it is published: `said` cannot be later."""
+    for fact in facts:
+        if fact.said is None:
+            continue
+        for source_id in dict.fromkeys(c.source for c in fact.citations):
+            published = dates.get(source_id)
+            if published is not None and published.latest is not None and fact.said.earliest > published.latest:
+                w = fact.where
+                problems.error(w.path, w.line, w.column,
+                               f"fact '{fact.id}' is said {_moment(fact.said)}, after source '{source_id}' "
+                               f"reporting it was published ({published.human()})",
+                               "'said' is when the claim was made, at the latest the day its source was published; "
+                               "check both dates")
+                break
 
 
 def _source(value: dict, doc: Doc) -> Source:

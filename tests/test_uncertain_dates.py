@@ -352,3 +352,19 @@ def test_the_feed_and_recent_list_carry_as_of_with_the_claim(project, run):
     assert recent == "2 June 2025: New fact: Ukrainian forces captured 971 Russian soldiers. (as of 26 May 2025)"
     feed = (project.output / "feed.xml").read_text(encoding="utf-8")
     assert "<title>New fact: Ukrainian forces captured 971 Russian soldiers. (as of 26 May 2025)</title>" in feed
+
+
+def test_said_cannot_be_later_than_the_source_that_reports_it(project, run):
+    project.edit("content/facts.yaml", 'date: "2025-05-25"\n', 'date: "2025-05-25"\n  said: 2025-06\n')
+    code, err = run("check")
+    assert code == 1
+    assert err.startswith(
+        "content/facts.yaml:20:3: error: fact 'general-staff-971' is said June 2025, after source 'article-a' "
+        "reporting it was published (26 May 2025)\n"
+        "    hint: 'said' is when the claim was made, at the latest the day its source was published; "
+        "check both dates\n")
+
+
+def test_said_within_the_source_date_passes(project, run):
+    project.edit("content/facts.yaml", 'date: "2025-05-25"\n', 'date: "2025-05-25"\n  said: 2025-05\n')
+    assert run("check")[0] == 0  # May 2025 may be 26 May or earlier

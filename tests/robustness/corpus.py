@@ -282,6 +282,11 @@ ERRORS: list[Case] = [
         content/facts.yaml:24:9: error: 'May 25' is not a date
             hint: {EDTF_HINT}
         """),
+    Case("said-after-its-source", {FACTS: Replace(GS_DATE, GS_DATE + "\n  said: 2025-05-27/2025-06")}, """
+        content/facts.yaml:20:3: error: fact 'general-staff-971' is said between 27 May 2025 and June 2025, \
+after source 'article-a' reporting it was published (26 May 2025)
+            hint: 'said' is when the claim was made, at the latest the day its source was published; check both dates
+        """),
     Case("event-edtf-empty-end", {"content/timeline.yaml": Replace("- date: 2025-05-25", "- date: 2025-05-25/")}, """
         content/timeline.yaml:1:9: error: '2025-05-25/' has an empty end
             hint: write '..' for an open end, e.g. 2024-08-06/..
