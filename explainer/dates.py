@@ -1,12 +1,20 @@
-"""Dates at their own precision: a year, a month or a day, never padded with a made-up "1"."""
+"""Dates at their own precision: a year, a month or a day, never padded with a made-up "1".
+
+Plain dates (`2024`, `2024-08`, `2024-08-06`) are parsed here, on the fast path. Anything else that
+looks like EDTF (a span, one of a set, a qualified date) goes to `uncertain.py`, imported only then.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
+PLAIN_HINT = "write the date as YYYY, YYYY-MM or YYYY-MM-DD"
+EDTF_HINT = ("write YYYY, YYYY-MM or YYYY-MM-DD; for an uncertain date: 2024-08~ (about), 2024-08? (uncertain), "
+             "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), [2025-05-24,2025-05-25] (one of these)")
 MONTHS = [
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -15,12 +23,17 @@ MONTHS = [
 
 @dataclass(frozen=True, order=True)
 class PartialDate:
-    """A date known to the year, the month or the day; ``approximate`` marks "c." dates."""
+    """A date known to the year, the month or the day.
+
+    ``approximate`` marks "c." dates (EDTF `~`), ``uncertain`` marks "?" dates (EDTF `?`); EDTF `%`
+    sets both.
+    """
 
     year: int
     month: int | None = None
     day: int | None = None
     approximate: bool = False
+    uncertain: bool = False
 
     @property
     def iso(self) -> str:
@@ -37,6 +50,31 @@ class PartialDate:
         return "day" if self.day else "month" if self.month else "year"
 
     @property
+    def edtf(self) -> str:
+        """The date in EDTF: the ISO form with `~` (approximate), `?` (uncertain) or `%` (both)."""
+        marks = ("", "?", "~", "%")  # indexed by (approximate, uncertain) as bits
+        return self.iso + marks[2 * self.approximate + self.uncertain]
+
+    @property
+    def qualified(self) -> bool:
+        return self.approximate or self.uncertain
+
+    @property
+    def earliest(self) -> str:
+        """The first day the date can be, as YYYY-MM-DD."""
+        return f"{self.year:04d}-{self.month or 1:02d}-{self.day or 1:02d}"
+
+    @property
+    def latest(self) -> str:
+        """The last day the date can be, as YYYY-MM-DD."""
+        month = self.month or 12
+        return f"{self.year:04d}-{month:02d}-{self.day or days_in_month(self.year, month):02d}"
+
+    def pieces(self, moment: bool = False) -> list[tuple[str, str | None]]:
+        """(text, machine form) parts of the rendering; one part for a single date."""
+        return [(self.human(), self.iso)]
+
+    @property
     def sort_key(self) -> tuple[int, int, int]:
         """Chronological order; a date known only to the month (or year) sorts after the days in it.
 
@@ -46,13 +84,15 @@ class PartialDate:
         return (self.year, self.month or 13, self.day or 32)
 
     def human(self) -> str:
-        """How readers see it: "6 August 2024", "August 2024", "2024", "c. August 2024"."""
+        """How readers see it: "6 August 2024", "August 2024", "2024", "c. August 2024", "August 2024?"."""
         if self.day:
             text = f"{self.day} {MONTHS[self.month - 1]} {self.year}"
         elif self.month:
             text = f"{MONTHS[self.month - 1]} {self.year}"
         else:
             text = str(self.year)
+        if self.uncertain:
+            text += "?"
         return f"c. {text}" if self.approximate else text
 
     def __str__(self) -> str:
@@ -70,13 +110,13 @@ class DateError(ValueError):
 def parse_date(value: object, approximate: bool = False) -> PartialDate:
     """Accept ``2024``, ``2024-08``, ``2024-08-06`` (quoted or not, as YAML int or text)."""
     if isinstance(value, bool) or not isinstance(value, (str, int, dt.date)):
-        raise DateError(f"expected a date, got {type_name(value)}", "write the date as YYYY, YYYY-MM or YYYY-MM-DD")
+        raise DateError(f"expected a date, got {type_name(value)}", PLAIN_HINT)
     if isinstance(value, dt.date):
         return PartialDate(value.year, value.month, value.day, approximate)
     text = str(value).strip()
     match = _DATE.fullmatch(text)
     if not match:
-        raise DateError(f"'{text}' is not a date", "write the date as YYYY, YYYY-MM or YYYY-MM-DD")
+        raise DateError(f"'{text}' is not a date", PLAIN_HINT)
     year, month, day = (int(g) if g else None for g in match.groups())
     if month is not None and not 1 <= month <= 12:
         raise DateError(f"'{text}' has no month {month}", "months run from 01 to 12")
@@ -86,6 +126,28 @@ def parse_date(value: object, approximate: bool = False) -> PartialDate:
             "check the day; if only the month is known, write YYYY-MM",
         )
     return PartialDate(year, month, day, approximate)
+
+
+EDTF_MARKS = frozenset("/[]~?%.,")  # characters only EDTF notation uses
+
+
+def parse_edtf(value: object) -> Any:
+    """Any date the content model accepts: a plain date on the fast path, else EDTF Level 1.
+
+    Returns a PartialDate, or (for spans and sets) a DateSpan or DateSet from `uncertain.py`.
+    """
+    if isinstance(value, list):  # YAML reads an unquoted [2025-05-24,2025-05-25] as a list
+        raise DateError("expected a date, got a list", 'put one of a set of dates in quotes: "[2025-05-24,2025-05-25]"')
+    if isinstance(value, str) and not _DATE.match(value.strip()) and not EDTF_MARKS.isdisjoint(value):
+        from .uncertain import parse_uncertain  # only content with an uncertain date pays for it
+
+        return parse_uncertain(value.strip())
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        if exc.hint == PLAIN_HINT:  # this field takes EDTF too: say so
+            exc.hint = EDTF_HINT
+        raise
 
 
 def days_in_month(year: int, month: int) -> int:

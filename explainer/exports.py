@@ -13,21 +13,48 @@ from collections.abc import Iterable
 from typing import Any
 
 from .dates import PartialDate
-from .model import Event, Fact, Project, Source, Term
+from .model import Date, Event, Fact, Project, Source, Term
 from .paginate import Layout
 from .paginate import layout as page_layout
 
 DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
 CSV_COLUMNS = (
-    "number", "id", "date", "approximate", "attribution", "claim", "topics", "sources", "quotes",
+    "number", "id", "date", "approximate", "said", "as_of", "attribution", "claim", "topics", "sources", "quotes",
     "figure_series", "figure_qualifier", "figure_value", "figure_low", "figure_high", "figure_label", "url",
 )
 
 
-def date_json(date: PartialDate | None) -> dict[str, Any] | None:
+def date_json(date: Date | None, moment: bool = False) -> dict[str, Any] | None:
+    """A date for re-use: its EDTF notation, ISO 8601 form (null for one of a set), range and text.
+
+    `earliest` and `latest` are the first and last day it can be (null for an open end). A
+    ``moment`` (when a claim was said) words a span as one day within it: "between 24 and 25 May 2025".
+    """
     if date is None:
         return None
-    return {"iso": date.iso, "precision": date.precision, "approximate": date.approximate, "text": date.human()}
+    out = _DATE_JSON.get((date, moment))
+    if out is None:  # many facts share a date: each is worked out once
+        text = "".join(t for t, _ in date.pieces(moment=True)) if moment else date.human()
+        out = _DATE_JSON[(date, moment)] = {
+            "edtf": date.edtf, "iso": date.iso, "precision": date.precision, "approximate": date.approximate,
+            "uncertain": date.uncertain, "earliest": date.earliest, "latest": date.latest, "text": text,
+        }
+    return out
+
+
+_DATE_JSON: dict[Any, dict[str, Any]] = {}
+
+
+def said_from(fact: Fact) -> str | None:
+    """Where a fact's `said` date comes from: the fact itself, or its first cited source."""
+    return "fact" if fact.said else "source" if fact.published else None
+
+
+def csv_date(date: Date | None) -> str:
+    """ISO 8601 for a plain date (as before uncertain dates existed), else its EDTF notation."""
+    if date is None:
+        return ""
+    return date.iso if date.__class__ is PartialDate else date.edtf
 
 
 def fact_json(fact: Fact, base_url: str, sources: dict[str, Source], layout: Layout) -> dict[str, Any]:
@@ -36,6 +63,7 @@ def fact_json(fact: Fact, base_url: str, sources: dict[str, Source], layout: Lay
         "id": fact.id, "number": fact.number, "url": base_url + layout.fact_href(fact.id),
         "claim": fact.claim, "attribution": fact.attribution,
         "date": date_json(fact.date), "date_note": fact.date_note, "topics": fact.topics,
+        "said": date_json(fact.when_said, moment=True), "said_from": said_from(fact), "as_of": date_json(fact.as_of),
         "citations": [{"source": c.source, "quote": c.quote, "source_url": sources[c.source].url}
                       for c in fact.citations],
         "figure": None if fig is None else {
@@ -122,12 +150,26 @@ def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
         figure = ["", "", "", "", "", ""] if fig is None else [
             fig.series, fig.qualifier or "", _num(fig.value), _num(fig.low), _num(fig.high), fig.label]
         writer.writerow([
-            f.number, f.id, f.date.iso, "true" if f.date.approximate else "false", f.attribution, f.claim,
+            f.number, f.id, csv_date(f.date), "true" if f.date.approximate else "false",
+            _edtf(f.when_said), _edtf(f.as_of), f.attribution, f.claim,
             " ".join(f.topics), " | ".join(c.source for c in f.citations), " | ".join(c.quote for c in f.citations),
             *figure, base_url + layout.fact_href(f.id),
         ])
     text.flush()
     return out.getvalue()
+
+
+def _edtf(date: Date | None) -> str:
+    """EDTF notation for the CSV, worked out once per date (facts share their sources' dates)."""
+    if date is None:
+        return ""
+    text = _EDTF.get(date)
+    if text is None:
+        text = _EDTF[date] = date.edtf
+    return text
+
+
+_EDTF: dict[Any, str] = {}
 
 
 def _num(value: float | None) -> str:
@@ -156,15 +198,10 @@ def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> st
             work["publisher"] = {"@type": "Organization", "name": s.publisher}
         if s.author:
             work["author"] = {"@type": "Person", "name": s.author}
-        if s.published:
+        if s.published and s.published.__class__ is PartialDate:  # schema.org Date: one date, no span
             work["datePublished"] = s.published.iso
         works.append(work)
-    claims = [{
-        "@type": "Claim", "@id": base_url + layout.fact_href(f.id), "url": base_url + layout.fact_href(f.id),
-        "text": f.claim, "creditText": f"According to {f.attribution}", "temporalCoverage": f.date.iso,
-        "appearance": [{"@id": base_url + layout.source_href(sid)}
-                       for sid in dict.fromkeys(c.source for c in f.citations)],
-    } for f in ([] if layout.facts.split else project.facts)]
+    claims = [claim_json(f, base_url, layout) for f in ([] if layout.facts.split else project.facts)]
     article: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "Article", "@id": base_url, "url": base_url,
         "mainEntityOfPage": base_url, "headline": site.title, "description": site.description,
@@ -174,6 +211,24 @@ def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> st
         article["publisher"] = {"@type": "Organization", "name": site.publisher}
     text = json.dumps(article, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def claim_json(f: Fact, base_url: str, layout: Layout) -> dict[str, Any]:
+    """A fact as a schema.org Claim: what it is about as `temporalCoverage` (an ISO 8601 interval
+    for a span, the earliest to the latest day for one of a set), when it was said as `dateCreated`
+    (only when the fact gives one date), and "as of" in its text, which is never shown without it."""
+    date = f.date
+    claim: dict[str, Any] = {
+        "@type": "Claim", "@id": base_url + layout.fact_href(f.id), "url": base_url + layout.fact_href(f.id),
+        "text": f.claim if f.as_of is None else f"{f.claim} (as of {f.as_of.human()})",
+        "creditText": f"According to {f.attribution}",
+        "temporalCoverage": date.iso or f"{date.earliest}/{date.latest}",
+        "appearance": [{"@id": base_url + layout.source_href(sid)}
+                       for sid in dict.fromkeys(c.source for c in f.citations)],
+    }
+    if f.said is not None and f.said.__class__ is PartialDate:
+        claim["dateCreated"] = f.said.iso
+    return claim
 
 
 def xml_escape(text: str) -> str:

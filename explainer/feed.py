@@ -68,8 +68,9 @@ def _neg(day: PartialDate) -> tuple[int, int, int]:
 
 
 def _fact_change(fact: Fact) -> Change:
-    text = f"According to {fact.attribution}: {fact.claim}"
-    return Change("fact", fact.id, fact.id, fact.claim, text, fact.added, fact.updated)
+    claim = fact.claim if fact.as_of is None else f"{fact.claim} (as of {fact.as_of.human()})"
+    text = f"According to {fact.attribution}: {claim}"
+    return Change("fact", fact.id, fact.id, claim, text, fact.added, fact.updated)
 
 
 def _event_change(event: Event) -> Change:

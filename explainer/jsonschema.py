@@ -26,6 +26,13 @@ NON_BLANK = r"\S"
 TEXT = rf"^(?!\s*{schema.TODO})\s*\S"  # not blank, and not a placeholder left by `build.py new`
 # Same shapes parse_date accepts (it strips spaces); the build also checks the day exists in its month.
 DATE_TEXT = r"^\s*[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?\s*$"
+# EDTF as explainer/uncertain.py reads it: a date with an optional ~ ? %, a span with `..` for an open
+# end (not both ends), or one of a set of two or more. The build also refuses reversed spans and a date
+# listed twice in a set, which a pattern cannot see.
+_EDTF_ONE = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?[~?%]?"
+_EDTF_END = rf"({_EDTF_ONE}|\.\.)"
+EDTF_TEXT = (rf"^\s*({_EDTF_ONE}|(?!\.\./\.\.\s*$){_EDTF_END}/{_EDTF_END}"
+             rf"|\[\s*{_EDTF_ONE}\s*(,\s*{_EDTF_ONE}\s*)+\])\s*$")
 DAY_TEXT = r"^\s*[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\s*$"
 URL_TEXT = r"^\s*[hH][tT][tT][pP][sS]?://[^\s/?#]+[^\s]*\s*$"  # as urlsplit: any case
 
@@ -37,6 +44,8 @@ _SCALARS: dict[str, dict[str, Any]] = {
     # Unquoted YAML years are integers and `2024-08-06` may be read as a date: both are accepted.
     "date": {"anyOf": [{"type": "string", "pattern": DATE_TEXT},
                        {"type": "integer", "minimum": 1000, "maximum": 9999}]},
+    "edtf": {"anyOf": [{"type": "string", "pattern": EDTF_TEXT},
+                       {"type": "integer", "minimum": 1000, "maximum": 9999}]},
     "day": {"type": "string", "pattern": DAY_TEXT},
     "bool": {"type": "boolean"},
     "url": {"type": "string", "pattern": URL_TEXT},
@@ -45,7 +54,7 @@ _SCALARS: dict[str, dict[str, Any]] = {
     "count": {"type": "integer", "minimum": 1},
     "number": {"type": "number"},
 }
-_EXAMPLES = {"date": "2024-08-06", "day": "2025-06-01", "url": "https://example.org/article"}
+_EXAMPLES = {"date": "2024-08-06", "edtf": "2024-08-06", "day": "2025-06-01", "url": "https://example.org/article"}
 
 
 def file_schemas() -> dict[str, dict[str, Any]]:
@@ -152,4 +161,4 @@ def ensure_header(root: Path, rel: str) -> bool:
     return True
 
 
-__all__ = ["DATE_TEXT", "file_schemas", "header_line", "to_json_schema", "write_schemas"]
+__all__ = ["DATE_TEXT", "EDTF_TEXT", "file_schemas", "header_line", "to_json_schema", "write_schemas"]

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 from .dates import PartialDate
+
+if TYPE_CHECKING:  # uncertain.py is imported only when content holds an uncertain date
+    from .uncertain import DateSet, DateSpan
+
+Date = Union[PartialDate, "DateSpan", "DateSet"]  # any date a content field accepts (see dates.parse_edtf)
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,9 @@ class Source:
     title: str
     publisher: str | None
     author: str | None
-    published: PartialDate | None
+    published: Date | None
     url: str | None
-    retrieved: PartialDate | None
+    retrieved: Date | None
     archive: str
     note: str | None
     published_inferred: dict[str, Any] | None
@@ -84,7 +89,7 @@ class Fact:
     id: str
     claim: str
     attribution: str
-    date: PartialDate
+    date: Date
     date_note: str | None
     topics: list[str]
     citations: list[Citation]
@@ -93,6 +98,20 @@ class Fact:
     number: int = 0
     added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
     updated: PartialDate | None = None
+    said: Date | None = None  # when the claim was made, as the editor gives it
+    as_of: Date | None = None  # up to when the claim is known to hold
+    published: Date | None = None  # the first cited source's date (or inferred range): `said` by default
+
+    @property
+    def when_said(self) -> Date | None:
+        """When the claim was made: its own `said`, else when its source was published."""
+        return self.said or self.published
+
+    @property
+    def said_differs(self) -> bool:
+        """Whether the page shows when it was said beside the date: only when the two differ."""
+        said = self.said or self.published
+        return said is not None and said != self.date  # frozen dataclasses: equal when their parts are
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -106,7 +125,7 @@ class Reference:
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Event:
     id: str
-    date: PartialDate
+    date: Date
     date_note: str | None
     title: str
     text: str

@@ -46,6 +46,10 @@ TEMPLATES = {
 {ind}claim: "TODO: one neutral sentence"
 {ind}attribution: "TODO: who makes the claim, e.g. Ukraine's General Staff"
 {ind}date: "TODO: YYYY, YYYY-MM or YYYY-MM-DD"  # what the claim refers to, at the precision the source gives
+{ind}# Uncertain dates (EDTF): 2024-08~ about, 2024-08? uncertain, 2024-08-06/2025-05-25 a span,
+{ind}# 2024-08-06/.. an open end, "[2025-05-24,2025-05-25]" one of these (quote the brackets).
+{ind}# said: "{today}"  # when the claim was made, if not the day its source was published
+{ind}# as_of: "{today}"  # for a claim in the present tense ("has so far"): the day it is known to hold
 {ind}added: "{today}"  # the day this fact was added; lists it under "Recently updated"
 {ind}topics: []  # topic ids declared in site.yaml
 {ind}citations:
@@ -55,7 +59,7 @@ TEMPLATES = {
     "event": """\
 # TODO: new timeline event. List the facts that support it under `facts:`.
 {dash}id: {id}  # rename: a short slug for the event's anchor
-{ind}date: "TODO: YYYY, YYYY-MM or YYYY-MM-DD"  # when it happened, at the precision the sources give
+{ind}date: "TODO: YYYY, YYYY-MM or YYYY-MM-DD"  # when it happened; or a span 2024-08-06/2025-05-25
 {ind}title: "TODO: short title"
 {ind}text: "TODO: one or two sentences; inline Markdown allowed"
 {ind}facts: [todo-fact-id]  # TODO: ids of the facts that support it

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .dates import DateError, parse_date, type_name
+from .dates import DateError, parse_date, parse_edtf, type_name
 from .errors import Problems
 from .yamlsafe import Doc, KeyPath
 
@@ -73,7 +73,8 @@ class Record:
 TEXT = Scalar("text")
 MARKDOWN = Scalar("markdown")
 SLUG_T = Scalar("slug")
-DATE = Scalar("date")
+DATE = Scalar("date")  # plain only: YYYY, YYYY-MM or YYYY-MM-DD
+EDTF = Scalar("edtf")  # a plain date, or an uncertain one in EDTF Level 1 (see explainer/uncertain.py)
 BOOL = Scalar("bool")
 URL = Scalar("url")
 LANG = Scalar("language")
@@ -83,8 +84,13 @@ COUNT = Scalar("count")
 NUMBER = Scalar("number")
 DAY = Scalar("day")  # a full YYYY-MM-DD date, for the change log
 
-APPROXIMATE = Field("approximate", BOOL, "true when the date is approximate; shown as 'c. August 2024'.",
-                    required=False, default=False)
+APPROXIMATE = Field("approximate", BOOL, "true when the date is approximate; shown as 'c. August 2024' "
+                    "(the same as EDTF `~`).", required=False, default=False)
+# When the claim was made, and up to when it is known to hold: see "Dates" in the README.
+SAID = Field("said", EDTF, "When the claim was made or published, at its precision; default: the first cited "
+             "source's `published` date (or its inferred range).", required=False)
+AS_OF = Field("as_of", EDTF, "The day up to which the claim is known to hold; shown as 'as of 26 May 2025' "
+              "beside the claim.", required=False)
 # What changed: these dates feed the "Recently updated" list and feed.xml.
 ADDED = Field("added", DAY, "The day this was added to the explainer (YYYY-MM-DD); lists it as new.",
               required=False)
@@ -131,9 +137,9 @@ SOURCE = Record("source", "An archived source article (`content/sources.yaml`)."
     Field("title", TEXT, "The source's headline."),
     Field("publisher", TEXT, "Who published it; null if the source does not say.", nullable=True),
     Field("author", TEXT, "Who wrote it; null if the source does not say.", nullable=True),
-    Field("published", DATE, "When it was published; null if unknown.", nullable=True),
+    Field("published", EDTF, "When it was published; null if unknown.", nullable=True),
     Field("url", URL, "Where it was published (http/https); null if unknown.", nullable=True),
-    Field("retrieved", DATE, "When the archived text was taken; null if unknown.", nullable=True),
+    Field("retrieved", EDTF, "When the archived text was taken; null if unknown.", nullable=True),
     Field("archive", PATH, "Path of its archived text under `seeds/`."),
     Field("note", TEXT, "Anything a reader should know about the source.", required=False),
     Field("published_inferred", INFERRED, "A date range inferred from the text, with the reasoning.",
@@ -155,9 +161,11 @@ FACT = Record("fact", "One attributed, sourced claim (`content/facts.yaml`).", (
     Field("id", SLUG_T, "Slug; the fact's anchor on the page and what `[[id]]` cites."),
     Field("claim", TEXT, "One neutral sentence."),
     Field("attribution", TEXT, "Who makes the claim, e.g. \"Ukraine's General Staff\"."),
-    Field("date", DATE, "What the claim refers to, at its precision."),
+    Field("date", EDTF, "What the claim refers to, at its precision."),
     APPROXIMATE,
     DATE_NOTE,
+    SAID,
+    AS_OF,
     Field("topics", ListOf(SLUG_T), "Topic slugs declared in `site.yaml`.", required=False, default=[]),
     Field("citations", ListOf(CITATION, min_items=1), "At least one verbatim quote."),
     Field("figure", FIGURE, "A number to chart.", required=False),
@@ -166,7 +174,7 @@ FACT = Record("fact", "One attributed, sourced claim (`content/facts.yaml`).", (
 ))
 EVENT = Record("event", "A dated event on the timeline (`content/timeline.yaml`).", (
     Field("id", SLUG_T, "Slug for the event's anchor; defaults to one made from the title.", required=False),
-    Field("date", DATE, "When it happened, at its precision."),
+    Field("date", EDTF, "When it happened, at its precision."),
     APPROXIMATE,
     DATE_NOTE,
     Field("title", TEXT, "Short title."),
@@ -352,6 +360,13 @@ class Checker:
     def scalar_date(self, value: Any, keypath: KeyPath) -> Any:
         try:
             return parse_date(value)
+        except DateError as exc:
+            return self.error(keypath, str(exc), exc.hint)
+
+    def scalar_edtf(self, value: Any, keypath: KeyPath) -> Any:
+        """A plain date, or EDTF Level 1: a span, an open span, one of a set, `~` `?` `%`."""
+        try:
+            return parse_edtf(value)
         except DateError as exc:
             return self.error(keypath, str(exc), exc.hint)
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .dates import PartialDate
 from .errors import Problems
 from .load import Loaded
 from .model import (
@@ -62,6 +63,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
         clean[rel] = value if value is not INVALID else None
     docs = loaded.docs
 
+    _check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
     site = _site(clean.get("site.yaml"))
     sources = _items(clean, docs, "content/sources.yaml", _source)
     facts = _items(clean, docs, "content/facts.yaml", _fact)
@@ -73,6 +75,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
 
     for number, fact in enumerate(facts, start=1):
         fact.number = number
+    _check_said(problems, facts, _source_dates(sources, facts))
     _check_unique(problems, "source", sources)
     _check_unique(problems, "fact", facts)
     _check_unique(problems, "timeline event", events)
@@ -151,7 +154,66 @@ def _site(value: dict | None) -> Site | None:
 def _dated(value: dict) -> Any:
     if not value["approximate"]:  # parse_date gives approximate=False; replace() is slow
         return value["date"]
-    return replace(value["date"], approximate=value["approximate"])
+    date = value["date"]
+    if isinstance(date, PartialDate):
+        return replace(date, approximate=True)
+    return date.approximated()  # a span or a set: `approximate: true` marks each of its dates
+
+
+def _check_inferred_ranges(sources: list | None, doc: Doc | None, problems: Problems) -> None:
+    """A source's inferred publication range is a span like any other: it cannot end before it starts."""
+    for value in sources or []:
+        inferred = value["published_inferred"] if isinstance(value, dict) else None
+        if not isinstance(inferred, dict) or inferred.get("to") is None or doc is None:
+            continue
+        start, end = inferred["from"], inferred["to"]
+        if start.earliest > end.latest:
+            line, column = doc.mark(inferred["_keypath"] + ("to",))
+            problems.error(doc.path, line, column,
+                           f"the inferred publication range ends ({end.iso}) before it starts ({start.iso})",
+                           "put the earlier date in 'from' and the later one in 'to'")
+
+
+def _source_dates(sources: list[Source], facts: list[Fact]) -> dict[str, Any]:
+    """Give each fact its first cited source's publication date: when it was said, unless it says.
+
+    A source without `published` lends its inferred range (`published_inferred`), as a span.
+    Returns each dated source's date, by id.
+    """
+    dates: dict[str, Any] = {}
+    for source in sources:
+        inferred = source.published_inferred
+        if source.published is not None:
+            dates[source.id] = source.published
+        elif inferred:
+            from .uncertain import DateSpan  # only content with an inferred date pays for the import
+
+            dates[source.id] = DateSpan(inferred["from"], inferred.get("to"))
+    for fact in facts:
+        fact.published = dates.get(fact.citations[0].source) if fact.citations else None
+    return dates
+
+
+def _moment(date: Any) -> str:
+    """A date as one moment, as in "said between 24 and 25 May 2025"."""
+    return "".join(text for text, _ in date.pieces(moment=True))
+
+
+def _check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any]) -> None:
+    """A claim is made before any source that reports it is published: `said` cannot be later."""
+    for fact in facts:
+        if fact.said is None:
+            continue
+        for source_id in dict.fromkeys(c.source for c in fact.citations):
+            published = dates.get(source_id)
+            if published is not None and published.latest is not None and fact.said.earliest > published.latest:
+                w = fact.where
+                problems.error(w.path, w.line, w.column,
+                               f"fact '{fact.id}' is said {_moment(fact.said)}, after source '{source_id}' "
+                               f"reporting it was published ({published.human()})",
+                               "'said' is when the claim was made, at the latest the day its source was published; "
+                               "check both dates")
+                break
 
 
 def _source(value: dict, doc: Doc) -> Source:
@@ -173,6 +235,7 @@ def _fact(value: dict, doc: Doc) -> Fact:
         citations=[Citation(c["source"], c["quote"], _where(doc, c["_keypath"])) for c in value["citations"]],
         figure=Figure(**{k: v for k, v in figure.items() if k != "_keypath"}) if figure else None,
         where=_where(doc, kp), added=value["added"], updated=value["updated"],
+        said=value["said"], as_of=value["as_of"],
     )
 
 

@@ -37,7 +37,7 @@ def test_dates_show_their_own_precision(page):
     assert sbu["datetime"] == "2024-08"
     assert sbu.get_text() == "c. August 2024"
     assert page.select_one("#event-general-staff-statement time").get_text() == "25 May 2025"
-    year_only = page.select_one("#swap-sizes time")
+    year_only = page.select_one("#swap-sizes .meta > time")  # not the source's date, in .said
     assert (year_only["datetime"], year_only.get_text()) == ("2024", "2024")
 
 

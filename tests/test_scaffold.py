@@ -65,7 +65,7 @@ def test_a_new_fact_fails_the_build_until_filled_in(project: Project) -> None:
     todo = [e for e in errors(result) if "is still a TODO placeholder" in e]
     fields = {re.search(r"'(\w+)' is still", e)[1] for e in todo}
     assert fields == {"claim", "attribution", "quote", "date"}  # the placeholder date too: never published
-    assert all(start < int(e.split(":")[1]) <= start + 9 for e in todo)  # each points into the new entry
+    assert all(start < int(e.split(":")[1]) <= start + 13 for e in todo)  # each points into the new entry
 
     # Filling in the claim and attribution but not the quote: the quote check says what is missing.
     project.edit("content/facts.yaml", '"TODO: one neutral sentence"', "Swaps were small.")

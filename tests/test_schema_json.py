@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 from explainer import jsonschema as js
-from explainer.dates import DateError, parse_date
+from explainer.dates import DateError, parse_date, parse_edtf
 from explainer.errors import Problems
 from explainer.load import load_summaries
 from explainer.schema import CONTENT_FILES, INVALID, SUMMARY, Checker, Scalar
@@ -165,6 +165,9 @@ VALUES = st.one_of(
     st.text(max_size=12), st.from_regex(r"\A\s?\d{1,5}(-\d{1,2}(-\d{1,3})?)?\s?\Z"),
     st.from_regex(r"\A\s?(TODO|todo|\s)?[a-z -]{0,6}\Z"),
     st.from_regex(r"\A\s?(https?|HTTPS|ftp|mailto)(://|:)[a-z0-9./?#: ]{0,8}\s?\Z"),
+    # EDTF-shaped: spans, open ends, sets and qualifiers, well- and ill-formed
+    st.from_regex(r"\A\s?\[?(\.\.|\d{4}(-\d{1,2}(-\d{1,2})?)?[~?%]?)?"
+                  r"([/,] ?(\.\.|\d{4}(-\d{2})?[~?%]?)?){0,2}\]?\s?\Z"),
 )
 
 
@@ -185,6 +188,11 @@ def _known_gap(kind: str, value: object) -> bool:
             parse_date(value)
         except DateError as exc:
             return "real day" in str(exc)
+    if kind == "edtf" and isinstance(value, str):  # calendar rules a pattern cannot see
+        try:
+            parse_edtf(value)
+        except DateError as exc:
+            return any(gap in str(exc) for gap in ("real day", "ends before it starts", "twice"))
     return False
 
 

@@ -138,6 +138,9 @@ GLOSSARY = "content/glossary.yaml"
 SUMMARY = "content/summaries/01-intro.md"
 EXTRA = "content/summaries/02-extra.md"  # a second summary: its own mistakes cascade nowhere
 INDEX = "templates/index.html"
+GS_DATE = 'date: "2025-05-25"'  # the General Staff fact's date, line 23
+EDTF_HINT = ("write YYYY, YYYY-MM or YYYY-MM-DD; for an uncertain date: 2024-08~ (about), 2024-08? (uncertain), "
+             "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), [2025-05-24,2025-05-25] (one of these)")
 QUOTE_102 = 'quote: "its commandos captured no fewer than 102 Russian conscripts"'
 
 
@@ -253,9 +256,59 @@ ERRORS: list[Case] = [
         content/facts.yaml:4:9: error: '2025-13' has no month 13
             hint: months run from 01 to 12
         """),
-    Case("date-in-words", {SOURCES: Replace("published: 2025-05-26", "published: last Tuesday")}, """
+    Case("date-in-words", {SOURCES: Replace("published: 2025-05-26", "published: last Tuesday")}, f"""
         content/sources.yaml:5:14: error: 'last Tuesday' is not a date
-            hint: write the date as YYYY, YYYY-MM or YYYY-MM-DD
+            hint: {EDTF_HINT}
+        """),
+    # --- uncertain dates (EDTF) -----------------------------------------------------------------
+    Case("edtf-unknown-notation", {FACTS: Replace("date: 2024-08", "date: 2024~-08")}, f"""
+        content/facts.yaml:4:9: error: '2024~-08' is not a date
+            hint: {EDTF_HINT}
+        """),
+    Case("edtf-reversed-span", {FACTS: Replace('date: "2025-05-25"', 'date: "2025-05-25/2024-08-06"')}, """
+        content/facts.yaml:23:9: error: '2025-05-25/2024-08-06' ends before it starts
+            hint: write the earlier date first: 2024-08-06/2025-05-25
+        """, subprocess=True),
+    Case("edtf-impossible-day-in-span", {FACTS: Replace('date: "2025-05-25"', 'date: "2025-04-31/2025-05-25"')}, """
+        content/facts.yaml:23:9: error: '2025-04-31' is not a real day: April 2025 has 30 days
+            hint: check the day; if only the month is known, write YYYY-MM
+        """),
+    Case("edtf-not-a-leap-year", {FACTS: Replace('date: "2025-05-25"', 'date: "[1900-02-28,1900-02-29]"')}, """
+        content/facts.yaml:23:9: error: '1900-02-29' is not a real day: February 1900 has 28 days
+            hint: check the day; if only the month is known, write YYYY-MM
+        """),
+    Case("edtf-set-unquoted", {FACTS: Replace('date: "2025-05-25"', "date: [2025-05-24,2025-05-25]")}, """
+        content/facts.yaml:23:9: error: expected a date, got a list
+            hint: put one of a set of dates in quotes: "[2025-05-24,2025-05-25]"
+        """),
+    Case("edtf-set-of-one", {FACTS: Replace('date: "2025-05-25"', 'date: "[2025-05-25]"')}, """
+        content/facts.yaml:23:9: error: '[2025-05-25]' lists only one date
+            hint: write the date without brackets, or list two or more: [2025-05-24,2025-05-25]
+        """),
+    Case("edtf-open-both-ends", {FACTS: Replace('date: "2025-05-25"', 'date: "../.."')}, """
+        content/facts.yaml:23:9: error: '../..' has neither a start nor an end
+            hint: give at least one end, e.g. 2024-08-06/.. or ../2025-05-26
+        """),
+    Case("said-reversed-span", {FACTS: Replace(GS_DATE, GS_DATE + "\n  said: 2025-05/2025-04")}, """
+        content/facts.yaml:24:9: error: '2025-05/2025-04' ends before it starts
+            hint: write the earlier date first: 2025-04/2025-05
+        """),
+    Case("as-of-impossible-day", {FACTS: Replace(GS_DATE, GS_DATE + "\n  as_of: 2025-06-31")}, """
+        content/facts.yaml:24:10: error: '2025-06-31' is not a real day: June 2025 has 30 days
+            hint: check the day; if only the month is known, write YYYY-MM
+        """),
+    Case("said-unknown-notation", {FACTS: Replace(GS_DATE, GS_DATE + "\n  said: May 25")}, f"""
+        content/facts.yaml:24:9: error: 'May 25' is not a date
+            hint: {EDTF_HINT}
+        """),
+    Case("said-after-its-source", {FACTS: Replace(GS_DATE, GS_DATE + "\n  said: 2025-05-27/2025-06")}, """
+        content/facts.yaml:20:3: error: fact 'general-staff-971' is said between 27 May 2025 and June 2025, \
+after source 'article-a' reporting it was published (26 May 2025)
+            hint: 'said' is when the claim was made, at the latest the day its source was published; check both dates
+        """),
+    Case("event-edtf-empty-end", {"content/timeline.yaml": Replace("- date: 2025-05-25", "- date: 2025-05-25/")}, """
+        content/timeline.yaml:1:9: error: '2025-05-25/' has an empty end
+            hint: write '..' for an open end, e.g. 2024-08-06/..
         """),
     # --- ids ------------------------------------------------------------------------------------
     Case("duplicate-fact-id", {FACTS: Replace("- id: swap-sizes", """- id: sbu-102

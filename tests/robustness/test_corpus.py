@@ -122,6 +122,8 @@ def test_corpus_covers_what_the_issue_lists() -> None:
                    "empty-quote", "empty-file", "not-utf8", "byte-order-mark", "very-large-file", "archive-dot-dot",
                    "archive-absolute", "archive-symlink-out", "archive-missing", "python-object-apply",
                    "billion-laughs", "markup-in-markdown-summary", "url-javascript", "url-data", "url-vbscript",
-                   "jinja-syntax-in-content", "template-unknown-variable", "template-syntax-error"):
+                   "jinja-syntax-in-content", "template-unknown-variable", "template-syntax-error",
+                   "edtf-unknown-notation", "edtf-reversed-span", "edtf-impossible-day-in-span",
+                   "edtf-not-a-leap-year", "said-reversed-span", "as-of-impossible-day"):
         assert needed in ids
     assert len(ERRORS) >= 40
