@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, Project, make_project
 
-from explainer import serve as preview
+from explainer import serve_builds, serve_http, serve_page
 from explainer.errors import BuildError, ContentError
 
 CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
@@ -217,10 +217,10 @@ def test_a_symlink_out_of_output_is_refused(tmp_path: Path) -> None:
     (output / "index.html").write_text("<p>site</p>")
     (tmp_path / "secret.txt").write_text("secret")
     (output / "leak.txt").symlink_to(tmp_path / "secret.txt")
-    assert preview.site_file(output, "/") == (output / "index.html").resolve()
-    assert preview.site_file(output, "/assets/") == (output / "assets" / "index.html").resolve()
-    assert preview.site_file(output, "/leak.txt") is None
-    assert preview.site_file(output, "/%2e%2e/secret.txt") is None
+    assert serve_http.site_file(output, "/") == (output / "index.html").resolve()
+    assert serve_http.site_file(output, "/assets/") == (output / "assets" / "index.html").resolve()
+    assert serve_http.site_file(output, "/leak.txt") is None
+    assert serve_http.site_file(output, "/%2e%2e/secret.txt") is None
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -311,9 +311,9 @@ def test_a_page_requested_during_a_build_waits_for_it(tmp_path: Path) -> None:
         from tornado import httpserver, netutil
         from tornado.httpclient import AsyncHTTPClient
 
-        site = preview.Preview(tmp_path, output, slow_build, out=lambda _t: None, err=lambda _t: None)
+        site = serve_builds.Preview(tmp_path, output, slow_build, out=lambda _t: None, err=lambda _t: None)
         sockets = netutil.bind_sockets(0, "127.0.0.1")
-        http = httpserver.HTTPServer(preview.application(site, sockets[0].getsockname()[1]))
+        http = httpserver.HTTPServer(serve_http.application(site, sockets[0].getsockname()[1]))
         http.add_sockets(sockets)
         build = asyncio.create_task(site.rebuild({"content/facts.yaml"}))
         await asyncio.get_running_loop().run_in_executor(None, started.wait, WAIT)
@@ -340,8 +340,8 @@ def test_error_page_shows_the_lines_around_each_problem_escaped(tmp_path: Path) 
     (tmp_path / "content" / "facts.yaml").write_text("\n".join(lines) + "\n")
     problems = [ContentError("content/facts.yaml", 6, 10, "invalid YAML: <b>bad</b>", "close the bracket"),
                 ContentError("content/other.yaml", 1, 1, "unknown fact 'x'", "")]
-    failure = preview.Failure(problems=BuildError(problems).problems, changed={"content/facts.yaml"})
-    html = preview.error_page(failure, tmp_path).decode()
+    failure = serve_page.Failure(problems=BuildError(problems).problems, changed={"content/facts.yaml"})
+    html = serve_page.error_page(failure, tmp_path).decode()
 
     assert "content/facts.yaml:6:10" in html and "hint: close the bracket" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
@@ -376,10 +376,10 @@ def test_a_page_that_loaded_just_before_a_rebuild_is_reloaded_when_it_connects(t
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
-        site = preview.Preview(tmp_path, output, lambda _r, _o: None, out=lambda _t: None, err=lambda _t: None)
+        site = serve_builds.Preview(tmp_path, output, lambda _r, _o: None, out=lambda _t: None, err=lambda _t: None)
         sockets = netutil.bind_sockets(0, "127.0.0.1")
         port = sockets[0].getsockname()[1]
-        http = httpserver.HTTPServer(preview.application(site, port))
+        http = httpserver.HTTPServer(serve_http.application(site, port))
         http.add_sockets(sockets)
         await site.rebuild(set())
         await site.rebuild({"content/facts.yaml"})  # generation 2: a page of generation 1 is stale
@@ -416,6 +416,6 @@ def test_the_error_page_is_accessible(page, tmp_path: Path) -> None:
     (tmp_path / "content" / "facts.yaml").write_text("- id: a\n  claim: [x\n  attribution: the article\n")
     problems = [ContentError("content/facts.yaml", 3, 3, "invalid YAML: did not find expected ',' or ']'", "fix it"),
                 ContentError("content/sources.yaml", 1, 1, "source 'x' is not cited", "cite it", "warning")]
-    page.set_content(preview.error_page(preview.Failure(problems=problems), tmp_path).decode())
+    page.set_content(serve_page.error_page(serve_page.Failure(problems=problems), tmp_path).decode())
     result = Axe().run(page)
     assert result.violations_count == 0, result.generate_report()
