@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import terminal
 from .errors import BuildError, ExplainerError
-from .serve_page import Failure, error_page
+from .serve_page import Failure, error_page, printable
 
 BuildFn = Callable[[Path, Path], object]
 
@@ -29,12 +29,6 @@ def to_stdout(text: str) -> None:
 
 def to_stderr(text: str) -> None:
     print(printable(text), file=sys.stderr, flush=True)
-
-
-def printable(text: str) -> str:
-    """``text`` safe for any terminal encoding: a file name that is not UTF-8 must not stop a report."""
-    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-    return text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 def one_line(exc: BaseException) -> str:

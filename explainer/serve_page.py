@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,13 +88,24 @@ def error_page(failure: Failure, root: Path) -> bytes:
         title="Build failed", failure=failure, shown=shown, more=more,
         unlisted=max(0, len(ordered) - MAX_LISTED), errors=failure.errors,
         warnings=sum(p.severity == "warning" for p in failure.problems))
-    return html.encode("utf-8")
+    return printable(html).encode("utf-8")
 
 
 def not_found_page(path: str) -> bytes:
     return page_templates().get_template("serve_error.html").render(
         title="Not found", failure=Failure(message=f"Nothing in the built site at {path}."),
         shown=[], more=[], unlisted=0, errors=0, warnings=0).encode("utf-8")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for any terminal or page: a file name that is not UTF-8 (which Python holds as
+    lone surrogates) shows as ``\\xff`` instead of stopping the report with an encoding error."""
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is not an undecodable byte
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 def excerpt(problem: ContentError, root: Path, context: int = CONTEXT_LINES) -> ShownProblem:

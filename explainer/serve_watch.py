@@ -3,15 +3,19 @@
 watchfiles (kernel notifications) reports a save within ~50–100 ms and groups a burst of saves
 (an editor's "save all", a ``git checkout``) into one change set, so one rebuild.
 
-Watching never stops until Ctrl-C. watchfiles gives up on the whole batch when it meets a file
-name that is not UTF-8 (an ``ExceptionGroup``), a folder that vanished, or an exhausted
-inotify limit; whatever it raises, the watch says so in one line, rebuilds (the failed batch's
-saves were lost with it) and starts again. A rebuild that raises is reported the same way.
+Watching never stops until Ctrl-C. watchfiles raises, and loses the batch it was reporting,
+when it meets a file name that is not UTF-8 (an ``ExceptionGroup``, even when the build only
+reads that file), a folder that vanished, or an exhausted inotify limit. Whatever it raises,
+the watch says so in one line and starts again; until it is up, the files are compared with
+what the last change set saw, every ``POLL_S``, so saves are still rebuilt (and named). A
+rebuild that raises is reported in one line too, and the loop goes on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -25,7 +29,12 @@ WATCHED_FILES = ("site.yaml",)
 WATCH_STEP_MS = 25  # a burst of saves is one change set once no further change came for this long
 RETRY_FIRST_S = 0.2  # after a watch failed, wait this long before watching again...
 RETRY_MAX_S = 5.0  # ...doubling while it keeps failing at once, up to this
+POLL_S = 0.3  # meanwhile, how often the files are compared with the last change set
 
+# An empty change set after 200 ms of quiet: a sign the watch is up (after a failure, the catch-up
+# rebuild waits for it, so no save falls between the failed watch and the new one).
+WATCH_OPTIONS = {"step": WATCH_STEP_MS, "rust_timeout": 200, "yield_on_timeout": True,
+                 "ignore_permission_denied": True}
 _dir_filter = watchfiles.DefaultFilter()  # skips editors' swap and backup files, .git, caches
 
 
@@ -43,60 +52,112 @@ class Watcher:
         self.warn = warn
         self.stop = asyncio.Event()
         self._restart = asyncio.Event()
+        self._seen = self.snapshot()  # the files as of the last change set reported
+
+    def snapshot(self) -> frozenset[tuple[str, int, int]]:
+        """Each watched file's path, size and modification time: what a lost change set changed.
+
+        Reading a file changes none of them, so the build's own reads (which make watchfiles fail
+        again when they touch a file name that is not UTF-8) never look like a save.
+        """
+        seen: set[tuple[str, int, int]] = set()
+        tops = [self.root / name for name in (*WATCHED_FILES, *WATCHED_DIRS)]
+        for top in tops:
+            for folder, _dirs, files in os.walk(top) if top.is_dir() else [(str(top.parent), [], [top.name])]:
+                for name in files:
+                    with contextlib.suppress(OSError):
+                        info = os.lstat(os.path.join(folder, name))
+                        seen.add((os.path.join(folder, name), info.st_size, info.st_mtime_ns))
+        return frozenset(seen)
+
+    def report(self, paths: set[str]) -> None:
+        """Queue a change set (which the rebuild loop turns into one build)."""
+        self._seen = self.snapshot()
+        self.changes.put_nowait(paths)
 
     async def run(self) -> None:
-        root_task = asyncio.create_task(
-            self._keep_watching("the project folder", self._watch_root, {self.root / f for f in WATCHED_FILES}))
+        root_task = asyncio.create_task(self._keep_watching("the project folder", self._watch_root))
         try:
-            await self._keep_watching(", ".join(d + "/" for d in WATCHED_DIRS), self._watch_folders,
-                                      {self.root / d for d in WATCHED_DIRS})
+            await self._keep_watching(", ".join(d + "/" for d in WATCHED_DIRS), self._watch_folders)
         finally:
             self.stop.set()
             await root_task
 
-    async def _keep_watching(self, what: str, watch: Callable[[], Awaitable[None]], catch_up: set[Path]) -> None:
-        """Run ``watch`` until stopped; after any error say so (once per kind), rebuild as if
-        ``catch_up`` had changed (the saves in the failed batch are lost), and watch again."""
-        delay, last_note = RETRY_FIRST_S, ""
+    async def _keep_watching(self, what: str, watch: Callable[[Callable[[], None]], Awaitable[None]]) -> None:
+        """Run ``watch`` until stopped; after any error say so (once per kind) and watch again.
+
+        The change set the failed watch was reporting is lost, and so is any save made while no
+        watch ran: once the new watch is up, the files that differ from the last change set
+        reported are reported as changed.
+        """
+        delay, last_note, lost, up = RETRY_FIRST_S, "", False, False
+
+        def started() -> None:
+            nonlocal lost, up
+            up = True
+            if lost:
+                lost = False
+                self._report_missed()
+
         while not self.stop.is_set():
-            started = time.monotonic()
+            up = False
             try:
-                await watch()
+                await watch(started)
+                lost = True  # a folder appeared or went: the next watch checks what it missed
                 continue
             except Exception as exc:  # an ExceptionGroup too: nothing may end the watch
                 note = f"note: watching {what} failed ({_explain(exc)}); watching again"
+            lost = True
             if note != last_note:
                 self.warn(note)
                 last_note = note
-            self.changes.put_nowait({str(path) for path in catch_up if path.exists()} or {str(self.root)})
-            if time.monotonic() - started > RETRY_MAX_S:
-                delay = RETRY_FIRST_S  # it had been working for a while: this is a new failure, not a loop
-            await _first(self.stop.wait(), asyncio.sleep(delay))
+            if up:
+                delay = RETRY_FIRST_S  # it had been watching: a new failure, not a watch that cannot start
+            await self._poll(delay)
             delay = min(delay * 2, RETRY_MAX_S)
 
-    async def _watch_root(self) -> None:
+    async def _poll(self, seconds: float) -> None:
+        """While no watch runs (e.g. watchfiles cannot start at a folder whose name is not UTF-8),
+        compare snapshots every ``POLL_S``, so a save is still rebuilt."""
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set():
+            self._report_missed()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            await _first(self.stop.wait(), asyncio.sleep(min(POLL_S, left)))
+
+    def _report_missed(self) -> None:
+        if missed := {path for path, _size, _mtime in self.snapshot() ^ self._seen}:
+            self.report(missed)
+
+    async def _watch_root(self, started: Callable[[], None]) -> None:
         names = set(WATCHED_FILES) | set(WATCHED_DIRS)
 
         def keep(change: watchfiles.Change, path: str) -> bool:
             return Path(path).parent == self.root and Path(path).name in names
 
-        async for batch in watchfiles.awatch(self.root, watch_filter=keep, recursive=False, step=WATCH_STEP_MS,
-                                             stop_event=self.stop, ignore_permission_denied=True):
+        async for batch in watchfiles.awatch(self.root, watch_filter=keep, recursive=False, stop_event=self.stop,
+                                             **WATCH_OPTIONS):
+            started()
             if any(Path(p).name in WATCHED_DIRS for _c, p in batch):
                 self._restart.set()
-            self.changes.put_nowait({p for _c, p in batch})
+            if batch:
+                self.report({p for _c, p in batch})
 
-    async def _watch_folders(self) -> None:
+    async def _watch_folders(self, started: Callable[[], None]) -> None:
         """One watch over the folders that exist now, until one of them appears or goes (or Ctrl-C)."""
         self._restart.clear()
         folders = [self.root / d for d in WATCHED_DIRS if (self.root / d).is_dir()]
         if not folders:
+            started()
             await _first(self._restart.wait(), self.stop.wait())
             return
-        async for batch in watchfiles.awatch(*folders, watch_filter=_dir_filter, step=WATCH_STEP_MS,
-                                             stop_event=_AnyEvent(self.stop, self._restart),
-                                             ignore_permission_denied=True):
-            self.changes.put_nowait({p for _c, p in batch})
+        async for batch in watchfiles.awatch(*folders, watch_filter=_dir_filter,
+                                             stop_event=_AnyEvent(self.stop, self._restart), **WATCH_OPTIONS):
+            started()
+            if batch:
+                self.report({p for _c, p in batch})
 
 
 def _explain(exc: Exception) -> str:

@@ -8,82 +8,22 @@ with Playwright's waits, never on fixed sleeps.
 from __future__ import annotations
 
 import asyncio
-import http.client
 import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Project, make_project
+from _preview import WAIT, Server, get
+from conftest import Project, make_project
 
 from explainer import serve_builds, serve_http, serve_page
 from explainer.errors import BuildError, ContentError
 
 CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
-WAIT = 20  # seconds: generous upper bounds for a shared, busy machine; never a timing assertion
-
-
-class Server:
-    """`build.py serve --port 0` in its own session, with its output collected line by line."""
-
-    def __init__(self, project: Project, *args: str):
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-u", str(REPO / "build.py"), "serve", "--project", str(project.root), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        threading.Thread(target=self._read, daemon=True).start()
-        self.url = ""
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:  # type: ignore[union-attr]
-            with self._changed:
-                self.lines.append(line.rstrip("\n"))
-                self._changed.notify_all()
-        with self._changed:
-            self.lines.append("<exit>")
-            self._changed.notify_all()
-
-    def wait_for(self, pattern: str, after: int = 0) -> re.Match[str]:
-        """The first output line from index ``after`` on matching ``pattern``; fails on exit or timeout."""
-        deadline = time.monotonic() + WAIT
-        with self._changed:
-            while True:
-                for line in self.lines[after:]:
-                    if found := re.search(pattern, line):
-                        return found
-                if "<exit>" in self.lines:
-                    pytest.fail(f"server exited before printing {pattern!r}:\n" + self.output)
-                if not self._changed.wait(timeout=max(0.0, deadline - time.monotonic())):
-                    pytest.fail(f"no {pattern!r} within {WAIT} s:\n" + self.output)
-
-    def start(self) -> Server:
-        self.url = self.wait_for(r"serving (http://\S+)").group(1)
-        return self
-
-    @property
-    def port(self) -> int:
-        return int(self.url.rsplit(":", 1)[1].strip("/"))
-
-    @property
-    def output(self) -> str:
-        return "\n".join(line for line in self.lines if line != "<exit>")
-
-    def stop(self, sig: int = signal.SIGINT) -> int:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-        try:
-            return self.proc.wait(WAIT)
-        finally:
-            if self.proc.poll() is None:
-                os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture
@@ -104,15 +44,6 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = Server(make_project(tmp_path_factory.mktemp("shared") / "site"), "--port", "0").start()
     yield running
     running.stop(signal.SIGKILL)
-
-
-def get(port: int, raw_path: str) -> tuple[int, bytes]:
-    """A request with the path sent exactly as given (browsers and urllib would normalise it)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as sock:
-        sock.sendall(f"GET {raw_path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
-        response = http.client.HTTPResponse(sock)
-        response.begin()
-        return response.status, response.read()
 
 
 # ---------------------------------------------------------------- browser
