@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import mimetypes
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from livereload.handlers import LiveReloadJSHandler
+import livereload
 from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
@@ -192,11 +193,29 @@ def _command(message: str | bytes) -> str | None:
     return command if isinstance(command, str) else None
 
 
-class ReloadScript(_HostChecked, LiveReloadJSHandler):
-    """livereload.js, the browser side of the reload channel."""
+@functools.cache
+def reload_script() -> bytes:
+    """livereload.js, the browser side of the reload channel, as the livereload package ships it."""
+    return (Path(livereload.__file__).parent / "vendors" / "livereload.js").read_bytes()
+
+
+class ReloadScript(_HostChecked):
+    """Serves livereload.js (GET and HEAD)."""
 
     def initialize(self, hosts: Hosts) -> None:
         self.hosts = hosts
+
+    def get(self) -> None:
+        self.send(include_body=True)
+
+    def head(self) -> None:
+        self.send(include_body=False)
+
+    def send(self, include_body: bool) -> None:
+        script = reload_script()
+        self.set_header("Content-Type", "application/javascript; charset=utf-8")
+        self.set_header("Content-Length", str(len(script)))
+        self.finish(script if include_body else None)
 
 
 # ---------------------------------------------------------------- the site

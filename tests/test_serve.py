@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _preview import WAIT, Server, get
+from _preview import WAIT, Server, get, request
 from conftest import Project, make_project
 
 from explainer import serve_builds, serve_http, serve_page
@@ -140,6 +140,16 @@ def test_the_built_site_is_served(shared_server: Server) -> None:
     assert stylesheet, "the page links its (content-hashed) print stylesheet"
     status, css = get(shared_server.port, "/" + stylesheet.group(1).decode())
     assert status == 200 and b"livereload" not in css
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html", "/no-such-page", "/livereload.js"])
+def test_head_gets_the_headers_of_get(shared_server: Server, path: str) -> None:
+    """Content-Length included: the reload script added to HTML counts in both."""
+    get_status, get_headers, body = request(shared_server.port, path)
+    head_status, head_headers, nothing = request(shared_server.port, path, method="HEAD")
+    assert (head_status, nothing) == (get_status, b"")
+    assert head_headers["content-length"] == get_headers["content-length"] == str(len(body))
+    assert head_headers["content-type"] == get_headers["content-type"]
 
 
 def test_a_symlink_out_of_output_is_refused(tmp_path: Path) -> None:
