@@ -6,6 +6,7 @@ the path or the Host), so a test sends exactly the hostile request it names.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import http.client
 import os
@@ -17,10 +18,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Coroutine
+from typing import TypeVar
 
 import pytest
 from conftest import REPO, Project
 
+T = TypeVar("T")
 WAIT = 20  # seconds: generous upper bounds for a shared, busy machine; never a timing assertion
 
 
@@ -150,3 +154,13 @@ def read_until_closed(sock: socket.socket) -> bytes:
     except ConnectionResetError:
         pass
     return received
+
+
+def run_in_thread(scenario: Callable[[], Coroutine[object, object, T]]) -> T:
+    """asyncio.run in a thread of its own: Playwright's sync API keeps an event loop in the main thread."""
+    result: list[T] = []
+    runner = threading.Thread(target=lambda: result.append(asyncio.run(scenario())))
+    runner.start()
+    runner.join(WAIT * 2)
+    assert result, "the scenario did not finish"
+    return result[0]

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _preview import WAIT, Server, get, request
+from _preview import WAIT, Server, get, request, run_in_thread
 from conftest import Project, make_project
 
 from explainer import serve_builds, serve_http, serve_page
@@ -293,16 +293,6 @@ def test_error_page_shows_the_lines_around_each_problem_escaped(tmp_path: Path) 
     assert shown == [3, 4, 5, 6, 7, 8, 9]
     assert html.index("content/facts.yaml:6:10") < html.index("content/other.yaml:1:1"), "the saved file comes first"
     assert "</head>" in html  # where the reload script goes
-
-
-def run_in_thread(scenario) -> object:
-    """asyncio.run in a thread of its own: Playwright's sync API keeps an event loop in the main thread."""
-    result: list[object] = []
-    runner = threading.Thread(target=lambda: result.append(asyncio.run(scenario())))
-    runner.start()
-    runner.join(WAIT * 2)
-    assert result, "the scenario did not finish"
-    return result[0]
 
 
 def test_a_page_that_loaded_just_before_a_rebuild_is_reloaded_when_it_connects(tmp_path: Path) -> None:

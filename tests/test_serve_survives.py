@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _preview import Server, request
+from _preview import WAIT, Server, request, run_in_thread
 from conftest import Project, make_project
 
 from explainer import serve_builds, serve_page, serve_watch
@@ -84,11 +84,13 @@ def test_a_long_line_is_cut_and_a_caret_past_the_cut_is_left_out(root: Path) -> 
 
 def test_line_ends_and_control_characters(root: Path) -> None:
     (root / "seeds" / "a.txt").write_bytes(b"one\r\ntwo\x1b[31m\tred\r\nthree\n")
-    html, _read = page_for(root, ContentError("seeds/a.txt", 2, 1, "m"), ContentError("seeds/a.txt", 4, 1, "past the end"))
+    html, _read = page_for(root, ContentError("seeds/a.txt", 2, 1, "m"),
+                           ContentError("seeds/a.txt", 4, 1, "past the last line"))
     assert shown_lines(html) == [(1, "one"), (2, "two\ufffd[31m    red"), (3, "three")]
 
 
-def test_a_fifo_or_a_file_outside_the_project_shows_no_lines(root: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_a_fifo_or_a_file_outside_the_project_shows_no_lines(root: Path,
+                                                             tmp_path_factory: pytest.TempPathFactory) -> None:
     os.mkfifo(root / "seeds" / "pipe.txt")  # reading it would wait for a writer forever
     outside = tmp_path_factory.mktemp("outside") / "secret.txt"
     outside.write_text("secret\n", encoding="utf-8")
@@ -147,7 +149,7 @@ def test_a_rebuild_whose_report_raises_is_an_error_on_the_page_and_the_next_one_
         preview.close()
         return first, preview.failure
 
-    first, second = asyncio.run(scenario())
+    first, second = run_in_thread(scenario)
     assert isinstance(first, serve_page.Failure)
     assert first.message.startswith("internal error (RuntimeError: the error page broke)")
     assert second is None
@@ -181,7 +183,7 @@ def test_the_rebuild_loop_outlives_a_rebuild_that_raises(tmp_path: Path) -> None
         loop.cancel()
         return flaky.calls
 
-    assert asyncio.run(asyncio.wait_for(scenario(), 20)) == [{"a.yaml"}, {"b.yaml"}]
+    assert run_in_thread(lambda: asyncio.wait_for(scenario(), WAIT)) == [{"a.yaml"}, {"b.yaml"}]
     assert said == ["error: the rebuild failed (KeyError: 'boom'); the preview keeps watching"]
 
 
