@@ -44,12 +44,14 @@ class Fuzz:
         self.good = {rel: (project.root / rel).read_text(encoding="utf-8") for rel in BROKEN}
         self.version = 0
         self.log: list[str] = []
+        self.bad_names = 0
 
     def run(self, steps: int) -> None:
-        """Every kind of step at least once, the rest drawn at random (saves and junk twice as often)."""
+        """Every kind of step at least once (every bad name too), the rest drawn at random."""
         kinds = [self.save, self.burst, self.break_file, self.repair, self.rename, self.bad_name,
                  self.move_folder, self.junk_frame, self.fetch, self.settle]
-        plan = kinds + [self.rng.choice([*kinds, self.save, self.junk_frame]) for _ in range(steps - len(kinds))]
+        plan = kinds + [self.bad_name] * (len(BAD_NAMES) - 1)
+        plan += [self.rng.choice([*kinds, self.save, self.junk_frame]) for _ in range(steps - len(plan))]
         self.rng.shuffle(plan)
         for action in plan:
             self.log.append(action.__name__)
@@ -85,7 +87,9 @@ class Fuzz:
             (summaries / "01-intro-renamed.md").rename(current)
 
     def bad_name(self) -> None:
-        path = os.path.join(os.fsencode(self.project.root), self.rng.choice(BAD_NAMES))
+        """The next name that is not UTF-8 in turn: created, or removed if it is there."""
+        path = os.path.join(os.fsencode(self.project.root), BAD_NAMES[self.bad_names % len(BAD_NAMES)])
+        self.bad_names += 1
         if os.path.lexists(path):
             shutil.rmtree(path) if os.path.isdir(path) else os.unlink(path)
         elif path.endswith(b".md"):
@@ -162,6 +166,10 @@ def test_the_preview_ends_serving_the_latest_good_build(tmp_path: Path) -> None:
         while request(server.port, "/")[2] != expected_index:  # polls for the last build, for up to WAIT
             assert time.monotonic() < deadline, f"not serving the latest good build (seed {SEED}: {fuzz.log})"
             time.sleep(0.05)
+        for rel in ("site.yaml", FACTS):  # both watches (the project folder's, content/'s) still report saves
+            mark = len(server.lines)
+            fuzz.write(rel, fuzz.read(rel) + "\n")
+            server.wait_for(rf"^rebuilt .*{re.escape(rel)}", after=mark)
         for rel, data in cold.items():
             expected = data.replace(b"</head>", script, 1) if rel.endswith(".html") else data
             status, _headers, served = request(server.port, "/" + rel)
