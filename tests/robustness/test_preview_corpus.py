@@ -161,6 +161,7 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_the_watch(served: tuple[Serv
     """watchfiles raises an ExceptionGroup at such a name (even when the build only reads the file)."""
     running, project = served
     path = os.path.join(os.fsencode(project.root), name)
+    new_folder = None if os.path.isdir(os.path.dirname(path)) else os.path.dirname(path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     mark = len(running.lines)
     with open(path, "wb") as f:
@@ -182,6 +183,8 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_the_watch(served: tuple[Serv
         running.wait_for(rf"^rebuilt .* after 1 change\(s\): {re.escape(edit)}$", after=later)
     finally:
         os.unlink(path)
+        if new_folder:
+            os.rmdir(new_folder)
     assert "Traceback" not in running.output
 
 
