@@ -83,14 +83,15 @@ def host_name(header: str) -> str | None:
     header = header.strip().lower()
     if header.startswith("["):
         name, bracket, rest = header[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else rest
-        if not bracket or (rest and not rest.startswith(":")):
+        if not bracket or rest[:1] not in ("", ":"):
             return None
+        port = rest[1:]
     else:
         name, _colon, port = header.partition(":")
         if ":" in port:
             return None  # an IPv6 address must be in brackets
-    if not name or (port and not port.isdigit()) or any(c in name for c in "@/\\ \t"):
+    port_ok = port == "" or (port.isascii() and port.isdigit())
+    if not name or not port_ok or any(c in name for c in "@/\\ \t"):
         return None
     return name
 
@@ -99,16 +100,14 @@ class _HostChecked(web.RequestHandler):
     """Refuses, before anything else, a request whose Host (or WebSocket Origin) is not ours."""
 
     hosts: Hosts
+    origin_checked = False  # the reload socket's handshake checks the Origin too
 
     def prepare(self) -> None:
         if not self.hosts.allows(self.request.headers.get("Host")):
             self.refuse(421, "421 misdirected request: this preview answers only to localhost, 127.0.0.1, [::1] "
                              "and the address given with --host")
-        elif not self.hosts.allows_origin(self.request.headers.get("Origin")) and self.checks_origin():
+        elif self.origin_checked and not self.hosts.allows_origin(self.request.headers.get("Origin")):
             self.refuse(403, "403 forbidden: the live-reload socket accepts only pages of this preview")
-
-    def checks_origin(self) -> bool:
-        return False
 
     def refuse(self, status: int, text: str) -> None:
         self.clear_header("Set-Cookie")
@@ -150,8 +149,7 @@ class PreviewSocket(_HostChecked, WebSocketHandler):
         self.browsers = browsers
         self.hosts = hosts
 
-    def checks_origin(self) -> bool:
-        return True
+    origin_checked = True
 
     def check_origin(self, origin: str) -> bool:
         return True  # checked in prepare(), with the Host, and with a message of our own

@@ -217,3 +217,47 @@ def test_a_folder_that_goes_and_comes_back(live: tuple[Server, Project], tmp_pat
     running.wait_for(r"^rebuilt .* content/facts\.yaml", after=mark)
     assert b"in one day, still watched." in request(running.port, "/")[2]
     assert "Traceback" not in running.output
+
+
+# ---------------------------------------------------------------- a bug in the preview itself
+
+
+def test_a_request_handler_that_raises_is_one_line_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from tornado import httpserver, netutil
+    from tornado.httpclient import AsyncHTTPClient
+
+    from explainer import serve, serve_http
+
+    async def broken_wait() -> None:
+        raise RuntimeError("boom")
+
+    async def scenario() -> int:
+        preview = serve_builds.Preview(tmp_path, tmp_path / "output", lambda _r, _o: None,
+                                       out=lambda _t: None, err=lambda _t: None)
+        preview.wait_until_built = broken_wait  # type: ignore[method-assign]
+        sockets = netutil.bind_sockets(0, "127.0.0.1")
+        port = sockets[0].getsockname()[1]
+        http = httpserver.HTTPServer(serve_http.application(preview, port))
+        http.add_sockets(sockets)
+        response = await AsyncHTTPClient().fetch(f"http://127.0.0.1:{port}/", raise_error=False)
+        http.stop()
+        preview.close()
+        return response.code
+
+    saved = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate,
+                    logging.getLogger(name).level) for name in (*serve.NOISE_LOGS, *serve.BUG_LOGS)}
+    try:
+        serve.quiet_network_noise(debug=False)
+        capsys.readouterr()
+        assert run_in_thread(scenario) == 500
+        err = capsys.readouterr().err
+    finally:
+        for name, (handlers, propagate, level) in saved.items():
+            log = logging.getLogger(name)
+            log.handlers[:], log.propagate = handlers, propagate
+            log.setLevel(level)
+    assert err.splitlines() == ["error: internal error in the preview (Uncaught exception GET / (127.0.0.1): "
+                                "RuntimeError: boom); rerun with --debug for the traceback"]
