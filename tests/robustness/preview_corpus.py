@@ -8,6 +8,11 @@
 - ``JUNK_FRAMES``: WebSocket frames that are not livereload.js's protocol; the socket closes.
 - ``BAD_HANDSHAKES``: broken HTTP and WebSocket handshakes; refused, never a traceback.
 - ``BAD_NAMES``: file names that are not UTF-8, which make watchfiles raise; watching goes on.
+
+Two more classes need files too big or too odd to list here, and live in
+``tests/test_serve_survives.py``: oversized files on the error page (a 1 GB sparse archive, a
+5 MB line, a problem 25 MB into a file, a FIFO, a link out of the project, 20,000 problems),
+and watched folders that are moved away and back. ``tests/test_serve_fuzz.py`` mixes them all.
 """
 
 from __future__ import annotations
