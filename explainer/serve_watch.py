@@ -54,26 +54,36 @@ class Watcher:
         self._restart = asyncio.Event()
         self._seen = self.snapshot()  # the files as of the last change set reported
 
-    def snapshot(self) -> frozenset[tuple[str, int, int]]:
-        """Each watched file's path, size and modification time: what a lost change set changed.
+    def snapshot(self) -> dict[str, tuple[int, int]]:
+        """Each watched file's size and modification time, by path: what a lost change set changed.
 
-        Reading a file changes none of them, so the build's own reads (which make watchfiles fail
-        again when they touch a file name that is not UTF-8) never look like a save.
+        Reading a file changes neither, so the build's own reads (which make watchfiles fail again
+        when they touch a file name that is not UTF-8) never look like a save.
         """
-        seen: set[tuple[str, int, int]] = set()
-        tops = [self.root / name for name in (*WATCHED_FILES, *WATCHED_DIRS)]
-        for top in tops:
+        seen: dict[str, tuple[int, int]] = {}
+        for top in [self.root / name for name in (*WATCHED_FILES, *WATCHED_DIRS)]:
             for folder, _dirs, files in os.walk(top) if top.is_dir() else [(str(top.parent), [], [top.name])]:
                 for name in files:
+                    path = os.path.join(folder, name)
                     with contextlib.suppress(OSError):
-                        info = os.lstat(os.path.join(folder, name))
-                        seen.add((os.path.join(folder, name), info.st_size, info.st_mtime_ns))
-        return frozenset(seen)
+                        info = os.lstat(path)
+                        seen[path] = (info.st_size, info.st_mtime_ns)
+        return seen
 
     def report(self, paths: set[str]) -> None:
-        """Queue a change set (which the rebuild loop turns into one build)."""
-        self._seen = self.snapshot()
+        """Queue a change set (which the rebuild loop turns into one build), and remember the
+        files it covers as they are now; the other files keep what was last reported of them, so
+        a change the other watch has not reported yet is not forgotten."""
+        now = self.snapshot()
+        covered = {path for path in now.keys() | self._seen.keys() if _under(path, paths)}
+        self._seen = {path: state for path, state in self._seen.items() if path not in covered}
+        self._seen.update({path: now[path] for path in covered if path in now})
         self.changes.put_nowait(paths)
+
+    def missed(self) -> set[str]:
+        """The files that differ from what the change sets reported so far."""
+        now = self.snapshot()
+        return {path for path in now.keys() | self._seen.keys() if now.get(path) != self._seen.get(path)}
 
     async def run(self) -> None:
         root_task = asyncio.create_task(self._keep_watching("the project folder", self._watch_root))
@@ -128,7 +138,7 @@ class Watcher:
             await _first(self.stop.wait(), asyncio.sleep(min(POLL_S, left)))
 
     def _report_missed(self) -> None:
-        if missed := {path for path, _size, _mtime in self.snapshot() ^ self._seen}:
+        if missed := self.missed():
             self.report(missed)
 
     async def _watch_root(self, started: Callable[[], None]) -> None:
@@ -158,6 +168,17 @@ class Watcher:
             started()
             if batch:
                 self.report({p for _c, p in batch})
+
+
+def _under(path: str, reported: set[str]) -> bool:
+    """Whether ``path`` is one of the ``reported`` paths or inside one of them (a folder)."""
+    while True:
+        if path in reported:
+            return True
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
 
 
 def _explain(exc: Exception) -> str:

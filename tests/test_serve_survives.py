@@ -261,3 +261,21 @@ def test_a_request_handler_that_raises_is_one_line_not_a_traceback(
             log.setLevel(level)
     assert err.splitlines() == ["error: internal error in the preview (Uncaught exception GET / (127.0.0.1): "
                                 "RuntimeError: boom); rerun with --debug for the traceback"]
+
+
+# ---------------------------------------------------------------- what a lost change set changed
+
+
+def test_a_save_one_watch_has_not_reported_is_not_forgotten_when_the_other_reports(project: Project) -> None:
+    """The project folder's watch reports site.yaml; content/'s watch, down at that moment, must
+    still find the facts.yaml save when it compares the files (sizes and times, not reads)."""
+    watcher = serve_watch.Watcher(project.root, asyncio.Queue())
+    facts, site = project.root / "content" / "facts.yaml", project.root / "site.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    site.write_text(site.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    watcher.report({str(site)})
+    assert watcher.missed() == {str(facts)}
+    (project.root / "content" / "summaries" / "01-intro.md").read_bytes()  # a read is not a save
+    assert watcher.missed() == {str(facts)}
+    watcher.report({str(project.root / "content")})  # a folder covers the files in it
+    assert watcher.missed() == set()
