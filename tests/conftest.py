@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,6 +172,51 @@ def make_project(root: Path, files: dict[str, str] | None = None) -> Project:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return make_project(tmp_path / "site")
+
+
+class StaticHost(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder like a static host: only under ``prefix`` (a site published at
+    example.org/kursk/), 404.html for unknown paths when the site has one, no log noise."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "__outside_the_site__")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@contextmanager
+def serve_folder(directory: Path, prefix: str = "/") -> Iterator[str]:
+    """``http://127.0.0.1:PORT{prefix}`` serving ``directory`` on a free port until the block ends.
+
+    The one way the tests serve a built site statically (the browser tests, the XSS site, the
+    split pages, hosting under a sub-path); the live preview has its own server.
+    """
+    handler = functools.partial(type("Host", (StaticHost,), {"prefix": prefix}), directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def require(available: bool, reason: str) -> None:

@@ -18,61 +18,62 @@ def build(project, *args: str) -> int:
 
 
 @pytest.fixture
-def page(project) -> BeautifulSoup:
+def soup(project) -> BeautifulSoup:
+    """The built index.html, parsed. Not called `page`: that is pytest-playwright's browser page."""
     assert build(project) == 0
     return BeautifulSoup((project.output / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
 
 
-def test_timeline_is_a_chronological_ordered_list(page):
-    timeline = page.select_one("#timeline ol")
+def test_timeline_is_a_chronological_ordered_list(soup):
+    timeline = soup.select_one("#timeline ol")
     assert timeline.name == "ol"
     datetimes = [li.find("time")["datetime"] for li in timeline.find_all("li", recursive=False)]
     assert datetimes == ["2024-08", "2025-05-25"]
 
 
-def test_dates_show_their_own_precision(page):
-    sbu = page.select_one("#event-sbu-captures time")
+def test_dates_show_their_own_precision(soup):
+    sbu = soup.select_one("#event-sbu-captures time")
     assert sbu["datetime"] == "2024-08"
     assert sbu.get_text() == "c. August 2024"
-    assert page.select_one("#event-general-staff-statement time").get_text() == "25 May 2025"
-    year_only = page.select_one("#swap-sizes .meta > time")  # not the source's date, in .said
+    assert soup.select_one("#event-general-staff-statement time").get_text() == "25 May 2025"
+    year_only = soup.select_one("#swap-sizes .meta > time")  # not the source's date, in .said
     assert (year_only["datetime"], year_only.get_text()) == ("2024", "2024")
 
 
-def test_every_fact_has_its_slug_as_anchor_with_attribution_and_quote(page):
-    facts = page.select("#facts ol.facts > li")
+def test_every_fact_has_its_slug_as_anchor_with_attribution_and_quote(soup):
+    facts = soup.select("#facts ol.facts > li")
     assert [li["id"] for li in facts] == ["sbu-102", "swap-sizes", "general-staff-971"]
-    gs = page.select_one("#general-staff-971")
+    gs = soup.select_one("#general-staff-971")
     assert "According to Ukraine's General Staff" in gs.get_text()
     assert "“captured 971 Russian soldiers during a months-long offensive - the General Staff said”" in gs.get_text()
 
 
-def test_every_internal_link_resolves_to_an_element(page):
-    ids = {el["id"] for el in page.find_all(id=True)}
-    hrefs = [a["href"] for a in page.find_all("a", href=True) if a["href"].startswith("#")]
+def test_every_internal_link_resolves_to_an_element(soup):
+    ids = {el["id"] for el in soup.find_all(id=True)}
+    hrefs = [a["href"] for a in soup.find_all("a", href=True) if a["href"].startswith("#")]
     assert hrefs, "the page should have in-page links"
     missing = sorted({h for h in hrefs if h[1:] not in ids})
     assert missing == []
 
 
-def test_summary_citations_are_numbered_links_to_facts(page):
-    cites = page.select("#section-intro a.cite")
+def test_summary_citations_are_numbered_links_to_facts(soup):
+    cites = soup.select("#section-intro a.cite")
     assert [(a["href"], a.get_text()) for a in cites] == [
         ("#general-staff-971", "fact 3"), ("#swap-sizes", "fact 2"), ("#sbu-102", "fact 1"),
     ]
 
 
-def test_quote_links_carry_a_text_fragment(page):
-    link = page.select_one("#swap-sizes .citations a[href^='https://']")
+def test_quote_links_carry_a_text_fragment(soup):
+    link = soup.select_one("#swap-sizes .citations a[href^='https://']")
     href = link["href"]
     assert href.startswith("https://example.org/a#:~:text=")
     assert unquote(href.split("#:~:text=", 1)[1]) == "could range from 50 to 95 soldiers"
 
 
-def test_long_quotes_use_a_start_and_end_fragment(page):
-    href = page.select_one("#general-staff-971 .citations a[href^='https://']")["href"]
+def test_long_quotes_use_a_start_and_end_fragment(soup):
+    href = soup.select_one("#general-staff-971 .citations a[href^='https://']")["href"]
     fragment = href.split("#:~:text=", 1)[1]
     start, end = fragment.split(",")
     assert unquote(start) == "captured 971 Russian soldiers"
@@ -80,8 +81,8 @@ def test_long_quotes_use_a_start_and_end_fragment(page):
     assert "%2D" in href or "-" not in unquote(fragment)
 
 
-def test_unknown_source_metadata_says_unknown(page):
-    source = page.select_one("#source-article-a")
+def test_unknown_source_metadata_says_unknown(soup):
+    source = soup.select_one("#source-article-a")
     rows = {dt.get_text(): dt.find_next_sibling("dd").get_text(" ", strip=True) for dt in source.find_all("dt")}
     assert rows["Author"] == "unknown"
     assert rows["Archived text retrieved"] == "unknown"

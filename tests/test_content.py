@@ -18,7 +18,8 @@ SOURCES = yaml.safe_load((REPO / "content" / "sources.yaml").read_text(encoding=
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory) -> BeautifulSoup:
+def soup(tmp_path_factory) -> BeautifulSoup:
+    """The built index.html, parsed. Not called `page`: that is pytest-playwright's browser page."""
     out = tmp_path_factory.mktemp("shipped") / "output"
     assert main(["build", "--project", str(REPO), "--output", str(out), "--strict"]) == 0
     return BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
@@ -36,8 +37,8 @@ def test_seeds_are_the_shared_archives_byte_for_byte():
         assert (REPO / "seeds" / original.name).read_bytes() == original.read_bytes()
 
 
-def test_every_fact_on_the_page_quotes_its_source_verbatim(page):
-    facts = page.select("#facts ol.facts > li[id]")
+def test_every_fact_on_the_page_quotes_its_source_verbatim(soup):
+    facts = soup.select("#facts ol.facts > li[id]")
     assert len(facts) >= 40
     for fact in facts:
         quotes = [bq.get_text(" ", strip=True).strip("“”") for bq in fact.find_all("blockquote")]
@@ -46,13 +47,13 @@ def test_every_fact_on_the_page_quotes_its_source_verbatim(page):
             assert normalise(quote) in all_seed_text(), f"fact {fact['id']}: quote not in any archived text"
 
 
-def test_every_fact_is_attributed(page):
-    for fact in page.select("#facts ol.facts > li[id]"):
+def test_every_fact_is_attributed(soup):
+    for fact in soup.select("#facts ol.facts > li[id]"):
         assert "According to " in fact.get_text(), fact["id"]
 
 
-def test_every_summary_paragraph_cites_a_fact(page):
-    paragraphs = page.select(".summaries section p")
+def test_every_summary_paragraph_cites_a_fact(soup):
+    paragraphs = soup.select(".summaries section p")
     assert len(paragraphs) >= 10
     for p in paragraphs:
         assert p.select("a.cite"), f"uncited summary paragraph: {p.get_text()[:80]}"
@@ -65,39 +66,39 @@ def test_every_summary_paragraph_in_the_markdown_cites_a_fact():
             assert re.search(r"\[\[[a-z0-9-]+\]\]", paragraph), f"{path.name}: {paragraph[:80]}"
 
 
-def test_there_are_four_to_six_summaries(page):
-    assert 4 <= len(page.select(".summaries section")) <= 6
+def test_there_are_four_to_six_summaries(soup):
+    assert 4 <= len(soup.select(".summaries section")) <= 6
 
 
-def test_every_timeline_event_has_a_supporting_fact(page):
-    events = page.select("#timeline ol > li")
+def test_every_timeline_event_has_a_supporting_fact(soup):
+    events = soup.select("#timeline ol > li")
     assert len(events) >= 10
     for event in events:
         assert event.select("a.cite"), event.get("id")
 
 
-def test_timeline_spans_mariupol_to_the_may_2025_exchange(page):
-    datetimes = [t["datetime"] for t in page.select("#timeline ol > li time")]
+def test_timeline_spans_mariupol_to_the_may_2025_exchange(soup):
+    datetimes = [t["datetime"] for t in soup.select("#timeline ol > li time")]
     assert datetimes == sorted(datetimes, key=lambda d: (d[:4], d[5:7] or "13", d[8:10] or "32"))
     assert datetimes[0].startswith("2022")
     assert datetimes[-1].startswith("2025-05")
 
 
-def test_weekday_only_event_is_approximate_with_a_note(page):
-    event = page.select_one("#timeline li[id*='sbu']")
+def test_weekday_only_event_is_approximate_with_a_note(soup):
+    event = soup.select_one("#timeline li[id*='sbu']")
     assert event.find("time").get_text().startswith("c. ")
     assert "Wednesday" in event.select_one(".date-note").get_text()
 
 
-def test_every_glossary_entry_is_sourced(page):
-    entries = page.select("#glossary dd")
+def test_every_glossary_entry_is_sourced(soup):
+    entries = soup.select("#glossary dd")
     assert len(entries) >= 8
     for dd in entries:
         assert dd.select("a.cite"), dd.find_previous_sibling("dt").get_text()
 
 
-def test_comparisons_show_both_sides_attributed(page):
-    comparisons = page.select("#comparisons .comparison")
+def test_comparisons_show_both_sides_attributed(soup):
+    comparisons = soup.select("#comparisons .comparison")
     assert len(comparisons) >= 3
     kinds = " ".join(c.get_text() for c in comparisons)
     assert "Sources disagree" in kinds and "Figure changed" in kinds
@@ -107,19 +108,19 @@ def test_comparisons_show_both_sides_attributed(page):
         assert all("According to " in s.get_text() for s in sides)
 
 
-def metadata(page: BeautifulSoup, source_id: str) -> dict[str, str]:
-    source = page.select_one(f"#source-{source_id}")
+def metadata(soup: BeautifulSoup, source_id: str) -> dict[str, str]:
+    source = soup.select_one(f"#source-{source_id}")
     return {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True)
             for dt in source.find_all("dt")}
 
 
-def test_source_metadata_is_never_invented(page):
+def test_source_metadata_is_never_invented(soup):
     """Every shown metadata value is in the article's own text; missing values say 'unknown'."""
     months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
               "October", "November", "December"]
     for source in SOURCES:
         text = SEEDS[source["archive"]]
-        shown = metadata(page, source["id"])
+        shown = metadata(soup, source["id"])
         for field, label in (("publisher", "Publisher"), ("author", "Author")):
             if source[field] is None:
                 assert shown[label] == "unknown"
@@ -136,8 +137,8 @@ def test_source_metadata_is_never_invented(page):
             assert shown["Archived text retrieved"] == "unknown"
 
 
-def test_undated_article_says_so_and_marks_its_inferred_range(page):
-    shown = metadata(page, "untitled-kursk-prisoners-article")
+def test_undated_article_says_so_and_marks_its_inferred_range(soup):
+    shown = metadata(soup, "untitled-kursk-prisoners-article")
     assert shown["Published"].startswith("unknown")
     assert "inferred from the text" in shown["Published"]
     assert "twice" in shown["Note"]
@@ -185,20 +186,20 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.?!])[\"”]?\s+", plain) if s.strip()]
 
 
-def test_title_description_and_feed_do_not_adopt_a_sides_framing(page, tmp_path):
+def test_title_description_and_feed_do_not_adopt_a_sides_framing(soup, tmp_path):
     for text in (SITE["title"], SITE["description"]):
         assert not FRAMING.search(text), text
     assert "Kursk" in SITE["title"] and "exchanges" in SITE["title"]
-    head = {m.get("property") or m.get("name"): m.get("content") for m in page.select("meta[content]")}
-    assert page.title.get_text() == head["og:title"] == head["twitter:title"] == SITE["title"]
+    head = {m.get("property") or m.get("name"): m.get("content") for m in soup.select("meta[content]")}
+    assert soup.title.get_text() == head["og:title"] == head["twitter:title"] == SITE["title"]
     assert head["description"] == head["og:description"] == SITE["description"]
 
 
-def test_the_top_of_the_page_says_most_facts_rest_on_one_unsigned_undated_article(page):
+def test_the_top_of_the_page_says_most_facts_rest_on_one_unsigned_undated_article(soup):
     from_first = sum(1 for f in FACTS if f["citations"][0]["source"] == "untitled-kursk-prisoners-article")
     assert from_first > len(FACTS) / 2
     assert "one unsigned, undated article" in SITE["description"]
-    first = page.select_one(".summaries section p").get_text(" ", strip=True)
+    first = soup.select_one(".summaries section p").get_text(" ", strip=True)
     assert first.startswith("About the sources.")
     assert "no publisher, no author and no date" in first and "for you as a reader" in first.lower()
 
@@ -285,10 +286,10 @@ def test_no_chart_mixes_units():
             f"fact {fact['id']}: a chart label names a span, not an inferred year"
 
 
-def test_mariupol_returnees_are_not_placed_with_the_azovstal_defenders(page):
+def test_mariupol_returnees_are_not_placed_with_the_azovstal_defenders(soup):
     fact = FACTS_BY_ID["seventy-mariupol-defenders-returned"]
     assert "azovstal" not in fact["topics"]
-    azovstal = page.select_one("section#section-the-azovstal-defenders")
+    azovstal = soup.select_one("section#section-the-azovstal-defenders")
     assert "70 troops" not in azovstal.get_text() and "#seventy-mariupol-defenders-returned" not in str(azovstal)
     assert "[[seventy-mariupol-defenders-returned]]" in summary_bodies()["05-the-1000-for-1000-exchange.md"]
 
@@ -309,10 +310,10 @@ def test_the_two_added_claims_are_facts_and_the_ombudsmans_not_soon_is_on_the_ti
     assert any("all-for-all-not-expected-soon" in e["facts"] for e in EVENTS)
 
 
-def test_every_fact_and_event_records_the_day_it_was_added(page):
+def test_every_fact_and_event_records_the_day_it_was_added(soup):
     for item in FACTS + EVENTS:
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(item.get("added"))), item.get("id", item.get("title"))
-    assert len(page.select(".recent li")) == 5
+    assert len(soup.select(".recent li")) == 5
 
 
 def test_the_feed_has_entries(tmp_path):

@@ -6,22 +6,17 @@ Also: hashed asset names for long cache lifetimes, the deploy workflow, and pack
 from __future__ import annotations
 
 import hashlib
-import http.server
 import re
-import threading
 import tomllib
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 import yaml
 from _links import css_urls, is_external, parse_page
-from conftest import REPO, Project, make_project
+from conftest import REPO, Project, make_project, serve_folder
 
 from explainer.assets import broken_links
 
@@ -38,33 +33,6 @@ def built(tmp_path: Path, *args: str) -> Project:
     result = project.run("build", *args)
     assert result.returncode == 0, result.stderr
     return project
-
-
-class PrefixHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site only under `prefix`, like a host that publishes it at example.org/kursk/."""
-
-    prefix = "/"
-
-    def translate_path(self, path: str) -> str:
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "__outside_the_site__")
-        return super().translate_path("/" + path[len(self.prefix):])
-
-    def log_message(self, *args: object) -> None:  # keep the test output clean
-        pass
-
-
-@contextmanager
-def serve(directory: Path, prefix: str) -> Iterator[str]:
-    handler = type("Handler", (PrefixHandler,), {"prefix": prefix})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def fetch(url: str) -> tuple[int, bytes, str]:
@@ -112,7 +80,7 @@ def crawl(start: str) -> dict[str, int]:
 @pytest.mark.parametrize("prefix", ["/", "/kursk/"])
 def test_served_at_root_and_under_a_sub_path(tmp_path: Path, prefix: str) -> None:
     project = built(tmp_path, "--base-url", "https://example.org" + prefix)
-    with serve(project.output, prefix) as start:
+    with serve_folder(project.output, prefix) as start:
         if prefix != "/":  # the test host really publishes only under the prefix
             assert fetch(start.removesuffix(prefix) + "/index.html")[0] == 404
         seen = crawl(start)

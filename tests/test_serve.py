@@ -8,82 +8,22 @@ with Playwright's waits, never on fixed sleeps.
 from __future__ import annotations
 
 import asyncio
-import http.client
 import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Project, make_project
+from _preview import WAIT, Server, get, request, run_in_thread
+from conftest import Project, make_project
 
-from explainer import serve as preview
+from explainer import serve_builds, serve_http, serve_page
 from explainer.errors import BuildError, ContentError
 
 CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
-WAIT = 20  # seconds: generous upper bounds for a shared, busy machine; never a timing assertion
-
-
-class Server:
-    """`build.py serve --port 0` in its own session, with its output collected line by line."""
-
-    def __init__(self, project: Project, *args: str):
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-u", str(REPO / "build.py"), "serve", "--project", str(project.root), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        threading.Thread(target=self._read, daemon=True).start()
-        self.url = ""
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:  # type: ignore[union-attr]
-            with self._changed:
-                self.lines.append(line.rstrip("\n"))
-                self._changed.notify_all()
-        with self._changed:
-            self.lines.append("<exit>")
-            self._changed.notify_all()
-
-    def wait_for(self, pattern: str, after: int = 0) -> re.Match[str]:
-        """The first output line from index ``after`` on matching ``pattern``; fails on exit or timeout."""
-        deadline = time.monotonic() + WAIT
-        with self._changed:
-            while True:
-                for line in self.lines[after:]:
-                    if found := re.search(pattern, line):
-                        return found
-                if "<exit>" in self.lines:
-                    pytest.fail(f"server exited before printing {pattern!r}:\n" + self.output)
-                if not self._changed.wait(timeout=max(0.0, deadline - time.monotonic())):
-                    pytest.fail(f"no {pattern!r} within {WAIT} s:\n" + self.output)
-
-    def start(self) -> Server:
-        self.url = self.wait_for(r"serving (http://\S+)").group(1)
-        return self
-
-    @property
-    def port(self) -> int:
-        return int(self.url.rsplit(":", 1)[1].strip("/"))
-
-    @property
-    def output(self) -> str:
-        return "\n".join(line for line in self.lines if line != "<exit>")
-
-    def stop(self, sig: int = signal.SIGINT) -> int:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-        try:
-            return self.proc.wait(WAIT)
-        finally:
-            if self.proc.poll() is None:
-                os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture
@@ -104,15 +44,6 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = Server(make_project(tmp_path_factory.mktemp("shared") / "site"), "--port", "0").start()
     yield running
     running.stop(signal.SIGKILL)
-
-
-def get(port: int, raw_path: str) -> tuple[int, bytes]:
-    """A request with the path sent exactly as given (browsers and urllib would normalise it)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as sock:
-        sock.sendall(f"GET {raw_path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
-        response = http.client.HTTPResponse(sock)
-        response.begin()
-        return response.status, response.read()
 
 
 # ---------------------------------------------------------------- browser
@@ -211,16 +142,26 @@ def test_the_built_site_is_served(shared_server: Server) -> None:
     assert status == 200 and b"livereload" not in css
 
 
+@pytest.mark.parametrize("path", ["/", "/index.html", "/no-such-page", "/livereload.js"])
+def test_head_gets_the_headers_of_get(shared_server: Server, path: str) -> None:
+    """Content-Length included: the reload script added to HTML counts in both."""
+    get_status, get_headers, body = request(shared_server.port, path)
+    head_status, head_headers, nothing = request(shared_server.port, path, method="HEAD")
+    assert (head_status, nothing) == (get_status, b"")
+    assert head_headers["content-length"] == get_headers["content-length"] == str(len(body))
+    assert head_headers["content-type"] == get_headers["content-type"]
+
+
 def test_a_symlink_out_of_output_is_refused(tmp_path: Path) -> None:
     output = tmp_path / "output"
     (output / "assets").mkdir(parents=True)
     (output / "index.html").write_text("<p>site</p>")
     (tmp_path / "secret.txt").write_text("secret")
     (output / "leak.txt").symlink_to(tmp_path / "secret.txt")
-    assert preview.site_file(output, "/") == (output / "index.html").resolve()
-    assert preview.site_file(output, "/assets/") == (output / "assets" / "index.html").resolve()
-    assert preview.site_file(output, "/leak.txt") is None
-    assert preview.site_file(output, "/%2e%2e/secret.txt") is None
+    assert serve_http.site_file(output, "/") == (output / "index.html").resolve()
+    assert serve_http.site_file(output, "/assets/") == (output / "assets" / "index.html").resolve()
+    assert serve_http.site_file(output, "/leak.txt") is None
+    assert serve_http.site_file(output, "/%2e%2e/secret.txt") is None
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -311,9 +252,9 @@ def test_a_page_requested_during_a_build_waits_for_it(tmp_path: Path) -> None:
         from tornado import httpserver, netutil
         from tornado.httpclient import AsyncHTTPClient
 
-        site = preview.Preview(tmp_path, output, slow_build, out=lambda _t: None, err=lambda _t: None)
+        site = serve_builds.Preview(tmp_path, output, slow_build, out=lambda _t: None, err=lambda _t: None)
         sockets = netutil.bind_sockets(0, "127.0.0.1")
-        http = httpserver.HTTPServer(preview.application(site, sockets[0].getsockname()[1]))
+        http = httpserver.HTTPServer(serve_http.application(site, sockets[0].getsockname()[1]))
         http.add_sockets(sockets)
         build = asyncio.create_task(site.rebuild({"content/facts.yaml"}))
         await asyncio.get_running_loop().run_in_executor(None, started.wait, WAIT)
@@ -340,8 +281,8 @@ def test_error_page_shows_the_lines_around_each_problem_escaped(tmp_path: Path) 
     (tmp_path / "content" / "facts.yaml").write_text("\n".join(lines) + "\n")
     problems = [ContentError("content/facts.yaml", 6, 10, "invalid YAML: <b>bad</b>", "close the bracket"),
                 ContentError("content/other.yaml", 1, 1, "unknown fact 'x'", "")]
-    failure = preview.Failure(problems=BuildError(problems).problems, changed={"content/facts.yaml"})
-    html = preview.error_page(failure, tmp_path).decode()
+    failure = serve_page.Failure(problems=BuildError(problems).problems, changed={"content/facts.yaml"})
+    html = serve_page.error_page(failure, tmp_path).decode()
 
     assert "content/facts.yaml:6:10" in html and "hint: close the bracket" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
@@ -352,16 +293,6 @@ def test_error_page_shows_the_lines_around_each_problem_escaped(tmp_path: Path) 
     assert shown == [3, 4, 5, 6, 7, 8, 9]
     assert html.index("content/facts.yaml:6:10") < html.index("content/other.yaml:1:1"), "the saved file comes first"
     assert "</head>" in html  # where the reload script goes
-
-
-def run_in_thread(scenario) -> object:
-    """asyncio.run in a thread of its own: Playwright's sync API keeps an event loop in the main thread."""
-    result: list[object] = []
-    runner = threading.Thread(target=lambda: result.append(asyncio.run(scenario())))
-    runner.start()
-    runner.join(WAIT * 2)
-    assert result, "the scenario did not finish"
-    return result[0]
 
 
 def test_a_page_that_loaded_just_before_a_rebuild_is_reloaded_when_it_connects(tmp_path: Path) -> None:
@@ -376,10 +307,10 @@ def test_a_page_that_loaded_just_before_a_rebuild_is_reloaded_when_it_connects(t
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
-        site = preview.Preview(tmp_path, output, lambda _r, _o: None, out=lambda _t: None, err=lambda _t: None)
+        site = serve_builds.Preview(tmp_path, output, lambda _r, _o: None, out=lambda _t: None, err=lambda _t: None)
         sockets = netutil.bind_sockets(0, "127.0.0.1")
         port = sockets[0].getsockname()[1]
-        http = httpserver.HTTPServer(preview.application(site, port))
+        http = httpserver.HTTPServer(serve_http.application(site, port))
         http.add_sockets(sockets)
         await site.rebuild(set())
         await site.rebuild({"content/facts.yaml"})  # generation 2: a page of generation 1 is stale
@@ -416,6 +347,6 @@ def test_the_error_page_is_accessible(page, tmp_path: Path) -> None:
     (tmp_path / "content" / "facts.yaml").write_text("- id: a\n  claim: [x\n  attribution: the article\n")
     problems = [ContentError("content/facts.yaml", 3, 3, "invalid YAML: did not find expected ',' or ']'", "fix it"),
                 ContentError("content/sources.yaml", 1, 1, "source 'x' is not cited", "cite it", "warning")]
-    page.set_content(preview.error_page(preview.Failure(problems=problems), tmp_path).decode())
+    page.set_content(serve_page.error_page(serve_page.Failure(problems=problems), tmp_path).decode())
     result = Axe().run(page)
     assert result.violations_count == 0, result.generate_report()

@@ -6,21 +6,17 @@ machine; under CI=true they fail instead, so CI can never pass by skipping.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import require
+from conftest import require, serve_folder
 
 from explainer.pipeline import build
 
 REPO = Path(__file__).resolve().parents[2]
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-SCREENSHOTS = REPO / "test-results" / "screenshots"
 
 
 
@@ -33,35 +29,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site like a static host: 404.html for unknown paths, no log noise."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
 @pytest.fixture(scope="session")
 def server(site: Path) -> Iterator[str]:
     """http://127.0.0.1:PORT/ serving the built site, on a free port, for the whole session."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +57,7 @@ def java() -> str:
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    """Where screenshots go (git-ignored), so people can look at the page as readers see it."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go, so people can look at the page as readers see it: pytest's temporary
+    folder (``/tmp/pytest-of-USER/pytest-current/screenshots/`` after a run), never the repository."""
+    return tmp_path_factory.mktemp("screenshots", numbered=False)

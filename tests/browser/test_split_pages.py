@@ -6,11 +6,8 @@ lists of pages and the pager are checked here on a small project forced to split
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +16,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from explainer.pipeline import build
-from tests.browser.conftest import _Handler
 from tests.browser.test_standards import VNU, WCAG_TAGS
-from tests.conftest import MINIMAL, make_project
+from tests.conftest import MINIMAL, make_project, serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -40,11 +36,8 @@ def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def split_url(split_site: Path) -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(split_site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(split_site) as url:
+        yield url
 
 
 @pytest.mark.parametrize(("width", "scheme"), [(320, "light"), (1280, "dark")])

@@ -8,15 +8,12 @@ dialog opened, nothing was logged and every request went to the local server.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import textwrap
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, make_project
+from conftest import MINIMAL, make_project, serve_folder
 from playwright.sync_api import Error as PlaywrightError
 
 from explainer.errors import BuildError
@@ -133,11 +130,6 @@ def hostile_project(root: Path) -> Path:
 
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = hostile_project(tmp_path_factory.mktemp("xss") / "site")
@@ -145,12 +137,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         build(root, root / "output")
     except BuildError as exc:
         pytest.fail("the hostile site must build:\n" + "\n".join(p.format() for p in exc.problems))
-    handler = functools.partial(_Quiet, directory=str(root / "output"))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(root / "output") as url:
+        yield url
 
 
 FIRE_EVENTS = """() => {

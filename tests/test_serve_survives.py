@@ -1,0 +1,286 @@
+"""The preview survives: a bounded error page for any file, a rebuild that raises, a folder that goes.
+
+The error page reads only a window around each problem; how much it read is measured with the
+kernel's count of bytes this process read (/proc/self/io), not guessed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _preview import WAIT, Server, request, run_in_thread
+from conftest import Project, make_project
+
+from explainer import serve_builds, serve_page, serve_watch
+from explainer.errors import BuildError, ContentError
+
+GB = 1024 * 1024 * 1024
+SCAN_LIMIT = 8 * 1024 * 1024 + 64 * 1024  # the README's promise: never more than 8 MB of a file (+ one chunk)
+
+
+def bytes_read() -> int:
+    """Bytes this process has read through read(2) so far (Linux's rchar)."""
+    with open("/proc/self/io", encoding="ascii") as io:
+        return int(re.search(r"^rchar: (\d+)$", io.read(), re.M).group(1))
+
+
+def page_for(root: Path, *problems: ContentError) -> tuple[str, int]:
+    """The error page for ``problems`` and how many bytes rendering it read."""
+    before = bytes_read()
+    html = serve_page.error_page(serve_page.Failure(problems=list(problems)), root).decode()
+    return html, bytes_read() - before - 4096  # minus the read of /proc/self/io itself
+
+
+def shown_lines(html: str) -> list[tuple[int, str]]:
+    return [(int(n), text) for n, text in re.findall(r'class="n">(\d+)</span>(.*?)</(?:span|mark)>', html)]
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "seeds").mkdir()
+    return tmp_path
+
+
+def test_a_1_gb_archive_costs_a_window_not_a_copy(root: Path) -> None:
+    with open(root / "seeds" / "big.txt", "wb") as f:
+        f.truncate(GB)  # sparse: one line of a billion NUL bytes, written in no time
+    html, read = page_for(root, ContentError("seeds/big.txt", 1, 1, "the file is 1024 MB, over the 64 MB limit"))
+    assert read <= SCAN_LIMIT
+    assert len(html) < 32 * 1024
+    assert shown_lines(html) == [(1, "\ufffd" * serve_page.MAX_LINE_CHARS + "…")]
+
+
+def test_reading_stops_after_the_window(root: Path) -> None:
+    lines = [f"line {n:06d} " + "x" * 88 for n in range(1, 300_001)]  # 30 MB
+    (root / "seeds" / "long.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    html, read = page_for(root, ContentError("seeds/long.txt", 10, 6, "a problem on line 10"))
+    assert read < 256 * 1024
+    assert shown_lines(html) == [(n, lines[n - 1]) for n in range(7, 14)]
+    assert re.search(r'<span class="ln caret" aria-hidden="true"><span class="n"></span> {5}\^</span>', html)
+
+
+def test_a_problem_past_the_scan_limit_is_listed_without_its_lines(root: Path) -> None:
+    lines = [f"line {n:06d} " + "x" * 88 for n in range(1, 300_001)]
+    (root / "seeds" / "long.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    html, read = page_for(root, ContentError("seeds/long.txt", 250_000, 1, "a problem far down"))
+    assert read <= SCAN_LIMIT
+    assert "seeds/long.txt:250000:1" in html and "a problem far down" in html
+    assert shown_lines(html) == []
+
+
+def test_a_long_line_is_cut_and_a_caret_past_the_cut_is_left_out(root: Path) -> None:
+    (root / "seeds" / "one.txt").write_text("y" * 5_000_000, encoding="utf-8")
+    html, _read = page_for(root, ContentError("seeds/one.txt", 1, 3_000_000, "far along the line"))
+    assert shown_lines(html) == [(1, "y" * serve_page.MAX_LINE_CHARS + "…")]
+    assert "caret" not in html.split("</style>")[1]
+    assert len(html) < 32 * 1024
+
+
+def test_line_ends_and_control_characters(root: Path) -> None:
+    (root / "seeds" / "a.txt").write_bytes(b"one\r\ntwo\x1b[31m\tred\r\nthree\n")
+    html, _read = page_for(root, ContentError("seeds/a.txt", 2, 1, "m"),
+                           ContentError("seeds/a.txt", 4, 1, "past the last line"))
+    assert shown_lines(html) == [(1, "one"), (2, "two\ufffd[31m    red"), (3, "three")]
+
+
+def test_a_fifo_or_a_file_outside_the_project_shows_no_lines(root: Path,
+                                                             tmp_path_factory: pytest.TempPathFactory) -> None:
+    os.mkfifo(root / "seeds" / "pipe.txt")  # reading it would wait for a writer forever
+    outside = tmp_path_factory.mktemp("outside") / "secret.txt"
+    outside.write_text("secret\n", encoding="utf-8")
+    (root / "seeds" / "link.txt").symlink_to(outside)
+    html, _read = page_for(root, ContentError("seeds/pipe.txt", 1, 1, "m"), ContentError("seeds/link.txt", 1, 1, "m"),
+                           ContentError("../" + outside.parent.name + "/secret.txt", 1, 1, "m"))
+    assert shown_lines(html) == [] and "secret\n" not in html
+
+
+def test_thousands_of_problems_give_a_bounded_page(root: Path) -> None:
+    problems = [ContentError("content/facts.yaml", n, 1, f"problem {n}") for n in range(1, 20_001)]
+    html, _read = page_for(root, *problems)
+    assert "20000 more problems" not in html and f"{20_000 - serve_page.MAX_EXCERPTS} more problems" in html
+    assert f"and {20_000 - serve_page.MAX_LISTED} more, listed in the terminal" in html
+    assert len(html) < 100 * 1024
+
+
+def test_a_1_gb_archive_in_a_running_preview(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "site")
+    with open(project.root / "seeds" / "a.txt", "wb") as f:
+        f.truncate(GB)
+    running = Server(project, "--port", "0").start()
+    try:
+        running.wait_for(r"^seeds/a\.txt:1:1: error: the file is 1024 MB")
+        status, headers, body = request(running.port, "/")
+        assert status == 500 and b"the file is 1024 MB" in body
+        assert int(headers["content-length"]) == len(body) < 64 * 1024
+        peak = re.search(r"^VmHWM:\s+(\d+) kB$", Path(f"/proc/{running.proc.pid}/status").read_text(), re.M)
+        assert int(peak.group(1)) < 400 * 1024, "the preview's peak memory grew with the archive"
+    finally:
+        assert running.stop() == 0
+
+
+# ---------------------------------------------------------------- rebuilds that raise
+
+
+def test_a_rebuild_whose_report_raises_is_an_error_on_the_page_and_the_next_one_works(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    said: list[str] = []
+    attempts = iter([BuildError([ContentError("content/facts.yaml", 1, 1, "broken")]), None])
+
+    def build(_root: Path, _output: Path) -> None:
+        if problem := next(attempts):
+            raise problem
+
+    def broken_page(*_args: object) -> bytes:
+        raise RuntimeError("the error page broke")
+
+    monkeypatch.setattr(serve_builds, "error_page", broken_page)
+
+    async def scenario() -> tuple[object, object]:
+        preview = serve_builds.Preview(tmp_path, tmp_path / "output", build, out=said.append, err=said.append)
+        await preview.rebuild({"content/facts.yaml"})
+        first = preview.failure
+        await preview.rebuild({"content/facts.yaml"})
+        preview.close()
+        return first, preview.failure
+
+    first, second = run_in_thread(scenario)
+    assert isinstance(first, serve_page.Failure)
+    assert first.message.startswith("internal error (RuntimeError: the error page broke)")
+    assert second is None
+    assert said[-1].startswith("rebuilt ")
+
+
+def test_the_rebuild_loop_outlives_a_rebuild_that_raises(tmp_path: Path) -> None:
+    said: list[str] = []
+
+    class Flaky:
+        def __init__(self) -> None:
+            self.calls: list[set[str]] = []
+            self.warn = said.append
+
+        async def rebuild(self, changed: set[str]) -> bool:
+            self.calls.append(changed)
+            if len(self.calls) == 1:
+                raise KeyError("boom")
+            return True
+
+    async def scenario() -> list[set[str]]:
+        changes: asyncio.Queue[set[str]] = asyncio.Queue()
+        flaky = Flaky()
+        loop = asyncio.create_task(serve_watch.rebuild_on_changes(flaky, changes, tmp_path))  # type: ignore[arg-type]
+        changes.put_nowait({str(tmp_path / "a.yaml")})
+        while not flaky.calls:
+            await asyncio.sleep(0)
+        changes.put_nowait({str(tmp_path / "b.yaml")})
+        while len(flaky.calls) < 2:
+            await asyncio.sleep(0)
+        loop.cancel()
+        return flaky.calls
+
+    assert run_in_thread(lambda: asyncio.wait_for(scenario(), WAIT)) == [{"a.yaml"}, {"b.yaml"}]
+    assert said == ["error: the rebuild failed (KeyError: 'boom'); the preview keeps watching"]
+
+
+# ---------------------------------------------------------------- folders that go
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[tuple[Server, Project]]:
+    project = make_project(tmp_path / "site")
+    running = Server(project, "--port", "0").start()
+    yield running, project
+    running.stop(signal.SIGKILL)
+
+
+def test_a_folder_that_goes_and_comes_back(live: tuple[Server, Project], tmp_path: Path) -> None:
+    running, project = live
+    aside = tmp_path / "aside"
+    mark = len(running.lines)
+    shutil.move(project.root / "templates", aside)  # the package's theme takes over: still a good build
+    running.wait_for(r"^rebuilt .*templates", after=mark)
+    assert request(running.port, "/")[0] == 200
+    shutil.move(aside, project.root / "templates")
+    for folder in ("content/summaries", "seeds"):
+        mark = len(running.lines)
+        shutil.move(project.root / folder, aside)
+        running.wait_for(r"^build failed |^error: ", after=mark)
+        assert request(running.port, "/")[0] == 500
+        mark = len(running.lines)
+        shutil.move(aside, project.root / folder)
+        running.wait_for(r"^rebuilt ", after=mark)
+        status, _headers, body = request(running.port, "/")
+        assert status == 200 and b"SBU commandos captured" in body, folder
+    mark = len(running.lines)
+    project.edit("content/facts.yaml", "in one day.", "in one day, still watched.")
+    running.wait_for(r"^rebuilt .* content/facts\.yaml", after=mark)
+    assert b"in one day, still watched." in request(running.port, "/")[2]
+    assert "Traceback" not in running.output
+
+
+# ---------------------------------------------------------------- a bug in the preview itself
+
+
+def test_a_request_handler_that_raises_is_one_line_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from tornado import httpserver, netutil
+    from tornado.httpclient import AsyncHTTPClient
+
+    from explainer import serve, serve_http
+
+    async def broken_wait() -> None:
+        raise RuntimeError("boom")
+
+    async def scenario() -> int:
+        preview = serve_builds.Preview(tmp_path, tmp_path / "output", lambda _r, _o: None,
+                                       out=lambda _t: None, err=lambda _t: None)
+        preview.wait_until_built = broken_wait  # type: ignore[method-assign]
+        sockets = netutil.bind_sockets(0, "127.0.0.1")
+        port = sockets[0].getsockname()[1]
+        http = httpserver.HTTPServer(serve_http.application(preview, port))
+        http.add_sockets(sockets)
+        response = await AsyncHTTPClient().fetch(f"http://127.0.0.1:{port}/", raise_error=False)
+        http.stop()
+        preview.close()
+        return response.code
+
+    saved = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate,
+                    logging.getLogger(name).level) for name in (*serve.NOISE_LOGS, *serve.BUG_LOGS)}
+    try:
+        serve.quiet_network_noise(debug=False)
+        capsys.readouterr()
+        assert run_in_thread(scenario) == 500
+        err = capsys.readouterr().err
+    finally:
+        for name, (handlers, propagate, level) in saved.items():
+            log = logging.getLogger(name)
+            log.handlers[:], log.propagate = handlers, propagate
+            log.setLevel(level)
+    assert err.splitlines() == ["error: internal error in the preview (Uncaught exception GET / (127.0.0.1): "
+                                "RuntimeError: boom); rerun with --debug for the traceback"]
+
+
+# ---------------------------------------------------------------- what a lost change set changed
+
+
+def test_a_save_one_watch_has_not_reported_is_not_forgotten_when_the_other_reports(project: Project) -> None:
+    """The project folder's watch reports site.yaml; content/'s watch, down at that moment, must
+    still find the facts.yaml save when it compares the files (sizes and times, not reads)."""
+    watcher = serve_watch.Watcher(project.root, asyncio.Queue())
+    facts, site = project.root / "content" / "facts.yaml", project.root / "site.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    site.write_text(site.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    watcher.report({str(site)})
+    assert watcher.missed() == {str(facts)}
+    (project.root / "content" / "summaries" / "01-intro.md").read_bytes()  # a read is not a save
+    assert watcher.missed() == {str(facts)}
+    watcher.report({str(project.root / "content")})  # a folder covers the files in it
+    assert watcher.missed() == set()
