@@ -78,7 +78,8 @@ def test_every_timeline_event_has_a_supporting_fact(soup):
 
 
 def test_timeline_spans_mariupol_to_the_may_2025_exchange(soup):
-    datetimes = [t["datetime"] for t in soup.select("#timeline ol > li time")]
+    # a span or a set has a <time> per date: the event is placed by its first
+    datetimes = [li.find("time")["datetime"] for li in soup.select("#timeline ol > li")]
     assert datetimes == sorted(datetimes, key=lambda d: (d[:4], d[5:7] or "13", d[8:10] or "32"))
     assert datetimes[0].startswith("2022")
     assert datetimes[-1].startswith("2025-05")
@@ -334,3 +335,150 @@ def test_what_is_not_known_holds_only_unknowns():
     body = summary_bodies()["06-what-is-not-known.md"]
     for paragraph in filter(None, (p.strip() for p in body.split("\n\n"))):
         assert re.search(r"not known|unknown|unclear|[Nn]either|remains to be seen|question", paragraph), paragraph
+
+
+# --- Dates and tense, with `as_of`, `said` and EDTF uncertain dates (issue 12) ---------------------
+
+UNDATED = "untitled-kursk-prisoners-article"
+SOURCE_TEXT = {s["id"]: SEEDS[s["archive"]] for s in SOURCES}
+PUBLISHED = {s["id"]: s["published"] for s in SOURCES}
+# Words that put a claim in the present: it holds as of its source's day, so it needs `as_of`.
+PRESENT_IN_CLAIM = re.compile(r"\b(is|are|has|have|remains?|continues?|keeps?|still|so far|ongoing|typically"
+                              r"|would|arises|dares)\b")
+# The one day the sources leave open: the final phase of the 1,000-for-1,000 exchange.
+ONE_OF_TWO_DAYS = "[2025-05-24,2025-05-25]"
+ABOUT_THE_RELEASE = re.compile(r"final phase|May 25 prisoner release|returnees|1,000-for-1,000 exchange|three phases")
+RELEASE_POINTER = "‘24 or 25 May 2025?’"
+# The General Staff's statement, which the Kyiv Independent of 26 May says was made "on May 25".
+STATEMENT_OF_MAY_25 = ("general-staff-971-captured", "general-staff-count-period", "kursk-key-to-exchanges",
+                       "campaign-unexpected-asymmetric", "general-staff-unconventional-decisions",
+                       "general-staff-success-recognised")
+# "the offensive, which began on Aug. 6, 2024": no source says so (the General Staff's count starts then).
+OFFENSIVE_BEGAN_AUG_6 = re.compile(r"\b(began|begun|begins|started|start of the offensive|beginning)\b\W+"
+                                   r"(?:[\w.,]+\W+){0,3}?(Aug(?:\.|ust)? 6|6 Aug)", re.I)
+EDTF_PIECE = re.compile(r"(\d{4})(?:-\d{2}(?:-\d{2})?)?([~?%]?)")
+
+
+def claim_words(fact: dict) -> str:
+    """The claim without quoted words and without "(… in the Kyiv Independent's English)"."""
+    claim = re.sub(r"\([^)]*English\)", "", fact["claim"])
+    return re.sub(r"\bto have\b", "", re.sub(r"\"[^\"]*\"", "", claim))
+
+
+def cites_only(fact: dict, source_id: str) -> bool:
+    return all(c["source"] == source_id for c in fact["citations"])
+
+
+def pieces(value: object) -> list[tuple[str, str, str]]:
+    """Each date of a plain or EDTF value: (the text, its year, its qualifier); open ends left out."""
+    return [(m.group(0), m.group(1), m.group(2)) for m in EDTF_PIECE.finditer(str(value))]
+
+
+def test_every_present_tense_claim_says_as_of_when():
+    missing = [f"{f['id']}: {f['claim']}" for f in FACTS
+               if PRESENT_IN_CLAIM.search(claim_words(f)) and "as_of" not in f]
+    assert missing == []
+
+
+def test_as_of_is_the_sources_day_and_for_the_undated_article_one_estimate_not_a_day():
+    """A dated source: its day (or the day the claim was said). The undated first article: the same
+    estimate for every claim, never a day, marked approximate and uncertain as its facts' dates are."""
+    undated_as_of = set()
+    for fact in (f for f in FACTS if "as_of" in f):
+        source = fact["citations"][0]["source"]
+        if PUBLISHED[source] is None:
+            undated_as_of.add(fact["as_of"])
+        else:
+            assert fact["as_of"] in (PUBLISHED[source], fact.get("said")), fact["id"]
+    assert undated_as_of == {"2024-08%"}
+
+
+def test_the_undated_articles_facts_invent_no_day_and_mark_an_inferred_year():
+    """The first article gives no date: none of its facts or events has a day, and a year the article
+    does not name (2024) is shown as inferred with `?` ("c. August 2024?"); 2022 is in its text."""
+    events = [e for e in EVENTS if all(cites_only(FACTS_BY_ID[i], UNDATED) for i in e["facts"])]
+    dated = [(f["id"], f["date"]) for f in FACTS if cites_only(f, UNDATED)] + [(e["id"], e["date"]) for e in events]
+    dated += [(f["id"], f["as_of"]) for f in FACTS if cites_only(f, UNDATED) and "as_of" in f]
+    assert len(dated) > 40
+    for where, value in dated:
+        for text, year, qualifier in pieces(value):
+            assert text.count("-") < 2, f"{where}: {value} names a day the undated article does not give"
+            assert year in SOURCE_TEXT[UNDATED] or qualifier in ("?", "%"), \
+                f"{where}: the year of {value} is inferred, not in the article: mark it with ? (or %)"
+        assert not any(k in f for f in [FACTS_BY_ID.get(where, {})] for k in ("said", "approximate")), where
+
+
+def test_a_day_given_without_its_year_is_shown_as_inferred():
+    """'May 16', 'April 26': the year comes from the byline, and the date note says it is inferred."""
+    month_day = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November"
+                           r"|December|Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.) (\d{1,2})\b(?!, \d{4})")
+    for item in FACTS + EVENTS:
+        facts = [item] if "claim" in item else [FACTS_BY_ID[i] for i in item["facts"]]
+        for fact in facts:
+            for citation in fact["citations"]:
+                for month, day in month_day.findall(citation["quote"]):
+                    if f"{month} {day}, 20" in SOURCE_TEXT[citation["source"]]:
+                        continue  # the source gives the year elsewhere
+                    if any(text.endswith(f"-{int(day):02d}") for text, _, _ in pieces(item["date"])):
+                        assert "inferred" in (item.get("date_note") or "") or "?" in str(item["date"]), \
+                            f"{item.get('id')}: '{month} {day}' has no year in its source; say it is inferred"
+
+
+def test_facts_and_events_of_the_may_2025_release_share_one_open_date():
+    """The final phase, the 'May 25 prisoner release', its returnees and the exchange it ended are one
+    release: the same "24 or 25 May 2025" everywhere, never one of the two days."""
+    release = {f["id"] for f in FACTS if any(ABOUT_THE_RELEASE.search(c["quote"]) for c in f["citations"])}
+    assert {"final-phase-303-returned", "may-25-release-services", "seventy-mariupol-defenders-returned",
+            "exchange-1000-for-1000", "exchange-three-phases"} <= release
+    for fact_id in release:
+        assert FACTS_BY_ID[fact_id]["date"] == ONE_OF_TWO_DAYS, fact_id
+    events = [e for e in EVENTS if release & set(e["facts"])]
+    assert len(events) == 2
+    for event in events:
+        assert event["date"] == ONE_OF_TWO_DAYS and "approximate" not in event, event["id"]
+    for path in [CONTENT / name for name in ("facts.yaml", "timeline.yaml")]:
+        assert not re.search(r"date: \"?2025-05-24~?\"?\n", path.read_text(encoding="utf-8"))  # not "c. 24 May"
+
+
+def test_date_notes_point_to_the_one_explanation_of_the_two_days():
+    """The why (a day after / the May 25 release) is told once, in the comparison; notes point there."""
+    assert next(c for c in COMPARISONS if c["id"] == "date-of-final-phase")["title"] == RELEASE_POINTER.strip("‘’")
+    for item in FACTS + EVENTS:
+        note = item.get("date_note") or ""
+        assert "a day after" not in note and "May 25 prisoner release" not in note, item.get("id")
+        if item["date"] == ONE_OF_TWO_DAYS:
+            assert RELEASE_POINTER in note and len(note) < 200, item.get("id")
+
+
+def test_the_general_staffs_words_are_dated_by_its_statement():
+    """The Kyiv Independent of 26 May reports what the General Staff 'said on May 25': `said` says so."""
+    for fact_id in STATEMENT_OF_MAY_25:
+        assert FACTS_BY_ID[fact_id].get("said") == "2025-05-25", fact_id
+    assert "said on May 25" in SOURCE_TEXT["kyiv-independent-2025-05-26"]
+
+
+def test_what_had_previously_happened_is_dated_before_the_report_not_on_it():
+    critics = FACTS_BY_ID["critics-questioned-kursk-value"]
+    assert critics["date"].startswith("../") and critics["date"][3:] < PUBLISHED["kyiv-independent-2025-05-26"]
+
+
+def test_reported_and_undated_statements_are_spans_between_what_the_source_allows():
+    """Putin's 'recent' visit after the April 26 declaration, reported on 26 May: a span, not a month."""
+    visit = "2025-04-26/2025-05-26"
+    assert FACTS_BY_ID["putin-reportedly-visited-kursk"]["date"] == visit
+    assert next(e for e in EVENTS if e["id"] == "putin-visit-reported")["date"] == visit
+    for item in FACTS + EVENTS:
+        assert str(item["date"]) != "2025-05", f"{item.get('id')}: a May 2025 date the sources allow to narrow"
+
+
+def test_nothing_says_the_offensive_began_on_6_august_2024():
+    """The General Staff counts captures from Aug. 6, 2024; neither article dates the offensive's start.
+    Checked in every content file, comments and a source's reasoning included, and in timeline titles."""
+    files = [*CONTENT.glob("*.yaml"), *(CONTENT / "summaries").glob("*.md"), REPO / "site.yaml"]
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            unquoted = re.sub(r"'[^']*'", "", line)  # words quoted from a source may say so; ours may not
+            assert not OFFENSIVE_BEGAN_AUG_6.search(unquoted), f"{path.name}: {line.strip()}"
+    for event in EVENTS:
+        if "2024-08-06" in str(event["date"]):
+            assert "offensive" not in event["id"] and "offensive" not in event["title"].lower(), event["id"]
