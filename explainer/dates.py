@@ -172,3 +172,10 @@ def type_name(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping (key: value pairs)"
     return type(value).__name__
+
+
+def moment_text(date: PartialDate | Any) -> str:
+    """A date read as one moment, for `said` and `as_of`: "6 August 2024 or later", not "from 6 August 2024"."""
+    if date.__class__ is PartialDate:
+        return date.human()
+    return "".join(text for text, _ in date.pieces(moment=True))  # a span or a set (uncertain.py)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .dates import PartialDate
+from .dates import PartialDate, moment_text
 from .model import Date, Event, Fact, Project, Source, Term
 from .paginate import Layout
 from .paginate import layout as page_layout
@@ -220,7 +220,7 @@ def claim_json(f: Fact, base_url: str, layout: Layout) -> dict[str, Any]:
     date = f.date
     claim: dict[str, Any] = {
         "@type": "Claim", "@id": base_url + layout.fact_href(f.id), "url": base_url + layout.fact_href(f.id),
-        "text": f.claim if f.as_of is None else f"{f.claim} (as of {f.as_of.human()})",
+        "text": f.claim if f.as_of is None else f"{f.claim} (as of {moment_text(f.as_of)})",
         "creditText": f"According to {f.attribution}",
         "temporalCoverage": date.iso or f"{date.earliest}/{date.latest}",
         "appearance": [{"@id": base_url + layout.source_href(sid)}

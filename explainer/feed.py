@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from .dates import PartialDate
+from .dates import PartialDate, moment_text
 from .model import Event, Fact, Project
 from .paginate import Layout
 from .paginate import layout as page_layout
@@ -68,7 +68,7 @@ def _neg(day: PartialDate) -> tuple[int, int, int]:
 
 
 def _fact_change(fact: Fact) -> Change:
-    claim = fact.claim if fact.as_of is None else f"{fact.claim} (as of {fact.as_of.human()})"
+    claim = fact.claim if fact.as_of is None else f"{fact.claim} (as of {moment_text(fact.as_of)})"
     text = f"According to {fact.attribution}: {claim}"
     return Change("fact", fact.id, fact.id, claim, text, fact.added, fact.updated)
 

@@ -375,15 +375,18 @@ def fact_when(fact: Fact) -> Markup:
     if not fact.said_differs:
         return format_date(fact.date)
     label = "said" if fact.said else "published"
+    # `../2025-05-25` reads "about 25 May 2025 or earlier", not "about until 25 May 2025"
+    about = format_said(fact.date) if getattr(fact.date, "start", True) is None else format_date(fact.date)
     # Markup.format runs a pure-Python formatter (~20 µs a call); both dates are already escaped Markup
-    return Markup(f'<span class="said">{label} {format_said(fact.when_said)}</span> · about {format_date(fact.date)}')
+    return Markup(f'<span class="said">{label} {format_said(fact.when_said)}</span> · about {about}')
 
 
 def as_of(fact: Fact) -> Markup:
     """" (as of 26 May 2025)", for beside the claim wherever it appears; nothing without `as_of`."""
     if fact.as_of is None:
         return _NOTHING
-    return Markup(f' <span class="as-of">(as of {format_date(fact.as_of)})</span>')
+    # one moment, like `said`: "as of 6 August 2024 or later", never "as of from 6 August 2024"
+    return Markup(f' <span class="as-of">(as of {format_said(fact.as_of)})</span>')
 
 
 _NOTHING = Markup("")

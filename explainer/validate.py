@@ -206,7 +206,8 @@ def _check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any]) ->
             continue
         for source_id in dict.fromkeys(c.source for c in fact.citations):
             published = dates.get(source_id)
-            if published is not None and published.latest is not None and fact.said.earliest > published.latest:
+            if (published is not None and published.latest is not None and fact.said.earliest is not None
+                    and fact.said.earliest > published.latest):
                 w = fact.where
                 problems.error(w.path, w.line, w.column,
                                f"fact '{fact.id}' is said {_moment(fact.said)}, after source '{source_id}' "

@@ -368,3 +368,16 @@ def test_said_cannot_be_later_than_the_source_that_reports_it(project, run):
 def test_said_within_the_source_date_passes(project, run):
     project.edit("content/facts.yaml", 'date: "2025-05-25"\n', 'date: "2025-05-25"\n  said: 2025-05\n')
     assert run("check")[0] == 0  # May 2025 may be 26 May or earlier
+
+
+def test_an_open_start_said_and_date_read_as_moments_not_as_a_crash(project, run):
+    """`said: ../2025-05-25` once crashed the source-date check (exit 70); `as_of` reads like `said`."""
+    project.edit("content/facts.yaml", 'date: "2025-05-25"\n',
+                 'date: "../2025-05-25"\n  said: "../2025-05-24"\n  as_of: "2025-05-20/.."\n')
+    assert run() == (0, "")
+    page = page_of(project)
+    assert page.select_one("#general-staff-971 .meta").get_text() == (
+        "According to Ukraine's General Staff · said 24 May 2025 or earlier · about 25 May 2025 or earlier · Captures")
+    assert page.select_one("#general-staff-971 .as-of").get_text() == "(as of 20 May 2025 or later)"
+    linked_data = page.select_one('script[type="application/ld+json"]').get_text()
+    assert "(as of 20 May 2025 or later)" in linked_data and "as of from" not in linked_data
