@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from .attribution import chain
 from .dates import PartialDate
 from .model import Event, Fact, Project, Source, Term
 from .paginate import Layout
@@ -19,7 +20,7 @@ from .paginate import layout as page_layout
 
 DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
 CSV_COLUMNS = (
-    "number", "id", "date", "approximate", "attribution", "claim", "topics", "sources", "quotes",
+    "number", "id", "date", "approximate", "attribution", "credit", "claim", "topics", "sources", "quotes",
     "figure_series", "figure_qualifier", "figure_value", "figure_low", "figure_high", "figure_label", "url",
 )
 
@@ -34,7 +35,8 @@ def fact_json(fact: Fact, base_url: str, sources: dict[str, Source], layout: Lay
     fig = fact.figure
     return {
         "id": fact.id, "number": fact.number, "url": base_url + layout.fact_href(fact.id),
-        "claim": fact.claim, "attribution": fact.attribution,
+        "claim": fact.claim, "attribution": fact.attribution, "credit": chain(fact, sources),
+        "derived": [{"number": d.number, "reason": d.reason} for d in fact.derived],
         "date": date_json(fact.date), "date_note": fact.date_note, "topics": fact.topics,
         "citations": [{"source": c.source, "quote": c.quote, "source_url": sources[c.source].url}
                       for c in fact.citations],
@@ -60,6 +62,7 @@ def source_json(source: Source, base_url: str, layout: Layout) -> dict[str, Any]
             "reasoning": inferred["reasoning"],
         },
         "source_url": source.url, "retrieved": date_json(source.retrieved), "archive": f"seeds/{source.archive}",
+        "label": source.label, "sha256": source.sha256, "context": source.context,
         "note": source.note, "cited_by": [f.id for f in source.cited_by],
     }
 
@@ -117,12 +120,14 @@ def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # encoded as written, held once
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    sources = project.sources_by_id
     for f in project.facts:
         fig = f.figure
         figure = ["", "", "", "", "", ""] if fig is None else [
             fig.series, fig.qualifier or "", _num(fig.value), _num(fig.low), _num(fig.high), fig.label]
         writer.writerow([
-            f.number, f.id, f.date.iso, "true" if f.date.approximate else "false", f.attribution, f.claim,
+            f.number, f.id, f.date.iso, "true" if f.date.approximate else "false", f.attribution, chain(f, sources),
+            f.claim,
             " ".join(f.topics), " | ".join(c.source for c in f.citations), " | ".join(c.quote for c in f.citations),
             *figure, base_url + layout.fact_href(f.id),
         ])
@@ -146,6 +151,7 @@ def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> st
     """
     site = project.site
     layout = layout or page_layout(project)
+    sources = project.sources_by_id
     works = []
     for s in [] if layout.sources.split else project.sources:
         href = base_url + layout.source_href(s.id)
@@ -161,7 +167,7 @@ def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> st
         works.append(work)
     claims = [{
         "@type": "Claim", "@id": base_url + layout.fact_href(f.id), "url": base_url + layout.fact_href(f.id),
-        "text": f.claim, "creditText": f"According to {f.attribution}", "temporalCoverage": f.date.iso,
+        "text": f.claim, "creditText": chain(f, sources), "temporalCoverage": f.date.iso,
         "appearance": [{"@id": base_url + layout.source_href(sid)}
                        for sid in dict.fromkeys(c.source for c in f.citations)],
     } for f in ([] if layout.facts.split else project.facts)]

@@ -18,6 +18,22 @@ class Where:
     column: int
 
 
+@dataclass(frozen=True, eq=False)
+class Spot:
+    """Where an item's fields are, worked out only when an error needs one.
+
+    Finding the position of a field the loader did not keep means parsing the YAML again, so
+    the provenance checks hold this instead of a `Where` for every field of every item.
+    """
+
+    doc: Any  # the yamlsafe.Doc the item came from
+    keypath: tuple
+
+    def field(self, *keys: Any) -> Where:
+        line, column = self.doc.mark(self.keypath + keys)
+        return Where(self.doc.path, line, column)
+
+
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Topic:
     id: str
@@ -60,6 +76,11 @@ class Source:
     archive_where: Where
     text: str = ""
     cited_by: list[Fact] = field(default_factory=list)
+    # Provenance v2, the chain side: how readers are told of it, the archive's hash, the context shown.
+    label: str = ""
+    sha256: str | None = None
+    context: str = "sentence"  # sentence | paragraph | none: how much archived text a quote shows
+    spot: Spot | None = None
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -80,10 +101,19 @@ class Figure:
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
+class Derived:
+    """A number in a claim that no quote contains, with the editor's one-line reason."""
+
+    number: float
+    reason: str
+    index: int  # its place in `derived:`, to point at it
+
+
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Fact:
     id: str
     claim: str
-    attribution: str
+    attribution: str  # who makes the claim, never through whom: attribution.py writes the chain
     date: PartialDate
     date_note: str | None
     topics: list[str]
@@ -93,6 +123,8 @@ class Fact:
     number: int = 0
     added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
     updated: PartialDate | None = None
+    derived: list[Derived] = field(default_factory=list)  # numbers.py: numbers no quote holds
+    spot: Spot | None = None
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import

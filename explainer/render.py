@@ -20,13 +20,16 @@ import nh3
 from markupsafe import Markup, escape
 
 from . import exports
+from .attribution import chain
 from .assets import Assets
 from .charts import build_charts
 from .dates import PartialDate
 from .errors import ContentError, Problems
-from .model import Project, Source
+from .model import Fact, Project, Source
+from .quotes import ELLIPSIS, Archive, fragments
 from .paginate import layout as page_layout
 from .validate import CITE
+from .verify import normalise
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
@@ -114,8 +117,10 @@ class Renderer:
             bytecode_cache=_bytecode_cache(),
         )
         self.env.globals["asset"] = assets.url  # asset('print.css') → its content-hashed path
+        self._archives: dict[str, Archive] = {}
         self.env.filters.update(
-            date=format_date, cite=self.cite_html, attributed=attributed, fragment_link=fragment_link,
+            date=format_date, cite=self.cite_html, attributed=self.attributed, fragment_link=fragment_link,
+            in_context=self.in_context,
             fact_href=self.layout.fact_href, event_href=self.layout.event_href, source_href=self.layout.source_href,
         )
 
@@ -149,6 +154,21 @@ class Renderer:
             else:
                 parts[i] = _CITATION.sub(cite, part)
         return Markup("".join(parts))
+
+    def attributed(self, fact: Fact | str) -> str:
+        """"According to the SBU, as reported by an unsigned article" (attribution.py writes the chain)."""
+        if isinstance(fact, str):  # a template written before the chain: the attribution as it is
+            return attributed(fact)
+        return chain(fact, self.project.sources_by_id)
+
+    def in_context(self, quote: str, source: Source) -> Markup | None:
+        """The quote's sentence(s) or paragraph in the archived text, quoted words marked (quotes.py)."""
+        if source.context == "none" or not source.text:
+            return None
+        archive = self._archives.get(source.id)
+        if archive is None:
+            archive = self._archives[source.id] = Archive(source.text, normalise)
+        return archive.context_html(quote, source.context)
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""
@@ -301,6 +321,10 @@ def attributed(who: str) -> str:
 def fragment_link(source: Source, quote: str) -> str:
     """The source URL with a text fragment, so the browser scrolls to and highlights the quote."""
     url = (source.url or "").split("#", 1)[0]
+    if ELLIPSIS.search(quote):  # words left out: from the first fragment's start to the last one's end
+        parts = fragments(quote) or [""]
+        first, last = parts[0].split(), parts[-1].split()
+        return f"{url}#:~:text={_fragment_part(' '.join(first[:4]))},{_fragment_part(' '.join(last[-4:]))}"
     words = quote.split()
     if len(words) > 8:
         target = f"{_fragment_part(' '.join(words[:4]))},{_fragment_part(' '.join(words[-4:]))}"

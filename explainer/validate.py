@@ -16,6 +16,7 @@ from .model import (
     Chart,
     Citation,
     Comparison,
+    Derived,
     Event,
     Fact,
     Figure,
@@ -23,6 +24,7 @@ from .model import (
     Reference,
     Site,
     Source,
+    Spot,
     Summary,
     Term,
     Topic,
@@ -127,6 +129,7 @@ def _source(value: dict, doc: Doc) -> Source:
         published=value["published"], url=value["url"], retrieved=value["retrieved"], archive=value["archive"],
         note=value["note"], published_inferred=value["published_inferred"],
         where=_where(doc, kp), archive_where=_where(doc, kp + ("archive",)),
+        label=value["label"], sha256=value["sha256"], context=value["context"], spot=Spot(doc, kp),
     )
 
 
@@ -139,6 +142,7 @@ def _fact(value: dict, doc: Doc) -> Fact:
         citations=[Citation(c["source"], c["quote"], _where(doc, c["_keypath"])) for c in value["citations"]],
         figure=Figure(**{k: v for k, v in figure.items() if k != "_keypath"}) if figure else None,
         where=_where(doc, kp), added=value["added"], updated=value["updated"],
+        derived=[Derived(d["number"], d["reason"], i) for i, d in enumerate(value["derived"])], spot=Spot(doc, kp),
     )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path, PurePosixPath
 
+from . import quotes
+from .attribution import check_attributions
 from .errors import Problems
-from .model import Project, Source, Where
+from .model import Fact, Project, Source, Where
+from .numbers import check_numbers
 from .yamlsafe import read_text
 
 # Only these differences are forgiven between a quote and its source: nothing looser.
@@ -37,6 +41,8 @@ def verify_project(project: Project, problems: Problems) -> None:
     _check_citations(project, index, problems)
     _check_references(project, problems)
     _check_unused(project, problems)
+    check_attributions(project, problems)  # attribution.py: the chain is the generator's to write
+    check_numbers(project, problems)  # numbers.py: a claim's numbers come from its quotes
 
 
 def _error(problems: Problems, where: Where, message: str, hint: str) -> None:
@@ -58,8 +64,32 @@ def _load_archives(project: Project, problems: Problems) -> dict[str, str]:
         if cache[path] is None:
             continue
         source.text = cache[path]
+        if not _check_sha256(source, problems):
+            continue  # the quotes were checked against another text: checking them again proves nothing
         index[source.id] = normalise(source.text)
     return index
+
+
+def archive_sha256(text: str) -> str:
+    """The hash a source records: of the archived file's bytes (read_text decodes them unchanged)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _check_sha256(source: Source, problems: Problems) -> bool:
+    """The archive is the text the quotes were checked against: a changed file is an error."""
+    actual = archive_sha256(source.text)
+    if source.sha256 is None:
+        _error(problems, source.where, f"source '{source.id}' records no sha256 of its archive ({source.archive})",
+               f"add 'sha256: {actual}' after checking that seeds/{source.archive} is the text as archived")
+        return False
+    if source.sha256 != actual:
+        where = source.spot.field("sha256") if source.spot else source.where
+        _error(problems, where, f"the archive of source '{source.id}' ({source.archive}) has changed since its "
+               "sha256 was recorded",
+               "archived texts are never edited: restore the file from version control; if the source itself "
+               f"must be replaced, archive it as a new source (its sha256 is now {actual})")
+        return False
+    return True
 
 
 def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None:
@@ -104,11 +134,35 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
             if text is None:
                 continue  # the archive problem is already reported
             quote = normalise(citation.quote)
-            if quote not in text:
+            if quote in text:
+                continue
+            if quotes.is_elided(citation.quote):
+                _check_elided(fact, source, citation.quote, citation.where, text, problems)
+            else:
                 passage = closest_passage(text, quote)
                 _error(problems, citation.where,
                        f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
                        f"copy the words exactly; the closest passage is: \"{passage}\"")
+
+
+def _check_elided(fact: Fact, source: Source, quote: str, where: Where, text: str, problems: Problems) -> None:
+    """A quote with '…': each fragment in the source, in the order quoted, within one paragraph."""
+    parts = [normalise(part) for part in quotes.fragments(quote)]
+    if not parts:
+        _error(problems, where, f"the quote for fact '{fact.id}' has no words besides '…'",
+               "copy the words from the source; '…' marks only where words are left out")
+        return
+    for part in parts:
+        if part not in text:
+            _error(problems, where, f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
+                   f"copy the words exactly; \"{part}\" is not in it; the closest passage is: "
+                   f"\"{closest_passage(text, part)}\"")
+            return
+    if quotes.find_paragraph([normalise(p) for p in quotes.paragraphs(source.text)], parts) is None:
+        _error(problems, where, f"the parts of the quote for fact '{fact.id}' are not in this order within one "
+               f"paragraph of source '{source.id}' ({source.archive})",
+               "each part between '…' must come in the order the source gives it, all in one paragraph (one line "
+               f"of the archived text); the first part is in: \"{closest_passage(text, parts[0])}\"")
 
 
 def closest_passage(text: str, quote: str) -> str:

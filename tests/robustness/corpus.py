@@ -465,8 +465,8 @@ JINJA = "{{ 7*7 }} {% for x in range(3) %}XSS{% endfor %} {{ site.title }}"
 INERT: list[Inert] = [
     Inert("script-in-every-plain-field", {
         SITE: Replace("title: Test explainer", f'title: "Test {XSS}"'),
-        FACTS: Replace("claim: SBU commandos captured at least 102 Russian soldiers in one day.",
-                       f'claim: "{XSS} SBU commandos captured at least 102 Russian soldiers in one day."'),
+        FACTS: Replace("claim: SBU commandos captured at least 102 Russian soldiers on a Wednesday.",
+                       f'claim: "{XSS} SBU commandos captured at least 102 Russian soldiers on a Wednesday."'),
         GLOSSARY: Replace("term: SBU", f'term: "SBU {XSS}"'),
         "content/comparisons.yaml": Replace("title: Captures over time", f'title: "Captures {XSS}"'),
         SOURCES: Replace("author: null", 'author: "\\"><img src=x onerror=alert(\'XSS\')>"'),

@@ -1,0 +1,69 @@
+"""Attribution through a source: who makes a claim, and which source reports it.
+
+A fact's `attribution` names only the claimant ("the SBU"); each source has a reader-facing
+`label` ("an unsigned article"). The generator writes the chain from the two, the same way on
+the page, in the feed and in every export:
+
+- "According to the SBU, as reported by an unsigned article";
+- "According to the Kyiv Independent" when the source says it in its own voice: the attribution
+  is the source's label (compared ignoring case and spacing), or a part of the source ("the Kyiv
+  Independent's headline", said once as "According to the Kyiv Independent's headline");
+- several sources: "as reported by the Kyiv Independent and an unsigned article".
+
+Editors never write the chain themselves: an attribution that does ("as reported by", "cited
+by", "citing", "according to", …) is a content error, so the wording cannot drift.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import Problems
+from .model import Fact, Project, Source
+
+# Words that pass a claim on: they belong to the generated chain, never to an attribution.
+CHAIN_WORDS = re.compile(
+    r"\b(?:as\s+)?(?:reported|cited|quoted|relayed)\s+by\b|\bciting\b|\baccording\s+to\b|\bvia\b",
+    re.IGNORECASE,
+)
+
+
+def join(names: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def reporters(fact: Fact, sources: dict[str, Source]) -> list[str]:
+    """The labels of the sources a fact cites, once each, in citation order."""
+    labels = (sources[c.source].label or sources[c.source].title for c in fact.citations if c.source in sources)
+    return list(dict.fromkeys(labels))
+
+
+def chain(fact: Fact, sources: dict[str, Source]) -> str:
+    """"According to the SBU, as reported by an unsigned article" (see the module's docstring)."""
+    who = fact.attribution
+    others = [label for label in reporters(fact, sources) if not is_source_itself(who, label)]
+    if not others:
+        return f"According to {who}"
+    return f"According to {who}, as reported by {join(others)}"
+
+
+def is_source_itself(who: str, label: str) -> bool:
+    """"the Kyiv Independent", or a part of it ("the Kyiv Independent's headline"), ignoring case."""
+    who, label = " ".join(who.split()).casefold(), " ".join(label.split()).casefold()
+    return who == label or who.startswith((label + "'s ", label + "\u2019s "))
+
+
+def check_attributions(project: Project, problems: Problems) -> None:
+    """An attribution names only the claimant: the chain is the generator's to write."""
+    for fact in project.facts:
+        match = CHAIN_WORDS.search(fact.attribution)
+        if match is None:
+            continue
+        where = fact.spot.field("attribution") if fact.spot else fact.where
+        problems.error(where.path, where.line, where.column,
+                       f"the attribution of fact '{fact.id}' writes '{match.group(0)}' itself",
+                       "name only who makes the claim, e.g. 'the SBU'; the page writes 'According to …, "
+                       "as reported by' and the source's label")
