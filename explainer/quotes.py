@@ -78,13 +78,12 @@ class Archive:
 
     def spans(self, quote: str) -> tuple[int, list[tuple[int, int]]] | None:
         """The paragraph holding the quote and where each of its fragments is in that paragraph."""
-        parts = fragments(quote)
-        normal_parts = [self.normalise(p) for p in parts]
+        normal_parts = [self.normalise(p) for p in fragments(quote)]
         index = find_paragraph(self.normal, normal_parts)
         if index is None:
             return None  # a quote across paragraphs (allowed without '…') is shown without context
         paragraph, spans, pos = self.paragraphs[index], [], 0
-        for part, normal in zip(parts, normal_parts, strict=True):
+        for normal in normal_parts:
             if paragraph == self.normal[index]:  # nothing to fold: plain search
                 start = paragraph.find(normal, pos)
                 end = start + len(normal)

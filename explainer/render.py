@@ -20,14 +20,14 @@ import nh3
 from markupsafe import Markup, escape
 
 from . import exports
-from .attribution import chain
 from .assets import Assets
+from .attribution import chain
 from .charts import build_charts
 from .dates import PartialDate
 from .errors import ContentError, Problems
 from .model import Fact, Project, Source
-from .quotes import ELLIPSIS, Archive, fragments
 from .paginate import layout as page_layout
+from .quotes import ELLIPSIS, Archive, fragments
 from .validate import CITE
 from .verify import normalise
 

@@ -38,11 +38,13 @@ def normalise(text: str) -> str:
 def verify_project(project: Project, problems: Problems) -> None:
     """Check archives, quotes and references; record errors and warnings."""
     index = _load_archives(project, problems)
-    _check_citations(project, index, problems)
+    unverified = _check_citations(project, index, problems)
     _check_references(project, problems)
     _check_unused(project, problems)
     check_attributions(project, problems)  # attribution.py: the chain is the generator's to write
-    check_numbers(project, problems)  # numbers.py: a claim's numbers come from its quotes
+    # numbers.py: a claim's numbers come from its quotes; not from quotes still to be fixed (one
+    # message per mistake: the wrong quote's error already says what to do)
+    check_numbers(project, problems, skip=unverified)
 
 
 def _error(problems: Problems, where: Where, message: str, hint: str) -> None:
@@ -117,8 +119,10 @@ def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None
     return resolved
 
 
-def _check_citations(project: Project, index: dict[str, str], problems: Problems) -> None:
+def _check_citations(project: Project, index: dict[str, str], problems: Problems) -> set[str]:
+    """Check every quote against its archive; return the ids of facts with a quote not verified."""
     sources = project.sources_by_id
+    unverified: set[str] = set()
     for fact in project.facts:
         for citation in fact.citations:
             source = sources.get(citation.source)
@@ -127,15 +131,18 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                 if citation.source not in project.invalid_ids and project.sources:
                     _error(problems, citation.where, f"fact '{fact.id}' cites the unknown source '{citation.source}'",
                            _did_you_mean(citation.source, sources, "content/sources.yaml"))
+                unverified.add(fact.id)
                 continue
             if not source.cited_by or source.cited_by[-1] is not fact:  # facts come one by one: O(1), not
                 source.cited_by.append(fact)  # a scan comparing every field of every fact already listed
             text = index.get(source.id)
             if text is None:
+                unverified.add(fact.id)
                 continue  # the archive problem is already reported
             quote = normalise(citation.quote)
             if quote in text:
                 continue
+            unverified.add(fact.id)
             if quotes.is_elided(citation.quote):
                 _check_elided(fact, source, citation.quote, citation.where, text, problems)
             else:
@@ -143,6 +150,7 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                 _error(problems, citation.where,
                        f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
                        f"copy the words exactly; the closest passage is: \"{passage}\"")
+    return unverified
 
 
 def _check_elided(fact: Fact, source: Source, quote: str, where: Where, text: str, problems: Problems) -> None:

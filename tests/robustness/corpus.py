@@ -497,8 +497,8 @@ INERT: list[Inert] = [
         EXTRA: _extra(f"{JINJA} [[sbu-102]]\n"),
     }, shown=(JINJA,), absent=("49",), markers=("XSSXSS",)),
     Inert("hostile-quote-really-in-its-source", {
-        FACTS: Replace(QUOTE_102, f"quote: \"{XSS} and {{{{ 7*7 }}}}\""),
-    }, shown=(f"“{XSS} and {{{{ 7*7 }}}}”",), absent=(XSS, "49"), extra_seed=f"\n{XSS} and {{{{ 7*7 }}}}\n"),
+        FACTS: Replace(QUOTE_102, f"quote: \"{XSS} and {{{{ 7*7 }}}} 102\""),  # 102: the claim's number
+    }, shown=(f"“{XSS} and {{{{ 7*7 }}}} 102”",), absent=(XSS, "49"), extra_seed=f"\n{XSS} and {{{{ 7*7 }}}} 102\n"),
     Inert("attribute-breaking-url", {
         SOURCES: Replace("url: https://example.org/a", "url: 'https://example.org/a?q=\"onmouseover=\"alert(1)'"),
     }, shown=('https://example.org/a?q="onmouseover="alert(1)',), markers=("XSS-none",)),
