@@ -102,24 +102,26 @@ def check_numbers(project: Project, problems: Problems, skip: set[str] | frozens
             continue
         if not fact.derived and not _CLAIM_WORDS.search(fact.claim):
             continue  # most claims hold no number: no need to read the quotes
-        claimed = numerals(fact.claim)
-        quoted = {n.value for c in fact.citations for n in numerals(c.quote)}
-        derived = {d.number for d in fact.derived}
-        allowed = quoted | derived | fact_years(fact)
-        for number in _unique(claimed):
-            if number.value not in allowed:
-                where = fact.spot.field("claim") if fact.spot else fact.where
-                problems.error(where.path, where.line, where.column,
-                               f"the number {number.text} in the claim of fact '{fact.id}' is in none of its quotes",
-                               "quote the words that give it, or list it under 'derived:' with a one-line reason, "
-                               f"e.g. derived: [{{number: \"{number.text}\", reason: \"how it was worked out\"}}]")
-        in_claim = {n.value for n in claimed}
+        allowed = {d.number for d in fact.derived} | fact_years(fact)
+        for number in unsupported(fact.claim, [c.quote for c in fact.citations], allowed):
+            where = fact.spot.field("claim") if fact.spot else fact.where
+            problems.error(where.path, where.line, where.column,
+                           f"the number {number.text} in the claim of fact '{fact.id}' is in none of its quotes",
+                           "quote the words that give it, or list it under 'derived:' with a one-line reason, "
+                           f"e.g. derived: [{{number: \"{number.text}\", reason: \"how it was worked out\"}}]")
+        in_claim = {n.value for n in numerals(fact.claim)}
         for item in fact.derived:
             if item.number not in in_claim:
                 where = fact.spot.field("derived", item.index, "number") if fact.spot else fact.where
                 problems.error(where.path, where.line, where.column,
                                f"fact '{fact.id}' lists {shown(item.number)} under 'derived:' but its claim does "
                                "not write it", "remove the entry, or write the number in the claim as listed")
+
+
+def unsupported(claim: str, quotes: list[str], allowed: set[float]) -> list[Numeral]:
+    """The claim's numbers (each once) that no quote holds and ``allowed`` does not list."""
+    quoted = {n.value for quote in quotes for n in numerals(quote)}
+    return [n for n in _unique(numerals(claim)) if n.value not in quoted and n.value not in allowed]
 
 
 def _unique(items: Iterable[Numeral]) -> list[Numeral]:

@@ -16,11 +16,14 @@ must not appear anywhere in the page source, not even escaped: what a sanitiser 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from conftest import SEED, SEED_SHA256
 
 SIDE_EFFECT = "/tmp/explainer-robustness-pwned"  # a YAML python tag would create it; it must never exist
 
@@ -116,6 +119,7 @@ SUMMARY = "content/summaries/01-intro.md"
 EXTRA = "content/summaries/02-extra.md"  # a second summary: its own mistakes cascade nowhere
 INDEX = "templates/index.html"
 QUOTE_102 = 'quote: "its commandos captured no fewer than 102 Russian conscripts"'
+CHANGED_SHA256 = hashlib.sha256(SEED.replace("50 to 95", "50 to 96").encode("utf-8")).hexdigest()
 
 
 def _template(line: str) -> str:
@@ -454,6 +458,47 @@ ERRORS: list[Case] = [
     Case("template-unknown-filter", {INDEX: _template("<h1>{{ site.title | shout }}</h1>")}, """
         templates/index.html:4:1: error: template error: No filter named 'shout'.
             hint: check the template syntax ({% %} and {{ }} must close)
+        """),
+    # Provenance v2, the chain side: numbers, hashes, elisions, attributions (tests/test_provenance_chain.py).
+    Case("unknown-number", {FACTS: Replace("claim: Swaps exchanged between 50 and 95 soldiers.",
+                                           "claim: Swaps exchanged between 50 and 90 soldiers.")}, """
+        content/facts.yaml:13:10: error: the number 90 in the claim of fact 'swap-sizes' is in none of its quotes
+            hint: quote the words that give it, or list it under 'derived:' with a one-line reason, e.g. derived: [{number: "90", reason: "how it was worked out"}]
+        """),  # noqa: E501 - the exact message
+    Case("changed-archive", {"seeds/a.txt": Replace("50 to 95", "50 to 96")}, f"""
+        content/sources.yaml:10:11: error: the archive of source 'article-a' (a.txt) has changed since its sha256 was recorded
+            hint: archived texts are never edited: restore the file from version control; if the source itself must be replaced, archive it as a new source (its sha256 is now {CHANGED_SHA256})
+        """, subprocess=True),  # noqa: E501 - the exact message
+    Case("missing-sha256", {SOURCES: Replace(f"  sha256: {SEED_SHA256}\n", "")}, f"""
+        content/sources.yaml:1:3: error: source 'article-a' records no sha256 of its archive (a.txt)
+            hint: add 'sha256: {SEED_SHA256}' after checking that seeds/a.txt is the text as archived
+        """),
+    Case("elided-fragments-out-of-order", {FACTS: Replace(QUOTE_102, 'quote: "102 Russian conscripts … its commandos"')}, """
+        content/facts.yaml:9:7: error: the parts of the quote for fact 'sbu-102' are not in this order within one paragraph of source 'article-a' (a.txt)
+            hint: each part between '…' must come in the order the source gives it, all in one paragraph (one line of the archived text); the first part is in: "102 Russian conscripts"
+        """),  # noqa: E501 - the exact message
+    Case("elided-fragment-not-in-source", {FACTS: Replace(QUOTE_102, 'quote: "its commandos […] 103 Russian"')}, """
+        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+            hint: copy the words exactly; "103 Russian" is not in it; the closest passage is: "102 Russian"
+        """),
+    Case("hand-written-attribution-chain", {FACTS: Replace("attribution: the SBU",
+                                                           "attribution: the SBU, as reported by the article")}, """
+        content/facts.yaml:3:16: error: the attribution of fact 'sbu-102' writes 'as reported by' itself
+            hint: name only who makes the claim, e.g. 'the SBU'; the page writes 'According to …, as reported by' and the source's label
+        """),  # noqa: E501 - the exact message
+    Case("source-without-label", {SOURCES: Replace("  label: the Test Gazette\n", "")}, """
+        content/sources.yaml:1:3: error: source is missing the required field 'label'
+            hint: add 'label:' (How readers are told of the source in an attribution: 'the Kyiv Independent', 'an unsigned article'.)
+        """),  # noqa: E501 - the exact message
+    Case("derived-not-a-number", {FACTS: Replace("  figure: {",
+                                                 "  derived: [{number: lots, reason: a guess}]\n  figure: {")}, """
+        content/facts.yaml:11:22: error: 'lots' is not a number
+            hint: write the number as the claim does: 2025, "1,000" or three
+        """),
+    Case("context-unknown-word", {SOURCES: Replace("  label: the Test Gazette\n",
+                                                   "  label: the Test Gazette\n  context: article\n")}, """
+        content/sources.yaml:10:12: error: 'article' is not one of 'sentence' or 'paragraph' or 'none'
+            hint: write 'sentence' or 'paragraph' or 'none'
         """),
 ]
 
