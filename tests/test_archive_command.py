@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -124,3 +125,14 @@ def test_a_text_that_is_not_utf8_is_refused(project: Project) -> None:
     assert result.returncode == 2
     assert "is not UTF-8 text (byte 0xe9 at offset 3); save it as UTF-8 first" in result.stderr
     assert not (project.root / "seeds" / "post-303.txt").exists()
+
+
+def test_every_archive_option_is_documented() -> None:
+    from explainer.cli import archive_parser
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "python build.py archive FILE --id ID" in readme
+    for action in archive_parser()._actions:
+        for name in action.option_strings:
+            if name.startswith("--") and name != "--help":
+                assert name in readme, f"archive {name} is not documented in README.md"
