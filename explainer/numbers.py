@@ -33,7 +33,8 @@ _NUMBER = re.compile(
     r"|\b(" + "|".join(WORDS) + r")\b",
     re.IGNORECASE,
 )
-_CLAIM_WORDS = re.compile(r"[0-9]|\b(?:" + "|".join(WORDS) + r")\b", re.IGNORECASE)  # a quick "any number?"
+# A quick "any number?" on the lower-cased claim: case-sensitive matching is several times faster.
+_CLAIM_WORDS = re.compile(r"[0-9]|\b(?:" + "|".join(WORDS) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def check_numbers(project: Project, problems: Problems, skip: set[str] | frozens
     for fact in project.facts:
         if fact.id in skip:
             continue
-        if not fact.derived and not _CLAIM_WORDS.search(fact.claim):
+        if not fact.derived and not _CLAIM_WORDS.search(fact.claim.lower()):
             continue  # most claims hold no number: no need to read the quotes
         allowed = {d.number for d in fact.derived} | fact_years(fact)
         for number in unsupported(fact.claim, [c.quote for c in fact.citations], allowed):

@@ -13,7 +13,9 @@ quote check) and returns the sentence(s) around them, or the paragraph, with the
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
+from itertools import accumulate
 
 from markupsafe import Markup, escape
 
@@ -21,13 +23,7 @@ ELLIPSIS = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…")
 # Sentence ends: . ! or ? (with closing quotes or brackets) before a space and a capital or a quote
 # ("Aug. 6" is not an end; "U.S. Army" is mistaken for one, which only shows a shorter context).
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z])")
-# What normalise() folds, as classes, so a quote is found in the text exactly where the check found it.
-_LOOSE = {
-    " ": r"\s+",
-    "'": "['\u2018\u2019\u201a\u201b\u2032]",
-    '"': '["\u201c\u201d\u201e\u201f\u2033]',
-    "-": "[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]",
-}
+_NON_SPACE = re.compile(r"\S+")
 
 
 def is_elided(quote: str) -> bool:
@@ -36,6 +32,8 @@ def is_elided(quote: str) -> bool:
 
 def fragments(quote: str) -> list[str]:
     """The words between the ellipses, without empty ones (a quote may start or end with '…')."""
+    if "…" not in quote and "[" not in quote:  # most quotes: no regular expression needed
+        return [quote.strip()] if quote.strip() else []
     return [part.strip() for part in ELLIPSIS.split(quote) if part.strip()]
 
 
@@ -64,8 +62,23 @@ def find_paragraph(normal_paragraphs: list[str], parts: list[str]) -> int | None
     return None
 
 
-def _pattern(part: str) -> re.Pattern[str]:
-    return re.compile("".join(_LOOSE.get(c) or re.escape(c) for c in part))
+def _tokens(paragraph: str) -> list[tuple[int, int, int]]:
+    """(start in the normalised paragraph, start in the paragraph, length) of each run of non-space.
+
+    normalise() folds whitespace runs to one space and swaps typographic marks one for one, so
+    within a run of non-space the two texts line up character for character.
+    """
+    tokens, position = [], 0
+    for m in _NON_SPACE.finditer(paragraph):
+        tokens.append((position, m.start(), m.end() - m.start()))
+        position += m.end() - m.start() + 1
+    return tokens
+
+
+def _original(tokens: list[tuple[int, int, int]], starts: list[int], offset: int) -> int:
+    """The paragraph's index of the normalised paragraph's character at ``offset``."""
+    normal_start, start, length = tokens[bisect_right(starts, offset) - 1]
+    return start + min(offset - normal_start, length)  # past a run: the space after it
 
 
 class Archive:
@@ -75,25 +88,37 @@ class Archive:
         self.normalise = normalise
         self.paragraphs = paragraphs(text)
         self.normal = [normalise(p) for p in self.paragraphs]
+        # The normalised paragraphs in one string, to find a quote with one str.find, not one per paragraph.
+        self.joined = "\n".join(self.normal)
+        self.starts = list(accumulate((len(p) + 1 for p in self.normal[:-1]), initial=0))
+
+    def find_paragraph(self, parts: list[str]) -> int | None:
+        """As find_paragraph(), looking only at the paragraphs where the first part occurs."""
+        if not parts:
+            return None
+        found = self.joined.find(parts[0])
+        while found >= 0:
+            index = bisect_right(self.starts, found) - 1
+            if in_order(self.normal[index], parts) is not None:
+                return index
+            next_paragraph = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.joined)
+            found = self.joined.find(parts[0], next_paragraph)
+        return None
 
     def spans(self, quote: str) -> tuple[int, list[tuple[int, int]]] | None:
         """The paragraph holding the quote and where each of its fragments is in that paragraph."""
         normal_parts = [self.normalise(p) for p in fragments(quote)]
-        index = find_paragraph(self.normal, normal_parts)
+        index = self.find_paragraph(normal_parts)
         if index is None:
             return None  # a quote across paragraphs (allowed without '…') is shown without context
-        paragraph, spans, pos = self.paragraphs[index], [], 0
-        for normal in normal_parts:
-            if paragraph == self.normal[index]:  # nothing to fold: plain search
-                start = paragraph.find(normal, pos)
-                end = start + len(normal)
-            else:
-                m = _pattern(normal).search(paragraph, pos)
-                if m is None:  # pragma: no cover - normalise() folds only what _LOOSE matches
-                    return None
-                start, end = m.span()
-            spans.append((start, end))
-            pos = end
+        paragraph, normal = self.paragraphs[index], self.normal[index]
+        spans = []
+        for start in in_order(normal, normal_parts) or []:
+            spans.append((start, start + len(normal_parts[len(spans)])))
+        if len(paragraph) != len(normal):  # whitespace was folded: map the offsets back
+            tokens = _tokens(paragraph)
+            starts = [t[0] for t in tokens]
+            spans = [(_original(tokens, starts, a), _original(tokens, starts, b - 1) + 1) for a, b in spans]
         return index, spans
 
     def context_html(self, quote: str, mode: str) -> Markup | None:
@@ -108,13 +133,21 @@ class Archive:
         start, end = 0, len(paragraph)
         if mode == "sentence":
             start, end = _sentences_around(paragraph, spans[0][0], spans[-1][1])
+        while start < spans[0][0] and paragraph[start].isspace():
+            start += 1
+        while end > spans[-1][1] and paragraph[end - 1].isspace():
+            end -= 1
         out, pos = [], start
         for a, b in spans:
-            out.append(escape(paragraph[pos:a]))
-            out.append(Markup("<mark>") + escape(paragraph[a:b]) + Markup("</mark>"))
+            out += (_escape(paragraph[pos:a]), "<mark>", _escape(paragraph[a:b]), "</mark>")
             pos = b
-        out.append(escape(paragraph[pos:end]))
-        return Markup("").join(out)
+        out.append(_escape(paragraph[pos:end]))
+        return Markup("".join(out))  # every piece of text above is escaped
+
+
+def _escape(text: str) -> str:
+    """markupsafe.escape's output as a plain string: a Markup object per piece costs more than the text."""
+    return str(escape(text)) if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text else text
 
 
 def _sentences_around(paragraph: str, start: int, end: int) -> tuple[int, int]:

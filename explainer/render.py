@@ -118,6 +118,7 @@ class Renderer:
         )
         self.env.globals["asset"] = assets.url  # asset('print.css') → its content-hashed path
         self._archives: dict[str, Archive] = {}
+        self._sources = project.sources_by_id  # once: the property builds a new dict each time
         self.env.filters.update(
             date=format_date, cite=self.cite_html, attributed=self.attributed, fragment_link=fragment_link,
             in_context=self.in_context,
@@ -159,7 +160,7 @@ class Renderer:
         """"According to the SBU, as reported by an unsigned article" (attribution.py writes the chain)."""
         if isinstance(fact, str):  # a template written before the chain: the attribution as it is
             return attributed(fact)
-        return chain(fact, self.project.sources_by_id)
+        return chain(fact, self._sources)
 
     def in_context(self, quote: str, source: Source) -> Markup | None:
         """The quote's sentence(s) or paragraph in the archived text, quoted words marked (quotes.py)."""
