@@ -327,3 +327,12 @@ def test_a_malformed_sha256_is_refused(project, run):
     assert code == 1
     assert ("content/sources.yaml:10:11: error: 'abc' is not a SHA-256 hash\n"
             "    hint: write the 64 hexadecimal digits of `sha256sum seeds/FILE`\n") in err
+
+
+def test_no_template_writes_the_chain_by_hand():
+    from conftest import REPO
+
+    for path in (REPO / "templates").glob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "as reported by" not in text.lower() and "According to" not in text, path.name
+        assert "attribution | attributed" not in text, f"{path.name}: write {{{{ fact | attributed }}}}"
