@@ -21,11 +21,10 @@ import re
 from .errors import Problems
 from .model import Fact, Project, Source
 
-# Words that pass a claim on: they belong to the generated chain, never to an attribution.
+# Words that pass a claim on: they belong to the generated chain, never to an attribution. "via" only
+# in lower case, so a name such as "La Via Campesina" is not taken for one.
 CHAIN_WORDS = re.compile(
-    r"\b(?:as\s+)?(?:reported|cited|quoted|relayed)\s+by\b|\bciting\b|\baccording\s+to\b|\bvia\b",
-    re.IGNORECASE,
-)
+    r"(?i:\b(?:as\s+)?(?:reported|cited|quoted|relayed)\s+by\b|\bciting\b|\baccording\s+to\b)|\bvia\b")
 
 
 def join(names: list[str]) -> str:

@@ -77,6 +77,7 @@ def test_several_sources_are_all_named(project, run):
     ("the Kyiv Independent (headline, citing the General Staff)", "citing"),
     ("According to the SBU", "According to"),
     ("talk reported by the article", "reported by"),
+    ("Anadolu via Getty Images", "via"),
 ])
 def test_an_attribution_that_writes_the_chain_itself_is_refused(project, run, attribution, words):
     project.edit("content/facts.yaml", "attribution: the SBU", f"attribution: {attribution}")
@@ -85,6 +86,12 @@ def test_an_attribution_that_writes_the_chain_itself_is_refused(project, run, at
     assert (f"content/facts.yaml:3:16: error: the attribution of fact 'sbu-102' writes '{words}' itself\n"
             "    hint: name only who makes the claim, e.g. 'the SBU'; the page writes 'According to …, "
             "as reported by' and the source's label\n") in err
+
+
+def test_a_name_is_not_mistaken_for_a_chain(project, run):
+    project.edit("content/facts.yaml", "attribution: the SBU", "attribution: La Via Campesina")
+    code, err = run()
+    assert code == 0, err
 
 
 def test_a_source_needs_a_label(project, run):
