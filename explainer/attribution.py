@@ -36,12 +36,28 @@ def join(names: list[str]) -> str:
 
 def reporters(fact: Fact, sources: dict[str, Source]) -> list[str]:
     """The labels of the sources a fact cites, once each, in citation order."""
-    labels = (sources[c.source].label or sources[c.source].title for c in fact.citations if c.source in sources)
-    return list(dict.fromkeys(labels))
+    labels = []
+    for citation in fact.citations:
+        source = sources.get(citation.source)
+        label = source and (source.label or source.title)
+        if label and label not in labels:
+            labels.append(label)
+    return labels
 
 
 def chain(fact: Fact, sources: dict[str, Source]) -> str:
-    """"According to the SBU, as reported by an unsigned article" (see the module's docstring)."""
+    """"According to the SBU, as reported by an unsigned article" (see the module's docstring).
+
+    Worked out once per fact: the page, the feed and three exports each ask for it, and a fact
+    and its sources do not change during a build (every build makes new Fact objects).
+    """
+    cached = fact.__dict__.get("_chain")
+    if cached is None:
+        cached = fact.__dict__["_chain"] = _chain(fact, sources)
+    return cached
+
+
+def _chain(fact: Fact, sources: dict[str, Source]) -> str:
     who = fact.attribution
     others = [label for label in reporters(fact, sources) if not is_source_itself(who, label)]
     if not others:
@@ -51,7 +67,10 @@ def chain(fact: Fact, sources: dict[str, Source]) -> str:
 
 def is_source_itself(who: str, label: str) -> bool:
     """"the Kyiv Independent", or a part of it ("the Kyiv Independent's headline"), ignoring case."""
-    who, label = " ".join(who.split()).casefold(), " ".join(label.split()).casefold()
+    who, label = who.casefold(), label.casefold()
+    if who == label:  # the usual case, without folding spaces
+        return True
+    who, label = " ".join(who.split()), " ".join(label.split())
     return who == label or who.startswith((label + "'s ", label + "\u2019s "))
 
 

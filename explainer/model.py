@@ -18,16 +18,19 @@ class Where:
     column: int
 
 
-@dataclass(frozen=True, eq=False)
 class Spot:
     """Where an item's fields are, worked out only when an error needs one.
 
     Finding the position of a field the loader did not keep means parsing the YAML again, so
-    the provenance checks hold this instead of a `Where` for every field of every item.
+    the provenance checks hold this instead of a `Where` for every field of every item. A plain
+    class with slots: one is made per fact and source, and a frozen dataclass is slower to make.
     """
 
-    doc: Any  # the yamlsafe.Doc the item came from
-    keypath: tuple
+    __slots__ = ("doc", "keypath")
+
+    def __init__(self, doc: Any, keypath: tuple):
+        self.doc = doc  # the yamlsafe.Doc the item came from
+        self.keypath = keypath
 
     def field(self, *keys: Any) -> Where:
         line, column = self.doc.mark(self.keypath + keys)
@@ -88,6 +91,7 @@ class Citation:
     source: str
     quote: str
     where: Where
+    offset: int = -1  # where verify found the quote in the source's normalised text (-1: not found there)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import

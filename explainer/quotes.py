@@ -92,10 +92,18 @@ class Archive:
         self.joined = "\n".join(self.normal)
         self.starts = list(accumulate((len(p) + 1 for p in self.normal[:-1]), initial=0))
 
-    def find_paragraph(self, parts: list[str]) -> int | None:
-        """As find_paragraph(), looking only at the paragraphs where the first part occurs."""
+    def find_paragraph(self, parts: list[str], hint: int = -1) -> int | None:
+        """As find_paragraph(), looking only at the paragraphs where the first part occurs.
+
+        ``hint`` is where the quote check found the quote in the normalised text, which is
+        `joined` with spaces for line breaks: when the quote lies within that paragraph, no search.
+        """
         if not parts:
             return None
+        if hint >= 0:
+            index = bisect_right(self.starts, hint) - 1
+            if in_order(self.normal[index], parts) is not None:
+                return index
         found = self.joined.find(parts[0])
         while found >= 0:
             index = bisect_right(self.starts, found) - 1
@@ -105,10 +113,10 @@ class Archive:
             found = self.joined.find(parts[0], next_paragraph)
         return None
 
-    def spans(self, quote: str) -> tuple[int, list[tuple[int, int]]] | None:
+    def spans(self, quote: str, hint: int = -1) -> tuple[int, list[tuple[int, int]]] | None:
         """The paragraph holding the quote and where each of its fragments is in that paragraph."""
         normal_parts = [self.normalise(p) for p in fragments(quote)]
-        index = self.find_paragraph(normal_parts)
+        index = self.find_paragraph(normal_parts, hint)
         if index is None:
             return None  # a quote across paragraphs (allowed without '…') is shown without context
         paragraph, normal = self.paragraphs[index], self.normal[index]
@@ -121,11 +129,11 @@ class Archive:
             spans = [(_original(tokens, starts, a), _original(tokens, starts, b - 1) + 1) for a, b in spans]
         return index, spans
 
-    def context_html(self, quote: str, mode: str) -> Markup | None:
+    def context_html(self, quote: str, mode: str, hint: int = -1) -> Markup | None:
         """The sentence(s) (or paragraph) around the quote, its words in <mark>; None to show none."""
         if mode == "none":
             return None
-        found = self.spans(quote)
+        found = self.spans(quote, hint)
         if found is None:
             return None
         index, spans = found

@@ -25,7 +25,7 @@ from .attribution import chain
 from .charts import build_charts
 from .dates import PartialDate
 from .errors import ContentError, Problems
-from .model import Fact, Project, Source
+from .model import Citation, Fact, Project, Source
 from .paginate import layout as page_layout
 from .quotes import ELLIPSIS, Archive, fragments
 from .validate import CITE
@@ -162,14 +162,24 @@ class Renderer:
             return attributed(fact)
         return chain(fact, self._sources)
 
-    def in_context(self, quote: str, source: Source) -> Markup | None:
-        """The quote's sentence(s) or paragraph in the archived text, quoted words marked (quotes.py)."""
+    def in_context(self, citation: Citation | str, source: Source) -> Markup:
+        """The quote's sentence(s) or paragraph in the archived text, quoted words marked, in a
+        `<details>` a reader opens without JavaScript (quotes.py); empty when there is none to show.
+
+        The element is made here, not in the template: with one per quote, Jinja's overhead showed.
+        """
         if source.context == "none" or not source.text:
-            return None
+            return Markup("")
         archive = self._archives.get(source.id)
         if archive is None:
             archive = self._archives[source.id] = Archive(source.text, normalise)
-        return archive.context_html(quote, source.context)
+        if isinstance(citation, str):  # a quote's text alone: found by searching the archive
+            context = archive.context_html(citation, source.context)
+        else:  # where the quote check found it: no second search
+            context = archive.context_html(citation.quote, source.context, citation.offset)
+        if context is None:
+            return Markup("")
+        return Markup(f'<details class="ctx"><summary>In context</summary><p>{context}</p></details>')
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""

@@ -140,7 +140,8 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                 unverified.add(fact.id)
                 continue  # the archive problem is already reported
             quote = normalise(citation.quote)
-            if quote in text:
+            citation.offset = text.find(quote)  # as fast as `in`; spares the page a second search
+            if citation.offset >= 0:
                 continue
             unverified.add(fact.id)
             if quotes.is_elided(citation.quote):
