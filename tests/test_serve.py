@@ -146,7 +146,7 @@ def test_saved_edit_shows_in_the_open_page_without_a_manual_reload(page, server:
 
     # A second save right away shows too (livereload's own server ignores changes for 3 s after a reload).
     page.wait_for_function(CONNECTED, timeout=WAIT * 1000)
-    site.edit("content/facts.yaml", "in a single day, the SBU said.", "in a single day, as the SBU put it.")
+    site.edit("content/facts.yaml", "on a Wednesday, the SBU said.", "on a Wednesday, as the SBU put it.")
     expect(claim).to_contain_text("as the SBU put it", timeout=WAIT * 1000)
 
 
