@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from itertools import accumulate
 
 from markupsafe import Markup, escape
 
@@ -24,6 +23,7 @@ ELLIPSIS = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…")
 # ("Aug. 6" is not an end; "U.S. Army" is mistaken for one, which only shows a shorter context).
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z])")
 _NON_SPACE = re.compile(r"\S+")
+_LINE = re.compile(r"[^\n]+")
 
 
 def is_elided(quote: str) -> bool:
@@ -86,11 +86,23 @@ class Archive:
 
     def __init__(self, text: str, normalise: Callable[[str], str]):
         self.normalise = normalise
-        self.paragraphs = paragraphs(text)
-        self.normal = [normalise(p) for p in self.paragraphs]
+        self.text = text  # the source's own string: paragraphs are sliced from it when shown
+        # Where each paragraph (a non-blank line) is in the text. Offsets, not copies: one Archive
+        # per cited source lives through the render, and a long story has megabytes of them.
+        self.lines = [m.span() for m in _LINE.finditer(text) if not m.group().isspace()]
         # The normalised paragraphs in one string, to find a quote with one str.find, not one per paragraph.
-        self.joined = "\n".join(self.normal)
-        self.starts = list(accumulate((len(p) + 1 for p in self.normal[:-1]), initial=0))
+        self.joined = "\n".join(normalise(text[a:b]) for a, b in self.lines)
+        self.starts = [0]
+        for _ in range(len(self.lines) - 1):
+            self.starts.append(self.joined.index("\n", self.starts[-1]) + 1)
+
+    def paragraph(self, index: int) -> str:
+        a, b = self.lines[index]
+        return self.text[a:b]
+
+    def normal(self, index: int) -> str:
+        end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.joined)
+        return self.joined[self.starts[index]:end]
 
     def find_paragraph(self, parts: list[str], hint: int = -1) -> int | None:
         """As find_paragraph(), looking only at the paragraphs where the first part occurs.
@@ -102,12 +114,12 @@ class Archive:
             return None
         if hint >= 0:
             index = bisect_right(self.starts, hint) - 1
-            if in_order(self.normal[index], parts) is not None:
+            if in_order(self.normal(index), parts) is not None:
                 return index
         found = self.joined.find(parts[0])
         while found >= 0:
             index = bisect_right(self.starts, found) - 1
-            if in_order(self.normal[index], parts) is not None:
+            if in_order(self.normal(index), parts) is not None:
                 return index
             next_paragraph = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.joined)
             found = self.joined.find(parts[0], next_paragraph)
@@ -119,7 +131,7 @@ class Archive:
         index = self.find_paragraph(normal_parts, hint)
         if index is None:
             return None  # a quote across paragraphs (allowed without '…') is shown without context
-        paragraph, normal = self.paragraphs[index], self.normal[index]
+        paragraph, normal = self.paragraph(index), self.normal(index)
         spans = []
         for start in in_order(normal, normal_parts) or []:
             spans.append((start, start + len(normal_parts[len(spans)])))
@@ -137,7 +149,7 @@ class Archive:
         if found is None:
             return None
         index, spans = found
-        paragraph = self.paragraphs[index]
+        paragraph = self.paragraph(index)
         start, end = 0, len(paragraph)
         if mode == "sentence":
             start, end = _sentences_around(paragraph, spans[0][0], spans[-1][1])

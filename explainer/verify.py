@@ -45,6 +45,8 @@ def verify_project(project: Project, problems: Problems) -> None:
     # numbers.py: a claim's numbers come from its quotes; not from quotes still to be fixed (one
     # message per mistake: the wrong quote's error already says what to do)
     check_numbers(project, problems, skip=unverified)
+    for item in [*project.facts, *project.sources]:
+        item.spot = None  # nothing later reports a field's position: let the parsed YAML go (memory)
 
 
 def _error(problems: Problems, where: Where, message: str, hint: str) -> None:
