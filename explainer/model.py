@@ -127,7 +127,7 @@ class Fact:
     number: int = 0
     added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
     updated: PartialDate | None = None
-    derived: list[Derived] = field(default_factory=list)  # numbers.py: numbers no quote holds
+    derived: tuple[Derived, ...] = ()  # numbers.py: numbers no quote holds (a tuple: `()` is shared, costs nothing)
     spot: Spot | None = None
 
 

@@ -90,25 +90,25 @@ class Archive:
         # Where each paragraph (a non-blank line) is in the text. Offsets, not copies: one Archive
         # per cited source lives through the render, and a long story has megabytes of them.
         self.lines = [m.span() for m in _LINE.finditer(text) if not m.group().isspace()]
-        # The normalised paragraphs in one string, to find a quote with one str.find, not one per paragraph.
-        self.joined = "\n".join(normalise(text[a:b]) for a, b in self.lines)
-        self.starts = [0]
-        for _ in range(len(self.lines) - 1):
-            self.starts.append(self.joined.index("\n", self.starts[-1]) + 1)
+        # Where each normalised paragraph starts in the normalised text (paragraphs joined by one
+        # space, exactly what the quote check searched), to go from its match to the paragraph.
+        self.starts, position = [], 0
+        for a, b in self.lines:
+            self.starts.append(position)
+            position += len(normalise(text[a:b])) + 1
 
     def paragraph(self, index: int) -> str:
         a, b = self.lines[index]
         return self.text[a:b]
 
     def normal(self, index: int) -> str:
-        end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.joined)
-        return self.joined[self.starts[index]:end]
+        return self.normalise(self.paragraph(index))
 
     def find_paragraph(self, parts: list[str], hint: int = -1) -> int | None:
         """As find_paragraph(), looking only at the paragraphs where the first part occurs.
 
-        ``hint`` is where the quote check found the quote in the normalised text, which is
-        `joined` with spaces for line breaks: when the quote lies within that paragraph, no search.
+        ``hint`` is where the quote check found the quote in the normalised text: when the quote
+        lies within that paragraph, nothing else is searched.
         """
         if not parts:
             return None
@@ -116,13 +116,9 @@ class Archive:
             index = bisect_right(self.starts, hint) - 1
             if in_order(self.normal(index), parts) is not None:
                 return index
-        found = self.joined.find(parts[0])
-        while found >= 0:
-            index = bisect_right(self.starts, found) - 1
+        for index in range(len(self.lines)):  # an elided quote, or a first match across paragraphs
             if in_order(self.normal(index), parts) is not None:
                 return index
-            next_paragraph = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.joined)
-            found = self.joined.find(parts[0], next_paragraph)
         return None
 
     def spans(self, quote: str, hint: int = -1) -> tuple[int, list[tuple[int, int]]] | None:
