@@ -142,7 +142,8 @@ def _fact(value: dict, doc: Doc) -> Fact:
         citations=[Citation(c["source"], c["quote"], _where(doc, c["_keypath"])) for c in value["citations"]],
         figure=Figure(**{k: v for k, v in figure.items() if k != "_keypath"}) if figure else None,
         where=_where(doc, kp), added=value["added"], updated=value["updated"],
-        derived=tuple(Derived(d["number"], d["reason"], i) for i, d in enumerate(value["derived"])),
+        derived=tuple(Derived(d["number"], d["reason"], i) for i, d in enumerate(value["derived"]))
+        if value["derived"] else (),
         spot=Spot(doc, kp),
     )
 
