@@ -13,6 +13,7 @@ citing facts, comparisons and a glossary. Every fact and source is used, so the 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import shutil
@@ -29,6 +30,8 @@ ATTRIBUTIONS = ["Ukraine's General Staff", "the SBU", "the article", "Russia's D
                 "the Human Rights Ombudsman", "the Coordination Headquarters", "a regional governor",
                 "the UN monitoring mission"]
 SERIES = ["prisoners-captured", "swap-size"]
+NUMBER_WORDS = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"}
 _SYLLABLES = ["ka", "ro", "mi", "ne", "su", "ta", "vo", "li", "pe", "da", "sho", "zu", "bar", "ten",
               "kor", "val", "min", "dre", "sky", "lo", "gan", "pri", "stel", "mun"]
 
@@ -37,7 +40,9 @@ def words(rng: random.Random, count: int = 400) -> list[str]:
     """A deterministic made-up vocabulary, so texts look like prose but mean nothing."""
     vocab: set[str] = set()
     while len(vocab) < count:
-        vocab.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 3))))
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 3)))
+        if word not in NUMBER_WORDS:  # "ten" in a claim would be a number its quotes must hold
+            vocab.add(word)
     return sorted(vocab)
 
 
@@ -52,7 +57,8 @@ class Writer:
         self.files: dict[str, str] = {}
 
     # --- text -----------------------------------------------------------------------------------
-    def sentence(self, low: int = 8, high: int = 22, typographic: bool = False) -> str:
+    def sentence(self, low: int = 8, high: int = 22, typographic: bool = False, numbers: bool = True) -> str:
+        """Made-up prose; ``numbers=False`` for claims, whose numbers would have to be in their quotes."""
         rng = self.rng
         ws = [rng.choice(self.vocab) for _ in range(rng.randint(low, high))]
         ws[0] = ws[0].capitalize()
@@ -60,7 +66,9 @@ class Writer:
             i = rng.randint(1, len(ws) - 3)
             ws[i] = rng.choice([f"{ws[i]}\u2019s", f"\u201c{ws[i]}\u201d", f"{ws[i]} \u2014"])
         if rng.random() < 0.3:
-            ws.insert(rng.randint(1, len(ws) - 1), str(rng.randint(2, 5000)))
+            at, number = rng.randint(1, len(ws) - 1), str(rng.randint(2, 5000))  # drawn either way: same stream
+            if numbers:
+                ws.insert(at, number)
         return " ".join(ws) + "."
 
     @staticmethod
@@ -100,18 +108,21 @@ class Writer:
             sentences = [self.sentence(typographic=True) for _ in range(SENTENCES_PER_SOURCE)]
             texts.append(sentences)
             paragraphs = ["\n".join(sentences[p:p + 5]) for p in range(0, len(sentences), 5)]
-            self.files[f"seeds/src-{s:05d}.txt"] = f"{self.sentence(4, 9)}\n\n" + "\n\n".join(paragraphs) + "\n"
+            text = self.files[f"seeds/src-{s:05d}.txt"] = f"{self.sentence(4, 9)}\n\n" + "\n\n".join(paragraphs) + "\n"
             url = json.dumps(f"https://news.example.org/{2022 + s % 4}/story-{s}") if s % 3 else "null"
             author = json.dumps(" ".join(w.capitalize() for w in self.rng.sample(self.vocab, 2))) if s % 4 else "null"
+            publisher = "The " + self.rng.choice(self.vocab).capitalize() + " Post"
             entries.append(
                 f"- id: source-{s:05d}\n"
                 f"  title: {json.dumps(self.sentence(5, 10)[:-1])}\n"
-                f"  publisher: {json.dumps('The ' + self.rng.choice(self.vocab).capitalize() + ' Post')}\n"
+                f"  publisher: {json.dumps(publisher)}\n"
                 f"  author: {author}\n"
                 f"  published: \"{2022 + s % 4}-{1 + s % 12:02d}-{1 + s % 28:02d}\"\n"
                 f"  url: {url}\n"
                 f"  retrieved: {'null' if s % 5 == 0 else json.dumps('2026-11-01')}\n"
                 f"  archive: src-{s:05d}.txt\n"
+                f"  label: {json.dumps('t' + publisher[1:])}\n"
+                f"  sha256: {hashlib.sha256(text.encode('utf-8')).hexdigest()}\n"
                 + (f"  note: {json.dumps(self.sentence())}\n" if s % 7 == 0 else "")
             )
         self.files["content/sources.yaml"] = "# Synthetic sources for the benchmark.\n\n" + "\n".join(entries)
@@ -133,7 +144,7 @@ class Writer:
             cites = [primary] + ([self.rng.randrange(self.n_sources)] if self.rng.random() < 0.3 else [])
             lines = [
                 f"- id: {fid}",
-                f"  claim: {json.dumps(self.sentence(10, 24))}",
+                f"  claim: {json.dumps(self.sentence(10, 24, numbers=False))}",
                 f"  attribution: {json.dumps(self.rng.choice(ATTRIBUTIONS))}",
                 f"  date: \"{date}\"",
             ]

@@ -28,6 +28,8 @@ commands:
   serve   build, serve output/ on 127.0.0.1 and rebuild + live-reload on every edit
   new     start a new entry from a commented template: new source|fact|event|summary
   init    start a new explainer in an empty folder: init DIR (it builds and passes check at once)
+  archive add a source: archive FILE --id ID copies FILE (.txt, or the article text of a saved
+          .html page) to seeds/ID.txt and appends its entry to content/sources.yaml
   schemas regenerate schemas/*.json (JSON Schema for editors) from explainer/schema.py
 
 exit codes:
@@ -77,7 +79,11 @@ def base_url_problem(url: str) -> str | None:
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
-    args = parser("build.py" if default_root else "explainer").parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    prog = "build.py" if default_root else "explainer"
+    if argv[:1] == ["archive"]:
+        return archive_main(argv[1:], default_root, prog)
+    args = parser(prog).parse_args(argv)
     root = (args.project or default_root or Path.cwd()).resolve()
     output = (args.output or root / "output")
     try:
@@ -189,4 +195,37 @@ def report(problems: list, fmt: str = "text") -> None:
     colour = terminal.use_colour(sys.stderr)
     for problem in problems:
         print(terminal.format_problem(problem.format(), colour), file=sys.stderr)
+
+
+def archive_parser(prog: str = "build.py") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=f"{prog} archive", description="Add a source: copy FILE (plain text, or "
+                                "the article text of a saved .html page) to seeds/ID.txt, never overwriting, and "
+                                "append its entry, with its sha256, to content/sources.yaml.")
+    p.add_argument("file", type=Path, metavar="FILE", help="the saved article: a .txt file or an .html page")
+    p.add_argument("--id", required=True, dest="source_id", metavar="ID", help="the new source's id (a slug)")
+    p.add_argument("--retrieved", default=None, metavar="YYYY-MM-DD",
+                   help="the day the text was taken (default: today)")
+    p.add_argument("--project", type=Path, default=None, metavar="DIR",
+                   help="the project folder holding site.yaml (default: the folder of build.py)")
+    return p
+
+
+def archive_main(argv: list[str], default_root: Path | None, prog: str = "build.py") -> int:
+    """`build.py archive FILE --id ID` (explainer/archive.py); its own parser keeps FILE apart from KIND."""
+    args = archive_parser(prog).parse_args(argv)
+    root = (args.project or default_root or Path.cwd()).resolve()
+    try:
+        if not (root / "site.yaml").exists() and not (root / "content").exists():
+            raise UsageError(f"{root} is not an explainer project (no site.yaml or content/)")
+        from .archive import archive
+
+        made = archive(root, args.file, args.source_id, args.retrieved)
+    except ExplainerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(f"{terminal.display(made.archive)}: archived, sha256 {made.sha256}")
+    taken = f" (from the page: {', '.join(made.filled)}; check them)" if made.filled else ""
+    print(f"{terminal.display(made.sources)}:{made.line}: added source '{args.source_id}'{taken}; "
+          "replace its TODOs (the build lists each one that is left)")
+    return EXIT_OK
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from .attribution import chain
 from .dates import PartialDate, moment_text
 from .model import Date, Event, Fact, Project, Source, Term
 from .paginate import Layout
@@ -19,7 +20,8 @@ from .paginate import layout as page_layout
 
 DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
 CSV_COLUMNS = (
-    "number", "id", "date", "approximate", "said", "as_of", "attribution", "claim", "topics", "sources", "quotes",
+    "number", "id", "date", "approximate", "said", "as_of", "attribution", "credit", "claim", "topics", "sources",
+    "quotes",
     "figure_series", "figure_qualifier", "figure_value", "figure_low", "figure_high", "figure_label", "url",
 )
 
@@ -61,7 +63,8 @@ def fact_json(fact: Fact, base_url: str, sources: dict[str, Source], layout: Lay
     fig = fact.figure
     return {
         "id": fact.id, "number": fact.number, "url": base_url + layout.fact_href(fact.id),
-        "claim": fact.claim, "attribution": fact.attribution,
+        "claim": fact.claim, "attribution": fact.attribution, "credit": chain(fact, sources),
+        "derived": [{"number": d.number, "reason": d.reason} for d in fact.derived],
         "date": date_json(fact.date), "date_note": fact.date_note, "topics": fact.topics,
         "said": date_json(fact.when_said, moment=True), "said_from": said_from(fact), "as_of": date_json(fact.as_of),
         "citations": [{"source": c.source, "quote": c.quote, "source_url": sources[c.source].url}
@@ -88,6 +91,7 @@ def source_json(source: Source, base_url: str, layout: Layout) -> dict[str, Any]
             "reasoning": inferred["reasoning"],
         },
         "source_url": source.url, "retrieved": date_json(source.retrieved), "archive": f"seeds/{source.archive}",
+        "label": source.label, "sha256": source.sha256, "context": source.context,
         "note": source.note, "cited_by": [f.id for f in source.cited_by],
     }
 
@@ -145,13 +149,14 @@ def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # encoded as written, held once
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    sources = project.sources_by_id
     for f in project.facts:
         fig = f.figure
         figure = ["", "", "", "", "", ""] if fig is None else [
             fig.series, fig.qualifier or "", _num(fig.value), _num(fig.low), _num(fig.high), fig.label]
         writer.writerow([
             f.number, f.id, csv_date(f.date), "true" if f.date.approximate else "false",
-            _edtf(f.when_said), _edtf(f.as_of), f.attribution, f.claim,
+            _edtf(f.when_said), _edtf(f.as_of), f.attribution, chain(f, sources), f.claim,
             " ".join(f.topics), " | ".join(c.source for c in f.citations), " | ".join(c.quote for c in f.citations),
             *figure, base_url + layout.fact_href(f.id),
         ])
@@ -188,6 +193,7 @@ def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> st
     """
     site = project.site
     layout = layout or page_layout(project)
+    sources = project.sources_by_id
     works = []
     for s in [] if layout.sources.split else project.sources:
         href = base_url + layout.source_href(s.id)
@@ -201,7 +207,7 @@ def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> st
         if s.published and s.published.__class__ is PartialDate:  # schema.org Date: one date, no span
             work["datePublished"] = s.published.iso
         works.append(work)
-    claims = [claim_json(f, base_url, layout) for f in ([] if layout.facts.split else project.facts)]
+    claims = [claim_json(f, base_url, layout, sources) for f in ([] if layout.facts.split else project.facts)]
     article: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "Article", "@id": base_url, "url": base_url,
         "mainEntityOfPage": base_url, "headline": site.title, "description": site.description,
@@ -213,7 +219,7 @@ def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> st
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def claim_json(f: Fact, base_url: str, layout: Layout) -> dict[str, Any]:
+def claim_json(f: Fact, base_url: str, layout: Layout, sources: dict[str, Source]) -> dict[str, Any]:
     """A fact as a schema.org Claim: what it is about as `temporalCoverage` (an ISO 8601 interval
     for a span, the earliest to the latest day for one of a set), when it was said as `dateCreated`
     (only when the fact gives one date), and "as of" in its text, which is never shown without it."""
@@ -221,7 +227,7 @@ def claim_json(f: Fact, base_url: str, layout: Layout) -> dict[str, Any]:
     claim: dict[str, Any] = {
         "@type": "Claim", "@id": base_url + layout.fact_href(f.id), "url": base_url + layout.fact_href(f.id),
         "text": f.claim if f.as_of is None else f"{f.claim} (as of {moment_text(f.as_of)})",
-        "creditText": f"According to {f.attribution}",
+        "creditText": chain(f, sources),
         "temporalCoverage": date.iso or f"{date.earliest}/{date.latest}",
         "appearance": [{"@id": base_url + layout.source_href(sid)}
                        for sid in dict.fromkeys(c.source for c in f.citations)],

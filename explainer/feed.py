@@ -11,8 +11,9 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from .attribution import chain
 from .dates import PartialDate, moment_text
-from .model import Event, Fact, Project
+from .model import Event, Fact, Project, Source
 from .paginate import Layout
 from .paginate import layout as page_layout
 
@@ -52,7 +53,8 @@ class Change:
 
 def changes(project: Project) -> list[Change]:
     """Every dated change, newest first (ties in a stable order: facts, then by id)."""
-    items = [_fact_change(f) for f in project.facts if f.added or f.updated]
+    sources = project.sources_by_id
+    items = [_fact_change(f, sources) for f in project.facts if f.added or f.updated]
     items += [_event_change(e) for e in project.events if e.added or e.updated]
     return sorted(items, key=lambda c: (_neg(c.day), c.kind != "fact", c.anchor))
 
@@ -67,9 +69,9 @@ def _neg(day: PartialDate) -> tuple[int, int, int]:
     return (-y, -m, -d)
 
 
-def _fact_change(fact: Fact) -> Change:
+def _fact_change(fact: Fact, sources: dict[str, Source]) -> Change:
     claim = fact.claim if fact.as_of is None else f"{fact.claim} (as of {moment_text(fact.as_of)})"
-    text = f"According to {fact.attribution}: {claim}"
+    text = f"{chain(fact, sources)}: {claim}"
     return Change("fact", fact.id, fact.id, claim, text, fact.added, fact.updated)
 
 

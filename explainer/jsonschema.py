@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from .numbers import WORDS
 
 SCHEMA_DIR = "schemas"
 DRAFT = "http://json-schema.org/draft-07/schema#"  # the draft editors' YAML tools support best
@@ -36,6 +37,11 @@ EDTF_TEXT = (rf"^\s*({_EDTF_ONE}|(?!\.\./\.\.\s*$){_EDTF_END}/{_EDTF_END}"
 DAY_TEXT = r"^\s*[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\s*$"
 URL_TEXT = r"^\s*[hH][tT][tT][pP][sS]?://[^\s/?#]+[^\s]*\s*$"  # as urlsplit: any case
 
+# A number as a claim writes it (numbers.py): digits with optional thousands separators and decimals,
+# or a number word from zero to twenty in any case.
+_WORDS = "|".join("".join(f"[{c}{c.upper()}]" for c in word) for word in WORDS)
+NUMERAL_TEXT = rf"^\s*(?:(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]+)(?:\.[0-9]+)?|{_WORDS})\s*$"
+
 _SCALARS: dict[str, dict[str, Any]] = {
     "text": {"type": "string", "pattern": TEXT},
     "markdown": {"type": "string", "pattern": TEXT},
@@ -53,6 +59,8 @@ _SCALARS: dict[str, dict[str, Any]] = {
     "int": {"type": "integer"},
     "count": {"type": "integer", "minimum": 1},
     "number": {"type": "number"},
+    "sha256": {"type": "string", "pattern": r"^\s*[0-9a-fA-F]{64}\s*$"},
+    "numeral": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMERAL_TEXT}]},
 }
 _EXAMPLES = {"date": "2024-08-06", "edtf": "2024-08-06", "day": "2025-06-01", "url": "https://example.org/article"}
 

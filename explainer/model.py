@@ -23,6 +23,25 @@ class Where:
     column: int
 
 
+class Spot:
+    """Where an item's fields are, worked out only when an error needs one.
+
+    Finding the position of a field the loader did not keep means parsing the YAML again, so
+    the provenance checks hold this instead of a `Where` for every field of every item. A plain
+    class with slots: one is made per fact and source, and a frozen dataclass is slower to make.
+    """
+
+    __slots__ = ("doc", "keypath")
+
+    def __init__(self, doc: Any, keypath: tuple):
+        self.doc = doc  # the yamlsafe.Doc the item came from
+        self.keypath = keypath
+
+    def field(self, *keys: Any) -> Where:
+        line, column = self.doc.mark(self.keypath + keys)
+        return Where(self.doc.path, line, column)
+
+
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Topic:
     id: str
@@ -65,6 +84,11 @@ class Source:
     archive_where: Where
     text: str = ""
     cited_by: list[Fact] = field(default_factory=list)
+    # Provenance v2, the chain side: how readers are told of it, the archive's hash, the context shown.
+    label: str = ""
+    sha256: str | None = None
+    context: str = "sentence"  # sentence | paragraph | none: how much archived text a quote shows
+    spot: Spot | None = None
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -72,6 +96,7 @@ class Citation:
     source: str
     quote: str
     where: Where
+    offset: int = -1  # where verify found the quote in the source's normalised text (-1: not found there)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -85,10 +110,19 @@ class Figure:
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
+class Derived:
+    """A number in a claim that no quote contains, with the editor's one-line reason."""
+
+    number: float
+    reason: str
+    index: int  # its place in `derived:`, to point at it
+
+
+@dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Fact:
     id: str
     claim: str
-    attribution: str
+    attribution: str  # who makes the claim, never through whom: attribution.py writes the chain
     date: Date
     date_note: str | None
     topics: list[str]
@@ -101,6 +135,8 @@ class Fact:
     said: Date | None = None  # when the claim was made, as the editor gives it
     as_of: Date | None = None  # up to when the claim is known to hold
     published: Date | None = None  # the first cited source's date (or inferred range): `said` by default
+    derived: tuple[Derived, ...] = ()  # numbers.py: numbers no quote holds (a tuple: `()` is shared, costs nothing)
+    spot: Spot | None = None
 
     @property
     def when_said(self) -> Date | None:

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from . import exports
 from .assets import Assets
+from .attribution import chain_isolated
 from .bidi import Prose, isolate
 from .charts import build_charts
 from .dates import PartialDate
@@ -42,9 +43,11 @@ from .markdown_guard import (
     busiest_paragraph,
     hold_stray_markup,
 )
-from .model import Date, Fact, Project, Source
+from .model import Citation, Date, Fact, Project, Source
 from .paginate import layout as page_layout
+from .quotes import ELLIPSIS, Archive, fragments
 from .validate import CITE
+from .verify import normalise
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
@@ -126,9 +129,11 @@ class Renderer:
             finalize=isolate,
         )
         self.env.globals["asset"] = assets.url  # asset('print.css') → its content-hashed path
+        self._archives: dict[str, Archive] = {}
+        self._sources = project.sources_by_id  # once: the property builds a new dict each time
         self.env.filters.update(
             date=format_date, said_date=format_said, fact_when=fact_when, as_of=as_of, cite=self.cite_html,
-            attributed=attributed, fragment_link=fragment_link,
+            attributed=self.attributed, fragment_link=fragment_link, in_context=self.in_context,
             fact_href=self.layout.fact_href, event_href=self.layout.event_href, source_href=self.layout.source_href,
         )
 
@@ -193,6 +198,31 @@ class Renderer:
                 after_link.clear()
             parts[i] = part
         return "".join(parts)
+
+    def attributed(self, fact: Fact | str) -> str:
+        """"According to the SBU, as reported by an unsigned article" (attribution.py writes the chain)."""
+        if isinstance(fact, str):  # a template written before the chain: the attribution as it is
+            return attributed(fact)
+        return chain_isolated(fact, self._sources)
+
+    def in_context(self, citation: Citation | str, source: Source) -> Markup:
+        """The quote's sentence(s) or paragraph in the archived text, quoted words marked, in a
+        `<details>` a reader opens without JavaScript (quotes.py); empty when there is none to show.
+
+        The element is made here, not in the template: with one per quote, Jinja's overhead showed.
+        """
+        if source.context == "none" or not source.text:
+            return Markup("")
+        archive = self._archives.get(source.id)
+        if archive is None:
+            archive = self._archives[source.id] = Archive(source.text, normalise)
+        if isinstance(citation, str):  # a quote's text alone: found by searching the archive
+            context = archive.context_html(citation, source.context)
+        else:  # where the quote check found it: no second search
+            context = archive.context_html(citation.quote, source.context, citation.offset)
+        if context is None:
+            return Markup("")
+        return Markup(f'<details class="ctx"><summary>In context</summary><p>{context}</p></details>')
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""
@@ -410,6 +440,10 @@ def attributed(who: str) -> str:
 def fragment_link(source: Source, quote: str) -> str:
     """The source URL with a text fragment, so the browser scrolls to and highlights the quote."""
     url = (source.url or "").split("#", 1)[0]
+    if ELLIPSIS.search(quote):  # words left out: from the first fragment's start to the last one's end
+        parts = fragments(quote) or [""]
+        first, last = parts[0].split(), parts[-1].split()
+        return f"{url}#:~:text={_fragment_part(' '.join(first[:4]))},{_fragment_part(' '.join(last[-4:]))}"
     words = quote.split()
     if len(words) > 8:
         target = f"{_fragment_part(' '.join(words[:4]))},{_fragment_part(' '.join(words[-4:]))}"

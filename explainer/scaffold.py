@@ -38,13 +38,16 @@ TEMPLATES = {
 {ind}published: null  # YYYY, YYYY-MM or YYYY-MM-DD, at the precision the source gives
 {ind}url: null  # https://… where it was published; null if unknown
 {ind}retrieved: null  # YYYY-MM-DD when the archived text was taken; null if unknown
-{ind}archive: {id}.txt  # its text under seeds/
+{ind}archive: {id}.txt  # its text under seeds/ (`build.py archive FILE --id ID` copies it and fills this in)
+{ind}label: "TODO: how readers are told of it in 'According to …, as reported by …', e.g. the Kyiv Independent"
+{ind}sha256: null  # TODO: once seeds/{id}.txt is there, the build prints its hash to paste here
+{ind}context: sentence  # how much of its text a quote shows when opened: sentence, paragraph or none
 """,
     "fact": """\
 # TODO: new fact. One neutral sentence, who says it, and the exact words from the source.
 {dash}id: {id}  # rename: a short slug such as general-staff-971-captured
 {ind}claim: "TODO: one neutral sentence"
-{ind}attribution: "TODO: who makes the claim, e.g. Ukraine's General Staff"
+{ind}attribution: "TODO: who makes the claim, e.g. Ukraine's General Staff"  # the source's label if it says it itself
 {ind}date: "TODO: YYYY, YYYY-MM or YYYY-MM-DD"  # what the claim refers to, at the precision the source gives
 {ind}# Uncertain dates (EDTF): 2024-08~ about, 2024-08? uncertain, 2024-08-06/2025-05-25 a span,
 {ind}# 2024-08-06/.. an open end, "[2025-05-24,2025-05-25]" one of these (quote the brackets).
@@ -54,7 +57,10 @@ TEMPLATES = {
 {ind}topics: []  # topic ids declared in site.yaml
 {ind}citations:
 {ind}  - source: {source}  # a source id from content/sources.yaml
-{ind}    quote: "TODO: copy the exact words from the source's archived text"
+{ind}    quote: "TODO: copy the exact words from the source's archived text"  # words left out: …
+{ind}# derived:  # numbers in the claim that no quote contains, each with a one-line reason
+{ind}#   - number: 2025
+{ind}#     reason: "from the article's date"
 """,
     "event": """\
 # TODO: new timeline event. List the facts that support it under `facts:`.

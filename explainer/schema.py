@@ -83,6 +83,10 @@ INT = Scalar("int")
 COUNT = Scalar("count")
 NUMBER = Scalar("number")
 DAY = Scalar("day")  # a full YYYY-MM-DD date, for the change log
+SHA256 = Scalar("sha256")  # 64 hexadecimal digits: the hash of a source's archived text
+NUMERAL = Scalar("numeral")  # a number as written in a claim: 1000, "1,000", "2.5" or a word ("three")
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+CONTEXT_CHOICES = ("sentence", "paragraph", "none")
 
 APPROXIMATE = Field("approximate", BOOL, "true when the date is approximate; shown as 'c. August 2024' "
                     "(the same as EDTF `~`).", required=False, default=False)
@@ -141,6 +145,15 @@ SOURCE = Record("source", "An archived source article (`content/sources.yaml`)."
     Field("url", URL, "Where it was published (http/https); null if unknown.", nullable=True),
     Field("retrieved", EDTF, "When the archived text was taken; null if unknown.", nullable=True),
     Field("archive", PATH, "Path of its archived text under `seeds/`."),
+    # Provenance v2, the chain side (see explainer/attribution.py and explainer/quotes.py).
+    Field("label", TEXT, "How readers are told of the source in an attribution: 'the Kyiv Independent', "
+          "'an unsigned article'."),
+    # Required by the build (verify.py), not by the schema: left out, the error names the hash to paste.
+    Field("sha256", SHA256, "SHA-256 of the archived text (64 hex digits): the text the quotes were checked "
+          "against; a changed archive is an error. Left out, the build prints the hash to record.",
+          required=False),
+    Field("context", Enum(CONTEXT_CHOICES), "How much of the archived text is shown around a quote: `sentence` "
+          "(default), `paragraph` or `none`.", required=False, default="sentence"),
     Field("note", TEXT, "Anything a reader should know about the source.", required=False),
     Field("published_inferred", INFERRED, "A date range inferred from the text, with the reasoning.",
           required=False),
@@ -157,10 +170,15 @@ FIGURE = Record("figure", "A number a fact reports, drawn in the chart of its se
     Field("qualifier", TEXT, "Words before the number, e.g. 'at least', 'upwards of'.", required=False),
     Field("label", TEXT, "Short label in the chart."),
 ))
+DERIVED = Record("derived", "A number in the claim that no quote contains, and where it comes from.", (
+    Field("number", NUMERAL, "The number as the claim writes it: 2025, \"1,000\" or three."),
+    Field("reason", TEXT, "One line: how it was worked out, e.g. \"from the article's date\"."),
+))
 FACT = Record("fact", "One attributed, sourced claim (`content/facts.yaml`).", (
     Field("id", SLUG_T, "Slug; the fact's anchor on the page and what `[[id]]` cites."),
     Field("claim", TEXT, "One neutral sentence."),
-    Field("attribution", TEXT, "Who makes the claim, e.g. \"Ukraine's General Staff\"."),
+    Field("attribution", TEXT, "Who makes the claim, e.g. \"the SBU\"; the source's `label` when the source "
+          "says it in its own voice. The page adds 'as reported by' and the source's label."),
     Field("date", EDTF, "What the claim refers to, at its precision."),
     APPROXIMATE,
     DATE_NOTE,
@@ -169,6 +187,8 @@ FACT = Record("fact", "One attributed, sourced claim (`content/facts.yaml`).", (
     Field("topics", ListOf(SLUG_T), "Topic slugs declared in `site.yaml`.", required=False, default=[]),
     Field("citations", ListOf(CITATION, min_items=1), "At least one verbatim quote."),
     Field("figure", FIGURE, "A number to chart.", required=False),
+    Field("derived", ListOf(DERIVED), "Numbers in the claim that no quote contains, each with its reason.",
+          required=False, default=[]),
     ADDED,
     UPDATED,
 ))
@@ -380,6 +400,26 @@ class Checker:
         if date.precision != "day":
             return self.error(keypath, f"'{value}' is not a full date", hint)
         return date
+
+    def scalar_sha256(self, value: Any, keypath: KeyPath) -> Any:
+        if isinstance(value, str) and value.lstrip().startswith(TODO):
+            return self.error(keypath, "'sha256' is still a TODO placeholder",
+                              "leave the field out: the build then prints the archive's hash to paste here")
+        if not isinstance(value, str) or not SHA256_HEX.match(value.strip().lower()):
+            shown = f"'{value}'" if isinstance(value, str) else type_name(value)
+            return self.error(keypath, f"{shown} is not a SHA-256 hash",
+                              "write the 64 hexadecimal digits of `sha256sum seeds/FILE`")
+        return value.strip().lower()
+
+    def scalar_numeral(self, value: Any, keypath: KeyPath) -> Any:
+        from .numbers import parse_numeral  # only facts with `derived:` need it
+
+        number = None if isinstance(value, bool) else parse_numeral(value)
+        if number is None:
+            shown = f"'{value}'" if isinstance(value, str) else type_name(value)
+            return self.error(keypath, f"{shown} is not a number",
+                              "write the number as the claim does: 2025, \"1,000\" or three")
+        return number
 
     def scalar_bool(self, value: Any, keypath: KeyPath) -> Any:
         if not isinstance(value, bool):

@@ -17,6 +17,7 @@ from .model import (
     Chart,
     Citation,
     Comparison,
+    Derived,
     Event,
     Fact,
     Figure,
@@ -24,6 +25,7 @@ from .model import (
     Reference,
     Site,
     Source,
+    Spot,
     Summary,
     Term,
     Topic,
@@ -224,6 +226,7 @@ def _source(value: dict, doc: Doc) -> Source:
         published=value["published"], url=value["url"], retrieved=value["retrieved"], archive=value["archive"],
         note=value["note"], published_inferred=value["published_inferred"],
         where=_where(doc, kp), archive_where=_where(doc, kp + ("archive",)),
+        label=value["label"], sha256=value["sha256"], context=value["context"], spot=Spot(doc, kp),
     )
 
 
@@ -237,6 +240,9 @@ def _fact(value: dict, doc: Doc) -> Fact:
         figure=Figure(**{k: v for k, v in figure.items() if k != "_keypath"}) if figure else None,
         where=_where(doc, kp), added=value["added"], updated=value["updated"],
         said=value["said"], as_of=value["as_of"],
+        derived=tuple(Derived(d["number"], d["reason"], i) for i, d in enumerate(value["derived"]))
+        if value["derived"] else (),
+        spot=Spot(doc, kp),
     )
 
 

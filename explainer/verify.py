@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from pathlib import Path, PurePosixPath
 
+from . import quotes
+from .attribution import check_attributions
 from .closest import PassageFinder
 from .errors import Problems
-from .model import Project, Source, Where
+from .model import Fact, Project, Source, Where
+from .numbers import check_numbers
 from .yamlsafe import read_text
 
 # Only these differences are forgiven between a quote and its source: nothing looser.
@@ -41,9 +45,16 @@ def verify_project(project: Project, problems: Problems) -> None:
     """Check archives, quotes and references; record errors and warnings."""
     unsure = _uses_unknown(problems)  # before this stage adds errors of its own
     index = _load_archives(project, problems)
-    _check_citations(project, index, problems)
+    unverified = _check_citations(project, index, problems)
     _check_references(project, problems)
     _check_unused(project, problems, unsure)
+    check_attributions(project, problems)  # attribution.py: the chain is the generator's to write
+    # numbers.py: a claim's numbers come from its quotes; not from quotes still to be fixed (one
+    # message per mistake: the wrong quote's error already says what to do)
+    check_numbers(project, problems, skip=unverified)
+    for item in [*project.facts, *project.sources]:
+        item.spot = None  # nothing later reports a field's position: let the parsed YAML go (memory)
+
 
 
 # Where facts and sources are used: while one of these files has errors, some of its uses may be
@@ -82,8 +93,32 @@ def _load_archives(project: Project, problems: Problems) -> dict[str, str]:
         if cache[path] is None:
             continue
         source.text = cache[path]
+        if not _check_sha256(source, problems):
+            continue  # the quotes were checked against another text: checking them again proves nothing
         index[source.id] = normalise(source.text)
     return index
+
+
+def archive_sha256(text: str) -> str:
+    """The hash a source records: of the archived file's bytes (read_text decodes them unchanged)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _check_sha256(source: Source, problems: Problems) -> bool:
+    """The archive is the text the quotes were checked against: a changed file is an error."""
+    actual = archive_sha256(source.text)
+    if source.sha256 is None:
+        _error(problems, source.where, f"source '{source.id}' records no sha256 of its archive ({source.archive})",
+               f"add 'sha256: {actual}' after checking that seeds/{source.archive} is the text as archived")
+        return False
+    if source.sha256 != actual:
+        where = source.spot.field("sha256") if source.spot else source.where
+        _error(problems, where, f"the archive of source '{source.id}' ({source.archive}) has changed since its "
+               "sha256 was recorded",
+               "archived texts are never edited: restore the file from version control; if the source itself "
+               f"must be replaced, archive it as a new source (its sha256 is now {actual})")
+        return False
+    return True
 
 
 def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None:
@@ -111,9 +146,11 @@ def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None
     return resolved
 
 
-def _check_citations(project: Project, index: dict[str, str], problems: Problems) -> None:
+def _check_citations(project: Project, index: dict[str, str], problems: Problems) -> set[str]:
+    """Check every quote against its archive; return the ids of facts with a quote not verified."""
     sources = project.sources_by_id
     finder = PassageFinder()  # one time budget for every hint of the build
+    unverified: set[str] = set()
     for fact in project.facts:
         for citation in fact.citations:
             source = sources.get(citation.source)
@@ -122,17 +159,52 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                 if citation.source not in project.invalid_ids and project.sources:
                     _error(problems, citation.where, f"fact '{fact.id}' cites the unknown source '{citation.source}'",
                            _did_you_mean(citation.source, sources, "content/sources.yaml"))
+                unverified.add(fact.id)
                 continue
             if not source.cited_by or source.cited_by[-1] is not fact:  # facts come one by one: O(1), not
                 source.cited_by.append(fact)  # a scan comparing every field of every fact already listed
             text = index.get(source.id)
             if text is None:
+                unverified.add(fact.id)
                 continue  # the archive problem is already reported
             quote = normalise(citation.quote)
-            if quote not in text:
+            citation.offset = text.find(quote)  # as fast as `in`; spares the page a second search
+            if citation.offset >= 0:
+                continue
+            unverified.add(fact.id)
+            if quotes.is_elided(citation.quote):
+                _check_elided(fact, source, citation.quote, citation.where, text, problems, finder)
+            else:
                 _error(problems, citation.where,
                        f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
                        finder.hint(text, quote))
+    return unverified
+
+
+def _check_elided(fact: Fact, source: Source, quote: str, where: Where, text: str, problems: Problems,
+                  finder: PassageFinder) -> None:
+    """A quote with '…': each fragment in the source, in the order quoted, within one paragraph."""
+    parts = [normalise(part) for part in quotes.fragments(quote)]
+    if not parts:
+        _error(problems, where, f"the quote for fact '{fact.id}' has no words besides '…'",
+               "copy the words from the source; '…' marks only where words are left out")
+        return
+    for part in parts:
+        if part not in text:
+            _error(problems, where, f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
+                   _missing_part_hint(finder, text, part))
+            return
+    if quotes.find_paragraph([normalise(p) for p in quotes.paragraphs(source.text)], parts) is None:
+        _error(problems, where, f"the parts of the quote for fact '{fact.id}' are not in this order within one "
+               f"paragraph of source '{source.id}' ({source.archive})",
+               "each part between '…' must come in the order the source gives it, all in one paragraph (one line "
+               f"of the archived text); the first part is in: \"{finder.closest(text, parts[0]) or parts[0]}\"")
+
+
+def _missing_part_hint(finder: PassageFinder, text: str, part: str) -> str:
+    passage = finder.closest(text, part)
+    closest = f"; the closest passage is: \"{passage}\"" if passage else ""
+    return f"copy the words exactly; \"{part}\" is not in it{closest}"
 
 
 def _did_you_mean(name: str, known: dict, where: str) -> str:

@@ -30,6 +30,8 @@ SEED = (
     "Ukrainian forces captured 971 Russian soldiers during a months-long offensive — the General Staff said.\n"
 )
 
+SEED_SHA256 = hashlib.sha256(SEED.encode("utf-8")).hexdigest()  # the sha256 article-a records
+
 MINIMAL = {
     "site.yaml": """\
         title: Test explainer
@@ -43,7 +45,7 @@ MINIMAL = {
         charts:
           - {series: captured, title: Prisoners captured, description: Reported captures over time.}
         """,
-    "content/sources.yaml": """\
+    "content/sources.yaml": f"""\
         - id: article-a
           title: Article A
           publisher: The Test Gazette
@@ -52,10 +54,12 @@ MINIMAL = {
           url: https://example.org/a
           retrieved: null
           archive: a.txt
+          label: the Test Gazette
+          sha256: {SEED_SHA256}
         """,
     "content/facts.yaml": """\
         - id: sbu-102
-          claim: SBU commandos captured at least 102 Russian soldiers in one day.
+          claim: SBU commandos captured at least 102 Russian soldiers on a Wednesday.
           attribution: the SBU
           date: 2024-08
           approximate: true
@@ -67,7 +71,7 @@ MINIMAL = {
           figure: {series: captured, value: 102, qualifier: at least, label: "SBU, one day"}
         - id: swap-sizes
           claim: Swaps exchanged between 50 and 95 soldiers.
-          attribution: the article
+          attribution: the Test Gazette
           date: 2024
           topics: [exchanges]
           citations:

@@ -70,7 +70,8 @@ def test_unknown_key_suggests_the_right_one(project, run):
 
 
 def test_unknown_key_without_a_close_match_lists_the_fields(project, run):
-    project.edit("content/facts.yaml", "  attribution: the article", "  attribution: the article\n  colour: red")
+    project.edit("content/facts.yaml", "  attribution: the Test Gazette",
+                 "  attribution: the Test Gazette\n  colour: red")
     code, _, err = run()
     assert code == 1
     assert ("error: unknown key 'colour' in fact\n    hint: a fact has the fields: id, claim, attribution, date,"

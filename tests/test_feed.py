@@ -74,7 +74,7 @@ def test_feed_entries_are_the_changes_newest_first_and_link_into_the_page(tmp_pa
         assert href.startswith("https://example.org/test/#")
         assert href.split("#", 1)[1] in page_ids
     assert entries[2].find(f"{A}summary").text == (
-        "According to the article: Swaps exchanged between 50 and 95 soldiers.")
+        "According to the Test Gazette: Swaps exchanged between 50 and 95 soldiers.")
 
 
 def test_event_summaries_are_plain_text(tmp_path: Path) -> None:

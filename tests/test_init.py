@@ -139,7 +139,7 @@ def test_workflow_checks_pull_requests_quickly_and_builds_separately(workflow: P
 
 
 def test_format_github_prints_annotations(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
-    project.edit("content/facts.yaml", "attribution: the article", "atribution: the article")
+    project.edit("content/facts.yaml", "attribution: the Test Gazette", "atribution: the Test Gazette")
     project.edit("content/summaries/01-intro.md", "Swaps were small.", "Swaps were <b>small</b>.")
     code = main(["check", "--format", "github", "--project", str(project.root)])
     out = capsys.readouterr()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hashlib import sha256
+
 import pytest
 
 from explainer.cli import main
@@ -45,7 +47,7 @@ def test_quote_not_in_source_shows_the_closest_passage(project, run):
 def test_typographic_quotes_dashes_and_spacing_are_forgiven(project, run):
     # the source has "Ukraine’s" (curly) and " — " (em dash); the quote types them plainly
     project.edit("content/facts.yaml", 'quote: "its commandos captured no fewer than 102 Russian conscripts"',
-                 "quote: \"Ukraine's SBU stated   that its commandos\"")
+                 "quote: \"Ukraine's SBU stated   that its commandos captured no fewer than 102\"")
     code, err = run()
     assert code == 0, err
 
@@ -107,11 +109,11 @@ def test_unused_fact_and_source_are_warnings_and_fail_under_strict(project, run)
     project.write("seeds/b.txt", "Another text.")
     with open(project.root / "content" / "sources.yaml", "a", encoding="utf-8") as f:
         f.write("- {id: article-b, title: B, publisher: null, author: null, published: null, url: null,"
-                " retrieved: null, archive: b.txt}\n")
+                f" retrieved: null, archive: b.txt, label: B, sha256: {sha256(b'Another text.').hexdigest()}}}\n")
     code, err = run()
     assert code == 0
     assert "content/facts.yaml:12:3: warning: fact 'swap-sizes' is not cited anywhere" in err
-    assert "content/sources.yaml:9:3: warning: source 'article-b' is not cited by any fact" in err
+    assert "content/sources.yaml:11:3: warning: source 'article-b' is not cited by any fact" in err
     code, err = run("build", "--strict")
     assert code == 1
     assert "build failed: 0 error(s), 2 warning(s); nothing was written" in err

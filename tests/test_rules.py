@@ -126,7 +126,7 @@ def test_two_summaries_with_the_same_order_is_an_error(project, run) -> None:
 
 
 def test_a_misspelt_key_is_one_error(project, run) -> None:
-    project.edit("content/facts.yaml", "attribution: the article", "atribution: the article")
+    project.edit("content/facts.yaml", "attribution: the Test Gazette", "atribution: the Test Gazette")
     code, err = run()
     assert code == 1
     assert problems(err) == ["content/facts.yaml:14:3: error: unknown key 'atribution' in fact\n"
@@ -134,7 +134,7 @@ def test_a_misspelt_key_is_one_error(project, run) -> None:
 
 
 def test_an_unknown_key_that_is_no_misspelling_still_names_the_missing_field(project, run) -> None:
-    project.edit("content/facts.yaml", "attribution: the article", "source_of_claim: the article")
+    project.edit("content/facts.yaml", "attribution: the Test Gazette", "source_of_claim: the Test Gazette")
     code, err = run()
     assert code == 1
     assert [p.split("\n")[0] for p in problems(err)] == [
@@ -194,7 +194,7 @@ def test_markdown_the_sanitiser_keeps_gives_no_warning(project, run) -> None:
 
 
 def test_a_text_in_typographic_quotes_gets_a_hint(project, run) -> None:
-    project.edit("content/facts.yaml", "attribution: the article", "attribution: \u201cthe article\u201d")
+    project.edit("content/facts.yaml", "attribution: the Test Gazette", "attribution: \u201cthe Test Gazette\u201d")
     code, err = run()
     assert code == 0  # legal text, so a warning: the quotes would be published
     assert problems(err) == ["content/facts.yaml:14:16: warning: 'attribution' is wrapped in typographic quotes "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -102,8 +103,19 @@ def test_a_new_source_needs_its_archive(project: Project) -> None:
     project.edit("content/sources.yaml", '"TODO: the source\'s headline, as published"', "Article B")
     result = project.run("check")
     assert result.returncode == 1
+    assert "'label' is still a TODO placeholder" in result.stderr
+    text = (project.root / "content" / "sources.yaml").read_text(encoding="utf-8")
+    project.edit("content/sources.yaml", text[text.index('label: "TODO'):].split("\n")[0], "label: Article B")
+    result = project.run("check")
+    assert result.returncode == 1
     assert any(f"archive '{made['id']}.txt' does not exist in seeds/" in e for e in errors(result)), result.stderr
     (project.root / "seeds" / f"{made['id']}.txt").write_text("Some archived text.\n", encoding="utf-8")
+    result = project.run("check")
+    assert result.returncode == 1
+    assert f"source '{made['id']}' records no sha256 of its archive ({made['id']}.txt)" in result.stderr
+    digest = hashlib.sha256(b"Some archived text.\n").hexdigest()
+    assert f"hint: add 'sha256: {digest}'" in result.stderr  # the hash to paste
+    project.edit("content/sources.yaml", "sha256: null", f"sha256: {digest}")
     result = project.run("check")
     assert result.returncode == 0, result.stderr
     assert f"source '{made['id']}' is not cited by any fact" in result.stderr

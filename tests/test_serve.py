@@ -66,18 +66,18 @@ def test_saved_edit_shows_in_the_open_page_without_a_manual_reload(page, server:
 
     open_preview(page, server)
     claim = page.locator("#sbu-102")
-    expect(claim).to_contain_text("captured at least 102 Russian soldiers in one day")
+    expect(claim).to_contain_text("captured at least 102 Russian soldiers on a Wednesday")
     page.evaluate("window.__not_reloaded = true")
 
-    site.edit("content/facts.yaml", "in one day.", "in a single day, the SBU said.")
+    site.edit("content/facts.yaml", "on a Wednesday.", "on a Wednesday, the SBU said.")
 
-    expect(claim).to_contain_text("in a single day, the SBU said", timeout=WAIT * 1000)
+    expect(claim).to_contain_text("on a Wednesday, the SBU said", timeout=WAIT * 1000)
     assert page.evaluate("window.__not_reloaded === undefined"), "the page should have been reloaded by the server"
     server.wait_for(r"rebuilt .* after 1 change\(s\): content/facts\.yaml")
 
     # A second save right away shows too (livereload's own server ignores changes for 3 s after a reload).
     page.wait_for_function(CONNECTED, timeout=WAIT * 1000)
-    site.edit("content/facts.yaml", "in a single day, the SBU said.", "in a single day, as the SBU put it.")
+    site.edit("content/facts.yaml", "on a Wednesday, the SBU said.", "on a Wednesday, as the SBU put it.")
     expect(claim).to_contain_text("as the SBU put it", timeout=WAIT * 1000)
 
 

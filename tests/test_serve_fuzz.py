@@ -60,7 +60,7 @@ class Fuzz:
     def save(self) -> None:
         """A good edit: the claim of one fact gets a new version number."""
         self.version += 1
-        self.good[FACTS] = re.sub(r"in one day[^\n]*", f"in one day (version {self.version}).", self.good[FACTS])
+        self.good[FACTS] = re.sub(r"on a Wednesday[^\n]*", f"on a Wednesday (version {self.version}).", self.good[FACTS])  # noqa: E501
         if self.read(FACTS) != BROKEN[FACTS]:
             self.write(FACTS, self.good[FACTS])
 

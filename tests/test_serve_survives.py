@@ -218,9 +218,9 @@ def test_a_folder_that_goes_and_comes_back(live: tuple[Server, Project], tmp_pat
         status, _headers, body = request(running.port, "/")
         assert status == 200 and b"SBU commandos captured" in body, folder
     mark = len(running.lines)
-    project.edit("content/facts.yaml", "in one day.", "in one day, still watched.")
+    project.edit("content/facts.yaml", "on a Wednesday.", "on a Wednesday, still watched.")
     running.wait_for(r"^rebuilt .* content/facts\.yaml", after=mark)
-    assert b"in one day, still watched." in request(running.port, "/")[2]
+    assert b"on a Wednesday, still watched." in request(running.port, "/")[2]
     assert "Traceback" not in running.output
 
 

@@ -185,20 +185,20 @@ def test_the_page_shows_said_and_what_the_claim_is_about_when_they_differ(projec
     assert run() == (0, "")
     page = page_of(project)
     meta = page.select_one("#general-staff-971 .meta").get_text()
-    assert meta == ("According to Ukraine's General Staff · said 25 May 2025 · about 6 August 2024 – 25 May 2025"
+    assert meta == ("According to Ukraine's General Staff, as reported by the Test Gazette · said 25 May 2025 · about 6 August 2024 – 25 May 2025"  # noqa: E501
                     " · Captures")
     # without `said`, the source's `published` date stands in, named as such
     assert page.select_one("#swap-sizes .meta").get_text() == (
-        "According to the article · published 26 May 2025 · about 2024 · Exchanges")
+        "According to the Test Gazette · published 26 May 2025 · about 2024 · Exchanges")
     comparison = page.select_one("#compare-captures-changed").get_text(" ", strip=True)
-    assert "said 25 May 2025 · about 6 August 2024 – 25 May 2025 · According to Ukraine's General Staff" in comparison
+    assert "said 25 May 2025 · about 6 August 2024 – 25 May 2025 · According to Ukraine's General Staff, as reported by the Test Gazette" in comparison  # noqa: E501
 
 
 def test_said_equal_to_the_date_shows_the_date_once(project, run):
     project.edit("content/sources.yaml", "published: 2025-05-26", "published: 2025-05-25")
     assert run() == (0, "")
     assert page_of(project).select_one("#general-staff-971 .meta").get_text() == (
-        "According to Ukraine's General Staff · 25 May 2025 · Captures")
+        "According to Ukraine's General Staff, as reported by the Test Gazette · 25 May 2025 · Captures")
 
 
 def test_an_inferred_publication_range_stands_in_for_said(project, run):
@@ -206,7 +206,7 @@ def test_an_inferred_publication_range_stands_in_for_said(project, run):
                  'published: null\n  published_inferred: {from: 2024-08-06, to: null, reasoning: "It says so."}')
     assert run() == (0, "")
     meta = page_of(project).select_one("#swap-sizes .meta")
-    assert meta.get_text() == "According to the article · published 6 August 2024 or later · about 2024 · Exchanges"
+    assert meta.get_text() == "According to the Test Gazette · published 6 August 2024 or later · about 2024 · Exchanges"  # noqa: E501
     assert meta.select_one(".said time")["datetime"] == "2024-08-06"
 
 
@@ -377,7 +377,7 @@ def test_an_open_start_said_and_date_read_as_moments_not_as_a_crash(project, run
     assert run() == (0, "")
     page = page_of(project)
     assert page.select_one("#general-staff-971 .meta").get_text() == (
-        "According to Ukraine's General Staff · said 24 May 2025 or earlier · about 25 May 2025 or earlier · Captures")
+        "According to Ukraine's General Staff, as reported by the Test Gazette · said 24 May 2025 or earlier · about 25 May 2025 or earlier · Captures")  # noqa: E501
     assert page.select_one("#general-staff-971 .as-of").get_text() == "(as of 20 May 2025 or later)"
     linked_data = page.select_one('script[type="application/ld+json"]').get_text()
     assert "(as of 20 May 2025 or later)" in linked_data and "as of from" not in linked_data

@@ -76,6 +76,21 @@ def test_following_a_citation_focuses_the_fact_without_javascript(browser: Brows
     context.close()
 
 
+def test_a_quote_opens_in_its_context_without_javascript(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, base_url=base_url)
+    page = context.new_page()
+    page.goto("/")
+    fact = page.locator("#general-staff-971-captured")
+    mark = fact.locator(".ctx mark").first
+    expect(mark).to_be_hidden()
+    fact.locator(".ctx summary").first.click()
+    expect(mark).to_be_visible()
+    expect(mark).to_have_text("Ukrainian forces captured 971 Russian soldiers during a months-long offensive in "
+                              "Russia’s Kursk Oblast")
+    expect(fact.locator(".ctx p").first).to_contain_text("the General Staff of Ukraine's Armed Forces said on May 25")
+    context.close()
+
+
 def test_every_in_page_link_resolves(page: Page) -> None:
     page.goto("/")
     missing = page.evaluate("""() => [...document.querySelectorAll('a[href^="#"]')]

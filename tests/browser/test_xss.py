@@ -8,12 +8,13 @@ dialog opened, nothing was logged and every request went to the local server.
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, make_project, serve_folder
+from conftest import MINIMAL, SEED, make_project, serve_folder
 from playwright.sync_api import Error as PlaywrightError
 
 from explainer.errors import BuildError
@@ -48,6 +49,7 @@ UNTOUCHED_FACTS = textwrap.dedent(_FACTS[_FACTS.index("        - id: swap-sizes"
 def hostile_project(root: Path) -> Path:
     """The tests' small project with a payload in every text field (and the quotes in their source)."""
     quote = payload("quote")
+    seed_extra = "\n" + quote + "\n"  # appended to the archive below: its sha256 is recorded with it
     files = {
         "site.yaml": f"""\
             title: {yaml_str(payload("site-title"))}
@@ -71,6 +73,8 @@ def hostile_project(root: Path) -> Path:
               url: 'https://example.org/a?q="><script>alert(1)</script>'
               retrieved: null
               archive: a.txt
+              label: {yaml_str(payload("source-label"))}
+              sha256: {hashlib.sha256((SEED + seed_extra).encode("utf-8")).hexdigest()}
               note: {yaml_str(payload("note"))}
             """,
         "content/facts.yaml": textwrap.dedent(f"""\
@@ -125,7 +129,7 @@ def hostile_project(root: Path) -> Path:
     }
     project = make_project(root, files)
     with open(root / "seeds" / "a.txt", "a", encoding="utf-8") as seed:
-        seed.write("\n" + quote + "\n")
+        seed.write(seed_extra)
     return project.root
 
 

@@ -16,13 +16,15 @@ must not appear anywhere in the page source, not even escaped: what a sanitiser 
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import SEED
+from conftest import SEED, SEED_SHA256
 
 SIDE_EFFECT = "/tmp/explainer-robustness-pwned"  # a YAML python tag would create it; it must never exist
 
@@ -118,6 +120,15 @@ TYPO_QUOTE = LONG_QUOTE[:20] + "X" + LONG_QUOTE[21:]
 def _long_archive(root: Path) -> None:
     with open(root / "seeds" / "a.txt", "a", encoding="utf-8") as seed:
         seed.write(FILLER + "\n")
+    reseal(root, "a.txt")
+
+
+def reseal(root: Path, archive: str) -> None:
+    """Record the new sha256 of an archive the case changed on purpose (see content/sources.yaml)."""
+    digest = hashlib.sha256((root / "seeds" / archive).read_bytes()).hexdigest()
+    sources = root / "content" / "sources.yaml"
+    sources.write_text(re.sub(r"sha256: [0-9a-f]{64}", f"sha256: {digest}", sources.read_text(encoding="utf-8"),
+                              count=1), encoding="utf-8")
 
 
 BOMB = """\
@@ -142,6 +153,7 @@ GS_DATE = 'date: "2025-05-25"'  # the General Staff fact's date, line 23
 EDTF_HINT = ("write YYYY, YYYY-MM or YYYY-MM-DD; for an uncertain date: 2024-08~ (about), 2024-08? (uncertain), "
              "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), [2025-05-24,2025-05-25] (one of these)")
 QUOTE_102 = 'quote: "its commandos captured no fewer than 102 Russian conscripts"'
+CHANGED_SHA256 = hashlib.sha256(SEED.replace("50 to 95", "50 to 96").encode("utf-8")).hexdigest()
 
 
 def _template(line: str) -> str:
@@ -558,6 +570,47 @@ after source 'article-a' reporting it was published (26 May 2025)
         content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly from the source's archived text; no passage of it resembles this quote
         """),
+    # Provenance v2, the chain side: numbers, hashes, elisions, attributions (tests/test_provenance_chain.py).
+    Case("unknown-number", {FACTS: Replace("claim: Swaps exchanged between 50 and 95 soldiers.",
+                                           "claim: Swaps exchanged between 50 and 90 soldiers.")}, """
+        content/facts.yaml:13:10: error: the number 90 in the claim of fact 'swap-sizes' is in none of its quotes
+            hint: quote the words that give it, or list it under 'derived:' with a one-line reason, e.g. derived: [{number: "90", reason: "how it was worked out"}]
+        """),  # noqa: E501 - the exact message
+    Case("changed-archive", {"seeds/a.txt": Replace("50 to 95", "50 to 96")}, f"""
+        content/sources.yaml:10:11: error: the archive of source 'article-a' (a.txt) has changed since its sha256 was recorded
+            hint: archived texts are never edited: restore the file from version control; if the source itself must be replaced, archive it as a new source (its sha256 is now {CHANGED_SHA256})
+        """, subprocess=True),  # noqa: E501 - the exact message
+    Case("missing-sha256", {SOURCES: Replace(f"  sha256: {SEED_SHA256}\n", "")}, f"""
+        content/sources.yaml:1:3: error: source 'article-a' records no sha256 of its archive (a.txt)
+            hint: add 'sha256: {SEED_SHA256}' after checking that seeds/a.txt is the text as archived
+        """),
+    Case("elided-fragments-out-of-order", {FACTS: Replace(QUOTE_102, 'quote: "102 Russian conscripts … its commandos"')}, """
+        content/facts.yaml:9:7: error: the parts of the quote for fact 'sbu-102' are not in this order within one paragraph of source 'article-a' (a.txt)
+            hint: each part between '…' must come in the order the source gives it, all in one paragraph (one line of the archived text); the first part is in: "102 Russian conscripts"
+        """),  # noqa: E501 - the exact message
+    Case("elided-fragment-not-in-source", {FACTS: Replace(QUOTE_102, 'quote: "its commandos […] 103 Russian"')}, """
+        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+            hint: copy the words exactly; "103 Russian" is not in it; the closest passage is: "102 Russian"
+        """),
+    Case("hand-written-attribution-chain", {FACTS: Replace("attribution: the SBU",
+                                                           "attribution: the SBU, as reported by the article")}, """
+        content/facts.yaml:3:16: error: the attribution of fact 'sbu-102' writes 'as reported by' itself
+            hint: name only who makes the claim, e.g. 'the SBU'; the page writes 'According to …, as reported by' and the source's label
+        """),  # noqa: E501 - the exact message
+    Case("source-without-label", {SOURCES: Replace("  label: the Test Gazette\n", "")}, """
+        content/sources.yaml:1:3: error: source is missing the required field 'label'
+            hint: add 'label:' (How readers are told of the source in an attribution: 'the Kyiv Independent', 'an unsigned article'.)
+        """),  # noqa: E501 - the exact message
+    Case("derived-not-a-number", {FACTS: Replace("  figure: {",
+                                                 "  derived: [{number: lots, reason: a guess}]\n  figure: {")}, """
+        content/facts.yaml:11:22: error: 'lots' is not a number
+            hint: write the number as the claim does: 2025, "1,000" or three
+        """),
+    Case("context-unknown-word", {SOURCES: Replace("  label: the Test Gazette\n",
+                                                   "  label: the Test Gazette\n  context: article\n")}, """
+        content/sources.yaml:10:12: error: 'article' is not one of 'sentence' or 'paragraph' or 'none'
+            hint: write 'sentence' or 'paragraph' or 'none'
+        """),
 ]
 
 XSS = "<script>alert('XSS')</script>"
@@ -568,8 +621,8 @@ JINJA = "{{ 7*7 }} {% for x in range(3) %}XSS{% endfor %} {{ site.title }}"
 INERT: list[Inert] = [
     Inert("script-in-every-plain-field", {
         SITE: Replace("title: Test explainer", f'title: "Test {XSS}"'),
-        FACTS: Replace("claim: SBU commandos captured at least 102 Russian soldiers in one day.",
-                       f'claim: "{XSS} SBU commandos captured at least 102 Russian soldiers in one day."'),
+        FACTS: Replace("claim: SBU commandos captured at least 102 Russian soldiers on a Wednesday.",
+                       f'claim: "{XSS} SBU commandos captured at least 102 Russian soldiers on a Wednesday."'),
         GLOSSARY: Replace("term: SBU", f'term: "SBU {XSS}"'),
         "content/comparisons.yaml": Replace("title: Captures over time", f'title: "Captures {XSS}"'),
         SOURCES: Replace("author: null", 'author: "\\"><img src=x onerror=alert(\'XSS\')>"'),
@@ -600,8 +653,8 @@ INERT: list[Inert] = [
         EXTRA: _extra(f"{JINJA} [[sbu-102]]\n"),
     }, shown=(JINJA,), absent=("49",), markers=("XSSXSS",)),
     Inert("hostile-quote-really-in-its-source", {
-        FACTS: Replace(QUOTE_102, f"quote: \"{XSS} and {{{{ 7*7 }}}}\""),
-    }, shown=(f"“{XSS} and {{{{ 7*7 }}}}”",), absent=(XSS, "49"), extra_seed=f"\n{XSS} and {{{{ 7*7 }}}}\n"),
+        FACTS: Replace(QUOTE_102, f"quote: \"{XSS} and {{{{ 7*7 }}}} 102\""),  # 102: the claim's number
+    }, shown=(f"“{XSS} and {{{{ 7*7 }}}} 102”",), absent=(XSS, "49"), extra_seed=f"\n{XSS} and {{{{ 7*7 }}}} 102\n"),
     Inert("attribute-breaking-url", {
         SOURCES: Replace("url: https://example.org/a", "url: 'https://example.org/a?q=\"onmouseover=\"alert(1)'"),
     }, shown=('https://example.org/a?q="onmouseover="alert(1)',), markers=("XSS-none",)),
@@ -621,8 +674,8 @@ INERT: list[Inert] = [
         "content/summaries/02-событие.md": _extra("Один.[[sbu-102]]\n", "title: Событие\norder: 2\n"),
         "content/summaries/03-обмен.md": _extra("Два.[[swap-sizes]]\n", "title: Обмен\norder: 3\n"),
     }, shown=("Событие", "Обмен")),
-    Inert("quote-in-nfd-archive-in-nfc", {FACTS: Replace(QUOTE_102, 'quote: "Cafe\u0301 au lait"')},
-          shown=("Cafe\u0301 au lait",), extra_seed="\nCafé au lait\n"),
+    Inert("quote-in-nfd-archive-in-nfc", {FACTS: Replace(QUOTE_102, 'quote: "Cafe\u0301 au lait, 102"')},
+          shown=("Cafe\u0301 au lait, 102",), extra_seed="\nCafé au lait, 102\n"),
     Inert("archive-with-byte-order-mark", {"seeds/a.txt": b"\xef\xbb\xbf" + SEED.encode("utf-8")},
           shown=("its commandos captured no fewer than 102 Russian conscripts",)),
     Inert("bidi-emoji-and-long-text", {
@@ -632,4 +685,4 @@ INERT: list[Inert] = [
 
 assert len(ERRORS) >= 40, len(ERRORS)
 assert len({c.id for c in ERRORS} | {c.id for c in INERT}) == len(ERRORS) + len(INERT), "duplicate case ids"
-__all__ = ["ERRORS", "INERT", "SIDE_EFFECT", "Case", "Inert", "Replace", "apply", "expected"]
+__all__ = ["ERRORS", "INERT", "SIDE_EFFECT", "Case", "Inert", "Replace", "apply", "expected", "reseal"]

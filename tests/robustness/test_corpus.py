@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_project, tree_hash
-from corpus import ERRORS, INERT, SIDE_EFFECT, Case, Inert, apply, expected
+from corpus import ERRORS, INERT, SIDE_EFFECT, Case, Inert, apply, expected, reseal
 from html_safety import parse, problems
 
 from explainer import cli
@@ -45,7 +45,9 @@ def prepare(good: tuple[Path, str], tmp_path: Path, case: Case | Inert) -> Path:
     if isinstance(case, Inert) and case.extra_seed:
         with open(root / "seeds" / "a.txt", "a", encoding="utf-8") as seed:
             seed.write(case.extra_seed)
+        reseal(root, "a.txt")
     return root
+
 
 
 @pytest.mark.parametrize("case", ERRORS, ids=[c.id for c in ERRORS])

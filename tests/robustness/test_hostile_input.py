@@ -68,13 +68,14 @@ def test_ordinary_typos_get_the_passage_they_came_from(typo):
 
 def test_three_hundred_wrong_quotes_in_one_build_cost_about_a_second(tmp_path, capsys):
     from conftest import make_project
-    from corpus import FILLER
+    from corpus import FILLER, reseal
 
     from explainer import cli
 
     project = make_project(tmp_path / "site")
     with open(project.root / "seeds" / "a.txt", "a", encoding="utf-8") as seed:
         seed.write(FILLER)
+    reseal(project.root, "a.txt")
     starts = [FILLER.index(" ", 3000 * i + 1) + 1 for i in range(300)]
     quotes = [FILLER[s : s + 200].rsplit(" ", 1)[0] for s in starts]
     with open(project.root / "content" / "facts.yaml", "a", encoding="utf-8") as facts:
@@ -109,7 +110,7 @@ def build_case(good: Path, tmp_path: Path, case_id: str, capsys) -> tuple[int, s
     """Build a corpus case (by id) from a copy of the good project: exit code, stderr, index.html."""
     import shutil
 
-    from corpus import ERRORS, INERT, apply
+    from corpus import ERRORS, INERT, apply, reseal
 
     from explainer import cli
 
@@ -120,6 +121,7 @@ def build_case(good: Path, tmp_path: Path, case_id: str, capsys) -> tuple[int, s
     if getattr(case, "extra_seed", ""):
         with open(root / "seeds" / "a.txt", "a", encoding="utf-8") as seed:
             seed.write(case.extra_seed)
+        reseal(root, "a.txt")
     capsys.readouterr()
     code = cli.main(["build", "--project", str(root)])
     err = capsys.readouterr().err
@@ -183,9 +185,9 @@ def test_a_thousand_events_with_one_title_cost_linear_time():
 
 
 @pytest.mark.parametrize("case_id, needle", [
-    ("bidi-override-in-a-field", "\u2068According to the \u202eSBU\u2069"),
+    ("bidi-override-in-a-field", "According to \u2068the \u202eSBU\u2069"),
     ("thousands-of-stray-brackets", "<p>" + "![" * 8000 + ' <sup class="cites">'),
-    ("quote-in-nfd-archive-in-nfc", "Cafe\u0301 au lait"),
+    ("quote-in-nfd-archive-in-nfc", "Cafe\u0301 au lait, 102"),
 ])
 def test_hostile_text_reaches_the_page_as_written_and_contained(good, tmp_path, capsys, case_id, needle):
     code, err, html = build_case(good, tmp_path, case_id, capsys)

@@ -173,7 +173,7 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_the_watch(served: tuple[Serv
         running.wait_for(r"^rebuilt .* after ", after=mark)  # the catch-up, once the new watch is up
         later = len(running.lines)
         edit = "site.yaml" if b"/" not in name else "content/facts.yaml"
-        old, new = (("Test explainer", "Test explainer!") if edit == "site.yaml" else ("in one day.", "in one day!"))
+        old, new = (("Test explainer", "Test explainer!") if edit == "site.yaml" else ("on a Wednesday.", "on a Wednesday!"))  # noqa: E501
         project.edit(edit, old, new)
         running.wait_for(rf"^rebuilt .* after 1 change\(s\): {re.escape(edit)}$", after=later)
         status, _headers, body = request(running.port, "/")
