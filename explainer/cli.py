@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
         return EXIT_CONTENT
     except ExplainerError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"    hint: {exc.hint}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)

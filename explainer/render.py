@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from markupsafe import Markup, escape
 from . import exports
 from .assets import Assets
 from .charts import build_charts
+from .confine import inside
 from .dates import PartialDate
 from .errors import ContentError, Problems
 from .model import Project, Source
@@ -92,6 +94,24 @@ def content_security_policy(style_hash: str) -> str:
             "object-src 'none'; base-uri 'none'; form-action 'none'")
 
 
+class ProjectLoader(jinja2.FileSystemLoader):
+    """Templates from templates/, where a link (include, extends, or the page itself) may not leave the project.
+
+    The build refuses such links before it starts (confine.py); this holds even for one made since.
+    """
+
+    def __init__(self, folder: Path, root: Path):
+        super().__init__(str(folder))
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        path = Path(self.searchpath[0], *jinja2.loaders.split_template_path(template))
+        if os.path.lexists(path) and not inside(path, self.root):
+            raise jinja2.TemplateNotFound(template, f"'{template}' is a link out of the project, "
+                                                    "and the build reads nothing outside it")
+        return super().get_source(environment, template)
+
+
 class Renderer:
     """Holds the Jinja environment and the Markdown converter for one build."""
 
@@ -105,7 +125,7 @@ class Renderer:
         self.layout = page_layout(project)
         self.md = markdown.Markdown(extensions=[], output_format="html")
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates)),
+            loader=ProjectLoader(templates, project.root),
             autoescape=jinja2.select_autoescape(("html", "xml", "j2")),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
