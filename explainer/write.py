@@ -25,7 +25,7 @@ from .errors import ExplainerError, UsageError, WriteError
 _PREFIX = ".output-"
 STALE_SECONDS = 60
 _RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
+_AT_FDCWD = -100  # pragma: no mutate (renameat2 ignores the folder it names for absolute paths, ours)
 MARKER = ".explainer-build"
 MARKER_TEXT = b"Written by build.py, which replaces this whole folder on every build: keep no files of your own here.\n"
 # What every build wrote before the marker existed: an output/ from then is recognised as ours.

@@ -160,6 +160,11 @@ def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offs
         offending = lines[line - 1][column - 1 : column] if mark and line <= len(lines) else ""
         problems.error(path, line + line_offset, column, f"invalid YAML: {message}", _yaml_hint(message, offending))
         return None
+    except yaml.reader.ReaderError as exc:  # a raw control character: the reader stops before any parsing
+        line, column, name = forbidden_char(text) or (1, 1, f"U+{exc.character:04X}")
+        problems.error(path, line + line_offset, column, f"the text contains the invisible control character {name}",
+                       "delete it: such characters come with text pasted from elsewhere and break the page")
+        return None
     except yaml.YAMLError as exc:
         problems.error(path, 1 + line_offset, 1, f"invalid YAML: {exc}", "check the file's YAML syntax")
         return None

@@ -167,11 +167,10 @@ def test_stale_staging_folders_go_and_fresh_ones_stay(tmp_path: Path) -> None:
     for folder in (old, fresh, other):
         folder.mkdir()
         (folder / "index.html").write_bytes(b"partial")
-    long_ago = time.time() - write.STALE_SECONDS - 5
-    os.utime(old, (long_ago, long_ago))
-    os.utime(other, (long_ago, long_ago))
-    just_now = time.time() - write.STALE_SECONDS + 20
-    os.utime(fresh, (just_now, just_now))
+    now = time.time()
+    os.utime(old, (now - 60.5, now - 60.5))  # "older than a minute" is the promise, to the second
+    os.utime(other, (now - 3600, now - 3600))
+    os.utime(fresh, (now - 59.5, now - 59.5))
     write_site(PAGES, parent / "output")
     assert staging(parent) == [".output-output-running", ".output-x-1"], \
         "the killed build's leftovers should go; a build running alongside, or of another output, keeps its own"

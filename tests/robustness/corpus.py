@@ -351,6 +351,10 @@ ERRORS: list[Case] = [
         content/glossary.yaml:2:9: error: the text contains the invisible control character U+001B
             hint: delete it: such characters come with text pasted from elsewhere and break the page
         """),
+    Case("raw-control-character", {GLOSSARY: Replace("term: SBU", "term: S\x1bBU")}, """
+        content/glossary.yaml:2:10: error: the text contains the invisible control character U+001B
+            hint: delete it: such characters come with text pasted from elsewhere and break the page
+        """),
     Case("control-character-in-summary", {EXTRA: _extra("One\ntwo\x00 [[sbu-102]]\n")}, """
         content/summaries/02-extra.md:6:4: error: the text contains the invisible control character U+0000
             hint: delete it: such characters come with text pasted from elsewhere and break the page
