@@ -214,12 +214,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the tests fail on the unchanged code ({baseline}): fix them first", file=sys.stderr)
             return 2
         free = list(scratches)
+        done: list[str] = []
 
         def one(m: Mutant) -> str:
             scratch = free.pop()
             try:
                 (scratch / rel).write_text(m.source, encoding="utf-8")
-                return run_tests(scratch, tests, args.timeout)
+                outcome = run_tests(scratch, tests, args.timeout)
+                done.append(outcome)
+                print(f"[{len(done)}/{len(found)}] {outcome:8} {rel}:{m.line}: {m.what}", file=sys.stderr, flush=True)
+                return outcome
             finally:
                 (scratch / rel).write_text(original, encoding="utf-8")
                 free.append(scratch)
