@@ -102,3 +102,14 @@ def test_a_template_included_through_a_link_out_fails_the_build(project, secret:
     assert f"templates/_key.html:1:1: error: {OUT.format(secret)}" in err
     assert "SECRET-KEY-123" not in err
     assert not project.output.exists()
+
+
+def test_new_never_appends_to_a_file_outside_the_project(project, secret: Path, capsys) -> None:
+    (project.root / "content" / "facts.yaml").unlink()
+    (project.root / "content" / "facts.yaml").symlink_to(secret)
+    assert main(["new", "fact", "--project", str(project.root)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"error: content/facts.yaml: this is a link to {secret}, outside the project\n"
+                   "    hint: the build reads nothing outside the project folder: copy the file in instead of "
+                   "linking to it\n")
+    assert secret.read_text() == "aws_secret_access_key = SECRET-KEY-123\n"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from explainer import yamlsafe
 from explainer.errors import Problems
 from explainer.yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, Doc, _yaml_hint, forbidden_char, load_yaml, read_text
 
@@ -285,8 +286,6 @@ def test_read_text_refuses_what_is_not_a_readable_file(tmp_path: Path) -> None:
     (tmp_path / "folder").mkdir()
     with open(tmp_path / "huge", "wb") as f:
         f.truncate(MAX_FILE_BYTES + 1)
-    with open(tmp_path / "at-limit", "wb") as f:
-        f.truncate(MAX_FILE_BYTES)
     problems = Problems(tmp_path)
     for name in ("fifo", "folder", "huge", "missing"):
         assert read_text(tmp_path / name, problems) is None
@@ -296,7 +295,16 @@ def test_read_text_refuses_what_is_not_a_readable_file(tmp_path: Path) -> None:
         "huge: the file is 64 MB, over the 64 MB limit | split the content or check that the right file was saved here",
         "missing: cannot read file: No such file or directory | check that the file exists and is readable",
     ]
-    assert read_text(tmp_path / "at-limit", problems) == "\0" * MAX_FILE_BYTES, "the limit itself is allowed"
+
+
+def test_a_file_of_exactly_the_limit_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlsafe, "MAX_FILE_BYTES", 1024)  # the same rule, without reading 64 MB
+    (tmp_path / "at-limit").write_text("x" * 1024)
+    (tmp_path / "over").write_text("x" * 1025)
+    problems = Problems(tmp_path)
+    assert read_text(tmp_path / "at-limit", problems) == "x" * 1024
+    assert read_text(tmp_path / "over", problems) is None
+    assert [p.message for p in problems.items] == ["the file is 0 MB, over the 0 MB limit"]
 
 
 def test_load_yaml_reads_the_file_when_given_no_text(tmp_path: Path) -> None:
