@@ -146,8 +146,7 @@ def mutants(path: Path) -> Iterator[Mutant]:
             yield "call deleted", "pass"
         elif isinstance(node, (ast.Continue, ast.Break)):
             yield f"{type(node).__name__.lower()} deleted", "pass"
-        elif isinstance(node, ast.Return) and node.value is not None and not (
-                isinstance(node.value, ast.Constant) and node.value.value is None):
+        elif isinstance(node, ast.Return) and node.value is not None and not isinstance(node.value, ast.Constant):
             yield "return None", "return None"
 
     for node in ast.walk(tree):

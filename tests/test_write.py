@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import stat
@@ -56,9 +57,17 @@ def test_a_rebuild_replaces_every_file_of_the_previous_site(tmp_path: Path) -> N
     assert staging(output.parent) == []
 
 
-def test_the_marker_is_the_same_bytes_on_every_build(tmp_path: Path) -> None:
+def test_the_marker_is_the_same_bytes_on_every_build_and_says_what_it_is(tmp_path: Path) -> None:
     one, two = built(tmp_path / "1"), built(tmp_path / "2")
     assert (one / MARKER).read_bytes() == (two / MARKER).read_bytes() == write.MARKER_TEXT
+    assert b"build.py" in write.MARKER_TEXT and b"keep no files" in write.MARKER_TEXT, "a person opening it learns why"
+
+
+def test_missing_parent_folders_are_created(tmp_path: Path) -> None:
+    output = tmp_path / "a" / "b" / "c" / "output"
+    write_site(PAGES, output)
+    assert files(output) == {**PAGES, MARKER: write.MARKER_TEXT}
+    assert staging(output.parent) == []
 
 
 def test_output_is_readable_by_a_web_server_running_as_another_user(tmp_path: Path) -> None:
@@ -130,6 +139,45 @@ def test_the_fallback_swap_puts_the_old_site_back_when_the_second_rename_fails(t
     assert staging(output.parent) == []
 
 
+class FakeLibc:
+    """libc as ctypes sees it, where renameat2 is missing or the file system does not support it."""
+
+    def __init__(self, errno_code: int | None):
+        if errno_code is not None:
+            def renameat2(*args: object) -> int:
+                ctypes.set_errno(errno_code)
+                return -1
+
+            self.renameat2 = renameat2
+
+
+@pytest.mark.parametrize("unsupported", ["no-libc", "no-renameat2", errno.EINVAL, errno.ENOSYS, errno.ENOTSUP])
+def test_without_renameat2_the_site_is_still_swapped_in(tmp_path: Path, monkeypatch, unsupported) -> None:
+    """An old C library, a file system without RENAME_EXCHANGE: two renames instead, same result."""
+    output = built(tmp_path)
+
+    def cdll(*args: object, **kwargs: object) -> FakeLibc:
+        if unsupported == "no-libc":
+            raise OSError("no such library")
+        return FakeLibc(None if unsupported == "no-renameat2" else unsupported)
+
+    monkeypatch.setattr(ctypes, "CDLL", cdll)
+    write_site(PAGES, output)
+    assert files(output) == {**PAGES, MARKER: write.MARKER_TEXT}
+    assert staging(output.parent) == []
+
+
+def test_a_refused_exchange_keeps_the_old_site(tmp_path: Path, monkeypatch) -> None:
+    output = built(tmp_path)
+    before = tree_hash(output)
+    monkeypatch.setattr(ctypes, "CDLL", lambda *a, **k: FakeLibc(errno.EBUSY))  # output/ is a mount point
+    with pytest.raises(UsageError) as caught:
+        write_site(PAGES, output)
+    assert str(caught.value) == f"cannot replace {output}: it is a mount point, or on another disk than its folder"
+    assert tree_hash(output) == before
+    assert staging(output.parent) == []
+
+
 def test_the_fallback_swap_replaces_the_site(tmp_path: Path, monkeypatch) -> None:
     output = built(tmp_path)
     monkeypatch.setattr(write, "_exchange", lambda a, b: False)
@@ -158,6 +206,18 @@ def test_two_first_builds_at_once_both_succeed(tmp_path: Path, monkeypatch) -> N
 
 
 # ---------------------------------------------------------------- staging left by killed builds
+
+
+def test_older_than_a_minute_means_strictly_older(tmp_path: Path, monkeypatch) -> None:
+    parent = tmp_path / "out"
+    parent.mkdir()
+    now = 2_000_000_000
+    for age in (60, 61):
+        (parent / f".output-output-{age}").mkdir()
+        os.utime(parent / f".output-output-{age}", (now - age, now - age))
+    monkeypatch.setattr(write.time, "time", lambda: now)
+    write_site(PAGES, parent / "output")
+    assert staging(parent) == [".output-output-60"]
 
 
 def test_stale_staging_folders_go_and_fresh_ones_stay(tmp_path: Path) -> None:
@@ -277,9 +337,14 @@ def test_a_parent_that_is_a_file_and_a_symlink_loop_are_usage_errors(tmp_path: P
     (errno.EIO, WriteError, "could not write the site to {out}: Input/output error"),
 ])
 def test_each_system_error_is_one_line_with_a_hint(tmp_path: Path, code: int, kind: type, message: str) -> None:
-    out = tmp_path / "output"
+    out = tmp_path / "site" / "output"
     exc = write.explain(OSError(code, os.strerror(code), str(tmp_path / "x")), out)
     assert type(exc) is kind
     assert str(exc) == message.format(out=out, parent=tmp_path)
     assert "\n" not in str(exc) and exc.hint
     assert exc.exit_code == (1 if kind is WriteError else 2)
+
+
+def test_an_error_naming_no_file_is_blamed_on_the_output_folder(tmp_path: Path) -> None:
+    exc = write.explain(OSError(errno.EROFS, "Read-only file system"), tmp_path / "site" / "output")
+    assert str(exc) == f"cannot write to {tmp_path / 'site'}: the file system is read-only"
