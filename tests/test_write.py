@@ -178,6 +178,13 @@ def test_a_refused_exchange_keeps_the_old_site(tmp_path: Path, monkeypatch) -> N
     assert staging(output.parent) == []
 
 
+def test_a_failed_exchange_carries_the_kernels_reason(tmp_path: Path) -> None:
+    (tmp_path / "new").mkdir()
+    with pytest.raises(OSError) as caught:
+        write._exchange(tmp_path / "new", tmp_path / "gone")
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOENT, str(tmp_path / "gone"))
+
+
 def test_the_fallback_swap_replaces_the_site(tmp_path: Path, monkeypatch) -> None:
     output = built(tmp_path)
     monkeypatch.setattr(write, "_exchange", lambda a, b: False)
@@ -300,8 +307,10 @@ def test_a_folder_of_someone_elses_files_is_refused_and_kept(tmp_path: Path) -> 
     assert str(caught.value) == f"refusing to replace {documents}: it holds files that build.py did not write"
     assert caught.value.hint == ("choose a new or empty folder with --output; a build only replaces a folder "
                                  "holding its .explainer-build file")
-    with pytest.raises(UsageError, match=r"holds files that build\.py did not write"):
+    with pytest.raises(UsageError) as caught:
         write_site(PAGES, documents)  # filled after the check: still refused at the swap
+    assert str(caught.value) == f"refusing to replace {documents}: it holds files that build.py did not write"
+    assert caught.value.hint == "choose a new or empty folder with --output"
     assert files(documents) == {"letter.txt": b"keep me"}
     assert staging(tmp_path) == []
 
