@@ -4,7 +4,8 @@
 Each mutant is the module with one small change: a comparison flipped (``<`` → ``>=``), a
 condition negated, ``and`` ↔ ``or``, ``+`` ↔ ``-``, a number, string or ``True``/``False``
 replaced, a call statement deleted, a ``return`` value dropped. The module's fast tests run
-against each mutant (in a scratch copy of the project, with a timeout); a mutant the tests
+against each mutant (in a scratch copy of the project, forked from a process that has imported pytest and the
+libraries once, with a timeout); a mutant the tests
 fail on is *killed*, one they pass on *survives* and is printed with its line. The score is
 killed / (killed + survived); a mutant that does not compile is left out, one that times out
 counts as killed (the tests noticed something: they hung).
@@ -25,7 +26,7 @@ import ast
 import copy
 import os
 import shutil
-import subprocess
+import signal
 import sys
 import tempfile
 import time
@@ -166,16 +167,51 @@ def mutants(path: Path) -> Iterator[Mutant]:
             yield Mutant(node.lineno, what, mutated)
 
 
+def preload() -> None:
+    """Import pytest, its plugins and the libraries once; every mutant's test run forks from here.
+
+    A fresh interpreter spends most of a short test run importing these (playwright's plugin
+    alone takes a second); the project's own modules are not imported here, so each child
+    imports the mutant from disk.
+    """
+    import importlib
+    from importlib.metadata import entry_points
+
+    import pytest  # noqa: F401
+
+    names = [ep.module for ep in entry_points(group="pytest11")] + [
+        "yaml", "jinja2", "markdown", "nh3", "bs4", "hypothesis", "markupsafe", "tornado"]
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a plugin that cannot load is pytest's business, not ours
+            continue
+
+
 def run_tests(scratch: Path, tests: list[str], timeout: float) -> str:
-    """'killed', 'survived' or 'timeout' for the mutant now in ``scratch``."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "HYPOTHESIS_PROFILE": "dev"}
-    cmd = ["nice", "-n", "10", sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-           "-m", "not slow and not browser", *tests]
-    try:
-        result = subprocess.run(cmd, cwd=scratch, env=env, capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return "timeout"
-    return "survived" if result.returncode == 0 else "killed"
+    """'killed', 'survived' or 'timeout' for the mutant now in ``scratch`` (tests run in a forked child)."""
+    pid = os.fork()
+    if pid == 0:  # the child: quiet, niced, killed by SIGALRM when it hangs
+        code = 3
+        try:
+            os.nice(10)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            signal.alarm(max(1, int(timeout)))
+            os.chdir(scratch)
+            sys.dont_write_bytecode = True
+            sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO and p not in ("", ".")]
+            os.environ["HYPOTHESIS_PROFILE"] = "dev"
+            import pytest
+
+            code = int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-m", "not slow and not browser", *tests]))
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return "timeout" if os.WTERMSIG(status) == signal.SIGALRM else "killed"
+    return "survived" if os.WEXITSTATUS(status) == 0 else "killed"
 
 
 def scratch_copy(root: Path) -> Path:
@@ -205,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not tests:
         p.error(f"no fast tests are known for {module.stem}: pass --tests")
+    preload()
     scratches = [scratch_copy(REPO) for _ in range(max(1, args.jobs))]
     try:
         started = time.monotonic()
