@@ -72,7 +72,7 @@ def _col(source: str, lines: list[int], lineno: int, byte_offset: int) -> int:
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "ignore"))
 
 
-def _skipped(tree: ast.AST) -> set[int]:
+def _skipped(tree: ast.AST, lines: list[str]) -> set[int]:
     """ids of nodes never mutated: docstrings, annotations, imports, f-string parts, __all__."""
     skip: set[int] = set()
 
@@ -93,6 +93,8 @@ def _skipped(tree: ast.AST) -> set[int]:
             mark(node.returns)
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             mark(node)
+        if isinstance(node, ast.stmt) and not hasattr(node, "body") and NO_MUTATE in lines[node.lineno - 1]:
+            mark(node)  # the pragma on a simple statement's first line covers all of it
     return skip
 
 
@@ -120,7 +122,7 @@ def mutants(path: Path) -> Iterator[Mutant]:
         lines.append(pos)
         pos += len(line)
     text_lines = source.splitlines()
-    skip = _skipped(tree)
+    skip = _skipped(tree, text_lines)
 
     def changes(node: ast.AST) -> Iterator[tuple[str, ast.AST | str]]:
         if isinstance(node, ast.Compare):

@@ -16,7 +16,7 @@ import yaml
 
 from explainer import yamlsafe
 from explainer.errors import Problems
-from explainer.yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, Doc, _yaml_hint, forbidden_char, load_yaml, read_text
+from explainer.yamlsafe import MAX_DEPTH, Doc, _yaml_hint, forbidden_char, load_yaml, read_text
 
 SAFE_DOCUMENTS = [
     "plain: text\nnumber: 42\nnegative: -7\nhex: 0x1F\nfloat: 3.5\nexp: 1e3\ninf: .inf\n",
@@ -94,6 +94,12 @@ def test_each_value_and_key_has_its_line_and_column(lean: bool) -> None:
     assert doc.mark((1, "tags", 5)) == (7, 9), "a missing item falls back to its list"
     assert doc.mark((1, "missing"), key=True) == (6, 3), "a missing key falls back to its mapping"
     assert doc.mark((7, "x")) == (1, 1)
+
+
+def test_a_document_without_positions_points_at_its_first_line() -> None:
+    assert Doc(Path("t.yaml"), {"a": 1}).mark(("a",)) == (1, 1)
+    doc, errors = load("# nothing yet\n", line_offset=3)  # e.g. an empty front matter after line 3's '---'
+    assert errors == [] and doc.mark(("title",)) == (4, 1) and doc.mark(("title",), key=True) == (4, 1)
 
 
 def test_a_lean_read_keeps_containers_and_archives_and_completes_on_demand() -> None:
@@ -194,6 +200,7 @@ def test_the_first_duplicate_is_named_with_the_line_of_the_original() -> None:
 
 
 def test_nesting_is_refused_past_the_limit_and_kept_up_to_it() -> None:
+    assert MAX_DEPTH == 40, "the README documents 40 levels"
     deepest = "- " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n"
     doc, errors = load(deepest)
     assert errors == []
@@ -285,15 +292,16 @@ def test_read_text_refuses_what_is_not_a_readable_file(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "folder").mkdir()
     with open(tmp_path / "huge", "wb") as f:
-        f.truncate(MAX_FILE_BYTES + 1)
+        f.truncate(64 * 1024 * 1024 + 1)  # the documented limit: 64 MB
     problems = Problems(tmp_path)
     for name in ("fifo", "folder", "huge", "missing"):
         assert read_text(tmp_path / name, problems) is None
-    assert [f"{p.path}: {p.message} | {p.hint}" for p in problems.items] == [
-        "fifo: this is not a regular file | replace it with a plain text file",
-        "folder: cannot read file: Is a directory | check that the file exists and is readable",
-        "huge: the file is 64 MB, over the 64 MB limit | split the content or check that the right file was saved here",
-        "missing: cannot read file: No such file or directory | check that the file exists and is readable",
+    assert [f"{p.path}:{p.line}:{p.column}: {p.message} | {p.hint}" for p in problems.items] == [
+        "fifo:1:1: this is not a regular file | replace it with a plain text file",
+        "folder:1:1: cannot read file: Is a directory | check that the file exists and is readable",
+        "huge:1:1: the file is 64 MB, over the 64 MB limit | split the content or check that the right file was "
+        "saved here",
+        "missing:1:1: cannot read file: No such file or directory | check that the file exists and is readable",
     ]
 
 
