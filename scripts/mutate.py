@@ -29,6 +29,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -254,7 +255,11 @@ def main(argv: list[str] | None = None) -> int:
         free = list(scratches)
         done: list[str] = []
 
+        stop = threading.Event()
+
         def one(m: Mutant) -> str:
+            if stop.is_set():
+                return "skipped"
             scratch = free.pop()
             try:
                 (scratch / rel).write_text(m.source, encoding="utf-8")
@@ -267,7 +272,11 @@ def main(argv: list[str] | None = None) -> int:
                 free.append(scratch)
 
         with ThreadPoolExecutor(max_workers=len(scratches)) as pool:
-            outcomes = list(pool.map(one, found))
+            try:
+                outcomes = list(pool.map(one, found))
+            except KeyboardInterrupt:  # Ctrl-C: finish the mutants under test, start no more, tidy up
+                stop.set()
+                raise
     finally:
         for scratch in scratches:
             shutil.rmtree(scratch.parent, ignore_errors=True)
