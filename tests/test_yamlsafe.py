@@ -28,6 +28,9 @@ SAFE_DOCUMENTS = [
     "unicode: Зеленський\nrtl: \u200fשלום\u200f\nemoji: 🇺🇦👩‍👩‍👧\nmap: !!map {a: 1}\n",
     "repeat: [title, title, on, on, topics, topics, 1, 1]\nagain: {title: title, topics: topics}\n",
     "- id: a\n  facts: [x, y]\n- id: b\n  facts: []\n  figure: {value: 1.5, low: -2, high: 1_000}\n",
+    "just a sentence, the whole document\n",
+    "42\n",
+    "a: ! [x, '1']\nb: ! {c: d}\n\"\": empty key\n",
 ]
 
 
@@ -174,10 +177,40 @@ def test_a_raw_control_character_is_named_where_it_is(text: str, expected: str) 
 
 
 def test_refused_values_are_left_out_and_the_rest_is_kept() -> None:
-    doc, errors = load("a: !!python/name:os.system\nb: ok\n<<: {c: 1}\n1: [x]\nd: &x [1]\ne: [*x, 2]\nf: 3\n")
-    assert len(errors) == 4
-    assert doc.data == {"a": None, "b": "ok", "d": [1], "e": [None, 2], "f": 3}, "a refused item keeps its place"
+    doc, errors = load("a: !!python/name:os.system\nb: ok\n<<: {c: 1}\n1: [x]\nd: &x [1]\ne: [*x, 2]\nf: 3\n"
+                       "2: two\n<<: plain\nnull: [deep, [list]]\ng: 4\n")
+    assert len(errors) == 7
+    assert doc.data == {"a": None, "b": "ok", "d": [1], "e": [None, 2], "f": 3, "g": 4}, \
+        "a refused value keeps its place as null; a refused key goes with its value"
     assert (1, 4) in doc.refused
+
+
+def test_a_key_with_a_problem_of_its_own_is_reported_once() -> None:
+    doc, errors = load("!!python/name:os.system : v\nok: 1\n")
+    assert errors == [f"1:1: the YAML tag '!!python/name:os.system' is not allowed | {TAG_HINT}"]
+    assert doc.data == {"ok": 1}
+
+
+def test_numbers_up_to_300_characters_are_numbers() -> None:
+    doc, errors = load("a: " + "9" * 300 + "\nb: " + "9" * 301 + "\n")
+    assert errors == ["2:4: the number is over 300 characters long | put it in quotes if it is text, or check what "
+                      "was pasted here"]
+    assert doc.data == {"a": int("9" * 300), "b": "9" * 301}, "the refused one is kept as the text it was"
+
+
+def test_an_unexpected_parser_error_is_still_a_content_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever PyYAML raises, the editor gets the file and a position, never a traceback."""
+    def parse_fails(error: Exception):
+        def parse(builder, text):
+            raise error
+        return parse
+
+    monkeypatch.setattr(yamlsafe, "_parse", parse_fails(yaml.YAMLError("the parser gave up")))
+    assert load("a: 1\n", line_offset=2) == (None, [
+        "3:1: invalid YAML: the parser gave up | check the file's YAML syntax"])
+    monkeypatch.setattr(yamlsafe, "_parse", parse_fails(yaml.MarkedYAMLError()))  # no marks, no words
+    assert load("a: 1\n", line_offset=2) == (None, [
+        "3:1: invalid YAML: invalid YAML | check the YAML syntax at this position"])
 
 
 def test_aliases_are_counted_and_reported_once_at_the_first() -> None:
