@@ -114,7 +114,7 @@ def read_text(path: Path, problems: Problems) -> str | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start].decode("utf-8", "replace")
+        before = raw[: exc.start].decode("utf-8")  # valid: the first bad byte is where it ends
         line = before.count("\n") + 1
         column = len(before) - (before.rfind("\n") + 1) + 1
         problems.error(
