@@ -179,7 +179,7 @@ def _parse(builder: _Builder, text: str) -> Any:
     try:
         return builder.build(loader)
     finally:
-        loader.dispose()
+        loader.dispose()  # pragma: no mutate (frees libyaml's parser now rather than when collected)
 
 
 class _NeedsMarks(Exception):
@@ -254,8 +254,8 @@ class _Builder:
         get()  # DocumentEndEvent
         if not loader.check_event(yaml.StreamEndEvent):
             mark = loader.peek_event().start_mark
-            raise yaml.composer.ComposerError("expected a single document in the stream", None,
-                                              "but found another document", mark)
+            raise yaml.composer.ComposerError(  # pragma: no mutate (PyYAML's words; only the problem is shown)
+                "expected a single document in the stream", None, "but found another document", mark)
         return value
 
     def _document(self, get: Any) -> Any:  # one loop, kept together for speed
@@ -268,7 +268,7 @@ class _Builder:
         stack: list[list[Any]] = []
         root: Any = None
         skip = 0  # depth inside a skipped subtree, whose events are consumed and dropped
-        walked = 0  # values of refused keys, checked but dropped
+        walked = 0  # pragma: no mutate (values of refused keys, checked but dropped: a unique path each)
         while True:
             event = get()
             cls = event.__class__

@@ -174,13 +174,15 @@ def test_a_raw_control_character_is_named_where_it_is(text: str, expected: str) 
     """libyaml stops reading at it; the report says which character and where, in one line."""
     doc, errors = load(text)
     assert (doc, errors) == (None, [expected])
+    line, rest = expected.split(":", 1)
+    assert load(text, line_offset=3) == (None, [f"{int(line) + 3}:{rest}"]), "in front matter, counted from the file"
 
 
 def test_refused_values_are_left_out_and_the_rest_is_kept() -> None:
     doc, errors = load("a: !!python/name:os.system\nb: ok\n<<: {c: 1}\n1: [x]\nd: &x [1]\ne: [*x, 2]\nf: 3\n"
-                       "2: two\n<<: plain\nnull: [deep, [list]]\ng: 4\n")
-    assert len(errors) == 7
-    assert doc.data == {"a": None, "b": "ok", "d": [1], "e": [None, 2], "f": 3, "g": 4}, \
+                       "2: two\n<<: plain\nnull: [deep, [list]]\ng: 4\nh: !!omap {k: v, l: [m, n]}\ni: [!set [o], p]\n")
+    assert len(errors) == 9
+    assert doc.data == {"a": None, "b": "ok", "d": [1], "e": [None, 2], "f": 3, "g": 4, "h": None, "i": [None, "p"]}, \
         "a refused value keeps its place as null; a refused key goes with its value"
     assert (1, 4) in doc.refused
 
