@@ -268,7 +268,6 @@ class _Builder:
         stack: list[list[Any]] = []
         root: Any = None
         skip = 0  # depth inside a skipped subtree, whose events are consumed and dropped
-        walked = 0  # pragma: no mutate (values of refused keys, checked but dropped: a unique path each)
         while True:
             event = get()
             cls = event.__class__
@@ -323,8 +322,7 @@ class _Builder:
             elif parent[0].__class__ is dict:
                 key, parent[2] = parent[2], None
                 if key is _REFUSED:  # walked for its own problems, then dropped
-                    walked += 1
-                    keypath, attach = ("\0skipped", walked), False
+                    keypath, attach = ("\0skipped",), False  # pragma: no mutate (a path no real key has)
                 else:
                     keypath = parent[1] + (key,)
             else:
@@ -353,7 +351,7 @@ class _Builder:
         cls = event.__class__
         if cls is yaml.AliasEvent:
             self._alias(event)
-            return _REFUSED
+            return _REFUSED  # pragma: no mutate (an alias is a leaf: refused or None, it ends up None)
         if depth > MAX_DEPTH:
             self._error(event.start_mark, f"the YAML is nested more than {MAX_DEPTH} levels deep",
                         "flatten the structure")

@@ -79,6 +79,8 @@ DOC = textwrap.dedent("""\
           archive: a.txt
     - id: two
       tags: [x, "y"]
+      count: 3
+      archive: 2024-b.txt
     """)
 
 
@@ -109,7 +111,8 @@ def test_a_lean_read_keeps_containers_and_archives_and_completes_on_demand() -> 
     doc, _ = load(DOC)
     assert doc.text is not None, "read lean first"
     assert doc.marks[(0, "citations", 0, "archive")] == (5, 16), "archive positions are kept even when lean"
-    assert (0, "claim") not in doc.marks
+    assert (0, "claim") not in doc.marks and (1, "count") not in doc.marks, "values' own positions wait"
+    assert doc.marks[(1, "archive")] == (9, 12), "also an archive name that starts like a number"
     assert doc.mark((0, "citations", 0, "archive")) == (5, 16)
     assert doc.text is not None, "a kept position needs no second parse"
     assert doc.mark((0, "claim")) == (2, 10)
@@ -185,6 +188,14 @@ def test_refused_values_are_left_out_and_the_rest_is_kept() -> None:
     assert doc.data == {"a": None, "b": "ok", "d": [1], "e": [None, 2], "f": 3, "g": 4, "h": None, "i": [None, "p"]}, \
         "a refused value keeps its place as null; a refused key goes with its value"
     assert (1, 4) in doc.refused
+
+
+def test_an_alias_inside_a_refused_value_is_counted_too() -> None:
+    doc, errors = load("a: &a 1\nb: !!omap [*a, {c: *a}, [[*a]]]\nd: ok\n")
+    assert errors == ["2:4: the YAML tag '!!omap' is not allowed | " + TAG_HINT,
+                      "2:12: YAML aliases ('*a') are not allowed in content (3 aliases in this file) "
+                      "| write the value out in full instead of using '*alias'"]
+    assert doc.data == {"a": 1, "b": None, "d": "ok"}
 
 
 def test_a_key_with_a_problem_of_its_own_is_reported_once() -> None:
