@@ -437,13 +437,11 @@ def _tag(event: Any) -> str:
     if not event.implicit[0]:
         return "tag:yaml.org,2002:str"  # quoted, or a non-specific '!' tag
     value = event.value
-    for tag, regexp in _IMPLICIT.get(value[:1] if value else "", ()):
+    for tag, regexp in _IMPLICIT.get(value[:1] if value else "", ()):  # PyYAML files each under its first characters
         if regexp.match(value):
             return tag
-    for tag, regexp in _IMPLICIT.get(None, ()):
-        if regexp.match(value):
-            return tag
-    _PLAIN_TEXT.add(value)  # e.g. 'title', 'topics', 'false-claim': text, though it starts like true/false
+    # Remembered for the builder's fast path: 'title', 'topics', 'false-claim' are text, though they start like true.
+    _PLAIN_TEXT.add(value)  # pragma: no mutate (only a cache: the same answer would be worked out again)
     return "tag:yaml.org,2002:str"
 
 

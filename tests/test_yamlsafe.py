@@ -227,10 +227,10 @@ def test_an_unexpected_parser_error_is_still_a_content_error(monkeypatch: pytest
 
 
 def test_aliases_are_counted_and_reported_once_at_the_first() -> None:
-    doc, errors = load("a: &a [1]\nb: [*a, *a]\nc: {k: *a}\n*a : v\n")
+    doc, errors = load("a: &a [1]\nb: [*a, *a]\nc: {k: *a}\n*a : v\nz: 1\n")
     assert errors == ["2:5: YAML aliases ('*a') are not allowed in content (4 aliases in this file) "
                       "| write the value out in full instead of using '*alias'"]
-    assert doc.data == {"a": [1], "b": [None, None], "c": {"k": None}}
+    assert doc.data == {"a": [1], "b": [None, None], "c": {"k": None}, "z": 1}, "an alias key goes with its value"
 
 
 def test_an_alias_inside_a_refused_value_is_still_counted() -> None:
