@@ -161,7 +161,8 @@ def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offs
         problems.error(path, line + line_offset, column, f"invalid YAML: {message}", _yaml_hint(message, offending))
         return None
     except yaml.reader.ReaderError as exc:  # a raw control character: the reader stops before any parsing
-        line, column, name = forbidden_char(text) or (1, 1, f"U+{exc.character:04X}")
+        bad = forbidden_char(text)  # libyaml refuses only characters that _FORBIDDEN holds: this finds it
+        line, column, name = bad or (1, 1, f"U+{exc.character:04X}")  # pragma: no mutate (a fallback never taken)
         problems.error(path, line + line_offset, column, f"the text contains the invisible control character {name}",
                        "delete it: such characters come with text pasted from elsewhere and break the page")
         return None
