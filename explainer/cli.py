@@ -1,6 +1,6 @@
 """Command line: parse arguments, run a pipeline stage, print problems, exit with a documented code.
 
-Exit codes: 0 success; 1 content errors (or warnings under --strict); 2 usage errors;
+Exit codes: 0 success; 1 content errors (or warnings under --strict), or a failing disk; 2 usage errors;
 70 an internal error (a bug: please report it, and rerun with --debug for the traceback).
 """
 
@@ -34,8 +34,8 @@ commands:
 
 exit codes:
   0   success
-  1   content errors (or warnings, with --strict); nothing was written
-  2   usage errors (bad option, unsafe --output)
+  1   content errors (or warnings, with --strict), or the disk failed; output/ keeps the previous site
+  2   usage errors (bad option; an --output that is not the build's own folder, or cannot be written)
   70  internal error: a bug in the generator; rerun with --debug and report it
 """
 
@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
         return EXIT_CONTENT
     except ExplainerError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"    hint: {exc.hint}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)

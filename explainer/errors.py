@@ -32,9 +32,13 @@ class ContentError:
 
 
 class ExplainerError(Exception):
-    """Base class for every error the command line reports without a traceback."""
+    """Base class for every error the command line reports without a traceback: one line, and a hint."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", hint: str = ""):
+        super().__init__(message)
+        self.hint = hint
 
 
 class BuildError(ExplainerError):
@@ -54,6 +58,12 @@ class UsageError(ExplainerError):
     exit_code = 2
 
 
+class WriteError(ExplainerError):
+    """The site could not be written (disk full, an I/O error); the previous output is kept."""
+
+    exit_code = 1
+
+
 class Problems:
     """Collects errors and warnings during one pass over the content."""
 
@@ -63,8 +73,8 @@ class Problems:
 
     def relpath(self, path: Path | str) -> str:
         path = Path(path)
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        try:  # the folder resolved, not the file: a link is named as itself, not as where it leads
+            return (path.parent.resolve() / path.name).relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
 

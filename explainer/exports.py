@@ -153,12 +153,12 @@ def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
     for f in project.facts:
         fig = f.figure
         figure = ["", "", "", "", "", ""] if fig is None else [
-            fig.series, fig.qualifier or "", _num(fig.value), _num(fig.low), _num(fig.high), fig.label]
+            fig.series, cell(fig.qualifier or ""), _num(fig.value), _num(fig.low), _num(fig.high), cell(fig.label)]
         writer.writerow([
             f.number, f.id, csv_date(f.date), "true" if f.date.approximate else "false",
-            _edtf(f.when_said), _edtf(f.as_of), f.attribution, chain(f, sources), f.claim,
-            " ".join(f.topics), " | ".join(c.source for c in f.citations), " | ".join(c.quote for c in f.citations),
-            *figure, base_url + layout.fact_href(f.id),
+            _edtf(f.when_said), _edtf(f.as_of), cell(f.attribution), cell(chain(f, sources)), cell(f.claim),
+            " ".join(f.topics), " | ".join(c.source for c in f.citations),
+            cell(" | ".join(c.quote for c in f.citations)), *figure, base_url + layout.fact_href(f.id),
         ])
     text.flush()
     return out.getvalue()
@@ -175,6 +175,19 @@ def _edtf(date: Date | None) -> str:
 
 
 _EDTF: dict[Any, str] = {}
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """Text a spreadsheet will not run: a cell starting like a formula gets a leading `'` (OWASP).
+
+    `=HYPERLINK(...)` in a claim would otherwise be a live formula when facts.csv is opened in
+    Excel or LibreOffice. Numbers written by the build itself (``_num``) start with a digit or
+    a minus sign of a real number and are left as they are; the JSON files keep the exact text.
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _num(value: float | None) -> str:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .confine import refuse_links_out
 from .errors import BuildError, ContentError, Problems
 from .load import load_project
 from .model import Project
@@ -66,6 +67,8 @@ def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
 
 def _check(root: Path, strict: bool) -> tuple[Project, Problems]:
     problems = Problems(root)
+    refuse_links_out(root, problems)  # before anything is read: nothing outside the project is
+    problems.raise_if_errors()
     loaded = load_project(root, problems)
     project = build_project(root, loaded, problems)
     verify_project(project, problems)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from .assets import Assets
 from .attribution import chain_isolated
 from .bidi import Prose, isolate
 from .charts import build_charts
+from .confine import inside
 from .dates import PartialDate
 from .errors import ContentError, Problems
 from .markdown_guard import (
@@ -103,6 +105,31 @@ def content_security_policy(style_hash: str) -> str:
             "object-src 'none'; base-uri 'none'; form-action 'none'")
 
 
+class ProjectLoader(jinja2.FileSystemLoader):
+    """Templates along the theme's lookup order (theme.py), where a link (include, extends, or the page
+    itself) may not leave its folder's project: the project's own templates stay inside the project,
+    the package's theme inside the theme.
+
+    The build refuses such links before it starts (confine.py); this holds even for one made since.
+    """
+
+    def __init__(self, folders: Sequence[Path], root: Path):
+        super().__init__([str(folder) for folder in folders])
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        for folder in self.searchpath:
+            path = Path(folder, *jinja2.loaders.split_template_path(template))
+            if not os.path.lexists(path):
+                continue
+            bound = self.root if inside(folder, self.root) else Path(folder)
+            if not inside(path, bound):
+                raise jinja2.TemplateNotFound(template, f"'{template}' is a link out of the project, "
+                                                        "and the build reads nothing outside it")
+            break
+        return super().get_source(environment, template)
+
+
 class Renderer:
     """Holds the Jinja environment and the Markdown converter for one build."""
 
@@ -119,7 +146,7 @@ class Renderer:
         self.layout = page_layout(project)
         self.md = markdown.Markdown(extensions=[], output_format="html")
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(folder) for folder in templates]),
+            loader=ProjectLoader(templates, project.root),
             autoescape=jinja2.select_autoescape(("html", "xml", "j2")),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

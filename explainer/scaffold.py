@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .confine import links_out
 from .errors import UsageError
 from .jsonschema import SCHEMA_DIR, header_line, schema_name, write_schemas
 from .schema import CONTENT_FILES
@@ -94,6 +95,8 @@ class Scaffolded:
 def new(root: Path, kind: str, today: dt.date | None = None) -> Scaffolded:
     """Append a template entry of ``kind`` (or create a summary file) and say where it is."""
     today = today or dt.date.today()
+    for link, message, hint in links_out(root):  # it reads and appends to content files: never one elsewhere
+        raise UsageError(f"{link.relative_to(root)}: {message}", hint)
     if kind == "summary":
         return _new_summary(root)
     if kind not in FILES:

@@ -4,10 +4,16 @@ The new site is written into a temporary directory beside the output directory a
 with the old one in a single ``renameat2(RENAME_EXCHANGE)`` call on Linux, so a failed or killed
 build never leaves ``output/`` missing, empty or mixed. Where that call is not available the
 swap falls back to two renames (a window of microseconds without ``output/``).
+
+The build only ever replaces a folder of its own: one holding the marker file it writes into
+every build, an empty one, or a site built before the marker existed. Any other folder is
+refused, so a mistyped ``--output`` cannot swap away ``.git`` or a home folder. A failure of the
+disk or the file system is reported in one line with a hint, and the previous site stays.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -15,40 +21,94 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import ExplainerError, UsageError, WriteError
 
 _PREFIX = ".output-"
 STALE_SECONDS = 60
 _RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
+_AT_FDCWD = -100  # pragma: no mutate (renameat2 ignores the folder it names for absolute paths, ours)
+MARKER = ".explainer-build"
+MARKER_TEXT = b"Written by build.py, which replaces this whole folder on every build: keep no files of your own here.\n"
+# What every build wrote before the marker existed: an output/ from then is recognised as ours.
+LEGACY_FILES = ("index.html", "facts.json", "facts.csv", "feed.xml", "sitemap.xml")
+SOURCE_FOLDERS = ("content", "templates", "seeds", "static", "tests", "schemas", ".git")
+DIR_MODE, FILE_MODE = 0o755, 0o644  # readable by a web server running as another user, whatever the umask
 
 
 def check_output_dir(output: Path, root: Path) -> None:
-    """Refuse an output directory that is, or holds, the project's sources."""
-    out, root = output.resolve(), root.resolve()
-    if out == root or root.is_relative_to(out) or any(out == root / d or out.is_relative_to(root / d)
-                                                         for d in ("content", "templates", "seeds", "static", "tests")):
-        raise UsageError(f"refusing to write the site to {output}: it would overwrite the project's sources")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"the output path {output} exists and is not a directory")
+    """Refuse an output directory that is, or holds, the project's sources, or is not ours to replace."""
+    out, root = _resolve(output), root.resolve()
+    if out == root or root.is_relative_to(out) or any(out.is_relative_to(root / d) for d in SOURCE_FOLDERS):
+        raise UsageError(f"refusing to write the site to {output}: it would overwrite the project's sources",
+                         "choose a folder of its own, e.g. --output output")
+    for folder in [out, *out.parents]:
+        if folder.exists() and not folder.is_dir():
+            if folder == out:
+                raise UsageError(f"the output path {output} exists and is not a directory",
+                                 "choose another --output, or remove that file")
+            raise UsageError(f"cannot create {output}: {folder} is a file, not a folder",
+                             "choose another --output, or remove or rename that file")
+    if not is_ours(out):
+        raise UsageError(f"refusing to replace {output}: it holds files that build.py did not write",
+                         f"choose a new or empty folder with --output; a build only replaces a folder "
+                         f"holding its {MARKER} file")
+
+
+def is_ours(folder: Path) -> bool:
+    """May a build replace ``folder``? Yes if it is missing, empty, marked, or an unmarked build of ours."""
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return True
+    if not names or MARKER in names:
+        return True
+    return all((folder / name).is_file() for name in LEGACY_FILES)
 
 
 def write_site(pages: dict[str, bytes], output: Path) -> None:
     """Write every page into a fresh directory, then swap it in place of ``output``."""
-    parent = output.resolve().parent
+    target = _resolve(output)
+    try:
+        _write_and_swap(pages, target)
+    except OSError as exc:
+        raise explain(exc, output) from None
+
+
+def _resolve(output: Path) -> Path:
+    try:
+        return output.resolve()
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a symlink loop
+        raise UsageError(f"the output path {output} is a loop of symbolic links",
+                         "remove the link, or choose another --output") from None
+
+
+def _write_and_swap(pages: dict[str, bytes], output: Path) -> None:
+    parent = output.parent
     parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(parent, output.name)
     staging = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{output.name}-", dir=parent))
     try:
+        folders = {staging}
         for rel, data in sorted(pages.items()):
             path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        os.chmod(staging, 0o755)
-        _swap_in(staging, output.resolve())
+            if path.parent not in folders:  # a folder made once, so it never exists already
+                path.parent.mkdir(parents=True)
+                folders.update(p for p in path.parents if p.is_relative_to(staging))
+            _write_file(path, data)
+        _write_file(staging / MARKER, MARKER_TEXT)
+        for folder in folders:
+            os.chmod(folder, DIR_MODE)
+        _swap_in(staging, output)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        if staging.exists():  # the old site after a swap, or a half-written new one after a failure
+            shutil.rmtree(staging, ignore_errors=True)  # pragma: no mutate (a later build clears what is left)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write one new file with mode 0644 (the umask is not asked: a public site is world-readable)."""
+    with open(path, "xb") as f:
+        f.write(data)
+        os.fchmod(f.fileno(), FILE_MODE)
 
 
 def _remove_stale(parent: Path, name: str) -> None:
@@ -58,24 +118,33 @@ def _remove_stale(parent: Path, name: str) -> None:
     """
     now = time.time()
     for leftover in parent.glob(f"{_PREFIX}{name}-*"):
-        try:
+        with contextlib.suppress(OSError):  # gone meanwhile: another build tidied up
             if now - leftover.stat().st_mtime > STALE_SECONDS:
-                shutil.rmtree(leftover, ignore_errors=True)
-        except OSError:
-            continue
+                shutil.rmtree(leftover, ignore_errors=True)  # pragma: no mutate (the same race)
 
 
 def _swap_in(staging: Path, output: Path) -> None:
     if not output.exists():
-        os.rename(staging, output)
-        return
+        try:
+            os.rename(staging, output)
+            return
+        except OSError as exc:  # another build created output/ meanwhile: swap with it, as on a rebuild
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+    if not is_ours(output):  # checked before the build too; a folder filled since then still is not ours
+        raise UsageError(f"refusing to replace {output}: it holds files that build.py did not write",
+                         "choose a new or empty folder with --output")
     if _exchange(staging, output):
         return  # staging now holds the old site; the caller removes it
     old = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{output.name}-old-", dir=output.parent))
-    os.rmdir(old)
+    os.rmdir(old)  # pragma: no mutate (a unique free name; Linux would also rename over the empty folder)
     os.rename(output, old)
-    os.rename(staging, output)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        os.rename(staging, output)
+    except OSError:
+        os.rename(old, output)  # put the previous site back
+        raise
+    shutil.rmtree(old, ignore_errors=True)  # pragma: no mutate (a later build clears what is left)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -92,6 +161,32 @@ def _exchange(a: Path, b: Path) -> bool:
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if result == 0:
         return True
-    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.ENOTSUP):
+    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
         return False
     raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
+
+
+def explain(exc: OSError, output: Path) -> ExplainerError:
+    """One line saying what the system refused, and what to do; the previous site is still in place."""
+    kept = f"{output} still holds the previous site"
+    where = Path(exc.filename).parent if exc.filename else output.parent
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return WriteError(f"the disk is full: the new site could not be written beside {output}",
+                          f"free some space and build again; {kept}")
+    if exc.errno == errno.EROFS:
+        return UsageError(f"cannot write to {where}: the file system is read-only",
+                          f"choose another --output on a writable disk; {kept}")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return UsageError(f"cannot write to {where}: permission denied",
+                          f"choose another --output, or make the folder writable; {kept}")
+    if exc.errno in (errno.EBUSY, errno.EXDEV):
+        return UsageError(f"cannot replace {output}: it is a mount point, or on another disk than its folder",
+                          f"write into a folder inside it instead, e.g. --output {output / 'site'}; {kept}")
+    if exc.errno == errno.ELOOP:
+        return UsageError(f"the output path {output} is a loop of symbolic links",
+                          "remove the link, or choose another --output")
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return UsageError(f"cannot create {output}: a file is in the way ({exc.filename})",
+                          "choose another --output, or remove or rename that file")
+    return WriteError(f"could not write the site to {output}: {exc.strerror or exc}",
+                      f"check the disk and the folder, then build again; {kept}")

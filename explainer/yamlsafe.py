@@ -47,8 +47,9 @@ _FORBIDDEN = re.compile(
 # Anything that may hide a forbidden character: one itself (in the BMP), any character beyond the
 # BMP (where the other noncharacters are), or a double-quoted escape that can make one (\x1b, \e,
 # \u0000, \N...). A quick scan: one range class; \" and \\ (common in quotes) do not count.
-_SUSPECT = re.compile(r"\\[0abvfeNxuU]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-                      "\u202a-\u202e\u2066-\u2069\U00010000-\U0010ffff]")
+_SUSPECT = re.compile(  # pragma: no mutate (matching everything would only make every file take the slow path)
+    r"\\[0abvfeNxuU]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069\U00010000-\U0010ffff]")
 # Bidirectional embeddings, overrides and isolates: legal, but one left open reorders the text after
 # it ("4202 tsuguA .c"). The page isolates every field; the editor is warned where one is.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -67,7 +68,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
-_constructor = yaml.SafeLoader("")
+_constructor = yaml.SafeLoader("")  # pragma: no mutate (only its construct_yaml_* methods are used)
 
 
 @dataclass
@@ -132,7 +133,7 @@ def read_text(path: Path, problems: Problems, archive: bool = False) -> str | No
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start].decode("utf-8", "replace")
+        before = raw[: exc.start].decode("utf-8")  # valid: the first bad byte is where it ends
         line = before.count("\n") + 1
         column = len(before) - (before.rfind("\n") + 1) + 1
         problems.error(
@@ -209,6 +210,12 @@ def load_yaml(path: Path, problems: Problems, text: str | None = None, line_offs
         offending = lines[line - 1][column - 1 : column] if mark and line <= len(lines) else ""
         problems.error(path, line + line_offset, column, f"invalid YAML: {message}", _yaml_hint(message, offending))
         return None
+    except yaml.reader.ReaderError as exc:  # a raw control character: the reader stops before any parsing
+        bad = forbidden_char(text)  # libyaml refuses only characters that _FORBIDDEN holds: this finds it
+        line, column, name = bad or (1, 1, f"U+{exc.character:04X}")  # pragma: no mutate (a fallback never taken)
+        problems.error(path, line + line_offset, column, f"the text contains the invisible control character {name}",
+                       "delete it: such characters come with text pasted from elsewhere and break the page")
+        return None
     except yaml.YAMLError as exc:
         problems.error(path, 1 + line_offset, 1, f"invalid YAML: {exc}", "check the file's YAML syntax")
         return None
@@ -225,7 +232,7 @@ def _parse(builder: _Builder, text: str) -> Any:
     try:
         return builder.build(loader)
     finally:
-        loader.dispose()
+        loader.dispose()  # pragma: no mutate (frees libyaml's parser now rather than when collected)
 
 
 class _NeedsMarks(Exception):
@@ -305,8 +312,8 @@ class _Builder:
         get()  # DocumentEndEvent
         if not loader.check_event(yaml.StreamEndEvent):
             mark = loader.peek_event().start_mark
-            raise yaml.composer.ComposerError("expected a single document in the stream", None,
-                                              "but found another document", mark)
+            raise yaml.composer.ComposerError(  # pragma: no mutate (PyYAML's words; only the problem is shown)
+                "expected a single document in the stream", None, "but found another document", mark)
         return value
 
     def _document(self, get: Any) -> Any:  # one loop, kept together for speed
@@ -319,7 +326,6 @@ class _Builder:
         stack: list[list[Any]] = []
         root: Any = None
         skip = 0  # depth inside a skipped subtree, whose events are consumed and dropped
-        walked = 0  # values of refused keys, checked but dropped
         while True:
             event = get()
             cls = event.__class__
@@ -377,8 +383,7 @@ class _Builder:
             elif parent[0].__class__ is dict:
                 key, parent[2] = parent[2], None
                 if key is _REFUSED:  # walked for its own problems, then dropped
-                    walked += 1
-                    keypath, attach = ("\0skipped", walked), False
+                    keypath, attach = ("\0skipped",), False  # pragma: no mutate (a path no real key has)
                 else:
                     keypath = parent[1] + (key,)
             else:
@@ -407,7 +412,7 @@ class _Builder:
         cls = event.__class__
         if cls is yaml.AliasEvent:
             self._alias(event)
-            return _REFUSED
+            return _REFUSED  # pragma: no mutate (an alias is a leaf: refused or None, it ends up None)
         if depth > MAX_DEPTH:
             self._error(event.start_mark, _TOO_DEEP, "flatten the structure")
             return _REFUSED
@@ -498,13 +503,11 @@ def _tag(event: Any) -> str:
     if not event.implicit[0]:
         return "tag:yaml.org,2002:str"  # quoted, or a non-specific '!' tag
     value = event.value
-    for tag, regexp in _IMPLICIT.get(value[:1] if value else "", ()):
+    for tag, regexp in _IMPLICIT.get(value[:1] if value else "", ()):  # PyYAML files each under its first characters
         if regexp.match(value):
             return tag
-    for tag, regexp in _IMPLICIT.get(None, ()):
-        if regexp.match(value):
-            return tag
-    _PLAIN_TEXT.add(value)  # e.g. 'title', 'topics', 'false-claim': text, though it starts like true/false
+    # Remembered for the builder's fast path: 'title', 'topics', 'false-claim' are text, though they start like true.
+    _PLAIN_TEXT.add(value)  # pragma: no mutate (only a cache: the same answer would be worked out again)
     return "tag:yaml.org,2002:str"
 
 

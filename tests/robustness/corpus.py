@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ class Inert:
     absent: tuple[str, ...] = ()
     markers: tuple[str, ...] = ("XSS",)
     extra_seed: str = ""  # appended to seeds/a.txt, so a hostile quote is really in its source
+    csv_cells: tuple[str, ...] = ()  # text that must reach facts.csv neutralised: with a leading "'"
 
 
 def apply(root: Path, files: dict[str, Edit]) -> None:
@@ -80,6 +82,25 @@ def expected(case: Case) -> str:
 
 def _symlink_out(root: Path) -> None:
     (root / "seeds" / "evil.txt").symlink_to(root / "site.yaml")
+
+
+def _link_out(rel: str, target: str = "/etc/passwd") -> Callable[[Path], None]:
+    """``rel`` becomes a symbolic link to a file outside the project (a file on every Linux machine)."""
+
+    def make(root: Path) -> None:
+        path = root / rel
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(target)
+
+    return make
+
+
+def _link_loop(root: Path) -> None:
+    (root / "static" / "loop").symlink_to("loop")
 
 
 def _archive_dir(root: Path) -> None:
@@ -414,6 +435,10 @@ after source 'article-a' reporting it was published (26 May 2025)
         content/glossary.yaml:2:9: error: the text contains the invisible control character U+001B
             hint: delete it: such characters come with text pasted from elsewhere and break the page
         """),
+    Case("raw-control-character", {GLOSSARY: Replace("term: SBU", "term: S\x1bBU")}, """
+        content/glossary.yaml:2:10: error: the text contains the invisible control character U+001B
+            hint: delete it: such characters come with text pasted from elsewhere and break the page
+        """),
     Case("control-character-in-summary", {EXTRA: _extra("One\ntwo\x00 [[sbu-102]]\n")}, """
         content/summaries/02-extra.md:6:4: error: the text contains the invisible control character U+0000
             hint: delete it: such characters come with text pasted from elsewhere and break the page
@@ -447,6 +472,31 @@ after source 'article-a' reporting it was published (26 May 2025)
         content/sources.yaml:8:12: error: archive 'folder' is not a file
             hint: point at the text file itself
         """, setup=_archive_dir),
+    # --- nothing outside the project is read: links out are refused before anything is read -------
+    Case("static-link-out", {}, """
+        static/env.txt:1:1: error: this is a link to /etc/passwd, outside the project
+            hint: the build reads nothing outside the project folder: copy the file in instead of linking to it
+        """, setup=_link_out("static/env.txt"), subprocess=True),
+    Case("template-link-out", {}, """
+        templates/_key.html:1:1: error: this is a link to /etc/passwd, outside the project
+            hint: the build reads nothing outside the project folder: copy the file in instead of linking to it
+        """, setup=_link_out("templates/_key.html")),
+    Case("summary-link-out", {}, """
+        content/summaries/02-extra.md:1:1: error: this is a link to /etc/passwd, outside the project
+            hint: the build reads nothing outside the project folder: copy the file in instead of linking to it
+        """, setup=_link_out(EXTRA)),
+    Case("site-yaml-link-out", {}, """
+        site.yaml:1:1: error: this is a link to /etc/passwd, outside the project
+            hint: the build reads nothing outside the project folder: copy the file in instead of linking to it
+        """, setup=_link_out(SITE)),
+    Case("seeds-folder-link-out", {}, """
+        seeds:1:1: error: this is a link to /etc, outside the project
+            hint: the build reads nothing outside the project folder: copy the file in instead of linking to it
+        """, setup=_link_out("seeds", "/etc")),
+    Case("symlink-loop-in-static", {}, """
+        static/loop:1:1: error: this symbolic link leads round in a loop
+            hint: remove the link, or point it at a real file
+        """, setup=_link_loop),
     # --- YAML that would build Python objects or explode ----------------------------------------
     Case("python-object-apply", {GLOSSARY: Replace(
         "term: SBU", f"term: !!python/object/apply:os.system ['touch {SIDE_EFFECT}']")}, """
@@ -678,6 +728,12 @@ INERT: list[Inert] = [
           shown=("Cafe\u0301 au lait, 102",), extra_seed="\nCafé au lait, 102\n"),
     Inert("archive-with-byte-order-mark", {"seeds/a.txt": b"\xef\xbb\xbf" + SEED.encode("utf-8")},
           shown=("its commandos captured no fewer than 102 Russian conscripts",)),
+    Inert("formula-in-csv-fields", {  # live formulas, were facts.csv opened in a spreadsheet as written
+        FACTS: Replace("  claim: Swaps exchanged between 50 and 95 soldiers.\n  attribution: the Test Gazette",
+                       "  claim: '=HYPERLINK(\"https://evil.example/XSS\", \"Swaps\")'\n"
+                       "  attribution: \"@SUM(1+1)*cmd|' /C calc'!A0\""),
+    }, shown=('=HYPERLINK("https://evil.example/XSS", "Swaps")', "@SUM(1+1)*cmd|' /C calc'!A0"),
+        csv_cells=('=HYPERLINK("https://evil.example/XSS", "Swaps")', "@SUM(1+1)*cmd|' /C calc'!A0")),
     Inert("bidi-emoji-and-long-text", {
         FACTS: Replace("claim: Swaps exchanged between 50 and 95 soldiers.", f'claim: "{MIXED}"'),
     }, shown=(MIXED,)),

@@ -6,6 +6,9 @@ cases marked ``subprocess`` also go end to end through ``python build.py`` in a 
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -100,6 +103,11 @@ def test_dangerous_but_legal_content_is_rendered_inert(
     for shown in case.shown:
         assert shown in text, f"{shown[:80]!r} is not on the page as text"
     # The page has markup of its own (script file, JSON-LD, inlined style, SVG charts): the payload must add none.
+    cells = {v for row in csv.reader(io.StringIO((root / "output" / "facts.csv").read_text("utf-8"), newline=""))
+             for v in row}
+    for text in case.csv_cells:  # neutralised for spreadsheets (OWASP), exact in the JSON
+        assert "'" + text in cells and text not in cells, f"{text!r} reached facts.csv as a live formula"
+        assert json.dumps(text, ensure_ascii=False) in (root / "output" / "facts.json").read_text("utf-8")
     baseline = (good[0] / "output" / "index.html").read_text(encoding="utf-8")
     for absent in case.absent:
         assert html.count(absent) <= baseline.count(absent), f"{absent!r} reached the page source"
