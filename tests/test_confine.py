@@ -87,7 +87,7 @@ def test_the_template_loader_refuses_a_link_out_even_after_the_scan(project, sec
     (templates / "inc.html").write_text("{% include '_key.html' %}")
     (templates / "ext.html").write_text("{% extends '_key.html' %}")
     (templates / "_ok.html").symlink_to(templates / "base.html")  # inside the project: loads
-    env = jinja2.Environment(loader=ProjectLoader(templates, project.root))
+    env = jinja2.Environment(loader=ProjectLoader([templates], project.root))
     assert env.get_template("_ok.html") is not None
     for name in ("_key.html", "inc.html", "ext.html"):
         with pytest.raises(jinja2.TemplateNotFound, match=r"'_key\.html' is a link out of the project, and the build"):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 
 import pytest
+from conftest import SEED
 
 from explainer.cli import main
 from explainer.exports import cell
@@ -30,7 +32,7 @@ def test_other_text_is_left_as_written(text: str) -> None:
 
 
 def test_hostile_fields_are_inert_in_csv_and_exact_in_json(project) -> None:
-    project.edit("content/facts.yaml", "claim: SBU commandos captured at least 102 Russian soldiers in one day.",
+    project.edit("content/facts.yaml", "claim: SBU commandos captured at least 102 Russian soldiers on a Wednesday.",
                  f"claim: {json.dumps(HOSTILE['claim'])}")
     project.edit("content/facts.yaml", "attribution: the SBU", f"attribution: {json.dumps(HOSTILE['attribution'])}")
     project.edit("content/facts.yaml", "qualifier: at least", f"qualifier: {json.dumps(HOSTILE['qualifier'])}")
@@ -51,11 +53,15 @@ def test_hostile_fields_are_inert_in_csv_and_exact_in_json(project) -> None:
 
 
 def test_a_quote_starting_with_a_minus_is_neutralised_in_csv_only(project) -> None:
-    project.edit("content/facts.yaml", 'quote: "could range from 50 to 95 soldiers"', 'quote: "-could range"')
+    project.edit("content/facts.yaml", 'quote: "could range from 50 to 95 soldiers"',
+                 'quote: "-could range from 50 to 95 soldiers"')
     project.edit("seeds/a.txt", "could range", "-could range")
+    old, new = (hashlib.sha256(text.encode("utf-8")).hexdigest() for text in
+                (SEED, (project.root / "seeds" / "a.txt").read_text(encoding="utf-8")))
+    project.edit("content/sources.yaml", old, new)  # the archive changed on purpose: record its new hash
     assert main(["build", "--project", str(project.root)]) == 0
     raw = (project.output / "facts.csv").read_text(encoding="utf-8")
     row = next(r for r in csv.DictReader(io.StringIO(raw, newline="")) if r["id"] == "swap-sizes")
-    assert row["quotes"] == "'-could range"
+    assert row["quotes"] == "'-could range from 50 to 95 soldiers"
     facts = json.loads((project.output / "facts.json").read_text(encoding="utf-8"))["facts"]
-    assert facts[1]["citations"][0]["quote"] == "-could range"
+    assert facts[1]["citations"][0]["quote"] == "-could range from 50 to 95 soldiers"
