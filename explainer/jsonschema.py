@@ -43,6 +43,7 @@ _SCALARS: dict[str, dict[str, Any]] = {
     "path": {"type": "string", "pattern": NON_BLANK},
     "int": {"type": "integer"},
     "count": {"type": "integer", "minimum": 1},
+    "origins": {"type": "string", "pattern": schema.ORIGINS.pattern},
     "number": {"type": "number"},
 }
 _EXAMPLES = {"date": "2024-08-06", "day": "2025-06-01", "url": "https://example.org/article"}

@@ -19,7 +19,7 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from . import exports
+from . import exports, reach
 from .assets import Assets
 from .charts import build_charts
 from .dates import PartialDate
@@ -223,6 +223,10 @@ class Renderer:
             problems.error(path, line, 1, str(exc), "nest lists and quotes a few levels at most")
             return {}
         pages: dict[str, bytes] = {}
+        try:  # embeds, the offline file, search: first, since the front page links to them
+            pages.update(reach.render(self, context, problems))
+        except jinja2.TemplateError as exc:
+            problems.items.append(template_error(exc, self.env, problems))
         for name, template, extra in (*((n, t, {}) for n, t in PAGES), *self.list_pages(context)):
             try:
                 pages[name] = self.env.get_template(template).render(context, **extra).encode("utf-8")

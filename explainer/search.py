@@ -1,0 +1,103 @@
+"""Search for big stories: once the facts are split into pages, Pagefind indexes them for `search.html`.
+
+Every fact (claim, attribution, quotes), timeline event and glossary entry becomes one Pagefind
+record whose address is the item's own anchor (`facts-2024-08.html#fact-id`), so a result lands on
+the item, not at the top of a page of a hundred. The index is static files under `pagefind/`,
+fetched from the same site only when a reader searches; nothing runs on a server and nothing is
+sent elsewhere. The front page only gains a link to `search.html`.
+
+Pagefind is a pinned runtime dependency (`pagefind[bin]`, a Rust binary in a wheel). Where its
+binary is missing or fails, the build warns and publishes the site without search: search is an
+extra, the explainer is complete without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FOLDER = "pagefind"
+PAGE = "search.html"
+# Pagefind's own UI bundles: search.html has its own few lines of script, so they are not published.
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+_MARKUP = re.compile(r"\[\[[a-z0-9-]+\]\]|[*_`]")
+
+
+class SearchUnavailable(Exception):
+    """Pagefind is not installed or did not finish; the message says which."""
+
+
+@dataclass(frozen=True)
+class Record:
+    url: str  # the item's anchor, relative to the site's root
+    title: str
+    content: str
+    kind: str  # "Fact", "Event" or "Glossary"
+
+
+def wanted(project: Any, layout: Any) -> bool:
+    """Search is built for a story whose facts are split into pages, unless site.yaml says `search: false`."""
+    return bool(getattr(project.site, "search", True)) and layout.facts.split
+
+
+def plain(text: str) -> str:
+    """Markdown text as words to index: citation markers and emphasis marks dropped."""
+    return " ".join(_MARKUP.sub("", text).split())
+
+
+def records(project: Any, layout: Any) -> list[Record]:
+    """One record per fact, event and glossary entry, in a stable order."""
+    out = []
+    for fact in project.facts:
+        quotes = " ".join(f"“{c.quote}”" for c in fact.citations)
+        out.append(Record(layout.fact_href(fact.id), f"{fact.number}. {fact.claim}",
+                          f"{fact.claim} According to {fact.attribution}. {quotes}", "Fact"))
+    for event in sorted(project.events, key=lambda e: (e.date.sort_key, e.id)):
+        out.append(Record(layout.event_href(event.id), event.title, f"{event.title}. {plain(event.text)}", "Event"))
+    for term in sorted(project.glossary, key=lambda t: (t.term.lower(), t.id)):
+        out.append(Record(f"{layout.facts.home or ''}#term-{term.id}", term.term,
+                          f"{term.term}: {plain(term.definition)}", "Glossary"))
+    return out
+
+
+def executable() -> Path | None:
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    path = get_executable()
+    return path if path is not None and path.is_file() else None
+
+
+def index(items: list[Record], language: str) -> dict[str, bytes]:
+    """Pagefind's bundle for these records as output path → bytes (written to a scratch folder first)."""
+    if executable() is None:
+        raise SearchUnavailable("Pagefind is not installed, so the site has no search")
+    lang = language.split("-")[0].lower()
+    with tempfile.TemporaryDirectory(prefix="explainer-pagefind-") as scratch:
+        try:
+            asyncio.run(_index(items, lang, scratch))
+        except Exception as exc:
+            raise SearchUnavailable(f"Pagefind failed ({type(exc).__name__}: {exc}), "
+                                    "so the site has no search") from None
+        root = Path(scratch)
+        files = {f"{FOLDER}/{p.relative_to(root).as_posix()}": p.read_bytes()
+                 for p in sorted(root.rglob("*")) if p.is_file() and p.name not in UNUSED}
+    if f"{FOLDER}/pagefind.js" not in files:
+        raise SearchUnavailable("Pagefind wrote no pagefind.js, so the site has no search")
+    return files
+
+
+async def _index(items: list[Record], language: str, output: str) -> None:
+    from pagefind.index import PagefindIndex
+
+    async with PagefindIndex(config={"output_path": output}) as pf:
+        for item in items:
+            await pf.add_custom_record(url=item.url, content=item.content, language=language,
+                                       meta={"title": item.title, "kind": item.kind})
+        await pf.write_files(output_path=output)
