@@ -36,23 +36,24 @@
     return p;
   }
 
-  function show(items, total, query) {
+  function target(url) {  // "/0003.html#facts-2024-08.html#sbu-102" → the item's own address
+    return new URL(url.slice(url.indexOf("#") + 1), document.baseURI).href;
+  }
+
+  function show(items, query) {
     list.replaceChildren();
-    items.forEach(function (data) {
+    items.slice(0, MAX).forEach(function (item) {
       var li = document.createElement("li");
-      var link = document.createElement("a");
-      var kind = document.createElement("p");
-      link.href = data.url;
-      link.textContent = data.meta.title;
-      kind.className = "meta";
-      kind.textContent = data.meta.kind;
       var heading = document.createElement("h2");
+      var link = document.createElement("a");
+      link.href = target(item.url);
+      link.textContent = item.title;
       heading.append(link);
-      li.append(heading, kind, excerpt(data.excerpt));
+      li.append(heading, excerpt(item.excerpt));
       list.append(li);
     });
-    status.textContent = say(total ? form.dataset.found : form.dataset.none,
-                             {n: total, q: query, shown: items.length});
+    status.textContent = say(items.length ? form.dataset.found : form.dataset.none,
+                             {n: items.length, q: query, shown: Math.min(items.length, MAX)});
   }
 
   function search(query) {
@@ -60,8 +61,15 @@
     if (!query) return;
     status.textContent = form.dataset.searching;
     load().then(function (pf) { return pf.search(query); }).then(function (found) {
+      // Each Pagefind result is a page of the site; its sub-results are the matching items.
       return Promise.all(found.results.slice(0, MAX).map(function (r) { return r.data(); }))
-        .then(function (items) { show(items, found.results.length, query); });
+        .then(function (pages) {
+          var items = [];
+          pages.forEach(function (page) {
+            page.sub_results.forEach(function (sub) { if (sub.url.indexOf("#") >= 0) items.push(sub); });
+          });
+          show(items, query);
+        });
     }).catch(function () { status.textContent = form.dataset.failed; });
   }
 
