@@ -280,3 +280,13 @@ def test_search_false_turns_search_off(tmp_path: Path) -> None:
     result = project.run("build")
     assert result.returncode == 0, result.stderr
     assert not (project.output / "search.html").exists() and not (project.output / "pagefind").exists()
+
+
+def test_a_split_timeline_embeds_its_latest_page_and_links_to_the_rest(split: Project) -> None:
+    html = (split.output / "embed" / "timeline.html").read_text(encoding="utf-8")
+    tags = Tags(html)
+    assert "event-general-staff-statement" in tags.ids and "event-sbu-captures" not in tags.ids  # the latest
+    assert "The latest 1 of 2 events" in html
+    assert "../index.html#timeline" in [a["href"] for a in tags.all("a")]
+    assert "../timeline-2025.html#general-staff-971" not in html  # citations point at the facts' pages
+    assert "../facts-2025.html#general-staff-971" in [a["href"] for a in tags.all("a")]

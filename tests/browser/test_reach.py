@@ -21,10 +21,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from explainer.pipeline import build
 from tests.browser.conftest import _Handler
+from tests.browser.test_standards import WCAG_TAGS
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
@@ -109,7 +111,7 @@ def test_embed_without_javascript_keeps_its_fixed_height_and_scrolls(browser: Br
     page = context.new_page()
     page.goto(parent_page)
     frame = page.frame_locator("#explainer-timeline")
-    expect(frame.locator("h1")).to_have_text("Timeline")
+    expect(frame.locator("h2")).to_have_text("Timeline")
     assert frame_height(page) == 600
     scroll = frame.locator("html").evaluate("el => [el.scrollHeight, el.clientHeight]")
     assert scroll[0] > scroll[1] == 600  # the rest is there, inside the frame, by scrolling
@@ -225,6 +227,8 @@ def test_search_finds_a_fact_by_a_word_of_its_claim_and_lands_on_it(browser: Bro
     page.get_by_role("button", name="Search").click()
     results = page.locator("#search-results a")
     expect(results.first).to_be_visible(timeout=20_000)
+    axe = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert axe.violations_count == 0, axe.generate_report()  # the results, as well as the empty page
     hrefs = [a.get_attribute("href") for a in results.all()]
     (link,) = [h for h in hrefs if h and h.endswith("#" + fact_id)]
     page.locator(f"#search-results a[href='{link}']").click()
