@@ -7,7 +7,8 @@
   var input = form.querySelector("input");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
-  var MAX = 20;
+  var PAGES = 5;  // fetch the matching items of the five best pages (one index fragment each)
+  var MAX = 50;  // and list at most this many
   var pagefind = null;
   document.getElementById("search-nojs").hidden = true;
 
@@ -62,7 +63,7 @@
     status.textContent = form.dataset.searching;
     load().then(function (pf) { return pf.search(query); }).then(function (found) {
       // Each Pagefind result is a page of the site; its sub-results are the matching items.
-      return Promise.all(found.results.slice(0, MAX).map(function (r) { return r.data(); }))
+      return Promise.all(found.results.slice(0, PAGES).map(function (r) { return r.data(); }))
         .then(function (pages) {
           var items = [];
           pages.forEach(function (page) {
