@@ -16,6 +16,7 @@ the README gives the nginx line for other hosts. Other pages' framing is left as
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,6 @@ CODES_PAGE = "embed.html"  # the page listing each embed with its code
 HEADERS_FILE = "_headers"
 DEFAULT_FRAME_ANCESTORS = "*"
 DEFAULT_HEIGHT = 600
-# Ids double as the pym "child id": they must be safe in an HTML id and in a regular expression.
 _LINK = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
@@ -36,13 +36,14 @@ class Embed:
     """One embeddable view: its file, the id its iframe gets and a title for the iframe."""
 
     name: str  # e.g. "embed/timeline.html"
-    frame_id: str  # e.g. "explainer-timeline"
+    frame_id: str  # e.g. "explainer-timeline": the iframe's id in the embed code
     title: str
     template: str
     extra: dict[str, Any]
 
 
 def settings(site: Any) -> dict[str, Any]:
+    """site.yaml's `embed:` with the defaults filled in."""
     given = getattr(site, "embed", None) or {}
     return {"frame_ancestors": given.get("frame_ancestors") or DEFAULT_FRAME_ANCESTORS,
             "height": given.get("height") or DEFAULT_HEIGHT}
@@ -102,7 +103,7 @@ def _attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
-def render(renderer: Any, context: dict[str, Any], render_page: Any) -> dict[str, bytes]:
+def render(context: dict[str, Any], render_page: Callable[[str, dict[str, Any]], str]) -> dict[str, bytes]:
     """Every embed page, the page of embed codes and `_headers`; `render_page(template, extra)` → str."""
     site = context["site"]
     conf = settings(site)

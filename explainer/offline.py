@@ -11,6 +11,7 @@ downloads, the feed) become absolute addresses on the published site, so they wo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
@@ -60,8 +61,8 @@ def human_size(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
-def render(context: dict[str, Any], site_pages: set[str], print_css: str, hashes: Any,
-           render_page: Any) -> tuple[str, bytes]:
+def render(context: dict[str, Any], site_pages: set[str], print_css: str, hashes: Callable[[str], str],
+           render_page: Callable[[str, dict[str, Any]], str]) -> tuple[str, bytes]:
     """(file name, bytes) of the offline edition; `hashes(css)` gives a CSP hash source."""
     css = str(context["css"])
     extra = {"layout": whole_layout(), "print_css": Markup(print_css), "offline": None, "embeds_page": None,

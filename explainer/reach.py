@@ -2,8 +2,8 @@
 
 Called by the renderer before it renders the front page, which links to what was made here (the
 offline file with its size, the page of embed codes, the search page). See embeds.py, offline.py
-and search.py; each can be turned off in site.yaml (`offline`, `search`) and costs the front page
-one link, never a request.
+and search.py. The offline file and search can be turned off in site.yaml (`offline`, `search`);
+each costs the front page one link, never a request.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from typing import Any
 
 from . import embeds, offline, search
 from .errors import Problems
-
-OFFLINE_KEYS = ("offline", "embeds_page", "search_page")  # the front page's links to these pages
 
 
 def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[str, bytes]:
@@ -29,7 +27,7 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
         return renderer.env.get_template(template).render(context, **extra)
 
     context.update(offline=None, embeds_page=embeds.CODES_PAGE, search_page=None)
-    out = embeds.render(renderer, context, page)
+    out = embeds.render(context, page)
     if search.wanted(project, layout):
         try:
             out.update(search.index(search.records(project, layout), project.site.language))

@@ -290,3 +290,13 @@ def test_a_split_timeline_embeds_its_latest_page_and_links_to_the_rest(split: Pr
     assert "../index.html#timeline" in [a["href"] for a in tags.all("a")]
     assert "../timeline-2025.html#general-staff-971" not in html  # citations point at the facts' pages
     assert "../facts-2025.html#general-staff-971" in [a["href"] for a in tags.all("a")]
+
+
+def test_a_mistake_in_an_embed_template_is_reported_once_with_its_line(project: Project) -> None:
+    project.edit("templates/embed_base.html", "{{ site.title }}</a></p>", "{{ site.titel }}</a></p>")
+    result = project.run("build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == ["templates/embed_base.html:21:1: error: template error: "
+                      "'explainer.model.Site object' has no attribute 'titel'"], result.stderr
+    assert not project.output.exists()  # nothing half-written
