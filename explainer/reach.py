@@ -8,6 +8,7 @@ each costs the front page one link, never a request.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from . import embeds, offline, search
@@ -28,24 +29,27 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
 
     context.update(offline=None, embeds_page=embeds.CODES_PAGE, search_page=None)
     out = embeds.render(context, page)
-    if search.wanted(project, layout):
-        try:
-            out.update(search.index(search.records(project, layout), project.site.language))
-        except search.SearchUnavailable as exc:
-            problems.warning(project.root / "site.yaml", 1, 1, str(exc),
-                             "install the pinned requirements (pip install -r requirements.txt), "
-                             "or set `search: false` in site.yaml")
-        else:
-            csp = content_security_policy(csp_hash(str(context["css"])))
-            csp = csp.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
-            csp = csp.replace("form-action 'none'", "form-action 'self'")
-            out[search.PAGE] = page("search.html", {"csp": csp, "page_path": search.PAGE}).encode("utf-8")
-            context["search_page"] = search.PAGE
-    if getattr(project.site, "offline", True):
-        print_css = renderer.static / offline.PRINT_STYLESHEET
-        css = minify_css(print_css.read_text(encoding="utf-8")) if print_css.is_file() else ""
-        site_pages = {"index.html", *(p.name for _, p in layout.pages)}
-        name, data = offline.render(context, site_pages, css, csp_hash, page)
-        out[name] = data
-        context["offline"] = {"name": name, "size": offline.human_size(len(data))}
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Pagefind (a separate process) indexes meanwhile
+        pending = (pool.submit(search.index, search.records(project, layout), project.site.language)
+                   if search.wanted(project, layout) else None)
+        if getattr(project.site, "offline", True):
+            print_css = renderer.static / offline.PRINT_STYLESHEET
+            css = minify_css(print_css.read_text(encoding="utf-8")) if print_css.is_file() else ""
+            site_pages = {"index.html", *(p.name for _, p in layout.pages)}
+            name, data = offline.render(context, site_pages, css, csp_hash, page)
+            out[name] = data
+            context["offline"] = {"name": name, "size": offline.human_size(len(data))}
+        if pending is not None:
+            try:
+                out.update(pending.result())
+            except search.SearchUnavailable as exc:
+                problems.warning(project.root / "site.yaml", 1, 1, str(exc),
+                                 "install the pinned requirements (pip install -r requirements.txt), "
+                                 "or set `search: false` in site.yaml")
+            else:
+                csp = content_security_policy(csp_hash(str(context["css"])))
+                csp = csp.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+                csp = csp.replace("form-action 'none'", "form-action 'self'")
+                out[search.PAGE] = page("search.html", {"csp": csp, "page_path": search.PAGE}).encode("utf-8")
+                context["search_page"] = search.PAGE
     return out
