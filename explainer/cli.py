@@ -144,6 +144,10 @@ def run(args: argparse.Namespace, root: Path, output: Path) -> int:
     shown = terminal.display(output, folder=True)
     print(terminal.build_summary(shown, pages, len(p.facts), len(p.sources), len(p.events),
                                  len(result.warnings), result.seconds, terminal.use_colour(sys.stdout)))
+    from .offline import report as offline_report  # the offline edition's size, for the README and editors
+
+    if (line := offline_report(result.pages, p.site.language)) is not None:
+        print(line)
     return EXIT_OK
 
 

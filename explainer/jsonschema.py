@@ -58,6 +58,7 @@ _SCALARS: dict[str, dict[str, Any]] = {
     "path": {"type": "string", "pattern": NON_BLANK},
     "int": {"type": "integer"},
     "count": {"type": "integer", "minimum": 1},
+    "origins": {"type": "string", "pattern": schema.ORIGINS.pattern},
     "number": {"type": "number"},
     "sha256": {"type": "string", "pattern": r"^\s*[0-9a-fA-F]{64}\s*$"},
     "numeral": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMERAL_TEXT}]},

@@ -66,6 +66,9 @@ class Site:
     topics: list[Topic]
     charts: list[Chart]
     pagination: dict[str, int | None] | None = None  # page sizes; see explainer/paginate.py
+    embed: dict[str, Any] | None = None  # frame_ancestors, height; see explainer/embeds.py
+    offline: bool = True  # write explainer-LANG.html (explainer/offline.py)
+    search: bool = True  # index a split story with Pagefind (explainer/search.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import

@@ -22,7 +22,7 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from . import exports
+from . import exports, reach
 from .assets import Assets
 from .attribution import chain_isolated
 from .bidi import Prose, isolate
@@ -341,12 +341,19 @@ class Renderer:
             problems.error(path, line + exc.line, 1, str(exc), exc.hint)
             return {}
         pages: dict[str, bytes] = {}
+        extras_error = None
+        try:  # embeds, the offline file, search: first, since the front page links to them
+            pages.update(reach.render(self, context, problems))
+        except jinja2.TemplateError as exc:  # reported below, unless a page shows the same mistake
+            extras_error = template_error(exc, self.env, problems)
         for name, template, extra in (*((n, t, {}) for n, t in PAGES), *self.list_pages(context)):
             try:
                 pages[name] = self.env.get_template(template).render(context, **extra).encode("utf-8")
             except jinja2.TemplateError as exc:
                 problems.items.append(template_error(exc, self.env, problems))
                 break  # the same mistake would be reported once per list page
+        if extras_error and extras_error.format() not in {p.format() for p in problems.items}:
+            problems.items.append(extras_error)
         base_url = self.options.base_url
         pages.update(exports.data_files(self.project, base_url, self.layout))
         pages["sitemap.xml"] = exports.sitemap(base_url, self.project.site.updated,

@@ -18,6 +18,10 @@ from .yamlsafe import Doc, KeyPath
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # use fullmatch: "$" also matches before a final newline
 LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+# A CSP source list for frame-ancestors: 'none', 'self', *, https:, or hosts such as https://*.example.org;
+# no ';', ',' or quotes elsewhere, since it is written into an HTTP header.
+_SOURCE = r"(?:'none'|'self'|\*|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*://)?(?:\*\.)?[A-Za-z0-9.-]+(?::(?:[0-9]+|\*))?(?:/[A-Za-z0-9._~%!$&()*+=:@/-]*)?)"
+ORIGINS = re.compile(rf"^{_SOURCE}(?: +{_SOURCE})*$")
 TODO = "TODO"  # placeholders written by `build.py new` start with this; the build refuses them
 INVALID = object()  # marks a value that failed its check; the error is already recorded
 # A value pasted from a word processor: “…” are not YAML quotes, so they stay part of the value.
@@ -82,6 +86,7 @@ PATH = Scalar("path")
 INT = Scalar("int")
 COUNT = Scalar("count")
 NUMBER = Scalar("number")
+ORIGINS_T = Scalar("origins")  # a CSP source list, e.g. "'self' https://*.example.org"
 DAY = Scalar("day")  # a full YYYY-MM-DD date, for the change log
 SHA256 = Scalar("sha256")  # 64 hexadecimal digits: the hash of a source's archived text
 NUMERAL = Scalar("numeral")  # a number as written in a claim: 1000, "1,000", "2.5" or a word ("three")
@@ -120,6 +125,13 @@ PAGINATION = Record("pagination", "When long lists move off the front page onto 
     Field("sources_per_page", COUNT, "Above this many sources, the source list splits into numbered pages; "
           "default 10.", required=False),
 ))
+EMBED = Record("embed", "How other sites may embed the timeline and comparisons (`embed/`).", (
+    Field("frame_ancestors", ORIGINS_T, "Which sites may show the embeds in an iframe, as a CSP source list, e.g. "
+          "`'self' https://*.example-news.org`; default `*` (any site). Sent as an HTTP header (see Embeds).",
+          required=False, default="*"),
+    Field("height", COUNT, "The iframe's height in pixels in the embed code, kept when JavaScript is off; "
+          "default 600.", required=False, default=600),
+))
 SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
     Field("title", TEXT, "The explainer's title."),
     Field("description", TEXT, "One or two sentences for search engines and link previews."),
@@ -130,6 +142,12 @@ SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
     Field("topics", ListOf(TOPIC), "Topics facts are tagged with, with their labels.", required=False, default=[]),
     Field("charts", ListOf(CHART), "Charts drawn from facts' figures.", required=False, default=[]),
     Field("pagination", PAGINATION, "Page sizes for long lists; see Pagination in the README.", required=False),
+    Field("embed", EMBED, "Settings for the embeddable timeline and comparisons; see Embeds in the README.",
+          required=False),
+    Field("offline", BOOL, "Write the one-file offline edition `explainer-LANG.html`; default true.",
+          required=False, default=True),
+    Field("search", BOOL, "Index a split story with Pagefind and add `search.html`; default true.",
+          required=False, default=True),
 ))
 INFERRED = Record("published_inferred", "A publication date range inferred from the text itself.", (
     Field("from", DATE, "Earliest date the text allows."),
@@ -375,6 +393,13 @@ class Checker:
         if not isinstance(value, str) or not LANGUAGE.fullmatch(value):
             shown = _quoted(value) if isinstance(value, str) else type_name(value)
             return self.error(keypath, f"{shown} is not a language tag", "write a tag such as 'en', 'uk' or 'en-GB'")
+        return value
+
+    def scalar_origins(self, value: Any, keypath: KeyPath) -> Any:
+        if not isinstance(value, str) or not ORIGINS.fullmatch(value):
+            shown = f"'{value}'" if isinstance(value, str) else type_name(value)
+            return self.error(keypath, f"{shown} is not a list of sites allowed to embed",
+                              "write * for any site, or addresses such as \"'self' https://*.example.org\"")
         return value
 
     def scalar_date(self, value: Any, keypath: KeyPath) -> Any:

@@ -150,6 +150,8 @@ def _site(value: dict | None) -> Site | None:
         topics=[Topic(t["id"], t["label"]) for t in value["topics"] if t is not INVALID],
         charts=[Chart(c["series"], c["title"], c["description"]) for c in value["charts"] if c is not INVALID],
         pagination={k: v for k, v in value["pagination"].items() if k != "_keypath"} if value["pagination"] else None,
+        embed={k: v for k, v in value["embed"].items() if k != "_keypath"} if value["embed"] else None,
+        offline=value["offline"], search=value["search"],
     )
 
 

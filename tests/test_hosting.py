@@ -126,13 +126,13 @@ def test_asset_names_carry_a_content_hash(tmp_path: Path) -> None:
         digest = rel.rsplit(".", 2)[-2]
         assert hashlib.sha256((project.output / rel).read_bytes()).hexdigest().startswith(digest)
     html = (project.output / "index.html").read_text(encoding="utf-8")
-    (css,) = [a for a in assets if a.endswith(".css")]
+    (css,) = [a for a in assets if a.startswith("assets/print.") and a.endswith(".css")]
     assert f'href="{css}"' in html
 
     # Changing the stylesheet changes its name, so a long-cached old copy is never used.
     project.edit("static/print.css", "--fg: #000;", "--fg: #111;")
     assert project.run("build").returncode == 0
-    (new_css,) = [p.relative_to(project.output).as_posix() for p in (project.output / "assets").glob("*.css")]
+    (new_css,) = [p.relative_to(project.output).as_posix() for p in (project.output / "assets").glob("print.*.css")]
     assert new_css != css and f'href="{new_css}"' in (project.output / "index.html").read_text(encoding="utf-8")
 
 

@@ -15,8 +15,9 @@ from conftest import REPO, Project
 from explainer import terminal
 
 ESC = "\x1b["
+# 6 pages: index.html, 404.html, the offline file, embed.html and two embeds (timeline, one comparison).
 SUMMARY = re.compile(
-    r"^built \S+ in \d+\.\d\d s: 2 page\(s\), 3 facts, 1 sources, 2 events, 0 warning\(s\)$", re.MULTILINE)
+    r"^built \S+ in \d+\.\d\d s: 6 page\(s\), 3 facts, 1 sources, 2 events, 0 warning\(s\)$", re.MULTILINE)
 
 
 class FakeStream(io.StringIO):

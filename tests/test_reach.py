@@ -1,0 +1,302 @@
+"""Embeds, the offline edition and search (explainer/reach.py), checked on the built files.
+
+The browser checks (iframe height across origins, file:// with no request, search on 10,000
+facts) are in tests/browser/test_reach.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html as html_module
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL, REPO, Project, make_project, tree_hash
+
+from explainer import pipeline, search
+from explainer.embeds import relocate
+from explainer.offline import human_size, self_contained
+
+SPLIT = "pagination: {facts_per_page: 1, events_per_page: 1, sources_per_page: 1}\n"
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the ids."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.ids: set[str] = set()
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if a.get("id"):
+            self.ids.add(a["id"])
+
+    def all(self, tag: str) -> list[dict[str, str | None]]:
+        return [a for t, a in self.tags if t == tag]
+
+
+def site_yaml(extra: str) -> dict[str, str]:
+    return {"site.yaml": MINIMAL["site.yaml"].rstrip(" ") + "        " + extra.replace("\n", "\n        ").rstrip(" ")}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    project = make_project(tmp_path_factory.mktemp("reach") / "site")
+    result = project.run("build")
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    project = make_project(tmp_path_factory.mktemp("reach-split") / "site", site_yaml(SPLIT))
+    result = project.run("build")
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+# --- embeds ----------------------------------------------------------------------------------------
+
+def test_timeline_and_each_comparison_have_an_embed_without_the_sites_chrome(built: Project) -> None:
+    out = built.output
+    assert sorted(p.name for p in (out / "embed").iterdir()) == ["comparison-captures-changed.html", "timeline.html"]
+    timeline = (out / "embed" / "timeline.html").read_text(encoding="utf-8")
+    tags = Tags(timeline)
+    assert {"event-general-staff-statement", "event-sbu-captures"} <= tags.ids
+    assert not tags.all("header") and not tags.all("nav") and not tags.all("footer")
+    assert tags.all("base") == [{"target": "_top"}]
+    assert {"name": "robots", "content": "noindex"} in tags.all("meta")
+    comparison = Tags((out / "embed" / "comparison-captures-changed.html").read_text(encoding="utf-8"))
+    assert "compare-captures-changed" in comparison.ids
+
+
+def test_embed_links_lead_out_to_the_full_explainer(built: Project) -> None:
+    html = (built.output / "embed" / "timeline.html").read_text(encoding="utf-8")
+    hrefs = [a["href"] for a in Tags(html).all("a")]
+    assert "../index.html#general-staff-971" in hrefs  # a citation, on the front page
+    assert "../index.html" in hrefs  # "Read the full explainer"
+    assert all(h.startswith(("../", "https://")) for h in hrefs), hrefs
+    scripts = [s["src"] for s in Tags(html).all("script")]
+    assert len(scripts) == 1 and re.fullmatch(r"\.\./assets/embed\.[0-9a-f]{8}\.js", scripts[0])
+    assert (built.output / "embed" / scripts[0]).resolve().is_file()
+
+
+def test_relocate_moves_links_one_folder_down() -> None:
+    html = '<a href="#x">a</a><a href="facts-2024.html#y">b</a><a href="https://e.org/">c</a><img src="assets/i.svg">'
+    assert relocate(html) == ('<a href="../index.html#x">a</a><a href="../facts-2024.html#y">b</a>'
+                              '<a href="https://e.org/">c</a><img src="../assets/i.svg">')
+
+
+def test_embed_page_offers_each_code_at_a_fixed_height(built: Project) -> None:
+    html = (built.output / "embed.html").read_text(encoding="utf-8")
+    assert 'href="embed.html"' in (built.output / "index.html").read_text(encoding="utf-8")
+    codes = re.findall(r"<pre><code>(.*?)</code></pre>", html, re.DOTALL)
+    assert len(codes) == 2
+    code = html_module.unescape(codes[0])  # what a producer copies
+    assert code.startswith('<iframe id="explainer-timeline" src="https://example.org/test/embed/timeline.html"')
+    assert 'height="600"' in code
+    assert "xPYMxheightxPYMx" in codes[0]  # pym.js's height message
+    assert "<details>" in html and "<script" not in html.split("<main", 1)[1]  # readable without script
+
+
+def test_frame_ancestors_goes_into_the_headers_file(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "site", site_yaml(
+        "embed: {frame_ancestors: \"'self' https://*.example-news.org\", height: 420}\n"))
+    result = project.run("build")
+    assert result.returncode == 0, result.stderr
+    assert (project.output / "_headers").read_text(encoding="utf-8") == (
+        "/embed/*\n  Content-Security-Policy: frame-ancestors 'self' https://*.example-news.org\n")
+    assert "420" in (project.output / "embed.html").read_text(encoding="utf-8")
+    # The main page keeps its policy in <meta>, where frame-ancestors would be ignored.
+    assert "frame-ancestors" not in (project.output / "index.html").read_text(encoding="utf-8")
+
+
+def test_default_headers_file_lets_any_site_frame_the_embeds(built: Project) -> None:
+    assert (built.output / "_headers").read_text(encoding="utf-8") == (
+        "/embed/*\n  Content-Security-Policy: frame-ancestors *\n")
+
+
+@pytest.mark.parametrize("value", ["'self'; script-src *", "https://a.org, https://b.org", "", "\"x y\""])
+def test_a_frame_ancestors_that_is_not_a_source_list_is_an_error(tmp_path: Path, value: str) -> None:
+    project = make_project(tmp_path / "site", site_yaml(f"embed: {{frame_ancestors: {value!r}}}\n"))
+    result = project.run("build")
+    assert result.returncode == 1
+    assert "is not a list of sites allowed to embed" in result.stderr or "the text is empty" in result.stderr \
+        or "expected" in result.stderr
+    assert "site.yaml:" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- the offline edition ---------------------------------------------------------------------------
+
+def offline_links_and_sources(path: Path) -> tuple[Tags, list[str]]:
+    tags = Tags(path.read_text(encoding="utf-8"))
+    loads = [a.get("src") or "" for _, a in tags.tags if "src" in a]
+    loads += [a["href"] or "" for a in tags.all("link") if a.get("rel") in ("stylesheet", "icon", "preload")]
+    return tags, loads
+
+
+def test_offline_edition_holds_everything_and_loads_nothing(built: Project) -> None:
+    path = built.output / "explainer-en.html"
+    html = path.read_text(encoding="utf-8")
+    tags, loads = offline_links_and_sources(path)
+    assert loads == ["data:,"]  # the empty icon: not even /favicon.ico is asked for
+    assert not [s for s in tags.all("script") if s.get("type") != "application/ld+json"]
+    csp = next(m["content"] for m in tags.all("meta") if m.get("http-equiv") == "Content-Security-Policy")
+    assert csp.startswith("default-src 'none';")
+    assert '<style media="print">' in html
+    for fact_id in ("sbu-102", "swap-sizes", "general-staff-971"):
+        assert fact_id in tags.ids
+    for quote in ("its commandos captured no fewer than 102 Russian conscripts", "could range from 50 to 95 soldiers"):
+        assert quote in html
+    assert "source-article-a" in tags.ids and "term-sbu" in tags.ids
+    for a in tags.all("a"):
+        href = a["href"] or ""
+        assert href.startswith(("#", "https://", "http://")), href
+        if href.startswith("#") and len(href) > 1:
+            assert href[1:] in tags.ids, href
+    assert "Download for offline reading" not in html
+
+
+def test_front_page_links_the_offline_file_with_its_size(built: Project) -> None:
+    index = Tags((built.output / "index.html").read_text(encoding="utf-8"))
+    (link,) = [a for a in index.all("a") if a.get("href") == "explainer-en.html"]
+    assert "download" in link
+    size = human_size((built.output / "explainer-en.html").stat().st_size)
+    assert f"Download for offline reading</a> ({size})" in (built.output / "index.html").read_text(encoding="utf-8")
+
+
+def test_build_prints_the_offline_files_size(built: Project) -> None:
+    result = built.run("build")
+    size = (built.output / "explainer-en.html").stat().st_size
+    assert f"offline edition: explainer-en.html, {human_size(size)} ({size} bytes)" in result.stdout
+
+
+def test_split_story_puts_every_fact_in_the_offline_file(split: Project) -> None:
+    tags, loads = offline_links_and_sources(split.output / "explainer-en.html")
+    assert loads == ["data:,"]
+    every = {"sbu-102", "swap-sizes", "general-staff-971", "event-general-staff-statement", "source-article-a"}
+    assert every <= tags.ids
+    hrefs = [a["href"] or "" for a in tags.all("a")]
+    assert "#general-staff-971" in hrefs and not any(re.match(r"(facts|timeline|sources)[-.]", h) for h in hrefs)
+
+
+def test_self_contained_links() -> None:
+    html = '<a href="facts-2024.html#x">1</a><a href="facts.csv">2</a><a href="#y">3</a><a href="https://o.org/">4</a>'
+    assert self_contained(html, {"index.html", "facts-2024.html"}, "https://e.org/s/") == (
+        '<a href="#x">1</a><a href="https://e.org/s/facts.csv">2</a><a href="#y">3</a><a href="https://o.org/">4</a>')
+
+
+def test_offline_false_skips_the_file_and_its_link(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "site", site_yaml("offline: false\n"))
+    result = project.run("build")
+    assert result.returncode == 0, result.stderr
+    assert not (project.output / "explainer-en.html").exists()
+    assert "offline" not in (project.output / "index.html").read_text(encoding="utf-8").lower()
+    assert "offline edition" not in result.stdout
+
+
+# --- the front page's weight -----------------------------------------------------------------------
+
+def test_shipped_front_page_first_load_is_no_heavier(tmp_path: Path) -> None:
+    """The new pages cost the front page two short links (under 150 bytes gzip) and no request."""
+    output = tmp_path / "shipped"
+    pipeline.build(REPO, output)
+    html = (output / "index.html").read_text(encoding="utf-8")
+    without = re.sub(r' · <a href="explainer-en\.html" download>Download for offline reading</a> \([^)]*\)', "", html)
+    without = re.sub(r' <a href="embed\.html">Embed the timeline or a comparison</a> on another site\.', "", without)
+    assert without != html and "explainer-en.html" not in without and "embed.html" not in without
+
+    def gz(text: str) -> int:
+        return len(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0))
+
+    assert gz(html) - gz(without) <= 150
+    loaded = re.findall(r'<(?:script|link)\b[^>]*(?:src|href)="(assets/[^"]+)"', html)
+    assert sorted(re.sub(r"\.[0-9a-f]{8}\.", ".", a) for a in loaded) == [
+        "assets/enhance.js", "assets/favicon.svg", "assets/print.css"]  # as before: nothing new to fetch
+    assert "pagefind" not in html and "search.js" not in html and "embed.js" not in html
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+def test_a_split_story_gets_a_search_page_and_index(split: Project) -> None:
+    out = split.output
+    assert (out / "search.html").is_file() and (out / "pagefind" / "pagefind.js").is_file()
+    assert not (out / "pagefind" / "pagefind-ui.js").exists()  # Pagefind's UI bundles are not published
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="search.html">Search</a>' in index
+    page = Tags((out / "search.html").read_text(encoding="utf-8"))
+    csp = next(m["content"] for m in page.all("meta") if m.get("http-equiv") == "Content-Security-Policy")
+    assert "'wasm-unsafe-eval'" in csp and "form-action 'self'" in csp
+    (script,) = page.all("script")
+    assert (script["src"] or "").startswith("assets/search.")
+
+
+def test_an_unsplit_story_has_no_search(built: Project) -> None:
+    assert not (built.output / "search.html").exists() and not (built.output / "pagefind").exists()
+    assert "search.html" not in (built.output / "index.html").read_text(encoding="utf-8")
+
+
+def test_search_records_point_at_each_items_own_anchor(split: Project) -> None:
+    project, _ = pipeline.check(split.root)
+    from explainer.paginate import layout
+
+    records = search.records(project, layout(project))
+    urls = [r.url for r in records]
+    assert "facts-2025.html#general-staff-971" in urls
+    assert "timeline-2025.html#event-general-staff-statement" in urls
+    assert "index.html#term-sbu" in urls
+    (fact,) = [r for r in records if r.url.endswith("#sbu-102")]
+    assert "its commandos captured no fewer than 102 Russian conscripts" in fact.content
+    (event,) = [r for r in records if r.url.endswith("#event-general-staff-statement")]
+    assert "**" not in event.content and "total" in event.content
+
+
+def test_two_builds_are_byte_identical_search_index_included(split: Project, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    pipeline.build(split.root, first)
+    pipeline.build(split.root, second)
+    assert (first / "pagefind" / "pagefind.js").is_file()
+    assert tree_hash(first) == tree_hash(second)
+
+
+def test_missing_pagefind_warns_and_builds_without_search(split: Project, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    monkeypatch.setattr("pagefind_bin.get_executable", lambda: tmp_path / "no-such-pagefind", raising=False)
+    result = pipeline.build(split.root, tmp_path / "out")
+    assert [w.message for w in result.warnings] == ["Pagefind is not installed, so the site has no search"]
+    assert not (tmp_path / "out" / "search.html").exists()
+    assert "search.html" not in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_search_false_turns_search_off(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "site", site_yaml(SPLIT + "search: false\n"))
+    result = project.run("build")
+    assert result.returncode == 0, result.stderr
+    assert not (project.output / "search.html").exists() and not (project.output / "pagefind").exists()
+
+
+def test_a_split_timeline_embeds_its_latest_page_and_links_to_the_rest(split: Project) -> None:
+    html = (split.output / "embed" / "timeline.html").read_text(encoding="utf-8")
+    tags = Tags(html)
+    assert "event-general-staff-statement" in tags.ids and "event-sbu-captures" not in tags.ids  # the latest
+    assert "The latest 1 of 2 events" in html
+    assert "../index.html#timeline" in [a["href"] for a in tags.all("a")]
+    assert "../timeline-2025.html#general-staff-971" not in html  # citations point at the facts' pages
+    assert "../facts-2025.html#general-staff-971" in [a["href"] for a in tags.all("a")]
+
+
+def test_a_mistake_in_an_embed_template_is_reported_once_with_its_line(project: Project) -> None:
+    project.edit("templates/embed_base.html", "{{ site.title }}</a></p>", "{{ site.titel }}</a></p>")
+    result = project.run("build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == ["templates/embed_base.html:21:1: error: template error: "
+                      "'explainer.model.Site object' has no attribute 'titel'"], result.stderr
+    assert not project.output.exists()  # nothing half-written
