@@ -93,11 +93,12 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout)
     reported: set[str] = set()
     for page, link, why in broken_links(pages):  # e.g. a template naming an asset without asset()
-        written = renderer.locate_link(link)
+        as_written = _as_written(page, link)  # embed/timeline.html shows the timeline's links as ../NAME
+        written = renderer.locate_link(as_written)
         if written is not None:  # a link in a summary or other Markdown text: blamed where it was written
-            if link not in reported:  # once, however many pages show the text
-                reported.add(link)
-                problems.error(written[0], written[1], written[2], f"the link '{link}' is broken: {why}",
+            if as_written not in reported:  # once, however many pages show the text
+                reported.add(as_written)
+                problems.error(written[0], written[1], written[2], f"the link '{as_written}' is broken: {why}",
                                "link to another site with its full https:// address, or to a part of this page "
                                "with #id")
             continue
@@ -105,6 +106,14 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
                        "link pages relatively; for files from static/ write {{ asset('NAME') }}")
     problems.raise_if_errors()
     return pages
+
+
+def _as_written(page: str, link: str) -> str:
+    """A relative link as the editor wrote it, before a page in a subfolder prefixed it with ``../``."""
+    for _ in range(page.count("/")):
+        if link.startswith("../"):
+            link = link[3:]
+    return link
 
 
 def build(root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:

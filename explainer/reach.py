@@ -33,8 +33,8 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
         pending = (pool.submit(search.index, search.records(project, layout), project.site.language)
                    if search.wanted(project, layout) else None)
         if getattr(project.site, "offline", True):
-            print_css = renderer.static / offline.PRINT_STYLESHEET
-            css = minify_css(print_css.read_text(encoding="utf-8")) if print_css.is_file() else ""
+            print_css = renderer.static_file(offline.PRINT_STYLESHEET)  # the theme's lookup order
+            css = minify_css(print_css.read_text(encoding="utf-8")) if print_css else ""
             site_pages = {"index.html", *(p.name for _, p in layout.pages)}
             name, data = offline.render(context, site_pages, css, csp_hash, page)
             out[name] = data

@@ -58,9 +58,10 @@ class Fuzz:
             action()
 
     def save(self) -> None:
-        """A good edit: the claim of one fact gets a new version number."""
+        """A good edit: the claim of one fact gets a new version mark (letters: a claim's numbers are checked)."""
         self.version += 1
-        self.good[FACTS] = re.sub(r"on a Wednesday[^\n]*", f"on a Wednesday (version {self.version}).", self.good[FACTS])  # noqa: E501
+        self.good[FACTS] = re.sub(r"on a Wednesday[^\n]*", f"on a Wednesday (version {'x' * self.version}).",
+                                  self.good[FACTS])
         if self.read(FACTS) != BROKEN[FACTS]:
             self.write(FACTS, self.good[FACTS])
 

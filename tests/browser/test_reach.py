@@ -9,34 +9,25 @@ the offline file) and test_split_pages.py (search.html).
 
 from __future__ import annotations
 
-import functools
 import html
-import http.server
 import re
 import shutil
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from conftest import serve_folder
 from playwright.sync_api import Browser, Page, expect
 
 from explainer.pipeline import build
-from tests.browser.conftest import _Handler
 from tests.browser.test_standards import WCAG_TAGS
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED_BASE = "https://example.org/kursk-prisoners/"
-
-
-def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, int]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(folder)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, httpd.server_address[1]
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +40,8 @@ def parent_page(site: Path, server: str, tmp_path_factory: pytest.TempPathFactor
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Article</title></head><body>'
         f'<h1>A newsroom article</h1><div id="box" style="width: 700px">{code}</div><p>After the embed.</p>'
         "</body></html>", encoding="utf-8")
-    httpd, port = serve(folder)
-    yield f"http://localhost:{port}/article.html"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(folder) as url:
+        yield f"http://localhost:{urlsplit(url).port}/article.html"  # another origin than 127.0.0.1
 
 
 def frame_height(page: Page) -> int:
@@ -191,10 +180,8 @@ def big_story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
     result = build(root, output)
     assert result.warnings == [], [w.format() for w in result.warnings]
     assert (output / "search.html").is_file()
-    httpd, port = serve(output)
-    yield fact_id, f"http://127.0.0.1:{port}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(output) as url:
+        yield fact_id, url
 
 
 WORD = "quokkaberg"  # a word an editor wrote into one claim of the generated story, and nowhere else
