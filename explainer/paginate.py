@@ -7,7 +7,8 @@ content is added:
 - facts and timeline events by the year of their date (``facts-2024.html``, ``timeline-2024.html``);
   a year with more items than a page holds splits by month (``facts-2024-08.html``), and the year's
   page keeps the items dated only to the year; a month that is still too big is cut into numbered
-  parts (``facts-2024-08-2.html``), the only URLs that can shift;
+  parts (``facts-2024-08-2.html``), and so are the year's own items (``facts-2024-part-2.html``:
+  ``facts-2024-10.html`` is October's page), the only URLs that can shift;
 - sources in numbered pages in file order (``sources.html``, ``sources-2.html``, ...), since a
   source has no date of its own that every source carries.
 
@@ -140,15 +141,16 @@ def by_date(prefix: str, items: list[T], date_of: Callable[[T], PartialDate], pe
             months.setdefault(date_of(item).month or 0, []).append(item)
         if 0 in months:  # dated only to the year: they keep the year's page
             yield from _parts(f"{prefix}-{year}", f"{year} (month not known)", "month not known",
-                              str(year), months.pop(0), per_page)
+                              str(year), months.pop(0), per_page, sep="-part-")  # not -10, October's page
         for month in sorted(months):
             yield from _parts(f"{prefix}-{year}-{month:02d}", f"{MONTHS[month - 1]} {year}", MONTHS[month - 1][:3],
                               str(year), months[month], per_page)
 
 
-def _parts(stem: str, title: str, label: str, group: str, items: list[T], per_page: int) -> Iterable[Page]:
+def _parts(stem: str, title: str, label: str, group: str, items: list[T], per_page: int,
+           sep: str = "-") -> Iterable[Page]:
     for n, start in enumerate(range(0, len(items), per_page), start=1):
-        suffix, part, short = ("", "", "") if n == 1 else (f"-{n}", f", part {n}", f" {n}")
+        suffix, part, short = ("", "", "") if n == 1 else (f"{sep}{n}", f", part {n}", f" {n}")
         yield Page(f"{stem}{suffix}.html", f"{title}{part}", items[start:start + per_page], group, label + short)
 
 
