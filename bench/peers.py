@@ -30,7 +30,9 @@ cancels most of the drift of a shared machine, which single medians do not.
     python bench/peers.py --sizes 10000 --forms paged --runs 3
     python bench/peers.py --install                # apt-get install hugo; npm ci in bench/
 
-Nothing is installed unless --install is given; a missing peer is reported with the command that
+An output that fails its check stops the run (exit 1) unless --keep-going is given: then it is
+timed anyway, marked "check failed" in the table, and the exit code is 1. Nothing is installed
+unless --install is given; a missing peer is reported with the command that
 installs it, and its column is left out.
 """
 
@@ -388,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="keep the generated projects and outputs here")
     parser.add_argument("--install", action="store_true", help="install missing peers (apt-get, npm ci) first")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="time an output whose check failed anyway (marked in the table) instead of stopping")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     forms = [f for f in args.forms.split(",") if f.strip()]
@@ -415,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
           "(our time ÷ the peer's)\n")
     rows: list[tuple[str, dict[str, Series]]] = []
     record: dict[str, dict] = {}
+    failures: set[tuple[str, str]] = set()  # (work, tool) whose output check failed (--keep-going)
     with tempfile.TemporaryDirectory(prefix="peers-bench-", dir=args.work) as tmp:
         work = Path(tmp)
         for n in sizes:
@@ -432,26 +437,30 @@ def main(argv: list[str] | None = None) -> int:
                     try:
                         print(f"  {label}, {name}: {check_output(outs[name], fact_ids, form, probe)}")
                     except CheckFailed as failed:
-                        print(f"{label}, {name}: output check failed: {failed}", file=sys.stderr)
-                        return 1
+                        print(f"{label}, {name}: output check failed: {failed}", file=sys.stderr, flush=True)
+                        if not args.keep_going:
+                            return 1
+                        failures.add((label, name))
                 series = timed_rounds(cmds, outs, args.runs, work)
                 rows.append((label, series))
                 print(f"{label}: " + "; ".join(f"{name} {cell(s, name)}" for name, s in series.items()), flush=True)
-                record[label] = {name: vars(s) for name, s in series.items()}
+                record[label] = {name: {**vars(s), "check_failed": (label, name) in failures}
+                                 for name, s in series.items()}
             shutil.rmtree(work / str(n))
 
     columns = ["ours", *peers]
     print("\n| work | " + " | ".join("this project" if c == "ours" else c for c in columns) + " |")
     print("|---|" + "---|" * len(columns))
     for label, series in rows:
-        print(f"| {label} | " + " | ".join(cell(series.get(c), c) for c in columns) + " |")
+        cells = [cell(series.get(c), c) + (" ✗ check failed" if (label, c) in failures else "") for c in columns]
+        print(f"| {label} | " + " | ".join(cells) + " |")
     print("\npeak RSS (MB, largest run): " + "; ".join(
         f"{label}: " + ", ".join(f"{c} {max(s.peak_mb):.0f}" for c, s in series.items()) for label, series in rows))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"machine": machine(), "versions": versions(peers), "runs": args.runs,
                                          "results": record}, indent=2) + "\n", encoding="utf-8")
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
