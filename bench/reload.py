@@ -43,6 +43,7 @@ from generate import generate
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--disable-quic", "--disable-gpu"]
+TIMEOUT_MS = 120_000  # a full rebuild of a generated story on a loaded machine can take many seconds
 CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
 HAS_TEXT = "text => document.body && document.body.innerText.includes(text)"
 # Epoch times (ms) of the new page's navigation start, response end and first contentful paint.
@@ -85,7 +86,7 @@ class Server:
             ready.set()
 
         threading.Thread(target=read, daemon=True).start()
-        if not ready.wait(60) or not self.url:
+        if not ready.wait(300) or not self.url:
             self.stop()
             sys.exit("the preview server did not start:\n" + "\n".join(self.lines))
 
@@ -130,9 +131,9 @@ def timed_change(page: Page, path: Path, text: str, wait_for: str) -> Sample:
     """Write ``text`` to ``path``; time until ``wait_for`` is on the page."""
     wrote_at, started = time.time(), time.perf_counter()
     path.write_text(text, encoding="utf-8")
-    page.wait_for_function(HAS_TEXT, arg=wait_for, polling="raf", timeout=15_000)
+    page.wait_for_function(HAS_TEXT, arg=wait_for, polling="raf", timeout=TIMEOUT_MS)
     elapsed = time.perf_counter() - started
-    page.wait_for_function(CONNECTED, timeout=15_000)  # the reloaded page listens again
+    page.wait_for_function(CONNECTED, timeout=TIMEOUT_MS)  # the reloaded page listens again
     return Sample(elapsed, wrote_at, page.evaluate(PAGE_TIMES))
 
 
@@ -177,7 +178,7 @@ def main() -> int:
                 browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 page = browser.new_page()
                 page.goto(server.url)
-                page.wait_for_function(CONNECTED, timeout=15_000)
+                page.wait_for_function(CONNECTED, timeout=TIMEOUT_MS)
                 if "Build failed" in page.inner_text("body"):
                     sys.exit("the project does not build; fix it first:\n" + "\n".join(server.lines[-20:]))
                 edits, fact_edits, broken, repaired = [], [], [], []
@@ -188,7 +189,7 @@ def main() -> int:
                 summary_text = f"{summary_text.rstrip()}\n\n{marker}\n"  # what is on disk now
                 if args.fact_edits:
                     page.goto(server.url + page_showing(project / "output", fact_id))
-                    page.wait_for_function(CONNECTED, timeout=15_000)
+                    page.wait_for_function(CONNECTED, timeout=TIMEOUT_MS)
                     for n in range(args.fact_edits):
                         claim = f"Benchmark claim number {n} was saved."
                         facts_text = (facts_text[:claim_start] + f"  claim: {json.dumps(claim)}"
