@@ -24,7 +24,10 @@ escaped (``&lt;script&gt;``, ``&amp;``, never a raw ``<script>``). Then whole pr
 rounds (ours, then each peer; the order rotates each round), cold (the output folder removed
 before each run, outside the timing), and each round gives a ratio per peer: our time ÷ the
 peer's. The table shows median times and the median of those ratios: a ratio taken run by run
-cancels most of the drift of a shared machine, which single medians do not.
+cancels most of the drift of a shared machine, which single medians do not. A second table gives
+CPU time (user + system of the process and all its threads) the same way: the work each tool
+does, which moves much less with the machine's load than wall time, but counts Hugo's and
+Eleventy's second core as a cost.
 
     python bench/peers.py                          # 10k one page and paged, 50k paged; 5 runs
     python bench/peers.py --sizes 10000 --forms paged --runs 3
@@ -319,8 +322,10 @@ class Series:
     """Every run of one tool on one work, and its ratios to our run of the same round."""
 
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system, all threads: the work done
     peak_mb: list[float] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)  # ours ÷ this, round by round
+    cpu_ratios: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -333,15 +338,17 @@ def timed_rounds(cmds: dict[str, list[str]], outs: dict[str, Path], runs: int, c
     names = list(cmds)
     for r in range(runs):
         order = names[r % len(names):] + names[:r % len(names)]
-        this_round: dict[str, float] = {}
+        this_round: dict[str, tuple[float, float]] = {}
         for name in order:
             shutil.rmtree(outs[name], ignore_errors=True)
-            seconds, _cpu, peak = run_once(cmds[name], cwd)
-            this_round[name] = seconds
+            seconds, cpu, peak = run_once(cmds[name], cwd)
+            this_round[name] = seconds, cpu
             results[name].seconds.append(seconds)
+            results[name].cpu.append(cpu)
             results[name].peak_mb.append(peak)
         for name in names:
-            results[name].ratios.append(this_round["ours"] / this_round[name])
+            results[name].ratios.append(this_round["ours"][0] / this_round[name][0])
+            results[name].cpu_ratios.append(this_round["ours"][1] / this_round[name][1])
     return results
 
 
@@ -350,12 +357,13 @@ def describe_ratio(ratio: float) -> str:
     return f"{ratio:.1f}× faster" if ratio >= 1 else f"{1 / ratio:.1f}× slower"
 
 
-def cell(series: Series | None, peer: str) -> str:
+def cell(series: Series | None, peer: str, cpu: bool = False) -> str:
     if series is None:
         return "—"
+    seconds = statistics.median(series.cpu) if cpu else series.median
     if peer == "ours":
-        return f"{series.median:.2f} s"
-    return f"{series.median:.2f} s ({describe_ratio(statistics.median(series.ratios))})"
+        return f"{seconds:.2f} s"
+    return f"{seconds:.2f} s ({describe_ratio(statistics.median(series.cpu_ratios if cpu else series.ratios))})"
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -428,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
             fact_ids = [f.fid for f in read_facts(projects[size_forms[0]]["ours"])[1]]
             probe = next(f for f in fact_ids if f.startswith(probe_id(n)))
             for form in size_forms:
-                label = f"{n // 1000}k facts, " + ("one page" if form == "one" else f"{PAGE_SIZE} a page")
+                size = f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
+                label = f"{size} facts, " + ("one page" if form == "one" else f"{PAGE_SIZE} a page")
                 outs = {name: work / str(n) / f"out-{name}-{form}" for name in projects[form]}
                 cmds = {name: command(name, project, outs[name], args.python)
                         for name, project in projects[form].items()}
@@ -449,11 +458,13 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work / str(n))
 
     columns = ["ours", *peers]
-    print("\n| work | " + " | ".join("this project" if c == "ours" else c for c in columns) + " |")
-    print("|---|" + "---|" * len(columns))
-    for label, series in rows:
-        cells = [cell(series.get(c), c) + (" ✗ check failed" if (label, c) in failures else "") for c in columns]
-        print(f"| {label} | " + " | ".join(cells) + " |")
+    for title, cpu in (("wall clock", False), ("CPU time (user + system, every thread)", True)):
+        print(f"\n{title}:\n| work | " + " | ".join("this project" if c == "ours" else c for c in columns) + " |")
+        print("|---|" + "---|" * len(columns))
+        for label, series in rows:
+            cells = [cell(series.get(c), c, cpu) + (" ✗ check failed" if (label, c) in failures else "")
+                     for c in columns]
+            print(f"| {label} | " + " | ".join(cells) + " |")
     print("\npeak RSS (MB, largest run): " + "; ".join(
         f"{label}: " + ", ".join(f"{c} {max(s.peak_mb):.0f}" for c, s in series.items()) for label, series in rows))
     if args.json:
