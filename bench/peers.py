@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -367,6 +368,12 @@ def cell(series: Series | None, peer: str, cpu: bool = False) -> str:
 
 
 # --- main ---------------------------------------------------------------------------------------
+def fact_ids_of(project: Path) -> list[str]:
+    """The fact ids of a generated project, in file order, without parsing it (generate.py's layout)."""
+    text = (project / "content" / "facts.yaml").read_text(encoding="utf-8")
+    return re.findall(r"^- id: (\S+)$", text, re.M)
+
+
 def prepare(work: Path, n: int, forms: list[str], peers: list[str]) -> dict[str, dict[str, Path]]:
     """Generate the content once per size; our project and each peer's, per form."""
     base = generate(work / f"ours-paged-{n}", n)
@@ -432,8 +439,11 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         for n in sizes:
             size_forms = [f for f in forms if f == "paged" or n <= args.one_page_max]
-            projects = prepare(work / str(n), n, size_forms, peers)
-            fact_ids = [f.fid for f in read_facts(projects[size_forms[0]]["ours"])[1]]
+            # In a child process: a process started from this one reports this one's memory at the
+            # fork as its own peak (Linux keeps the high-water mark across exec), so this one stays small.
+            with multiprocessing.get_context("spawn").Pool(1) as pool:
+                projects = pool.apply(prepare, (work / str(n), n, size_forms, peers))
+            fact_ids = fact_ids_of(projects[size_forms[0]]["ours"])
             probe = next(f for f in fact_ids if f.startswith(probe_id(n)))
             for form in size_forms:
                 size = f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
