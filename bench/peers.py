@@ -230,8 +230,14 @@ class CheckFailed(Exception):
     """A peer's output does not show every fact once, or does not escape the probe."""
 
 
+# Our extras repeat what the pages show (the offline edition, embeds, search's index pages):
+# the peers make none of them, so the count of facts per page leaves them out.
+EXTRAS = ("explainer-", "embed", "search", "pagefind")
+
+
 def html_files(out: Path) -> Iterable[Path]:
-    return sorted(p for p in out.rglob("*.html") if p.is_file())
+    return sorted(p for p in out.rglob("*.html")
+                  if p.is_file() and not p.relative_to(out).parts[0].startswith(EXTRAS))
 
 
 def check_output(out: Path, fact_ids: list[str], form: str, probe: str) -> str:
