@@ -2,15 +2,19 @@
 """Benchmark the editor's preview loop: from saving a file to the browser showing the result.
 
 Copies the project (site.yaml, content/, seeds/, templates/, static/) into a temporary folder,
-starts `build.py serve` on a free port, opens the page in Debian's chromium (Playwright) and
-then, several times over:
+or generates one with bench/generate.py (--facts N), starts `build.py serve` on a free port, opens
+the page in Debian's chromium (Playwright) and then, several times over:
 - edits a summary (a new sentence at its end) and times file write → the sentence on the page;
+- edits one fact's claim (a fact in the middle of content/facts.yaml), on the page that shows
+  that fact (the front page, or its list page once facts are paginated), and times write → the
+  new claim on the page: the one-fact edit the incremental rebuild must make fast;
 - breaks content/facts.yaml and times write → the error page; repairs it and times write → the
   site back.
 Times are taken in this process around the write and a per-frame (requestAnimationFrame) check
 in the page, so they include detection, rebuild, the reload message, the page load and paint.
 
-    .venv/bin/python bench/reload.py [--project DIR] [--edits 9] [--errors 3] [--json FILE]
+    .venv/bin/python bench/reload.py [--project DIR | --facts N] [--edits 9] [--fact-edits 9]
+                                     [--errors 3] [--json FILE]
 
 The real project is never edited. Nothing is asserted: it prints the figures (docs/serve.md).
 """
@@ -33,9 +37,13 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--disable-quic", "--disable-gpu"]
+TIMEOUT_MS = 120_000  # a full rebuild of a generated story on a loaded machine can take many seconds
 CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
 HAS_TEXT = "text => document.body && document.body.innerText.includes(text)"
 # Epoch times (ms) of the new page's navigation start, response end and first contentful paint.
@@ -78,7 +86,7 @@ class Server:
             ready.set()
 
         threading.Thread(target=read, daemon=True).start()
-        if not ready.wait(60) or not self.url:
+        if not ready.wait(300) or not self.url:
             self.stop()
             sys.exit("the preview server did not start:\n" + "\n".join(self.lines))
 
@@ -98,13 +106,34 @@ def copy_project(source: Path, target: Path) -> None:
             shutil.copytree(source / folder, target / folder)
 
 
+def claim_line(facts_text: str) -> tuple[str, int, int]:
+    """The id of a fact in the middle of facts.yaml and the span of its one-line ``claim:`` value."""
+    ids = [m for m in re.finditer(r"^- id: (\S+)$", facts_text, re.M)]
+    if not ids:
+        sys.exit("content/facts.yaml has no '- id:' lines to find a fact by")
+    fact = ids[len(ids) // 2]
+    claim = re.compile(r"^  claim: .*$", re.M).search(facts_text, fact.end())
+    if claim is None:
+        sys.exit(f"no one-line claim after fact {fact.group(1)}")
+    return fact.group(1), claim.start(), claim.end()
+
+
+def page_showing(output: Path, fact_id: str) -> str:
+    """The output page (a name beside index.html) whose fact list holds ``fact_id``."""
+    needle = f'<li id="{fact_id}" class="fact"'
+    for path in sorted(output.glob("*.html")):
+        if needle in path.read_text(encoding="utf-8"):
+            return path.name
+    sys.exit(f"no page in {output} shows fact {fact_id}")
+
+
 def timed_change(page: Page, path: Path, text: str, wait_for: str) -> Sample:
     """Write ``text`` to ``path``; time until ``wait_for`` is on the page."""
     wrote_at, started = time.time(), time.perf_counter()
     path.write_text(text, encoding="utf-8")
-    page.wait_for_function(HAS_TEXT, arg=wait_for, polling="raf", timeout=15_000)
+    page.wait_for_function(HAS_TEXT, arg=wait_for, polling="raf", timeout=TIMEOUT_MS)
     elapsed = time.perf_counter() - started
-    page.wait_for_function(CONNECTED, timeout=15_000)  # the reloaded page listens again
+    page.wait_for_function(CONNECTED, timeout=TIMEOUT_MS)  # the reloaded page listens again
     return Sample(elapsed, wrote_at, page.evaluate(PAGE_TIMES))
 
 
@@ -118,7 +147,10 @@ def report(name: str, samples: list[float]) -> dict[str, float | list[float]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", type=Path, default=REPO, help="project to copy (default: this repository)")
+    parser.add_argument("--facts", type=int, default=0,
+                        help="instead of copying a project, generate one with N facts (bench/generate.py)")
     parser.add_argument("--edits", type=int, default=9, help="summary edits to time (default: 9)")
+    parser.add_argument("--fact-edits", type=int, default=9, help="one-fact edits to time (default: 9)")
     parser.add_argument("--errors", type=int, default=3, help="break/repair rounds to time (default: 3)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
@@ -126,8 +158,11 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="reload-bench-") as tmp:
         project = Path(tmp) / "site"
-        project.mkdir()
-        copy_project(args.project.resolve(), project)
+        if args.facts:
+            generate(project, args.facts)
+        else:
+            project.mkdir()
+            copy_project(args.project.resolve(), project)
         summaries = sorted((project / "content" / "summaries").glob("*.md"))
         if not summaries:
             sys.exit("the project has no content/summaries/*.md to edit")
@@ -135,6 +170,7 @@ def main() -> int:
         summary_text, facts_text = summary.read_text(encoding="utf-8"), facts.read_text(encoding="utf-8")
         if "claim:" not in facts_text:
             sys.exit("content/facts.yaml has no 'claim:' to break")
+        fact_id, claim_start, claim_end = claim_line(facts_text)
 
         server = Server(project)
         try:
@@ -142,14 +178,25 @@ def main() -> int:
                 browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 page = browser.new_page()
                 page.goto(server.url)
-                page.wait_for_function(CONNECTED, timeout=15_000)
+                page.wait_for_function(CONNECTED, timeout=TIMEOUT_MS)
                 if "Build failed" in page.inner_text("body"):
                     sys.exit("the project does not build; fix it first:\n" + "\n".join(server.lines[-20:]))
-                edits, broken, repaired = [], [], []
+                edits, fact_edits, broken, repaired = [], [], [], []
                 marker = ""
                 for n in range(max(args.edits, 1)):
                     marker = f"Benchmark sentence number {n} was saved."
                     edits.append(timed_change(page, summary, f"{summary_text.rstrip()}\n\n{marker}\n", marker))
+                summary_text = f"{summary_text.rstrip()}\n\n{marker}\n"  # what is on disk now
+                if args.fact_edits:
+                    page.goto(server.url + page_showing(project / "output", fact_id))
+                    page.wait_for_function(CONNECTED, timeout=TIMEOUT_MS)
+                    for n in range(args.fact_edits):
+                        claim = f"Benchmark claim number {n} was saved."
+                        facts_text = (facts_text[:claim_start] + f"  claim: {json.dumps(claim)}"
+                                      + facts_text[claim_end:])
+                        claim_end = claim_start + len(f"  claim: {json.dumps(claim)}")
+                        fact_edits.append(timed_change(page, facts, facts_text, claim))
+                    marker = claim  # the page now open shows the fact, not the summary
                 broken_text = facts_text.replace("claim:", "claim: [", 1)
                 for _ in range(args.errors):
                     broken.append(timed_change(page, facts, broken_text, "Build failed"))
@@ -158,11 +205,16 @@ def main() -> int:
         finally:
             server.stop()
 
-    print(f"project: {args.project}  ({len(summaries)} summaries; chromium {chromium})")
+    story = f"generated, {args.facts} facts" if args.facts else str(args.project)
+    print(f"project: {story}  ({len(summaries)} summaries; fact edited: {fact_id}; chromium {chromium})")
     figures = {"edit_to_page": report("save summary -> new text on page", [s.total for s in edits]),
                "edit_to_navigation": report("  of which: save -> reload starts", [s.to_navigation for s in edits]),
                "edit_response": report("            reload -> page received", [s.to_response for s in edits]),
                "edit_paint": report("            received -> first paint", [s.to_paint for s in edits])}
+    if fact_edits:
+        figures["fact_edit_to_page"] = report("save one fact -> new claim on page", [s.total for s in fact_edits])
+        figures["fact_edit_to_navigation"] = report("  of which: save -> reload starts",
+                                                    [s.to_navigation for s in fact_edits])
     if broken:
         figures["break_to_error_page"] = report("break facts.yaml -> error page", [s.total for s in broken])
         figures["repair_to_page"] = report("repair facts.yaml -> site back", [s.total for s in repaired])
