@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as urlquote
 
 import jinja2
@@ -44,7 +44,11 @@ from .markdown_guard import (
 )
 from .model import Project, Source
 from .paginate import layout as page_layout
+from .parallel import render_pages
 from .validate import CITE
+
+if TYPE_CHECKING:
+    from .incremental import RenderMemo
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
@@ -103,10 +107,18 @@ def content_security_policy(style_hash: str) -> str:
 class Renderer:
     """Holds the Jinja environment and the Markdown converter for one build."""
 
+    memo: RenderMemo | None = None  # what the last build rendered (incremental.py); none for a cold build
+
     def __init__(self, project: Project, templates: Sequence[Path], options: RenderOptions, static: Sequence[Path],
-                 assets: Assets):
-        """``templates`` and ``static`` are lookup orders (see theme.py): the first folder holding a name wins."""
+                 assets: Assets, memo: RenderMemo | None = None):
+        """``templates`` and ``static`` are lookup orders (see theme.py): the first folder holding a name wins.
+
+        ``memo`` (incremental.py) holds what the last build rendered, so a rebuild redoes only what changed.
+        """
         self.project = project
+        self.memo = memo
+        self.assets = assets
+        self.page_links: dict[str, list[tuple[str, str, str]]] = {}  # page → its local links, where already known
         self.options = options
         self.static = tuple(static)
         self.facts = project.facts_by_id
@@ -133,6 +145,31 @@ class Renderer:
 
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
+        key = None
+        if self.memo is not None:  # the same text citing the same numbers and pages gives the same HTML
+            key = (text, inline, self.cite_state(text))
+            hit = self.memo.markdown.get(key)
+            if hit is not None:
+                html, links = hit
+                for link in links:
+                    self.local_links.setdefault(link, text)
+                return html
+        html, links = self._markdown(text, inline)
+        for link in links:
+            self.local_links.setdefault(link, text)
+        if key is not None:
+            self.memo.markdown_now[key] = (html, links)
+        return html
+
+    def cite_state(self, text: str) -> tuple[tuple[str, int, str], ...]:
+        """What a text's citation links show: each cited fact's number and page."""
+        if "[[" not in text:
+            return ()
+        facts, href = self.facts, self.layout.fact_href
+        return tuple((i, facts[i].number if i in facts else 0, href(i))
+                     for i in (c.strip() for c in CITE.findall(text)))
+
+    def _markdown(self, text: str, inline: bool) -> tuple[Markup, list[str]]:
         runs: list[str] = []  # citation runs, held out of Markdown's way: its link parser is slow on them
         held = text if text.isascii() else RESERVED.sub("\ufffd", text)
         if "[[" in held:
@@ -157,13 +194,13 @@ class Renderer:
                          url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer")
         if strays:
             html = HELD_STRAY.sub(lambda m: UNSTRAY[m.group(0)], html)
-        if 'href="' in html:  # a relative link is checked with the pages; its mistakes are blamed on this text
-            for href in _HREF.findall(html):
-                if not href.startswith(("http://", "https://", "#")):
-                    self.local_links.setdefault(unescape(href), text)
+        links = []  # a relative link is checked with the pages; its mistakes are blamed on this text
+        if 'href="' in html:
+            links = [unescape(href) for href in _HREF.findall(html)
+                     if not href.startswith(("http://", "https://", "#"))]
         if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
-        return Prose(self._place_citations(html, runs) if runs else html)
+        return Prose(self._place_citations(html, runs) if runs else html), links
 
     def _place_citations(self, html: str, runs: list[str]) -> str:
         """Put each held run back as citation links: in text only, and after a link, never inside one."""
@@ -274,27 +311,49 @@ class Renderer:
             "page_path": "",
         }
 
-    def render(self, problems: Problems) -> dict[str, bytes]:
-        """Render every page; template mistakes are reported with the template's file and line."""
+    def render(self, problems: Problems, workers: int = 1) -> dict[str, bytes]:
+        """Render every page; template mistakes are reported with the template's file and line.
+
+        With ``workers`` > 1 and enough pages, the pages are rendered by forked workers (see
+        parallel.py); the result is the same map, in the same order, as rendered here.
+        """
         try:
             context = self.context()
         except MarkdownRefused as exc:
             path, line = self.locate(exc.text)
             problems.error(path, line + exc.line, 1, str(exc), exc.hint)
             return {}
+        jobs = [*((n, t, {}) for n, t in PAGES), *self.list_pages(context)]
+        keys = self.memo.page_keys(self, context, jobs) if self.memo is not None else {}
+        kept = self.memo.kept_pages(keys) if self.memo is not None else {}
+        todo = [job for job in jobs if job[0] not in kept]
+        done = render_pages(self, context, todo, workers)
         pages: dict[str, bytes] = {}
-        for name, template, extra in (*((n, t, {}) for n, t in PAGES), *self.list_pages(context)):
-            try:
-                pages[name] = self.env.get_template(template).render(context, **extra).encode("utf-8")
-            except jinja2.TemplateError as exc:
-                problems.items.append(template_error(exc, self.env, problems))
+        for name, template, extra in jobs:
+            if name in kept:
+                pages[name], self.page_links[name] = kept[name]
+                continue
+            data = done.get(name)
+            if data is None:  # a template error: rendered again here, where its traceback can be read
+                try:
+                    self.render_page(context, template, extra)
+                except jinja2.TemplateError as exc:
+                    problems.items.append(template_error(exc, self.env, problems))
                 break  # the same mistake would be reported once per list page
+            pages[name] = data[0]
+            if data[1] is not None:
+                self.page_links[name] = data[1]
+            if name in keys:
+                self.memo.keep_page(name, keys[name], data[0], self.page_links.get(name))
         base_url = self.options.base_url
         pages.update(exports.data_files(self.project, base_url, self.layout))
         pages["sitemap.xml"] = exports.sitemap(base_url, self.project.site.updated,
                                                [page.name for _, page in self.layout.pages])
         pages["robots.txt"] = exports.robots(base_url)
         return pages
+
+    def render_page(self, context: dict[str, Any], template: str, extra: dict[str, Any]) -> bytes:
+        return self.env.get_template(template).render(context, **extra).encode("utf-8")
 
     def list_pages(self, context: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         """The pages of each split list (see paginate.py), with their items and neighbours."""

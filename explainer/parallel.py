@@ -1,0 +1,92 @@
+"""Render pages on every core: forked workers, merged back in the order the pages were listed.
+
+A split list's pages (paginate.py) are independent once the shared context is built, and their
+templates are most of a large build's rendering. Forked workers inherit the renderer and the
+context as they are (nothing to pickle but a page's index going out and its bytes coming back),
+render their share, and read each page's local links for the link check while they hold it. The
+parent puts the results back in the order of the list, so the output is the same bytes whatever
+the number of workers. Forking only pays for a long list: a small site (the shipped story), a
+one-core machine, or a process with other threads running (``serve``: forking there could copy a
+lock held by another thread) renders the pages in-process as before.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from .assets import page_links
+
+if TYPE_CHECKING:
+    from .render import Renderer
+
+Job = tuple[str, str, dict[str, Any]]  # output name, template, the page's own variables
+Rendered = tuple[bytes, list[tuple[str, str, str]] | None]  # the page, and its links when already read
+
+# Below this many pages a pool costs more than it saves (fork, start-up, sending the pages back).
+MIN_PAGES = 24
+
+_shared: tuple[Renderer, dict[str, Any], list[Job]] | None = None  # what forked workers inherit
+
+
+def workers_available() -> int:
+    """The cores this process may use (its CPU affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def render_pages(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int) -> dict[str, Rendered]:
+    """name → (bytes, links) for each job, stopping at the first page whose template fails."""
+    if workers > 1 and len(jobs) >= MIN_PAGES and _can_fork():
+        return _in_workers(renderer, context, jobs, workers)
+    out: dict[str, Rendered] = {}
+    for name, template, extra in jobs:
+        try:
+            out[name] = (renderer.render_page(context, template, extra), None)
+        except jinja2.TemplateError:
+            break  # the caller renders it again to report the mistake
+    return out
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _in_workers(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int) -> dict[str, Rendered]:
+    global _shared
+    workers = min(workers, workers_available())
+    # Compile the templates once, before forking, rather than once per worker.
+    for template in dict.fromkeys(template for _, template, _ in jobs):
+        renderer.env.get_template(template)
+    _shared = (renderer, context, jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            # Contiguous chunks, several per worker, so a slow stretch of pages does not hold up the end.
+            chunk = max(1, len(jobs) // (workers * 4))
+            results = pool.map(_render_one, range(len(jobs)), chunksize=chunk)
+    finally:
+        _shared = None
+    out: dict[str, Rendered] = {}
+    for (name, _, _), result in zip(jobs, results, strict=True):
+        if result is None:
+            break
+        out[name] = result
+    return out
+
+
+def _render_one(index: int) -> Rendered | None:
+    """In a worker: one page and its local links; None if its template fails."""
+    assert _shared is not None
+    renderer, context, jobs = _shared
+    name, template, extra = jobs[index]
+    try:
+        data = renderer.render_page(context, template, extra)
+    except jinja2.TemplateError:
+        return None
+    return data, page_links(name, data)
