@@ -90,6 +90,7 @@ def _rewrite_css(rel: str, data: bytes, names: dict[str, str]) -> bytes:
 
 
 _LOCAL_REF = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
+_OTHER_SITE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 
 
 def broken_links(pages: dict[str, bytes]) -> list[tuple[str, str, str]]:
@@ -109,17 +110,22 @@ def page_links(page: str, data: bytes) -> list[tuple[str, str, str]]:
     worker) or be kept with the page between builds; `unmet_links` then checks the targets.
     """
     out = []
+    here = posixpath.dirname(page)
+    targets: dict[str, str] = {}  # path → the file it names: a page links the same few files many times
     for raw in _LOCAL_REF.findall(data.decode("utf-8", "replace")):
-        link = html.unescape(raw)
-        if not link or link.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", link):
+        link = html.unescape(raw) if "&" in raw else raw
+        if not link or link[0] == "#" or _OTHER_SITE.match(link):
             continue  # same page, or another site
         path = link.split("#", 1)[0].split("?", 1)[0]
         if path.startswith("/"):
             out.append((link, "", "a link from the domain root breaks under a sub-path and from disk"))
             continue
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
-        if path.endswith("/") or path in ("", ".", ".."):
-            target = posixpath.join(target, "index.html").removeprefix("./")
+        target = targets.get(path)
+        if target is None:
+            target = posixpath.normpath(posixpath.join(here, path))
+            if path.endswith("/") or path in ("", ".", ".."):
+                target = posixpath.join(target, "index.html").removeprefix("./")
+            targets[path] = target
         out.append((link, target, ""))
     return out
 

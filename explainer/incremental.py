@@ -33,6 +33,7 @@ import jinja2
 import jinja2.meta
 import jinja2.nodes
 
+from .dates import PartialDate
 from .errors import ContentError, Problems
 from .model import Source, Where
 
@@ -209,21 +210,29 @@ def _page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, An
 
 def state(value: Any, skip: tuple[str, ...] = ()) -> Any:
     """A value as plain data, for a fingerprint: positions in files are left out (they show nowhere)."""
-    if value is None or isinstance(value, (str, int, float, bool)):
+    kind = type(value)
+    if kind in _LEAVES:
         return value
-    if isinstance(value, Where):
-        return None
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple:
         return [state(v) for v in value]
-    if isinstance(value, dict):
-        return [(state(k), state(v)) for k, v in value.items()]
-    if isinstance(value, PurePath):
-        return str(value)
-    if isinstance(value, Source) and not skip:  # a source is shown by its id wherever it is cited
+    if kind is Where:
+        return None
+    if kind is Source and not skip:  # a source is shown by its id wherever it is cited
         return ("source", value.id)
-    if is_dataclass(value):
-        return (type(value).__name__, *(state(getattr(value, f.name)) for f in fields(value) if f.name not in skip))
-    return repr(value)  # unknown: its repr (which at worst never matches, so it is rendered again)
+    names = _FIELDS.get((kind, skip))
+    if names is None:
+        if kind is dict:
+            return [(state(k), state(v)) for k, v in value.items()]
+        if isinstance(value, PurePath):
+            return str(value)
+        if not is_dataclass(value):
+            return repr(value)  # unknown: its repr (which at worst never matches, so it is rendered again)
+        names = _FIELDS[kind, skip] = tuple(f.name for f in fields(value) if f.name not in skip)
+    return (kind.__name__, *[state(getattr(value, name)) for name in names])
+
+
+_LEAVES = {str, int, float, bool, type(None), PartialDate}  # a date's repr says all it holds
+_FIELDS: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
 
 
 def _digest(value: Any) -> bytes:

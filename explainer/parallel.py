@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -41,16 +42,21 @@ def workers_available() -> int:
         return os.cpu_count() or 1
 
 
-def render_pages(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int) -> dict[str, Rendered]:
-    """name → (bytes, links) for each job, stopping at the first page whose template fails."""
+def render_pages(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int,
+                 meanwhile: Callable[[], None]) -> dict[str, Rendered]:
+    """name → (bytes, links) for each job, stopping at the first page whose template fails.
+
+    ``meanwhile`` is other work of the build (the exports), done here while workers render.
+    """
     if workers > 1 and len(jobs) >= MIN_PAGES and _can_fork():
-        return _in_workers(renderer, context, jobs, workers)
+        return _in_workers(renderer, context, jobs, workers, meanwhile)
     out: dict[str, Rendered] = {}
     for name, template, extra in jobs:
         try:
             out[name] = (renderer.render_page(context, template, extra), None)
         except jinja2.TemplateError:
             break  # the caller renders it again to report the mistake
+    meanwhile()
     return out
 
 
@@ -58,7 +64,8 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def _in_workers(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int) -> dict[str, Rendered]:
+def _in_workers(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int,
+                meanwhile: Callable[[], None]) -> dict[str, Rendered]:
     global _shared
     workers = min(workers, workers_available())
     # Compile the templates once, before forking, rather than once per worker.
@@ -69,7 +76,9 @@ def _in_workers(renderer: Renderer, context: dict[str, Any], jobs: list[Job], wo
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             # Contiguous chunks, several per worker, so a slow stretch of pages does not hold up the end.
             chunk = max(1, len(jobs) // (workers * 4))
-            results = pool.map(_render_one, range(len(jobs)), chunksize=chunk)
+            pending = pool.map_async(_render_one, range(len(jobs)), chunksize=chunk)
+            meanwhile()
+            results = pending.get()
     finally:
         _shared = None
     out: dict[str, Rendered] = {}

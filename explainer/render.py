@@ -327,7 +327,13 @@ class Renderer:
         keys = self.memo.page_keys(self, context, jobs) if self.memo is not None else {}
         kept = self.memo.kept_pages(keys) if self.memo is not None else {}
         todo = [job for job in jobs if job[0] not in kept]
-        done = render_pages(self, context, todo, workers)
+        base_url = self.options.base_url
+        data_files: dict[str, bytes] = {}
+
+        def exports_meanwhile() -> None:  # in this process, while workers render the pages
+            data_files.update(exports.data_files(self.project, base_url, self.layout))
+
+        done = render_pages(self, context, todo, workers, exports_meanwhile)
         pages: dict[str, bytes] = {}
         for name, template, extra in jobs:
             if name in kept:
@@ -345,8 +351,7 @@ class Renderer:
                 self.page_links[name] = data[1]
             if name in keys:
                 self.memo.keep_page(name, keys[name], data[0], self.page_links.get(name))
-        base_url = self.options.base_url
-        pages.update(exports.data_files(self.project, base_url, self.layout))
+        pages.update(data_files)
         pages["sitemap.xml"] = exports.sitemap(base_url, self.project.site.updated,
                                                [page.name for _, page in self.layout.pages])
         pages["robots.txt"] = exports.robots(base_url)
