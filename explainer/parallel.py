@@ -6,8 +6,9 @@ context as they are (nothing to pickle but a page's index going out and its byte
 render their share, and read each page's local links for the link check while they hold it. The
 parent puts the results back in the order of the list, so the output is the same bytes whatever
 the number of workers. Forking only pays for a long list: a small site (the shipped story), a
-one-core machine, or a process with other threads running (``serve``: forking there could copy a
-lock held by another thread) renders the pages in-process as before.
+one-core machine, a build too big for a copy of it per worker to fit in MEMORY_BUDGET, or a process
+with other threads running (``serve``: forking there could copy a lock held by another thread)
+renders the pages in-process as before.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ Rendered = tuple[bytes, list[tuple[str, str, str]] | None]  # the page, and its 
 
 # Below this many pages a pool costs more than it saves (fork, start-up, sending the pages back).
 MIN_PAGES = 24
+# A forked worker shares the build's memory only until it touches it, and rendering touches most of
+# it (reference counts): each worker ends up with nearly a copy. Workers are used only while the
+# build and its copies fit in this (the memory target for 50,000 facts, see bench/README.md).
+MEMORY_BUDGET = 500 * 1024 * 1024
 
 _shared: tuple[Renderer, dict[str, Any], list[Job]] | None = None  # what forked workers inherit
 
@@ -48,6 +53,7 @@ def render_pages(renderer: Renderer, context: dict[str, Any], jobs: list[Job], w
 
     ``meanwhile`` is other work of the build (the exports), done here while workers render.
     """
+    workers = min(workers, workers_available(), MEMORY_BUDGET // max(1, _resident_bytes()) - 1)
     if workers > 1 and len(jobs) >= MIN_PAGES and _can_fork():
         return _in_workers(renderer, context, jobs, workers, meanwhile)
     out: dict[str, Rendered] = {}
@@ -60,6 +66,15 @@ def render_pages(renderer: Renderer, context: dict[str, Any], jobs: list[Job], w
     return out
 
 
+def _resident_bytes() -> int:
+    """This process's resident memory now (Linux); 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
@@ -67,7 +82,6 @@ def _can_fork() -> bool:
 def _in_workers(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int,
                 meanwhile: Callable[[], None]) -> dict[str, Rendered]:
     global _shared
-    workers = min(workers, workers_available())
     # Compile the templates once, before forking, rather than once per worker.
     for template in dict.fromkeys(template for _, template, _ in jobs):
         renderer.env.get_template(template)

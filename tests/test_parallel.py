@@ -24,7 +24,7 @@ def root(tmp_path: Path) -> Path:
     return root
 
 
-def build(root: Path, output: Path, monkeypatch, *, forked: bool):
+def build(root: Path, output: Path, monkeypatch, *, forked: bool, resident: int = 1):
     """A build with the pool forced on (2 workers, any page count) or off; counts the pools used."""
     pools = []
     original = parallel._in_workers
@@ -36,6 +36,7 @@ def build(root: Path, output: Path, monkeypatch, *, forked: bool):
     monkeypatch.setattr(parallel, "_in_workers", spy)
     monkeypatch.setattr(parallel, "MIN_PAGES", 1 if forked else 10**9)
     monkeypatch.setattr(parallel, "workers_available", lambda: 2 if forked else 1)
+    monkeypatch.setattr(parallel, "_resident_bytes", lambda: resident)
     try:
         return pipeline.build(root, output), pools
     finally:
@@ -70,3 +71,11 @@ def test_a_small_site_is_rendered_in_process(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "_in_workers", lambda *args: pools.append(1))
     result = pipeline.build(Path(__file__).resolve().parent.parent, tmp_path / "out")
     assert pools == [] and "index.html" in result.pages
+
+
+def test_no_workers_when_their_copies_would_not_fit_in_the_memory_budget(root, tmp_path, monkeypatch):
+    """Each forked worker ends up with nearly a copy of the build's memory (it touches it rendering)."""
+    _, pools = build(root, tmp_path / "big", monkeypatch, forked=True, resident=parallel.MEMORY_BUDGET // 2)
+    assert pools == []
+    _, pools = build(root, tmp_path / "small", monkeypatch, forked=True, resident=parallel.MEMORY_BUDGET // 3)
+    assert pools == [2]
