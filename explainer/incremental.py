@@ -92,6 +92,8 @@ class RenderMemo:
         self._pages: dict[str, tuple[bytes, bytes, Any]] = {}  # name → (key, bytes, links)
         self._pages_now: dict[str, tuple[bytes, bytes, Any]] = {}
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
+        # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
+        self._checked: dict[tuple[str, str], tuple[bool, list[str]]] = {}
 
     def start(self) -> None:
         self.markdown_now, self._pages_now, self.reused = {}, {}, 0
@@ -103,7 +105,9 @@ class RenderMemo:
 
     def page_keys(self, renderer: Renderer, context: dict[str, Any], jobs: list) -> dict[str, bytes]:
         """name → key for each list page that can be memoised (none if the templates read more)."""
-        if not _list_pages_read_only_known_names(renderer.env):
+        if not any("section" in extra for _, _, extra in jobs):  # a site on one page: nothing to key
+            return {}
+        if not _list_pages_read_only_known_names(renderer.env, self._checked):
             return {}
         shared = _digest(_shared_state(renderer, context))
         keys = {}
@@ -150,7 +154,8 @@ class IncrementalBuilder:
         return build(root, output, base_url=base_url, strict=strict, cache=self.cache)
 
 
-def _list_pages_read_only_known_names(env: jinja2.Environment) -> bool:
+def _list_pages_read_only_known_names(env: jinja2.Environment,
+                                      checked: dict[tuple[str, str], tuple[bool, list[str]]]) -> bool:
     """Whether the list-page templates (and everything they use) read only LIST_PAGE_NAMES."""
     seen: set[str] = set()
     todo = ["list_page.html", "_facts.html", "_timeline.html", "_sources.html"]  # included by section kind
@@ -161,17 +166,27 @@ def _list_pages_read_only_known_names(env: jinja2.Environment) -> bool:
         seen.add(name)
         try:
             source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
-            ast = env.parse(source)
         except jinja2.TemplateError:
             return False  # the build reports it
-        # A name the template sets itself ({% set heading = ... %} read in a block) is its own.
-        assigned = {node.name for node in ast.find_all(jinja2.nodes.Name) if node.ctx in ("store", "param")}
-        if not jinja2.meta.find_undeclared_variables(ast) - assigned <= LIST_PAGE_NAMES:
+        known = checked.get((name, source))
+        if known is None:
+            known = checked[name, source] = _reads_only_known_names(env, source)
+        if not known[0]:
             return False
-        for used in jinja2.meta.find_referenced_templates(ast):
-            if used is not None:  # a computed name is one of the three section templates above
-                todo.append(used)
+        todo.extend(known[1])
     return True
+
+
+def _reads_only_known_names(env: jinja2.Environment, source: str) -> tuple[bool, list[str]]:
+    try:
+        ast = env.parse(source)
+    except jinja2.TemplateError:
+        return False, []  # the build reports it
+    # A name the template sets itself ({% set heading = ... %} read in a block) is its own.
+    assigned = {node.name for node in ast.find_all(jinja2.nodes.Name) if node.ctx in ("store", "param")}
+    # A computed name ("_" ~ section.kind ~ ".html") is one of the three section templates, checked anyway.
+    uses = [used for used in jinja2.meta.find_referenced_templates(ast) if used is not None]
+    return jinja2.meta.find_undeclared_variables(ast) - assigned <= LIST_PAGE_NAMES, uses
 
 
 def _shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:

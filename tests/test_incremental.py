@@ -189,3 +189,16 @@ def test_a_template_edit_renders_every_page_again(tmp_path):
 
 def read_tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_list_pages_that_read_other_variables_are_rendered_every_time(tmp_path):
+    """A theme whose fact list shows something the page fingerprint does not cover stays correct."""
+    root = project(tmp_path, facts=40)
+    edit(root / "templates" / "_facts.html", lambda t: t.replace('<ol class="facts"',
+                                                                 '<p>{{ comparisons | length }}</p><ol class="facts"'))
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    edit_claim(root, random.Random(0), 1)
+    result = builder.build(root, tmp_path / "inc")
+    assert builder.cache.render.reused == 0
+    assert result.pages == pipeline.build(root, tmp_path / "cold").pages
