@@ -5,10 +5,10 @@ templates are most of a large build's rendering. Forked workers inherit the rend
 context as they are (nothing to pickle but a page's index going out and its bytes coming back),
 render their share, and read each page's local links for the link check while they hold it. The
 parent puts the results back in the order of the list, so the output is the same bytes whatever
-the number of workers. Forking only pays for a long list: a small site (the shipped story), a
-one-core machine, a build too big for a copy of it per worker to fit in MEMORY_BUDGET, or a process
-with other threads running (``serve``: forking there could copy a lock held by another thread)
-renders the pages in-process as before.
+the number of workers. Forking only pays for a long list on a machine with cores to spare: a
+small site (the shipped story), a machine with fewer than MIN_CORES cores, a build too big for a
+copy of it per worker to fit in MEMORY_BUDGET, or a process with other threads running (``serve``:
+forking there could copy a lock held by another thread) renders the pages in-process as before.
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ Rendered = tuple[bytes, list[tuple[str, str, str]] | None]  # the page, and its 
 
 # Below this many pages a pool costs more than it saves (fork, start-up, sending the pages back).
 MIN_PAGES = 24
+# Workers redo part of the work: a forked worker's first touch of each memory page copies it, so at
+# 10,000 facts two workers spent 1.44 s of CPU on what takes 0.8 s in-process, and with the main
+# process's 0.72 s the stage cost 2.16 s of CPU against 1.26 s. On two cores that is no faster
+# (1.5 times slower on the shared development machine): workers are only used from four cores up.
+MIN_CORES = 4
 # A forked worker shares the build's memory only until it touches it, and rendering touches most of
 # it (reference counts): each worker ends up with nearly a copy. Workers are used only while the
 # build and its copies fit in this (the memory target for 50,000 facts, see bench/README.md).
@@ -53,8 +58,9 @@ def render_pages(renderer: Renderer, context: dict[str, Any], jobs: list[Job], w
 
     ``meanwhile`` is other work of the build (the exports), done here while workers render.
     """
-    workers = min(workers, workers_available(), MEMORY_BUDGET // max(1, _resident_bytes()) - 1)
-    if workers > 1 and len(jobs) >= MIN_PAGES and _can_fork():
+    cores = min(workers, workers_available())
+    workers = min(cores, MEMORY_BUDGET // max(1, _resident_bytes()) - 1)
+    if cores >= MIN_CORES and workers > 1 and len(jobs) >= MIN_PAGES and _can_fork():
         return _in_workers(renderer, context, jobs, workers, meanwhile)
     out: dict[str, Rendered] = {}
     for name, template, extra in jobs:

@@ -35,6 +35,7 @@ def build(root: Path, output: Path, monkeypatch, *, forked: bool, resident: int 
 
     monkeypatch.setattr(parallel, "_in_workers", spy)
     monkeypatch.setattr(parallel, "MIN_PAGES", 1 if forked else 10**9)
+    monkeypatch.setattr(parallel, "MIN_CORES", 2)
     monkeypatch.setattr(parallel, "workers_available", lambda: 2 if forked else 1)
     monkeypatch.setattr(parallel, "_resident_bytes", lambda: resident)
     try:
@@ -79,3 +80,12 @@ def test_no_workers_when_their_copies_would_not_fit_in_the_memory_budget(root, t
     assert pools == []
     _, pools = build(root, tmp_path / "small", monkeypatch, forked=True, resident=parallel.MEMORY_BUDGET // 3)
     assert pools == [2]
+
+
+def test_two_cores_render_in_process(root, tmp_path, monkeypatch):
+    """Measured: on two cores the workers' copying costs what they save (see parallel.MIN_CORES)."""
+    pools = []
+    monkeypatch.setattr(parallel, "_in_workers", lambda *args: pools.append(1))
+    monkeypatch.setattr(parallel, "workers_available", lambda: 2)
+    pipeline.build(root, tmp_path / "out")
+    assert pools == []
