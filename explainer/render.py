@@ -9,11 +9,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote as urlquote
 
 import jinja2
@@ -49,6 +50,8 @@ from .validate import CITE
 
 if TYPE_CHECKING:
     from .incremental import RenderMemo
+
+T = TypeVar("T")
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
@@ -137,10 +140,11 @@ class Renderer:
             bytecode_cache=_bytecode_cache(),
             finalize=isolate,
         )
-        self.env.globals["asset"] = assets.url  # asset('print.css') → its content-hashed path
+        self.env.globals["asset"] = _weak(assets.url)  # asset('print.css') → its content-hashed path
         self.env.filters.update(
-            date=format_date, cite=self.cite_html, attributed=attributed, fragment_link=fragment_link,
-            fact_href=self.layout.fact_href, event_href=self.layout.event_href, source_href=self.layout.source_href,
+            date=format_date, cite=_weak(self.cite_html), attributed=attributed, fragment_link=fragment_link,
+            fact_href=_weak(self.layout.fact_href), event_href=_weak(self.layout.event_href),
+            source_href=_weak(self.layout.source_href),
         )
 
     def markdown(self, text: str, inline: bool = False) -> Markup:
@@ -374,6 +378,22 @@ class Renderer:
                          "next": section.pages[i + 1] if i + 1 < len(section.pages) else None}
                 out.append((page.name, "list_page.html", {**extra, **items[section.kind](page)}))
         return out
+
+
+def _weak(method: Callable[..., T]) -> Callable[..., T]:
+    """A filter that calls ``method`` without keeping its object alive.
+
+    Compiled templates hold their filters in reference cycles (a template's functions and their
+    globals), which the collector, paused during a build and frozen at its end, never frees: a
+    process that builds again and again (``serve``) kept every build's whole project alive through
+    them. A weak reference leaves the project to reference counting, which frees it at once.
+    """
+    ref = weakref.WeakMethod(method)
+
+    def call(*args: Any, **kwargs: Any) -> T:
+        return ref()(*args, **kwargs)  # type: ignore[misc]
+
+    return call
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

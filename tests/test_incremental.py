@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,19 @@ def test_list_pages_that_read_other_variables_are_rendered_every_time(tmp_path):
     result = builder.build(root, tmp_path / "inc")
     assert builder.cache.render.reused == 0
     assert result.pages == pipeline.build(root, tmp_path / "cold").pages
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_a_finished_build_is_freed_by_reference_counting(tmp_path, incremental):
+    """The collector is paused during a build and freezes what is left: nothing may hold the build in a cycle.
+
+    (Compiled templates keep their filters in reference cycles; the filters once were the renderer's
+    own methods, so every build of a long-running preview stayed in memory.)
+    """
+    root = project(tmp_path, facts=40)
+    build = IncrementalBuilder().build if incremental else pipeline.build
+    for _ in range(2):
+        result = build(root, tmp_path / "out")
+        fact, layout_page = weakref.ref(result.project.facts[0]), result.project.facts[0].id
+        del result
+        assert fact() is None, layout_page
