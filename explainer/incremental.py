@@ -53,7 +53,7 @@ LIST_PAGE_NAMES = frozenset({
 
 
 class FileMemo:
-    """Each file's load result and the problems found reading it, keyed by the file's bytes."""
+    """Each file's load result and the problems found reading it, keyed by a hash of the file's bytes."""
 
     def __init__(self) -> None:
         self._files: dict[Path, tuple[bytes, Any, list[ContentError]]] = {}
@@ -62,7 +62,7 @@ class FileMemo:
     def load(self, path: Path, problems: Problems, read: Callable[[Problems], T]) -> T:
         """``read(problems)`` for ``path``, or its last result if the file's bytes are unchanged."""
         try:
-            data = path.read_bytes()
+            data = hashlib.blake2b(path.read_bytes(), digest_size=32).digest()  # the bytes would double the memory
         except OSError:  # reported by read() as usual
             return read(problems)
         self._seen.add(path)
@@ -128,10 +128,12 @@ class RenderMemo:
         return kept
 
     def keep_page(self, name: str, key: bytes, data: bytes, links: Any) -> None:
+        """Keep a page with one link per file it links to: if any is broken, the check reads it in full."""
         if links is None:
             from .assets import page_links
             links = page_links(name, data)
-        self._pages_now[name] = (key, data, links)
+        self._pages_now[name] = (key, data, list({(target, why): (link, target, why)
+                                                  for link, target, why in reversed(links)}.values()))
 
 
 class BuildCache:

@@ -103,8 +103,13 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     pages.update(assets.files)
     pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout)
     known = renderer.page_links  # pages whose links were read where they were rendered, or kept from the last build
-    broken = [(page, link, why) for page, data in pages.items() if page.endswith(".html")
-              for link, why in unmet_links(known[page] if page in known else page_links(page, data), pages)]
+    broken = []
+    for page, data in pages.items():
+        if page.endswith(".html"):
+            links = known.get(page)
+            if links is None or unmet_links(links, pages):  # a kept page keeps one link per file: read it in full
+                links = page_links(page, data)
+            broken += [(page, link, why) for link, why in unmet_links(links, pages)]
     reported: set[str] = set()
     for page, link, why in broken:  # e.g. a template naming an asset without asset()
         written = renderer.locate_link(link)
