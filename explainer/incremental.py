@@ -70,6 +70,7 @@ class FileMemo:
         if hit is not None and hit[0] == data:
             problems.items.extend(hit[2])
             return hit[1]
+        self._files.pop(path, None)  # the old document goes before the new one is built, not after
         found = Problems(problems.root)
         result = read(found)
         problems.items.extend(found.items)
