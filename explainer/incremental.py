@@ -155,9 +155,16 @@ class IncrementalBuilder:
         self.cache = BuildCache()
 
     def build(self, root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:
+        from .errors import ExplainerError
         from .pipeline import build
 
-        return build(root, output, base_url=base_url, strict=strict, cache=self.cache)
+        try:
+            return build(root, output, base_url=base_url, strict=strict, cache=self.cache)
+        except ExplainerError:  # content or usage problems: what was kept is still good
+            raise
+        except BaseException:  # a bug or a disk error mid-build: start the next build afresh
+            self.cache = BuildCache()
+            raise
 
 
 def _list_pages_read_only_known_names(env: jinja2.Environment,
