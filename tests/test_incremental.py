@@ -267,3 +267,24 @@ def test_a_finished_build_is_freed_by_reference_counting(tmp_path, incremental):
         fact, layout_page = weakref.ref(result.project.facts[0]), result.project.facts[0].id
         del result
         assert fact() is None, layout_page
+
+
+def test_a_build_that_fails_with_a_bug_starts_the_next_one_afresh(tmp_path, monkeypatch):
+    """Content problems keep the cache (what was kept is still good); anything else drops it."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    kept = builder.cache
+    repair = break_file(root, random.Random(0), 1)
+    with pytest.raises(BuildError):
+        builder.build(root, tmp_path / "inc")
+    assert builder.cache is kept
+    repair()
+
+    def fails(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pipeline, "write_site", fails)
+    with pytest.raises(OSError):
+        builder.build(root, tmp_path / "inc")
+    assert builder.cache is not kept
