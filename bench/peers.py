@@ -230,8 +230,14 @@ class CheckFailed(Exception):
     """A peer's output does not show every fact once, or does not escape the probe."""
 
 
+# Ours only: the offline edition (explainer/offline.py) is the whole story in one file, a second
+# copy of every fact by design, like a PDF beside the site: not counted as a page of the site.
+OFFLINE_EDITION = re.compile(r"explainer-[A-Za-z0-9-]+\.html")
+
+
 def html_files(out: Path) -> Iterable[Path]:
-    return sorted(p for p in out.rglob("*.html") if p.is_file())
+    return sorted(p for p in out.rglob("*.html")
+                  if p.is_file() and not (p.parent == out and OFFLINE_EDITION.fullmatch(p.name)))
 
 
 def check_output(out: Path, fact_ids: list[str], form: str, probe: str) -> str:
