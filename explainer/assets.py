@@ -12,7 +12,7 @@ import hashlib
 import html
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +90,7 @@ def _rewrite_css(rel: str, data: bytes, names: dict[str, str]) -> bytes:
 
 
 _LOCAL_REF = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
+_OTHER_SITE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 
 
 def broken_links(pages: dict[str, bytes]) -> list[tuple[str, str, str]]:
@@ -98,21 +99,38 @@ def broken_links(pages: dict[str, bytes]) -> list[tuple[str, str, str]]:
     Links must be relative so the site works at a domain root, under a sub-path and from disk; a
     template that links `assets/style.css` instead of `{{ asset('style.css') }}` is caught here.
     """
-    broken = []
-    for page, data in pages.items():
-        if not page.endswith(".html"):
+    return [(page, link, why) for page, data in pages.items() if page.endswith(".html")
+            for link, why in unmet_links(page_links(page, data), pages)]
+
+
+def page_links(page: str, data: bytes) -> list[tuple[str, str, str]]:
+    """(link, output file it needs, why it is broken already) for each local href/src in one page.
+
+    The part of the link check that reads the page, so it can run where the page was rendered (a
+    worker) or be kept with the page between builds; `unmet_links` then checks the targets.
+    """
+    out = []
+    here = posixpath.dirname(page)
+    targets: dict[str, str] = {}  # path → the file it names: a page links the same few files many times
+    for raw in _LOCAL_REF.findall(data.decode("utf-8", "replace")):
+        link = html.unescape(raw) if "&" in raw else raw
+        if not link or link[0] == "#" or _OTHER_SITE.match(link):
+            continue  # same page, or another site
+        path = link.split("#", 1)[0].split("?", 1)[0]
+        if path.startswith("/"):
+            out.append((link, "", "a link from the domain root breaks under a sub-path and from disk"))
             continue
-        for raw in _LOCAL_REF.findall(data.decode("utf-8", "replace")):
-            link = html.unescape(raw)
-            if not link or link.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", link):
-                continue  # same page, or another site
-            path = link.split("#", 1)[0].split("?", 1)[0]
-            if path.startswith("/"):
-                broken.append((page, link, "a link from the domain root breaks under a sub-path and from disk"))
-                continue
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+        target = targets.get(path)
+        if target is None:
+            target = posixpath.normpath(posixpath.join(here, path))
             if path.endswith("/") or path in ("", ".", ".."):
                 target = posixpath.join(target, "index.html").removeprefix("./")
-            if target not in pages:
-                broken.append((page, link, "the build writes no such file"))
-    return broken
+            targets[path] = target
+        out.append((link, target, ""))
+    return out
+
+
+def unmet_links(links: list[tuple[str, str, str]], pages: Container[str]) -> list[tuple[str, str]]:
+    """(link, why) for each of a page's links (from `page_links`) that the output would not satisfy."""
+    return [(link, why or "the build writes no such file") for link, target, why in links
+            if why or target not in pages]

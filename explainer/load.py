@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Problems
 from .schema import CONTENT_FILES
 from .yamlsafe import BIDI_HINT, MAX_FILE_BYTES, Doc, bidi_control, forbidden_char, load_yaml, read_text
+
+if TYPE_CHECKING:
+    from .incremental import FileMemo
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
@@ -27,8 +32,11 @@ class Loaded:
     summaries: list[SummaryFile]
 
 
-def load_project(root: Path, problems: Problems) -> Loaded:
-    """Read site.yaml, the content YAML files and the summaries; a missing optional file is fine."""
+def load_project(root: Path, problems: Problems, memo: FileMemo | None = None) -> Loaded:
+    """Read site.yaml, the content YAML files and the summaries; a missing optional file is fine.
+
+    With ``memo`` (incremental.py), a file whose bytes are unchanged since the last build is not parsed again.
+    """
     docs: dict[str, Doc] = {}
     for rel, (_type, required) in CONTENT_FILES.items():
         path = root / rel
@@ -38,14 +46,14 @@ def load_project(root: Path, problems: Problems) -> Loaded:
             continue
         if _too_big(path, problems):
             continue
-        doc = load_yaml(path, problems)
+        doc = memo.load(path, problems, partial(load_yaml, path)) if memo else load_yaml(path, problems)
         if doc is None:
             continue
         if doc.data is None:
             problems.error(path, 1, 1, "the file is empty", "add the content, or write [] for an empty list")
             continue
         docs[rel] = doc
-    return Loaded(docs, load_summaries(root / "content" / "summaries", problems))
+    return Loaded(docs, load_summaries(root / "content" / "summaries", problems, memo))
 
 
 def _too_big(path: Path, problems: Problems) -> bool:
@@ -58,7 +66,7 @@ def _too_big(path: Path, problems: Problems) -> bool:
     return False
 
 
-def load_summaries(folder: Path, problems: Problems) -> list[SummaryFile]:
+def load_summaries(folder: Path, problems: Problems, memo: FileMemo | None = None) -> list[SummaryFile]:
     """Each summary is Markdown with YAML front matter between two '---' lines."""
     summaries = []
     if not folder.is_dir():
@@ -67,27 +75,33 @@ def load_summaries(folder: Path, problems: Problems) -> list[SummaryFile]:
     for path in sorted(folder.glob("*.md")):
         if _too_big(path, problems):
             continue
-        text = read_text(path, problems)
-        if text is None:
-            continue
-        text = text.replace("\r\n", "\n")
-        bad = forbidden_char(text)
-        if bad is not None:
-            problems.error(path, bad[0], bad[1], f"the text contains the invisible control character {bad[2]}",
-                           "delete it: such characters come with text pasted from elsewhere and break the page")
-            continue
-        match = _FRONT_MATTER.match(text)
-        if not match:
-            problems.error(path, 1, 1, "the summary has no front matter",
-                           "start the file with '---', then 'title:' and 'order:', then '---'")
-            continue
-        meta = load_yaml(path, problems, text=match.group(1) or "", line_offset=1)
-        body_line = text[: match.end()].count("\n") + 1
-        bidi = bidi_control(text[match.end():])  # the front matter's own values were checked as YAML
-        if bidi is not None:
-            problems.warning(path, body_line + bidi[0] - 1, bidi[1],
-                             f"the text contains the bidirectional control character {bidi[2]}", BIDI_HINT)
-        summaries.append(SummaryFile(path, meta, text[match.end():], body_line))
+        summary = memo.load(path, problems, partial(_load_summary, path)) if memo else _load_summary(path, problems)
+        if summary is not None:
+            summaries.append(summary)
     if not summaries and not problems.errors:
         problems.error(folder, 1, 1, "there are no summaries", "add a Markdown file such as 01-what-happened.md")
     return summaries
+
+
+def _load_summary(path: Path, problems: Problems) -> SummaryFile | None:
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n")
+    bad = forbidden_char(text)
+    if bad is not None:
+        problems.error(path, bad[0], bad[1], f"the text contains the invisible control character {bad[2]}",
+                       "delete it: such characters come with text pasted from elsewhere and break the page")
+        return None
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        problems.error(path, 1, 1, "the summary has no front matter",
+                       "start the file with '---', then 'title:' and 'order:', then '---'")
+        return None
+    meta = load_yaml(path, problems, text=match.group(1) or "", line_offset=1)
+    body_line = text[: match.end()].count("\n") + 1
+    bidi = bidi_control(text[match.end():])  # the front matter's own values were checked as YAML
+    if bidi is not None:
+        problems.warning(path, body_line + bidi[0] - 1, bidi[1],
+                         f"the text contains the bidirectional control character {bidi[2]}", BIDI_HINT)
+    return SummaryFile(path, meta, text[match.end():], body_line)

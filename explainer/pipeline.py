@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .confine import refuse_links_out
 from .errors import BuildError, ContentError, Problems
@@ -21,6 +22,9 @@ from .theme import lookup
 from .validate import build_project
 from .verify import verify_project
 from .write import check_output_dir, write_site
+
+if TYPE_CHECKING:
+    from .incremental import BuildCache
 
 # The renderer (Jinja2, Markdown, nh3), assets and feed are imported by render() only: `check` never needs them.
 
@@ -59,40 +63,58 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check(root: Path, strict: bool = False) -> tuple[Project, Problems]:
+def check(root: Path, strict: bool = False, cache: BuildCache | None = None) -> tuple[Project, Problems]:
     """Load, validate and verify; raise BuildError listing every problem found."""
     with gc_paused():
-        return _check(root, strict)
+        return _check(root, strict, cache)
 
 
-def _check(root: Path, strict: bool) -> tuple[Project, Problems]:
+def _check(root: Path, strict: bool, cache: BuildCache | None = None) -> tuple[Project, Problems]:
     problems = Problems(root)
     refuse_links_out(root, problems)  # before anything is read: nothing outside the project is
     problems.raise_if_errors()
-    loaded = load_project(root, problems)
+    loaded = load_project(root, problems, cache.files if cache else None)
+    if cache:
+        cache.files.forget_unseen()
     project = build_project(root, loaded, problems)
     verify_project(project, problems)
     problems.raise_if_errors(strict)
     return project, problems
 
 
-def render(project: Project, root: Path, base_url: str | None, problems: Problems) -> dict[str, bytes]:
-    """Render pages and copy static assets into an in-memory map of output path → bytes."""
-    from .assets import broken_links, hash_assets
+def render(project: Project, root: Path, base_url: str | None, problems: Problems,
+           cache: BuildCache | None = None) -> dict[str, bytes]:
+    """Render pages and copy static assets into an in-memory map of output path → bytes.
+
+    The pages are rendered on every core the process may use (parallel.py): the same bytes, sooner.
+    """
+    from .assets import hash_assets, page_links, unmet_links
     from .feed import feed_xml, recent_changes
+    from .parallel import workers_available
     from .render import STYLESHEET, Renderer, RenderOptions
 
     options = RenderOptions(base_url=(base_url or project.site.base_url).rstrip("/") + "/")
     theme = lookup(root)  # the project's templates/ and static/ first, then the package's theme
     assets = hash_assets(theme.static, inlined=(STYLESHEET,))
-    renderer = Renderer(project, theme.templates, options, theme.static, assets)
+    memo = cache.render if cache else None
+    renderer = Renderer(project, theme.templates, options, theme.static, assets, memo)
     renderer.env.globals["recent"] = recent_changes(project)  # the "Recently updated" list (_recent.html)
-    pages = renderer.render(problems)
+    if memo:
+        memo.start()
+    pages = renderer.render(problems, workers_available())
     problems.raise_if_errors()
     pages.update(assets.files)
     pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout)
+    known = renderer.page_links  # pages whose links were read where they were rendered, or kept from the last build
+    broken = []
+    for page, data in pages.items():
+        if page.endswith(".html"):
+            links = known.get(page)
+            if links is None or unmet_links(links, pages):  # a kept page keeps one link per file: read it in full
+                links = page_links(page, data)
+            broken += [(page, link, why) for link, why in unmet_links(links, pages)]
     reported: set[str] = set()
-    for page, link, why in broken_links(pages):  # e.g. a template naming an asset without asset()
+    for page, link, why in broken:  # e.g. a template naming an asset without asset()
         as_written = _as_written(page, link)  # embed/timeline.html shows the timeline's links as ../NAME
         written = renderer.locate_link(as_written)
         if written is not None:  # a link in a summary or other Markdown text: blamed where it was written
@@ -105,6 +127,8 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
         problems.error(root / "templates", 1, 1, f"{page} links to '{link}': {why}",
                        "link pages relatively; for files from static/ write {{ asset('NAME') }}")
     problems.raise_if_errors()
+    if memo:
+        memo.finish()
     return pages
 
 
@@ -116,13 +140,17 @@ def _as_written(page: str, link: str) -> str:
     return link
 
 
-def build(root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:
-    """Build the site into ``output``; on any error the previous output is left untouched."""
+def build(root: Path, output: Path, base_url: str | None = None, strict: bool = False,
+          cache: BuildCache | None = None) -> BuildResult:
+    """Build the site into ``output``; on any error the previous output is left untouched.
+
+    ``cache`` (incremental.py) lets a rebuild reuse the last build's work: the same bytes, sooner.
+    """
     started = time.perf_counter()
     check_output_dir(output, root)
     with gc_paused():
-        project, problems = check(root, strict)
-        pages = render(project, root, base_url, problems)
+        project, problems = check(root, strict, cache)
+        pages = render(project, root, base_url, problems, cache)
         write_site(pages, output)
     return BuildResult(project, pages, problems.warnings, time.perf_counter() - started)
 

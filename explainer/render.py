@@ -10,11 +10,12 @@ import base64
 import hashlib
 import os
 import re
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote as urlquote
 
 import jinja2
@@ -47,9 +48,15 @@ from .markdown_guard import (
 )
 from .model import Citation, Date, Fact, Project, Source
 from .paginate import layout as page_layout
+from .parallel import render_pages
 from .quotes import ELLIPSIS, Archive, fragments
 from .validate import CITE
 from .verify import normalise
+
+if TYPE_CHECKING:
+    from .incremental import RenderMemo
+
+T = TypeVar("T")
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
@@ -133,10 +140,18 @@ class ProjectLoader(jinja2.FileSystemLoader):
 class Renderer:
     """Holds the Jinja environment and the Markdown converter for one build."""
 
+    memo: RenderMemo | None = None  # what the last build rendered (incremental.py); none for a cold build
+
     def __init__(self, project: Project, templates: Sequence[Path], options: RenderOptions, static: Sequence[Path],
-                 assets: Assets):
-        """``templates`` and ``static`` are lookup orders (see theme.py): the first folder holding a name wins."""
+                 assets: Assets, memo: RenderMemo | None = None):
+        """``templates`` and ``static`` are lookup orders (see theme.py): the first folder holding a name wins.
+
+        ``memo`` (incremental.py) holds what the last build rendered, so a rebuild redoes only what changed.
+        """
         self.project = project
+        self.memo = memo
+        self.assets = assets
+        self.page_links: dict[str, list[tuple[str, str, str]]] = {}  # page → its local links, where already known
         self.options = options
         self.static = tuple(static)
         self.facts = project.facts_by_id
@@ -155,17 +170,43 @@ class Renderer:
             bytecode_cache=_bytecode_cache(),
             finalize=isolate,
         )
-        self.env.globals["asset"] = assets.url  # asset('print.css') → its content-hashed path
+        self.env.globals["asset"] = _weak(assets.url)  # asset('print.css') → its content-hashed path
         self._archives: dict[str, Archive] = {}
         self._sources = project.sources_by_id  # once: the property builds a new dict each time
         self.env.filters.update(
-            date=format_date, said_date=format_said, fact_when=fact_when, as_of=as_of, cite=self.cite_html,
-            attributed=self.attributed, fragment_link=fragment_link, in_context=self.in_context,
-            fact_href=self.layout.fact_href, event_href=self.layout.event_href, source_href=self.layout.source_href,
+            date=format_date, said_date=format_said, fact_when=fact_when, as_of=as_of, cite=_weak(self.cite_html),
+            attributed=_weak(self.attributed), fragment_link=fragment_link, in_context=_weak(self.in_context),
+            fact_href=_weak(self.layout.fact_href), event_href=_weak(self.layout.event_href),
+            source_href=_weak(self.layout.source_href),
         )
 
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
+        key = None
+        if self.memo is not None:  # the same text citing the same numbers and pages gives the same HTML
+            key = (text, inline, self.cite_state(text))
+            hit = self.memo.markdown.get(key)
+            if hit is not None:
+                html, links = hit
+                for link in links:
+                    self.local_links.setdefault(link, text)
+                return html
+        html, links = self._markdown(text, inline)
+        for link in links:
+            self.local_links.setdefault(link, text)
+        if key is not None:
+            self.memo.markdown_now[key] = (html, links)
+        return html
+
+    def cite_state(self, text: str) -> tuple[tuple[str, int, str], ...]:
+        """What a text's citation links show: each cited fact's number and page."""
+        if "[[" not in text:
+            return ()
+        facts, href = self.facts, self.layout.fact_href
+        return tuple((i, facts[i].number if i in facts else 0, href(i))
+                     for i in (c.strip() for c in CITE.findall(text)))
+
+    def _markdown(self, text: str, inline: bool) -> tuple[Markup, list[str]]:
         runs: list[str] = []  # citation runs, held out of Markdown's way: its link parser is slow on them
         held = text if text.isascii() else RESERVED.sub("\ufffd", text)
         if "[[" in held:
@@ -190,13 +231,13 @@ class Renderer:
                          url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer")
         if strays:
             html = HELD_STRAY.sub(lambda m: UNSTRAY[m.group(0)], html)
-        if 'href="' in html:  # a relative link is checked with the pages; its mistakes are blamed on this text
-            for href in _HREF.findall(html):
-                if not href.startswith(("http://", "https://", "#")):
-                    self.local_links.setdefault(unescape(href), text)
+        links = []  # a relative link is checked with the pages; its mistakes are blamed on this text
+        if 'href="' in html:
+            links = [unescape(href) for href in _HREF.findall(html)
+                     if not href.startswith(("http://", "https://", "#"))]
         if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
-        return Prose(self._place_citations(html, runs) if runs else html)
+        return Prose(self._place_citations(html, runs) if runs else html), links
 
     def _place_citations(self, html: str, runs: list[str]) -> str:
         """Put each held run back as citation links: in text only, and after a link, never inside one."""
@@ -332,8 +373,12 @@ class Renderer:
             "page_path": "",
         }
 
-    def render(self, problems: Problems) -> dict[str, bytes]:
-        """Render every page; template mistakes are reported with the template's file and line."""
+    def render(self, problems: Problems, workers: int = 1) -> dict[str, bytes]:
+        """Render every page; template mistakes are reported with the template's file and line.
+
+        With ``workers`` > 1 and enough pages, the pages are rendered by forked workers (see
+        parallel.py); the result is the same map, in the same order, as rendered here.
+        """
         try:
             context = self.context()
         except MarkdownRefused as exc:
@@ -346,20 +391,43 @@ class Renderer:
             pages.update(reach.render(self, context, problems))
         except jinja2.TemplateError as exc:  # reported below, unless a page shows the same mistake
             extras_error = template_error(exc, self.env, problems)
-        for name, template, extra in (*((n, t, {}) for n, t in PAGES), *self.list_pages(context)):
-            try:
-                pages[name] = self.env.get_template(template).render(context, **extra).encode("utf-8")
-            except jinja2.TemplateError as exc:
-                problems.items.append(template_error(exc, self.env, problems))
+        jobs = [*((n, t, {}) for n, t in PAGES), *self.list_pages(context)]
+        keys = self.memo.page_keys(self, context, jobs) if self.memo is not None else {}
+        kept = self.memo.kept_pages(keys) if self.memo is not None else {}
+        todo = [job for job in jobs if job[0] not in kept]
+        base_url = self.options.base_url
+        data_files: dict[str, bytes] = {}
+
+        def exports_meanwhile() -> None:  # in this process, while workers render the pages
+            data_files.update(exports.data_files(self.project, base_url, self.layout))
+
+        done = render_pages(self, context, todo, workers, exports_meanwhile)
+        for name, template, extra in jobs:
+            if name in kept:
+                pages[name], self.page_links[name] = kept[name]
+                continue
+            data = done.get(name)
+            if data is None:  # a template error: rendered again here, where its traceback can be read
+                try:
+                    self.render_page(context, template, extra)
+                except jinja2.TemplateError as exc:
+                    problems.items.append(template_error(exc, self.env, problems))
                 break  # the same mistake would be reported once per list page
+            pages[name] = data[0]
+            if data[1] is not None:
+                self.page_links[name] = data[1]
+            if name in keys:
+                self.memo.keep_page(name, keys[name], data[0], self.page_links.get(name))
         if extras_error and extras_error.format() not in {p.format() for p in problems.items}:
             problems.items.append(extras_error)
-        base_url = self.options.base_url
-        pages.update(exports.data_files(self.project, base_url, self.layout))
+        pages.update(data_files)
         pages["sitemap.xml"] = exports.sitemap(base_url, self.project.site.updated,
                                                [page.name for _, page in self.layout.pages])
         pages["robots.txt"] = exports.robots(base_url)
         return pages
+
+    def render_page(self, context: dict[str, Any], template: str, extra: dict[str, Any]) -> bytes:
+        return self.env.get_template(template).render(context, **extra).encode("utf-8")
 
     def list_pages(self, context: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         """The pages of each split list (see paginate.py), with their items and neighbours."""
@@ -375,6 +443,22 @@ class Renderer:
                          "next": section.pages[i + 1] if i + 1 < len(section.pages) else None}
                 out.append((page.name, "list_page.html", {**extra, **items[section.kind](page)}))
         return out
+
+
+def _weak(method: Callable[..., T]) -> Callable[..., T]:
+    """A filter that calls ``method`` without keeping its object alive.
+
+    Compiled templates hold their filters in reference cycles (a template's functions and their
+    globals), which the collector, paused during a build and frozen at its end, never frees: a
+    process that builds again and again (``serve``) kept every build's whole project alive through
+    them. A weak reference leaves the project to reference counting, which frees it at once.
+    """
+    ref = weakref.WeakMethod(method)
+
+    def call(*args: Any, **kwargs: Any) -> T:
+        return ref()(*args, **kwargs)  # type: ignore[misc]
+
+    return call
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

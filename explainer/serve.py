@@ -26,6 +26,7 @@ from tornado import httpserver, netutil
 
 from . import pipeline
 from .errors import UsageError
+from .incremental import IncrementalBuilder
 from .serve_builds import BuildFn, Preview, one_line, to_stderr, to_stdout
 from .serve_http import Hosts, application
 from .serve_watch import WATCHED_DIRS, WATCHED_FILES, Watcher, rebuild_on_changes
@@ -41,8 +42,10 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
         raise UsageError(f"--port must be between 0 and 65535, got {port}")
     check_output_dir(output, root)
 
+    builder = IncrementalBuilder()  # one for the session: each rebuild redoes only what changed
+
     def build(root: Path, output: Path) -> pipeline.BuildResult:
-        return pipeline.build(root, output, base_url=base_url, strict=strict)
+        return builder.build(root, output, base_url=base_url, strict=strict)
 
     try:
         return asyncio.run(_serve(root, output, host, port, build, debug))

@@ -1,0 +1,275 @@
+"""Incremental rebuilds for the live preview: the same build, with its stages memoised by their inputs.
+
+A build is a pure function of the project's files. ``IncrementalBuilder`` keeps what the last
+build computed, each piece keyed by everything it was computed from, and reuses a piece only when
+its key is unchanged, so a rebuild gives the same bytes as a cold build (tests/test_incremental.py
+checks this after random sequences of edits):
+
+- each content file's parsed document, with the problems found reading it, keyed by its bytes;
+- each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
+- each list page's bytes and links, keyed by a fingerprint of what it shows: its own facts,
+  events or sources, and what every page shares (templates, assets, site.yaml, every field of
+  the sources: titles, addresses, labels for the attribution chain, how much context a quote
+  shows, and a digest of the archived text the quotes in context come from; the pages of each
+  list). A fact's page is rendered again when that fact changes (its dates, `said`, `as_of`,
+  `published`, `derived`, its quotes and their offsets), or when a source it cites changes; a
+  timeline or source page when one of its items, or a fact it cites, changes.
+
+Validation and the quote checks run in full every time: they read the whole project, and
+checking is what makes a preview trustworthy. The front page, the 404 page, the exports, the feed
+and the sitemap are rebuilt every time too.
+
+The page fingerprint assumes the list-page templates read only the variables the shipped ones
+do; a theme whose list pages read anything else (the whole list of facts, the charts...) has its
+list pages rendered every time, which is slower but still correct.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import jinja2
+import jinja2.meta
+import jinja2.nodes
+
+from .dates import PartialDate
+from .errors import ContentError, Problems
+from .model import Source, Spot, Where
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
+    from .render import Renderer
+
+T = TypeVar("T")
+
+# What a list page may read from the shared context and still be memoised by its own items:
+# the page's own variables, what the shared fingerprint covers, and the filters' helpers.
+LIST_PAGE_NAMES = frozenset({
+    "section", "page", "previous", "next", "page_path", "facts", "events", "sources",  # the page's own
+    "site", "css", "csp", "script", "base_url", "topics", "sources_by_id", "data_files", "asset",  # shared
+    "layout", "event_topics",  # only the page's own items' entries are read (layout: whether a list is split)
+})
+
+
+class FileMemo:
+    """Each file's load result and the problems found reading it, keyed by a hash of the file's bytes."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, tuple[bytes, Any, list[ContentError]]] = {}
+        self._seen: set[Path] = set()
+
+    def load(self, path: Path, problems: Problems, read: Callable[[Problems], T]) -> T:
+        """``read(problems)`` for ``path``, or its last result if the file's bytes are unchanged."""
+        try:
+            data = hashlib.blake2b(path.read_bytes(), digest_size=32).digest()  # the bytes would double the memory
+        except OSError:  # reported by read() as usual
+            return read(problems)
+        self._seen.add(path)
+        hit = self._files.get(path)
+        if hit is not None and hit[0] == data:
+            problems.items.extend(hit[2])
+            return hit[1]
+        self._files.pop(path, None)  # the old document goes before the new one is built, not after
+        found = Problems(problems.root)
+        result = read(found)
+        problems.items.extend(found.items)
+        self._files[path] = (data, result, found.items)
+        return result
+
+    def forget_unseen(self) -> None:
+        """Drop files no longer read (removed or renamed), after a build."""
+        for path in set(self._files) - self._seen:
+            del self._files[path]
+        self._seen.clear()
+
+
+class RenderMemo:
+    """The last build's Markdown and list pages, each with the key it was rendered under."""
+
+    def __init__(self) -> None:
+        self.markdown: dict[tuple, Any] = {}
+        self.markdown_now: dict[tuple, Any] = {}
+        self._pages: dict[str, tuple[bytes, bytes, Any]] = {}  # name → (key, bytes, links)
+        self._pages_now: dict[str, tuple[bytes, bytes, Any]] = {}
+        self.reused = 0  # pages taken from the last build, for the preview's log and the tests
+        # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
+        self._checked: dict[tuple[str, str], tuple[bool, list[str]]] = {}
+
+    def start(self) -> None:
+        self.markdown_now, self._pages_now, self.reused = {}, {}, 0
+
+    def finish(self) -> None:
+        """Keep this build's results (only what it used: stale entries go)."""
+        self.markdown, self._pages = self.markdown_now, self._pages_now
+        self.markdown_now, self._pages_now = {}, {}
+
+    def page_keys(self, renderer: Renderer, context: dict[str, Any], jobs: list) -> dict[str, bytes]:
+        """name → key for each list page that can be memoised (none if the templates read more)."""
+        if not any("section" in extra for _, _, extra in jobs):  # a site on one page: nothing to key
+            return {}
+        if not _list_pages_read_only_known_names(renderer.env, self._checked):
+            return {}
+        shared = _digest(_shared_state(renderer, context))
+        keys = {}
+        for name, template, extra in jobs:
+            if "section" in extra:
+                keys[name] = _digest((shared, template, name, _page_state(renderer, context, extra)))
+        return keys
+
+    def kept_pages(self, keys: dict[str, bytes]) -> dict[str, tuple[bytes, Any]]:
+        """The pages whose key is unchanged since the last build: name → (bytes, links)."""
+        kept = {}
+        for name, key in keys.items():
+            hit = self._pages.get(name)
+            if hit is not None and hit[0] == key and hit[2] is not None:
+                kept[name] = (hit[1], hit[2])
+                self._pages_now[name] = hit
+        self.reused = len(kept)
+        return kept
+
+    def keep_page(self, name: str, key: bytes, data: bytes, links: Any) -> None:
+        """Keep a page with one link per file it links to: if any is broken, the check reads it in full."""
+        if links is None:
+            from .assets import page_links
+            links = page_links(name, data)
+        self._pages_now[name] = (key, data, list({(target, why): (link, target, why)
+                                                  for link, target, why in reversed(links)}.values()))
+
+
+class BuildCache:
+    """Everything a build can reuse from the last one."""
+
+    def __init__(self) -> None:
+        self.files = FileMemo()
+        self.render = RenderMemo()
+
+
+class IncrementalBuilder:
+    """``build()`` as pipeline.build, reusing the last build's work where its inputs are unchanged."""
+
+    def __init__(self) -> None:
+        self.cache = BuildCache()
+
+    def build(self, root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:
+        from .errors import ExplainerError
+        from .pipeline import build
+
+        try:
+            return build(root, output, base_url=base_url, strict=strict, cache=self.cache)
+        except ExplainerError:  # content or usage problems: what was kept is still good
+            raise
+        except BaseException:  # a bug or a disk error mid-build: start the next build afresh
+            self.cache = BuildCache()
+            raise
+
+
+def _list_pages_read_only_known_names(env: jinja2.Environment,
+                                      checked: dict[tuple[str, str], tuple[bool, list[str]]]) -> bool:
+    """Whether the list-page templates (and everything they use) read only LIST_PAGE_NAMES."""
+    seen: set[str] = set()
+    todo = ["list_page.html", "_facts.html", "_timeline.html", "_sources.html"]  # included by section kind
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateError:
+            return False  # the build reports it
+        known = checked.get((name, source))
+        if known is None:
+            known = checked[name, source] = _reads_only_known_names(env, source)
+        if not known[0]:
+            return False
+        todo.extend(known[1])
+    return True
+
+
+def _reads_only_known_names(env: jinja2.Environment, source: str) -> tuple[bool, list[str]]:
+    try:
+        ast = env.parse(source)
+    except jinja2.TemplateError:
+        return False, []  # the build reports it
+    # A name the template sets itself ({% set heading = ... %} read in a block) is its own.
+    assigned = {node.name for node in ast.find_all(jinja2.nodes.Name) if node.ctx in ("store", "param")}
+    # A computed name ("_" ~ section.kind ~ ".html") is one of the three section templates, checked anyway.
+    uses = [used for used in jinja2.meta.find_referenced_templates(ast) if used is not None]
+    return jinja2.meta.find_undeclared_variables(ast) - assigned <= LIST_PAGE_NAMES, uses
+
+
+def _shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
+    """What every list page may show besides its own items."""
+    layout = renderer.layout
+    templates = []
+    for folder in renderer.env.loader.searchpath:  # type: ignore[union-attr]
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                templates.append((str(path.relative_to(folder)), path.read_bytes()))
+    sections = [(s.kind, s.home, [(p.name, p.title, p.group, p.label) for p in s.pages])
+                for s in (layout.facts, layout.timeline, layout.sources)]
+    # A source's archived text shows on the pages of the facts that cite it (a quote in context,
+    # Renderer.in_context): its digest is shared, so a changed archive renders the list pages again
+    # (its recorded sha256 changes with it too, but the text is what the pages show).
+    sources = [(state(s, skip=("cited_by", "text")), _text_digest(s.text), layout.source_href(s.id))
+               for s in renderer.project.sources]
+    return (templates, sorted(renderer.assets.names.items()), str(context["css"]),
+            context["csp"], context["script"], context["base_url"], state(context["site"]), sections, sources)
+
+
+def _page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any]) -> tuple:
+    """What one list page shows of its own: its items, and what of other items they show."""
+    facts, href = renderer.facts, renderer.layout.fact_href
+
+    def cited(ids: list[str]) -> list:
+        return [(i, facts[i].number if i in facts else 0, href(i)) for i in ids]
+
+    kind = extra["section"].kind
+    if kind == "facts":
+        items: Any = [(state(f), href(f.id)) for f in extra["facts"]]
+    elif kind == "timeline":
+        topics = context["event_topics"]
+        items = [(state(e), str(text), topics.get(e.id), cited(e.facts)) for e, text in extra["events"]]
+    else:
+        items = [(state(s, skip=("cited_by", "text")), cited([f.id for f in s.cited_by])) for s in extra["sources"]]
+    neighbours = [(p.name, p.title) if p else None for p in (extra["previous"], extra["next"])]
+    return kind, extra["page"].name, extra["page"].title, neighbours, items
+
+
+def state(value: Any, skip: tuple[str, ...] = ()) -> Any:
+    """A value as plain data, for a fingerprint: positions in files are left out (they show nowhere)."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is list or kind is tuple:
+        return [state(v) for v in value]
+    if kind is Where or kind is Spot:  # where an item was written, which no page shows
+        return None
+    if kind is Source and not skip:  # a source is shown by its id wherever it is cited
+        return ("source", value.id)
+    names = _FIELDS.get((kind, skip))
+    if names is None:
+        if kind is dict:
+            return [(state(k), state(v)) for k, v in value.items()]
+        if isinstance(value, PurePath):
+            return str(value)
+        if not is_dataclass(value):
+            return repr(value)  # unknown: its repr (which at worst never matches, so it is rendered again)
+        names = _FIELDS[kind, skip] = tuple(f.name for f in fields(value) if f.name not in skip)
+    return (kind.__name__, *[state(getattr(value, name)) for name in names])
+
+
+_LEAVES = {str, int, float, bool, type(None), PartialDate}  # a date's repr says all it holds
+_FIELDS: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def _text_digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
+
+def _digest(value: Any) -> bytes:
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=20).digest()
