@@ -1,6 +1,6 @@
 """The content model, declared once: every file, field, type and rule lives here.
 
-The validator walks these definitions; the README's field tables and the JSON Schema for editors
+The validator walks these definitions; the field tables in docs/content-model.md and the JSON Schema for editors
 are meant to be generated from the same definitions, so there is one source of truth.
 """
 
@@ -86,7 +86,7 @@ DAY = Scalar("day")  # a full YYYY-MM-DD date, for the change log
 
 APPROXIMATE = Field("approximate", BOOL, "true when the date is approximate; shown as 'c. August 2024' "
                     "(the same as EDTF `~`).", required=False, default=False)
-# When the claim was made, and up to when it is known to hold: see "Dates" in the README.
+# When the claim was made, and up to when it is known to hold: see "Uncertain dates" in docs/content-model.md.
 SAID = Field("said", EDTF, "When the claim was made or published, at its precision; default: the first cited "
              "source's `published` date (or its inferred range).", required=False)
 AS_OF = Field("as_of", EDTF, "The day up to which the claim is known to hold; shown as 'as of 26 May 2025' "
