@@ -10,7 +10,7 @@ height of the embed code and the page scrolls inside it.
 
 Who may frame the embeds is `embed.frame_ancestors` in site.yaml. A `<meta>` CSP cannot carry
 frame-ancestors, so the build writes it into `_headers` (read by Netlify and Cloudflare Pages);
-the README gives the nginx line for other hosts. Other pages' framing is left as it was.
+docs/reader-page.md gives the nginx line for other hosts. Other pages' framing is left as it was.
 """
 
 from __future__ import annotations

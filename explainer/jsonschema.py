@@ -58,7 +58,8 @@ _SCALARS: dict[str, dict[str, Any]] = {
     "path": {"type": "string", "pattern": NON_BLANK},
     "int": {"type": "integer"},
     "count": {"type": "integer", "minimum": 1},
-    "origins": {"type": "string", "pattern": schema.ORIGINS.pattern},
+    # no newline anywhere: "$" would also match before a final one, which the build refuses (fullmatch)
+    "origins": {"type": "string", "pattern": r"^(?![\s\S]*\n)" + schema.ORIGINS.pattern[1:]},
     "number": {"type": "number"},
     "sha256": {"type": "string", "pattern": r"^\s*[0-9a-fA-F]{64}\s*$"},
     "numeral": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMERAL_TEXT}]},

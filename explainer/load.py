@@ -42,7 +42,7 @@ def load_project(root: Path, problems: Problems, memo: FileMemo | None = None) -
         path = root / rel
         if not path.exists():
             if required:
-                problems.error(path, 1, 1, f"{rel} is missing", f"create {rel}; see the README's content model")
+                problems.error(path, 1, 1, f"{rel} is missing", f"create {rel}; see docs/content-model.md")
             continue
         if _too_big(path, problems):
             continue

@@ -485,7 +485,7 @@ def template_error(exc: jinja2.TemplateError, env: jinja2.Environment, problems:
             if code.co_filename.endswith((".html", ".xml", ".j2")):
                 filename, line = code.co_filename, tb.tb_lineno
             tb = tb.tb_next
-    hint = ("check the variable's name; the page's variables are listed in the README"
+    hint = ("check the variable's name; the page's variables are listed in docs/templates.md"
             if isinstance(exc, jinja2.UndefinedError) else "check the template syntax ({% %} and {{ }} must close)")
     return ContentError(problems.relpath(filename or "templates"), line or 1, 1,
                         f"template error: {exc.message or exc}", hint)

@@ -1,6 +1,6 @@
 """The content model, declared once: every file, field, type and rule lives here.
 
-The validator walks these definitions; the README's field tables and the JSON Schema for editors
+The validator walks these definitions; the field tables in docs/content-model.md and the JSON Schema for editors
 are meant to be generated from the same definitions, so there is one source of truth.
 """
 
@@ -95,7 +95,7 @@ CONTEXT_CHOICES = ("sentence", "paragraph", "none")
 
 APPROXIMATE = Field("approximate", BOOL, "true when the date is approximate; shown as 'c. August 2024' "
                     "(the same as EDTF `~`).", required=False, default=False)
-# When the claim was made, and up to when it is known to hold: see "Dates" in the README.
+# When the claim was made, and up to when it is known to hold: see "Uncertain dates" in docs/content-model.md.
 SAID = Field("said", EDTF, "When the claim was made or published, at its precision; default: the first cited "
              "source's `published` date (or its inferred range).", required=False)
 AS_OF = Field("as_of", EDTF, "The day up to which the claim is known to hold; shown as 'as of 26 May 2025' "
@@ -141,8 +141,9 @@ SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
     Field("publisher", TEXT, "Who publishes the explainer.", required=False),
     Field("topics", ListOf(TOPIC), "Topics facts are tagged with, with their labels.", required=False, default=[]),
     Field("charts", ListOf(CHART), "Charts drawn from facts' figures.", required=False, default=[]),
-    Field("pagination", PAGINATION, "Page sizes for long lists; see Pagination in the README.", required=False),
-    Field("embed", EMBED, "Settings for the embeddable timeline and comparisons; see Embeds in the README.",
+    Field("pagination", PAGINATION, "Page sizes for long lists; see Pagination in docs/content-model.md.",
+          required=False),
+    Field("embed", EMBED, "Settings for the embeddable timeline and comparisons; see Embeds in docs/reader-page.md.",
           required=False),
     Field("offline", BOOL, "Write the one-file offline edition `explainer-LANG.html`; default true.",
           required=False, default=True),

@@ -165,7 +165,7 @@ def test_undated_article_says_so_and_marks_its_inferred_range(soup):
     assert "twice" in shown["Note"]
 
 
-# --- The editorial guide, checked where a machine can (README: "The editorial guide") -------------
+# --- The editorial guide, checked where a machine can (docs/editors.md: "The editorial guide") -------------
 
 CONTENT = REPO / "content"
 SITE = yaml.safe_load((REPO / "site.yaml").read_text(encoding="utf-8"))

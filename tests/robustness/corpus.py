@@ -264,7 +264,7 @@ ERRORS: list[Case] = [
         """),
     Case("missing-required-file", {"content/timeline.yaml": None}, """
         content/timeline.yaml:1:1: error: content/timeline.yaml is missing
-            hint: create content/timeline.yaml; see the README's content model
+            hint: create content/timeline.yaml; see docs/content-model.md
         """),
     # --- unknown keys ---------------------------------------------------------------------------
     Case("unknown-key-did-you-mean", {FACTS: Replace("    - source: article-a\n      quote: \"could",
@@ -571,11 +571,11 @@ after source 'article-a' reporting it was published (26 May 2025)
     # --- an editor's broken template (a whole small template, so the line numbers stay put) --------
     Case("template-unknown-variable", {INDEX: _template("<h1>{{ sitee.title }}</h1>")}, """
         templates/index.html:4:1: error: template error: 'sitee' is undefined
-            hint: check the variable's name; the page's variables are listed in the README
+            hint: check the variable's name; the page's variables are listed in docs/templates.md
         """, subprocess=True),
     Case("template-unknown-attribute", {INDEX: _template("<h1>{{ site.titel }}</h1>")}, """
         templates/index.html:4:1: error: template error: 'explainer.model.Site object' has no attribute 'titel'
-            hint: check the variable's name; the page's variables are listed in the README
+            hint: check the variable's name; the page's variables are listed in docs/templates.md
         """),
     Case("template-syntax-error", {INDEX: _template("<h1>{{ site.title }</h1>")}, """
         templates/index.html:4:1: error: template error: unexpected '}'
