@@ -245,3 +245,57 @@ def test_an_error_elsewhere_keeps_both_warnings(project, run):
     assert code == 1
     assert "fact 'swap-sizes' is not cited anywhere" in err
     assert "source 'article-b' is not cited by any fact" in err
+
+
+def test_a_source_without_sha256_is_not_checked_for_quotes(project, run):
+    project.edit("content/sources.yaml", f"  sha256: {hashlib.sha256(SEED.encode()).hexdigest()}\n", "")
+    project.edit("content/facts.yaml", "could range from 50 to 95 soldiers", "could range from 50 to 90 soldiers")
+    code, err = run()
+    assert code == 1
+    assert "records no sha256 of its archive" in err
+    assert err.count("error:") == 1, err  # until its text is confirmed, a quote's check would prove nothing
+
+
+def test_an_invalid_source_among_valid_ones_is_not_also_unknown(project, run):
+    add_source(project, "article-b", "b.txt", "Another text.")
+    project.edit("content/sources.yaml", "url: https://example.org/a", "url: ftp://example.org/a")
+    code, err = run()
+    assert code == 1
+    assert "unknown source" not in err
+    assert err.count("error:") == 1, err
+
+
+def test_with_no_valid_source_a_citation_is_not_blamed_for_it(project, run):
+    project.edit("content/sources.yaml", "url: https://example.org/a", "url: ftp://example.org/a")
+    project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could",
+                 "    - source: zzz\n      quote: \"could")
+    code, err = run()
+    assert code == 1
+    assert "unknown source" not in err  # sources.yaml's own error says why no source is known
+    assert err.count("error:") == 1, err
+
+
+def test_an_unknown_source_is_one_error_not_also_unsupported_numbers(project, run):
+    project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could range from 50 to 95 soldiers\"",
+                 "    - source: zzz\n      quote: \"The numbers exchanged\"")
+    code, err = run()
+    assert code == 1
+    assert "content/facts.yaml:18:7: error: fact 'swap-sizes' cites the unknown source 'zzz'" in err
+    assert err.count("error:") == 1, err
+
+
+def test_a_missing_archive_is_one_error_not_also_unsupported_numbers(project, run):
+    project.edit("content/facts.yaml", "could range from 50 to 95 soldiers", "The numbers exchanged")
+    (project.root / "seeds" / "a.txt").unlink()
+    code, err = run()
+    assert code == 1
+    assert "archive 'a.txt' does not exist in seeds/" in err
+    assert err.count("error:") == 1, err
+
+
+def test_an_unknown_fact_with_no_close_id_names_the_file_to_look_in(project, run):
+    project.edit("content/timeline.yaml", "facts: [sbu-102]", "facts: [zzz]")
+    code, err = run()
+    assert code == 1
+    assert ("content/timeline.yaml:9:11: error: unknown fact 'zzz'\n"
+            "    hint: use an id defined in content/facts.yaml\n") in err
