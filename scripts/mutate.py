@@ -44,6 +44,7 @@ FAST_TESTS = {
     "verify": ["tests/test_verify.py", "tests/test_provenance.py", "tests/test_provenance_chain.py",
                "tests/test_normalise_fast.py", "tests/test_errors.py"],
     "dates": ["tests/test_dates.py"],
+    "uncertain": ["tests/test_dates.py", "tests/test_uncertain_forms.py"],
 }
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "output", "__pycache__", ".output-*", "*.pyc", ".hypothesis")
 NO_MUTATE = "pragma: no mutate"

@@ -95,6 +95,26 @@ def test_a_span_may_start_and_end_on_the_same_day(text):
     assert parse_edtf(text).edtf == text
 
 
+def test_a_span_within_one_year_reads_as_written():
+    assert parse_edtf("2024/2024").human() == "2024–2024"
+
+
+def test_sets_sort_by_their_first_date_then_their_last():
+    texts = ["[2024-03,2024-04]", "[2024-01,2024-02,2024-12]", "[2024-01,2024-06]", "[2024-01,2024-02,2024-03]"]
+    ordered = sorted((parse_edtf(t) for t in texts), key=lambda d: d.sort_key)
+    assert [d.edtf for d in ordered] == ["[2024-01,2024-02,2024-03]", "[2024-01,2024-06]",
+                                         "[2024-01,2024-02,2024-12]", "[2024-03,2024-04]"]
+
+
+def test_spans_and_sets_are_values_no_page_can_change():
+    span, the_set = parse_edtf("2024/2025"), parse_edtf("[2024,2025]")
+    with pytest.raises(AttributeError):
+        span.start = None
+    with pytest.raises(AttributeError):
+        the_set.dates = ()
+    assert len({span, parse_edtf("2024/2025"), the_set, parse_edtf("[2025,2024]")}) == 2
+
+
 @pytest.mark.parametrize(("text", "message", "hint"), [
     ("2024/2025/2026", "'2024/2025/2026' is not a date", EDTF_WORDS),
     ("2024/x", "'2024/x' is not a date", EDTF_WORDS),
@@ -106,6 +126,13 @@ def test_a_span_may_start_and_end_on_the_same_day(text):
      "write the earlier date first: 2025-05-31/2025-06"),
     ("[2025, 2024 ,2025]", "'[2025, 2024 ,2025]' lists 2025 twice", "list each date once"),
     ("[]", "'[]' is not a date", EDTF_WORDS),
+    ("x2024,2025]", "'x2024,2025]' is not a date", EDTF_WORDS),
+    ("[2024,2025x", "'[2024,2025x' is not a date", EDTF_WORDS),
+    ("[2025-05-24]", "'[2025-05-24]' lists only one date",
+     "write the date without brackets, or list two or more: [2025-05-24,2025-05-25]"),
+    ("2024-08-06/", "'2024-08-06/' has an empty end", "write '..' for an open end, e.g. 2024-08-06/.."),
+    ("/2025-05-26", "'/2025-05-26' has an empty start", "write '..' for an open start, e.g. ../2025-05-26"),
+    ("../..", "'../..' has neither a start nor an end", "give at least one end, e.g. 2024-08-06/.. or ../2025-05-26"),
 ])
 def test_each_mistake_in_a_span_or_set_is_named(text, message, hint):
     with pytest.raises(DateError) as refused:
