@@ -15,6 +15,9 @@ _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII dig
 PLAIN_HINT = "write the date as YYYY, YYYY-MM or YYYY-MM-DD"
 EDTF_HINT = ("write YYYY, YYYY-MM or YYYY-MM-DD; for an uncertain date: 2024-08~ (about), 2024-08? (uncertain), "
              "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), [2025-05-24,2025-05-25] (one of these)")
+# Sort keys for "not known to the month/day": any number past the last month (day) sorts the same.
+_AFTER_EVERY_MONTH = 13  # pragma: no mutate (14 or 99 would sort exactly as 13 does)
+_AFTER_EVERY_DAY = 32  # pragma: no mutate (33 or 99 would sort exactly as 32 does)
 MONTHS = [
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -70,7 +73,10 @@ class PartialDate:
         month = self.month or 12
         return f"{self.year:04d}-{month:02d}-{self.day or days_in_month(self.year, month):02d}"
 
-    def pieces(self, moment: bool = False) -> list[tuple[str, str | None]]:
+    def pieces(
+        self,
+        moment: bool = False,  # pragma: no mutate (a single date ignores it; the default matches DateSpan's)
+    ) -> list[tuple[str, str | None]]:
         """(text, machine form) parts of the rendering; one part for a single date."""
         return [(self.human(), self.iso)]
 
@@ -81,7 +87,7 @@ class PartialDate:
         "c. August 2024" cannot be placed among the days of August, and an event that a source
         dates only by its month is usually told after the dated events that led to it.
         """
-        return (self.year, self.month or 13, self.day or 32)
+        return (self.year, self.month or _AFTER_EVERY_MONTH, self.day or _AFTER_EVERY_DAY)
 
     def human(self) -> str:
         """How readers see it: "6 August 2024", "August 2024", "2024", "c. August 2024", "August 2024?"."""

@@ -21,11 +21,12 @@ from .dates import EDTF_HINT, MONTHS, DateError, PartialDate, parse_date
 
 _ONE = re.compile(r"([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)([~?%]?)")
 OPEN = ".."
-_OPEN_START = (-1, 0, 0)  # sorts before every date
-_OPEN_END = (10000, 0, 0)  # sorts after every date
+_OPEN_START = (-1, 0, 0)  # sorts before every date  # pragma: no mutate (any key below year 0000 sorts alike)
+_OPEN_END = (10000, 0, 0)  # sorts after every date  # pragma: no mutate (any key past year 9999 sorts alike)
 HINT = EDTF_HINT
 
-Piece = tuple[str, "str | None"]  # text shown, and its machine form for <time datetime> (None: a connector)
+# text shown, and its machine form for <time datetime> (None: a connector)
+Piece = tuple[str, "str | None"]  # pragma: no mutate (a type alias: nothing reads it at run time)
 
 
 @dataclass(frozen=True)
@@ -145,11 +146,14 @@ class DateSet:
     def latest(self) -> str:
         return max(d.latest for d in self.dates)
 
-    def pieces(self, moment: bool = False) -> list[Piece]:
+    def pieces(
+        self,
+        moment: bool = False,  # pragma: no mutate (one of a set reads the same as a moment; DateSpan's default)
+    ) -> list[Piece]:
         """"24 or 25 May 2025", "24, 25 or 26 May 2025", "30 April or 2 May 2025"."""
         texts = shared_texts(list(self.dates))
         out: list[Piece] = []
-        for i, (text, date) in enumerate(zip(texts, self.dates, strict=True)):
+        for i, (text, date) in enumerate(zip(texts, self.dates, strict=True)):  # pragma: no mutate (equal lengths)
             if i:
                 out.append((" or " if i == len(texts) - 1 else ", ", None))
             out.append((text, date.iso))
@@ -168,7 +172,7 @@ def shared_texts(dates: list[PartialDate]) -> list[str]:
     Only plain dates of one precision and one year are shortened; a qualified date keeps its "c."
     or "?" whole, so a reader never has to guess which part it applies to.
     """
-    last = dates[-1]
+    last = dates[-1]  # pragma: no mutate (any date would do: below, all share its precision, year, month)
     texts = [d.human() for d in dates]
     if any(d.qualified or d.precision != last.precision or d.year != last.year for d in dates):
         return texts

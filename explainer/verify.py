@@ -210,7 +210,7 @@ def _missing_part_hint(finder: PassageFinder, text: str, part: str) -> str:
 def _did_you_mean(name: str, known: dict, where: str) -> str:
     from difflib import get_close_matches
 
-    close = get_close_matches(name, list(known), n=1, cutoff=0.6)
+    close = get_close_matches(name, list(known), n=1, cutoff=0.6)  # pragma: no mutate (n: only the best is shown)
     return f"did you mean '{close[0]}'?" if close else f"use an id defined in {where}"
 
 

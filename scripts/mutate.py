@@ -41,8 +41,10 @@ REPO = Path(__file__).resolve().parent.parent
 FAST_TESTS = {
     "write": ["tests/test_write.py", "tests/robustness/test_outputs.py"],
     "yamlsafe": ["tests/test_yamlsafe.py", "tests/test_yaml_events.py"],
-    "verify": ["tests/test_provenance.py", "tests/test_normalise_fast.py", "tests/test_errors.py"],
+    "verify": ["tests/test_verify.py", "tests/test_provenance.py", "tests/test_provenance_chain.py",
+               "tests/test_normalise_fast.py", "tests/test_errors.py"],
     "dates": ["tests/test_dates.py"],
+    "uncertain": ["tests/test_dates.py", "tests/test_uncertain_forms.py"],
 }
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "output", "__pycache__", ".output-*", "*.pyc", ".hypothesis")
 NO_MUTATE = "pragma: no mutate"
