@@ -67,7 +67,7 @@ class Site:
     charts: list[Chart]
     pagination: dict[str, int | None] | None = None  # page sizes; see explainer/paginate.py
     embed: dict[str, Any] | None = None  # frame_ancestors, height; see explainer/embeds.py
-    offline: bool = True  # write explainer-LANG.html (explainer/offline.py)
+    offline: bool | None = None  # write explainer-LANG.html (offline.py); None: only when the facts are not split
     search: bool = True  # index a split story with Pagefind (explainer/search.py)
 
 

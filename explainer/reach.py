@@ -32,7 +32,7 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
     with ThreadPoolExecutor(max_workers=1) as pool:  # Pagefind (a separate process) indexes meanwhile
         pending = (pool.submit(search.index, search.records(project, layout), project.site.language)
                    if search.wanted(project, layout) else None)
-        if getattr(project.site, "offline", True):
+        if offline.wanted(project.site, layout):
             print_css = renderer.static_file(offline.PRINT_STYLESHEET)  # the theme's lookup order
             css = minify_css(print_css.read_text(encoding="utf-8")) if print_css else ""
             site_pages = {"index.html", *(p.name for _, p in layout.pages)}

@@ -145,8 +145,9 @@ SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
           required=False),
     Field("embed", EMBED, "Settings for the embeddable timeline and comparisons; see Embeds in docs/reader-page.md.",
           required=False),
-    Field("offline", BOOL, "Write the one-file offline edition `explainer-LANG.html`; default true.",
-          required=False, default=True),
+    Field("offline", BOOL, "Write the one-file offline edition `explainer-LANG.html`; by default only for a story "
+          "whose facts are not split into pages (a bigger file helps no one on a metered connection).",
+          required=False, default=None),
     Field("search", BOOL, "Index a split story with Pagefind and add `search.html`; default true.",
           required=False, default=True),
 ))
