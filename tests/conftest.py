@@ -178,6 +178,17 @@ def project(tmp_path: Path) -> Project:
     return make_project(tmp_path / "site")
 
 
+@pytest.fixture
+def run(project: Project, capsys: pytest.CaptureFixture[str]):
+    """`build.py COMMAND` (default build) on the scratch project, in-process: (exit code, stderr)."""
+    from explainer.cli import main
+
+    def _run(*args: str) -> tuple[int, str]:
+        code = main([*(args or ("build",)), "--project", str(project.root)])
+        return code, capsys.readouterr().err
+    return _run
+
+
 class StaticHost(http.server.SimpleHTTPRequestHandler):
     """Serves a folder like a static host: only under ``prefix`` (a site published at
     example.org/kursk/), 404.html for unknown paths when the site has one, no log noise."""

@@ -6,16 +6,7 @@ from hashlib import sha256
 
 import pytest
 
-from explainer.cli import main
 from explainer.verify import normalise
-
-
-@pytest.fixture
-def run(project, capsys):
-    def _run(*args: str) -> tuple[int, str]:
-        code = main([*(args or ("build",)), "--project", str(project.root)])
-        return code, capsys.readouterr().err
-    return _run
 
 
 def test_fact_without_citations_is_refused(project, run):

@@ -15,19 +15,10 @@ from bs4 import BeautifulSoup
 from conftest import SEED
 
 from explainer.attribution import join
-from explainer.cli import main
 from explainer.numbers import numerals, parse_numeral, unsupported
 from explainer.quotes import fragments, is_elided
 
 QUOTE_102 = 'quote: "its commandos captured no fewer than 102 Russian conscripts"'
-
-
-@pytest.fixture
-def run(project, capsys):
-    def _run(*args: str) -> tuple[int, str]:
-        code = main([*(args or ("build",)), "--project", str(project.root)])
-        return code, capsys.readouterr().err
-    return _run
 
 
 def page(project) -> BeautifulSoup:

@@ -17,17 +17,8 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explainer.cli import main
 from explainer.dates import DateError, PartialDate, parse_edtf
 from explainer.render import format_date, format_said
-
-
-@pytest.fixture
-def run(project, capsys):
-    def _run(*args: str) -> tuple[int, str]:
-        code = main([*(args or ("build",)), "--project", str(project.root)])
-        return code, capsys.readouterr().err
-    return _run
 
 
 def page_of(project) -> BeautifulSoup:

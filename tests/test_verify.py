@@ -12,18 +12,9 @@ import os
 import pytest
 from conftest import SEED
 
-from explainer.cli import main
 from explainer.verify import normalise
 
 QUOTE_102 = 'quote: "its commandos captured no fewer than 102 Russian conscripts"'
-
-
-@pytest.fixture
-def run(project, capsys):
-    def _run(*args: str) -> tuple[int, str]:
-        code = main([*(args or ("build",)), "--project", str(project.root)])
-        return code, capsys.readouterr().err
-    return _run
 
 
 def add_source(project, source_id: str, archive: str, text: str | None = None) -> None:
