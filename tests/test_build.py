@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from _pages import parse_page
 from bs4 import BeautifulSoup
 from conftest import tree_hash
 
@@ -21,9 +22,7 @@ def build(project, *args: str) -> int:
 def soup(project) -> BeautifulSoup:
     """The built index.html, parsed. Not called `page`: that is pytest-playwright's browser page."""
     assert build(project) == 0
-    return BeautifulSoup((project.output / "index.html").read_text(encoding="utf-8"), "html.parser")
-
-
+    return parse_page(project.output)
 
 
 def test_timeline_is_a_chronological_ordered_list(soup):
@@ -94,7 +93,7 @@ def test_summary_markdown_is_sanitised(project):
     project.edit("content/summaries/01-intro.md", "Swaps were small.",
                  'Swaps <script>alert(1)</script> were [small](javascript:alert(1)) and [fine](https://example.org).')
     assert build(project) == 0
-    soup = BeautifulSoup((project.output / "index.html").read_text(encoding="utf-8"), "html.parser")
+    soup = parse_page(project.output)
     section = soup.select_one("#section-intro")
     assert section.find("script") is None
     assert [a.get("href") for a in section.find_all("a") if "cite" not in a.get("class", [])] == [
@@ -139,7 +138,7 @@ def test_check_writes_nothing(project, capsys):
 
 def test_base_url_override_sets_the_canonical_url(project, tmp_path):
     assert build(project, "--base-url", "https://staging.example.net/kursk") == 0
-    soup = BeautifulSoup((project.output / "index.html").read_text(encoding="utf-8"), "html.parser")
+    soup = parse_page(project.output)
     assert soup.find("link", rel="canonical")["href"] == "https://staging.example.net/kursk/"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _pages import parse_page
 from bs4 import BeautifulSoup
 
 from explainer.cli import main
@@ -23,7 +24,7 @@ def soup(tmp_path_factory) -> BeautifulSoup:
     """The built index.html, parsed. Not called `page`: that is pytest-playwright's browser page."""
     out = tmp_path_factory.mktemp("shipped") / "output"
     assert main(["build", "--project", str(REPO), "--output", str(out), "--strict"]) == 0
-    return BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return parse_page(out)
 
 
 def all_seed_text() -> str:

@@ -11,6 +11,7 @@ import io
 import json
 
 import pytest
+from _pages import parse_page
 from bs4 import BeautifulSoup
 from conftest import SEED
 
@@ -19,10 +20,6 @@ from explainer.numbers import numerals, parse_numeral, unsupported
 from explainer.quotes import fragments, is_elided
 
 QUOTE_102 = 'quote: "its commandos captured no fewer than 102 Russian conscripts"'
-
-
-def page(project) -> BeautifulSoup:
-    return BeautifulSoup((project.output / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
 def meta(soup: BeautifulSoup, fact_id: str) -> str:
@@ -34,7 +31,7 @@ def meta(soup: BeautifulSoup, fact_id: str) -> str:
 def test_the_page_writes_the_chain_from_attribution_and_label(project, run):
     code, err = run()
     assert code == 0, err
-    soup = page(project)
+    soup = parse_page(project.output)
     assert meta(soup, "sbu-102").startswith("According to the SBU, as reported by the Test Gazette ·")
     # the attribution is the source's own label: said once
     assert meta(soup, "swap-sizes").startswith("According to the Test Gazette ·")
@@ -44,7 +41,7 @@ def test_a_part_of_the_source_is_the_source_itself(project, run):
     project.edit("content/facts.yaml", "attribution: the Test Gazette", "attribution: the Test Gazette's headline")
     code, err = run()
     assert code == 0, err
-    assert meta(page(project), "swap-sizes").startswith("According to the Test Gazette's headline ·")
+    assert meta(parse_page(project.output), "swap-sizes").startswith("According to the Test Gazette's headline ·")
 
 
 def test_several_sources_are_all_named(project, run):
@@ -57,7 +54,7 @@ def test_several_sources_are_all_named(project, run):
                  QUOTE_102 + '\n    - source: article-b\n      quote: "could range from 50 to 95 soldiers"')
     code, err = run()
     assert code == 0, err
-    assert meta(page(project), "sbu-102").startswith(
+    assert meta(parse_page(project.output), "sbu-102").startswith(
         "According to the SBU, as reported by the Test Gazette and an unsigned article ·")
     assert join(["a", "b", "c"]) == "a, b and c"
 
@@ -104,7 +101,7 @@ def test_the_chain_is_in_every_export(project, run):
     sources = json.loads((project.output / "sources.json").read_text(encoding="utf-8"))["sources"]
     assert (sources[0]["label"], sources[0]["context"]) == ("the Test Gazette", "sentence")
     assert sources[0]["sha256"] == hashlib.sha256(SEED.encode()).hexdigest()
-    ld = json.loads(page(project).find("script", type="application/ld+json").string)
+    ld = json.loads(parse_page(project.output).find("script", type="application/ld+json").string)
     credits = {c["@id"].rsplit("#", 1)[1]: c["creditText"] for c in ld["hasPart"]}
     assert credits["sbu-102"] == "According to the SBU, as reported by the Test Gazette"
 
@@ -201,7 +198,7 @@ def test_an_elided_quote_passes_and_keeps_its_ellipsis(project, run):
     project.edit("content/facts.yaml", QUOTE_102, 'quote: "its commandos captured … 102 Russian conscripts"')
     code, err = run()
     assert code == 0, err
-    fact = page(project).find(id="sbu-102")
+    fact = parse_page(project.output).find(id="sbu-102")
     assert fact.blockquote.get_text() == "“its commandos captured … 102 Russian conscripts”"
     assert [m.get_text() for m in fact.select(".ctx mark")] == ["its commandos captured", "102 Russian conscripts"]
 
@@ -257,7 +254,7 @@ def test_fragments():
 def test_each_quote_opens_on_its_sentence_with_the_words_marked(project, run):
     code, err = run()
     assert code == 0, err
-    details = page(project).find(id="swap-sizes").select_one("details.ctx")
+    details = parse_page(project.output).find(id="swap-sizes").select_one("details.ctx")
     assert details.summary.get_text() == "In context"
     assert details.p.decode_contents() == ("The numbers exchanged in these swaps <mark>could range from 50 to 95 "
                                            "soldiers</mark>.")
@@ -268,7 +265,7 @@ def test_context_paragraph_shows_the_whole_paragraph(project, run):
                  "  label: the Test Gazette\n  context: paragraph\n")
     code, err = run()
     assert code == 0, err
-    text = page(project).find(id="swap-sizes").select_one("details.ctx p").get_text()
+    text = parse_page(project.output).find(id="swap-sizes").select_one("details.ctx p").get_text()
     assert text == SEED.split("\n")[0]
 
 
@@ -276,7 +273,7 @@ def test_context_none_republishes_nothing_more(project, run):
     project.edit("content/sources.yaml", "  label: the Test Gazette\n", "  label: the Test Gazette\n  context: none\n")
     code, err = run()
     assert code == 0, err
-    assert page(project).select("details.ctx") == []
+    assert parse_page(project.output).select("details.ctx") == []
 
 
 def test_context_is_one_of_three_words(project, run):
@@ -292,7 +289,7 @@ def test_context_folds_typography_like_the_quote_check(project, run):
     assert "offensive - the General Staff said" in (project.root / "content/facts.yaml").read_text("utf-8")
     code, err = run()
     assert code == 0, err
-    marked = page(project).find(id="general-staff-971").select_one(".ctx mark").get_text()
+    marked = parse_page(project.output).find(id="general-staff-971").select_one(".ctx mark").get_text()
     assert marked == "captured 971 Russian soldiers during a months-long offensive — the General Staff said"
 
 

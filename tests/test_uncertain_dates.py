@@ -13,17 +13,13 @@ import re
 
 import edtf  # a test dependency (requirements-dev.txt): the oracle; the build never imports it
 import pytest
+from _pages import parse_page
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explainer.dates import DateError, PartialDate, parse_edtf
 from explainer.render import format_date, format_said
-
-
-def page_of(project) -> BeautifulSoup:
-    return BeautifulSoup((project.output / "index.html").read_text(encoding="utf-8"), "html.parser")
-
 
 # --- one rendering, one machine form, one sort rule per form ------------------------------------
 
@@ -147,7 +143,7 @@ def test_approximate_true_keeps_working_and_marks_a_span(project, run):
     project.edit("content/timeline.yaml", "- date: 2024-08\n  approximate: true",
                  '- date: "2024-08/2024-09"\n  approximate: true')
     assert run() == (0, "")
-    when = page_of(project).select_one("#event-sbu-captures .when")
+    when = parse_page(project.output).select_one("#event-sbu-captures .when")
     assert when.get_text() == "c. August 2024 – c. September 2024"
     assert [t["datetime"] for t in when.find_all("time")] == ["2024-08", "2024-09"]
 
@@ -155,7 +151,7 @@ def test_approximate_true_keeps_working_and_marks_a_span(project, run):
 def test_the_timeline_draws_a_span_as_a_span(project, run):
     project.edit("content/timeline.yaml", "- date: 2025-05-25", '- date: "2024-08-06/2025-05-25"')
     assert run() == (0, "")
-    page = page_of(project)
+    page = parse_page(project.output)
     span = page.select_one("#event-general-staff-statement")
     assert span["class"] == ["span"]
     assert span.select_one(".when").get_text() == "6 August 2024 – 25 May 2025"
@@ -174,7 +170,7 @@ SAID_AND_AS_OF = ('date: "2025-05-25"\n', 'date: "2024-08-06/2025-05-25"\n  said
 def test_the_page_shows_said_and_what_the_claim_is_about_when_they_differ(project, run):
     project.edit("content/facts.yaml", *SAID_AND_AS_OF)
     assert run() == (0, "")
-    page = page_of(project)
+    page = parse_page(project.output)
     meta = page.select_one("#general-staff-971 .meta").get_text()
     assert meta == ("According to Ukraine's General Staff, as reported by the Test Gazette · said 25 May 2025 · about 6 August 2024 – 25 May 2025"  # noqa: E501
                     " · Captures")
@@ -188,7 +184,7 @@ def test_the_page_shows_said_and_what_the_claim_is_about_when_they_differ(projec
 def test_said_equal_to_the_date_shows_the_date_once(project, run):
     project.edit("content/sources.yaml", "published: 2025-05-26", "published: 2025-05-25")
     assert run() == (0, "")
-    assert page_of(project).select_one("#general-staff-971 .meta").get_text() == (
+    assert parse_page(project.output).select_one("#general-staff-971 .meta").get_text() == (
         "According to Ukraine's General Staff, as reported by the Test Gazette · 25 May 2025 · Captures")
 
 
@@ -196,7 +192,7 @@ def test_an_inferred_publication_range_stands_in_for_said(project, run):
     project.edit("content/sources.yaml", "published: 2025-05-26",
                  'published: null\n  published_inferred: {from: 2024-08-06, to: null, reasoning: "It says so."}')
     assert run() == (0, "")
-    meta = page_of(project).select_one("#swap-sizes .meta")
+    meta = parse_page(project.output).select_one("#swap-sizes .meta")
     assert meta.get_text() == "According to the Test Gazette · published 6 August 2024 or later · about 2024 · Exchanges"  # noqa: E501
     assert meta.select_one(".said time")["datetime"] == "2024-08-06"
 
@@ -207,7 +203,7 @@ def test_as_of_is_beside_the_claim_wherever_it_appears(project, run):
                  "the General Staff said\"", "      quote: \"captured 971 Russian soldiers during a months-long "
                  "offensive - the General Staff said\"\n  figure: {series: captured, value: 971, label: GS}")
     assert run() == (0, "")
-    page = page_of(project)
+    page = parse_page(project.output)
     as_of = "(as of 26 May 2025)"
     assert page.select_one("#general-staff-971 .claim").get_text() == (
         f"3 Ukrainian forces captured 971 Russian soldiers. {as_of}")
@@ -236,7 +232,7 @@ def test_exports_carry_said_and_as_of(project, run):
             rows["general-staff-971"]["as_of"]) == ("2024-08-06/2025-05-25", "2025-05-25", "2025-05-26")
     assert (rows["swap-sizes"]["said"], rows["swap-sizes"]["as_of"]) == ("2025-05-26", "")
 
-    ld = page_of(project).find("script", type="application/ld+json").string
+    ld = parse_page(project.output).find("script", type="application/ld+json").string
     claims = {c["@id"].rsplit("#", 1)[1]: c for c in json.loads(ld)["hasPart"]}
     gs_claim = claims["general-staff-971"]
     assert gs_claim["temporalCoverage"] == "2024-08-06/2025-05-25"
@@ -248,7 +244,7 @@ def test_exports_carry_said_and_as_of(project, run):
 def test_one_of_a_set_in_json_ld_covers_the_earliest_to_the_latest_day(project, run):
     project.edit("content/facts.yaml", 'date: "2025-05-25"\n', 'date: "[2025-05-24,2025-05-25]"\n')
     assert run() == (0, "")
-    ld = json.loads(page_of(project).find("script", type="application/ld+json").string)
+    ld = json.loads(parse_page(project.output).find("script", type="application/ld+json").string)
     coverage = {c["@id"].rsplit("#", 1)[1]: c["temporalCoverage"] for c in ld["hasPart"]}
     assert coverage["general-staff-971"] == "2025-05-24/2025-05-25"
 
@@ -339,7 +335,7 @@ def test_the_feed_and_recent_list_carry_as_of_with_the_claim(project, run):
     project.edit("content/facts.yaml", 'date: "2025-05-25"\n', 'date: "2025-05-25"\n  as_of: 2025-05-26\n'
                  "  added: 2025-06-02\n")
     assert run() == (0, "")
-    recent = page_of(project).select_one("#recent li").get_text()
+    recent = parse_page(project.output).select_one("#recent li").get_text()
     assert recent == "2 June 2025: New fact: Ukrainian forces captured 971 Russian soldiers. (as of 26 May 2025)"
     feed = (project.output / "feed.xml").read_text(encoding="utf-8")
     assert "<title>New fact: Ukrainian forces captured 971 Russian soldiers. (as of 26 May 2025)</title>" in feed
@@ -366,7 +362,7 @@ def test_an_open_start_said_and_date_read_as_moments_not_as_a_crash(project, run
     project.edit("content/facts.yaml", 'date: "2025-05-25"\n',
                  'date: "../2025-05-25"\n  said: "../2025-05-24"\n  as_of: "2025-05-20/.."\n')
     assert run() == (0, "")
-    page = page_of(project)
+    page = parse_page(project.output)
     assert page.select_one("#general-staff-971 .meta").get_text() == (
         "According to Ukraine's General Staff, as reported by the Test Gazette · said 24 May 2025 or earlier · about 25 May 2025 or earlier · Captures")  # noqa: E501
     assert page.select_one("#general-staff-971 .as-of").get_text() == "(as of 20 May 2025 or later)"
