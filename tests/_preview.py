@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -29,15 +30,22 @@ WAIT = 20  # seconds: generous upper bounds for a shared, busy machine; never a 
 
 
 class Server:
-    """`build.py serve --port 0` in its own session, with its output collected line by line."""
+    """`build.py serve --port 0` in its own session, with its output collected line by line.
+
+    A subclass runs another serve command the same way (test_install: the installed `explainer serve`).
+    """
+
+    wait = WAIT  # seconds for a line to appear or the process to stop
 
     def __init__(self, project: Project, *args: str):
+        self._spawn([sys.executable, "-u", str(REPO / "build.py"), "serve", "--project", str(project.root), *args])
+
+    def _spawn(self, command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self.proc = subprocess.Popen(
-            [sys.executable, "-u", str(REPO / "build.py"), "serve", "--project", str(project.root), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="backslashreplace",
-            start_new_session=True)
+            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            errors="backslashreplace", start_new_session=True)
         threading.Thread(target=self._read, daemon=True).start()
         self.url = ""
 
@@ -52,7 +60,7 @@ class Server:
 
     def wait_for(self, pattern: str, after: int = 0) -> re.Match[str]:
         """The first output line from index ``after`` on matching ``pattern``; fails on exit or timeout."""
-        deadline = time.monotonic() + WAIT
+        deadline = time.monotonic() + self.wait
         with self._changed:
             while True:
                 for line in self.lines[after:]:
@@ -61,7 +69,7 @@ class Server:
                 if "<exit>" in self.lines:
                     pytest.fail(f"server exited before printing {pattern!r}:\n" + self.output)
                 if not self._changed.wait(timeout=max(0.0, deadline - time.monotonic())):
-                    pytest.fail(f"no {pattern!r} within {WAIT} s:\n" + self.output)
+                    pytest.fail(f"no {pattern!r} within {self.wait} s:\n" + self.output)
 
     def start(self) -> Server:
         self.url = self.wait_for(r"serving (http://\S+)").group(1)
@@ -79,7 +87,7 @@ class Server:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, sig)
         try:
-            return self.proc.wait(WAIT)
+            return self.proc.wait(self.wait)
         finally:
             if self.proc.poll() is None:
                 os.killpg(self.proc.pid, signal.SIGKILL)

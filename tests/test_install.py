@@ -15,13 +15,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _preview import Server
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -82,37 +81,13 @@ def test_the_wheel_carries_the_theme_the_error_page_and_the_starter(wheel: Path)
     assert not [n for n in names if "__pycache__" in n or n.startswith(("templates/", "static/", "tests/"))]
 
 
-class Preview:
-    """`explainer serve --port 0` in its own session, its output collected line by line."""
+class Preview(Server):
+    """`explainer serve --port 0` from the virtualenv, run in the story's folder outside the repository."""
+
+    wait = WAIT
 
     def __init__(self, bin_dir: Path, project: Path):
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        self.proc = subprocess.Popen([str(bin_dir / "explainer"), "serve", "--port", "0"], cwd=project, env=ENV,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:  # type: ignore[union-attr]
-            with self._changed:
-                self.lines.append(line.rstrip("\n"))
-                self._changed.notify_all()
-
-    def wait_for(self, pattern: str, after: int = 0) -> re.Match[str]:
-        deadline = time.monotonic() + WAIT
-        with self._changed:
-            while True:
-                for line in self.lines[after:]:
-                    if found := re.search(pattern, line):
-                        return found
-                if self.proc.poll() is not None or not self._changed.wait(max(0.0, deadline - time.monotonic())):
-                    pytest.fail(f"no {pattern!r} from the preview:\n" + "\n".join(self.lines))
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(WAIT)
+        self._spawn([str(bin_dir / "explainer"), "serve", "--port", "0"], cwd=project, env=ENV)
 
 
 @pytest.fixture
@@ -127,7 +102,7 @@ def story(venv: Path, tmp_path: Path) -> Path:
 def preview(venv: Path, story: Path) -> Iterator[Preview]:
     running = Preview(venv, story)
     yield running
-    running.stop()
+    running.stop(signal.SIGKILL)
 
 
 def test_init_build_and_check_from_the_installed_package(venv: Path, story: Path) -> None:
@@ -154,8 +129,7 @@ def test_init_build_and_check_from_the_installed_package(venv: Path, story: Path
 def test_the_installed_preview_shows_the_error_page_and_recovers(page, story: Path, preview: Preview) -> None:
     from playwright.sync_api import expect
 
-    url = preview.wait_for(r"serving (http://\S+)").group(1)
-    page.goto(url)
+    page.goto(preview.start().url)
     page.wait_for_function(CONNECTED, timeout=WAIT * 1000)
     fact = page.locator("#council-bridge-closure")
     expect(fact).to_contain_text("close to traffic for six weeks")
