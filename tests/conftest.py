@@ -148,6 +148,15 @@ class Project:
         assert old in text, f"{old!r} not in {rel}"
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
+    def add_source(self, source_id: str, archive: str, text: str | None = None, label: str = "B") -> None:
+        """Append a source to sources.yaml (line 11 onwards); its archive written unless ``text`` is None."""
+        digest = hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+        if text is not None:
+            self.write(f"seeds/{archive}", text)
+        with open(self.root / "content" / "sources.yaml", "a", encoding="utf-8") as f:
+            f.write(f"- {{id: {source_id}, title: B, publisher: null, author: null, published: null, url: null,"
+                    f" retrieved: null, archive: '{archive}', label: {label}, sha256: {digest}}}\n")
+
     def run(self, *args: str, output: Path | None = None) -> subprocess.CompletedProcess:
         cmd = [sys.executable, str(REPO / "build.py"), *args, "--project", str(self.root)]
         if output is not None:
@@ -187,6 +196,26 @@ def run(project: Project, capsys: pytest.CaptureFixture[str]):
         code = main([*(args or ("build",)), "--project", str(project.root)])
         return code, capsys.readouterr().err
     return _run
+
+
+@pytest.fixture
+def refused(run):
+    """`run`, expecting the project refused: exit 1 and exactly this error at ``where`` (path:line:col).
+
+    ``hint`` None checks the message alone (as a prefix); ``alone`` also checks no other error is
+    reported. Returns stderr for whatever else a test checks.
+    """
+
+    def _refused(where: str, message: str, hint: str | None = None, *, command: tuple[str, ...] = (),
+                 alone: bool = False) -> str:
+        code, err = run(*command)
+        assert code == 1, err
+        expected = f"{where}: error: {message}" + ("" if hint is None else f"\n    hint: {hint}\n")
+        assert expected in err, err
+        if alone:
+            assert err.count("error:") == 1, err
+        return err
+    return _refused
 
 
 class StaticHost(http.server.SimpleHTTPRequestHandler):

@@ -17,16 +17,6 @@ from explainer.verify import normalise
 QUOTE_102 = 'quote: "its commandos captured no fewer than 102 Russian conscripts"'
 
 
-def add_source(project, source_id: str, archive: str, text: str | None = None) -> None:
-    """Append a source to sources.yaml (line 11 onwards); its archive written unless ``text`` is None."""
-    digest = hashlib.sha256((text or "").encode("utf-8")).hexdigest()
-    if text is not None:
-        project.write(f"seeds/{archive}", text)
-    with open(project.root / "content" / "sources.yaml", "a", encoding="utf-8") as f:
-        f.write(f"- {{id: {source_id}, title: B, publisher: null, author: null, published: null, url: null,"
-                f" retrieved: null, archive: '{archive}', label: B, sha256: {digest}}}\n")
-
-
 # --- what the quote check forgives: typography, spacing, Unicode's two spellings, nothing else ---
 
 @pytest.mark.parametrize(("mark", "plain"), [
@@ -63,13 +53,11 @@ def test_a_quote_at_the_very_start_of_the_archive_is_found(project, run):
 # --- archives: only real files inside seeds/ -----------------------------------------------------
 
 @pytest.mark.parametrize("archive", ["/etc/hostname", "sub\\\\a.txt", "../site.yaml", "sub/../../a.txt"])
-def test_an_archive_path_leaving_seeds_is_refused(project, run, archive):
+def test_an_archive_path_leaving_seeds_is_refused(project, refused, archive):
     project.edit("content/sources.yaml", "archive: a.txt", f'archive: "{archive}"')
-    code, err = run()
-    assert code == 1
     shown = archive.replace("\\\\", "\\")
-    assert (f"content/sources.yaml:8:12: error: archive '{shown}' must be a path inside seeds/\n"
-            "    hint: write just the file name under seeds/, e.g. '003_article.txt'\n") in err
+    refused("content/sources.yaml:8:12", f"archive '{shown}' must be a path inside seeds/",
+            "write just the file name under seeds/, e.g. '003_article.txt'")
 
 
 def test_an_archive_in_a_subfolder_of_seeds_is_accepted(project, run):
@@ -80,34 +68,27 @@ def test_an_archive_in_a_subfolder_of_seeds_is_accepted(project, run):
     assert code == 0, err
 
 
-def test_a_missing_archive_says_what_to_do(project, run):
+def test_a_missing_archive_says_what_to_do(project, refused):
     project.edit("content/sources.yaml", "archive: a.txt", "archive: gone.txt")
-    code, err = run()
-    assert code == 1
-    assert ("content/sources.yaml:8:12: error: archive 'gone.txt' does not exist in seeds/\n"
-            "    hint: copy the source's text into seeds/ or fix the file name\n") in err
+    refused("content/sources.yaml:8:12", "archive 'gone.txt' does not exist in seeds/",
+            "copy the source's text into seeds/ or fix the file name")
 
 
-def test_a_link_out_of_seeds_is_refused(project, run):
+def test_a_link_out_of_seeds_is_refused(project, refused):
     (project.root / "seeds" / "out.txt").symlink_to(project.root / "site.yaml")
     project.edit("content/sources.yaml", "archive: a.txt", "archive: out.txt")
-    code, err = run()
-    assert code == 1
-    assert ("content/sources.yaml:8:12: error: archive 'out.txt' points outside seeds/\n"
-            "    hint: archived texts must be real files inside seeds/, not links elsewhere\n") in err
+    refused("content/sources.yaml:8:12", "archive 'out.txt' points outside seeds/",
+            "archived texts must be real files inside seeds/, not links elsewhere")
 
 
-def test_a_folder_is_not_an_archive(project, run):
+def test_a_folder_is_not_an_archive(project, refused):
     (project.root / "seeds" / "folder").mkdir()
     project.edit("content/sources.yaml", "archive: a.txt", "archive: folder")
-    code, err = run()
-    assert code == 1
-    assert ("content/sources.yaml:8:12: error: archive 'folder' is not a file\n"
-            "    hint: point at the text file itself\n") in err
+    refused("content/sources.yaml:8:12", "archive 'folder' is not a file", "point at the text file itself")
 
 
 def test_two_sources_may_share_one_archive(project, run):
-    add_source(project, "article-b", "a.txt")
+    project.add_source("article-b", "a.txt")
     project.edit("content/sources.yaml", "sha256: " + hashlib.sha256(b"").hexdigest(),
                  "sha256: " + hashlib.sha256(SEED.encode("utf-8")).hexdigest())
     project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could",
@@ -140,14 +121,12 @@ def test_an_archive_that_is_not_utf8_is_one_error_not_a_crash(project, run):
 
 # --- citations: one message per mistake -----------------------------------------------------------
 
-def test_an_unknown_source_with_no_close_id_names_the_file_to_look_in(project, run):
+def test_an_unknown_source_with_no_close_id_names_the_file_to_look_in(project, refused):
     project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could",
                  "    - source: zzz\n      quote: \"could")
-    code, err = run()
-    assert code == 1
-    assert ("content/facts.yaml:18:7: error: fact 'swap-sizes' cites the unknown source 'zzz'\n"
-            "    hint: use an id defined in content/sources.yaml\n") in err
-    assert err.count("error:") == 1, err  # its numbers are not checked against quotes never verified
+    # alone: its numbers are not checked against quotes never verified
+    refused("content/facts.yaml:18:7", "fact 'swap-sizes' cites the unknown source 'zzz'",
+            "use an id defined in content/sources.yaml", alone=True)
 
 
 def test_a_source_with_errors_is_not_also_unknown(project, run):
@@ -176,12 +155,10 @@ def test_a_fact_whose_archive_failed_is_not_checked_for_numbers(project, run):
 
 # --- elided quotes --------------------------------------------------------------------------------
 
-def test_an_elided_part_like_nothing_in_the_source_gets_no_closest_passage(project, run):
+def test_an_elided_part_like_nothing_in_the_source_gets_no_closest_passage(project, refused):
     project.edit("content/facts.yaml", QUOTE_102, 'quote: "its commandos captured … zebra quokka"')
-    code, err = run()
-    assert code == 1
-    assert ("content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)\n"
-            "    hint: copy the words exactly; \"zebra quokka\" is not in it\n") in err
+    refused("content/facts.yaml:9:7", "the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)",
+            "copy the words exactly; \"zebra quokka\" is not in it")
 
 
 def test_elided_parts_in_order_with_typography_folded_pass(project, run):
@@ -194,7 +171,7 @@ def test_elided_parts_in_order_with_typography_folded_pass(project, run):
 
 def test_unused_warnings_carry_their_hints(project, run):
     project.edit("content/summaries/01-intro.md", "[[swap-sizes]]", "")
-    add_source(project, "article-b", "b.txt", "Another text.")
+    project.add_source("article-b", "b.txt", "Another text.")
     code, err = run()
     assert code == 0
     assert ("content/facts.yaml:12:3: warning: fact 'swap-sizes' is not cited anywhere\n"
@@ -211,7 +188,7 @@ def test_unused_warnings_carry_their_hints(project, run):
 ])
 def test_an_error_in_a_file_that_cites_facts_holds_back_unused_fact_warnings(project, run, path, old, new):
     project.edit("content/summaries/01-intro.md", "[[swap-sizes]]", "")
-    add_source(project, "article-b", "b.txt", "Another text.")
+    project.add_source("article-b", "b.txt", "Another text.")
     project.edit(path, old, new)
     code, err = run()
     assert code == 1
@@ -221,7 +198,7 @@ def test_an_error_in_a_file_that_cites_facts_holds_back_unused_fact_warnings(pro
 
 
 def test_an_error_in_facts_holds_back_unused_source_warnings_only(project, run):
-    add_source(project, "article-b", "b.txt", "Another text.")
+    project.add_source("article-b", "b.txt", "Another text.")
     project.edit("content/facts.yaml", 'date: "2025-05-25"', 'date: "2025-04-31"')
     code, err = run()
     assert code == 1
@@ -230,7 +207,7 @@ def test_an_error_in_facts_holds_back_unused_source_warnings_only(project, run):
 
 def test_an_error_elsewhere_keeps_both_warnings(project, run):
     project.edit("content/summaries/01-intro.md", "[[swap-sizes]]", "")
-    add_source(project, "article-b", "b.txt", "Another text.")
+    project.add_source("article-b", "b.txt", "Another text.")
     project.edit("content/sources.yaml", "url: https://example.org/a", "url: ftp://example.org/a")
     code, err = run()
     assert code == 1
@@ -248,7 +225,7 @@ def test_a_source_without_sha256_is_not_checked_for_quotes(project, run):
 
 
 def test_an_invalid_source_among_valid_ones_is_not_also_unknown(project, run):
-    add_source(project, "article-b", "b.txt", "Another text.")
+    project.add_source("article-b", "b.txt", "Another text.")
     project.edit("content/sources.yaml", "url: https://example.org/a", "url: ftp://example.org/a")
     code, err = run()
     assert code == 1
@@ -266,13 +243,10 @@ def test_with_no_valid_source_a_citation_is_not_blamed_for_it(project, run):
     assert err.count("error:") == 1, err
 
 
-def test_an_unknown_source_is_one_error_not_also_unsupported_numbers(project, run):
+def test_an_unknown_source_is_one_error_not_also_unsupported_numbers(project, refused):
     project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could range from 50 to 95 soldiers\"",
                  "    - source: zzz\n      quote: \"The numbers exchanged\"")
-    code, err = run()
-    assert code == 1
-    assert "content/facts.yaml:18:7: error: fact 'swap-sizes' cites the unknown source 'zzz'" in err
-    assert err.count("error:") == 1, err
+    refused("content/facts.yaml:18:7", "fact 'swap-sizes' cites the unknown source 'zzz'", alone=True)
 
 
 def test_a_missing_archive_is_one_error_not_also_unsupported_numbers(project, run):
@@ -284,9 +258,6 @@ def test_a_missing_archive_is_one_error_not_also_unsupported_numbers(project, ru
     assert err.count("error:") == 1, err
 
 
-def test_an_unknown_fact_with_no_close_id_names_the_file_to_look_in(project, run):
+def test_an_unknown_fact_with_no_close_id_names_the_file_to_look_in(project, refused):
     project.edit("content/timeline.yaml", "facts: [sbu-102]", "facts: [zzz]")
-    code, err = run()
-    assert code == 1
-    assert ("content/timeline.yaml:9:11: error: unknown fact 'zzz'\n"
-            "    hint: use an id defined in content/facts.yaml\n") in err
+    refused("content/timeline.yaml:9:11", "unknown fact 'zzz'", "use an id defined in content/facts.yaml")
