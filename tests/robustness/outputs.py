@@ -25,10 +25,15 @@ from explainer import write
 class OutputCase:
     id: str
     output: str
-    expect: str
     code: int
+    error: str  # the stderr is exactly "error: {error}\n    hint: {hint}", with {out} and {base} filled in
+    hint: str
     setup: Callable[[Path], None] | None = None
     fault: Callable[[pytest.MonkeyPatch], None] | None = None
+
+    @property
+    def expect(self) -> str:
+        return f"error: {self.error}\n    hint: {self.hint}"
 
 
 def _folder_of_files(rel: str) -> Callable[[Path], None]:
@@ -78,68 +83,44 @@ def _fail(code: int, where: str) -> Callable[[pytest.MonkeyPatch], None]:
 
 
 KEPT = "{out} still holds the previous site"
-REFUSED_HINT = ("choose a new or empty folder with --output; "
-                "a build only replaces a folder holding its .explainer-build file")
+OVERWRITES_SOURCES = ("refusing to write the site to {out}: it would overwrite the project's sources",
+                      "choose a folder of its own, e.g. --output output")
+MOUNT_POINT = ("cannot replace {out}: it is a mount point, or on another disk than its folder",
+               "write into a folder inside it instead, e.g. --output {out}/site")
 
 CASES: list[OutputCase] = [
     # --- never a folder that is not ours ------------------------------------------------------
-    OutputCase("output-is-git", "site/.git", """
-        error: refusing to write the site to {out}: it would overwrite the project's sources
-            hint: choose a folder of its own, e.g. --output output
-        """, 2, setup=_folder_of_files("site/.git")),
-    OutputCase("output-is-the-project", "site", """
-        error: refusing to write the site to {out}: it would overwrite the project's sources
-            hint: choose a folder of its own, e.g. --output output
-        """, 2),
-    OutputCase("output-holds-the-project", ".", """
-        error: refusing to write the site to {out}: it would overwrite the project's sources
-            hint: choose a folder of its own, e.g. --output output
-        """, 2),
-    OutputCase("output-inside-content", "site/content/site", """
-        error: refusing to write the site to {out}: it would overwrite the project's sources
-            hint: choose a folder of its own, e.g. --output output
-        """, 2),
-    OutputCase("output-is-someone-elses-folder", "Documents", f"""
-        error: refusing to replace {{out}}: it holds files that build.py did not write
-            hint: {REFUSED_HINT}
-        """, 2, setup=_folder_of_files("Documents")),
-    OutputCase("output-is-a-file", "notes.txt", """
-        error: the output path {out} exists and is not a directory
-            hint: choose another --output, or remove that file
-        """, 2, setup=_file("notes.txt")),
-    OutputCase("output-parent-is-a-file", "notes.txt/site", """
-        error: cannot create {out}: {base}/notes.txt is a file, not a folder
-            hint: choose another --output, or remove or rename that file
-        """, 2, setup=_file("notes.txt")),
-    OutputCase("output-symlink-loop", "loop", """
-        error: the output path {out} is a loop of symbolic links
-            hint: remove the link, or choose another --output
-        """, 2, setup=_loop),
-    # --- the disk and the file system fail: the previous site stays -----------------------------
-    OutputCase("disk-full", "site/output", f"""
-        error: the disk is full: the new site could not be written beside {{out}}
-            hint: free some space and build again; {KEPT}
-        """, 1, fault=_fail(errno.ENOSPC, "write")),
-    OutputCase("read-only-parent", "site/output", f"""
-        error: cannot write to {{base}}/site: the file system is read-only
-            hint: choose another --output on a writable disk; {KEPT}
-        """, 2, fault=_fail(errno.EROFS, "staging")),
-    OutputCase("permission-denied", "site/output", f"""
-        error: cannot write to {{base}}/site: permission denied
-            hint: choose another --output, or make the folder writable; {KEPT}
-        """, 2, fault=_fail(errno.EACCES, "staging")),
-    OutputCase("output-is-a-mount-point", "site/output", f"""
-        error: cannot replace {{out}}: it is a mount point, or on another disk than its folder
-            hint: write into a folder inside it instead, e.g. --output {{out}}/site; {KEPT}
-        """, 2, fault=_fail(errno.EBUSY, "swap")),
-    OutputCase("output-on-another-disk", "site/output", f"""
-        error: cannot replace {{out}}: it is a mount point, or on another disk than its folder
-            hint: write into a folder inside it instead, e.g. --output {{out}}/site; {KEPT}
-        """, 2, fault=_fail(errno.EXDEV, "swap")),
-    OutputCase("input-output-error", "site/output", f"""
-        error: could not write the site to {{out}}: Input/output error
-            hint: check the disk and the folder, then build again; {KEPT}
-        """, 1, fault=_fail(errno.EIO, "write")),
+    *(OutputCase(case_id, output, 2, *OVERWRITES_SOURCES, setup=setup) for case_id, output, setup in [
+        ("output-is-git", "site/.git", _folder_of_files("site/.git")),
+        ("output-is-the-project", "site", None),
+        ("output-holds-the-project", ".", None),
+        ("output-inside-content", "site/content/site", None),
+    ]),
+    OutputCase("output-is-someone-elses-folder", "Documents", 2,
+               "refusing to replace {out}: it holds files that build.py did not write",
+               "choose a new or empty folder with --output; "
+               "a build only replaces a folder holding its .explainer-build file", setup=_folder_of_files("Documents")),
+    OutputCase("output-is-a-file", "notes.txt", 2, "the output path {out} exists and is not a directory",
+               "choose another --output, or remove that file", setup=_file("notes.txt")),
+    OutputCase("output-parent-is-a-file", "notes.txt/site", 2,
+               "cannot create {out}: {base}/notes.txt is a file, not a folder",
+               "choose another --output, or remove or rename that file", setup=_file("notes.txt")),
+    OutputCase("output-symlink-loop", "loop", 2, "the output path {out} is a loop of symbolic links",
+               "remove the link, or choose another --output", setup=_loop),
+    # --- the disk and the file system fail while site/output is written: the previous site stays --
+    *(OutputCase(case_id, "site/output", code, error, f"{hint}; {KEPT}", fault=_fail(number, call))
+      for case_id, code, number, call, (error, hint) in [
+        ("disk-full", 1, errno.ENOSPC, "write", ("the disk is full: the new site could not be written beside {out}",
+                                                 "free some space and build again")),
+        ("read-only-parent", 2, errno.EROFS, "staging", ("cannot write to {base}/site: the file system is read-only",
+                                                         "choose another --output on a writable disk")),
+        ("permission-denied", 2, errno.EACCES, "staging", ("cannot write to {base}/site: permission denied",
+                                                           "choose another --output, or make the folder writable")),
+        ("output-is-a-mount-point", 2, errno.EBUSY, "swap", MOUNT_POINT),
+        ("output-on-another-disk", 2, errno.EXDEV, "swap", MOUNT_POINT),
+        ("input-output-error", 1, errno.EIO, "write", ("could not write the site to {out}: Input/output error",
+                                                       "check the disk and the folder, then build again")),
+    ]),
 ]
 
 __all__ = ["CASES", "OutputCase"]

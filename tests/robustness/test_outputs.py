@@ -7,7 +7,6 @@ Also the targets a build may replace: an empty folder, a folder it built (marked
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -50,7 +49,7 @@ def test_an_unusable_output_is_refused_in_one_line_and_nothing_is_lost(
     err = capsys.readouterr().err
     monkeypatch.undo()
     assert code == case.code, err
-    expect = textwrap.dedent(case.expect).strip("\n").format(out=case.output, base=base.resolve())
+    expect = case.expect.format(out=case.output, base=base.resolve())
     assert err.rstrip("\n") == expect
     assert "internal error" not in err and "Traceback" not in err
     assert snapshot(base) == before, "a folder changed"
