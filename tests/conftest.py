@@ -1,4 +1,5 @@
-"""Shared fixtures: scratch projects built in tmp_path from inline strings, and a CLI runner."""
+"""Shared fixtures: scratch projects built in tmp_path from inline strings, a CLI runner, and `refused`
+for a project the build must refuse with an exact error at path:line:col."""
 
 from __future__ import annotations
 
