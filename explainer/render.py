@@ -177,8 +177,10 @@ class Renderer:
             date=format_date, said_date=format_said, fact_when=fact_when, as_of=as_of, cite=_weak(self.cite_html),
             attributed=_weak(self.attributed), fragment_link=fragment_link, in_context=_weak(self.in_context),
             fact_href=_weak(self.layout.fact_href), event_href=_weak(self.layout.event_href),
-            source_href=_weak(self.layout.source_href),
+            source_href=_weak(self.layout.source_href), by_source=quotes_by_source,
+            source_name=_weak(self.source_name),
         )
+        self._names = source_names(project.sources)
 
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
@@ -272,6 +274,10 @@ class Renderer:
         if isinstance(fact, str):  # a template written before the chain: the attribution as it is
             return attributed(fact)
         return chain_isolated(fact, self._sources)
+
+    def source_name(self, source: Source) -> str:
+        """How a fact's quotes name their source: its label, or its title when another has that label."""
+        return self._names.get(source.id) or source.title
 
     def in_context(self, citation: Citation | str, source: Source) -> Markup:
         """The quote's sentence(s) or paragraph in the archived text, quoted words marked, in a
@@ -553,6 +559,24 @@ _SAID: dict[Date, Markup] = {}
 def attributed(who: str) -> str:
     """"According to …" with the attribution as written."""
     return f"According to {who}"
+
+
+def quotes_by_source(citations: list[Citation]) -> list[tuple[str, list[Citation]]]:
+    """A fact's quotes grouped by source, in the order each source is first cited: one source line each."""
+    if len(citations) == 1:
+        return [(citations[0].source, citations)]
+    groups: dict[str, list[Citation]] = {}
+    for citation in citations:
+        groups.setdefault(citation.source, []).append(citation)
+    return list(groups.items())
+
+
+def source_names(sources: list[Source]) -> dict[str, str]:
+    """Each source's short name for its quotes: its `label`, unless another source shares it (then its title)."""
+    counts: dict[str, int] = {}
+    for source in sources:
+        counts[source.label] = counts.get(source.label, 0) + 1
+    return {s.id: s.label for s in sources if s.label and counts[s.label] == 1}
 
 
 def fragment_link(source: Source, quote: str) -> str:

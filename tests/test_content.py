@@ -51,7 +51,7 @@ def test_every_fact_on_the_page_quotes_its_source_verbatim(soup):
 
 def test_every_quote_opens_in_its_context_with_the_quoted_words_marked(soup):
     for fact in soup.select("#facts ol.facts > li[id]"):
-        for item in fact.select("ul.citations > li"):
+        for item in fact.select("ul.citations > li > div.quote"):
             marks = [m.get_text() for m in item.select("details.ctx mark")]
             assert marks, f"fact {fact['id']}: a quote without its context"
             quote = item.blockquote.get_text(" ", strip=True).strip("“”")
