@@ -178,7 +178,7 @@ class Renderer:
             attributed=_weak(self.attributed), fragment_link=fragment_link, in_context=_weak(self.in_context),
             fact_href=_weak(self.layout.fact_href), event_href=_weak(self.layout.event_href),
             source_href=_weak(self.layout.source_href), by_source=quotes_by_source,
-            source_name=_weak(self.source_name),
+            source_name=_weak(self.source_name), note=_weak(self.note_html),
         )
         self._names = source_names(project.sources)
 
@@ -274,6 +274,12 @@ class Renderer:
         if isinstance(fact, str):  # a template written before the chain: the attribution as it is
             return attributed(fact)
         return chain_isolated(fact, self._sources)
+
+    def note_html(self, note: str) -> str | Markup:
+        """A date note: plain text, or inline Markdown when it links to the one explanation it points to."""
+        if "](" not in note:  # no link: the text as written, escaped like any value
+            return note
+        return self.markdown(note, inline=True)
 
     def source_name(self, source: Source) -> str:
         """How a fact's quotes name their source: its label, or its title when another has that label."""

@@ -105,8 +105,8 @@ ADDED = Field("added", DAY, "The day this was added to the explainer (YYYY-MM-DD
               required=False)
 UPDATED = Field("updated", DAY, "The day this last changed in substance (YYYY-MM-DD); lists it as updated.",
                 required=False)
-DATE_NOTE = Field("date_note", TEXT, "How the date was worked out, when the source does not give it outright.",
-                  required=False)
+DATE_NOTE = Field("date_note", TEXT, "How the date was worked out, when the source does not give it outright; "
+                  "may link to the one place that explains it: [text](#compare-ID).", required=False)
 
 TOPIC = Record("topic", "A topic facts can be filtered by.", (
     Field("id", SLUG_T, "Slug used in facts' `topics`."),

@@ -80,6 +80,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
         fact.number = number
     _check_said(problems, facts, _source_dates(sources, facts))
     inherit_date_notes(problems, sources, facts, events)
+    _check_note_links(problems, sources, facts, events)
     _check_unique(problems, "source", sources)
     _check_unique(problems, "fact", facts)
     _check_unique(problems, "timeline event", events)
@@ -416,6 +417,17 @@ def _references(project: Project, problems: Problems) -> list[Reference]:
         refs += _inline_refs(_blank_placeholders(summary.body), start, problems)  # a TODO is reported once
         _check_markup(summary.body, start, problems)
     return refs
+
+
+def _check_note_links(problems: Problems, sources: list[Source], facts: list[Fact], events: list[Event]) -> None:
+    """A date note with a link is read as inline Markdown: warn of what the sanitiser would drop."""
+    notes = [(s.facts_date_note, s.spot.field("facts_date_note") if s.spot else s.where) for s in sources
+             if s.facts_date_note and "](" in s.facts_date_note]
+    notes += [(f.date_note, f.spot.field("date_note") if f.spot else f.where) for f in facts
+              if f.date_note and "](" in f.date_note]
+    notes += [(e.date_note, e.where) for e in events if e.date_note and "](" in e.date_note]
+    for note, where in notes:
+        _check_markup(note, where, problems, inline=True)
 
 
 def _blank_placeholders(body: str) -> str:

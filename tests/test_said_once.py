@@ -187,3 +187,25 @@ def test_two_sources_with_one_label_are_named_by_their_titles(project: Project, 
     soup = page(project)
     assert soup.select_one("#swap-sizes p.from").get_text() == "From Article B:"
     assert soup.select_one("#sbu-102 p.from").get_text() == "From Article A:"
+
+
+def test_a_date_note_may_link_to_the_one_explanation_and_the_exports_give_its_address(project: Project, run) -> None:
+    project.edit("content/facts.yaml", '  date_note: The article dates it only as "Wednesday".\n',
+                 "  date_note: \"Dated as explained under [Captures over time](#compare-captures-changed).\"\n")
+    code, err = run("build", "--strict")
+    assert code == 0, err
+    link = page(project).select_one("#sbu-102 .date-note a")
+    assert (link["href"], link.get_text()) == ("#compare-captures-changed", "Captures over time")
+    facts = {f["id"]: f for f in data(project, "facts.json")["facts"]}
+    assert facts["sbu-102"]["date_note"] == \
+        "Dated as explained under Captures over time (https://example.org/test/#compare-captures-changed)."
+
+
+def test_a_date_note_link_the_page_would_drop_is_warned(project: Project, run) -> None:
+    project.edit("content/facts.yaml", '  date_note: The article dates it only as "Wednesday".\n',
+                 "  date_note: \"See [this](javascript:alert(1)).\"\n")
+    code, err = run()
+    line = line_of(project, "content/facts.yaml", "date_note:")
+    assert code == 0
+    assert f"content/facts.yaml:{line}:14: warning: the link 'javascript:alert(1)' is removed from the page" in err
+    assert "javascript" not in str(page(project).select_one("#sbu-102 .date-note"))
