@@ -520,6 +520,13 @@ def test_date_notes_point_to_the_one_explanation_of_the_two_days():
         assert "a day after" not in note and "May 25 prisoner release" not in note, item.get("id")
         if item["date"] == ONE_OF_TWO_DAYS:
             assert RELEASE_POINTER in note and len(note) < 200, item.get("id")
+            assert f"[{RELEASE_POINTER}](#compare-date-of-final-phase)" in note, item.get("id")
+
+
+def test_the_date_notes_of_the_two_days_link_to_the_explanation_on_the_page(soup):
+    links = soup.select('.date-note a[href="#compare-date-of-final-phase"]')
+    assert len(links) == sum(item["date"] == ONE_OF_TWO_DAYS for item in FACTS + EVENTS) >= 7
+    assert {a.get_text() for a in links} == {RELEASE_POINTER}
 
 
 def test_the_general_staffs_words_are_dated_by_its_statement():
