@@ -439,7 +439,10 @@ class Renderer:
         return pages
 
     def render_page(self, context: dict[str, Any], template: str, extra: dict[str, Any]) -> bytes:
-        return self.env.get_template(template).render(context, **extra).encode("utf-8")
+        html = self.env.get_template(template).render(context, **extra)
+        if template == "list_page.html":  # a date note or event text linking to a comparison, a term, a section
+            html = _FRONT_ANCHOR.sub(r'href="index.html#\1"', html)
+        return html.encode("utf-8")
 
     def list_pages(self, context: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         """The pages of each split list (see paginate.py), with their items and neighbours."""
@@ -455,6 +458,11 @@ class Renderer:
                          "next": section.pages[i + 1] if i + 1 < len(section.pages) else None}
                 out.append((page.name, "list_page.html", {**extra, **items[section.kind](page)}))
         return out
+
+
+# Anchors only the front page holds (comparisons, glossary terms, summary sections): an in-page link
+# to one, written in Markdown, points there when it is shown on a list page of its own.
+_FRONT_ANCHOR = re.compile(r'href="#((?:compare|term|section)-[^"]*)"')
 
 
 def _weak(method: Callable[..., T]) -> Callable[..., T]:

@@ -209,3 +209,20 @@ def test_a_date_note_link_the_page_would_drop_is_warned(project: Project, run) -
     assert code == 0
     assert f"content/facts.yaml:{line}:14: warning: the link 'javascript:alert(1)' is removed from the page" in err
     assert "javascript" not in str(page(project).select_one("#sbu-102 .date-note"))
+
+
+def test_on_a_list_page_of_its_own_a_date_note_links_to_the_front_page(project: Project, run) -> None:
+    """The comparison is on index.html; a split fact list shows the note on facts-YEAR.html."""
+    project.edit("site.yaml", "charts:", "pagination: {facts_per_page: 1, events_per_page: 1}\ncharts:")
+    project.edit("content/facts.yaml", '  date_note: The article dates it only as "Wednesday".\n',
+                 "  date_note: \"Dated as explained under [Captures over time](#compare-captures-changed).\"\n")
+    project.write("content/sources.yaml", SOURCE_WITH_NOTE)
+    code, err = run()
+    assert code == 0, err
+    pages = {p.name: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
+             for p in project.output.glob("facts-*.html")}
+    fact = next(soup for soup in pages.values() if soup.select_one("#sbu-102"))
+    assert fact.select_one("#sbu-102 .date-note a")["href"] == "index.html#compare-captures-changed"
+    inherited = next(soup for soup in pages.values() if soup.select_one("#swap-sizes"))
+    assert inherited.select_one("#swap-sizes .date-note a")["href"] == "index.html#source-article-a-date-note"
+    assert page(project).select_one("#source-article-a-date-note") is not None
