@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,7 +22,7 @@ from .paginate import layout as page_layout
 DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
 CSV_COLUMNS = (
     "number", "id", "date", "approximate", "said", "as_of", "attribution", "credit", "claim", "topics", "sources",
-    "quotes",
+    "quotes", "translated_by_source", "date_note",
     "figure_series", "figure_qualifier", "figure_value", "figure_low", "figure_high", "figure_label", "url",
 )
 
@@ -52,6 +53,25 @@ def said_from(fact: Fact) -> str | None:
     return "fact" if fact.said else "source" if fact.published else None
 
 
+_NOTE_LINK = re.compile(r"\[([^\[\]\n]+)\]\(\s*([^()\s]+)\s*\)")
+
+
+def note_text(note: str | None, base_url: str) -> str | None:
+    """A date note for the exports, read away from the page: each link as its text and full address."""
+    if not note or "](" not in note:
+        return note
+
+    def address(m: re.Match[str]) -> str:
+        target = m.group(2)
+        return f"{m.group(1)} ({target if target.startswith(('http://', 'https://')) else base_url + target})"
+    return _NOTE_LINK.sub(address, note)
+
+
+def note_from(item: Fact | Event, own: str = "fact") -> str | None:
+    """Where a date note comes from: the item itself (``own``), or the source that says it once for its facts."""
+    return own if item.date_note else "source" if item.date_note_source else None
+
+
 def csv_date(date: Date | None) -> str:
     """ISO 8601 for a plain date (as before uncertain dates existed), else its EDTF notation."""
     if date is None:
@@ -65,10 +85,11 @@ def fact_json(fact: Fact, base_url: str, sources: dict[str, Source], layout: Lay
         "id": fact.id, "number": fact.number, "url": base_url + layout.fact_href(fact.id),
         "claim": fact.claim, "attribution": fact.attribution, "credit": chain(fact, sources),
         "derived": [{"number": d.number, "reason": d.reason} for d in fact.derived],
-        "date": date_json(fact.date), "date_note": fact.date_note, "topics": fact.topics,
+        "date": date_json(fact.date), "date_note": note_text(fact.full_date_note, base_url),
+        "date_note_from": note_from(fact), "topics": fact.topics,
         "said": date_json(fact.when_said, moment=True), "said_from": said_from(fact), "as_of": date_json(fact.as_of),
-        "citations": [{"source": c.source, "quote": c.quote, "source_url": sources[c.source].url}
-                      for c in fact.citations],
+        "citations": [{"source": c.source, "quote": c.quote, "source_url": sources[c.source].url,
+                       "translated_by_source": c.translated_by_source} for c in fact.citations],
         "figure": None if fig is None else {
             "series": fig.series, "label": fig.label, "qualifier": fig.qualifier,
             "value": fig.value, "low": fig.low, "high": fig.high,
@@ -78,7 +99,8 @@ def fact_json(fact: Fact, base_url: str, sources: dict[str, Source], layout: Lay
 
 def event_json(event: Event, base_url: str, layout: Layout) -> dict[str, Any]:
     return {"id": event.id, "url": base_url + layout.event_href(event.id), "date": date_json(event.date),
-            "date_note": event.date_note, "title": event.title, "text": event.text, "facts": event.facts}
+            "date_note": note_text(event.full_date_note, base_url), "date_note_from": note_from(event, "event"),
+            "title": event.title, "text": event.text, "facts": event.facts}
 
 
 def source_json(source: Source, base_url: str, layout: Layout) -> dict[str, Any]:
@@ -92,7 +114,8 @@ def source_json(source: Source, base_url: str, layout: Layout) -> dict[str, Any]
         },
         "source_url": source.url, "retrieved": date_json(source.retrieved), "archive": f"seeds/{source.archive}",
         "label": source.label, "sha256": source.sha256, "context": source.context,
-        "note": source.note, "cited_by": [f.id for f in source.cited_by],
+        "note": source.note, "facts_date_note": note_text(source.facts_date_note, base_url),
+        "cited_by": [f.id for f in source.cited_by],
     }
 
 
@@ -158,7 +181,9 @@ def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
             f.number, f.id, csv_date(f.date), "true" if f.date.approximate else "false",
             _edtf(f.when_said), _edtf(f.as_of), cell(f.attribution), cell(chain(f, sources)), cell(f.claim),
             " ".join(f.topics), " | ".join(c.source for c in f.citations),
-            cell(" | ".join(c.quote for c in f.citations)), *figure, base_url + layout.fact_href(f.id),
+            cell(" | ".join(c.quote for c in f.citations)),
+            " | ".join("true" if c.translated_by_source else "false" for c in f.citations),
+            cell(note_text(f.full_date_note, base_url) or ""), *figure, base_url + layout.fact_href(f.id),
         ])
     text.flush()
     return out.getvalue()
@@ -247,6 +272,9 @@ def claim_json(f: Fact, base_url: str, layout: Layout, sources: dict[str, Source
     }
     if f.said is not None and f.said.__class__ is PartialDate:
         claim["dateCreated"] = f.said.iso
+    note = note_text(f.full_date_note, base_url)
+    if note:  # how the date was worked out, in full: a claim travels without the source's note
+        claim["description"] = f"How the date was worked out: {note}"
     return claim
 
 

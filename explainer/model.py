@@ -92,6 +92,7 @@ class Source:
     sha256: str | None = None
     context: str = "sentence"  # sentence | paragraph | none: how much archived text a quote shows
     spot: Spot | None = None
+    facts_date_note: str | None = None  # said once here; facts citing the source first inherit it (notes.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -100,6 +101,7 @@ class Citation:
     quote: str
     where: Where
     offset: int = -1  # where verify found the quote in the source's normalised text (-1: not found there)
+    translated_by_source: bool = False  # the source's own translation of words said in another language
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -140,6 +142,15 @@ class Fact:
     published: Date | None = None  # the first cited source's date (or inferred range): `said` by default
     derived: tuple[Derived, ...] = ()  # numbers.py: numbers no quote holds (a tuple: `()` is shared, costs nothing)
     spot: Spot | None = None
+    # The source whose `facts_date_note` this fact inherits (notes.py): set only when it has no date_note.
+    date_note_source: Source | None = None
+
+    @property
+    def full_date_note(self) -> str | None:
+        """The date note in full, its own or the one its source says once: what the exports carry."""
+        if self.date_note is not None or self.date_note_source is None:
+            return self.date_note
+        return self.date_note_source.facts_date_note
 
     @property
     def when_said(self) -> Date | None:
@@ -174,6 +185,15 @@ class Event:
     text_where: Where | None = None
     added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
     updated: PartialDate | None = None
+    # The source whose `facts_date_note` every fact of this event inherits (notes.py), when it has no date_note.
+    date_note_source: Source | None = None
+
+    @property
+    def full_date_note(self) -> str | None:
+        """The date note in full, its own or the one its facts' source says once."""
+        if self.date_note is not None or self.date_note_source is None:
+            return self.date_note
+        return self.date_note_source.facts_date_note
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import

@@ -177,8 +177,10 @@ class Renderer:
             date=format_date, said_date=format_said, fact_when=fact_when, as_of=as_of, cite=_weak(self.cite_html),
             attributed=_weak(self.attributed), fragment_link=fragment_link, in_context=_weak(self.in_context),
             fact_href=_weak(self.layout.fact_href), event_href=_weak(self.layout.event_href),
-            source_href=_weak(self.layout.source_href),
+            source_href=_weak(self.layout.source_href), by_source=quotes_by_source,
+            source_name=_weak(self.source_name), note=_weak(self.note_html),
         )
+        self._names = source_names(project.sources)
 
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
@@ -272,6 +274,16 @@ class Renderer:
         if isinstance(fact, str):  # a template written before the chain: the attribution as it is
             return attributed(fact)
         return chain_isolated(fact, self._sources)
+
+    def note_html(self, note: str) -> str | Markup:
+        """A date note: plain text, or inline Markdown when it links to the one explanation it points to."""
+        if "](" not in note:  # no link: the text as written, escaped like any value
+            return note
+        return self.markdown(note, inline=True)
+
+    def source_name(self, source: Source) -> str:
+        """How a fact's quotes name their source: its label, or its title when another has that label."""
+        return self._names.get(source.id) or source.title
 
     def in_context(self, citation: Citation | str, source: Source) -> Markup:
         """The quote's sentence(s) or paragraph in the archived text, quoted words marked, in a
@@ -427,7 +439,10 @@ class Renderer:
         return pages
 
     def render_page(self, context: dict[str, Any], template: str, extra: dict[str, Any]) -> bytes:
-        return self.env.get_template(template).render(context, **extra).encode("utf-8")
+        html = self.env.get_template(template).render(context, **extra)
+        if template == "list_page.html":  # a date note or event text linking to a comparison, a term, a section
+            html = _FRONT_ANCHOR.sub(r'href="index.html#\1"', html)
+        return html.encode("utf-8")
 
     def list_pages(self, context: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         """The pages of each split list (see paginate.py), with their items and neighbours."""
@@ -443,6 +458,11 @@ class Renderer:
                          "next": section.pages[i + 1] if i + 1 < len(section.pages) else None}
                 out.append((page.name, "list_page.html", {**extra, **items[section.kind](page)}))
         return out
+
+
+# Anchors only the front page holds (comparisons, glossary terms, summary sections): an in-page link
+# to one, written in Markdown, points there when it is shown on a list page of its own.
+_FRONT_ANCHOR = re.compile(r'href="#((?:compare|term|section)-[^"]*)"')
 
 
 def _weak(method: Callable[..., T]) -> Callable[..., T]:
@@ -553,6 +573,24 @@ _SAID: dict[Date, Markup] = {}
 def attributed(who: str) -> str:
     """"According to …" with the attribution as written."""
     return f"According to {who}"
+
+
+def quotes_by_source(citations: list[Citation]) -> list[tuple[str, list[Citation]]]:
+    """A fact's quotes grouped by source, in the order each source is first cited: one source line each."""
+    if len(citations) == 1:
+        return [(citations[0].source, citations)]
+    groups: dict[str, list[Citation]] = {}
+    for citation in citations:
+        groups.setdefault(citation.source, []).append(citation)
+    return list(groups.items())
+
+
+def source_names(sources: list[Source]) -> dict[str, str]:
+    """Each source's short name for its quotes: its `label`, unless another source shares it (then its title)."""
+    counts: dict[str, int] = {}
+    for source in sources:
+        counts[source.label] = counts.get(source.label, 0) + 1
+    return {s.id: s.label for s in sources if s.label and counts[s.label] == 1}
 
 
 def fragment_link(source: Source, quote: str) -> str:

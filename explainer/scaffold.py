@@ -43,6 +43,7 @@ TEMPLATES = {
 {ind}label: "TODO: how readers are told of it in 'According to …, as reported by …', e.g. the Kyiv Independent"
 {ind}sha256: null  # TODO: once seeds/{id}.txt is there, the build prints its hash to paste here
 {ind}context: sentence  # how much of its text a quote shows when opened: sentence, paragraph or none
+{ind}# facts_date_note: "…"  # how its facts' dates were worked out, said once: facts without a date_note inherit it
 """,
     "fact": """\
 # TODO: new fact. One neutral sentence, who says it, and the exact words from the source.
@@ -59,6 +60,7 @@ TEMPLATES = {
 {ind}citations:
 {ind}  - source: {source}  # a source id from content/sources.yaml
 {ind}    quote: "TODO: copy the exact words from the source's archived text"  # words left out: …
+{ind}    # translated_by_source: true  # the source's own translation of words said in another language
 {ind}# derived:  # numbers in the claim that no quote contains, each with a one-line reason
 {ind}#   - number: 2025
 {ind}#     reason: "from the article's date"

@@ -105,8 +105,8 @@ ADDED = Field("added", DAY, "The day this was added to the explainer (YYYY-MM-DD
               required=False)
 UPDATED = Field("updated", DAY, "The day this last changed in substance (YYYY-MM-DD); lists it as updated.",
                 required=False)
-DATE_NOTE = Field("date_note", TEXT, "How the date was worked out, when the source does not give it outright.",
-                  required=False)
+DATE_NOTE = Field("date_note", TEXT, "How the date was worked out, when the source does not give it outright; "
+                  "may link to the one place that explains it: [text](#compare-ID).", required=False)
 
 TOPIC = Record("topic", "A topic facts can be filtered by.", (
     Field("id", SLUG_T, "Slug used in facts' `topics`."),
@@ -175,12 +175,20 @@ SOURCE = Record("source", "An archived source article (`content/sources.yaml`)."
     Field("context", Enum(CONTEXT_CHOICES), "How much of the archived text is shown around a quote: `sentence` "
           "(default), `paragraph` or `none`.", required=False, default="sentence"),
     Field("note", TEXT, "Anything a reader should know about the source.", required=False),
+    Field("facts_date_note", TEXT, "How the dates of the facts citing this source were worked out, said once: "
+          "every fact whose first citation is this source, and which has no `date_note` of its own, inherits it. "
+          "The page shows it once, under the source, and a link to it under each such fact; the exports give "
+          "each fact the note in full.", required=False),
     Field("published_inferred", INFERRED, "A date range inferred from the text, with the reasoning.",
           required=False),
 ))
 CITATION = Record("citation", "A verbatim quote from a source that supports a fact.", (
     Field("source", SLUG_T, "Id of a source in `content/sources.yaml`."),
     Field("quote", TEXT, "Words copied exactly from the source's archived text."),
+    Field("translated_by_source", BOOL, "true when the quote is the source's own translation of words first "
+          "said or written in another language (e.g. a statement the source quotes in its English); the page "
+          "marks it 'Translated by' and the source's label. Only where the source makes this evident.",
+          required=False, default=False),
 ))
 FIGURE = Record("figure", "A number a fact reports, drawn in the chart of its series.", (
     Field("series", SLUG_T, "Series (chart) this number belongs to, declared in `site.yaml` `charts`."),

@@ -31,6 +31,7 @@ from .model import (
     Topic,
     Where,
 )
+from .notes import inherit_date_notes
 from .schema import CONTENT_FILES, INVALID, SLUG, SUMMARY, TODO, Checker
 from .yamlsafe import Doc
 
@@ -78,6 +79,8 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
     for number, fact in enumerate(facts, start=1):
         fact.number = number
     _check_said(problems, facts, _source_dates(sources, facts))
+    inherit_date_notes(problems, sources, facts, events)
+    _check_note_links(problems, sources, facts, events)
     _check_unique(problems, "source", sources)
     _check_unique(problems, "fact", facts)
     _check_unique(problems, "timeline event", events)
@@ -229,6 +232,7 @@ def _source(value: dict, doc: Doc) -> Source:
         note=value["note"], published_inferred=value["published_inferred"],
         where=_where(doc, kp), archive_where=_where(doc, kp + ("archive",)),
         label=value["label"], sha256=value["sha256"], context=value["context"], spot=Spot(doc, kp),
+        facts_date_note=value["facts_date_note"],
     )
 
 
@@ -238,7 +242,8 @@ def _fact(value: dict, doc: Doc) -> Fact:
     return Fact(
         id=value["id"], claim=value["claim"], attribution=value["attribution"], date=_dated(value),
         date_note=value["date_note"], topics=value["topics"],
-        citations=[Citation(c["source"], c["quote"], _where(doc, c["_keypath"])) for c in value["citations"]],
+        citations=[Citation(c["source"], c["quote"], _where(doc, c["_keypath"]),
+                            translated_by_source=c["translated_by_source"]) for c in value["citations"]],
         figure=Figure(**{k: v for k, v in figure.items() if k != "_keypath"}) if figure else None,
         where=_where(doc, kp), added=value["added"], updated=value["updated"],
         said=value["said"], as_of=value["as_of"],
@@ -412,6 +417,17 @@ def _references(project: Project, problems: Problems) -> list[Reference]:
         refs += _inline_refs(_blank_placeholders(summary.body), start, problems)  # a TODO is reported once
         _check_markup(summary.body, start, problems)
     return refs
+
+
+def _check_note_links(problems: Problems, sources: list[Source], facts: list[Fact], events: list[Event]) -> None:
+    """A date note with a link is read as inline Markdown: warn of what the sanitiser would drop."""
+    notes = [(s.facts_date_note, s.spot.field("facts_date_note") if s.spot else s.where) for s in sources
+             if s.facts_date_note and "](" in s.facts_date_note]
+    notes += [(f.date_note, f.spot.field("date_note") if f.spot else f.where) for f in facts
+              if f.date_note and "](" in f.date_note]
+    notes += [(e.date_note, e.where) for e in events if e.date_note and "](" in e.date_note]
+    for note, where in notes:
+        _check_markup(note, where, problems, inline=True)
 
 
 def _blank_placeholders(body: str) -> str:

@@ -52,7 +52,7 @@ def test_every_fact_on_the_page_quotes_its_source_verbatim(soup):
 
 def test_every_quote_opens_in_its_context_with_the_quoted_words_marked(soup):
     for fact in soup.select("#facts ol.facts > li[id]"):
-        for item in fact.select("ul.citations > li"):
+        for item in fact.select("ul.citations > li > div.quote"):
             marks = [m.get_text() for m in item.select("details.ctx mark")]
             assert marks, f"fact {fact['id']}: a quote without its context"
             quote = item.blockquote.get_text(" ", strip=True).strip("“”")
@@ -352,6 +352,57 @@ def test_translated_quotes_are_marked_as_such():
         assert "in the Kyiv Independent's English" in FACTS_BY_ID[fact_id]["claim"], fact_id
 
 
+def test_translated_quotes_carry_the_citation_mark_and_the_page_shows_it(soup):
+    """`translated_by_source` only on words the Kyiv Independent puts in quotation marks and
+    gives to Ukrainian speakers (Zelensky, the General Staff's statement), never on its own sentences."""
+    marked = {f["id"] for f in FACTS for c in f["citations"] if c.get("translated_by_source")}
+    assert marked == {"zelensky-bring-back-everyone", "general-staff-unconventional-decisions",
+                      "general-staff-success-recognised"}
+    for fact_id in marked:
+        citation = FACTS_BY_ID[fact_id]["citations"][0]
+        text = SOURCE_TEXT[citation["source"]]
+        at = text.find(normalise(citation["quote"]))
+        assert at > 0 and text[at - 1] == '"', f"{fact_id}: the source does not quote these words"
+        mark = soup.select_one(f"#{fact_id} .quote-meta .translated")
+        assert mark.get_text() == "Translated by the Kyiv Independent", fact_id
+    assert len(soup.select("#facts .translated")) == len(marked)
+
+
+def test_the_undated_articles_dating_note_is_said_once_and_its_facts_link_to_it(soup):
+    note = next(s for s in SOURCES if s["id"] == UNDATED)["facts_date_note"]
+    assert "undated" in note and "c. August 2024" in note
+    assert soup.get_text().count(note) == 1
+    assert soup.select_one(f"#source-{UNDATED}-date-note + dd").get_text().startswith(note)
+    links = soup.select(f'#facts .date-note a[href="#source-{UNDATED}-date-note"]')
+    heirs = [f for f in FACTS if f["citations"][0]["source"] == UNDATED and "date_note" not in f]
+    assert len(links) == len(heirs) >= 30
+
+
+def test_a_date_note_is_not_repeated_beyond_a_pair_unless_it_points_to_the_explanation():
+    """Say a repeated thing once: a note that three or more facts share is either the source's
+    `facts_date_note` or a short pointer to the comparison that explains it. (An event may repeat
+    the note of the facts it rests on: it is read in the timeline, apart from them.)"""
+    counts: dict[str, int] = {}
+    for item in FACTS:
+        if item.get("date_note"):
+            counts[item["date_note"]] = counts.get(item["date_note"], 0) + 1
+    repeated = [note for note, n in counts.items() if n > 2 and RELEASE_POINTER not in note]
+    assert repeated == []
+    source_notes = {s.get("facts_date_note") for s in SOURCES} - {None}
+    assert not source_notes & set(counts), "a fact repeats its source's note: remove it, it is inherited"
+
+
+def test_quotes_from_one_source_are_grouped_under_its_label(soup):
+    labels = {s["id"]: s["label"] for s in SOURCES}
+    for fact in soup.select("#facts ol.facts > li[id]"):
+        data = FACTS_BY_ID[fact["id"]]
+        cited = list(dict.fromkeys(c["source"] for c in data["citations"]))
+        lines = fact.select("ul.citations > li > p.from")
+        assert [p.get_text() for p in lines] == [f"From {labels[s]}:" for s in cited], fact["id"]
+        assert [p.a["href"] for p in lines] == [f"#source-{s}" for s in cited], fact["id"]
+        assert len(fact.select("ul.citations div.quote blockquote")) == len(data["citations"]), fact["id"]
+
+
 def test_what_is_not_known_holds_only_unknowns():
     body = summary_bodies()["06-what-is-not-known.md"]
     for paragraph in filter(None, (p.strip() for p in body.split("\n\n"))):
@@ -470,6 +521,13 @@ def test_date_notes_point_to_the_one_explanation_of_the_two_days():
         assert "a day after" not in note and "May 25 prisoner release" not in note, item.get("id")
         if item["date"] == ONE_OF_TWO_DAYS:
             assert RELEASE_POINTER in note and len(note) < 200, item.get("id")
+            assert f"[{RELEASE_POINTER}](#compare-date-of-final-phase)" in note, item.get("id")
+
+
+def test_the_date_notes_of_the_two_days_link_to_the_explanation_on_the_page(soup):
+    links = soup.select('.date-note a[href="#compare-date-of-final-phase"]')
+    assert len(links) == sum(item["date"] == ONE_OF_TWO_DAYS for item in FACTS + EVENTS) >= 7
+    assert {a.get_text() for a in links} == {RELEASE_POINTER}
 
 
 def test_the_general_staffs_words_are_dated_by_its_statement():

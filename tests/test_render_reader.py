@@ -377,7 +377,7 @@ def test_facts_keep_slug_anchors_numbers_and_text_fragment_links(project_built: 
     fact = project_built.find("li", id="sbu-102")
     assert fact.attrs["tabindex"] == "-1"
     assert fact.find("span", **{"class": "num"}).all_text() == "1"
-    link = fact.find("p", **{"class": "from"}).find("a")
+    link = fact.find("p", **{"class": "quote-meta"}).find("a")
     assert link.attrs["href"].startswith("https://example.org/a#:~:text=its%20commandos%20captured%20no,")
     times = {t.attrs["datetime"] for t in project_built.find_all("time")}
     assert {"2024-08", "2025-05-25", "2024"} <= times
