@@ -7,6 +7,7 @@ StrictUndefined, so a typo in a template is an error, not an empty string on the
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import re
@@ -75,7 +76,8 @@ _PLAIN = re.compile(r"(?:[^\W\d_]|[\u2018\u201c\"'(])[^*_`\[\]<>&\\!#|~\t\n\r]*"
 STYLESHEET = "style.css"  # inlined into every page (one request less); its hash goes into the CSP
 SCRIPT = "enhance.js"  # progressive enhancement, served as a file
 # 404.html links nothing from assets/: a host serves it at any depth, where relative links break.
-PAGES = (("index.html", "index.html"), ("404.html", "404.html"))
+FRONT_PAGE = "index.html"
+PAGES = ((FRONT_PAGE, "index.html"), ("404.html", "404.html"))
 
 
 @dataclass
@@ -377,8 +379,18 @@ class Renderer:
         """Render every page; template mistakes are reported with the template's file and line.
 
         With ``workers`` > 1 and enough pages, the pages are rendered by forked workers (see
-        parallel.py); the result is the same map, in the same order, as rendered here.
+        parallel.py); the result is the same map, in the same order, as rendered here. Search
+        (Pagefind, a process of its own) is started first and collected just before the front page,
+        the one page that links to it.
         """
+        indexing = reach.start_search(self, problems)
+        try:
+            return self._render(problems, workers, indexing)
+        finally:
+            if indexing is not None:
+                indexing.close()
+
+    def _render(self, problems: Problems, workers: int, indexing: Any) -> dict[str, bytes]:
         try:
             context = self.context()
         except MarkdownRefused as exc:
@@ -386,11 +398,11 @@ class Renderer:
             problems.error(path, line + exc.line, 1, str(exc), exc.hint)
             return {}
         pages: dict[str, bytes] = {}
-        extras_error = None
-        try:  # embeds, the offline file, search: first, since the front page links to them
+        extras_errors = []
+        try:  # embeds, the offline file: first, since the front page links to them
             pages.update(reach.render(self, context, problems))
         except jinja2.TemplateError as exc:  # reported below, unless a page shows the same mistake
-            extras_error = template_error(exc, self.env, problems)
+            extras_errors.append(template_error(exc, self.env, problems))
         jobs = [*((n, t, {}) for n, t in PAGES), *self.list_pages(context)]
         keys = self.memo.page_keys(self, context, jobs) if self.memo is not None else {}
         kept = self.memo.kept_pages(keys) if self.memo is not None else {}
@@ -401,7 +413,17 @@ class Renderer:
         def exports_meanwhile() -> None:  # in this process, while workers render the pages
             data_files.update(exports.data_files(self.project, base_url, self.layout))
 
-        done = render_pages(self, context, todo, workers, exports_meanwhile)
+        front = [job for job in todo if job[0] == FRONT_PAGE]  # rendered last: it links to search
+        rest = [job for job in todo if job[0] != FRONT_PAGE]
+        done = render_pages(self, context, rest, workers, exports_meanwhile)
+        if len(done) == len(rest):  # else the build fails: no need to wait for Pagefind (render() stops it)
+            try:
+                pages.update(reach.search_pages(self, context, problems, indexing))
+            except jinja2.TemplateError as exc:
+                extras_errors.append(template_error(exc, self.env, problems))
+        for name, template, extra in front:
+            with contextlib.suppress(jinja2.TemplateError):  # rendered again below, reported in the pages' order
+                done[name] = (self.render_page(context, template, extra), None)
         for name, template, extra in jobs:
             if name in kept:
                 pages[name], self.page_links[name] = kept[name]
@@ -418,8 +440,10 @@ class Renderer:
                 self.page_links[name] = data[1]
             if name in keys:
                 self.memo.keep_page(name, keys[name], data[0], self.page_links.get(name))
-        if extras_error and extras_error.format() not in {p.format() for p in problems.items}:
-            problems.items.append(extras_error)
+        reported = {p.format() for p in problems.items}
+        for error in extras_errors:
+            if error.format() not in reported:
+                problems.items.append(error)
         pages.update(data_files)
         pages["sitemap.xml"] = exports.sitemap(base_url, self.project.site.updated,
                                                [page.name for _, page in self.layout.pages])

@@ -27,6 +27,7 @@ PAGE = "search.html"
 # Pagefind's own UI bundles: search.html has its own few lines of script, so they are not published.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+TIMEOUT = 600  # seconds; Pagefind takes about 1.5 s for 11,000 records
 _MARKUP = re.compile(r"\[\[[a-z0-9-]+\]\]|[*_`]")
 
 
@@ -75,26 +76,65 @@ def executable() -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
-def index(items: list[Record], language: str) -> dict[str, bytes]:
-    """Pagefind's bundle for these records as output path → bytes (see `write_records`)."""
-    binary = executable()
-    if binary is None:
-        raise SearchUnavailable("Pagefind is not installed, so the site has no search")
-    with tempfile.TemporaryDirectory(prefix="explainer-pagefind-") as scratch:
-        site, bundle = Path(scratch) / "site", Path(scratch) / "bundle"
-        write_records(items, site, language)
+class Indexing:
+    """Pagefind indexing the records in a process of its own, started by `start` and read by `finish`.
+
+    The build starts it as soon as the project is verified (the records need nothing rendered), so
+    Pagefind works on the second core while this process renders the pages.
+    """
+
+    def __init__(self, items: list[Record], language: str):
+        binary = executable()
+        if binary is None:
+            raise SearchUnavailable("Pagefind is not installed, so the site has no search")
+        self._scratch = tempfile.TemporaryDirectory(prefix="explainer-pagefind-")
+        scratch = Path(self._scratch.name)
+        self._bundle = scratch / "bundle"
+        self._errors = open(scratch / "stderr", "w+b")  # noqa: SIM115 - closed by close()
+        self._process: subprocess.Popen[bytes] | None = None
         try:
-            subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent",
-                            "--force-language", language.split("-")[0].lower()],
-                           capture_output=True, check=True, timeout=600, cwd=scratch)
-        except (OSError, subprocess.SubprocessError) as exc:
-            detail = (getattr(exc, "stderr", b"") or b"").decode("utf-8", "replace").strip()[:300]
-            raise SearchUnavailable(f"Pagefind failed ({detail or exc}), so the site has no search") from None
+            write_records(items, scratch / "site", language)
+            self._process = subprocess.Popen(
+                [str(binary), "--site", str(scratch / "site"), "--output-path", str(self._bundle), "--silent",
+                 "--force-language", language.split("-")[0].lower()],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors, cwd=scratch)
+        except OSError as exc:
+            self.close()
+            raise SearchUnavailable(f"Pagefind failed ({exc}), so the site has no search") from None
+
+    def finish(self) -> dict[str, bytes]:
+        """Pagefind's bundle as output path → bytes, once it has finished (see `write_records`)."""
+        assert self._process is not None
+        try:
+            code = self._process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.close()
+            raise SearchUnavailable(f"Pagefind took over {TIMEOUT} s, so the site has no search") from None
+        if code != 0:
+            self._errors.seek(0)
+            detail = self._errors.read().decode("utf-8", "replace").strip()[:300]
+            self.close()
+            raise SearchUnavailable(f"Pagefind failed ({detail or f'exit code {code}'}), so the site has no search")
+        bundle = self._bundle
         files = {f"{FOLDER}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
                  for p in sorted(bundle.rglob("*")) if p.is_file() and p.name not in UNUSED}
-    if f"{FOLDER}/pagefind.js" not in files:
-        raise SearchUnavailable("Pagefind wrote no pagefind.js, so the site has no search")
-    return files
+        self.close()
+        if f"{FOLDER}/pagefind.js" not in files:
+            raise SearchUnavailable("Pagefind wrote no pagefind.js, so the site has no search")
+        return files
+
+    def close(self) -> None:
+        """Stop Pagefind if it still runs (the build failed meanwhile) and remove its scratch folder."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._errors.close()
+        self._scratch.cleanup()
+
+
+def index(items: list[Record], language: str) -> dict[str, bytes]:
+    """Pagefind's bundle for these records as output path → bytes, waiting for it."""
+    return Indexing(items, language).finish()
 
 
 def write_records(items: list[Record], folder: Path, language: str) -> None:
