@@ -87,22 +87,23 @@ class Archive:
     def __init__(self, text: str, normalise: Callable[[str], str]):
         self.normalise = normalise
         self.text = text  # the source's own string: paragraphs are sliced from it when shown
-        # Where each paragraph (a non-blank line) is in the text. Offsets, not copies: one Archive
-        # per cited source lives through the render, and a long story has megabytes of them.
+        # Where each paragraph (a non-blank line) is in the text: offsets into the source's own string.
         self.lines = [m.span() for m in _LINE.finditer(text) if not m.group().isspace()]
-        # Where each normalised paragraph starts in the normalised text (paragraphs joined by one
+        # Each paragraph normalised once (a quote is looked for in them, and most paragraphs hold
+        # several quotes), and where each starts in the normalised text (paragraphs joined by one
         # space, exactly what the quote check searched), to go from its match to the paragraph.
+        self.normals = [normalise(text[a:b]) for a, b in self.lines]
         self.starts, position = [], 0
-        for a, b in self.lines:
+        for normal in self.normals:
             self.starts.append(position)
-            position += len(normalise(text[a:b])) + 1
+            position += len(normal) + 1
 
     def paragraph(self, index: int) -> str:
         a, b = self.lines[index]
         return self.text[a:b]
 
     def normal(self, index: int) -> str:
-        return self.normalise(self.paragraph(index))
+        return self.normals[index]
 
     def find_paragraph(self, parts: list[str], hint: int = -1) -> int | None:
         """As find_paragraph(), looking only at the paragraphs where the first part occurs.
@@ -116,8 +117,8 @@ class Archive:
             index = bisect_right(self.starts, hint) - 1
             if in_order(self.normal(index), parts) is not None:
                 return index
-        for index in range(len(self.lines)):  # an elided quote, or a first match across paragraphs
-            if in_order(self.normal(index), parts) is not None:
+        for index, normal in enumerate(self.normals):  # an elided quote, or a first match across paragraphs
+            if in_order(normal, parts) is not None:
                 return index
         return None
 
