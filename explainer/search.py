@@ -53,17 +53,20 @@ def plain(text: str) -> str:
 
 
 def records(project: Any, layout: Any) -> list[Record]:
-    """One record per fact, event and glossary entry, in a stable order."""
+    """One record per fact, event and glossary entry, in a stable order.
+
+    A record's title is its heading, indexed with it: the content does not repeat it (at 50,000 facts
+    the repeated claims cost Pagefind 80 MB of memory, a third of its time and 3.7 MB of index).
+    """
     out = []
     for fact in project.facts:
         quotes = " ".join(f"“{c.quote}”" for c in fact.citations)
         out.append(Record(layout.fact_href(fact.id), f"{fact.number}. {fact.claim}",
-                          f"{fact.claim} According to {fact.attribution}. {quotes}"))
+                          f"According to {fact.attribution}. {quotes}"))
     for event in sorted(project.events, key=lambda e: (e.date.sort_key, e.id)):
-        out.append(Record(layout.event_href(event.id), event.title, f"{event.title}. {plain(event.text)}"))
+        out.append(Record(layout.event_href(event.id), event.title, plain(event.text)))
     for term in sorted(project.glossary, key=lambda t: (t.term.lower(), t.id)):
-        out.append(Record(f"{layout.facts.home or ''}#term-{term.id}", term.term,
-                          f"{term.term}: {plain(term.definition)}"))
+        out.append(Record(f"{layout.facts.home or ''}#term-{term.id}", term.term, plain(term.definition)))
     return out
 
 
