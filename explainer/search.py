@@ -17,10 +17,9 @@ import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
-
-from markupsafe import escape
 
 FOLDER = "pagefind"
 PAGE = "search.html"
@@ -155,8 +154,9 @@ def write_records(items: list[Record], folder: Path, language: str) -> None:
         pages.setdefault(item.url.partition("#")[0] or "index.html", []).append(item)
     lang = escape(language)
     for n, (page, records) in enumerate(pages.items()):
+        # html.escape: the same entities for Pagefind's parser as markupsafe's, without a Markup object each
         sections = "".join(f'<section><h2 id="{escape(r.url)}">{escape(r.title)}</h2><p>{escape(r.content)}</p>'
                            "</section>" for r in records)
-        (folder / f"{n:04d}.html").write_text(
+        (folder / f"{n:04d}.html").write_bytes(
             f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(page)}</title></head>'
-            f"<body><main data-pagefind-body>{sections}</main></body></html>", encoding="utf-8")
+            f"<body><main data-pagefind-body>{sections}</main></body></html>".encode())
