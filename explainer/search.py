@@ -14,12 +14,14 @@ extra, the explainer is complete without it.
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
 
 FOLDER = "pagefind"
 PAGE = "search.html"
@@ -86,6 +88,8 @@ class Indexing:
     """
 
     def __init__(self, items: list[Record], language: str):
+        import subprocess  # only for a story with search: the shipped one has none
+
         binary = executable()
         if binary is None:
             raise SearchUnavailable("Pagefind is not installed, so the site has no search")
@@ -106,6 +110,8 @@ class Indexing:
 
     def finish(self) -> dict[str, bytes]:
         """Pagefind's bundle as output path → bytes, once it has finished (see `write_records`)."""
+        import subprocess
+
         assert self._process is not None
         try:
             code = self._process.wait(timeout=TIMEOUT)
