@@ -1,4 +1,4 @@
-"""Prose without Markdown skips Python-Markdown; the HTML must be exactly what Markdown gives."""
+"""Prose without Markdown skips Python-Markdown, and ASCII text fragments skip urllib: the output must be the same."""
 
 from __future__ import annotations
 
@@ -107,3 +107,11 @@ def test_strong_words_take_the_fast_path_only_when_plain_around_and_inside():
     for text in ("**Bold** first", "ends **bold**", "a ** b** c", "a **b ** c", "a **b*c** d", "a **b** *c* d",
                  "a **b_c** d", "a **b**\n**c** d", "a **`b`** c", "a ****  b"):
         assert not render._PLAIN_STRONG.fullmatch(text), text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(min_size=0, max_size=30) | st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_text_fragment_parts_are_quoted_exactly_as_urllib_quotes_them(text):
+    from urllib.parse import quote
+
+    assert render._fragment_part(text) == quote(text, safe="").replace("-", "%2D")
