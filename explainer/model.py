@@ -100,6 +100,7 @@ class Citation:
     quote: str
     where: Where
     offset: int = -1  # where verify found the quote in the source's normalised text (-1: not found there)
+    length: int = 0  # and the length of the quote normalised, which it found there
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import

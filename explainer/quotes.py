@@ -122,27 +122,36 @@ class Archive:
                 return index
         return None
 
-    def spans(self, quote: str, hint: int = -1) -> tuple[int, list[tuple[int, int]]] | None:
-        """The paragraph holding the quote and where each of its fragments is in that paragraph."""
-        normal_parts = [self.normalise(p) for p in fragments(quote)]
-        index = self.find_paragraph(normal_parts, hint)
-        if index is None:
-            return None  # a quote across paragraphs (allowed without '…') is shown without context
-        paragraph, normal = self.paragraph(index), self.normal(index)
-        spans = []
-        for start in in_order(normal, normal_parts) or []:
-            spans.append((start, start + len(normal_parts[len(spans)])))
+    def spans(self, quote: str, hint: int = -1, length: int = 0) -> tuple[int, list[tuple[int, int]]] | None:
+        """The paragraph holding the quote and where each of its fragments is in that paragraph.
+
+        ``length`` is that of the quote normalised, found at ``hint`` by the quote check: a quote
+        without '…' that lies within one paragraph is then placed without another search.
+        """
+        index = bisect_right(self.starts, hint) - 1 if hint >= 0 and length else -1
+        local = hint - self.starts[index] if index >= 0 else -1
+        if local >= 0 and local + length <= len(self.normals[index]) and "…" not in quote and "[" not in quote:
+            spans = [(local, local + length)]  # the first match in the text is the first in its paragraph
+        else:
+            normal_parts = [self.normalise(p) for p in fragments(quote)]
+            index = self.find_paragraph(normal_parts, hint)
+            if index is None:
+                return None  # a quote across paragraphs (allowed without '…') is shown without context
+            spans = []
+            for start in in_order(self.normals[index], normal_parts) or []:
+                spans.append((start, start + len(normal_parts[len(spans)])))
+        paragraph, normal = self.paragraph(index), self.normals[index]
         if len(paragraph) != len(normal):  # whitespace was folded: map the offsets back
             tokens = _tokens(paragraph)
             starts = [t[0] for t in tokens]
             spans = [(_original(tokens, starts, a), _original(tokens, starts, b - 1) + 1) for a, b in spans]
         return index, spans
 
-    def context_html(self, quote: str, mode: str, hint: int = -1) -> Markup | None:
+    def context_html(self, quote: str, mode: str, hint: int = -1, length: int = 0) -> Markup | None:
         """The sentence(s) (or paragraph) around the quote, its words in <mark>; None to show none."""
         if mode == "none":
             return None
-        found = self.spans(quote, hint)
+        found = self.spans(quote, hint, length)
         if found is None:
             return None
         index, spans = found

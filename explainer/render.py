@@ -297,7 +297,7 @@ class Renderer:
         if isinstance(citation, str):  # a quote's text alone: found by searching the archive
             context = archive.context_html(citation, source.context)
         else:  # where the quote check found it: no second search
-            context = archive.context_html(citation.quote, source.context, citation.offset)
+            context = archive.context_html(citation.quote, source.context, citation.offset, citation.length)
         if context is None:
             return Markup("")
         return Markup(f'<details class="ctx"><summary>In context</summary><p>{context}</p></details>')
