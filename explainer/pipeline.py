@@ -21,7 +21,7 @@ from .model import Project
 from .theme import lookup
 from .validate import build_project
 from .verify import verify_project
-from .write import check_output_dir, write_site
+from .write import Output, check_output_dir, write_site
 
 if TYPE_CHECKING:
     from .incremental import BuildCache
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class BuildResult:
     project: Project
-    pages: dict[str, bytes]
+    pages: dict[str, Output]  # bytes, or a large file waiting on disk (write.py)
     warnings: list[ContentError] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -83,7 +83,7 @@ def _check(root: Path, strict: bool, cache: BuildCache | None = None) -> tuple[P
 
 
 def render(project: Project, root: Path, base_url: str | None, problems: Problems,
-           cache: BuildCache | None = None) -> dict[str, bytes]:
+           cache: BuildCache | None = None) -> dict[str, Output]:
     """Render pages and copy static assets into an in-memory map of output path → bytes.
 
     The pages are rendered on every core the process may use (parallel.py): the same bytes, sooner.

@@ -416,7 +416,7 @@ class Renderer:
         kept = self.memo.kept_pages(keys) if self.memo is not None else {}
         todo = [job for job in jobs if job[0] not in kept]
         base_url = self.options.base_url
-        data_files: dict[str, bytes] = {}
+        data_files: dict[str, Any] = {}  # bytes, or a large file waiting on disk (write.Sink)
 
         def exports_meanwhile() -> None:  # in this process, while workers render the pages
             data_files.update(exports.data_files(self.project, base_url, self.layout))
