@@ -39,6 +39,7 @@ from explainer.assets import broken_links, hash_assets  # noqa: E402
 from explainer.errors import Problems  # noqa: E402
 from explainer.feed import feed_xml, recent_changes  # noqa: E402
 from explainer.load import load_project  # noqa: E402
+from explainer.paginate import layout as page_layout  # noqa: E402
 from explainer.render import FRONT_PAGE, PAGES, STYLESHEET, Renderer, RenderOptions  # noqa: E402
 from explainer.theme import lookup  # noqa: E402
 from explainer.validate import build_project  # noqa: E402
@@ -71,8 +72,8 @@ class Clock:
 def one_build(root: Path, output: Path) -> dict[str, float]:
     """The pipeline's stages with a timer each; returns seconds per stage.
 
-    Pagefind runs in a process of its own, started before the context and collected before the front
-    page, as the build does: its CPU time (from the children's rusage) and the wall time this process
+    Pagefind runs in a process of its own, started before the quote checks and collected before the
+    front page, as the build does: its CPU time (from the children's rusage) and the wall time this process
     waited for it are reported apart from the sum, which is this process's CPU time only.
     """
     clock = Clock()
@@ -85,6 +86,8 @@ def one_build(root: Path, output: Path) -> dict[str, float]:
             loaded = load_project(root, problems)
         with clock("validate"):
             project = build_project(root, loaded, problems)
+        with clock("reach: search records written, Pagefind started"):
+            indexing = reach.start_search(project, page_layout(project), problems)
         with clock("verify: archives, quotes"):
             verify_project(project, problems)
         problems.raise_if_errors()
@@ -93,8 +96,6 @@ def one_build(root: Path, output: Path) -> dict[str, float]:
             theme = lookup(root)
             assets = hash_assets(theme.static, inlined=(STYLESHEET,))
             renderer = Renderer(project, theme.templates, options, theme.static, assets)
-        with clock("reach: search records written, Pagefind started"):
-            indexing = reach.start_search(renderer, problems)
         with clock("render: recent changes"):
             renderer.env.globals["recent"] = recent_changes(project)
         markdown = renderer.markdown

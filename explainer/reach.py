@@ -5,9 +5,9 @@ offline file with its size, the page of embed codes, the search page). See embed
 and search.py. The offline file and search can be turned off in site.yaml (`offline`, `search`);
 each costs the front page one link, never a request.
 
-Search runs in a process of its own (Pagefind) from records that need nothing rendered: the renderer
-starts it first (`start_search`) and collects it last (`search_pages`), just before the front page,
-so it indexes on another core while the pages are rendered.
+Search runs in a process of its own (Pagefind) from records that need only the validated content:
+the build starts it before the quote checks (`start_search`) and collects it last (`search_pages`),
+just before the front page, so it indexes on another core while the rest is checked and rendered.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from . import embeds, offline, search
 from .errors import Problems
 
 
-def start_search(renderer: Any, problems: Problems) -> search.Indexing | None:
-    """Pagefind started on the story's records, or None: no search wanted, or Pagefind unavailable (warned)."""
-    project, layout = renderer.project, renderer.layout
+def start_search(project: Any, layout: Any, problems: Problems) -> search.Indexing | None:
+    """Pagefind started on the story's records, or None: no search wanted, or Pagefind unavailable (warned).
+
+    The records need only validated content, so the build starts this before the quote checks.
+    """
     if not search.wanted(project, layout):
         return None
     try:

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from .incremental import RenderMemo
 
 T = TypeVar("T")
+Searching = tuple[Any] | None  # (search.Indexing or None,) once started; None: not started yet
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
@@ -383,15 +384,16 @@ class Renderer:
             "page_path": "",
         }
 
-    def render(self, problems: Problems, workers: int = 1) -> dict[str, bytes]:
+    def render(self, problems: Problems, workers: int = 1, search: Searching = None) -> dict[str, bytes]:
         """Render every page; template mistakes are reported with the template's file and line.
 
         With ``workers`` > 1 and enough pages, the pages are rendered by forked workers (see
         parallel.py); the result is the same map, in the same order, as rendered here. Search
-        (Pagefind, a process of its own) is started first and collected just before the front page,
-        the one page that links to it.
+        (Pagefind, a process of its own) is collected just before the front page, the one page that
+        links to it; ``search`` is ``(indexing,)`` when the build started it already (pipeline.py),
+        else it is started here first. Either way it is stopped if rendering fails.
         """
-        indexing = reach.start_search(self, problems)
+        indexing = search[0] if search is not None else reach.start_search(self.project, self.layout, problems)
         try:
             return self._render(problems, workers, indexing)
         finally:

@@ -327,10 +327,14 @@ def test_a_failing_pagefind_warns_with_its_message_and_builds_without_search(spl
     assert "search.html" not in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
-def test_pagefind_started_early_is_stopped_and_cleaned_up_when_rendering_fails(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("mistake", [
+    ("templates/list_page.html", "{{ section.kind }}", "{{ sektion.kind }}"),  # found while rendering
+    ("content/facts.yaml", "no fewer than 102 Russian", "no fewer than 103 Russian"),  # by the quote check
+])
+def test_pagefind_started_early_is_stopped_and_cleaned_up_when_the_build_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mistake: tuple[str, str, str]) -> None:
     project = make_project(tmp_path / "site", site_yaml(SPLIT))
-    project.edit("templates/list_page.html", "{{ section.kind }}", "{{ sektion.kind }}")
+    project.edit(*mistake)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # Pagefind's scratch folder goes here
