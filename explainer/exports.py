@@ -18,6 +18,7 @@ from .dates import PartialDate, moment_text
 from .model import Date, Event, Fact, Project, Source, Term
 from .paginate import Layout
 from .paginate import layout as page_layout
+from .write import Output, Sink
 
 DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
 CSV_COLUMNS = (
@@ -124,7 +125,7 @@ def term_json(term: Term, base_url: str) -> dict[str, Any]:
             "definition": term.definition, "facts": term.facts}
 
 
-def dump(head: dict[str, Any], key: str, items: Iterable[Any]) -> bytes:
+def dump(head: dict[str, Any], key: str, items: Iterable[Any]) -> Output:
     """A JSON object: ``head``'s fields and ``key``'s list, one item per line, keys sorted.
 
     Each item goes through json's C encoder (an indent would make it pure Python, about ten
@@ -132,7 +133,7 @@ def dump(head: dict[str, Any], key: str, items: Iterable[Any]) -> bytes:
     one item per line also keeps the file readable and its diffs small.
     """
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-    out = io.BytesIO()  # getvalue() hands over its buffer
+    out = Sink()  # memory, or a temporary file once it is large (write.py)
     out.write(b"{")
     for i, name in enumerate(sorted([*head, key])):
         out.write(f"{', ' if i else ''}{encode(name)}: ".encode())
@@ -144,10 +145,10 @@ def dump(head: dict[str, Any], key: str, items: Iterable[Any]) -> bytes:
             out.write((",\n" if j else "\n").encode() + encode(item).encode("utf-8"))
         out.write(b"\n]")
     out.write(b"}\n")
-    return out.getvalue()
+    return out.value()
 
 
-def data_files(project: Project, base_url: str, layout: Layout | None = None) -> dict[str, bytes]:
+def data_files(project: Project, base_url: str, layout: Layout | None = None) -> dict[str, Output]:
     """facts.json, timeline.json, sources.json, glossary.json and facts.csv.
 
     Each item's `url` is its anchor on the page that shows it (see paginate.py).
@@ -166,9 +167,9 @@ def data_files(project: Project, base_url: str, layout: Layout | None = None) ->
     }
 
 
-def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
+def facts_csv(project: Project, base_url: str, layout: Layout) -> Output:
     """One row per fact; several citations are joined with " | " in `sources` and `quotes`."""
-    out = io.BytesIO()
+    out = Sink()
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # encoded as written, held once
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -186,7 +187,7 @@ def facts_csv(project: Project, base_url: str, layout: Layout) -> bytes:
             cell(note_text(f.full_date_note, base_url) or ""), *figure, base_url + layout.fact_href(f.id),
         ])
     text.flush()
-    return out.getvalue()
+    return out.value()
 
 
 def _edtf(date: Date | None) -> str:

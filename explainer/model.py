@@ -101,6 +101,7 @@ class Citation:
     quote: str
     where: Where
     offset: int = -1  # where verify found the quote in the source's normalised text (-1: not found there)
+    length: int = 0  # and the length of the quote normalised, which it found there
     translated_by_source: bool = False  # the source's own translation of words said in another language
 
 

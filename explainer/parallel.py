@@ -13,7 +13,6 @@ forking there could copy a lock held by another thread) renders the pages in-pro
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable
@@ -82,12 +81,16 @@ def _resident_bytes() -> int:
 
 
 def _can_fork() -> bool:
+    import multiprocessing  # only for a build that may fork: ~5 ms of imports (socket among them) otherwise
+
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _in_workers(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int,
                 meanwhile: Callable[[], None]) -> dict[str, Rendered]:
     global _shared
+    import multiprocessing
+
     # Compile the templates once, before forking, rather than once per worker.
     for template in dict.fromkeys(template for _, template, _ in jobs):
         renderer.env.get_template(template)

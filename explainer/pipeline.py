@@ -8,11 +8,11 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .confine import refuse_links_out
 from .errors import BuildError, ContentError, Problems
@@ -21,7 +21,7 @@ from .model import Project
 from .theme import lookup
 from .validate import build_project
 from .verify import verify_project
-from .write import check_output_dir, write_site
+from .write import Output, check_output_dir, write_site
 
 if TYPE_CHECKING:
     from .incremental import BuildCache
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class BuildResult:
     project: Project
-    pages: dict[str, bytes]
+    pages: dict[str, Output]  # bytes, or a large file waiting on disk (write.py)
     warnings: list[ContentError] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -63,13 +63,18 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check(root: Path, strict: bool = False, cache: BuildCache | None = None) -> tuple[Project, Problems]:
-    """Load, validate and verify; raise BuildError listing every problem found."""
+def check(root: Path, strict: bool = False, cache: BuildCache | None = None,
+          validated: Callable[[Project, Problems], None] | None = None) -> tuple[Project, Problems]:
+    """Load, validate and verify; raise BuildError listing every problem found.
+
+    ``validated`` is called with the project once it is valid, before its quotes are checked.
+    """
     with gc_paused():
-        return _check(root, strict, cache)
+        return _check(root, strict, cache, validated)
 
 
-def _check(root: Path, strict: bool, cache: BuildCache | None = None) -> tuple[Project, Problems]:
+def _check(root: Path, strict: bool, cache: BuildCache | None = None,
+           validated: Callable[[Project, Problems], None] | None = None) -> tuple[Project, Problems]:
     problems = Problems(root)
     refuse_links_out(root, problems)  # before anything is read: nothing outside the project is
     problems.raise_if_errors()
@@ -77,16 +82,19 @@ def _check(root: Path, strict: bool, cache: BuildCache | None = None) -> tuple[P
     if cache:
         cache.files.forget_unseen()
     project = build_project(root, loaded, problems)
+    if validated is not None and not problems.errors:
+        validated(project, problems)
     verify_project(project, problems)
     problems.raise_if_errors(strict)
     return project, problems
 
 
 def render(project: Project, root: Path, base_url: str | None, problems: Problems,
-           cache: BuildCache | None = None) -> dict[str, bytes]:
+           cache: BuildCache | None = None, search: tuple[Any] | None = None) -> dict[str, Output]:
     """Render pages and copy static assets into an in-memory map of output path → bytes.
 
     The pages are rendered on every core the process may use (parallel.py): the same bytes, sooner.
+    ``search`` is ``(indexing,)`` when the build has started Pagefind already (see build()).
     """
     from .assets import hash_assets, page_links, unmet_links
     from .feed import feed_xml, recent_changes
@@ -101,7 +109,7 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     renderer.env.globals["recent"] = recent_changes(project)  # the "Recently updated" list (_recent.html)
     if memo:
         memo.start()
-    pages = renderer.render(problems, workers_available())
+    pages = renderer.render(problems, workers_available(), search)
     problems.raise_if_errors()
     pages.update(assets.files)
     pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout)
@@ -148,9 +156,21 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
     """
     started = time.perf_counter()
     check_output_dir(output, root)
+    search: list[Any] = []  # Pagefind, started once the content is valid: it indexes while quotes are checked
+
+    def start_search(project: Project, problems: Problems) -> None:
+        from .paginate import layout
+        from .reach import start_search
+
+        search.append(start_search(project, layout(project), problems))
+
     with gc_paused():
-        project, problems = check(root, strict, cache)
-        pages = render(project, root, base_url, problems, cache)
+        try:
+            project, problems = check(root, strict, cache, start_search)
+            pages = render(project, root, base_url, problems, cache, (search[0],) if search else None)
+        finally:
+            if search and search[0] is not None:
+                search[0].close()  # a build that failed before collecting it: stop Pagefind
         write_site(pages, output)
     return BuildResult(project, pages, problems.warnings, time.perf_counter() - started)
 

@@ -87,22 +87,23 @@ class Archive:
     def __init__(self, text: str, normalise: Callable[[str], str]):
         self.normalise = normalise
         self.text = text  # the source's own string: paragraphs are sliced from it when shown
-        # Where each paragraph (a non-blank line) is in the text. Offsets, not copies: one Archive
-        # per cited source lives through the render, and a long story has megabytes of them.
+        # Where each paragraph (a non-blank line) is in the text: offsets into the source's own string.
         self.lines = [m.span() for m in _LINE.finditer(text) if not m.group().isspace()]
-        # Where each normalised paragraph starts in the normalised text (paragraphs joined by one
+        # Each paragraph normalised once (a quote is looked for in them, and most paragraphs hold
+        # several quotes), and where each starts in the normalised text (paragraphs joined by one
         # space, exactly what the quote check searched), to go from its match to the paragraph.
+        self.normals = [normalise(text[a:b]) for a, b in self.lines]
         self.starts, position = [], 0
-        for a, b in self.lines:
+        for normal in self.normals:
             self.starts.append(position)
-            position += len(normalise(text[a:b])) + 1
+            position += len(normal) + 1
 
     def paragraph(self, index: int) -> str:
         a, b = self.lines[index]
         return self.text[a:b]
 
     def normal(self, index: int) -> str:
-        return self.normalise(self.paragraph(index))
+        return self.normals[index]
 
     def find_paragraph(self, parts: list[str], hint: int = -1) -> int | None:
         """As find_paragraph(), looking only at the paragraphs where the first part occurs.
@@ -116,32 +117,41 @@ class Archive:
             index = bisect_right(self.starts, hint) - 1
             if in_order(self.normal(index), parts) is not None:
                 return index
-        for index in range(len(self.lines)):  # an elided quote, or a first match across paragraphs
-            if in_order(self.normal(index), parts) is not None:
+        for index, normal in enumerate(self.normals):  # an elided quote, or a first match across paragraphs
+            if in_order(normal, parts) is not None:
                 return index
         return None
 
-    def spans(self, quote: str, hint: int = -1) -> tuple[int, list[tuple[int, int]]] | None:
-        """The paragraph holding the quote and where each of its fragments is in that paragraph."""
-        normal_parts = [self.normalise(p) for p in fragments(quote)]
-        index = self.find_paragraph(normal_parts, hint)
-        if index is None:
-            return None  # a quote across paragraphs (allowed without '…') is shown without context
-        paragraph, normal = self.paragraph(index), self.normal(index)
-        spans = []
-        for start in in_order(normal, normal_parts) or []:
-            spans.append((start, start + len(normal_parts[len(spans)])))
+    def spans(self, quote: str, hint: int = -1, length: int = 0) -> tuple[int, list[tuple[int, int]]] | None:
+        """The paragraph holding the quote and where each of its fragments is in that paragraph.
+
+        ``length`` is that of the quote normalised, found at ``hint`` by the quote check: a quote
+        without '…' that lies within one paragraph is then placed without another search.
+        """
+        index = bisect_right(self.starts, hint) - 1 if hint >= 0 and length else -1
+        local = hint - self.starts[index] if index >= 0 else -1
+        if local >= 0 and local + length <= len(self.normals[index]) and "…" not in quote and "[" not in quote:
+            spans = [(local, local + length)]  # the first match in the text is the first in its paragraph
+        else:
+            normal_parts = [self.normalise(p) for p in fragments(quote)]
+            index = self.find_paragraph(normal_parts, hint)
+            if index is None:
+                return None  # a quote across paragraphs (allowed without '…') is shown without context
+            spans = []
+            for start in in_order(self.normals[index], normal_parts) or []:
+                spans.append((start, start + len(normal_parts[len(spans)])))
+        paragraph, normal = self.paragraph(index), self.normals[index]
         if len(paragraph) != len(normal):  # whitespace was folded: map the offsets back
             tokens = _tokens(paragraph)
             starts = [t[0] for t in tokens]
             spans = [(_original(tokens, starts, a), _original(tokens, starts, b - 1) + 1) for a, b in spans]
         return index, spans
 
-    def context_html(self, quote: str, mode: str, hint: int = -1) -> Markup | None:
+    def context_html(self, quote: str, mode: str, hint: int = -1, length: int = 0) -> Markup | None:
         """The sentence(s) (or paragraph) around the quote, its words in <mark>; None to show none."""
         if mode == "none":
             return None
-        found = self.spans(quote, hint)
+        found = self.spans(quote, hint, length)
         if found is None:
             return None
         index, spans = found

@@ -4,52 +4,87 @@ Called by the renderer before it renders the front page, which links to what was
 offline file with its size, the page of embed codes, the search page). See embeds.py, offline.py
 and search.py. The offline file and search can be turned off in site.yaml (`offline`, `search`);
 each costs the front page one link, never a request.
+
+Search runs in a process of its own (Pagefind) from records that need only the validated content:
+the build starts it before the quote checks (`start_search`) and collects it last (`search_pages`),
+just before the front page, so it indexes on another core while the rest is checked and rendered.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from . import embeds, offline, search
 from .errors import Problems
 
 
+def start_search(project: Any, layout: Any, problems: Problems) -> search.Indexing | None:
+    """Pagefind started on the story's records, or None: no search wanted, or Pagefind unavailable (warned).
+
+    The records need only validated content, so the build starts this before the quote checks.
+    """
+    if not search.wanted(project, layout):
+        return None
+    try:
+        return search.Indexing(search.records(project, layout), project.site.language)
+    except search.SearchUnavailable as exc:
+        _unavailable(project, problems, exc)
+        return None
+
+
 def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[str, bytes]:
-    """Every extra page as output path → bytes; sets the front page's links in ``context``.
+    """The embeds and the offline file as output path → bytes; sets the front page's links in ``context``.
 
     Template errors propagate (jinja2.TemplateError) for the renderer to report like any page's.
     """
-    from .render import content_security_policy, csp_hash, minify_css
+    from .render import minify_css
 
     project, layout = renderer.project, renderer.layout
+    context.update(offline=None, embeds_page=embeds.CODES_PAGE, search_page=None)
+    out = embeds.render(context, _page(renderer, context))
+    if offline.wanted(project.site, layout):
+        from .render import csp_hash
 
+        print_css = renderer.static_file(offline.PRINT_STYLESHEET)  # the theme's lookup order
+        css = minify_css(print_css.read_text(encoding="utf-8")) if print_css else ""
+        site_pages = {"index.html", *(p.name for _, p in layout.pages)}
+        name, data = offline.render(context, site_pages, css, csp_hash, _page(renderer, context))
+        out[name] = data
+        context["offline"] = {"name": name, "size": offline.human_size(len(data))}
+    return out
+
+
+def search_pages(renderer: Any, context: dict[str, Any], problems: Problems,
+                 indexing: search.Indexing | None) -> dict[str, bytes]:
+    """Pagefind's index and `search.html` once Pagefind has finished; sets the front page's link.
+
+    Without search (not wanted, or Pagefind failed: a warning) there are none, and no link.
+    """
+    if indexing is None:
+        return {}
+    from .render import content_security_policy, csp_hash
+
+    try:
+        out = indexing.finish()
+    except search.SearchUnavailable as exc:
+        _unavailable(renderer.project, problems, exc)
+        return {}
+    csp = content_security_policy(csp_hash(str(context["css"])))
+    csp = csp.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+    csp = csp.replace("form-action 'none'", "form-action 'self'")
+    out[search.PAGE] = _page(renderer, context)("search.html", {"csp": csp, "page_path": search.PAGE}).encode("utf-8")
+    context["search_page"] = search.PAGE
+    return out
+
+
+def _page(renderer: Any, context: dict[str, Any]) -> Any:
     def page(template: str, extra: dict[str, Any]) -> str:
         return renderer.env.get_template(template).render(context, **extra)
 
-    context.update(offline=None, embeds_page=embeds.CODES_PAGE, search_page=None)
-    out = embeds.render(context, page)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # Pagefind (a separate process) indexes meanwhile
-        pending = (pool.submit(search.index, search.records(project, layout), project.site.language)
-                   if search.wanted(project, layout) else None)
-        if offline.wanted(project.site, layout):
-            print_css = renderer.static_file(offline.PRINT_STYLESHEET)  # the theme's lookup order
-            css = minify_css(print_css.read_text(encoding="utf-8")) if print_css else ""
-            site_pages = {"index.html", *(p.name for _, p in layout.pages)}
-            name, data = offline.render(context, site_pages, css, csp_hash, page)
-            out[name] = data
-            context["offline"] = {"name": name, "size": offline.human_size(len(data))}
-        if pending is not None:
-            try:
-                out.update(pending.result())
-            except search.SearchUnavailable as exc:
-                problems.warning(project.root / "site.yaml", 1, 1, str(exc),
-                                 "install the pinned requirements (pip install -r requirements.txt), "
-                                 "or set `search: false` in site.yaml")
-            else:
-                csp = content_security_policy(csp_hash(str(context["css"])))
-                csp = csp.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
-                csp = csp.replace("form-action 'none'", "form-action 'self'")
-                out[search.PAGE] = page("search.html", {"csp": csp, "page_path": search.PAGE}).encode("utf-8")
-                context["search_page"] = search.PAGE
-    return out
+    return page
+
+
+def _unavailable(project: Any, problems: Problems, exc: search.SearchUnavailable) -> None:
+    problems.warning(project.root / "site.yaml", 1, 1, str(exc),
+                     "install the pinned requirements (pip install -r requirements.txt), "
+                     "or set `search: false` in site.yaml")

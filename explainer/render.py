@@ -7,6 +7,7 @@ StrictUndefined, so a typo in a template is an error, not an empty string on the
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import re
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from .incremental import RenderMemo
 
 T = TypeVar("T")
+Searching = tuple[Any] | None  # (search.Indexing or None,) once started; None: not started yet
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
@@ -70,12 +72,19 @@ _HREF = re.compile(r'<a [^>]*?href="([^"]*)"')
 # specially (* _ ` [ ] < > & \\ ! # | ~ and line breaks). Most event and glossary texts are like this,
 # and Python-Markdown takes ~0.4 ms even on them.
 _PLAIN = re.compile(r"(?:[^\W\d_]|[\u2018\u201c\"'(])[^*_`\[\]<>&\\!#|~\t\n\r]*")
+# The same prose with words in **strong** emphasis, each span's text plain, starting and ending with a
+# non-space and followed by plain text: Markdown gives <strong> for each span and nothing else. Most
+# generated timeline events are like this; tests/test_markdown_fast_path.py checks against Markdown.
+_STRONG = re.compile(r"\*\*([^*_`\[\]<>&\\!#|~\s](?:[^*_`\[\]<>&\\!#|~\t\n\r]*[^*_`\[\]<>&\\!#|~\s])?)\*\*")
+_PLAIN_STRONG = re.compile(r"(?:[^\W\d_]|[\u2018\u201c\"'(])[^*_`\[\]<>&\\!#|~\t\n\r]*"
+                           r"(?:" + _STRONG.pattern + r"[^*_`\[\]<>&\\!#|~\t\n\r]+)+")
 
 
 STYLESHEET = "style.css"  # inlined into every page (one request less); its hash goes into the CSP
 SCRIPT = "enhance.js"  # progressive enhancement, served as a file
 # 404.html links nothing from assets/: a host serves it at any depth, where relative links break.
-PAGES = (("index.html", "index.html"), ("404.html", "404.html"))
+FRONT_PAGE = "index.html"
+PAGES = ((FRONT_PAGE, "index.html"), ("404.html", "404.html"))
 
 
 @dataclass
@@ -218,6 +227,8 @@ class Renderer:
             held = hold_stray_markup(held)
         if _PLAIN.fullmatch(held):  # no Markdown in it: what convert() would give
             html = f"<p>{held}</p>"
+        elif "**" in held and _PLAIN_STRONG.fullmatch(held):  # plain but for **strong** words: the same
+            html = "<p>" + _STRONG.sub(r"<strong>\1</strong>", held) + "</p>"
         else:
             if sum(held.count(c) for c in MARKS) > MAX_MARKS:
                 marks, line = busiest_paragraph(held)
@@ -299,7 +310,7 @@ class Renderer:
         if isinstance(citation, str):  # a quote's text alone: found by searching the archive
             context = archive.context_html(citation, source.context)
         else:  # where the quote check found it: no second search
-            context = archive.context_html(citation.quote, source.context, citation.offset)
+            context = archive.context_html(citation.quote, source.context, citation.offset, citation.length)
         if context is None:
             return Markup("")
         return Markup(f'<details class="ctx"><summary>In context</summary><p>{context}</p></details>')
@@ -385,12 +396,23 @@ class Renderer:
             "page_path": "",
         }
 
-    def render(self, problems: Problems, workers: int = 1) -> dict[str, bytes]:
+    def render(self, problems: Problems, workers: int = 1, search: Searching = None) -> dict[str, bytes]:
         """Render every page; template mistakes are reported with the template's file and line.
 
         With ``workers`` > 1 and enough pages, the pages are rendered by forked workers (see
-        parallel.py); the result is the same map, in the same order, as rendered here.
+        parallel.py); the result is the same map, in the same order, as rendered here. Search
+        (Pagefind, a process of its own) is collected just before the front page, the one page that
+        links to it; ``search`` is ``(indexing,)`` when the build started it already (pipeline.py),
+        else it is started here first. Either way it is stopped if rendering fails.
         """
+        indexing = search[0] if search is not None else reach.start_search(self.project, self.layout, problems)
+        try:
+            return self._render(problems, workers, indexing)
+        finally:
+            if indexing is not None:
+                indexing.close()
+
+    def _render(self, problems: Problems, workers: int, indexing: Any) -> dict[str, bytes]:
         try:
             context = self.context()
         except MarkdownRefused as exc:
@@ -398,22 +420,32 @@ class Renderer:
             problems.error(path, line + exc.line, 1, str(exc), exc.hint)
             return {}
         pages: dict[str, bytes] = {}
-        extras_error = None
-        try:  # embeds, the offline file, search: first, since the front page links to them
+        extras_errors = []
+        try:  # embeds, the offline file: first, since the front page links to them
             pages.update(reach.render(self, context, problems))
         except jinja2.TemplateError as exc:  # reported below, unless a page shows the same mistake
-            extras_error = template_error(exc, self.env, problems)
+            extras_errors.append(template_error(exc, self.env, problems))
         jobs = [*((n, t, {}) for n, t in PAGES), *self.list_pages(context)]
         keys = self.memo.page_keys(self, context, jobs) if self.memo is not None else {}
         kept = self.memo.kept_pages(keys) if self.memo is not None else {}
         todo = [job for job in jobs if job[0] not in kept]
         base_url = self.options.base_url
-        data_files: dict[str, bytes] = {}
+        data_files: dict[str, Any] = {}  # bytes, or a large file waiting on disk (write.Sink)
 
         def exports_meanwhile() -> None:  # in this process, while workers render the pages
             data_files.update(exports.data_files(self.project, base_url, self.layout))
 
-        done = render_pages(self, context, todo, workers, exports_meanwhile)
+        front = [job for job in todo if job[0] == FRONT_PAGE]  # rendered last: it links to search
+        rest = [job for job in todo if job[0] != FRONT_PAGE]
+        done = render_pages(self, context, rest, workers, exports_meanwhile)
+        if len(done) == len(rest):  # else the build fails: no need to wait for Pagefind (render() stops it)
+            try:
+                pages.update(reach.search_pages(self, context, problems, indexing))
+            except jinja2.TemplateError as exc:
+                extras_errors.append(template_error(exc, self.env, problems))
+        for name, template, extra in front:
+            with contextlib.suppress(jinja2.TemplateError):  # rendered again below, reported in the pages' order
+                done[name] = (self.render_page(context, template, extra), None)
         for name, template, extra in jobs:
             if name in kept:
                 pages[name], self.page_links[name] = kept[name]
@@ -430,8 +462,10 @@ class Renderer:
                 self.page_links[name] = data[1]
             if name in keys:
                 self.memo.keep_page(name, keys[name], data[0], self.page_links.get(name))
-        if extras_error and extras_error.format() not in {p.format() for p in problems.items}:
-            problems.items.append(extras_error)
+        reported = {p.format() for p in problems.items}
+        for error in extras_errors:
+            if error.format() not in reported:
+                problems.items.append(error)
         pages.update(data_files)
         pages["sitemap.xml"] = exports.sitemap(base_url, self.project.site.updated,
                                                [page.name for _, page in self.layout.pages])
@@ -596,7 +630,8 @@ def source_names(sources: list[Source]) -> dict[str, str]:
 def fragment_link(source: Source, quote: str) -> str:
     """The source URL with a text fragment, so the browser scrolls to and highlights the quote."""
     url = (source.url or "").split("#", 1)[0]
-    if ELLIPSIS.search(quote):  # words left out: from the first fragment's start to the last one's end
+    # words left out: from the first fragment's start to the last one's end
+    if ("…" in quote or "[" in quote) and ELLIPSIS.search(quote):
         parts = fragments(quote) or [""]
         first, last = parts[0].split(), parts[-1].split()
         return f"{url}#:~:text={_fragment_part(' '.join(first[:4]))},{_fragment_part(' '.join(last[-4:]))}"
@@ -609,5 +644,11 @@ def fragment_link(source: Source, quote: str) -> str:
 
 
 def _fragment_part(text: str) -> str:
+    if text.isascii():  # most quotes: one translate() in C gives what quote() gives (11 µs a call saved)
+        return text.translate(_QUOTED_ASCII)
     return urlquote(text, safe="").replace("-", "%2D")
+
+
+# Each ASCII character as urllib.parse.quote(safe="") writes it, with "-" as %2D (it ends a fragment's range)
+_QUOTED_ASCII = {c: urlquote(chr(c), safe="").replace("-", "%2D") for c in range(128)}
 

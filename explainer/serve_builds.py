@@ -150,7 +150,7 @@ def _pages_digest(pages: dict[str, bytes] | None) -> str:
         return str(time.monotonic())  # unknown result: always reload
     digest = hashlib.sha256()
     for name in sorted(pages):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(pages[name]).digest())
+        digest.update(name.encode() + b"\0" + hashlib.sha256(bytes(pages[name])).digest())
     return digest.hexdigest()
 
 

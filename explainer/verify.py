@@ -170,6 +170,7 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
             quote = normalise(citation.quote)
             citation.offset = text.find(quote)  # as fast as `in`; spares the page a second search
             if citation.offset >= 0:
+                citation.length = len(quote)
                 continue
             unverified.add(fact.id)
             if quotes.is_elided(citation.quote):

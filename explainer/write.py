@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import ExplainerError, UsageError, WriteError
 
@@ -33,6 +35,67 @@ MARKER_TEXT = b"Written by build.py, which replaces this whole folder on every b
 LEGACY_FILES = ("index.html", "facts.json", "facts.csv", "feed.xml", "sitemap.xml")
 SOURCE_FOLDERS = ("content", "templates", "seeds", "static", "tests", "schemas", ".git")
 DIR_MODE, FILE_MODE = 0o755, 0o644  # readable by a web server running as another user, whatever the umask
+# A generated file larger than this waits on disk, not in memory, until the site is written: at
+# 50,000 facts facts.json and facts.csv are 78 MB, which held with the pages took the build past its
+# 500 MB budget. Smaller sites (the shipped one, every test) keep every file in memory as bytes.
+SPILL_BYTES = 16 * 1024 * 1024  # at 10,000 facts facts.json (11 MB) stays in memory: copying it costs more
+
+
+class OnDisk:
+    """A large output file's bytes in an anonymous temporary file (see Sink), until the site is written."""
+
+    def __init__(self, file: BinaryIO, size: int):
+        self.file, self.size = file, size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __bytes__(self) -> bytes:
+        self.file.seek(0)
+        return self.file.read()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (bytes, OnDisk)) and len(other) == self.size and bytes(other) == bytes(self)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def copy_to(self, out: BinaryIO) -> None:
+        self.file.seek(0)
+        shutil.copyfileobj(self.file, out, 1 << 20)
+
+
+class Sink(io.RawIOBase):
+    """Where a generated file is written piece by piece: memory up to SPILL_BYTES, then a temporary file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._buffer: io.BytesIO | None = io.BytesIO()
+        self._file: BinaryIO | None = None
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.size += len(data)
+        if self._file is None and self.size > SPILL_BYTES:
+            self._file = tempfile.TemporaryFile(prefix="explainer-")  # noqa: SIM115 - closed with its OnDisk
+            assert self._buffer is not None
+            self._file.write(self._buffer.getbuffer())
+            self._buffer = None
+        (self._file or self._buffer).write(data)  # type: ignore[union-attr]
+        return len(data)
+
+    def value(self) -> bytes | OnDisk:
+        """The file's bytes, or where they wait on disk."""
+        if self._file is None:
+            assert self._buffer is not None
+            return self._buffer.getvalue()
+        self._file.flush()
+        return OnDisk(self._file, self.size)
+
+
+Output = bytes | OnDisk  # a file of the site, as pipeline.render() returns it
 
 
 def check_output_dir(output: Path, root: Path) -> None:
@@ -65,7 +128,7 @@ def is_ours(folder: Path) -> bool:
     return all((folder / name).is_file() for name in LEGACY_FILES)
 
 
-def write_site(pages: dict[str, bytes], output: Path) -> None:
+def write_site(pages: dict[str, Output], output: Path) -> None:
     """Write every page into a fresh directory, then swap it in place of ``output``."""
     target = _resolve(output)
     try:
@@ -82,7 +145,7 @@ def _resolve(output: Path) -> Path:
                          "remove the link, or choose another --output") from None
 
 
-def _write_and_swap(pages: dict[str, bytes], output: Path) -> None:
+def _write_and_swap(pages: dict[str, Output], output: Path) -> None:
     parent = output.parent
     parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(parent, output.name)
@@ -104,10 +167,13 @@ def _write_and_swap(pages: dict[str, bytes], output: Path) -> None:
             shutil.rmtree(staging, ignore_errors=True)  # pragma: no mutate (a later build clears what is left)
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _write_file(path: Path, data: Output) -> None:
     """Write one new file with mode 0644 (the umask is not asked: a public site is world-readable)."""
     with open(path, "xb") as f:
-        f.write(data)
+        if isinstance(data, OnDisk):
+            data.copy_to(f)
+        else:
+            f.write(data)
         os.fchmod(f.fileno(), FILE_MODE)
 
 

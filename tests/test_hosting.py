@@ -200,3 +200,11 @@ def test_broken_links_resolves_like_a_browser() -> None:
              "sub/index.html": b'<a href="../index.html">up</a><img src="../assets/a.png"><a href="./">me</a>',
              "feed.xml": b""}
     assert broken_links(pages) == [("sub/index.html", "../assets/a.png", "the build writes no such file")]
+
+
+def test_link_check_reads_attributes_after_any_whitespace_and_non_ascii_links() -> None:
+    pages = {"index.html": '<a href="a.html">a</a><a\nhref="b.html">b</a><img\tsrc="c.png"><img data-src="x"'
+                           ' src="d.png"><a href="caf\u00e9.html">e</a><a href="&amp;.html">f</a><a href="ok.html">'
+                           .encode(), "ok.html": b""}
+    assert broken_links(pages) == [("index.html", link, "the build writes no such file")
+                                   for link in ("a.html", "b.html", "c.png", "d.png", "caf\u00e9.html", "&.html")]

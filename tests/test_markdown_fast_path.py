@@ -1,4 +1,4 @@
-"""Prose without Markdown skips Python-Markdown; the HTML must be exactly what Markdown gives."""
+"""Prose without Markdown skips Python-Markdown, and ASCII text fragments skip urllib: the output must be the same."""
 
 from __future__ import annotations
 
@@ -75,3 +75,43 @@ def test_a_citation_in_a_link_address_stays_as_written():
     html = str(r.markdown("See [this](https://example.org/[[a]]) and this.[[a]]", inline=True))
     assert 'href="https://example.org/[[a]]"' in html
     assert html.count('class="cite"') == 1 and "\ufdd0" not in html
+
+
+PROSE = "ab Zé1 .,;:'\"()?%/-“”‘’—\u00a0\ufdd0"  # plain prose, with a held citation's mark
+_RUN = st.text(alphabet=st.sampled_from(PROSE), min_size=1, max_size=10)
+_EDGE = st.sampled_from("aZé1.“”’\"()%")
+_INNER = st.one_of(_EDGE, st.tuples(_EDGE, _RUN, _EDGE).map("".join), _RUN)
+_SPAN = st.tuples(_INNER, st.sampled_from(["**", "**", "**", "*", "***", "** "]),
+                  st.sampled_from(["**", "**", "*", " **"]))
+STRONG_TEXTS = st.tuples(st.sampled_from("aZé“(a'*"), _RUN, st.lists(st.tuples(_SPAN, _RUN), max_size=4)).map(
+    lambda t: t[0] + t[1] + "".join(f"{open_}{inner}{close}{after}" for (inner, open_, close), after in t[2]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(STRONG_TEXTS)
+def test_prose_with_strong_words_renders_exactly_as_markdown_would(text):
+    if not render._PLAIN_STRONG.fullmatch(text):
+        return
+    fast = rendered(text)
+    with pytest.MonkeyPatch.context() as mp:
+        never = re.compile(r"(?!)")  # never matches: always Markdown
+        mp.setattr(render, "_PLAIN", never)
+        mp.setattr(render, "_PLAIN_STRONG", never)
+        assert fast == rendered(text)
+
+
+def test_strong_words_take_the_fast_path_only_when_plain_around_and_inside():
+    fast = ("Some **bold** words.", "A **bold phrase**, then **more**.\ufdd00\ufdd1", "“Quoted” **x**.")
+    for text in fast:
+        assert render._PLAIN_STRONG.fullmatch(text), text
+    for text in ("**Bold** first", "ends **bold**", "a ** b** c", "a **b ** c", "a **b*c** d", "a **b** *c* d",
+                 "a **b_c** d", "a **b**\n**c** d", "a **`b`** c", "a ****  b"):
+        assert not render._PLAIN_STRONG.fullmatch(text), text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(min_size=0, max_size=30) | st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_text_fragment_parts_are_quoted_exactly_as_urllib_quotes_them(text):
+    from urllib.parse import quote
+
+    assert render._fragment_part(text) == quote(text, safe="").replace("-", "%2D")

@@ -14,6 +14,8 @@ import pytest
 from _pages import parse_page
 from bs4 import BeautifulSoup
 from conftest import SEED
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from explainer.attribution import join
 from explainer.numbers import numerals, parse_numeral, unsupported
@@ -304,3 +306,20 @@ def test_no_template_writes_the_chain_by_hand():
         text = path.read_text(encoding="utf-8")
         assert "as reported by" not in text.lower() and "According to" not in text, path.name
         assert "attribution | attributed" not in text, f"{path.name}: write {{{{ fact | attributed }}}}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab .’—\u00a0\t", min_size=1, max_size=30), min_size=1, max_size=4),
+       st.integers(0, 200), st.integers(1, 40), st.sampled_from(["sentence", "paragraph"]))
+def test_context_placed_from_the_quote_checks_match_is_the_one_found_by_searching(lines, at, size, mode):
+    from explainer.quotes import Archive
+    from explainer.verify import normalise
+
+    text = "\n".join(lines)
+    normal = normalise(text)
+    quote = normal[at:at + size].strip()
+    if not quote:
+        return
+    offset = normal.find(quote)
+    archive = Archive(text, normalise)
+    assert archive.context_html(quote, mode, offset, len(quote)) == archive.context_html(quote, mode, offset)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import html as html_module
 import re
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from conftest import MINIMAL, REPO, Project, make_project, tree_hash
 
 from explainer import pipeline, search
 from explainer.embeds import relocate
+from explainer.errors import BuildError
 from explainer.offline import human_size, self_contained
 
 SPLIT = "pagination: {facts_per_page: 1, events_per_page: 1, sources_per_page: 1}\n"
@@ -311,3 +313,40 @@ def test_a_mistake_in_an_embed_template_is_reported_once_with_its_line(project: 
     assert errors == ["templates/embed_base.html:21:1: error: template error: "
                       "'explainer.model.Site object' has no attribute 'titel'"], result.stderr
     assert not project.output.exists()  # nothing half-written
+
+
+def test_a_failing_pagefind_warns_with_its_message_and_builds_without_search(split: Project, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'index: disk on fire' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(search, "executable", lambda: fake)
+    result = pipeline.build(split.root, tmp_path / "out")
+    assert [w.message for w in result.warnings] == ["Pagefind failed (index: disk on fire), so the site has no search"]
+    assert not (tmp_path / "out" / "search.html").exists()
+    assert "search.html" not in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("mistake", [
+    ("templates/list_page.html", "{{ section.kind }}", "{{ sektion.kind }}"),  # found while rendering
+    ("content/facts.yaml", "no fewer than 102 Russian", "no fewer than 103 Russian"),  # by the quote check
+])
+def test_pagefind_started_early_is_stopped_and_cleaned_up_when_the_build_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mistake: tuple[str, str, str]) -> None:
+    project = make_project(tmp_path / "site", site_yaml(SPLIT))
+    project.edit(*mistake)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # Pagefind's scratch folder goes here
+    started: list[search.Indexing] = []
+    real = search.Indexing.__init__
+
+    def spy(self: search.Indexing, *args: object) -> None:
+        real(self, *args)
+        started.append(self)
+
+    monkeypatch.setattr(search.Indexing, "__init__", spy)
+    with pytest.raises(BuildError):
+        pipeline.build(project.root, tmp_path / "out")
+    assert len(started) == 1 and started[0]._process is not None and started[0]._process.poll() is not None
+    assert not [p for p in scratch.iterdir() if p.name.startswith("explainer-pagefind-")]

@@ -357,3 +357,27 @@ def test_each_system_error_is_one_line_with_a_hint(tmp_path: Path, code: int, ki
 def test_an_error_naming_no_file_is_blamed_on_the_output_folder(tmp_path: Path) -> None:
     exc = write.explain(OSError(errno.EROFS, "Read-only file system"), tmp_path / "site" / "output")
     assert str(exc) == f"cannot write to {tmp_path / 'site'}: the file system is read-only"
+
+
+def test_large_generated_files_wait_on_disk_and_are_written_the_same(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import make_project
+
+    from explainer import pipeline
+
+    project = make_project(tmp_path / "site")
+    kept = pipeline.build(project.root, tmp_path / "kept")
+    monkeypatch.setattr(write, "SPILL_BYTES", 1000)  # every export bigger than 1 KB goes to disk
+    spilled = pipeline.build(project.root, tmp_path / "spilled")
+    on_disk = sorted(name for name, data in spilled.pages.items() if isinstance(data, write.OnDisk))
+    assert on_disk == ["facts.csv", "facts.json"]
+    assert all(len(spilled.pages[n]) == len(kept.pages[n]) and spilled.pages[n] == kept.pages[n] for n in on_disk)
+    assert tree_hash(tmp_path / "spilled") == tree_hash(tmp_path / "kept")
+    assert stat.S_IMODE(os.stat(tmp_path / "spilled" / "facts.json").st_mode) == 0o644
+
+
+def test_a_sink_keeps_small_files_as_bytes() -> None:
+    sink = write.Sink()
+    sink.write(b"abc")
+    sink.write(b"def")
+    assert sink.value() == b"abcdef" and type(sink.value()) is bytes
