@@ -46,6 +46,7 @@ class Spot:
 class Topic:
     id: str
     label: str
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -53,6 +54,7 @@ class Chart:
     series: str
     title: str
     description: str
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -69,6 +71,8 @@ class Site:
     embed: dict[str, Any] | None = None  # frame_ancestors, height; see explainer/embeds.py
     offline: bool | None = None  # write explainer-LANG.html (offline.py); None: only when the facts are not split
     search: bool = True  # index a split story with Pagefind (explainer/search.py)
+    languages: list[str] = field(default_factory=list)  # the editions, original first (editions.py)
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -92,6 +96,8 @@ class Source:
     sha256: str | None = None
     context: str = "sentence"  # sentence | paragraph | none: how much archived text a quote shows
     spot: Spot | None = None
+    language: str | None = None  # the language of its text and quotes; None: the site's
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -100,6 +106,7 @@ class Citation:
     quote: str
     where: Where
     offset: int = -1  # where verify found the quote in the source's normalised text (-1: not found there)
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -140,6 +147,7 @@ class Fact:
     published: Date | None = None  # the first cited source's date (or inferred range): `said` by default
     derived: tuple[Derived, ...] = ()  # numbers.py: numbers no quote holds (a tuple: `()` is shared, costs nothing)
     spot: Spot | None = None
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
     @property
     def when_said(self) -> Date | None:
@@ -174,6 +182,7 @@ class Event:
     text_where: Where | None = None
     added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
     updated: PartialDate | None = None
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -186,6 +195,7 @@ class Comparison:
     where: Where
     refs: list[Reference] = field(default_factory=list)
     text_where: Where | None = None
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -197,6 +207,7 @@ class Term:
     where: Where
     refs: list[Reference] = field(default_factory=list)
     text_where: Where | None = None
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -207,6 +218,7 @@ class Summary:
     body: str
     where: Where
     body_line: int
+    file_name: str = ""  # e.g. "01-what-happened.md": a translation in summaries/LANG/ has the same name
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -222,6 +234,8 @@ class Project:
     references: list[Reference] = field(default_factory=list)
     # ids of items that failed validation: references to them are not reported a second time
     invalid_ids: set[str] = field(default_factory=set)
+    # each other edition's summaries (content/summaries/LANG/*.md), by language (translations.py)
+    translated_summaries: dict[str, list[Summary]] = field(default_factory=dict)
 
     @property
     def facts_by_id(self) -> dict[str, Fact]:

@@ -19,6 +19,7 @@ from .errors import BuildError, ContentError, Problems
 from .load import load_project
 from .model import Project
 from .theme import lookup
+from .translations import check_translations
 from .validate import build_project
 from .verify import verify_project
 from .write import check_output_dir, write_site
@@ -77,6 +78,7 @@ def _check(root: Path, strict: bool, cache: BuildCache | None = None) -> tuple[P
     if cache:
         cache.files.forget_unseen()
     project = build_project(root, loaded, problems)
+    check_translations(project, loaded, problems)  # languages, translations, translated summaries
     verify_project(project, problems)
     problems.raise_if_errors(strict)
     return project, problems
