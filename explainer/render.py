@@ -31,6 +31,7 @@ from .charts import build_charts
 from .confine import inside
 from .dates import PartialDate
 from .errors import ContentError, Problems
+from .i18n import Words, install
 from .markdown_guard import (
     HELD,
     HELD_STRAY,
@@ -143,10 +144,12 @@ class Renderer:
     memo: RenderMemo | None = None  # what the last build rendered (incremental.py); none for a cold build
 
     def __init__(self, project: Project, templates: Sequence[Path], options: RenderOptions, static: Sequence[Path],
-                 assets: Assets, memo: RenderMemo | None = None):
+                 assets: Assets, memo: RenderMemo | None = None, words: Words | None = None):
         """``templates`` and ``static`` are lookup orders (see theme.py): the first folder holding a name wins.
 
         ``memo`` (incremental.py) holds what the last build rendered, so a rebuild redoes only what changed.
+        ``words`` (i18n.py) is the edition's language: its catalog, dates and numbers; default the
+        site's language with the words the templates are written in.
         """
         self.project = project
         self.memo = memo
@@ -179,6 +182,12 @@ class Renderer:
             fact_href=_weak(self.layout.fact_href), event_href=_weak(self.layout.event_href),
             source_href=_weak(self.layout.source_href),
         )
+        if words is None:
+            import gettext
+
+            words = Words(project.site.language, project.site.language, gettext.NullTranslations())
+        self.words = words
+        install(self.env, words)  # _() and ngettext() in templates; other languages' dates and numbers
 
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
@@ -290,7 +299,8 @@ class Renderer:
             context = archive.context_html(citation.quote, source.context, citation.offset)
         if context is None:
             return Markup("")
-        return Markup(f'<details class="ctx"><summary>In context</summary><p>{context}</p></details>')
+        label = escape(self.words.gettext("In context"))
+        return Markup(f'<details class="ctx"><summary>{label}</summary><p>{context}</p></details>')
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""
@@ -299,9 +309,10 @@ class Renderer:
             link = self._cite_links.get(fact_id)
             if link is None:  # built once per fact, however often it is cited
                 fact = self.facts[fact_id]
+                word = escape(self.words.gettext("fact"))
                 link = self._cite_links[fact_id] = (
                     f'<a class="cite" href="{escape(self.layout.fact_href(fact.id))}">'
-                    f'<span class="vh">fact </span>{fact.number}</a>')
+                    f'<span class="vh">{word} </span>{fact.number}</a>')
             links.append(link)
         return Markup('<sup class="cites">[' + ", ".join(links) + "]</sup>")
 
@@ -371,6 +382,7 @@ class Renderer:
             "topics": {t.id: t.label for t in p.site.topics},
             "layout": self.layout,
             "page_path": "",
+            "gettext_plain": self.words.gettext,  # for Python that makes page text (embeds.py)
         }
 
     def render(self, problems: Problems, workers: int = 1) -> dict[str, bytes]:

@@ -248,7 +248,7 @@ FACT = translatable(Record("fact", "One attributed, sourced claim (`content/fact
           required=False, default=[]),
     ADDED,
     UPDATED,
-)), ("claim", "attribution", "date_note"), {"figure": ("qualifier",)})
+)), ("claim", "attribution", "date_note"), {"figure": ("qualifier", "label")})
 EVENT = translatable(Record("event", "A dated event on the timeline (`content/timeline.yaml`).", (
     Field("id", SLUG_T, "Slug for the event's anchor; defaults to one made from the title.", required=False),
     Field("date", EDTF, "When it happened, at its precision."),

@@ -25,7 +25,7 @@ FIELDS = {
     "chart": ("title", "description"),
     "source": ("title", "label", "note", "published_inferred.reasoning"),
     "citation": ("quote",),
-    "fact": ("claim", "attribution", "date_note", "figure.qualifier"),
+    "fact": ("claim", "attribution", "date_note", "figure.qualifier", "figure.label"),
     "event": ("title", "text", "date_note"),
     "comparison": ("title", "text"),
     "glossary entry": ("term", "definition"),
@@ -34,6 +34,10 @@ FIELDS = {
 NAMES = {"en": "English", "uk": "Ukrainian", "ru": "Russian", "de": "German", "fr": "French", "es": "Spanish",
          "pl": "Polish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "ar": "Arabic", "he": "Hebrew",
          "ka": "Georgian", "ro": "Romanian", "cs": "Czech", "be": "Belarusian", "kk": "Kazakh", "tr": "Turkish"}
+
+
+MISSING_HINT = "until it is translated, the page shows the original, marked as not yet translated"
+QUOTE_HINT = "until it is translated, the page shows the quote in the source's own words only"
 
 
 def language_name(code: str) -> str:
@@ -111,7 +115,7 @@ def check_translations(project: Project, loaded: Loaded, problems: Problems) -> 
                 problems.warning(where.path, where.line, where.column,
                                  f"{name} has no {language_name(code)} {', '.join(missing)} "
                                  f"(translations: {code}: {', '.join(missing)})",
-                                 "until it is translated, the page shows the original, marked as not yet translated")
+                                 QUOTE_HINT if kind == "citation" else MISSING_HINT)
     for code in others:
         project.translated_summaries[code] = _summaries(project, loaded, code, problems)
 

@@ -1,0 +1,273 @@
+"""Editions: the same verified project rendered once per language in site.yaml's `languages`.
+
+The original edition (the content's own `language`) is at the site's root; each other edition is
+rendered by the same templates from a translated copy of the project and written under its code
+(`uk/index.html`, `uk/feed.xml`, `uk/explainer-uk.html`, `uk/embed/…`, `uk/facts.json`). The copy
+shares everything but the reader-facing text: the same facts, ids, dates, sources, archived texts
+and verified quotes, so every translated claim is tied to the same provenance chain as the original.
+
+- A translated field replaces the original's text; a missing one shows the original, marked with
+  its `lang` and "not yet translated" (i18n.Untranslated; the check stage warned about it).
+- Quotes are never translated in place: a quote stays in its source's words and language; a
+  citation's `translations: {uk: {quote: …}}` is shown beside it as the editors' translation.
+- Every page gets `<link rel="alternate" hreflang>` for each edition and x-default (the original),
+  a language switch, and, in a translated edition, a note that it is a translation of the original.
+- One `sitemap.xml` at the root lists every edition's pages; `robots.txt` and `_headers` stay at the
+  root (the latter covering each edition's `embed/`); `404.html` is the original's only.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from .bidi import isolate
+from .errors import Problems
+from .i18n import Untranslated, Words, load_catalog, mark_untranslated, native_name, untranslated
+from .model import Fact, Project, Source
+from .translations import original, translated
+
+ROOT_ONLY = ("404.html", "robots.txt", "sitemap.xml", "_headers")
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition as a page links to it: `href` is relative to the current edition's root."""
+
+    code: str
+    name: str  # in its own language: "Українська"
+    url: str  # its absolute root: https://example.org/kursk/uk/
+    href: str  # from the current edition's root: "", "uk/" or "../"
+    current: bool
+
+
+def prefix(site: Any, code: str) -> str:
+    """Where an edition's pages go: the root for the original, `CODE/` for the others."""
+    return "" if code == site.language else f"{code}/"
+
+
+def editions(site: Any, root_url: str, current: str) -> list[Edition]:
+    """Every edition, the original first, as seen from the edition ``current``; none for a single one."""
+    if len(site.languages) < 2:
+        return []
+    up = "../" if prefix(site, current) else ""
+    return [Edition(code, native_name(code), root_url + prefix(site, code),
+                    up + prefix(site, code) if code != current else "", code == current)
+            for code in [site.language, *(c for c in site.languages if c != site.language)]]
+
+
+def words_for(code: str, site: Any, locales: tuple[Path, ...], problems: Problems) -> Words:
+    return Words(code, site.language, load_catalog(code, locales, problems))
+
+
+def setup(renderer: Any, site: Any, root_url: str, code: str) -> None:
+    """The globals every template of an edition reads: the editions, and the one it translates."""
+    found = editions(site, root_url, code)
+    renderer.env.globals["editions"] = found
+    renderer.env.globals["translation_of"] = found[0] if found and code != site.language else None
+    renderer.env.globals["links_absolute"] = False
+
+
+# A translated copy of the project --------------------------------------------------------------
+
+def translate(project: Project, code: str, words: Words) -> Project:
+    """The project as the edition ``code`` shows it: translated text where given, marked originals elsewhere."""
+    lang = project.site.language
+
+    def text(item: Any, name: str, mark: bool = True) -> Any:
+        value = original(item, name)
+        if not value:
+            return value
+        given = translated(item, code, name)
+        if given:
+            return given
+        return untranslated(value, lang) if mark else value
+
+    def copied(item: Any, names: tuple[str, ...], **extra: Any) -> Any:
+        new = copy.copy(item)
+        new.__dict__.pop("_chain", None)  # worked out for the original's words (attribution.py)
+        for name in names:
+            setattr(new, name, text(item, name))
+        for key, value in extra.items():
+            setattr(new, key, value)
+        return new
+
+    site = project.site
+    new_site = copy.copy(site)
+    new_site.language = code
+    for name in ("title", "description", "publisher"):  # shown in <title> and meta attributes: no mark there
+        setattr(new_site, name, text(site, name, mark=False))
+    new_site.topics = [copied(t, ("label",)) for t in site.topics]
+    new_site.charts = [copied(c, ("title", "description")) for c in site.charts]
+    sources = []
+    for s in project.sources:
+        inferred = s.published_inferred
+        if inferred:
+            inferred = {**inferred, "reasoning": text(s, "published_inferred.reasoning")}
+        sources.append(copied(s, ("title", "label", "note"), published_inferred=inferred,
+                              language=s.language or lang))
+    facts = []
+    for f in project.facts:
+        figure = f.figure and replace(f.figure, qualifier=text(f, "figure.qualifier", mark=False),
+                                      label=text(f, "figure.label", mark=False))  # drawn in the chart's SVG
+        facts.append(copied(f, ("claim", "attribution", "date_note"), figure=figure,
+                            citations=list(f.citations)))
+    translated_project = replace(
+        project, site=new_site, sources=sources, facts=facts,
+        events=[copied(e, ("title", "text", "date_note")) for e in project.events],
+        comparisons=[copied(c, ("title", "text")) for c in project.comparisons],
+        glossary=[copied(t, ("term", "definition")) for t in project.glossary],
+        summaries=_summaries(project, code),
+    )
+    by_id = {s.id: s for s in sources}
+    for fact, before in zip(facts, project.facts, strict=True):
+        fact.__dict__["_chain"] = str(chain(fact, before, by_id, project.sources_by_id, words))
+    return translated_project
+
+
+def _summaries(project: Project, code: str) -> list:
+    """The edition's summaries in the originals' order and anchors: translated, or the original marked."""
+    done = {s.file_name: s for s in project.translated_summaries.get(code, [])}
+    out = []
+    for summary in project.summaries:
+        given = done.get(summary.file_name)
+        if given is not None:
+            out.append(replace(summary, title=given.title, body=given.body, where=given.where,
+                               body_line=given.body_line))
+        else:
+            lang = project.site.language
+            out.append(replace(summary, title=untranslated(summary.title, lang), body=untranslated(summary.body, lang)))
+    return out
+
+
+def chain(fact: Fact, before: Fact, sources: dict[str, Source], originals: dict[str, Source], words: Words,
+          wrap: Any = str) -> str:
+    """"According to X, as reported by Y" in the edition's words (attribution.py writes the English).
+
+    Whether a source reports in its own voice is decided on the original names, as in the original
+    edition: the two editions then name the same reporters.
+    """
+    from .attribution import is_source_itself
+
+    names = []
+    for citation in fact.citations:
+        source, first = sources.get(citation.source), originals.get(citation.source)
+        if source is None or first is None or is_source_itself(before.attribution, first.label or first.title):
+            continue
+        label = source.label or source.title
+        if label not in names:
+            names.append(label)
+    who = wrap(fact.attribution)
+    if not names:
+        return words.gettext("According to %(who)s") % {"who": who}
+    shown = [wrap(n) for n in names]
+    joined = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + words.gettext(" and ") + shown[-1]
+    return words.gettext("According to %(who)s, as reported by %(sources)s") % {"who": who, "sources": joined}
+
+
+def _wrap(name: str) -> Markup:
+    """A name on the page: isolated (bidi.py), and marked when it stands in for a missing translation."""
+    if name.__class__ is Untranslated:
+        return Markup('<span lang="{}">{}</span>').format(name.lang, str(name))
+    return escape(isolate(name))
+
+
+# Rendering an edition ---------------------------------------------------------------------------
+
+def edition_renderer(project: Project, translated_project: Project, words: Words, theme: Any, options: Any,
+                     assets: Any) -> Any:
+    """A Renderer for a translated edition: marks untranslated text, writes the chain in its words."""
+    from .render import Renderer
+
+    class EditionRenderer(Renderer):
+        def markdown(self, text: str, inline: bool = False) -> Markup:
+            if text.__class__ is not Untranslated:
+                return super().markdown(text, inline)
+            html = super().markdown(str(text), inline)
+            note = Markup('<span class="untranslated-note">({})</span>').format(words.gettext("not yet translated"))
+            if inline:
+                return Markup('<span lang="{}" class="untranslated">{}</span> {}').format(text.lang, html, note)
+            return Markup('<div lang="{}" class="untranslated">{}<p>{}</p></div>').format(text.lang, html, note)
+
+        def context(self) -> dict[str, Any]:
+            context = super().context()
+            context["json_ld"] = Markup(json_ld_translation(str(context["json_ld"]), options.base_url[:-len(code) - 1],
+                                                            code, words, self.project.facts))
+            return context
+
+        def in_context(self, citation: Any, source: Source) -> Markup:
+            html = super().in_context(citation, source)
+            language = source.language or project.site.language
+            if html and language != code:  # the archived text is in the source's language
+                html = Markup(str(html).replace("<p>", f'<p lang="{escape(language)}">', 1))
+            return html
+
+        def attributed(self, fact: Fact | str) -> str:
+            if isinstance(fact, str):
+                return words.gettext("According to %(who)s") % {"who": fact}
+            before = originals_by_id[fact.id]
+            return Markup(chain(fact, before, self._sources, project.sources_by_id, words,
+                                lambda name: _wrap(name)))
+
+    originals_by_id = project.facts_by_id
+    code = words.language
+    renderer = EditionRenderer(translated_project, theme.templates, options, theme.static, assets, None, words)
+    renderer.env.globals["asset"] = lambda name: "../" + assets.url(name)  # assets/ is shared, at the root
+    renderer.env.finalize = lambda value: isolate(mark_untranslated(value, words))
+    return renderer
+
+
+def render_other(project: Project, code: str, theme: Any, options: Any, assets: Any, problems: Problems,
+                 workers: int) -> dict[str, bytes]:
+    """One translated edition's files, under `CODE/`."""
+    from .feed import feed_xml, recent_changes
+    from .render import RenderOptions
+
+    site = project.site
+    words = words_for(code, site, theme.locales, problems)
+    translated_project = translate(project, code, words)
+    edition_options = RenderOptions(base_url=options.base_url + prefix(site, code))
+    renderer = edition_renderer(project, translated_project, words, theme, edition_options, assets)
+    setup(renderer, site, options.base_url, code)
+    renderer.env.globals["recent"] = recent_changes(translated_project, words=words)
+    pages = renderer.render(problems, workers)
+    pages["feed.xml"] = feed_xml(translated_project, edition_options.base_url, renderer.layout, words=words)
+    return {prefix(site, code) + name: data for name, data in pages.items() if name not in ROOT_ONLY}
+
+
+def json_ld_translation(json_ld: str, original_url: str, code: str, words: Words, facts: list[Fact]) -> str:
+    """The edition's JSON-LD: `translationOfWork` names the original, claims carry "as of" in its words."""
+    data = json.loads(json_ld)
+    data["translationOfWork"] = {"@id": original_url}
+    data["inLanguage"] = code
+    as_of = {fact.id: fact for fact in facts if fact.as_of is not None}
+    for part in data.get("hasPart", []):
+        fact = as_of.get(part.get("@id", "").rpartition("#")[2])
+        if fact is not None:
+            part["text"] = f"{fact.claim} ({words.as_of_text(fact)})"
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def sitemap_pages(site: Any, pages: list[str]) -> list[str]:
+    """Every edition's pages for the one sitemap: the original's, then each other edition's."""
+    out = list(pages)
+    for code in site.languages:
+        if code != site.language:
+            out += [prefix(site, code) + page for page in ["", *pages]]
+    return out
+
+
+def headers(site: Any, text: bytes) -> bytes:
+    """The root `_headers` with its embed rule repeated for each edition's `embed/`."""
+    rule = text.decode()
+    out = rule
+    for code in site.languages:
+        if code != site.language:
+            out += rule.replace("/embed/", f"/{prefix(site, code)}embed/", 1)
+    return out.encode()
