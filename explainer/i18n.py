@@ -63,10 +63,32 @@ def read_catalog(path: Path) -> gettext_module.GNUTranslations:
 
     with path.open("rb") as handle:
         catalog = read_po(handle, abort_invalid=True)
+    for message in catalog:
+        if message.id and message.string:
+            unknown = _places(message.string) - _places(message.id)
+            if unknown:  # the template would fail at the first page that shows it
+                raise CatalogError(message.lineno, f"the translation of \"{_first(message.id)}\" has "
+                                   f"%({sorted(unknown)[0]})s, which the original does not")
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return gettext_module.GNUTranslations(buffer)
+
+
+class CatalogError(ValueError):
+    """A translation that would break the page: the line it is on, and what is wrong."""
+
+    def __init__(self, lineno: int, message: str):
+        super().__init__(message)
+        self.lineno = lineno
+
+
+def _places(text: str | tuple[str, ...]) -> set[str]:
+    return {name for part in (text if isinstance(text, tuple) else (text,)) for name in _PLACEHOLDER.findall(part)}
+
+
+def _first(text: str | tuple[str, ...]) -> str:
+    return text[0] if isinstance(text, tuple) else text
 
 
 def load_catalog(language: str, folders: tuple[Path, ...], problems: Problems) -> gettext_module.NullTranslations:
@@ -76,9 +98,11 @@ def load_catalog(language: str, folders: tuple[Path, ...], problems: Problems) -
         try:
             found = read_catalog(path)
         except Exception as exc:  # Babel's PoFileError, or a broken header: the editor's file, not our bug
-            problems.error(path, getattr(exc, "lineno", 1) or 1, 1, f"the catalog cannot be read: {exc}",
-                           "fix the .po file (msgid/msgstr pairs in double quotes), or remove it to use the "
-                           "package's own")
+            line = getattr(exc, "lineno", 0) or 0
+            line = line if isinstance(exc, CatalogError) else line + 1  # Babel counts lines from 0
+            problems.error(path, max(line, 1), 1, f"the catalog cannot be read: {exc}",
+                           "fix the .po file (msgid/msgstr pairs in double quotes; a translation may use only the "
+                           "%(name)s places of its original), or remove it to use the package's own")
             continue
         if chain is None:
             chain = found

@@ -50,6 +50,7 @@ UK = {
           date: 2024-08
           approximate: true
           date_note: The article dates it only as "Wednesday".
+          added: 2025-06-01
           topics: [captures]
           citations:
             - source: article-a
@@ -62,7 +63,7 @@ UK = {
               claim: Командос СБУ взяли в полон щонайменше 102 російських військових у середу.
               attribution: СБУ
               date_note: Стаття датує це лише словом «середа».
-              figure: {qualifier: щонайменше}
+              figure: {qualifier: щонайменше, label: "СБУ, один день"}
         - id: swap-sizes
           claim: Swaps exchanged between 50 and 95 soldiers.
           attribution: the Test Gazette
