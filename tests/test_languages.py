@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from _languages_fixture import FILES, UK
 from bs4 import BeautifulSoup
 from conftest import REPO, make_project, tree_hash
 
-from _languages_fixture import FILES, UK
 from explainer import pipeline
 from explainer.errors import BuildError
 
@@ -84,7 +84,8 @@ def test_translated_edition_says_so_near_the_top_and_in_its_data(uk):
 
 def test_translated_claim_attribution_and_labels(uk):
     fact = uk.find(id="sbu-102")
-    assert text(fact.find(class_="claim")) == "1 Командос СБУ взяли в полон щонайменше 102 російських військових у середу."
+    claim = "Командос СБУ взяли в полон щонайменше 102 російських військових у середу."
+    assert text(fact.find(class_="claim")) == "1 " + claim
     meta = text(fact.find(class_="meta"))
     assert meta.startswith("За даними СБУ, як повідомляє Test Gazette · ")
     assert text(uk.find(id="facts-h")) == "Факти й цитати"
@@ -256,7 +257,8 @@ def errors_of(tmp_path, files: dict[str, str]) -> list[str]:
 
 
 def test_translation_into_a_language_not_published_is_an_error(tmp_path):
-    files = {"site.yaml": UK["site.yaml"].replace("{uk: {label: Обміни}}", "{uk: {label: Обміни}, de: {label: Tausch}}")}
+    given = "{uk: {label: Обміни}, de: {label: Tausch}}"
+    files = {"site.yaml": UK["site.yaml"].replace("{uk: {label: Обміни}}", given)}
     line = line_of("site.yaml", "id: exchanges", files)
     col = files["site.yaml"].split("\n")[line - 1].index("de:") - 8 + 1  # the fixture is indented by 8
     assert errors_of(tmp_path, files) == [
@@ -317,8 +319,8 @@ def test_catalogs_hold_every_string_and_ukrainian_translates_them_all():
                                              (11, "11 фактів"), (12, "12 фактів"), (21, "21 факт"),
                                              (22, "22 факти"), (25, "25 фактів"), (111, "111 фактів")])
 def test_ukrainian_plural_forms(n, expected):
-    from explainer.i18n import load_catalog
     from explainer.errors import Problems
+    from explainer.i18n import load_catalog
 
     catalog = load_catalog("uk", (REPO / "locales",), Problems(REPO))
     assert catalog.ngettext("%(num)s fact", "%(num)s facts", n) % {"num": n} == expected
