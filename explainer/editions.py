@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 
 from .bidi import isolate
 from .errors import Problems
-from .i18n import Untranslated, Words, load_catalog, mark_untranslated, native_name, untranslated
+from .i18n import Untranslated, Words, catalog_files, load_catalog, mark_untranslated, native_name, untranslated
 from .model import Fact, Project, Source
 from .translations import original, translated
 
@@ -62,7 +62,9 @@ def editions(site: Any, root_url: str, current: str) -> list[Edition]:
 
 
 def words_for(code: str, site: Any, locales: tuple[Path, ...], problems: Problems) -> Words:
-    return Words(code, site.language, load_catalog(code, locales, problems))
+    words = Words(code, site.language, load_catalog(code, locales, problems))
+    words.state = tuple((str(path), path.read_bytes()) for path in catalog_files(code, locales))
+    return words
 
 
 def setup(renderer: Any, site: Any, root_url: str, code: str) -> None:

@@ -124,6 +124,7 @@ class Words:
         self.pgettext = catalog.pgettext
         self._locale: Any = None
         self._html: dict[tuple[Any, bool], Markup] = {}
+        self.state: tuple[tuple[str, bytes], ...] = ()  # the catalog files read, for incremental.py
 
     @property
     def locale(self) -> Any:
