@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,13 @@ from markupsafe import Markup, escape
 from .bidi import isolate
 from .errors import Problems
 from .i18n import Untranslated, Words, catalog_files, load_catalog, mark_untranslated, native_name, untranslated
+from .dates import PartialDate
 from .model import Fact, Project, Source
 from .translations import original, translated
 
 ROOT_ONLY = ("404.html", "robots.txt", "sitemap.xml", "_headers")
+_PAGE_NAME = re.compile(r"^[a-z]+-(\d{4})(?:-(\d{2}))?(?:-part-(\d+)|-(\d+))?\.html$")
+_NUMBERED = re.compile(r"^[a-z]+(?:-(\d+))?\.html$")
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ def setup(renderer: Any, site: Any, root_url: str, code: str) -> None:
     renderer.env.globals["editions"] = found
     renderer.env.globals["translation_of"] = found[0] if found and code != site.language else None
     renderer.env.globals["links_absolute"] = False
+    renderer.env.globals["site_untranslated"] = ()  # which of site.yaml's texts fall back (index.html)
+    renderer.env.globals["original_language"] = site.language
 
 
 # A translated copy of the project --------------------------------------------------------------
@@ -236,10 +242,51 @@ def render_other(project: Project, code: str, theme: Any, options: Any, assets: 
     edition_options = RenderOptions(base_url=options.base_url + prefix(site, code))
     renderer = edition_renderer(project, translated_project, words, theme, edition_options, assets)
     setup(renderer, site, options.base_url, code)
-    renderer.env.globals["recent"] = recent_changes(translated_project, words=words)
+    renderer.env.globals["site_untranslated"] = [name for name in ("title", "description")
+                                                 if not translated(site, code, name)]
+    renderer.env.globals["recent"] = marked_changes(recent_changes(translated_project, words=words),
+                                                    translated_project)
+    localise_pages(renderer.layout, words)
     pages = renderer.render(problems, workers)
     pages["feed.xml"] = feed_xml(translated_project, edition_options.base_url, renderer.layout, words=words)
     return {prefix(site, code) + name: data for name, data in pages.items() if name not in ROOT_ONLY}
+
+
+def marked_changes(changes: list[Any], project: Project) -> list[Any]:
+    """The "Recently updated" list, each title still marked when its claim or event is untranslated."""
+    items = {("fact", f.id): f.claim for f in project.facts}
+    items.update({("event", e.id): e.title for e in project.events})
+    out = []
+    for change in changes:
+        source = items.get((change.kind, change.id))
+        if source.__class__ is Untranslated:
+            change = replace(change, title=untranslated(change.title, source.lang))
+        out.append(change)
+    return out
+
+
+def localise_pages(layout: Any, words: Words) -> None:
+    """The split lists' page titles and link texts in the edition's language ("серпень 2024", "серп.")."""
+    for section in (layout.facts, layout.timeline, layout.sources):
+        total = len(section.pages)
+        for page in section.pages:
+            dated = _PAGE_NAME.match(page.name) if section.kind != "sources" else None
+            if dated is None:
+                numbered = _NUMBERED.match(page.name)
+                n = int(numbered.group(1) or 1) if numbered else 1
+                page.title = words.gettext("%(n)s of %(total)s") % {"n": n, "total": total}
+                continue
+            year, month, part = dated.group(1), dated.group(2), dated.group(3) or dated.group(4)
+            suffix = words.gettext(", part %(n)s") % {"n": part} if part else ""
+            short = f" {part}" if part else ""
+            if month:
+                date = PartialDate(int(year), int(month))
+                page.title, page.label = words.plain(date) + suffix, words.month_short(date) + short
+            elif page.title.endswith(")") or "(" in page.title:  # dated only to the year
+                page.title = words.gettext("%(year)s (month not known)") % {"year": year} + suffix
+                page.label = words.gettext("month not known") + short
+            else:
+                page.label = words.gettext("all")
 
 
 def json_ld_translation(json_ld: str, original_url: str, code: str, words: Words, facts: list[Fact]) -> str:

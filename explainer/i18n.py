@@ -171,6 +171,14 @@ class Words:
             pattern = self.pgettext("date pattern (CLDR)", "y")
         return self._pattern(date, pattern)
 
+    def month_short(self, date: PartialDate) -> str:
+        """A month's short name, as a page's link text: "Aug", "серп."."""
+        if self.english:
+            from .dates import MONTHS
+
+            return MONTHS[date.month - 1][:3]
+        return self._pattern(date, self.pgettext("date pattern (CLDR)", "LLL"))
+
     def human(self, date: PartialDate) -> str:
         """A single date as readers see it, with "c." (approximate) and "?" (uncertain) from the catalog."""
         if self.english:

@@ -363,3 +363,40 @@ def test_a_broken_catalog_is_a_content_error_with_its_line(tmp_path, po, line, m
     found = [p for p in caught.value.problems if p.path == "locales/uk.po"]
     assert len(found) == 1 and found[0].line == line and found[0].message.startswith(message)
     assert not site.output.exists()
+
+
+def test_split_lists_name_their_pages_in_the_editions_language(tmp_path):
+    split = UK["site.yaml"].replace("updated: 2025-06-01\n",
+                                    "updated: 2025-06-01\n        pagination: {facts_per_page: 1}\n")
+    site = make_project(tmp_path / "site", {**UK, "site.yaml": split})
+    pipeline.build(site.root, site.output)
+    page = soup(site.output / "uk" / "facts-2024-08-2.html")
+    assert page.html["lang"] == "uk"
+    assert page.h1.get_text() == "Факти й цитати: серпень 2024, частина 2"
+    assert [a["href"] for a in page.find("nav", class_="languages").find_all("a")] == [
+        "../facts-2024-08-2.html", "facts-2024-08-2.html"]
+    front = soup(site.output / "uk" / "index.html")
+    links = [a.get_text() for a in front.find(id="facts").select(".pages a")]
+    assert links == ["серп.", "серп. 2", "усі"]
+    alternates = {link["hreflang"]: link["href"] for link in page.find_all("link", rel="alternate", hreflang=True)}
+    assert alternates["uk"] == "https://example.org/test/uk/facts-2024-08-2.html"
+    assert alternates["x-default"] == "https://example.org/test/facts-2024-08-2.html"
+    urls = re.findall(r"<loc>([^<]+)</loc>", (site.output / "sitemap.xml").read_text(encoding="utf-8"))
+    assert "https://example.org/test/uk/facts-2024-08-2.html" in urls
+    assert "https://example.org/test/facts-2025.html" in urls
+
+
+def test_untranslated_site_title_and_recent_changes_are_marked(tmp_path):
+    site = make_project(tmp_path / "site", {**UK, "site.yaml": UK["site.yaml"].replace(
+        "            title: Тестове пояснення\n            description: Невелике пояснення для тестів.\n",
+        "            publisher: Тест\n")})
+    site.edit("content/facts.yaml", "  date: \"[2025-05-24,2025-05-25]\"\n",
+              "  date: \"[2025-05-24,2025-05-25]\"\n  added: 2025-06-01\n")
+    pipeline.build(site.root, site.output)
+    page = soup(site.output / "uk" / "index.html")
+    assert page.h1["lang"] == "en" and page.h1.get_text() == "Test explainer"
+    assert page.find(class_="standfirst")["lang"] == "en"
+    assert "Назву й опис цієї версії ще не перекладено." in text(page.find("header"))
+    recent = {text(li.a): li.a for li in page.find(id="recent").select("li")}
+    assert recent["Swaps exchanged between 50 and 95 soldiers. (ще не перекладено)"].find(
+        class_="untranslated")["lang"] == "en"
