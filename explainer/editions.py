@@ -28,9 +28,9 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from .bidi import isolate
+from .dates import PartialDate
 from .errors import Problems
 from .i18n import Untranslated, Words, catalog_files, load_catalog, mark_untranslated, native_name, untranslated
-from .dates import PartialDate
 from .model import Fact, Project, Source
 from .translations import original, translated
 

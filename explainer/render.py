@@ -366,7 +366,7 @@ class Renderer:
             "script": SCRIPT if self.static_file(SCRIPT) else None,
             "json_ld": Markup(exports.json_ld(p, base_url, self.layout)),
             "data_files": exports.DATA_FILES,
-            "charts": build_charts(p.site.charts, p.facts),
+            "charts": build_charts(p.site.charts, p.facts, None if self.words.english else self.words),
             "event_topics": self.event_topics(),
             "site": p.site,
             "base_url": self.options.base_url,

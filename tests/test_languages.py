@@ -400,3 +400,15 @@ def test_untranslated_site_title_and_recent_changes_are_marked(tmp_path):
     recent = {text(li.a): li.a for li in page.find(id="recent").select("li")}
     assert recent["Swaps exchanged between 50 and 95 soldiers. (ще не перекладено)"].find(
         class_="untranslated")["lang"] == "en"
+
+
+def test_chart_numbers_in_the_editions_language():
+    from explainer.charts import Row
+    from explainer.errors import Problems
+    from explainer.i18n import Words, load_catalog
+    from explainer.model import Figure
+
+    words = Words("uk", "en", load_catalog("uk", (REPO / "locales",), Problems(REPO)))
+    assert Row(None, Figure("s", "x", low=50, high=95), words).text == "від 50 до 95"
+    assert Row(None, Figure("s", "x", value=1000, qualifier="понад"), words).text == "понад 1\xa0000"
+    assert Row(None, Figure("s", "x", value=1000, qualifier="upwards of")).text == "upwards of 1,000"  # English
