@@ -263,6 +263,9 @@ class Words:
         return self.gettext("as of %(date)s") % {"date": self.text(fact.as_of, moment=True)}
 
 
+ENGLISH = Words("en", "en", gettext_module.NullTranslations())  # the templates' own words
+
+
 def fill(template: str, **parts: tuple[str, str | None]) -> list[tuple[str, str | None]]:
     """A catalog string's words around its `%(name)s` places, each place one (text, machine form) piece."""
     out: list[tuple[str, str | None]] = []

@@ -13,6 +13,7 @@ import re
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from gettext import NullTranslations
 from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,7 +32,7 @@ from .charts import build_charts
 from .confine import inside
 from .dates import PartialDate
 from .errors import ContentError, Problems
-from .i18n import Words, install
+from .i18n import ENGLISH, Words, install
 from .markdown_guard import (
     HELD,
     HELD_STRAY,
@@ -142,6 +143,7 @@ class Renderer:
     """Holds the Jinja environment and the Markdown converter for one build."""
 
     memo: RenderMemo | None = None  # what the last build rendered (incremental.py); none for a cold build
+    words: Words = ENGLISH  # the edition's language (i18n.py); the templates' own English by default
 
     def __init__(self, project: Project, templates: Sequence[Path], options: RenderOptions, static: Sequence[Path],
                  assets: Assets, memo: RenderMemo | None = None, words: Words | None = None):
@@ -183,9 +185,7 @@ class Renderer:
             source_href=_weak(self.layout.source_href),
         )
         if words is None:
-            import gettext
-
-            words = Words(project.site.language, project.site.language, gettext.NullTranslations())
+            words = Words(project.site.language, project.site.language, NullTranslations())
         self.words = words
         install(self.env, words)  # _() and ngettext() in templates; other languages' dates and numbers
 
