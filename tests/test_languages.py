@@ -412,3 +412,18 @@ def test_chart_numbers_in_the_editions_language():
     assert Row(None, Figure("s", "x", low=50, high=95), words).text == "від 50 до 95"
     assert Row(None, Figure("s", "x", value=1000, qualifier="понад"), words).text == "понад 1\xa0000"
     assert Row(None, Figure("s", "x", value=1000, qualifier="upwards of")).text == "upwards of 1,000"  # English
+
+
+def test_a_language_without_a_catalog_warns_where_it_is_listed(tmp_path):
+    site = make_project(tmp_path / "site", {**UK, "site.yaml": UK["site.yaml"].replace("languages: [en, uk]",
+                                                                                       "languages: [en, uk, pl]")})
+    result = pipeline.build(site.root, site.output)
+    line = line_of("site.yaml", "languages:")
+    warning = next(w for w in result.warnings if "no catalog" in w.message)
+    assert warning.format().split("\n")[0] == (
+        f"site.yaml:{line}:21: warning: there is no catalog for 'pl': the pl edition's own words (labels, "
+        "\"According to\", \"c.\") stay in English")
+    page = soup(site.output / "pl" / "index.html")
+    assert page.html["lang"] == "pl"
+    assert page.find(id="facts-h").get_text() == "Facts and quotes"
+    assert "25 maja 2025" in text(page.find(id="timeline"))  # dates still come from CLDR
