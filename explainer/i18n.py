@@ -51,9 +51,17 @@ def is_english(language: str) -> bool:
 
 
 def catalog_files(language: str, folders: tuple[Path, ...]) -> list[Path]:
-    """The `.po` files for a language, first match first: `uk-UA.po`, then `uk.po`, in each folder in turn."""
+    """The `.po` files for a language, first match first: `uk-UA.po`, then `uk.po`, in each folder in turn.
+
+    The package's own `en.po` is left out: it is the empty template (the English is in the
+    templates), and reading it would load Babel into every English build for nothing.
+    """
+    from .theme import default_dir
+
+    template = (default_dir(FOLDER) / "en.po").resolve()
     codes = dict.fromkeys((language, language.split("-")[0]))
-    return [folder / f"{code}.po" for folder in folders for code in codes if (folder / f"{code}.po").is_file()]
+    return [folder / f"{code}.po" for folder in folders for code in codes
+            if (folder / f"{code}.po").is_file() and (folder / f"{code}.po").resolve() != template]
 
 
 def read_catalog(path: Path) -> gettext_module.GNUTranslations:
