@@ -427,3 +427,13 @@ def test_a_language_without_a_catalog_warns_where_it_is_listed(tmp_path):
     assert page.html["lang"] == "pl"
     assert page.find(id="facts-h").get_text() == "Facts and quotes"
     assert "25 maja 2025" in text(page.find(id="timeline"))  # dates still come from CLDR
+
+
+def test_an_english_only_build_does_not_load_babel(tmp_path):
+    """The shipped explainer's build speed is measured against the bare imports: Babel is not one of them."""
+    site = make_project(tmp_path / "site")
+    code = ("import sys; from explainer.cli import main; "
+            f"code = main(['build', '--project', {str(site.root)!r}]); "
+            "print(code, 'babel' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert out.stdout.split()[-2:] == ["0", "False"], out.stderr
