@@ -384,6 +384,10 @@ def test_split_lists_name_their_pages_in_the_editions_language(tmp_path):
     urls = re.findall(r"<loc>([^<]+)</loc>", (site.output / "sitemap.xml").read_text(encoding="utf-8"))
     assert "https://example.org/test/uk/facts-2024-08-2.html" in urls
     assert "https://example.org/test/facts-2025.html" in urls
+    for folder, language in (("", "en"), ("uk/", "uk")):  # each edition's search index, in its language
+        entry = site.output / f"{folder}pagefind" / "pagefind-entry.json"
+        if entry.exists():  # Pagefind is a runtime pin; without it the build warns and skips search
+            assert list(json.loads(entry.read_text(encoding="utf-8"))["languages"]) == [language]
 
 
 def test_untranslated_site_title_and_recent_changes_are_marked(tmp_path):
