@@ -53,11 +53,14 @@ def plain(text: str) -> str:
 
 def records(project: Any, layout: Any) -> list[Record]:
     """One record per fact, event and glossary entry, in a stable order."""
+    from .attribution import chain
+
+    sources = project.sources_by_id
     out = []
     for fact in project.facts:
         quotes = " ".join(f"“{c.quote}”" for c in fact.citations)
         out.append(Record(layout.fact_href(fact.id), f"{fact.number}. {fact.claim}",
-                          f"{fact.claim} According to {fact.attribution}. {quotes}"))
+                          f"{fact.claim} {chain(fact, sources)}. {quotes}"))  # the edition's words (editions.py)
     for event in sorted(project.events, key=lambda e: (e.date.sort_key, e.id)):
         out.append(Record(layout.event_href(event.id), event.title, f"{event.title}. {plain(event.text)}"))
     for term in sorted(project.glossary, key=lambda t: (t.term.lower(), t.id)):

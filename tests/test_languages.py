@@ -441,3 +441,16 @@ def test_an_english_only_build_does_not_load_babel(tmp_path):
             "print(code, 'babel' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert out.stdout.split()[-2:] == ["0", "False"], out.stderr
+
+
+def test_search_records_carry_the_editions_attribution_chain(built):
+    from explainer.editions import translate, words_for
+    from explainer.paginate import layout
+    from explainer.search import records
+    from explainer.theme import lookup
+
+    project, _ = pipeline.check(built[0].root)
+    words = words_for("uk", project.site, lookup(project.root).locales, pipeline.Problems(project.root))
+    content = records(translate(project, "uk", words), layout(project))[0].content
+    assert content.startswith("Командос СБУ взяли в полон щонайменше 102 російських військових у середу. "
+                              "За даними СБУ, як повідомляє Test Gazette. “its commandos")
