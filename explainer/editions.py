@@ -269,9 +269,17 @@ def render_other(project: Project, code: str, theme: Any, options: Any, assets: 
     renderer.env.globals["recent"] = marked_changes(recent_changes(translated_project, words=words),
                                                     translated_project)
     localise_pages(renderer.layout, words)
+    script = script_copy(renderer, words, assets)
+    if script is not None:  # the edition's own enhance.js, beside the shared assets
+        from .render import SCRIPT
+
+        renderer.env.globals["asset"] = lambda name: "../" + (script[0] if name == SCRIPT else assets.url(name))
     pages = renderer.render(problems, workers)
     pages["feed.xml"] = feed_xml(translated_project, edition_options.base_url, renderer.layout, words=words)
-    return {prefix(site, code) + name: data for name, data in pages.items() if name not in ROOT_ONLY}
+    out = {prefix(site, code) + name: data for name, data in pages.items() if name not in ROOT_ONLY}
+    if script is not None:
+        out[script[0]] = script[1]  # at the root's assets/, where every edition's pages link it
+    return out
 
 
 def marked_changes(changes: list[Any], project: Project) -> list[Any]:
@@ -309,6 +317,47 @@ def localise_pages(layout: Any, words: Words) -> None:
                 page.label = words.gettext("month not known") + short
             else:
                 page.label = words.gettext("all")
+
+
+# The words static/enhance.js writes, as the literals in its source: an edition gets a copy with them
+# translated (assets/enhance-uk.HASH.js), so the English script stays as it is, within its 3 KB.
+SCRIPT_WORDS = ("Showing ", " of ", " about ", "Show ", " about", "all topics", "Copy link", "Copy link to fact ",
+                "Link to fact ", " copied.")
+
+
+def translated_script(source: str, words: Words) -> str:
+    """enhance.js with its words in the edition's language (catalog context "enhance.js", word by word)."""
+    texts = {
+        "Showing ": words.pgettext("enhance.js", "Showing "), " of ": words.pgettext("enhance.js", " of "),
+        " about ": words.pgettext("enhance.js", " about "), "Show ": words.pgettext("enhance.js", "Show "),
+        " about": words.pgettext("enhance.js", " about"), "all topics": words.pgettext("enhance.js", "all topics"),
+        "Copy link": words.pgettext("enhance.js", "Copy link"),
+        "Copy link to fact ": words.pgettext("enhance.js", "Copy link to fact "),
+        "Link to fact ": words.pgettext("enhance.js", "Link to fact "),
+        " copied.": words.pgettext("enhance.js", " copied."),
+    }
+    for english in SCRIPT_WORDS:
+        if texts[english] != english:
+            source = source.replace(json.dumps(english), json.dumps(texts[english], ensure_ascii=False))
+    return source
+
+
+def script_copy(renderer: Any, words: Words, assets: Any) -> tuple[str, bytes] | None:
+    """(path, bytes) of the edition's enhance.js, or None when its words are the English ones."""
+    import hashlib
+
+    from .render import SCRIPT
+
+    path = renderer.static_file(SCRIPT)
+    if path is None:
+        return None
+    source = path.read_text(encoding="utf-8")
+    text = translated_script(source, words)
+    if text == source:
+        return None
+    data = text.encode("utf-8")
+    stem, _, suffix = SCRIPT.rpartition(".")
+    return f"assets/{stem}-{words.language}.{hashlib.sha256(data).hexdigest()[:8]}.{suffix}", data
 
 
 def json_ld_translation(json_ld: str, original_url: str, code: str, words: Words, facts: list[Fact]) -> str:

@@ -454,3 +454,16 @@ def test_search_records_carry_the_editions_attribution_chain(built):
     content = records(translate(project, "uk", words), layout(project))[0].content
     assert content.startswith("Командос СБУ взяли в полон щонайменше 102 російських військових у середу. "
                               "За даними СБУ, як повідомляє Test Gazette. “its commandos")
+
+
+def test_the_editions_script_speaks_its_language_and_the_english_one_is_untouched(built):
+    out = built[0].output
+    uk_page = (out / "uk" / "index.html").read_text(encoding="utf-8")
+    uk_script = re.findall(r'<script src="\.\./(assets/[^"]+)"', uk_page)
+    en_script = re.findall(r'<script src="(assets/[^"]+)"', (out / "index.html").read_text(encoding="utf-8"))
+    assert re.fullmatch(r"assets/enhance-uk\.[0-9a-f]{8}\.js", uk_script[0])
+    assert re.fullmatch(r"assets/enhance\.[0-9a-f]{8}\.js", en_script[0])
+    translated = (out / uk_script[0]).read_text(encoding="utf-8")
+    assert '"Копіювати посилання"' in translated and '"Copy link"' not in translated
+    assert (out / en_script[0]).read_bytes() == (REPO / "static" / "enhance.js").read_bytes()
+    assert 'data-what="факти"' in (out / "uk" / "index.html").read_text(encoding="utf-8")

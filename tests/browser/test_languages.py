@@ -98,3 +98,12 @@ def test_language_switch_by_keyboard_without_javascript(browser: Browser, served
     page.get_by_role("navigation", name="Language").get_by_role("link", name="Українська").click()
     expect(page.locator("h1")).to_have_text("Тестове пояснення")
     context.close()
+
+
+def test_the_scripts_words_are_ukrainian(browser: Browser, served: str) -> None:
+    context = browser.new_context(base_url=served)
+    page = context.new_page()
+    page.goto("/uk/facts-2024.html")  # the facts are split into pages by year
+    expect(page.locator("#sbu-102 button.copy")).to_have_text("Копіювати посилання")
+    expect(page.locator("#sbu-102 button.copy")).to_have_attribute("aria-label", "Копіювати посилання на факт 1")
+    context.close()
