@@ -36,6 +36,8 @@ NAMES = {"en": "English", "uk": "Ukrainian", "ru": "Russian", "de": "German", "f
          "ka": "Georgian", "ro": "Romanian", "cs": "Czech", "be": "Belarusian", "kk": "Kazakh", "tr": "Turkish"}
 
 
+# Translatable, but a name is usually kept as it is: no warning when it has no translation.
+NAMES_KEPT = {"site": ("publisher",)}
 MISSING_HINT = "until it is translated, the page shows the original, marked as not yet translated"
 QUOTE_HINT = "until it is translated, the page shows the quote in the source's own words only"
 
@@ -110,7 +112,8 @@ def check_translations(project: Project, loaded: Loaded, problems: Problems) -> 
                                f"{why}", f"publish that edition by adding '{code}' to `languages` in site.yaml, "
                                "or remove the translation" if code != site.language else "remove the translation")
         for code in others:
-            missing = [f for f in FIELDS[kind] if original(item, f) and not translated(item, code, f)]
+            missing = [f for f in FIELDS[kind] if f not in NAMES_KEPT.get(kind, ())
+                       and original(item, f) and not translated(item, code, f)]
             if missing:
                 problems.warning(where.path, where.line, where.column,
                                  f"{name} has no {language_name(code)} {', '.join(missing)} "
