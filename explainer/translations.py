@@ -99,18 +99,15 @@ def check_translations(project: Project, loaded: Loaded, problems: Problems) -> 
                        "site's root")
     others = [code for code in site.languages if code != site.language]
     docs_by_path = {doc.path: doc for doc in loaded.docs.values()}
+    unpublished: dict[str, list[tuple[str, Where, Any]]] = {}  # language → every entry translated into it
     for kind, name, item in entries(project):
         where = _where(project, loaded, kind, item)
         given = getattr(item, "translations", None) or {}
         for code, fields in given.items():
             if code not in others:
                 doc = docs_by_path.get(where.path)
-                line, column = doc.mark(fields["_keypath"], key=True) if doc else (where.line, where.column)
-                why = ("the original language: its text is the entry's own fields" if code == site.language
-                       else "not one of `languages` in site.yaml")
-                problems.error(where.path, line, column, f"{name} has a translation into '{code}', "
-                               f"{why}", f"publish that edition by adding '{code}' to `languages` in site.yaml, "
-                               "or remove the translation" if code != site.language else "remove the translation")
+                at = Where(where.path, *doc.mark(fields["_keypath"], key=True)) if doc else where
+                unpublished.setdefault(code, []).append((name, at, fields))
         for code in others:
             missing = [f for f in FIELDS[kind] if f not in NAMES_KEPT.get(kind, ())
                        and original(item, f) and not translated(item, code, f)]
@@ -119,8 +116,24 @@ def check_translations(project: Project, loaded: Loaded, problems: Problems) -> 
                                  f"{name} has no {language_name(code)} {', '.join(missing)} "
                                  f"(translations: {code}: {', '.join(missing)})",
                                  QUOTE_HINT if kind == "citation" else MISSING_HINT)
+    for code, found in unpublished.items():
+        _report_unpublished(code, found, site.language, problems)
     for code in others:
         project.translated_summaries[code] = _summaries(project, loaded, code, problems)
+
+
+def _report_unpublished(code: str, found: list[tuple[str, Where, Any]], language: str, problems: Problems) -> None:
+    """One error per language not published: at its first translation, counting the others.
+
+    One mistake, one message: a whole translated story with `languages` not yet set is one error.
+    """
+    name, at, _ = found[0]
+    why = ("the original language: its text is the entry's own fields" if code == language
+           else "not one of `languages` in site.yaml")
+    more = f" (and {len(found) - 1} more entries)" if len(found) > 1 else ""
+    hint = ("remove the translation" if code == language
+            else f"publish that edition by adding '{code}' to `languages` in site.yaml, or remove the translation")
+    problems.error(at.path, at.line, at.column, f"{name} has a translation into '{code}', {why}{more}", hint)
 
 
 def _where(project: Project, loaded: Loaded, kind: str, item: Any) -> Where:

@@ -467,3 +467,13 @@ def test_the_editions_script_speaks_its_language_and_the_english_one_is_untouche
     assert '"Копіювати посилання"' in translated and '"Copy link"' not in translated
     assert (out / en_script[0]).read_bytes() == (REPO / "static" / "enhance.js").read_bytes()
     assert 'data-what="факти"' in (out / "uk" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_translated_story_before_its_language_is_published_is_one_error(tmp_path):
+    """One mistake (`languages` not yet set), one message: at the first translation, counting the rest."""
+    files = {"site.yaml": UK["site.yaml"].replace("        languages: [en, uk]\n", "")}
+    errors = errors_of(tmp_path, files)
+    assert len(errors) == 1
+    line = line_of("site.yaml", "  uk:", files)
+    assert errors[0].startswith(f"site.yaml:{line}:3: error: site.yaml has a translation into 'uk', not one of "
+                                "`languages` in site.yaml (and 10 more entries)\n")
