@@ -374,6 +374,22 @@ def json_ld_translation(json_ld: str, original_url: str, code: str, words: Words
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+_JSON_LD = re.compile(r'(<script type="application/ld\+json">)(.*?)(</script>)', re.S)
+
+
+def with_translations(page: bytes, site: Any, root_url: str) -> bytes:
+    """The original's front page, its JSON-LD naming each translated edition (`workTranslation`)."""
+    def add(match: re.Match[str]) -> str:
+        data = json.loads(match.group(2))
+        data["workTranslation"] = [{"@id": root_url + prefix(site, code), "inLanguage": code}
+                                   for code in site.languages if code != site.language]
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return match.group(1) + text + match.group(3)
+
+    return _JSON_LD.sub(add, page.decode("utf-8"), count=1).encode("utf-8")
+
+
 def sitemap_pages(site: Any, pages: list[str]) -> list[str]:
     """Every edition's pages for the one sitemap: the original's, then each other edition's."""
     out = list(pages)

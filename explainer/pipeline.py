@@ -122,6 +122,7 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
         pages["sitemap.xml"] = sitemap(options.base_url, site.updated, editions.sitemap_pages(site, listed))
         if "_headers" in pages:
             pages["_headers"] = editions.headers(site, pages["_headers"])
+        pages["index.html"] = editions.with_translations(pages["index.html"], site, options.base_url)
     known = renderer.page_links  # pages whose links were read where they were rendered, or kept from the last build
     broken = []
     for page, data in pages.items():

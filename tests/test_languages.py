@@ -207,6 +207,9 @@ def test_exports_per_edition_keep_ids_and_quotes(built):
 
 def test_original_edition_keeps_english(built):
     en = soup(built[0].output / "index.html")
+    data = json.loads(en.find("script", type="application/ld+json").string)
+    assert data["inLanguage"] == "en"
+    assert data["workTranslation"] == [{"@id": "https://example.org/test/uk/", "inLanguage": "uk"}]
     assert en.html["lang"] == "en"
     assert en.find(class_="translation-note") is None
     assert "c. August 2024" in text(en.find(id="sbu-102").find(class_="meta"))
