@@ -447,10 +447,11 @@ def test_an_english_only_build_does_not_load_babel(tmp_path):
 
 
 def test_search_records_carry_the_editions_attribution_chain(built):
-    from explainer.editions import translate, words_for
+    from explainer.editions import words_for
     from explainer.paginate import layout
     from explainer.search import records
     from explainer.theme import lookup
+    from explainer.translated import translate
 
     project, _ = pipeline.check(built[0].root)
     words = words_for("uk", project.site, lookup(project.root).locales, pipeline.Problems(project.root))
