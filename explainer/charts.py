@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
 
@@ -28,6 +29,7 @@ class Row:
 
     fact: Fact
     figure: Figure
+    words: Any = None  # an edition's language (i18n.Words): its digits and "to"; None: English as written
 
     @property
     def top(self) -> float:
@@ -37,7 +39,10 @@ class Row:
     def text(self) -> str:
         """The number as the fact gives it, qualifier included: "upwards of 1,000", "50 to 95"."""
         fig = self.figure
-        if fig.value is not None:
+        if self.words is not None:
+            number = self.words.number(fig.value) if fig.value is not None else self.words.gettext(
+                "%(low)s to %(high)s") % {"low": self.words.number(fig.low), "high": self.words.number(fig.high)}
+        elif fig.value is not None:
             number = number_text(fig.value)
         else:
             number = f"{number_text(fig.low)} to {number_text(fig.high)}"
@@ -80,7 +85,7 @@ def nice_max(value: float) -> float:
     return 10 * power  # pragma: no cover - the loop always returns
 
 
-def build_charts(charts: list[Chart], facts: list[Fact]) -> list[ChartView]:
+def build_charts(charts: list[Chart], facts: list[Fact], words: Any = None) -> list[ChartView]:
     """One view per declared chart that has at least one figure, rows in date order.
 
     A long-running story can gather hundreds of figures in one series: the front page then draws
@@ -89,12 +94,12 @@ def build_charts(charts: list[Chart], facts: list[Fact]) -> list[ChartView]:
     """
     views = []
     for chart in charts:
-        rows = [Row(f, f.figure) for f in facts if f.figure is not None and f.figure.series == chart.series]
+        rows = [Row(f, f.figure, words) for f in facts if f.figure is not None and f.figure.series == chart.series]
         if not rows:
             continue
         rows.sort(key=lambda r: (r.fact.date.sort_key, r.fact.number))
         shown = rows[-MAX_ROWS:]
-        views.append(ChartView(chart, shown, Markup(draw(chart, shown)), len(rows)))
+        views.append(ChartView(chart, shown, Markup(draw(chart, shown, words)), len(rows)))
     return views
 
 
@@ -102,7 +107,7 @@ def pct(value: float, scale: float) -> str:
     return f"{100 * value / scale:.2f}%"
 
 
-def draw(chart: Chart, rows: list[Row]) -> str:
+def draw(chart: Chart, rows: list[Row], words: Any = None) -> str:
     """The SVG text for one chart; escaped by hand because it is built outside the templates."""
     scale = nice_max(max(r.top for r in rows))
     height = AXIS + ROW * len(rows)
@@ -117,7 +122,8 @@ def draw(chart: Chart, rows: list[Row]) -> str:
         anchor = "start" if tick == 0 else "end" if tick == scale else "middle"
         x = pct(tick, scale)
         parts.append(f'<line class="grid" x1="{x}" x2="{x}" y1="{AXIS - 6}" y2="{height}"/>')
-        parts.append(f'<text class="tick" x="{x}" y="14" text-anchor="{anchor}">{number_text(tick)}</text>')
+        label = words.number(tick) if words else number_text(tick)
+        parts.append(f'<text class="tick" x="{x}" y="14" text-anchor="{anchor}">{label}</text>')
     for i, row in enumerate(rows):
         y = AXIS + i * ROW
         parts.append(f'<text class="value" x="0" y="{y + 16}">{esc(row.text)}</text>')

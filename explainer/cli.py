@@ -146,8 +146,10 @@ def run(args: argparse.Namespace, root: Path, output: Path) -> int:
                                  len(result.warnings), result.seconds, terminal.use_colour(sys.stdout)))
     from .offline import report as offline_report  # the offline edition's size, for the README and editors
 
-    if (line := offline_report(result.pages, p.site.language)) is not None:
-        print(line)
+    for code in p.site.languages:  # each edition's own file (editions.py puts the others under CODE/)
+        folder = "" if code == p.site.language else f"{code}/"
+        if (line := offline_report(result.pages, code, folder)) is not None:
+            print(line)
     return EXIT_OK
 
 

@@ -1,6 +1,6 @@
 """Nothing outside the project is read: symbolic links that lead out of it are refused first.
 
-The build reads site.yaml, content/, seeds/, templates/ and static/. A link among them that
+The build reads site.yaml, content/, seeds/, templates/, static/ and locales/. A link among them that
 resolves outside the project folder would publish a file from elsewhere on the machine
 (``static/env.txt -> /proc/self/environ``, a template linked to ``~/.aws/credentials``), so the
 inputs are scanned before anything is read, and each such link is an error. A link that stays
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import Problems
 
-INPUTS = ("site.yaml", "content", "seeds", "templates", "static")
+INPUTS = ("site.yaml", "content", "seeds", "templates", "static", "locales")
 
 
 def refuse_links_out(root: Path, problems: Problems) -> None:

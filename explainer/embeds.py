@@ -56,7 +56,8 @@ def embeds(context: dict[str, Any]) -> list[Embed]:
     shown = events
     if layout.timeline.split:
         shown = events[-max(len(page.items) for page in layout.timeline.pages):]
-    out = [Embed(f"{FOLDER}/timeline.html", "explainer-timeline", "Timeline", "embed_timeline.html",
+    gettext = context.get("gettext_plain", str)  # the edition's catalog (i18n.py)
+    out = [Embed(f"{FOLDER}/timeline.html", "explainer-timeline", gettext("Timeline"), "embed_timeline.html",
                  {"events": shown, "total_events": len(events)})]
     for comparison, text, facts in context["comparisons"]:
         out.append(Embed(f"{FOLDER}/comparison-{comparison.id}.html", f"explainer-comparison-{comparison.id}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import Any
 
 from .attribution import chain
 from .dates import PartialDate, moment_text
@@ -51,17 +52,20 @@ class Change:
         return "updated" if self.updated is not None and (self.added is None or self.updated > self.added) else "new"
 
 
-def changes(project: Project) -> list[Change]:
-    """Every dated change, newest first (ties in a stable order: facts, then by id)."""
+def changes(project: Project, words: Any = None) -> list[Change]:
+    """Every dated change, newest first (ties in a stable order: facts, then by id).
+
+    ``words`` (i18n.Words) writes an edition's dates in its language; None: English.
+    """
     sources = project.sources_by_id
-    items = [_fact_change(f, sources) for f in project.facts if f.added or f.updated]
-    items += [_event_change(e) for e in project.events if e.added or e.updated]
+    items = [_fact_change(f, sources, words) for f in project.facts if f.added or f.updated]
+    items += [_event_change(e, words) for e in project.events if e.added or e.updated]
     return sorted(items, key=lambda c: (_neg(c.day), c.kind != "fact", c.anchor))
 
 
-def recent_changes(project: Project, limit: int = RECENT_ITEMS) -> list[Change]:
+def recent_changes(project: Project, limit: int = RECENT_ITEMS, words: Any = None) -> list[Change]:
     """The page's "Recently updated" list."""
-    return changes(project)[:limit]
+    return changes(project, words)[:limit]
 
 
 def _neg(day: PartialDate) -> tuple[int, int, int]:
@@ -69,14 +73,18 @@ def _neg(day: PartialDate) -> tuple[int, int, int]:
     return (-y, -m, -d)
 
 
-def _fact_change(fact: Fact, sources: dict[str, Source]) -> Change:
-    claim = fact.claim if fact.as_of is None else f"{fact.claim} (as of {moment_text(fact.as_of)})"
+def _fact_change(fact: Fact, sources: dict[str, Source], words: Any = None) -> Change:
+    if words is not None and fact.as_of is not None:
+        claim = f"{fact.claim} ({words.as_of_text(fact)})"
+    else:
+        claim = fact.claim if fact.as_of is None else f"{fact.claim} (as of {moment_text(fact.as_of)})"
     text = f"{chain(fact, sources)}: {claim}"
     return Change("fact", fact.id, fact.id, claim, text, fact.added, fact.updated)
 
 
-def _event_change(event: Event) -> Change:
-    return Change("event", event.id, f"event-{event.id}", event.title, f"{event.date.human()}: {plain(event.text)}",
+def _event_change(event: Event, words: Any = None) -> Change:
+    when = words.text(event.date) if words is not None else event.date.human()
+    return Change("event", event.id, f"event-{event.id}", event.title, f"{when}: {plain(event.text)}",
                   event.added, event.updated)
 
 
@@ -92,11 +100,14 @@ def timestamp(day: PartialDate) -> str:
     return f"{day.year:04d}-{day.month or 1:02d}-{day.day or 1:02d}T00:00:00Z"
 
 
-def feed_xml(project: Project, base_url: str, layout: Layout | None = None) -> bytes:
-    """The Atom feed of changes; links are absolute, from base_url, as feed readers need."""
+def feed_xml(project: Project, base_url: str, layout: Layout | None = None, words: Any = None) -> bytes:
+    """The Atom feed of changes; links are absolute, from base_url, as feed readers need.
+
+    ``words`` (i18n.Words): an edition's feed, in its language (editions.py); None: English.
+    """
     site = project.site
     layout = layout or page_layout(project)
-    items = changes(project)[:FEED_ENTRIES]
+    items = changes(project, words)[:FEED_ENTRIES]
     days = [c.day for c in items] + ([site.updated] if site.updated.precision == "day" else [])
     feed_updated = max(days, key=lambda d: d.sort_key) if days else site.updated
 
@@ -112,15 +123,15 @@ def feed_xml(project: Project, base_url: str, layout: Layout | None = None) -> b
     ET.SubElement(feed, _q("link"), {"rel": "self", "type": "application/atom+xml", "href": base_url + "feed.xml"})
     ET.SubElement(feed, _q("link"), {"rel": "alternate", "type": "text/html", "href": base_url})
     for change in items:
-        _entry(feed, change, base_url + change.href(layout))
+        _entry(feed, change, base_url + change.href(layout), words.gettext if words is not None else str)
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def _entry(feed: ET.Element, change: Change, url: str) -> None:
+def _entry(feed: ET.Element, change: Change, url: str, gettext: Any = str) -> None:
     entry = ET.SubElement(feed, _q("entry"))
-    label = {("fact", "new"): "New fact", ("fact", "updated"): "Updated fact",
-             ("event", "new"): "New on the timeline", ("event", "updated"): "Updated on the timeline"}
+    label = {("fact", "new"): gettext("New fact"), ("fact", "updated"): gettext("Updated fact"),
+             ("event", "new"): gettext("New on the timeline"), ("event", "updated"): gettext("Updated on the timeline")}
     _text(entry, "id", url)
     _text(entry, "title", f"{label[change.kind, change.status]}: {change.title}")
     _text(entry, "updated", timestamp(change.day))

@@ -52,6 +52,7 @@ LIST_PAGE_NAMES = frozenset({
     "section", "page", "previous", "next", "page_path", "facts", "events", "sources",  # the page's own
     "site", "css", "csp", "script", "base_url", "topics", "sources_by_id", "data_files", "asset",  # shared
     "layout", "event_topics",  # only the page's own items' entries are read (layout: whether a list is split)
+    "editions", "translation_of", "links_absolute",  # the language switch: from site and base_url (editions.py)
 })
 
 
@@ -218,7 +219,8 @@ def _shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
     sources = [(state(s, skip=("cited_by", "text")), _text_digest(s.text), layout.source_href(s.id))
                for s in renderer.project.sources]
     return (templates, sorted(renderer.assets.names.items()), str(context["css"]),
-            context["csp"], context["script"], context["base_url"], state(context["site"]), sections, sources)
+            context["csp"], context["script"], context["base_url"], state(context["site"]), sections, sources,
+            renderer.words.state)  # the catalogs the page's words come from (i18n.py)
 
 
 def _page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any]) -> tuple:

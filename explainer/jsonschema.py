@@ -98,6 +98,10 @@ def to_json_schema(type_: Any) -> dict[str, Any]:
         return out
     if isinstance(type_, schema.Enum):
         return {"enum": list(type_.choices)}
+    if isinstance(type_, schema.Translations):  # language tag → the translated fields
+        return {"type": "object", "description": type_.doc,
+                "propertyNames": {"pattern": schema.LANGUAGE.pattern},
+                "additionalProperties": _record(type_.record)}
     if isinstance(type_, schema.Scalar) and type_.kind in _SCALARS:
         return dict(_SCALARS[type_.kind])
     raise TypeError(f"no JSON Schema for {type_!r}: add it to _SCALARS in explainer/jsonschema.py")

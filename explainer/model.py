@@ -46,6 +46,7 @@ class Spot:
 class Topic:
     id: str
     label: str
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -53,6 +54,7 @@ class Chart:
     series: str
     title: str
     description: str
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -69,6 +71,8 @@ class Site:
     embed: dict[str, Any] | None = None  # frame_ancestors, height; see explainer/embeds.py
     offline: bool | None = None  # write explainer-LANG.html (offline.py); None: only when the facts are not split
     search: bool = True  # index a split story with Pagefind (explainer/search.py)
+    languages: list[str] = field(default_factory=list)  # the editions, original first (editions.py)
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -93,6 +97,8 @@ class Source:
     context: str = "sentence"  # sentence | paragraph | none: how much archived text a quote shows
     spot: Spot | None = None
     facts_date_note: str | None = None  # said once here; facts citing the source first inherit it (notes.py)
+    language: str | None = None  # the language of its text and quotes; None: the site's
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -103,6 +109,7 @@ class Citation:
     offset: int = -1  # where verify found the quote in the source's normalised text (-1: not found there)
     length: int = 0  # and the length of the quote normalised, which it found there
     translated_by_source: bool = False  # the source's own translation of words said in another language
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -143,6 +150,7 @@ class Fact:
     published: Date | None = None  # the first cited source's date (or inferred range): `said` by default
     derived: tuple[Derived, ...] = ()  # numbers.py: numbers no quote holds (a tuple: `()` is shared, costs nothing)
     spot: Spot | None = None
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
     # The source whose `facts_date_note` this fact inherits (notes.py): set only when it has no date_note.
     date_note_source: Source | None = None
 
@@ -186,6 +194,7 @@ class Event:
     text_where: Where | None = None
     added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
     updated: PartialDate | None = None
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
     # The source whose `facts_date_note` every fact of this event inherits (notes.py), when it has no date_note.
     date_note_source: Source | None = None
 
@@ -207,6 +216,7 @@ class Comparison:
     where: Where
     refs: list[Reference] = field(default_factory=list)
     text_where: Where | None = None
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -218,6 +228,7 @@ class Term:
     where: Where
     refs: list[Reference] = field(default_factory=list)
     text_where: Where | None = None
+    translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -228,6 +239,7 @@ class Summary:
     body: str
     where: Where
     body_line: int
+    file_name: str = ""  # e.g. "01-what-happened.md": a translation in summaries/LANG/ has the same name
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -243,6 +255,8 @@ class Project:
     references: list[Reference] = field(default_factory=list)
     # ids of items that failed validation: references to them are not reported a second time
     invalid_ids: set[str] = field(default_factory=set)
+    # each other edition's summaries (content/summaries/LANG/*.md), by language (translations.py)
+    translated_summaries: dict[str, list[Summary]] = field(default_factory=dict)
 
     @property
     def facts_by_id(self) -> dict[str, Fact]:

@@ -66,15 +66,16 @@ def render(context: dict[str, Any], site_pages: set[str], print_css: str, hashes
     """(file name, bytes) of the offline edition; `hashes(css)` gives a CSP hash source."""
     css = str(context["css"])
     extra = {"layout": whole_layout(), "print_css": Markup(print_css), "offline": None, "embeds_page": None,
+             "links_absolute": True,  # the language switch: the file is read anywhere
              "search_page": None, "csp": csp([hashes(css), hashes(print_css)])}
     html = render_page("offline.html", extra)
     site = context["site"]
     return file_name(site.language), self_contained(html, site_pages, context["base_url"]).encode("utf-8")
 
 
-def report(pages: dict[str, bytes], language: str) -> str | None:
-    """The line the build prints about the offline edition, if it wrote one."""
-    name = file_name(language)
+def report(pages: dict[str, bytes], language: str, folder: str = "") -> str | None:
+    """The line the build prints about the offline edition, if it wrote one (``folder``: an edition's, e.g. `uk/`)."""
+    name = folder + file_name(language)
     if name not in pages:
         return None
     return f"offline edition: {name}, {human_size(len(pages[name]))} ({len(pages[name])} bytes)"

@@ -19,6 +19,7 @@ from .errors import BuildError, ContentError, Problems
 from .load import load_project
 from .model import Project
 from .theme import lookup
+from .translations import check_translations
 from .validate import build_project
 from .verify import verify_project
 from .write import Output, check_output_dir, write_site
@@ -82,6 +83,7 @@ def _check(root: Path, strict: bool, cache: BuildCache | None = None,
     if cache:
         cache.files.forget_unseen()
     project = build_project(root, loaded, problems)
+    check_translations(project, loaded, problems)  # languages, translations, translated summaries
     if validated is not None and not problems.errors:
         validated(project, problems)
     verify_project(project, problems)
@@ -96,16 +98,21 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     The pages are rendered on every core the process may use (parallel.py): the same bytes, sooner.
     ``search`` is ``(indexing,)`` when the build has started Pagefind already (see build()).
     """
+    from . import editions
     from .assets import hash_assets, page_links, unmet_links
+    from .exports import sitemap
     from .feed import feed_xml, recent_changes
     from .parallel import workers_available
     from .render import STYLESHEET, Renderer, RenderOptions
 
-    options = RenderOptions(base_url=(base_url or project.site.base_url).rstrip("/") + "/")
-    theme = lookup(root)  # the project's templates/ and static/ first, then the package's theme
+    site = project.site
+    options = RenderOptions(base_url=(base_url or site.base_url).rstrip("/") + "/")
+    theme = lookup(root)  # the project's templates/, static/ and locales/ first, then the package's theme
     assets = hash_assets(theme.static, inlined=(STYLESHEET,))
     memo = cache.render if cache else None
-    renderer = Renderer(project, theme.templates, options, theme.static, assets, memo)
+    words = editions.words_for(site.language, site, theme.locales, problems)
+    renderer = Renderer(project, theme.templates, options, theme.static, assets, memo, words)
+    editions.setup(renderer, site, options.base_url, site.language)  # the language switch, hreflang
     renderer.env.globals["recent"] = recent_changes(project)  # the "Recently updated" list (_recent.html)
     if memo:
         memo.start()
@@ -113,6 +120,17 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     problems.raise_if_errors()
     pages.update(assets.files)
     pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout)
+    if len(site.languages) > 1:  # each other edition under its code, from the same verified project
+        for code in site.languages:
+            if code != site.language:
+                pages.update(editions.render_other(project, code, theme, options, assets, problems,
+                                                   workers_available()))
+        problems.raise_if_errors()
+        listed = [page.name for _, page in renderer.layout.pages]
+        pages["sitemap.xml"] = sitemap(options.base_url, site.updated, editions.sitemap_pages(site, listed))
+        if "_headers" in pages:
+            pages["_headers"] = editions.headers(site, pages["_headers"])
+        pages["index.html"] = editions.with_translations(pages["index.html"], site, options.base_url)
     known = renderer.page_links  # pages whose links were read where they were rendered, or kept from the last build
     broken = []
     for page, data in pages.items():

@@ -14,6 +14,7 @@ import re
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from gettext import NullTranslations
 from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,6 +33,7 @@ from .charts import build_charts
 from .confine import inside
 from .dates import PartialDate
 from .errors import ContentError, Problems
+from .i18n import ENGLISH, Words, install
 from .markdown_guard import (
     HELD,
     HELD_STRAY,
@@ -150,12 +152,15 @@ class Renderer:
     """Holds the Jinja environment and the Markdown converter for one build."""
 
     memo: RenderMemo | None = None  # what the last build rendered (incremental.py); none for a cold build
+    words: Words = ENGLISH  # the edition's language (i18n.py); the templates' own English by default
 
     def __init__(self, project: Project, templates: Sequence[Path], options: RenderOptions, static: Sequence[Path],
-                 assets: Assets, memo: RenderMemo | None = None):
+                 assets: Assets, memo: RenderMemo | None = None, words: Words | None = None):
         """``templates`` and ``static`` are lookup orders (see theme.py): the first folder holding a name wins.
 
         ``memo`` (incremental.py) holds what the last build rendered, so a rebuild redoes only what changed.
+        ``words`` (i18n.py) is the edition's language: its catalog, dates and numbers; default the
+        site's language with the words the templates are written in.
         """
         self.project = project
         self.memo = memo
@@ -190,6 +195,10 @@ class Renderer:
             source_name=_weak(self.source_name), note=_weak(self.note_html),
         )
         self._names = source_names(project.sources)
+        if words is None:
+            words = Words(project.site.language, project.site.language, NullTranslations())
+        self.words = words
+        install(self.env, words)  # _() and ngettext() in templates; other languages' dates and numbers
 
     def markdown(self, text: str, inline: bool = False) -> Markup:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
@@ -313,7 +322,8 @@ class Renderer:
             context = archive.context_html(citation.quote, source.context, citation.offset, citation.length)
         if context is None:
             return Markup("")
-        return Markup(f'<details class="ctx"><summary>In context</summary><p>{context}</p></details>')
+        label = escape(self.words.gettext("In context"))
+        return Markup(f'<details class="ctx"><summary>{label}</summary><p>{context}</p></details>')
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""
@@ -322,9 +332,10 @@ class Renderer:
             link = self._cite_links.get(fact_id)
             if link is None:  # built once per fact, however often it is cited
                 fact = self.facts[fact_id]
+                word = escape(self.words.gettext("fact"))
                 link = self._cite_links[fact_id] = (
                     f'<a class="cite" href="{escape(self.layout.fact_href(fact.id))}">'
-                    f'<span class="vh">fact </span>{fact.number}</a>')
+                    f'<span class="vh">{word} </span>{fact.number}</a>')
             links.append(link)
         return Markup('<sup class="cites">[' + ", ".join(links) + "]</sup>")
 
@@ -378,7 +389,7 @@ class Renderer:
             "script": SCRIPT if self.static_file(SCRIPT) else None,
             "json_ld": Markup(exports.json_ld(p, base_url, self.layout)),
             "data_files": exports.DATA_FILES,
-            "charts": build_charts(p.site.charts, p.facts),
+            "charts": build_charts(p.site.charts, p.facts, None if self.words.english else self.words),
             "event_topics": self.event_topics(),
             "site": p.site,
             "base_url": self.options.base_url,
@@ -394,6 +405,7 @@ class Renderer:
             "topics": {t.id: t.label for t in p.site.topics},
             "layout": self.layout,
             "page_path": "",
+            "gettext_plain": self.words.gettext,  # for Python that makes page text (embeds.py)
         }
 
     def render(self, problems: Problems, workers: int = 1, search: Searching = None) -> dict[str, bytes]:

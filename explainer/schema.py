@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -74,6 +74,38 @@ class Record:
         return names
 
 
+@dataclass(frozen=True, eq=False)  # definitions compare by identity
+class Translations:
+    """`translations:` beside an entry's fields: a language tag → the same reader-facing fields, translated.
+
+    Which languages are allowed (those in site.yaml's `languages`) is checked once site.yaml is read
+    (explainer/translations.py); here, only the shape: a tag, then a record of the translatable fields.
+    """
+
+    record: Record
+    doc: str = "Translations of this entry's reader-facing text, by language (see Languages in docs/editors.md)."
+
+
+def translatable(rec: Record, names: tuple[str, ...], nested: dict[str, tuple[str, ...]] | None = None) -> Record:
+    """The record with a `translations:` field whose languages each take the fields named, all optional.
+
+    ``nested`` names an object field (e.g. a fact's `figure`) whose own fields are translated inside it.
+    """
+    by_name = {f.name: f for f in rec.fields}
+    fields = [replace(by_name[n], required=False, nullable=False, default=None) for n in names]
+    for name, inner in (nested or {}).items():
+        sub = by_name[name].type
+        sub_fields = tuple(replace(f, required=False, nullable=False, default=None)
+                           for f in sub.fields if f.name in inner)
+        fields.append(Field(name, Record(f"{sub.name} translation", f"The translated text of `{name}`.", sub_fields),
+                            by_name[name].doc, required=False))
+    record = Record(f"{rec.name} translation", f"A {rec.name}'s reader-facing text in one other language.",
+                    tuple(fields))
+    field_ = Field("translations", Translations(record), "Translations by language code (one of `languages` in "
+                   f"site.yaml): {', '.join([*names, *(nested or {})])}.", required=False)
+    return Record(rec.name, rec.doc, (*rec.fields, field_))
+
+
 TEXT = Scalar("text")
 MARKDOWN = Scalar("markdown")
 SLUG_T = Scalar("slug")
@@ -108,15 +140,15 @@ UPDATED = Field("updated", DAY, "The day this last changed in substance (YYYY-MM
 DATE_NOTE = Field("date_note", TEXT, "How the date was worked out, when the source does not give it outright; "
                   "may link to the one place that explains it: [text](#compare-ID).", required=False)
 
-TOPIC = Record("topic", "A topic facts can be filtered by.", (
+TOPIC = translatable(Record("topic", "A topic facts can be filtered by.", (
     Field("id", SLUG_T, "Slug used in facts' `topics`."),
     Field("label", TEXT, "Name shown to readers."),
-))
-CHART = Record("chart", "A chart drawn from the facts that carry a `figure` of this series.", (
+)), ("label",))
+CHART = translatable(Record("chart", "A chart drawn from the facts that carry a `figure` of this series.", (
     Field("series", SLUG_T, "Series name used in facts' `figure.series`."),
     Field("title", TEXT, "Chart title."),
     Field("description", TEXT, "One sentence describing what the chart shows."),
-))
+)), ("title", "description"))
 PAGINATION = Record("pagination", "When long lists move off the front page onto pages of their own.", (
     Field("facts_per_page", COUNT, "Above this many facts, the fact list splits into pages by year (then month); "
           "default 100.", required=False),
@@ -132,10 +164,13 @@ EMBED = Record("embed", "How other sites may embed the timeline and comparisons 
     Field("height", COUNT, "The iframe's height in pixels in the embed code, kept when JavaScript is off; "
           "default 600.", required=False, default=600),
 ))
-SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
+SITE = translatable(Record("site", "Settings for the whole explainer (`site.yaml`).", (
     Field("title", TEXT, "The explainer's title."),
     Field("description", TEXT, "One or two sentences for search engines and link previews."),
-    Field("language", LANG, "Language tag of the page, e.g. `en` or `en-GB`."),
+    Field("language", LANG, "Language tag of the page, e.g. `en` or `en-GB`: the language the content is written in."),
+    Field("languages", ListOf(LANG, min_items=1), "The editions to publish, e.g. `[en, uk]`; must include "
+          "`language`, whose edition is at the site's root, each other under its code (`uk/`). Default: "
+          "`[language]`. See Languages in docs/editors.md.", required=False),
     Field("base_url", URL, "Where the site is published, e.g. `https://example.org/kursk/`."),
     Field("updated", DATE, "When the explainer was last updated; the only date the build prints."),
     Field("publisher", TEXT, "Who publishes the explainer.", required=False),
@@ -150,13 +185,13 @@ SITE = Record("site", "Settings for the whole explainer (`site.yaml`).", (
           required=False, default=None),
     Field("search", BOOL, "Index a split story with Pagefind and add `search.html`; default true.",
           required=False, default=True),
-))
+)), ("title", "description", "publisher"))
 INFERRED = Record("published_inferred", "A publication date range inferred from the text itself.", (
     Field("from", DATE, "Earliest date the text allows."),
     Field("to", DATE, "Latest date the text allows; null if open.", nullable=True, required=False),
     Field("reasoning", TEXT, "Why the text implies this range."),
 ))
-SOURCE = Record("source", "An archived source article (`content/sources.yaml`).", (
+SOURCE = translatable(Record("source", "An archived source article (`content/sources.yaml`).", (
     Field("id", SLUG_T, "Slug that citations use."),
     Field("title", TEXT, "The source's headline."),
     Field("publisher", TEXT, "Who published it; null if the source does not say.", nullable=True),
@@ -165,6 +200,8 @@ SOURCE = Record("source", "An archived source article (`content/sources.yaml`)."
     Field("url", URL, "Where it was published (http/https); null if unknown.", nullable=True),
     Field("retrieved", EDTF, "When the archived text was taken; null if unknown.", nullable=True),
     Field("archive", PATH, "Path of its archived text under `seeds/`."),
+    Field("language", LANG, "The language of the source's text (its quotes); default: site.yaml's `language`. "
+          "In an edition of another language its quotes are marked with it.", required=False),
     # Provenance v2, the chain side (see explainer/attribution.py and explainer/quotes.py).
     Field("label", TEXT, "How readers are told of the source in an attribution: 'the Kyiv Independent', "
           "'an unsigned article'."),
@@ -181,15 +218,15 @@ SOURCE = Record("source", "An archived source article (`content/sources.yaml`)."
           "each fact the note in full.", required=False),
     Field("published_inferred", INFERRED, "A date range inferred from the text, with the reasoning.",
           required=False),
-))
-CITATION = Record("citation", "A verbatim quote from a source that supports a fact.", (
+)), ("title", "label", "note", "facts_date_note"), {"published_inferred": ("reasoning",)})
+CITATION = translatable(Record("citation", "A verbatim quote from a source that supports a fact.", (
     Field("source", SLUG_T, "Id of a source in `content/sources.yaml`."),
     Field("quote", TEXT, "Words copied exactly from the source's archived text."),
     Field("translated_by_source", BOOL, "true when the quote is the source's own translation of words first "
           "said or written in another language (e.g. a statement the source quotes in its English); the page "
           "marks it 'Translated by' and the source's label. Only where the source makes this evident.",
           required=False, default=False),
-))
+)), ("quote",))
 FIGURE = Record("figure", "A number a fact reports, drawn in the chart of its series.", (
     Field("series", SLUG_T, "Series (chart) this number belongs to, declared in `site.yaml` `charts`."),
     Field("value", NUMBER, "The number, when the fact gives one.", required=False),
@@ -202,7 +239,7 @@ DERIVED = Record("derived", "A number in the claim that no quote contains, and w
     Field("number", NUMERAL, "The number as the claim writes it: 2025, \"1,000\" or three."),
     Field("reason", TEXT, "One line: how it was worked out, e.g. \"from the article's date\"."),
 ))
-FACT = Record("fact", "One attributed, sourced claim (`content/facts.yaml`).", (
+FACT = translatable(Record("fact", "One attributed, sourced claim (`content/facts.yaml`).", (
     Field("id", SLUG_T, "Slug; the fact's anchor on the page and what `[[id]]` cites."),
     Field("claim", TEXT, "One neutral sentence."),
     Field("attribution", TEXT, "Who makes the claim, e.g. \"the SBU\"; the source's `label` when the source "
@@ -219,8 +256,8 @@ FACT = Record("fact", "One attributed, sourced claim (`content/facts.yaml`).", (
           required=False, default=[]),
     ADDED,
     UPDATED,
-))
-EVENT = Record("event", "A dated event on the timeline (`content/timeline.yaml`).", (
+)), ("claim", "attribution", "date_note"), {"figure": ("qualifier", "label")})
+EVENT = translatable(Record("event", "A dated event on the timeline (`content/timeline.yaml`).", (
     Field("id", SLUG_T, "Slug for the event's anchor; defaults to one made from the title.", required=False),
     Field("date", EDTF, "When it happened, at its precision."),
     APPROXIMATE,
@@ -230,20 +267,20 @@ EVENT = Record("event", "A dated event on the timeline (`content/timeline.yaml`)
     Field("facts", ListOf(SLUG_T, min_items=1), "Ids of the facts that support it."),
     ADDED,
     UPDATED,
-))
-COMPARISON = Record("comparison", "Facts shown side by side where sources disagree or a figure changed.", (
+)), ("title", "text", "date_note"))
+COMPARISON = translatable(Record("comparison", "Facts shown side by side where sources disagree or a figure changed.", (
     Field("id", SLUG_T, "Slug for the comparison's anchor."),
     Field("kind", Enum(("disagreement", "change")), "`disagreement` or `change`."),
     Field("title", TEXT, "Short title."),
     Field("text", MARKDOWN, "A short neutral explanation; `[[fact-id]]` allowed."),
     Field("facts", ListOf(SLUG_T, min_items=2), "Ids of the facts compared."),
-))
-GLOSSARY = Record("term", "A person, institution or term readers need (`content/glossary.yaml`).", (
+)), ("title", "text"))
+GLOSSARY = translatable(Record("term", "A person, institution or term readers need (`content/glossary.yaml`).", (
     Field("id", SLUG_T, "Slug for the entry's anchor."),
     Field("term", TEXT, "The term."),
     Field("definition", MARKDOWN, "One or two sentences; `[[fact-id]]` allowed."),
     Field("facts", ListOf(SLUG_T, min_items=1), "Ids of the facts it rests on."),
-))
+)), ("term", "definition"))
 SUMMARY = Record("summary", "Front matter of a summary section (`content/summaries/*.md`).", (
     Field("title", TEXT, "Section heading."),
     Field("order", INT, "Position among the sections, smallest first."),
@@ -282,6 +319,8 @@ class Checker:
             return self.record(value, type_, keypath)
         if isinstance(type_, ListOf):
             return self.list(value, type_, keypath)
+        if isinstance(type_, Translations):
+            return self.translations(value, type_, keypath)
         if isinstance(type_, Enum):
             if value not in type_.choices:
                 choices = " or ".join(f"'{c}'" for c in type_.choices)
@@ -336,6 +375,23 @@ class Checker:
                 clean[f.name] = self.check(item, type_, keypath + (f.name,))
             ok = ok and clean[f.name] is not INVALID
         clean["_keypath"] = keypath
+        return clean if ok else INVALID
+
+    def translations(self, value: Any, type_: Translations, keypath: KeyPath) -> Any:
+        """A map from language tags to the translated fields; which tags may appear is checked later."""
+        if not isinstance(value, dict):
+            return self.error(keypath, f"expected translations by language (key: value pairs), got {type_name(value)}",
+                              "write the language code, then its fields, e.g. 'uk: {claim: \"…\"}'")
+        clean: dict[str, Any] = {}
+        ok = True
+        for key, item in value.items():
+            if not isinstance(key, str) or not LANGUAGE.fullmatch(key):
+                self.error(keypath + (key,), f"'{key}' is not a language tag",
+                           "write a code from site.yaml's `languages`, such as 'uk'", key=True)
+                ok = False
+                continue
+            clean[key] = self.record(item, type_.record, keypath + (key,))
+            ok = ok and clean[key] is not INVALID
         return clean if ok else INVALID
 
     def unknown_keys(self, value: dict, rec: Record, keypath: KeyPath) -> set[str]:

@@ -24,7 +24,7 @@ import watchfiles
 
 from .serve_builds import Preview, one_line, to_stderr
 
-WATCHED_DIRS = ("content", "templates", "seeds", "static")
+WATCHED_DIRS = ("content", "templates", "seeds", "static", "locales")
 WATCHED_FILES = ("site.yaml",)
 WATCH_STEP_MS = 25  # a burst of saves is one change set once no further change came for this long
 RETRY_FIRST_S = 0.2  # after a watch failed, wait this long before watching again...

@@ -3,7 +3,8 @@
 A theme is a lookup order of template and static folders: the project's own `templates/` and
 `static/` first, then the package's theme. A newsroom restyles one partial (say `_facts.html`)
 or one stylesheet by putting just that file in its project; every other file comes from the
-package, so upgrading the generator upgrades the rest (like MkDocs' `custom_dir`).
+package, so upgrading the generator upgrades the rest (like MkDocs' `custom_dir`). The same goes
+for the catalogs of the page's words, `locales/LANG.po` (see i18n.py).
 
 The theme's source is the repository's top-level `templates/` and `static/`: the wheel carries
 them as `explainer/theme/templates/` and `explainer/theme/static/` (see pyproject.toml's
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-KINDS = ("templates", "static")
+KINDS = ("templates", "static", "locales")
 
 
 def default_dir(kind: str) -> Path:
@@ -31,6 +32,7 @@ class Theme:
 
     templates: tuple[Path, ...]
     static: tuple[Path, ...]
+    locales: tuple[Path, ...] = ()  # the catalogs of the page's words, `LANG.po` (i18n.py)
 
 
 def lookup(root: Path) -> Theme:
@@ -42,4 +44,4 @@ def lookup(root: Path) -> Theme:
                 folders.append(folder)
         return tuple(folders)
 
-    return Theme(order("templates"), order("static"))
+    return Theme(order("templates"), order("static"), order("locales"))

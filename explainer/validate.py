@@ -150,11 +150,13 @@ def _site(value: dict | None) -> Site | None:
     return Site(
         title=value["title"], description=value["description"], language=value["language"],
         base_url=value["base_url"].rstrip("/") + "/", updated=value["updated"], publisher=value["publisher"],
-        topics=[Topic(t["id"], t["label"]) for t in value["topics"] if t is not INVALID],
-        charts=[Chart(c["series"], c["title"], c["description"]) for c in value["charts"] if c is not INVALID],
+        topics=[Topic(t["id"], t["label"], t["translations"]) for t in value["topics"] if t is not INVALID],
+        charts=[Chart(c["series"], c["title"], c["description"], c["translations"])
+                for c in value["charts"] if c is not INVALID],
         pagination={k: v for k, v in value["pagination"].items() if k != "_keypath"} if value["pagination"] else None,
         embed={k: v for k, v in value["embed"].items() if k != "_keypath"} if value["embed"] else None,
         offline=value["offline"], search=value["search"],
+        languages=list(dict.fromkeys(value["languages"] or [value["language"]])), translations=value["translations"],
     )
 
 
@@ -233,6 +235,7 @@ def _source(value: dict, doc: Doc) -> Source:
         where=_where(doc, kp), archive_where=_where(doc, kp + ("archive",)),
         label=value["label"], sha256=value["sha256"], context=value["context"], spot=Spot(doc, kp),
         facts_date_note=value["facts_date_note"],
+        language=value["language"], translations=value["translations"],
     )
 
 
@@ -243,13 +246,14 @@ def _fact(value: dict, doc: Doc) -> Fact:
         id=value["id"], claim=value["claim"], attribution=value["attribution"], date=_dated(value),
         date_note=value["date_note"], topics=value["topics"],
         citations=[Citation(c["source"], c["quote"], _where(doc, c["_keypath"]),
-                            translated_by_source=c["translated_by_source"]) for c in value["citations"]],
+                            translated_by_source=c["translated_by_source"], translations=c["translations"])
+                   for c in value["citations"]],
         figure=Figure(**{k: v for k, v in figure.items() if k != "_keypath"}) if figure else None,
         where=_where(doc, kp), added=value["added"], updated=value["updated"],
         said=value["said"], as_of=value["as_of"],
         derived=tuple(Derived(d["number"], d["reason"], i) for i, d in enumerate(value["derived"]))
         if value["derived"] else (),
-        spot=Spot(doc, kp),
+        spot=Spot(doc, kp), translations=value["translations"],
     )
 
 
@@ -263,17 +267,18 @@ def _fact_refs(value: dict, doc: Doc, text_field: str) -> dict[str, Any]:
 def _event(value: dict, doc: Doc) -> Event:
     event_id = value["id"] or _slugify(value["title"])
     return Event(event_id, _dated(value), value["date_note"], value["title"], value["text"], value["facts"],
-                 added=value["added"], updated=value["updated"], **_fact_refs(value, doc, "text"))
+                 added=value["added"], updated=value["updated"], translations=value["translations"],
+                 **_fact_refs(value, doc, "text"))
 
 
 def _comparison(value: dict, doc: Doc) -> Comparison:
     return Comparison(value["id"], value["kind"], value["title"], value["text"], value["facts"],
-                      **_fact_refs(value, doc, "text"))
+                      translations=value["translations"], **_fact_refs(value, doc, "text"))
 
 
 def _term(value: dict, doc: Doc) -> Term:
     return Term(value["id"], value["term"], value["definition"], value["facts"],
-                **_fact_refs(value, doc, "definition"))
+                translations=value["translations"], **_fact_refs(value, doc, "definition"))
 
 
 def _slugify(text: str) -> str:
@@ -315,7 +320,7 @@ def _summaries(loaded: Loaded, problems: Problems) -> list[Summary]:
         orders.setdefault(meta["order"], item.path.name)
         slug = _unique("section-" + _slugify(re.sub(r"^\d+[-_ ]*", "", item.path.stem) or item.path.stem), taken)
         summaries.append(Summary(slug, meta["title"], meta["order"], item.body,
-                                 Where(item.path, 1, 1), item.body_line))
+                                 Where(item.path, 1, 1), item.body_line, item.path.name))
     return sorted(summaries, key=lambda s: (s.order, s.slug))
 
 

@@ -1,7 +1,7 @@
 """The generator as a newsroom gets it: a wheel installed into a fresh virtualenv outside the repository.
 
 The wheel is built from a copy of the packaging inputs (pyproject.toml, explainer/, templates/,
-static/), installed with its pinned dependencies into a new virtualenv in tmp_path, and then used
+static/, locales/), installed with its pinned dependencies into a new virtualenv in tmp_path, and then used
 the way the README says: `explainer init`, `build`, `check`, and `serve` with a broken edit and a
 fix, watched in a real browser. The dependencies come from a local wheelhouse (filled once from
 the package index, offline afterwards), so the test takes seconds, not a download each time.
@@ -46,7 +46,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = work / "src"
     src.mkdir()
     shutil.copy2(REPO / "pyproject.toml", src)
-    for folder in ("explainer", "templates", "static"):
+    for folder in ("explainer", "templates", "static", "locales"):
         shutil.copytree(REPO / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
         "--wheel-dir", work / "dist", src, cwd=work)
@@ -72,13 +72,13 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_wheel_carries_the_theme_the_error_page_and_the_starter(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for rel in (p.relative_to(REPO).as_posix() for folder in ("templates", "static")
+    for rel in (p.relative_to(REPO).as_posix() for folder in ("templates", "static", "locales")
                 for p in (REPO / folder).rglob("*") if p.is_file()):
         assert f"explainer/theme/{rel}" in names, rel
     assert "explainer/serve_error.html" in names
     assert {"explainer/starter/site.yaml", "explainer/starter/_github/workflows/pages.yml",
             "explainer/starter/_vscode/tasks.json", "explainer/starter/_gitignore"} <= names
-    assert not [n for n in names if "__pycache__" in n or n.startswith(("templates/", "static/", "tests/"))]
+    assert not [n for n in names if "__pycache__" in n or n.startswith(("templates/", "static/", "locales/", "tests/"))]
 
 
 class Preview(Server):

@@ -278,7 +278,7 @@ ERRORS: list[Case] = [
         """),
     Case("unknown-key-no-match", {GLOSSARY: Replace("  term: SBU", "  term: SBU\n  colour: red")}, """
         content/glossary.yaml:3:3: error: unknown key 'colour' in term
-            hint: a term has the fields: id, term, definition, facts
+            hint: a term has the fields: id, term, definition, facts, translations
         """),
     # --- impossible dates -----------------------------------------------------------------------
     Case("february-30", {FACTS: Replace('date: "2025-05-25"', "date: 2025-02-30")}, """
@@ -531,7 +531,7 @@ after source 'article-a' reporting it was published (26 May 2025)
         """),
     Case("deep-nesting", {GLOSSARY: "- " + "[" * 60 + "]" * 60 + "\n"}, """
         content/glossary.yaml:1:3: error: expected a term (key: value pairs), got a list
-            hint: a term has the fields: id, term, definition, facts
+            hint: a term has the fields: id, term, definition, facts, translations
         content/glossary.yaml:1:43: error: the YAML is nested more than 40 levels deep
             hint: flatten the structure
         """),

@@ -1,0 +1,208 @@
+"""Checking the editions: `languages:` in site.yaml, `translations:` beside entries, translated summaries.
+
+Part of the check stage (no Babel, nothing rendered). What it reports, each with file, line, column:
+- an error for a translation into a language that is not one of `languages` (or is the original's);
+- an error for a translated field that does not exist (the schema's own unknown-key error, schema.py);
+- a warning per entry that lacks a translated field, naming the entry, the language and the fields:
+  the page then shows the original text, marked (editions.py), never a silent hole;
+- for content/summaries/LANG/*.md: the same checks as the originals (front matter, every paragraph
+  cites a fact, every cited fact exists), an error for a file with no original of the same name, and
+  a warning for an original with no translation or a translation citing other facts than it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import Problems
+from .load import Loaded, load_summaries
+from .model import Project, Reference, Where
+
+# Reader-facing fields per kind of entry, as in schema.py's `translatable(...)`; nested ones as "figure.qualifier".
+FIELDS = {
+    "site": ("title", "description", "publisher"),
+    "topic": ("label",),
+    "chart": ("title", "description"),
+    "source": ("title", "label", "note", "published_inferred.reasoning"),
+    "citation": ("quote",),
+    "fact": ("claim", "attribution", "date_note", "figure.qualifier", "figure.label"),
+    "event": ("title", "text", "date_note"),
+    "comparison": ("title", "text"),
+    "glossary entry": ("term", "definition"),
+}
+# English names for the messages (the check stage does not load Babel); other codes are shown as they are.
+NAMES = {"en": "English", "uk": "Ukrainian", "ru": "Russian", "de": "German", "fr": "French", "es": "Spanish",
+         "pl": "Polish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "ar": "Arabic", "he": "Hebrew",
+         "ka": "Georgian", "ro": "Romanian", "cs": "Czech", "be": "Belarusian", "kk": "Kazakh", "tr": "Turkish"}
+
+
+# Translatable, but a name is usually kept as it is: no warning when it has no translation.
+NAMES_KEPT = {"site": ("publisher",)}
+MISSING_HINT = "until it is translated, the page shows the original, marked as not yet translated"
+QUOTE_HINT = "until it is translated, the page shows the quote in the source's own words only"
+
+
+def language_name(code: str) -> str:
+    return NAMES.get(code, NAMES.get(code.split("-")[0].lower(), code) if "-" in code else code)
+
+
+def original(item: Any, name: str) -> Any:
+    """A field's original value; "figure.qualifier" reads inside the nested object."""
+    if "." in name:
+        outer, inner = name.split(".")
+        value = getattr(item, outer, None)
+        if value is None:
+            return None
+        return value.get(inner) if isinstance(value, dict) else getattr(value, inner, None)
+    return getattr(item, name, None)
+
+
+def translated(item: Any, language: str, name: str) -> Any:
+    """A field's translation into ``language``, or None."""
+    given = (getattr(item, "translations", None) or {}).get(language)
+    if not given:
+        return None
+    if "." in name:
+        outer, inner = name.split(".")
+        return (given.get(outer) or {}).get(inner)
+    return given.get(name)
+
+
+def entries(project: Project) -> list[tuple[str, str, Any]]:
+    """(kind, how messages name it, entry) for every entry that can carry translations, in file order."""
+    site = project.site
+    out: list[tuple[str, str, Any]] = [("site", "site.yaml", site)]
+    out += [("topic", f"topic '{t.id}'", t) for t in site.topics]
+    out += [("chart", f"chart '{c.series}'", c) for c in site.charts]
+    out += [("source", f"source '{s.id}'", s) for s in project.sources]
+    for fact in project.facts:
+        out.append(("fact", f"fact '{fact.id}'", fact))
+        out += [("citation", f"citation {i + 1} of fact '{fact.id}'", c) for i, c in enumerate(fact.citations)]
+    out += [("event", f"event '{e.id}'", e) for e in project.events]
+    out += [("comparison", f"comparison '{c.id}'", c) for c in project.comparisons]
+    out += [("glossary entry", f"glossary entry '{t.id}'", t) for t in project.glossary]
+    return out
+
+
+def check_translations(project: Project, loaded: Loaded, problems: Problems) -> None:
+    """Every check of the editions (see the module's docstring); nothing to do for one edition only."""
+    site = project.site
+    if site is None:
+        return
+    root = project.root
+    site_doc = loaded.docs.get("site.yaml")
+    if site.language not in site.languages:
+        line, column = site_doc.mark(("languages",)) if site_doc else (1, 1)
+        problems.error(root / "site.yaml", line, column,
+                       f"`languages` does not include the original language '{site.language}'",
+                       f"add {site.language} to the list: the content is written in it, and its edition is the "
+                       "site's root")
+    others = [code for code in site.languages if code != site.language]
+    docs_by_path = {doc.path: doc for doc in loaded.docs.values()}
+    unpublished: dict[str, list[tuple[str, Where, Any]]] = {}  # language → every entry translated into it
+    for kind, name, item in entries(project):
+        where = _where(project, loaded, kind, item)
+        given = getattr(item, "translations", None) or {}
+        for code, fields in given.items():
+            if code not in others:
+                doc = docs_by_path.get(where.path)
+                at = Where(where.path, *doc.mark(fields["_keypath"], key=True)) if doc else where
+                unpublished.setdefault(code, []).append((name, at, fields))
+        for code in others:
+            missing = [f for f in FIELDS[kind] if f not in NAMES_KEPT.get(kind, ())
+                       and original(item, f) and not translated(item, code, f)]
+            if missing:
+                problems.warning(where.path, where.line, where.column,
+                                 f"{name} has no {language_name(code)} {', '.join(missing)} "
+                                 f"(translations: {code}: {', '.join(missing)})",
+                                 QUOTE_HINT if kind == "citation" else MISSING_HINT)
+    for code, found in unpublished.items():
+        _report_unpublished(code, found, site.language, problems)
+    for code in others:
+        project.translated_summaries[code] = _summaries(project, loaded, code, problems)
+
+
+def _report_unpublished(code: str, found: list[tuple[str, Where, Any]], language: str, problems: Problems) -> None:
+    """One error per language not published: at its first translation, counting the others.
+
+    One mistake, one message: a whole translated story with `languages` not yet set is one error.
+    """
+    name, at, _ = found[0]
+    why = ("the original language: its text is the entry's own fields" if code == language
+           else "not one of `languages` in site.yaml")
+    more = f" (and {len(found) - 1} more entries)" if len(found) > 1 else ""
+    hint = ("remove the translation" if code == language
+            else f"publish that edition by adding '{code}' to `languages` in site.yaml, or remove the translation")
+    problems.error(at.path, at.line, at.column, f"{name} has a translation into '{code}', {why}{more}", hint)
+
+
+def _where(project: Project, loaded: Loaded, kind: str, item: Any) -> Where:
+    """Where an entry starts; topics and charts keep no position of their own, so it is looked up."""
+    where = getattr(item, "where", None)
+    if where is not None:
+        return where
+    doc = loaded.docs.get("site.yaml")
+    path = project.root / "site.yaml"
+    if doc is None:
+        return Where(path, 1, 1)
+    if kind == "site":
+        line, column = doc.mark(("title",), key=True)
+    else:
+        field = "topics" if kind == "topic" else "charts"
+        line, column = doc.mark((field, getattr(project.site, field).index(item)))
+    return Where(path, line, column)
+
+
+def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) -> list:
+    """content/summaries/CODE/*.md, checked like the originals; none yet is one warning, not an error."""
+    from .validate import _inline_refs  # the originals' own checks
+    from .validate import _summaries as build_summaries
+    from .verify import _did_you_mean
+
+    folder = project.root / "content" / "summaries" / code
+    originals = {s.file_name: s for s in project.summaries}
+    if not folder.is_dir():
+        if originals:
+            problems.warning(folder, 1, 1, f"there are no {language_name(code)} summaries (content/summaries/{code}/)",
+                             f"translate each summary into content/summaries/{code}/ under the same file name; "
+                             "until then the page shows the originals, marked as not yet translated")
+        return []
+    files = load_summaries(folder, problems)
+    summaries = build_summaries(Loaded({}, files), problems)
+    facts = project.facts_by_id
+    for summary in summaries:
+        source = originals.get(summary.file_name)
+        if source is None:
+            problems.error(summary.where.path, 1, 1, f"{summary.file_name} has no original in content/summaries/",
+                           "a translated summary has the same file name as the summary it translates: "
+                           + (", ".join(sorted(originals)) or "there is none yet"))
+            continue
+        refs = _inline_refs(summary.body, Where(summary.where.path, summary.body_line, 1), problems)
+        for ref in refs:
+            if ref.fact_id not in facts and ref.fact_id not in project.invalid_ids:
+                problems.error(ref.where.path, ref.where.line, ref.where.column, f"unknown fact '{ref.fact_id}'",
+                               _did_you_mean(ref.fact_id, facts, "content/facts.yaml"))
+        _compare_citations(summary, source, refs, problems)
+    done = {s.file_name for s in summaries}
+    for name, summary in originals.items():
+        if name not in done:
+            problems.warning(summary.where.path, 1, 1, f"summary {name} has no {language_name(code)} translation "
+                             f"(content/summaries/{code}/{name})",
+                             "until it is translated, the page shows the original, marked as not yet translated")
+    return [s for s in summaries if s.file_name in originals]
+
+
+def _compare_citations(summary: Any, source: Any, refs: list[Reference], problems: Problems) -> None:
+    """A translation rests on the same facts as its original: a different set is worth a look."""
+    from .validate import CITE
+
+    mine = {r.fact_id for r in refs}
+    theirs = {c.strip() for c in CITE.findall(source.body)}
+    if mine != theirs:
+        extra, lost = sorted(mine - theirs), sorted(theirs - mine)
+        said = "; ".join(part for part in (
+            f"cites {', '.join(extra)} which the original does not" if extra else "",
+            f"does not cite {', '.join(lost)} which the original does" if lost else "") if part)
+        problems.warning(summary.where.path, summary.body_line, 1,
+                         f"the translation of {summary.file_name} {said}",
+                         "a translation rests on the same facts as its original: cite the same [[fact-id]]s")
