@@ -128,7 +128,7 @@ def pairs() -> list[Pair]:
         en_paras, uk_paras = paragraphs(en_body), paragraphs(uk_body)
         if len(en_paras) == len(uk_paras):
             found += [Pair(f"summary {path.name} paragraph {n}", e, u)
-                      for n, (e, u) in enumerate(zip(en_paras, uk_paras), 1)]
+                      for n, (e, u) in enumerate(zip(en_paras, uk_paras, strict=True), 1)]
         else:  # test_summaries_have_the_same_paragraphs reports it; still compare the whole body
             found.append(Pair(f"summary {path.name} body", en_body, uk_body))
     return found
@@ -190,7 +190,8 @@ HEDGES = {
     r"\bcan take\b|\bcould take\b": r"мож|могл",
     r"\bso-called\b": r"так зван",
     r"\bnor?\b|\bneither\b": r"жодн|ні\b|не\b|без\b",
-    r"\bwithout saying\b|\bdoes not say\b|\bdo not say\b|\bdo not settle\b": r"не каж|не уточню|не сказано|не дають змоги|не наводить|не повідомля",
+    r"\bwithout saying\b|\bdoes not say\b|\bdo not say\b|\bdo not settle\b":
+        r"не каж|не уточню|не сказано|не дають змоги|не наводить|не повідомля",
 }
 ATTRIBUTION = (r"\baccording to\b|\breports?\b|\breported\b|\bsays\b|\bsaid\b|\badd(?:s|ed)\b|\bexplained\b"
                r"|\bcalls?\b|\b(?<!so-)called\b|\bstated\b|\bdescrib(?:es|ed)\b|\bby [^.;]*'s account\b")
@@ -300,9 +301,11 @@ def test_every_summary_has_a_ukrainian_counterpart_with_the_same_front_matter():
     uk_names = sorted(p.name for p in (SUMMARY_DIR / LANG).glob("*.md"))
     assert uk_names == [p.name for p in ENGLISH_SUMMARIES]
     for path in ENGLISH_SUMMARIES:
-        (en_front, _, en_keys), (uk_front, _, uk_keys) = read_summary(path), read_summary(SUMMARY_DIR / LANG / path.name)
+        en_front, _, en_keys = read_summary(path)
+        uk_front, _, uk_keys = read_summary(SUMMARY_DIR / LANG / path.name)
         assert uk_keys == en_keys, f"{path.name}: front matter keys {uk_keys} differ from {en_keys}"
-        assert {k: v for k, v in uk_front.items() if k != "title"} == {k: v for k, v in en_front.items() if k != "title"}
+        untranslated = {k: v for k, v in en_front.items() if k != "title"}
+        assert {k: v for k, v in uk_front.items() if k != "title"} == untranslated
         assert uk_front["title"] != en_front["title"], f"{path.name}: the title is not translated"
 
 
