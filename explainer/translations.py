@@ -23,7 +23,7 @@ FIELDS = {
     "site": ("title", "description", "publisher"),
     "topic": ("label",),
     "chart": ("title", "description"),
-    "source": ("title", "label", "note", "published_inferred.reasoning"),
+    "source": ("title", "label", "note", "facts_date_note", "published_inferred.reasoning"),
     "citation": ("quote",),
     "fact": ("claim", "attribution", "date_note", "figure.qualifier", "figure.label"),
     "event": ("title", "text", "date_note"),
