@@ -396,16 +396,13 @@ class Checker:
 
     def unknown_keys(self, value: dict, rec: Record, keypath: KeyPath) -> set[str]:
         """Report each unknown key once; return the field names they look like misspellings of."""
-        from difflib import get_close_matches  # only on this error path: it costs start-up time
-
         known = rec.names()
         missing = [name for name in known if name not in value]
         misspelt = set()
         for key in value:
             if key in known:
                 continue
-            close = get_close_matches(str(key), missing, n=1, cutoff=0.6) or get_close_matches(
-                str(key), known, n=1, cutoff=0.6)
+            close = _closest(str(key), missing) or _closest(str(key), known)
             hint = f"did you mean '{close[0]}'?" if close else f"a {rec.name} has the fields: {', '.join(known)}"
             self.error(keypath + (key,), f"unknown key '{key}' in {rec.name}", hint, key=True)
             misspelt.update(name for name in close if name in missing)
@@ -557,3 +554,12 @@ class Checker:
 def _quoted(value: str) -> str:
     """A value in quotes, its line breaks and tabs written as escapes so the message stays on one line."""
     return "'" + value.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + "'"
+
+
+def _closest(key: str, names: list[str]) -> list[str]:
+    """The field a misspelt key most likely meant: one it begins (`translated` → `translated_by_source`),
+    else the closest spelling."""
+    from difflib import get_close_matches  # only on this error path: it costs start-up time
+
+    begun = [name for name in names if name.startswith(key)]
+    return begun[:1] if len(begun) == 1 else get_close_matches(key, names, n=1, cutoff=0.6)
