@@ -37,8 +37,8 @@ FIELDS = {
     "site": ("title", "description"),
     "topic": ("label",),
     "chart": ("title", "description"),
-    "source": ("title", "label", "note", "published_inferred.reasoning"),
-    "fact": ("claim", "attribution", "date_note", "figure.qualifier"),
+    "source": ("title", "label", "note", "published_inferred.reasoning", "facts_date_note"),
+    "fact": ("claim", "attribution", "date_note", "figure.qualifier", "figure.label"),
     "citation": ("quote",),
     "event": ("title", "text", "date_note"),
     "glossary": ("term", "definition"),
@@ -179,7 +179,7 @@ HEDGES = {
     r"\bundated\b": r"недатован|без дати|не має дати",
     r"\bunsigned\b": r"непідписан",
     r"\bestimate\b": r"оцінк",
-    r"\binferred\b": r"виведено|виводиться",
+    r"\binferred\b": r"виведен|виводиться",
     r"\bsaid to\b": r"говорили|кажуть|нібито",
     r"\btalk\b": r"говор|розмов",
     r"\bclaim(?:s|ed)?\b": r"тверд",
@@ -234,10 +234,15 @@ STEM = ["січ", "лют", "берез", "квіт", "трав", "черв", "�
 MONTH_NAME = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
 MONTH_ABBR = r"(Jan\.|Feb\.|Mar\.|Apr\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
 ABBR = {"Jan.": 0, "Feb.": 1, "Mar.": 2, "Apr.": 3, "Aug.": 7, "Sep.": 8, "Sept.": 8, "Oct.": 9, "Nov.": 10, "Dec.": 11}
+SHORT_MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"  # a chart label's "6 Aug 2024"
 
 
 def month_index(name: str) -> int:
-    return ABBR[name] if name in ABBR else MONTHS.index(name)
+    if name in ABBR:
+        return ABBR[name]
+    if name in MONTHS:
+        return MONTHS.index(name)
+    return [m[:3] for m in MONTHS].index(name[:3])
 
 
 def expected_dates(english: str) -> list[tuple[str, str]]:
@@ -254,6 +259,8 @@ def expected_dates(english: str) -> list[tuple[str, str]]:
     take(rf"\b(\d{{1,2}}) or (\d{{1,2}}) {MONTH_NAME} (\d{{4}})\b",  # 24 or 25 May 2025
          lambda m: rf"\b{m[1]} {either} {m[2]} {GENITIVE[month_index(m[3])]} {m[4]}")
     take(rf"\b(\d{{1,2}}) {MONTH_NAME} (\d{{4}})\b",  # 25 May 2025
+         lambda m: rf"\b{m[1]} {GENITIVE[month_index(m[2])]} {m[3]}")
+    take(rf"\b(\d{{1,2}}) {SHORT_MONTH} (\d{{4}})\b",  # 6 Aug 2024
          lambda m: rf"\b{m[1]} {GENITIVE[month_index(m[2])]} {m[3]}")
     take(rf"(?:{MONTH_NAME}|{MONTH_ABBR}) (\d{{1,2}}), (\d{{4}})\b",  # May 26, 2025 / Aug. 6, 2024
          lambda m: rf"\b{m[3]} {GENITIVE[month_index(m[1] or m[2])]} {m[4]}")
@@ -373,5 +380,15 @@ def test_the_checks_see_every_text():
         ("May 25", r"\b25 травня"),
         ("August 2024", r"серп\w* 2024"),
     ]
+    assert expected_dates("General Staff, 6 Aug 2024 to 25 May 2025") == [
+        ("25 May 2025", r"\b25 травня 2025"),
+        ("6 Aug 2024", r"\b6 серпня 2024"),
+    ]
+    checked = {p.where for p in PAIRS}
+    assert "source 'untitled-kursk-prisoners-article' facts_date_note" in checked
+    assert "fact 'general-staff-971-captured' figure.label" in checked
+    linked_notes = [p for p in PAIRS if p.where.endswith("date_note") and ANCHOR.search(p.english)]
+    assert len(linked_notes) >= 7 and all(ANCHOR.findall(p.english) == ["#compare-date-of-final-phase"]
+                                          for p in linked_notes)
     assert numbers("1,000-for-1,000 and 971 [[at-least-54-exchanges]]", ENGLISH_NUMBER) == {"1000", "971"}
     assert numbers("1\u00a0000 і 1 000 та 971", UKRAINIAN_NUMBER) == {"1000", "971"}
