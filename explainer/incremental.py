@@ -37,8 +37,10 @@ import jinja2.meta
 import jinja2.nodes
 
 from .dates import PartialDate
+from .entries import EntryMemo, EntryView
 from .errors import ContentError, Problems
 from .model import Source, Spot, Where
+from .yamlsafe import Doc, read_text
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
@@ -60,6 +62,7 @@ class FileMemo:
 
     def __init__(self) -> None:
         self._files: dict[Path, tuple[bytes, Any, list[ContentError]]] = {}
+        self._entries: dict[Path, EntryMemo] = {}  # the entries of each list file, by their text
         self._seen: set[Path] = set()
 
     def load(self, path: Path, problems: Problems, read: Callable[[Problems], T]) -> T:
@@ -80,10 +83,23 @@ class FileMemo:
         self._files[path] = (data, result, found.items)
         return result
 
+    def load_list(self, path: Path, problems: Problems) -> Doc | None:
+        """A list file's document, parsing again only its entries whose text changed (entries.py)."""
+        def read(found: Problems) -> Doc | None:
+            text = read_text(path, found)
+            if text is None:
+                return None
+            memo = self._entries.setdefault(path, EntryMemo())
+            return memo.load(path, text, found, most_new=max(50, len(memo.entries) // 20))
+
+        return self.load(path, problems, read)
+
     def forget_unseen(self) -> None:
         """Drop files no longer read (removed or renamed), after a build."""
         for path in set(self._files) - self._seen:
             del self._files[path]
+        for path in set(self._entries) - self._seen:
+            del self._entries[path]
         self._seen.clear()
 
 
