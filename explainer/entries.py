@@ -61,7 +61,7 @@ class Entry:
     token, the same entry.
     """
 
-    __slots__ = ("base", "prefix", "start", "value", "clean", "token")
+    __slots__ = ("base", "clean", "prefix", "start", "token", "value")
 
     def __init__(self, base: Doc, prefix: KeyPath, start: int, value: Any):
         self.base, self.prefix, self.start, self.value = base, prefix, start, value
@@ -77,7 +77,7 @@ class EntryView:
     builds take the same path.
     """
 
-    __slots__ = ("base", "prefix", "shift", "entry")
+    __slots__ = ("base", "entry", "prefix", "shift")
 
     def __init__(self, base: Doc, prefix: KeyPath, shift: int = 0, entry: Entry | None = None):
         self.base, self.prefix, self.shift, self.entry = base, prefix, shift, entry

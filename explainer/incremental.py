@@ -37,7 +37,7 @@ import jinja2.meta
 import jinja2.nodes
 
 from .dates import PartialDate
-from .entries import EntryMemo, EntryView
+from .entries import EntryMemo
 from .errors import ContentError, Problems
 from .model import Source, Spot, Where
 from .yamlsafe import Doc, read_text

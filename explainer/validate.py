@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .dates import PartialDate
+from .entries import EntryView, views
 from .errors import Problems
 from .load import Loaded
 from .model import (
@@ -31,7 +32,6 @@ from .model import (
     Topic,
     Where,
 )
-from .entries import EntryView, views
 from .schema import CONTENT_FILES, INVALID, SLUG, SUMMARY, TODO, Checker, ListOf
 from .yamlsafe import Doc
 
