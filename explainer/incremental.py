@@ -27,7 +27,7 @@ list pages rendered every time, which is slower but still correct.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, is_dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,7 +37,7 @@ import jinja2.meta
 import jinja2.nodes
 
 from .dates import PartialDate
-from .entries import EntryMemo
+from .entries import TOKENS, EntryMemo
 from .errors import ContentError, Problems
 from .model import Source, Spot, Where
 from .yamlsafe import Doc, read_text
@@ -111,17 +111,60 @@ class RenderMemo:
         self.markdown_now: dict[tuple, Any] = {}
         self._pages: dict[str, tuple[bytes, bytes, Any]] = {}  # name → (key, bytes, links)
         self._pages_now: dict[str, tuple[bytes, bytes, Any]] = {}
+        # (file, entry token, id, number, address) → (shared key, `published`, the item's line)
+        self._lines: dict[tuple, tuple[bytes, Any, bytes]] = {}
+        self._lines_now: dict[tuple, tuple[bytes, Any, bytes]] = {}
+        self._search: tuple[tuple[list[Any], str], dict[str, bytes]] | None = None  # the last search index
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
         # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
         self._checked: dict[tuple[str, str], tuple[bool, list[str]]] = {}
 
     def start(self) -> None:
         self.markdown_now, self._pages_now, self.reused = {}, {}, 0
+        self._lines_now = {}
 
     def finish(self) -> None:
         """Keep this build's results (only what it used: stale entries go)."""
-        self.markdown, self._pages = self.markdown_now, self._pages_now
-        self.markdown_now, self._pages_now = {}, {}
+        self.markdown, self._pages, self._lines = self.markdown_now, self._pages_now, self._lines_now
+        self.markdown_now, self._pages_now, self._lines_now = {}, {}, {}
+
+    def search_index(self, records: list[Any], language: str) -> dict[str, bytes]:
+        """search.index, or the last index when its records and language are the same (Pagefind takes
+        about a second at 10,000 facts); a failure is not kept, so the next build tries again."""
+        from .search import index
+
+        key = (records, language)
+        if self._search is not None and self._search[0] == key:
+            return self._search[1]
+        self._search = None
+        files = index(records, language)
+        self._search = (key, files)
+        return files
+
+    def export_lines(self, renderer: Renderer) -> Callable[[str, Iterable[Any], Callable[[Any], bytes]],
+                                                          Iterator[bytes]]:
+        """``lines`` for exports.data_files: a fact's or event's line kept while its entry, number and
+        address are unchanged, and everything every line may show (the sources, the site's address)."""
+        layout = renderer.layout
+        shared = _digest((renderer.options.base_url, [(state(s, skip=("cited_by", "text")), layout.source_href(s.id))
+                                                       for s in renderer.project.sources]))
+        lines, now = self._lines, self._lines_now
+
+        def each(kind: str, items: Iterable[Any], line: Callable[[Any], bytes]) -> Iterator[bytes]:
+            href = layout.fact_href if kind != "timeline.json" else layout.event_href
+            for item in items:
+                token = TOKENS.get(item)
+                if token is None:
+                    yield line(item)
+                    continue
+                key = (kind, token, item.id, getattr(item, "number", 0), href(item.id))
+                hit = lines.get(key)
+                if hit is None or hit[0] != shared or hit[1] != _published(item):
+                    hit = (shared, _published(item), line(item))
+                now[key] = hit
+                yield hit[2]
+
+        return each
 
     def page_keys(self, renderer: Renderer, context: dict[str, Any], jobs: list) -> dict[str, bytes]:
         """name → key for each list page that can be memoised (none if the templates read more)."""
@@ -246,14 +289,29 @@ def _page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, An
 
     kind = extra["section"].kind
     if kind == "facts":
-        items: Any = [(state(f), href(f.id)) for f in extra["facts"]]
+        items: Any = [(_entry_state(f), href(f.id)) for f in extra["facts"]]
     elif kind == "timeline":
         topics = context["event_topics"]
-        items = [(state(e), str(text), topics.get(e.id), cited(e.facts)) for e, text in extra["events"]]
+        items = [(_entry_state(e), str(text), topics.get(e.id), cited(e.facts)) for e, text in extra["events"]]
     else:
         items = [(state(s, skip=("cited_by", "text")), cited([f.id for f in s.cited_by])) for s in extra["sources"]]
     neighbours = [(p.name, p.title) if p else None for p in (extra["previous"], extra["next"])]
     return kind, extra["page"].name, extra["page"].title, neighbours, items
+
+
+def _entry_state(item: Any) -> Any:
+    """A fact or event as plain data for a fingerprint: an item made from a kept entry (entries.py)
+    is its entry's token and what other entries decide (its number, its derived id, the date its
+    source lends it); the quotes' offsets follow from its text and its sources' archives, which
+    the shared fingerprint covers."""
+    token = TOKENS.get(item)
+    if token is None:
+        return state(item)
+    return token, item.id, getattr(item, "number", 0), state(_published(item))
+
+
+def _published(item: Any) -> Any:
+    return getattr(item, "published", None)
 
 
 def state(value: Any, skip: tuple[str, ...] = ()) -> Any:

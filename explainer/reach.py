@@ -30,7 +30,8 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
     context.update(offline=None, embeds_page=embeds.CODES_PAGE, search_page=None)
     out = embeds.render(context, page)
     with ThreadPoolExecutor(max_workers=1) as pool:  # Pagefind (a separate process) indexes meanwhile
-        pending = (pool.submit(search.index, search.records(project, layout), project.site.language)
+        index = renderer.memo.search_index if renderer.memo is not None else search.index  # the preview keeps it
+        pending = (pool.submit(index, search.records(project, layout), project.site.language)
                    if search.wanted(project, layout) else None)
         if offline.wanted(project.site, layout):
             print_css = renderer.static_file(offline.PRINT_STYLESHEET)  # the theme's lookup order

@@ -399,7 +399,8 @@ class Renderer:
         data_files: dict[str, bytes] = {}
 
         def exports_meanwhile() -> None:  # in this process, while workers render the pages
-            data_files.update(exports.data_files(self.project, base_url, self.layout))
+            lines = self.memo.export_lines(self) if self.memo is not None else exports.each_line
+            data_files.update(exports.data_files(self.project, base_url, self.layout, lines))
 
         done = render_pages(self, context, todo, workers, exports_meanwhile)
         for name, template, extra in jobs:

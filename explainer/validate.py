@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .dates import PartialDate
-from .entries import EntryView, views
+from .entries import TOKENS, EntryView, views
 from .errors import Problems
 from .load import Loaded
 from .model import (
@@ -158,7 +158,13 @@ def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, ma
     values = clean.get(rel) or []
     if rel not in docs:
         return []
-    return [make(value, view) for value, view in zip(values, docs[rel], strict=True) if value is not INVALID]
+    items = []
+    for value, view in zip(values, docs[rel], strict=True):
+        if value is not INVALID:
+            items.append(make(value, view))
+            if view.entry is not None:  # the preview's: the item is its entry's text (entries.py)
+                TOKENS[items[-1]] = view.entry.token
+    return items
 
 
 def _site(value: dict | None) -> Site | None:
