@@ -187,6 +187,7 @@ class Renderer:
             key = (text, inline, self.cite_state(text))
             hit = self.memo.markdown.get(key)
             if hit is not None:
+                self.memo.markdown_now[key] = hit  # kept for the next build too
                 html, links = hit
                 for link in links:
                     self.local_links.setdefault(link, text)
