@@ -99,7 +99,9 @@ class EntryView:
         return {(line + self.shift, column) for line, column in self.base.refused}
 
     def mark(self, keypath: KeyPath, key: bool = False) -> Mark:
-        line, column = self.base.mark(self.prefix + keypath, key=key)
+        keypath = self.prefix + keypath
+        found = None if key else self.base.marks.get(keypath)  # kept (a mapping or list): as Doc.mark finds it
+        line, column = found or self.base.mark(keypath, key=key)
         return line + self.shift, column
 
 

@@ -40,6 +40,7 @@ from .dates import PartialDate
 from .entries import TOKENS, EntryMemo
 from .errors import ContentError, Problems
 from .model import Source, Spot, Where
+from .verify import QuoteMemo
 from .yamlsafe import Doc, read_text
 
 if TYPE_CHECKING:
@@ -204,6 +205,7 @@ class BuildCache:
 
     def __init__(self) -> None:
         self.files = FileMemo()
+        self.quotes = QuoteMemo()
         self.render = RenderMemo()
 
 

@@ -77,7 +77,7 @@ def _check(root: Path, strict: bool, cache: BuildCache | None = None) -> tuple[P
     if cache:
         cache.files.forget_unseen()
     project = build_project(root, loaded, problems)
-    verify_project(project, problems)
+    verify_project(project, problems, cache.quotes if cache else None)
     problems.raise_if_errors(strict)
     return project, problems
 
