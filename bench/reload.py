@@ -183,10 +183,12 @@ def main() -> int:
                     sys.exit("the project does not build; fix it first:\n" + "\n".join(server.lines[-20:]))
                 edits, fact_edits, broken, repaired = [], [], [], []
                 marker = ""
+                cite = re.search(r"\[\[[^\[\]\n]*\]\]", summary_text)  # every paragraph of a summary cites a fact
+                cited = cite.group(0) if cite else ""
                 for n in range(max(args.edits, 1)):
                     marker = f"Benchmark sentence number {n} was saved."
-                    edits.append(timed_change(page, summary, f"{summary_text.rstrip()}\n\n{marker}\n", marker))
-                summary_text = f"{summary_text.rstrip()}\n\n{marker}\n"  # what is on disk now
+                    edits.append(timed_change(page, summary, f"{summary_text.rstrip()}\n\n{marker}{cited}\n", marker))
+                summary_text = f"{summary_text.rstrip()}\n\n{marker}{cited}\n"  # what is on disk now
                 if args.fact_edits:
                     page.goto(server.url + page_showing(project / "output", fact_id))
                     page.wait_for_function(CONNECTED, timeout=TIMEOUT_MS)
