@@ -121,7 +121,10 @@ def claim_line(facts_text: str) -> tuple[str, int, int]:
 def page_showing(output: Path, fact_id: str) -> str:
     """The output page (a name beside index.html) whose fact list holds ``fact_id``."""
     needle = f'<li id="{fact_id}" class="fact"'
-    for path in sorted(output.glob("*.html")):
+    pages = sorted(output.glob("*.html"), key=lambda path: path.name != "index.html")  # the front page first
+    for path in pages:
+        if path.name.startswith("explainer-"):  # the offline edition shows every fact but is no preview page
+            continue
         if needle in path.read_text(encoding="utf-8"):
             return path.name
     sys.exit(f"no page in {output} shows fact {fact_id}")
