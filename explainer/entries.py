@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problems
+from .model import Where
 from .yamlsafe import Doc, KeyPath, Mark, load_yaml
 
 _ENTRY = re.compile(r"^-(?: |$)", re.M)  # a top-level list entry: '- ' (or a lone '-') at a line's start
@@ -66,12 +67,14 @@ class Entry:
     token, the same entry.
     """
 
-    __slots__ = ("base", "clean", "prefix", "start", "token", "value")
+    __slots__ = ("base", "clean", "prefix", "shifted", "start", "token", "value", "wheres")
 
     def __init__(self, base: Doc, prefix: KeyPath, start: int, value: Any):
         self.base, self.prefix, self.start, self.value = base, prefix, start, value
         self.clean: Any = None
         self.token = next(_tokens)
+        self.wheres: dict[KeyPath, Where] = {}  # positions made for the model, while the entry stays put
+        self.shifted = 0
 
 
 class EntryView:
@@ -97,6 +100,18 @@ class EntryView:
         if not self.shift:
             return self.base.refused
         return {(line + self.shift, column) for line, column in self.base.refused}
+
+    def where(self, keypath: KeyPath) -> Where:
+        """A value's position for the model; a kept entry that has not moved gives the same objects."""
+        entry = self.entry
+        if entry is None:
+            return Where(self.base.path, *self.mark(keypath))
+        if entry.shifted != self.shift:
+            entry.wheres, entry.shifted = {}, self.shift
+        found = entry.wheres.get(keypath)
+        if found is None:
+            found = entry.wheres[keypath] = Where(self.base.path, *self.mark(keypath))
+        return found
 
     def mark(self, keypath: KeyPath, key: bool = False) -> Mark:
         keypath = self.prefix + keypath

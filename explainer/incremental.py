@@ -112,22 +112,29 @@ class RenderMemo:
         self.markdown_now: dict[tuple, Any] = {}
         self._pages: dict[str, tuple[bytes, bytes, Any]] = {}  # name → (key, bytes, links)
         self._pages_now: dict[str, tuple[bytes, bytes, Any]] = {}
-        # (file, entry token, id, number, address) → (shared key, `published`, the item's line)
-        self._lines: dict[tuple, tuple[bytes, Any, bytes]] = {}
-        self._lines_now: dict[tuple, tuple[bytes, Any, bytes]] = {}
+        # (file, entry token, id, number, address) → (shared key, the item's line)
+        self._lines: dict[tuple, tuple[bytes, bytes]] = {}
+        self._lines_now: dict[tuple, tuple[bytes, bytes]] = {}
+        # Each archived text split and normalised for the quotes in context (quotes.Archive), by the text.
+        self.archives: dict[str, Any] = {}
+        self.archives_now: dict[str, Any] = {}
         self._search: tuple[tuple[list[Any], str], dict[str, bytes]] | None = None  # the last search index
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
         # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
         self._checked: dict[tuple[str, str], tuple[bool, list[str]]] = {}
 
-    def start(self) -> None:
+    def start(self, project: Any = None) -> None:
         self.markdown_now, self._pages_now, self.reused = {}, {}, 0
-        self._lines_now = {}
+        self._lines_now, self.archives_now = {}, {}
+        if project is not None:  # the archives of this build's sources stay, whichever pages it renders
+            texts = {source.text for source in project.sources}
+            self.archives = {text: archive for text, archive in self.archives.items() if text in texts}
 
     def finish(self) -> None:
         """Keep this build's results (only what it used: stale entries go)."""
         self.markdown, self._pages, self._lines = self.markdown_now, self._pages_now, self._lines_now
-        self.markdown_now, self._pages_now, self._lines_now = {}, {}, {}
+        self.archives.update(self.archives_now)
+        self.markdown_now, self._pages_now, self._lines_now, self.archives_now = {}, {}, {}, {}
 
     def search_index(self, records: list[Any], language: str) -> dict[str, bytes]:
         """search.index, or the last index when its records and language are the same (Pagefind takes
@@ -160,10 +167,10 @@ class RenderMemo:
                     continue
                 key = (kind, token, item.id, getattr(item, "number", 0), href(item.id))
                 hit = lines.get(key)
-                if hit is None or hit[0] != shared or hit[1] != _published(item):
-                    hit = (shared, _published(item), line(item))
+                if hit is None or hit[0] != shared:
+                    hit = (shared, line(item))
                 now[key] = hit
-                yield hit[2]
+                yield hit[1]
 
         return each
 
@@ -303,17 +310,13 @@ def _page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, An
 
 def _entry_state(item: Any) -> Any:
     """A fact or event as plain data for a fingerprint: an item made from a kept entry (entries.py)
-    is its entry's token and what other entries decide (its number, its derived id, the date its
-    source lends it); the quotes' offsets follow from its text and its sources' archives, which
-    the shared fingerprint covers."""
+    is its entry's token and what other entries decide (its number, its derived id). The rest
+    follows from its text and the sources, which the shared fingerprint covers: the date its first
+    source lends it (`published`), its quotes' offsets (from the sources' archives)."""
     token = TOKENS.get(item)
     if token is None:
         return state(item)
-    return token, item.id, getattr(item, "number", 0), state(_published(item))
-
-
-def _published(item: Any) -> Any:
-    return getattr(item, "published", None)
+    return token, item.id, getattr(item, "number", 0)
 
 
 def state(value: Any, skip: tuple[str, ...] = ()) -> Any:

@@ -100,7 +100,7 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     renderer = Renderer(project, theme.templates, options, theme.static, assets, memo)
     renderer.env.globals["recent"] = recent_changes(project)  # the "Recently updated" list (_recent.html)
     if memo:
-        memo.start()
+        memo.start(project)
     pages = renderer.render(problems, workers_available())
     problems.raise_if_errors()
     pages.update(assets.files)

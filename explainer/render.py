@@ -284,7 +284,11 @@ class Renderer:
             return Markup("")
         archive = self._archives.get(source.id)
         if archive is None:
-            archive = self._archives[source.id] = Archive(source.text, normalise)
+            kept = self.memo.archives if self.memo is not None else {}  # the preview's: by the archived text
+            archive = kept.get(source.text) or Archive(source.text, normalise)
+            self._archives[source.id] = archive
+            if self.memo is not None:
+                self.memo.archives_now[source.text] = archive
         if isinstance(citation, str):  # a quote's text alone: found by searching the archive
             context = archive.context_html(citation, source.context)
         else:  # where the quote check found it: no second search

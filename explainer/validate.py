@@ -33,7 +33,6 @@ from .model import (
     Where,
 )
 from .schema import CONTENT_FILES, INVALID, SLUG, SUMMARY, TODO, Checker, ListOf
-from .yamlsafe import Doc
 
 CITE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 # Anchors the page itself uses; a fact or entry with one of these ids would clash.
@@ -138,9 +137,8 @@ def _invalid_ids(loaded: Loaded, clean: dict[str, Any]) -> set[str]:
     return ids
 
 
-def _where(doc: Doc | EntryView, keypath: tuple) -> Where:
-    line, column = doc.mark(keypath)
-    return Where(doc.path, line, column)
+def _where(doc: EntryView, keypath: tuple) -> Where:
+    return doc.where(keypath)
 
 
 def _dedupe_derived_ids(events: list[Event], values: list[dict]) -> None:
