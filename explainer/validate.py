@@ -103,7 +103,7 @@ def _placeholder_ids(project: Project, problems: Problems) -> set[str]:
     found = set()
     named = [(ref, "fact", "content/facts.yaml") for ref in project.references]
     named += [(Reference(c.source, c.where), "source", "content/sources.yaml")
-              for fact in project.facts for c in fact.citations]
+              for fact in project.facts for c in fact.citations if c.source.startswith(PLACEHOLDER_ID)]
     for ref, kind, where in named:
         if ref.fact_id.startswith(PLACEHOLDER_ID):
             w = ref.where
