@@ -153,8 +153,8 @@ class EntryMemo:
     def load(self, path: Path, text: str, problems: Problems, most_new: int) -> Doc | None:
         """The file's document, parsing only entries not seen before; whole when that is safer.
 
-        ``most_new``: above this many new entries a whole parse is as quick (each entry's own
-        parse has a fixed cost).
+        ``most_new``: above this many new entries a whole parse is quicker (an entry parsed on
+        its own costs about 1.3 times its share of a whole parse: 0.084 against 0.066 ms at 10k).
         """
         pieces = split_entries(text)
         if pieces is not None:

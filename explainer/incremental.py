@@ -91,7 +91,7 @@ class FileMemo:
             if text is None:
                 return None
             memo = self._entries.setdefault(path, EntryMemo())
-            return memo.load(path, text, found, most_new=max(50, len(memo.entries) // 20))
+            return memo.load(path, text, found, most_new=len(memo.entries) // 2)
 
         return self.load(path, problems, read)
 

@@ -476,3 +476,16 @@ def test_markdown_stays_kept_over_rebuilds_that_reuse_all_of_it(tmp_path, monkey
         edit_claim(root, random.Random(step), step)
         builder.build(root, tmp_path / "inc")
     assert rendered == []
+
+
+def test_an_edit_to_many_entries_parses_the_file_whole(tmp_path, monkeypatch):
+    """Past half the entries, one parse of the whole file is quicker than each entry's own."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    texts = parsed_texts(monkeypatch)
+    edit(root / "content/facts.yaml", lambda t: t.replace('  claim: "', '  claim: "Edited: '))
+    result = builder.build(root, tmp_path / "inc")
+    whole = (root / "content/facts.yaml").read_text(encoding="utf-8")
+    assert texts == [whole]
+    assert result.pages == pipeline.build(root, tmp_path / "cold").pages
