@@ -65,8 +65,9 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
         type_ = CONTENT_FILES[rel][0]
         if isinstance(type_, ListOf) and isinstance(doc.data, list) and len(doc.data) >= type_.min_items:
             docs[rel] = views(doc)
-            value = [_check_item(item, view, type_.item, problems) for item, view in zip(doc.data, docs[rel],
-                                                                                          strict=True)]
+            checker = Checker(doc, problems)  # one for the file, pointed at each item's view in turn
+            value = [_check_item(item, view, type_.item, checker) for item, view in zip(doc.data, docs[rel],
+                                                                                         strict=True)]
         else:
             value = Checker(doc, problems).check(doc.data, type_, ())
         clean[rel] = value if value is not INVALID else None
@@ -113,14 +114,16 @@ def _placeholder_ids(project: Project, problems: Problems) -> set[str]:
     return found
 
 
-def _check_item(item: Any, view: EntryView, type_: Any, problems: Problems) -> Any:
+def _check_item(item: Any, view: EntryView, type_: Any, checker: Checker) -> Any:
     """One list item checked on its own (key paths from the item), or its record kept from the last
     build: an entry whose text is unchanged and which was checked without a problem (entries.py)."""
     entry = view.entry
     if entry is not None and entry.clean is not None:
         return entry.clean
+    problems = checker.problems
     before = len(problems.items)
-    value = Checker(view, problems).check(item, type_, ())  # type: ignore[arg-type]
+    checker.doc = view  # type: ignore[assignment]
+    value = checker.check(item, type_, ())
     if entry is not None and value is not INVALID and len(problems.items) == before:
         entry.clean = value
     return value
