@@ -6,6 +6,14 @@ its key is unchanged, so a rebuild gives the same bytes as a cold build (tests/t
 checks this after random sequences of edits):
 
 - each content file's parsed document, with the problems found reading it, keyed by its bytes;
+- each entry of a list file (`content/*.yaml`), keyed by its text (entries.py): its parsed value,
+  its positions relative to the entry, and its checked record once it was checked without a
+  problem; a changed file is parsed again only in its new entries;
+- where each quote was found in its archive, keyed by the source, the quote and the archive's
+  normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
+- each fact's and event's line in the JSON and CSV exports, keyed by its entry's token, number
+  and address, and the sources;
+- the search index, keyed by its records (Pagefind runs again only when one changed);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
 - each list page's bytes and links, keyed by a fingerprint of what it shows: its own facts,
   events or sources, and what every page shares (templates, assets, site.yaml, every field of
@@ -15,9 +23,10 @@ checks this after random sequences of edits):
   `published`, `derived`, its quotes and their offsets), or when a source it cites changes; a
   timeline or source page when one of its items, or a fact it cites, changes.
 
-Validation and the quote checks run in full every time: they read the whole project, and
-checking is what makes a preview trustworthy. The front page, the 404 page, the exports, the feed
-and the sitemap are rebuilt every time too.
+The checks across entries run in full every time (unique ids, references, `said` against the
+sources, unused items, the numbers in claims), as do the front page, the 404 page, the feed and
+the sitemap. A fact or event made from a kept entry stands in the fingerprints by its entry's
+token (entries.TOKENS) and what other entries decide (its number, its id).
 
 The page fingerprint assumes the list-page templates read only the variables the shipped ones
 do; a theme whose list pages read anything else (the whole list of facts, the charts...) has its
