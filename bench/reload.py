@@ -43,6 +43,7 @@ from generate import generate
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--disable-quic", "--disable-gpu"]
+WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu"]
 TIMEOUT_MS = 120_000  # a full rebuild of a generated story on a loaded machine can take many seconds
 CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
 HAS_TEXT = "text => document.body && document.body.innerText.includes(text)"
@@ -121,7 +122,10 @@ def claim_line(facts_text: str) -> tuple[str, int, int]:
 def page_showing(output: Path, fact_id: str) -> str:
     """The output page (a name beside index.html) whose fact list holds ``fact_id``."""
     needle = f'<li id="{fact_id}" class="fact"'
-    for path in sorted(output.glob("*.html")):
+    pages = sorted(output.glob("*.html"), key=lambda path: path.name != "index.html")  # the front page first
+    for path in pages:
+        if path.name.startswith("explainer-"):  # the offline edition shows every fact but is no preview page
+            continue
         if needle in path.read_text(encoding="utf-8"):
             return path.name
     sys.exit(f"no page in {output} shows fact {fact_id}")
@@ -153,6 +157,9 @@ def main() -> int:
     parser.add_argument("--fact-edits", type=int, default=9, help="one-fact edits to time (default: 9)")
     parser.add_argument("--errors", type=int, default=3, help="break/repair rounds to time (default: 3)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--server-log", type=Path, help="also write the preview server's output to this file")
+    parser.add_argument("--no-search", action="store_true",
+                        help="set `search: false` in the copy's site.yaml (a split story is indexed by Pagefind)")
     args = parser.parse_args()
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -163,6 +170,9 @@ def main() -> int:
         else:
             project.mkdir()
             copy_project(args.project.resolve(), project)
+        if args.no_search:
+            site = project / "site.yaml"
+            site.write_text(site.read_text(encoding="utf-8").rstrip("\n") + "\nsearch: false\n", encoding="utf-8")
         summaries = sorted((project / "content" / "summaries").glob("*.md"))
         if not summaries:
             sys.exit("the project has no content/summaries/*.md to edit")
@@ -183,15 +193,17 @@ def main() -> int:
                     sys.exit("the project does not build; fix it first:\n" + "\n".join(server.lines[-20:]))
                 edits, fact_edits, broken, repaired = [], [], [], []
                 marker = ""
+                cite = re.search(r"\[\[[^\[\]\n]*\]\]", summary_text)  # every paragraph of a summary cites a fact
+                cited = cite.group(0) if cite else ""
                 for n in range(max(args.edits, 1)):
-                    marker = f"Benchmark sentence number {n} was saved."
-                    edits.append(timed_change(page, summary, f"{summary_text.rstrip()}\n\n{marker}\n", marker))
-                summary_text = f"{summary_text.rstrip()}\n\n{marker}\n"  # what is on disk now
+                    marker = f"Benchmark sentence {WORDS[n % len(WORDS)]} was saved."
+                    edits.append(timed_change(page, summary, f"{summary_text.rstrip()}\n\n{marker}{cited}\n", marker))
+                summary_text = f"{summary_text.rstrip()}\n\n{marker}{cited}\n"  # what is on disk now
                 if args.fact_edits:
                     page.goto(server.url + page_showing(project / "output", fact_id))
                     page.wait_for_function(CONNECTED, timeout=TIMEOUT_MS)
-                    for n in range(args.fact_edits):
-                        claim = f"Benchmark claim number {n} was saved."
+                    for n in range(args.fact_edits):  # words, not digits: a claim's numbers must be in its quotes
+                        claim = f"Benchmark claim {WORDS[n % len(WORDS)]} was saved."
                         facts_text = (facts_text[:claim_start] + f"  claim: {json.dumps(claim)}"
                                       + facts_text[claim_end:])
                         claim_end = claim_start + len(f"  claim: {json.dumps(claim)}")
@@ -218,6 +230,8 @@ def main() -> int:
     if broken:
         figures["break_to_error_page"] = report("break facts.yaml -> error page", [s.total for s in broken])
         figures["repair_to_page"] = report("repair facts.yaml -> site back", [s.total for s in repaired])
+    if args.server_log:
+        args.server_log.write_text("\n".join(server.lines) + "\n", encoding="utf-8")
     builds = server.build_seconds()
     if builds:
         figures["server_build"] = report("server-side build (each)", builds)

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .attribution import chain
@@ -125,33 +125,51 @@ def term_json(term: Term, base_url: str) -> dict[str, Any]:
             "definition": term.definition, "facts": term.facts}
 
 
-def dump(head: dict[str, Any], key: str, items: Iterable[Any]) -> Output:
-    """A JSON object: ``head``'s fields and ``key``'s list, one item per line, keys sorted.
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def encoded(item: dict[str, Any]) -> bytes:
+    """One item of a JSON export as its line: json's C encoder, keys sorted."""
+    return _encode(item).encode("utf-8")
+
+
+def dump(head: dict[str, Any], key: str, lines: Iterable[bytes]) -> Output:
+    """A JSON object: ``head``'s fields and ``key``'s list, one item (already ``encoded``) per line, keys sorted.
 
     Each item goes through json's C encoder (an indent would make it pure Python, about ten
     times slower) and is written as soon as it is encoded, so the export is held only once:
-    one item per line also keeps the file readable and its diffs small.
+    one item per line also keeps the file readable and its diffs small (and lets the preview
+    keep each item's line: incremental.py).
     """
-    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
     out = Sink()  # memory, or a temporary file once it is large (write.py)
     out.write(b"{")
     for i, name in enumerate(sorted([*head, key])):
-        out.write(f"{', ' if i else ''}{encode(name)}: ".encode())
+        out.write(f"{', ' if i else ''}{_encode(name)}: ".encode())
         if name != key:
-            out.write(encode(head[name]).encode("utf-8"))
+            out.write(_encode(head[name]).encode("utf-8"))
             continue
         out.write(b"[")
-        for j, item in enumerate(items):
-            out.write((",\n" if j else "\n").encode() + encode(item).encode("utf-8"))
+        for j, line in enumerate(lines):
+            out.write((b",\n" if j else b"\n") + line)
         out.write(b"\n]")
     out.write(b"}\n")
     return out.value()
 
 
-def data_files(project: Project, base_url: str, layout: Layout | None = None) -> dict[str, Output]:
+Lines = Callable[[str, Iterable[Any], Callable[[Any], bytes]], Iterable[bytes]]
+
+
+def each_line(kind: str, items: Iterable[Any], line: Callable[[Any], bytes]) -> Iterable[bytes]:
+    """Every item's line, made afresh (the preview passes its own ``lines``, which keeps them)."""
+    return map(line, items)
+
+
+def data_files(project: Project, base_url: str, layout: Layout | None = None, lines: Lines = each_line
+               ) -> dict[str, Output]:
     """facts.json, timeline.json, sources.json, glossary.json and facts.csv.
 
-    Each item's `url` is its anchor on the page that shows it (see paginate.py).
+    Each item's `url` is its anchor on the page that shows it (see paginate.py). ``lines(kind,
+    items, line)`` gives each fact's and event's line: ``line(item)``, or the same bytes kept.
     """
     layout = layout or page_layout(project)
     site = project.site
@@ -159,34 +177,53 @@ def data_files(project: Project, base_url: str, layout: Layout | None = None) ->
     sources = project.sources_by_id
     events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
     return {
-        "facts.json": dump(head, "facts", (fact_json(f, base_url, sources, layout) for f in project.facts)),
-        "timeline.json": dump(head, "events", (event_json(e, base_url, layout) for e in events)),
-        "sources.json": dump(head, "sources", (source_json(s, base_url, layout) for s in project.sources)),
-        "glossary.json": dump(head, "terms", (term_json(t, base_url) for t in project.glossary)),
-        "facts.csv": facts_csv(project, base_url, layout),
+        "facts.json": dump(head, "facts", lines("facts.json", project.facts,
+                                                lambda f: encoded(fact_json(f, base_url, sources, layout)))),
+        "timeline.json": dump(head, "events", lines("timeline.json", events,
+                                                    lambda e: encoded(event_json(e, base_url, layout)))),
+        "sources.json": dump(head, "sources", (encoded(source_json(s, base_url, layout)) for s in project.sources)),
+        "glossary.json": dump(head, "terms", (encoded(term_json(t, base_url)) for t in project.glossary)),
+        "facts.csv": facts_csv(project, base_url, layout, lines),
     }
 
 
-def facts_csv(project: Project, base_url: str, layout: Layout) -> Output:
+def facts_csv(project: Project, base_url: str, layout: Layout, lines: Lines = each_line) -> Output:
     """One row per fact; several citations are joined with " | " in `sources` and `quotes`."""
     out = Sink()
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # encoded as written, held once
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     sources = project.sources_by_id
-    for f in project.facts:
+
+    def row(f: Fact) -> list[Any]:
         fig = f.figure
         figure = ["", "", "", "", "", ""] if fig is None else [
             fig.series, cell(fig.qualifier or ""), _num(fig.value), _num(fig.low), _num(fig.high), cell(fig.label)]
-        writer.writerow([
+        return [
             f.number, f.id, csv_date(f.date), "true" if f.date.approximate else "false",
             _edtf(f.when_said), _edtf(f.as_of), cell(f.attribution), cell(chain(f, sources)), cell(f.claim),
             " ".join(f.topics), " | ".join(c.source for c in f.citations),
             cell(" | ".join(c.quote for c in f.citations)),
             " | ".join("true" if c.translated_by_source else "false" for c in f.citations),
             cell(note_text(f.full_date_note, base_url) or ""), *figure, base_url + layout.fact_href(f.id),
-        ])
+        ]
+
+    if lines is each_line:  # the cold build: every row straight into the one buffer
+        for f in project.facts:
+            writer.writerow(row(f))
+        text.flush()
+        return out.value()
     text.flush()
+    line = io.StringIO()
+    one = csv.writer(line, lineterminator="\r\n")
+
+    def csv_line(f: Fact) -> bytes:
+        line.seek(0)
+        line.truncate()
+        one.writerow(row(f))
+        return line.getvalue().encode("utf-8")
+
+    out.write(b"".join(lines("facts.csv", project.facts, csv_line)))
     return out.value()
 
 

@@ -6,6 +6,14 @@ its key is unchanged, so a rebuild gives the same bytes as a cold build (tests/t
 checks this after random sequences of edits):
 
 - each content file's parsed document, with the problems found reading it, keyed by its bytes;
+- each entry of a list file (`content/*.yaml`), keyed by its text (entries.py): its parsed value,
+  its positions relative to the entry, and its checked record once it was checked without a
+  problem; a changed file is parsed again only in its new entries;
+- where each quote was found in its archive, keyed by the source, the quote and the archive's
+  normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
+- each fact's and event's line in the JSON and CSV exports, keyed by its entry's token, number
+  and address, and the sources;
+- the search index, keyed by its records (Pagefind runs again only when one changed);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
 - each list page's bytes and links, keyed by a fingerprint of what it shows: its own facts,
   events or sources, and what every page shares (templates, assets, site.yaml, every field of
@@ -15,9 +23,10 @@ checks this after random sequences of edits):
   `published`, `derived`, its quotes and their offsets), or when a source it cites changes; a
   timeline or source page when one of its items, or a fact it cites, changes.
 
-Validation and the quote checks run in full every time: they read the whole project, and
-checking is what makes a preview trustworthy. The front page, the 404 page, the exports, the feed
-and the sitemap are rebuilt every time too.
+The checks across entries run in full every time (unique ids, references, `said` against the
+sources, unused items, the numbers in claims), as do the front page, the 404 page, the feed and
+the sitemap. A fact or event made from a kept entry stands in the fingerprints by its entry's
+token (entries.TOKENS) and what other entries decide (its number, its id).
 
 The page fingerprint assumes the list-page templates read only the variables the shipped ones
 do; a theme whose list pages read anything else (the whole list of facts, the charts...) has its
@@ -27,7 +36,7 @@ list pages rendered every time, which is slower but still correct.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, is_dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,8 +46,11 @@ import jinja2.meta
 import jinja2.nodes
 
 from .dates import PartialDate
+from .entries import TOKENS, EntryMemo
 from .errors import ContentError, Problems
 from .model import Source, Spot, Where
+from .verify import QuoteMemo
+from .yamlsafe import Doc, read_text
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
@@ -61,6 +73,7 @@ class FileMemo:
 
     def __init__(self) -> None:
         self._files: dict[Path, tuple[bytes, Any, list[ContentError]]] = {}
+        self._entries: dict[Path, EntryMemo] = {}  # the entries of each list file, by their text
         self._seen: set[Path] = set()
 
     def load(self, path: Path, problems: Problems, read: Callable[[Problems], T]) -> T:
@@ -81,10 +94,23 @@ class FileMemo:
         self._files[path] = (data, result, found.items)
         return result
 
+    def load_list(self, path: Path, problems: Problems) -> Doc | None:
+        """A list file's document, parsing again only its entries whose text changed (entries.py)."""
+        def read(found: Problems) -> Doc | None:
+            text = read_text(path, found)
+            if text is None:
+                return None
+            memo = self._entries.setdefault(path, EntryMemo())
+            return memo.load(path, text, found, most_new=len(memo.entries) // 2)
+
+        return self.load(path, problems, read)
+
     def forget_unseen(self) -> None:
         """Drop files no longer read (removed or renamed), after a build."""
         for path in set(self._files) - self._seen:
             del self._files[path]
+        for path in set(self._entries) - self._seen:
+            del self._entries[path]
         self._seen.clear()
 
 
@@ -96,17 +122,64 @@ class RenderMemo:
         self.markdown_now: dict[tuple, Any] = {}
         self._pages: dict[str, tuple[bytes, bytes, Any]] = {}  # name → (key, bytes, links)
         self._pages_now: dict[str, tuple[bytes, bytes, Any]] = {}
+        # (file, entry token, id, number, address) → (shared key, the item's line)
+        self._lines: dict[tuple, tuple[bytes, bytes]] = {}
+        self._lines_now: dict[tuple, tuple[bytes, bytes]] = {}
+        # Each archived text split and normalised for the quotes in context (quotes.Archive), by the text.
+        self.archives: dict[str, Any] = {}
+        self.archives_now: dict[str, Any] = {}
+        self._search: dict[str, tuple[list[Any], dict[str, bytes]]] = {}  # language → the last index and its records
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
         # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
         self._checked: dict[tuple[str, str], tuple[bool, list[str]]] = {}
 
-    def start(self) -> None:
+    def start(self, project: Any = None) -> None:
         self.markdown_now, self._pages_now, self.reused = {}, {}, 0
+        self._lines_now, self.archives_now = {}, {}
+        if project is not None:  # the archives of this build's sources stay, whichever pages it renders
+            texts = {source.text for source in project.sources}
+            self.archives = {text: archive for text, archive in self.archives.items() if text in texts}
 
     def finish(self) -> None:
         """Keep this build's results (only what it used: stale entries go)."""
-        self.markdown, self._pages = self.markdown_now, self._pages_now
-        self.markdown_now, self._pages_now = {}, {}
+        self.markdown, self._pages, self._lines = self.markdown_now, self._pages_now, self._lines_now
+        self.archives.update(self.archives_now)
+        self.markdown_now, self._pages_now, self._lines_now, self.archives_now = {}, {}, {}, {}
+
+    def kept_search(self, records: list[Any], language: str) -> dict[str, bytes] | None:
+        """The last search index of this language when its records are the same (Pagefind takes about
+        a second at 10,000 facts), else None; reach.start_search asks before starting Pagefind."""
+        kept = self._search.get(language)
+        return kept[1] if kept is not None and kept[0] == records else None
+
+    def keep_search(self, records: list[Any], language: str, files: dict[str, bytes]) -> None:
+        """Keep a finished index (a failed one is never kept, so the next build tries again)."""
+        self._search[language] = (records, files)
+
+    def export_lines(self, renderer: Renderer) -> Callable[[str, Iterable[Any], Callable[[Any], bytes]],
+                                                          Iterator[bytes]]:
+        """``lines`` for exports.data_files: a fact's or event's line kept while its entry, number and
+        address are unchanged, and everything every line may show (the sources, the site's address)."""
+        layout = renderer.layout
+        shared = _digest((renderer.options.base_url, [(state(s, skip=("cited_by", "text")), layout.source_href(s.id))
+                                                       for s in renderer.project.sources]))
+        lines, now = self._lines, self._lines_now
+
+        def each(kind: str, items: Iterable[Any], line: Callable[[Any], bytes]) -> Iterator[bytes]:
+            href = layout.fact_href if kind != "timeline.json" else layout.event_href
+            for item in items:
+                token = TOKENS.get(item)
+                if token is None:
+                    yield line(item)
+                    continue
+                key = (kind, token, item.id, getattr(item, "number", 0), href(item.id))
+                hit = lines.get(key)
+                if hit is None or hit[0] != shared:
+                    hit = (shared, line(item))
+                now[key] = hit
+                yield hit[1]
+
+        return each
 
     def page_keys(self, renderer: Renderer, context: dict[str, Any], jobs: list) -> dict[str, bytes]:
         """name → key for each list page that can be memoised (none if the templates read more)."""
@@ -146,6 +219,7 @@ class BuildCache:
 
     def __init__(self) -> None:
         self.files = FileMemo()
+        self.quotes = QuoteMemo()
         self.render = RenderMemo()
 
 
@@ -232,14 +306,25 @@ def _page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, An
 
     kind = extra["section"].kind
     if kind == "facts":
-        items: Any = [(state(f), href(f.id)) for f in extra["facts"]]
+        items: Any = [(_entry_state(f), href(f.id)) for f in extra["facts"]]
     elif kind == "timeline":
         topics = context["event_topics"]
-        items = [(state(e), str(text), topics.get(e.id), cited(e.facts)) for e, text in extra["events"]]
+        items = [(_entry_state(e), str(text), topics.get(e.id), cited(e.facts)) for e, text in extra["events"]]
     else:
         items = [(state(s, skip=("cited_by", "text")), cited([f.id for f in s.cited_by])) for s in extra["sources"]]
     neighbours = [(p.name, p.title) if p else None for p in (extra["previous"], extra["next"])]
     return kind, extra["page"].name, extra["page"].title, neighbours, items
+
+
+def _entry_state(item: Any) -> Any:
+    """A fact or event as plain data for a fingerprint: an item made from a kept entry (entries.py)
+    is its entry's token and what other entries decide (its number, its derived id). The rest
+    follows from its text and the sources, which the shared fingerprint covers: the date its first
+    source lends it (`published`), its quotes' offsets (from the sources' archives)."""
+    token = TOKENS.get(item)
+    if token is None:
+        return state(item)
+    return token, item.id, getattr(item, "number", 0)
 
 
 def state(value: Any, skip: tuple[str, ...] = ()) -> Any:

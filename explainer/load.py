@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Problems
-from .schema import CONTENT_FILES
+from .schema import CONTENT_FILES, ListOf
 from .yamlsafe import BIDI_HINT, MAX_FILE_BYTES, Doc, bidi_control, forbidden_char, load_yaml, read_text
 
 if TYPE_CHECKING:
     from .incremental import FileMemo
 
+LIST_FILES = frozenset(rel for rel, (type_, _required) in CONTENT_FILES.items() if isinstance(type_, ListOf))
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -46,7 +47,12 @@ def load_project(root: Path, problems: Problems, memo: FileMemo | None = None) -
             continue
         if _too_big(path, problems):
             continue
-        doc = memo.load(path, problems, partial(load_yaml, path)) if memo else load_yaml(path, problems)
+        if memo is None:
+            doc = load_yaml(path, problems)
+        elif rel in LIST_FILES:  # read entry by entry
+            doc = memo.load_list(path, problems)
+        else:
+            doc = memo.load(path, problems, partial(load_yaml, path))
         if doc is None:
             continue
         if doc.data is None:

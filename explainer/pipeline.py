@@ -86,7 +86,7 @@ def _check(root: Path, strict: bool, cache: BuildCache | None = None,
     check_translations(project, loaded, problems)  # languages, translations, translated summaries
     if validated is not None and not problems.errors:
         validated(project, problems)
-    verify_project(project, problems)
+    verify_project(project, problems, cache.quotes if cache else None)
     problems.raise_if_errors(strict)
     return project, problems
 
@@ -115,7 +115,7 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     editions.setup(renderer, site, options.base_url, site.language)  # the language switch, hreflang
     renderer.env.globals["recent"] = recent_changes(project)  # the "Recently updated" list (_recent.html)
     if memo:
-        memo.start()
+        memo.start(project)
     pages = renderer.render(problems, workers_available(), search)
     problems.raise_if_errors()
     pages.update(assets.files)
@@ -180,7 +180,7 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
         from .paginate import layout
         from .reach import start_search
 
-        search.append(start_search(project, layout(project), problems))
+        search.append(start_search(project, layout(project), problems, cache.render if cache else None))
 
     with gc_paused():
         try:

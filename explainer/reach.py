@@ -18,18 +18,28 @@ from . import embeds, offline, search
 from .errors import Problems
 
 
-def start_search(project: Any, layout: Any, problems: Problems) -> search.Indexing | None:
+def start_search(project: Any, layout: Any, problems: Problems,
+                 memo: Any = None) -> search.Indexing | search.Kept | None:
     """Pagefind started on the story's records, or None: no search wanted, or Pagefind unavailable (warned).
 
-    The records need only validated content, so the build starts this before the quote checks.
+    The records need only validated content, so the build starts this before the quote checks. The
+    preview's ``memo`` (incremental.py) keeps the last index per language: the same records, no Pagefind.
     """
     if not search.wanted(project, layout):
         return None
+    records, language = search.records(project, layout), project.site.language
+    if memo is not None:
+        kept = memo.kept_search(records, language)
+        if kept is not None:
+            return search.Kept(kept)
     try:
-        return search.Indexing(search.records(project, layout), project.site.language)
+        indexing = search.Indexing(records, language)
     except search.SearchUnavailable as exc:
         _unavailable(project, problems, exc)
         return None
+    if memo is not None:
+        indexing.finished = lambda files: memo.keep_search(records, language, files)
+    return indexing
 
 
 def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[str, bytes]:
@@ -55,7 +65,7 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
 
 
 def search_pages(renderer: Any, context: dict[str, Any], problems: Problems,
-                 indexing: search.Indexing | None) -> dict[str, bytes]:
+                 indexing: search.Indexing | search.Kept | None) -> dict[str, bytes]:
     """Pagefind's index and `search.html` once Pagefind has finished; sets the front page's link.
 
     Without search (not wanted, or Pagefind failed: a warning) there are none, and no link.

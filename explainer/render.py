@@ -207,6 +207,7 @@ class Renderer:
             key = (text, inline, self.cite_state(text))
             hit = self.memo.markdown.get(key)
             if hit is not None:
+                self.memo.markdown_now[key] = hit  # kept for the next build too
                 html, links = hit
                 for link in links:
                     self.local_links.setdefault(link, text)
@@ -315,7 +316,11 @@ class Renderer:
             return Markup("")
         archive = self._archives.get(source.id)
         if archive is None:
-            archive = self._archives[source.id] = Archive(source.text, normalise)
+            kept = self.memo.archives if self.memo is not None else {}  # the preview's: by the archived text
+            archive = kept.get(source.text) or Archive(source.text, normalise)
+            self._archives[source.id] = archive
+            if self.memo is not None:
+                self.memo.archives_now[source.text] = archive
         if isinstance(citation, str):  # a quote's text alone: found by searching the archive
             context = archive.context_html(citation, source.context)
         else:  # where the quote check found it: no second search
@@ -417,7 +422,8 @@ class Renderer:
         links to it; ``search`` is ``(indexing,)`` when the build started it already (pipeline.py),
         else it is started here first. Either way it is stopped if rendering fails.
         """
-        indexing = search[0] if search is not None else reach.start_search(self.project, self.layout, problems)
+        indexing = (search[0] if search is not None
+                    else reach.start_search(self.project, self.layout, problems, self.memo))
         try:
             return self._render(problems, workers, indexing)
         finally:
@@ -445,7 +451,8 @@ class Renderer:
         data_files: dict[str, Any] = {}  # bytes, or a large file waiting on disk (write.Sink)
 
         def exports_meanwhile() -> None:  # in this process, while workers render the pages
-            data_files.update(exports.data_files(self.project, base_url, self.layout))
+            lines = self.memo.export_lines(self) if self.memo is not None else exports.each_line
+            data_files.update(exports.data_files(self.project, base_url, self.layout, lines))
 
         front = [job for job in todo if job[0] == FRONT_PAGE]  # rendered last: it links to search
         rest = [job for job in todo if job[0] != FRONT_PAGE]

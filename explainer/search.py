@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Callable
 
 FOLDER = "pagefind"
 PAGE = "search.html"
@@ -101,6 +102,7 @@ class Indexing:
         self._bundle = scratch / "bundle"
         self._errors = open(scratch / "stderr", "w+b")  # noqa: SIM115 - closed by close()
         self._process: subprocess.Popen[bytes] | None = None
+        self.finished: Callable[[dict[str, bytes]], None] | None = None  # told the files (the preview keeps them)
         try:
             write_records(items, scratch / "site", language)
             self._process = subprocess.Popen(
@@ -132,6 +134,8 @@ class Indexing:
         self.close()
         if f"{FOLDER}/pagefind.js" not in files:
             raise SearchUnavailable("Pagefind wrote no pagefind.js, so the site has no search")
+        if self.finished is not None:
+            self.finished(files)
         return files
 
     def close(self) -> None:
@@ -141,6 +145,19 @@ class Indexing:
             self._process.wait()
         self._errors.close()
         self._scratch.cleanup()
+
+
+class Kept:
+    """An index made before, for the same records: what the preview shows again without Pagefind."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self.files = files
+
+    def finish(self) -> dict[str, bytes]:
+        return self.files
+
+    def close(self) -> None:
+        """Nothing runs: nothing to stop."""
 
 
 def index(items: list[Record], language: str) -> dict[str, bytes]:

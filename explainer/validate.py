@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .dates import PartialDate
+from .entries import TOKENS, EntryView, views
 from .errors import Problems
 from .load import Loaded
 from .model import (
@@ -32,8 +33,7 @@ from .model import (
     Where,
 )
 from .notes import inherit_date_notes
-from .schema import CONTENT_FILES, INVALID, SLUG, SUMMARY, TODO, Checker
-from .yamlsafe import Doc
+from .schema import CONTENT_FILES, INVALID, SLUG, SUMMARY, TODO, Checker, ListOf
 
 CITE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 # Anchors the page itself uses; a fact or entry with one of these ids would clash.
@@ -61,10 +61,17 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
     content is still checked in the same run.
     """
     clean: dict[str, Any] = {}
+    docs: dict[str, list[EntryView]] = {}  # each list item as a document of its own
     for rel, doc in loaded.docs.items():
-        value = Checker(doc, problems).check(doc.data, CONTENT_FILES[rel][0], ())
+        type_ = CONTENT_FILES[rel][0]
+        if isinstance(type_, ListOf) and isinstance(doc.data, list) and len(doc.data) >= type_.min_items:
+            docs[rel] = views(doc)
+            checker = Checker(doc, problems)  # one for the file, pointed at each item's view in turn
+            value = [_check_item(item, view, type_.item, checker) for item, view in zip(doc.data, docs[rel],
+                                                                                         strict=True)]
+        else:
+            value = Checker(doc, problems).check(doc.data, type_, ())
         clean[rel] = value if value is not INVALID else None
-    docs = loaded.docs
 
     _check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
     site = _site(clean.get("site.yaml"))
@@ -100,7 +107,7 @@ def _placeholder_ids(project: Project, problems: Problems) -> set[str]:
     found = set()
     named = [(ref, "fact", "content/facts.yaml") for ref in project.references]
     named += [(Reference(c.source, c.where), "source", "content/sources.yaml")
-              for fact in project.facts for c in fact.citations]
+              for fact in project.facts for c in fact.citations if c.source.startswith(PLACEHOLDER_ID)]
     for ref, kind, where in named:
         if ref.fact_id.startswith(PLACEHOLDER_ID):
             w = ref.where
@@ -108,6 +115,21 @@ def _placeholder_ids(project: Project, problems: Problems) -> set[str]:
                            f"replace it with the id of a {kind} in {where}")
             found.add(ref.fact_id)
     return found
+
+
+def _check_item(item: Any, view: EntryView, type_: Any, checker: Checker) -> Any:
+    """One list item checked on its own (key paths from the item), or its record kept from the last
+    build: an entry whose text is unchanged and which was checked without a problem (entries.py)."""
+    entry = view.entry
+    if entry is not None and entry.clean is not None:
+        return entry.clean
+    problems = checker.problems
+    before = len(problems.items)
+    checker.doc = view  # type: ignore[assignment]
+    value = checker.check(item, type_, ())
+    if entry is not None and value is not INVALID and len(problems.items) == before:
+        entry.clean = value
+    return value
 
 
 def _invalid_ids(loaded: Loaded, clean: dict[str, Any]) -> set[str]:
@@ -121,9 +143,8 @@ def _invalid_ids(loaded: Loaded, clean: dict[str, Any]) -> set[str]:
     return ids
 
 
-def _where(doc: Doc, keypath: tuple) -> Where:
-    line, column = doc.mark(keypath)
-    return Where(doc.path, line, column)
+def _where(doc: EntryView, keypath: tuple) -> Where:
+    return doc.where(keypath)
 
 
 def _dedupe_derived_ids(events: list[Event], values: list[dict]) -> None:
@@ -136,12 +157,18 @@ def _dedupe_derived_ids(events: list[Event], values: list[dict]) -> None:
             event.id = _unique(event.id, taken)
 
 
-def _items(clean: dict[str, Any], docs: dict[str, Doc], rel: str, make) -> list:
+def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, make) -> list:
     """Build model objects for each valid item; invalid ones were already reported."""
     values = clean.get(rel) or []
     if rel not in docs:
         return []
-    return [make(value, docs[rel]) for value in values if value is not INVALID]
+    items = []
+    for value, view in zip(values, docs[rel], strict=True):
+        if value is not INVALID:
+            items.append(make(value, view))
+            if view.entry is not None:  # the preview's: the item is its entry's text (entries.py)
+                TOKENS[items[-1]] = view.entry.token
+    return items
 
 
 def _site(value: dict | None) -> Site | None:
@@ -169,11 +196,11 @@ def _dated(value: dict) -> Any:
     return date.approximated()  # a span or a set: `approximate: true` marks each of its dates
 
 
-def _check_inferred_ranges(sources: list | None, doc: Doc | None, problems: Problems) -> None:
+def _check_inferred_ranges(sources: list | None, docs: list[EntryView] | None, problems: Problems) -> None:
     """A source's inferred publication range is a span like any other: it cannot end before it starts."""
-    for value in sources or []:
+    for value, doc in zip(sources or [], docs or [], strict=False):
         inferred = value["published_inferred"] if isinstance(value, dict) else None
-        if not isinstance(inferred, dict) or inferred.get("to") is None or doc is None:
+        if not isinstance(inferred, dict) or inferred.get("to") is None:
             continue
         start, end = inferred["from"], inferred["to"]
         if start.earliest > end.latest:
@@ -226,7 +253,7 @@ def _check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any]) ->
                 break
 
 
-def _source(value: dict, doc: Doc) -> Source:
+def _source(value: dict, doc: EntryView) -> Source:
     kp = value["_keypath"]
     return Source(
         id=value["id"], title=value["title"], publisher=value["publisher"], author=value["author"],
@@ -239,7 +266,7 @@ def _source(value: dict, doc: Doc) -> Source:
     )
 
 
-def _fact(value: dict, doc: Doc) -> Fact:
+def _fact(value: dict, doc: EntryView) -> Fact:
     kp = value["_keypath"]
     figure = value["figure"]
     return Fact(
@@ -257,26 +284,26 @@ def _fact(value: dict, doc: Doc) -> Fact:
     )
 
 
-def _fact_refs(value: dict, doc: Doc, text_field: str) -> dict[str, Any]:
+def _fact_refs(value: dict, doc: EntryView, text_field: str) -> dict[str, Any]:
     """Positions of each listed fact id and of the Markdown text, for precise error messages."""
     kp = value["_keypath"]
     refs = [Reference(fid, _where(doc, kp + ("facts", i))) for i, fid in enumerate(value["facts"])]
     return {"refs": refs, "text_where": _where(doc, kp + (text_field,)), "where": _where(doc, kp)}
 
 
-def _event(value: dict, doc: Doc) -> Event:
+def _event(value: dict, doc: EntryView) -> Event:
     event_id = value["id"] or _slugify(value["title"])
     return Event(event_id, _dated(value), value["date_note"], value["title"], value["text"], value["facts"],
                  added=value["added"], updated=value["updated"], translations=value["translations"],
                  **_fact_refs(value, doc, "text"))
 
 
-def _comparison(value: dict, doc: Doc) -> Comparison:
+def _comparison(value: dict, doc: EntryView) -> Comparison:
     return Comparison(value["id"], value["kind"], value["title"], value["text"], value["facts"],
                       translations=value["translations"], **_fact_refs(value, doc, "text"))
 
 
-def _term(value: dict, doc: Doc) -> Term:
+def _term(value: dict, doc: EntryView) -> Term:
     return Term(value["id"], value["term"], value["definition"], value["facts"],
                 translations=value["translations"], **_fact_refs(value, doc, "definition"))
 

@@ -41,11 +41,21 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def verify_project(project: Project, problems: Problems) -> None:
+class QuoteMemo:
+    """The preview's memo of this stage (incremental.py): each archive's normalised text, by its
+    text, and where each quote was found, by the quote and that normalised text."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+        # (source id, quote) → (normalised text, offset, length)
+        self.found: dict[tuple[str, str], tuple[str, int, int]] = {}
+
+
+def verify_project(project: Project, problems: Problems, memo: QuoteMemo | None = None) -> None:
     """Check archives, quotes and references; record errors and warnings."""
     unsure = _uses_unknown(problems)  # before this stage adds errors of its own
-    index = _load_archives(project, problems)
-    unverified = _check_citations(project, index, problems)
+    index = _load_archives(project, problems, memo)
+    unverified = _check_citations(project, index, problems, memo)
     _check_references(project, problems)
     _check_unused(project, problems, unsure)
     check_attributions(project, problems)  # attribution.py: the chain is the generator's to write
@@ -78,7 +88,7 @@ def _error(problems: Problems, where: Where, message: str, hint: str) -> None:
     problems.error(where.path, where.line, where.column, message, hint)
 
 
-def _load_archives(project: Project, problems: Problems) -> dict[str, str]:
+def _load_archives(project: Project, problems: Problems, memo: QuoteMemo | None = None) -> dict[str, str]:
     """Read each source's archived text once and index its normalised form."""
     seeds = project.root / "seeds"
     index: dict[str, str] = {}
@@ -95,7 +105,13 @@ def _load_archives(project: Project, problems: Problems) -> dict[str, str]:
         source.text = cache[path]
         if not _check_sha256(source, problems):
             continue  # the quotes were checked against another text: checking them again proves nothing
-        index[source.id] = normalise(source.text)
+        if memo is None:
+            index[source.id] = normalise(source.text)
+            continue
+        normal = memo.texts.get(source.text)
+        index[source.id] = normal if normal is not None else normalise(source.text)
+    if memo is not None:  # only this build's archives stay
+        memo.texts = {source.text: index[source.id] for source in project.sources if source.id in index}
     return index
 
 
@@ -146,11 +162,14 @@ def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None
     return resolved
 
 
-def _check_citations(project: Project, index: dict[str, str], problems: Problems) -> set[str]:
+def _check_citations(project: Project, index: dict[str, str], problems: Problems,
+                     memo: QuoteMemo | None = None) -> set[str]:
     """Check every quote against its archive; return the ids of facts with a quote not verified."""
     sources = project.sources_by_id
     finder = PassageFinder()  # one time budget for every hint of the build
     unverified: set[str] = set()
+    found = memo.found if memo is not None else None
+    found_now: dict[tuple[str, str], tuple[str, int, int]] = {}
     for fact in project.facts:
         for citation in fact.citations:
             source = sources.get(citation.source)
@@ -167,10 +186,19 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
             if text is None:
                 unverified.add(fact.id)
                 continue  # the archive problem is already reported
+            if found is not None:  # the same quote in the same text: found where it was last time
+                key = (source.id, citation.quote)
+                hit = found.get(key)
+                if hit is not None and hit[0] is text:
+                    citation.offset, citation.length = hit[1], hit[2]
+                    found_now[key] = hit
+                    continue
             quote = normalise(citation.quote)
             citation.offset = text.find(quote)  # as fast as `in`; spares the page a second search
             if citation.offset >= 0:
                 citation.length = len(quote)
+                if found is not None:
+                    found_now[(source.id, citation.quote)] = (text, citation.offset, citation.length)
                 continue
             unverified.add(fact.id)
             if quotes.is_elided(citation.quote):
@@ -179,6 +207,8 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                 _error(problems, citation.where,
                        f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
                        finder.hint(text, quote))
+    if memo is not None:
+        memo.found = found_now
     return unverified
 
 

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 import sys
+import tempfile
 import weakref
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from explainer import pipeline
 from explainer.errors import BuildError
@@ -167,11 +172,44 @@ def break_file(root: Path, rng: random.Random, step: int):
     return lambda: path.write_text(before, encoding="utf-8")
 
 
+def insert_lines_above(root: Path, rng: random.Random, step: int) -> None:
+    """Comment and blank lines above an entry (or at the top): every entry below moves down."""
+    path = rng.choice([root / "content/facts.yaml", root / "content/timeline.yaml", root / "content/sources.yaml"])
+    text = path.read_text(encoding="utf-8")
+    starts = [0, *(m.start() for m in re.finditer(r"^- ", text, re.M))]
+    at = rng.choice(starts)
+    path.write_text(text[:at] + f"# note {word(step)}\n\n" * rng.randint(1, 3) + text[at:], encoding="utf-8")
+
+
+def break_entry(root: Path, rng: random.Random, step: int):
+    """A mistake inside one entry far down the file (a misspelt key, a bad date, an unclosed quote,
+    an alias, a tab, an unknown tag): reported at its exact line and column; repaired afterwards."""
+    path = root / "content/facts.yaml"
+    before = path.read_text(encoding="utf-8")
+    blocks = list(FACT_BLOCK.finditer(before))
+    block = rng.choice(blocks[len(blocks) // 2:])
+    mistakes = [("  claim: ", "  claimm: "), ("  date: \"", "  date: \"2024-13-"), ("  claim: \"", "  claim: \"\n\""),
+                ("  claim: ", "  claim: *alias "), ("  claim: ", "  claim:\t"),
+                ("  claim: ", "  claim: !!python/name:x ")]
+    old, new = rng.choice(mistakes)
+    text = block.group(0).replace(old, new, 1)
+    path.write_text(before[:block.start()] + text + before[block.end():], encoding="utf-8")
+    return lambda: path.write_text(before, encoding="utf-8")
+
+
+def unsplittable(root: Path, rng: random.Random, step: int) -> None:
+    """A document marker or a flow list: the file is read whole, with the same result."""
+    path = rng.choice([root / "content/facts.yaml", root / "content/timeline.yaml"])
+    marker = rng.choice(["---\n", "%YAML 1.1\n---\n"])
+    edit(path, lambda t: t if t.startswith(("---", "%")) else marker + t)
+
+
 EDITS = [edit_claim, edit_claim, move_fact, remove_fact, rename_fact, add_fact, edit_event, edit_source,
-         edit_summary, edit_template, edit_archive, edit_label, edit_site, edit_stylesheet, break_file]
+         edit_summary, edit_template, edit_archive, edit_label, edit_site, edit_stylesheet, break_file,
+         insert_lines_above, insert_lines_above, break_entry, unsplittable]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_incremental_builds_match_cold_builds_after_random_edits(tmp_path, seed):
     root = project(tmp_path)
     builder = IncrementalBuilder()
@@ -288,3 +326,166 @@ def test_a_build_that_fails_with_a_bug_starts_the_next_one_afresh(tmp_path, monk
     with pytest.raises(OSError):
         builder.build(root, tmp_path / "inc")
     assert builder.cache is not kept
+
+
+def parsed_texts(monkeypatch) -> list[str]:
+    """The texts the preview's list files are parsed from, as it parses them."""
+    from explainer import entries
+
+    texts: list[str] = []
+    original = entries.load_yaml
+
+    def load_yaml(path, problems, text=None, line_offset=0):
+        texts.append(text)
+        return original(path, problems, text=text, line_offset=line_offset)
+
+    monkeypatch.setattr(entries, "load_yaml", load_yaml)
+    return texts
+
+
+def test_a_one_fact_edit_parses_only_that_fact(tmp_path, monkeypatch):
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    texts = parsed_texts(monkeypatch)
+    edit_claim(root, random.Random(0), 1)
+    # Lines above every entry: all of them move, none is parsed again.
+    edit(root / "content/facts.yaml", lambda t: "# a note\n\n" + t)
+    result = builder.build(root, tmp_path / "inc")
+    assert len(texts) == 1 and texts[0].startswith("- id: ") and "Edited beta: " in texts[0]
+    assert result.pages == pipeline.build(root, tmp_path / "cold").pages
+
+
+def test_errors_in_entries_below_inserted_lines_are_reported_where_they_are(tmp_path):
+    """The kept entries' positions follow the lines inserted above them: file, line and column exact."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    path = root / "content/facts.yaml"
+    edit(path, lambda t: "# a note\n\n# another\n" + t)
+    ids = fact_ids(root)
+    # A misspelt key in one entry, an unknown topic (a cross-entry check) in another, both untouched so far.
+    edit(path, lambda t: t.replace(f"- id: {ids[30]}\n  claim: ", f"- id: {ids[30]}\n  claimm: "))
+    edit(path, lambda t: re.sub(rf"(- id: {ids[35]}\n(?:(?!- id: ).*\n)*?  topics: \[)", r"\g<1>nosuch, ", t))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    misspelt = next(n for n, line in enumerate(lines, 1) if line == "  claimm: " + line[10:] and "claimm" in line)
+    undeclared = lines.index(f"- id: {ids[35]}") + 1
+    incremental = outcome(builder.build, root, tmp_path / "inc")
+    assert incremental == outcome(pipeline.build, root, tmp_path / "cold")
+    assert incremental[0] == "failed"
+    shown = "\n".join(incremental[1])
+    assert f"content/facts.yaml:{misspelt}:3: error: unknown key 'claimm' in fact" in shown
+    assert f"content/facts.yaml:{undeclared}:3: error: fact '{ids[35]}' uses the undeclared topic 'nosuch'" in shown
+
+
+def test_a_yaml_error_in_one_entry_is_reported_for_the_whole_file_and_repaired_entry_by_entry(tmp_path, monkeypatch):
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    path = root / "content/facts.yaml"
+    good = path.read_text(encoding="utf-8")
+    ids = fact_ids(root)
+    edit(path, lambda t: t.replace(f"- id: {ids[20]}\n  claim: \"", f"- id: {ids[20]}\n  claim: \"\"unclosed "))
+    line = path.read_text(encoding="utf-8").split("\n").index(f"- id: {ids[20]}") + 2
+    failed = outcome(builder.build, root, tmp_path / "inc")
+    assert failed == outcome(pipeline.build, root, tmp_path / "cold")
+    assert any(p.startswith(f"content/facts.yaml:{line}:") and "invalid YAML" in p for p in failed[1])
+    texts = parsed_texts(monkeypatch)
+    path.write_text("# repaired\n" + good, encoding="utf-8")
+    repaired = outcome(builder.build, root, tmp_path / "inc")
+    assert repaired == outcome(pipeline.build, root, tmp_path / "cold") and repaired[0] == "built"
+    assert texts == []  # every entry was kept from the build before the mistake
+
+
+@pytest.mark.parametrize("text", [
+    "- a\n- b\n", "# head\n\n- a\n  # note\n- b\n\n", "-\n  a: 1\n- b\n", "- a\n...\n- b\n", "---\n- a\n",
+    "%YAML 1.1\n---\n- a\n", "[a, b]\n", "a: 1\n- b\n", "- a\n\t- b\n", "- a\r\n- b\r\n", "x\n- a\n", "",
+    "- a\n---\n- b\n",
+])
+def test_a_list_file_splits_only_where_entries_parse_alone_to_the_same_items(text):
+    from explainer.entries import split_entries
+    from explainer.errors import Problems
+    from explainer.yamlsafe import load_yaml
+
+    pieces = split_entries(text)
+    if pieces is None:
+        return
+    assert "".join(piece for _, piece in pieces) == text[len(text) - sum(len(p) for _, p in pieces):]
+    whole = load_yaml(Path("x.yaml"), Problems(Path(".")), text=text)
+    items = [load_yaml(Path("x.yaml"), Problems(Path(".")), text=piece).data[0] for _, piece in pieces]
+    assert whole.data == items
+    for (start, piece), i in zip(pieces, range(len(items)), strict=True):
+        assert whole.mark((i,))[0] == start + 1 + (piece[1:2] == "\n")  # a lone '-': the item starts below
+
+
+class IncrementalEdits(RuleBasedStateMachine):
+    """Hypothesis chooses the edits (and when to repair a broken file); after each, both builds agree."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = Path(tempfile.mkdtemp(prefix="incremental-"))
+        self.root = project(self.folder, facts=40)
+        self.builder = IncrementalBuilder()
+        self.repairs: list = []
+        self.steps = 0
+
+    @rule(change=st.sampled_from(EDITS), seed=st.integers(0, 2**16))
+    def change(self, change, seed: int) -> None:
+        self.steps += 1
+        repair = change(self.root, random.Random(seed), self.steps % len(STEP_WORDS))
+        if repair:
+            self.repairs.append(repair)
+
+    @precondition(lambda self: self.repairs)
+    @rule()
+    def repair(self) -> None:
+        self.repairs.pop()()
+
+    @invariant()
+    def same_as_a_cold_build(self) -> None:
+        incremental = outcome(self.builder.build, self.root, self.folder / "inc")
+        assert incremental == outcome(pipeline.build, self.root, self.folder / "cold")
+        if incremental[0] == "built":
+            assert read_tree(self.folder / "inc") == read_tree(self.folder / "cold")
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+IncrementalEdits.TestCase.settings = settings(max_examples=3, stateful_step_count=6, deadline=None,
+                                              suppress_health_check=list(HealthCheck))
+test_incremental_edits_in_any_order = IncrementalEdits.TestCase
+
+
+def test_markdown_stays_kept_over_rebuilds_that_reuse_all_of_it(tmp_path, monkeypatch):
+    """A rebuild that took every text from the last build keeps them all for the next one too."""
+    from explainer import render
+
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    rendered: list[str] = []
+    original = render.Renderer._markdown
+
+    def markdown(self, text, inline=False):
+        rendered.append(text)
+        return original(self, text, inline)
+
+    monkeypatch.setattr(render.Renderer, "_markdown", markdown)
+    for step in range(3):
+        edit_claim(root, random.Random(step), step)
+        builder.build(root, tmp_path / "inc")
+    assert rendered == []
+
+
+def test_an_edit_to_many_entries_parses_the_file_whole(tmp_path, monkeypatch):
+    """Past half the entries, one parse of the whole file is quicker than each entry's own."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    texts = parsed_texts(monkeypatch)
+    edit(root / "content/facts.yaml", lambda t: t.replace('  claim: "', '  claim: "Edited: '))
+    result = builder.build(root, tmp_path / "inc")
+    whole = (root / "content/facts.yaml").read_text(encoding="utf-8")
+    assert texts == [whole]
+    assert result.pages == pipeline.build(root, tmp_path / "cold").pages

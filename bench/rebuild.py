@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""The preview's rebuild after a one-fact edit, in one process: CPU time per stage, cold against incremental.
+
+    .venv/bin/python bench/rebuild.py [--facts N | --project DIR] [--edits 5] [--edit fact|summary]
+
+Copies the project (or generates one with bench/generate.py) into a temporary folder, then
+alternates: a cold build (``pipeline.build``) and an incremental rebuild (``IncrementalBuilder``,
+as ``build.py serve`` runs it), each after editing one fact's claim in the middle of
+``content/facts.yaml`` (or, with ``--edit summary``, after adding a sentence to a summary). Prints
+the median CPU time of this process per stage (CPU time moves much less than wall time on a shared
+machine), the CPU time of child processes (Pagefind, which indexes a split story for search) and
+the wall time. Checks that both builds gave the same pages. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from generate import generate  # noqa: E402
+
+from explainer import exports, pipeline, reach, render  # noqa: E402
+from explainer.incremental import IncrementalBuilder, RenderMemo  # noqa: E402
+
+WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"]  # a claim's
+# numbers must be in its quotes (numbers.py): an edit adds words, never digits
+STAGES = [  # (module or class, function, label): nested stages are shown indented
+    (pipeline, "load_project", "load"), (pipeline, "build_project", "validate"),
+    (pipeline, "verify_project", "verify"), (pipeline, "render", "render"),
+    (reach, "render", "  embeds, offline file, search (Pagefind waited for)"),
+    (RenderMemo, "page_keys", "  page fingerprints"),
+    (render, "render_pages", "  pages"), (exports, "data_files", "    exports (JSON, CSV)"),
+    (pipeline, "write_site", "write"),
+]
+
+
+def timed(spent: collections.Counter) -> None:
+    """Wrap each stage's function to add its CPU time to ``spent``."""
+    for owner, name, label in STAGES:
+        function = getattr(owner, name)
+
+        def wrapper(*args, _function=function, _label=label, **kwargs):
+            started = time.process_time()
+            try:
+                return _function(*args, **kwargs)
+            finally:
+                spent[_label] += time.process_time() - started
+
+        setattr(owner, name, wrapper)
+
+
+def children() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--project", type=Path, default=REPO, help="project to copy (default: this repository)")
+    parser.add_argument("--facts", type=int, default=0, help="generate a project of N facts instead")
+    parser.add_argument("--edits", type=int, default=5, help="edits to time (default: 5)")
+    parser.add_argument("--edit", choices=("fact", "summary"), default="fact", help="what each edit changes")
+    args = parser.parse_args()
+    spent: collections.Counter = collections.Counter()
+    timed(spent)
+    with tempfile.TemporaryDirectory(prefix="rebuild-bench-") as tmp:
+        root = Path(tmp) / "site"
+        if args.facts:
+            generate(root, args.facts)
+        else:
+            root.mkdir()
+            for name in ("site.yaml", "content", "seeds", "templates", "static"):
+                source = args.project / name
+                if source.is_dir():
+                    shutil.copytree(source, root / name)
+                elif source.exists():
+                    shutil.copy2(source, root / name)
+        facts = root / "content" / "facts.yaml"
+        ids = re.findall(r"^- id: (\S+)", facts.read_text(encoding="utf-8"), re.M)
+        middle = ids[len(ids) // 2]
+        summary = sorted((root / "content" / "summaries").glob("*.md"))[-1]
+        builder = IncrementalBuilder()
+        builder.build(root, Path(tmp) / "incremental")  # the preview's first build
+        figures: dict[str, dict[str, list[float]]] = {"cold": collections.defaultdict(list),
+                                                      "incremental": collections.defaultdict(list)}
+        for n in range(args.edits):
+            if args.edit == "fact":
+                text = facts.read_text(encoding="utf-8")
+                edited = rf"\g<1>Edited {WORDS[n % len(WORDS)]}: "
+                facts.write_text(re.sub(rf"(- id: {re.escape(middle)}\n  claim: \")", edited, text), encoding="utf-8")
+            else:
+                cite = re.search(r"\[\[[^\[\]\n]*\]\]", summary.read_text(encoding="utf-8"))
+                with summary.open("a", encoding="utf-8") as out:
+                    out.write(f"\n\nSentence {WORDS[n % len(WORDS)]} of the benchmark."
+                              f"{cite.group(0) if cite else ''}\n")
+            pages = {}
+            for kind, build in (("incremental", builder.build), ("cold", pipeline.build)):
+                spent.clear()
+                cpu, kids, wall = time.process_time(), children(), time.perf_counter()
+                pages[kind] = build(root, Path(tmp) / kind).pages
+                figures[kind]["whole build (this process)"].append(time.process_time() - cpu)
+                figures[kind]["child processes (Pagefind)"].append(children() - kids)
+                figures[kind]["wall"].append(time.perf_counter() - wall)
+                for label, seconds in spent.items():
+                    figures[kind][label].append(seconds)
+            if pages["cold"] != pages["incremental"]:
+                print(f"edit {n}: the incremental build differs from the cold build", file=sys.stderr)
+                return 1
+    story = f"generated, {args.facts} facts" if args.facts else str(args.project)
+    print(f"project: {story}; {args.edits} {args.edit} edits; median CPU ms (process_time) per stage")
+    print(f"{'stage':<48} {'cold':>8} {'incremental':>12}")
+    for label in [label for _, _, label in STAGES] + ["whole build (this process)", "child processes (Pagefind)",
+                                                       "wall"]:
+        cold, incremental = figures["cold"].get(label), figures["incremental"].get(label)
+        if cold or incremental:
+            print(f"{label:<48} {statistics.median(cold or [0]) * 1000:8.0f} "
+                  f"{statistics.median(incremental or [0]) * 1000:12.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
