@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import re
 
+# What the sanitiser (nh3, render.py) keeps; validate.py warns of the rest without loading the renderer.
+ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_SCHEMES = {"http", "https"}
+
 # Placeholders, held out of Markdown's way: noncharacters, which the loader refuses in every content
 # file, so no text can forge one (a private-use character could: it crashed the build or made a
 # citation the editor never wrote). Any that reach here anyway are replaced first.

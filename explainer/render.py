@@ -35,6 +35,9 @@ from .dates import PartialDate
 from .errors import ContentError, Problems
 from .i18n import ENGLISH, Words, install
 from .markdown_guard import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_SCHEMES,
+    ALLOWED_TAGS,
     HELD,
     HELD_STRAY,
     HOLD,
@@ -62,9 +65,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Searching = tuple[Any] | None  # (search.Indexing or None,) once started; None: not started yet
 
-ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
-ALLOWED_SCHEMES = {"http", "https"}
 _CITE_RUN = re.compile(r"(?:\[\[[^\S\n]*[a-z0-9-]+[^\S\n]*\]\])+")  # spaces inside are forgiven, as validate does
 # A tag in nh3's output, whose attribute values are always double-quoted: citations go in text only.
 _TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')

@@ -472,7 +472,7 @@ def _check_markup(text: str, start: Where, problems: Problems, inline: bool = Fa
     """Warn about Markdown the sanitiser will drop, so an editor is not surprised by the page."""
     if "<" not in text and "](" not in text:  # no tag, no autolink, no Markdown link: nothing to drop
         return
-    from .render import ALLOWED_SCHEMES, ALLOWED_TAGS  # only for texts that may hold HTML or links
+    from .markdown_guard import ALLOWED_SCHEMES, ALLOWED_TAGS  # only for texts that may hold HTML or links
 
     text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)  # code spans show HTML as text
     found: list[tuple[int, str, str]] = []
