@@ -107,7 +107,9 @@ class Watcher:
             up = True
             if lost:
                 lost = False
-                self._report_missed()
+                # A build may have read the files while no watch ran (a folder gone for a moment, then
+                # back as it was): build once more even when every file looks as last reported.
+                self.report(self.missed() or {str(self.root / d) for d in WATCHED_DIRS if (self.root / d).is_dir()})
 
         while not self.stop.is_set():
             up = False

@@ -284,3 +284,30 @@ def test_a_save_one_watch_has_not_reported_is_not_forgotten_when_the_other_repor
     assert watcher.missed() == {str(facts)}
     watcher.report({str(project.root / "content")})  # a folder covers the files in it
     assert watcher.missed() == set()
+
+
+def test_after_a_folder_watch_restarts_it_builds_once_even_if_nothing_looks_changed(project: Project) -> None:
+    """A folder that went and came back while the folders' watch was restarting (a build may have
+    read the project without it) leaves every file as last reported: the new watch still asks for
+    one build, so the preview does not keep showing a failure of a moment that has passed."""
+    changes: asyncio.Queue[set[str]] = asyncio.Queue()
+    watcher = serve_watch.Watcher(project.root, changes)
+    calls = 0
+
+    async def restarting_watch(started):  # the first watch ends (a folder appeared); the second starts
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            return
+        started()
+        watcher.stop.set()
+
+    watcher._watch_folders = restarting_watch  # type: ignore[method-assign]
+
+    async def run() -> None:
+        await watcher._keep_watching("the folders", watcher._watch_folders)
+
+    asyncio.run(run())
+    assert watcher.missed() == set()  # nothing looks changed …
+    reported = changes.get_nowait()  # … and yet one build is asked for, of the folders the watch covers
+    assert str(project.root / "content") in reported and changes.empty()
