@@ -339,5 +339,6 @@ def editors_translation(citation: Any, words: Words) -> Markup:
     given = ((getattr(citation, "translations", None) or {}).get(words.language) or {}).get("quote")
     if not given:
         return Markup("")
-    return Markup('<p class="quote-translation"><span class="label">{}</span> “{}”</p>').format(
-        words.gettext("Editors' translation:"), given)
+    quoted = words.gettext("“%(quote)s”") % {"quote": given}  # the language's own quotation marks
+    return Markup('<p class="quote-translation"><span class="label">{}</span> {}</p>').format(
+        words.gettext("Editors' translation:"), quoted)

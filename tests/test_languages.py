@@ -124,8 +124,8 @@ def test_editors_translation_of_a_quote_is_beside_it_and_marked_as_theirs(uk):
     fact = uk.find(id="sbu-102")
     translation = fact.find(class_="quote-translation")
     assert translation.find_previous_sibling("blockquote") is not None
-    assert text(translation) == ("Переклад редакції: “її командос узяли в полон щонайменше 102 російських "
-                                 "строковиків”")
+    assert text(translation) == ("Переклад редакції: «її командос узяли в полон щонайменше 102 російських "
+                                 "строковиків»")
     assert "lang" not in translation.attrs  # in the page's language
     assert uk.find(id="swap-sizes").find(class_="quote-translation") is None  # none given: none shown
 
