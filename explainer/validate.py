@@ -45,7 +45,7 @@ RESERVED_IDS = frozenset({
 # Prefixes of the anchors given to other kinds of item.
 RESERVED_PREFIXES = ("event-", "source-", "term-", "compare-", "section-")
 PLACEHOLDER_ID = "todo-"  # ids `build.py new` writes where a real id belongs: todo-fact-id, todo-source-id
-# Markdown the sanitiser (render.py, nh3) would drop: raw HTML tags and links that are not http(s).
+# Markdown the sanitiser (markdown_render.py, nh3) would drop: raw HTML tags and links that are not http(s).
 _HTML_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
 _LINK = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)"  # [text](target), one level of (…) inside
                    r"|\bhref\s*=\s*[\"']?([^\"'\s>]+)"  # <a href="target">
