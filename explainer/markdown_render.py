@@ -19,6 +19,7 @@ import nh3
 from markupsafe import Markup
 
 from .bidi import Prose
+from .markdown_checks import CITE
 from .markdown_guard import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_SCHEMES,
@@ -38,7 +39,6 @@ from .markdown_guard import (
     hold_stray_markup,
 )
 from .model import Fact, Project
-from .validate import CITE
 
 if TYPE_CHECKING:
     from .incremental import RenderMemo
