@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .checker import Checker
 from .dates import PartialDate
 from .entries import TOKENS, EntryView, views
 from .errors import Problems
@@ -34,7 +35,7 @@ from .model import (
     Where,
 )
 from .notes import inherit_date_notes
-from .schema import CONTENT_FILES, INVALID, SUMMARY, Checker, ListOf
+from .schema import CONTENT_FILES, INVALID, SUMMARY, ListOf
 
 # Anchors the page itself uses; a fact or entry with one of these ids would clash.
 RESERVED_IDS = frozenset({
