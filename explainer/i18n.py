@@ -251,7 +251,7 @@ class Words:
         return html
 
     def fact_when(self, fact: Any) -> Markup:
-        """A fact's date, and when it was said if that differs (render.fact_when, in this language)."""
+        """A fact's date, and when it was said if that differs (filters.fact_when, in this language)."""
         if not fact.said_differs:
             return self.date_html(fact.date)
         template = self.gettext("said %(date)s") if fact.said else self.gettext("published %(date)s")
@@ -323,7 +323,7 @@ def install(env: Any, words: Words) -> None:
     env.filters["number"] = words.number
     env.filters["lang_attr"] = lambda source: lang_attr(source, words)
     env.filters["editors_translation"] = lambda citation: editors_translation(citation, words)
-    if not words.english:  # English keeps render.py's own (cached) date filters
+    if not words.english:  # English keeps filters.py's own (cached) date filters
         env.filters.update(date=words.date_html, said_date=lambda date: words.date_html(date, moment=True),
                            fact_when=words.fact_when, as_of=words.as_of)
 

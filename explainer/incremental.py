@@ -49,8 +49,9 @@ from .dates import PartialDate
 from .entries import TOKENS, EntryMemo
 from .errors import ContentError, Problems
 from .model import Source, Spot, Where
+from .textfiles import read_text
 from .verify import QuoteMemo
-from .yamlsafe import Doc, read_text
+from .yamlsafe import Doc
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from .errors import Problems
 from .schema import CONTENT_FILES, ListOf
-from .yamlsafe import BIDI_HINT, MAX_FILE_BYTES, Doc, bidi_control, forbidden_char, load_yaml, read_text
+from .textfiles import BIDI_HINT, MAX_FILE_BYTES, bidi_control, forbidden_char, read_text
+from .yamlsafe import Doc, load_yaml
 
 if TYPE_CHECKING:
     from .incremental import FileMemo

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-# What the sanitiser (nh3, render.py) keeps; validate.py warns of the rest without loading the renderer.
+# What the sanitiser (nh3, markdown_render.py) keeps; validate.py warns of the rest without loading the renderer.
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "abbr", "q", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 ALLOWED_SCHEMES = {"http", "https"}

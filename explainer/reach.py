@@ -47,13 +47,13 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
 
     Template errors propagate (jinja2.TemplateError) for the renderer to report like any page's.
     """
-    from .render import minify_css
+    from .page_tools import minify_css
 
     project, layout = renderer.project, renderer.layout
     context.update(offline=None, embeds_page=embeds.CODES_PAGE, search_page=None)
     out = embeds.render(context, _page(renderer, context))
     if offline.wanted(project.site, layout):
-        from .render import csp_hash
+        from .page_tools import csp_hash
 
         print_css = renderer.static_file(offline.PRINT_STYLESHEET)  # the theme's lookup order
         css = minify_css(print_css.read_text(encoding="utf-8")) if print_css else ""
@@ -72,7 +72,7 @@ def search_pages(renderer: Any, context: dict[str, Any], problems: Problems,
     """
     if indexing is None:
         return {}
-    from .render import content_security_policy, csp_hash
+    from .page_tools import content_security_policy, csp_hash
 
     try:
         out = indexing.finish()

@@ -155,7 +155,7 @@ def _where(project: Project, loaded: Loaded, kind: str, item: Any) -> Where:
 
 def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) -> list:
     """content/summaries/CODE/*.md, checked like the originals; none yet is one warning, not an error."""
-    from .validate import _inline_refs  # the originals' own checks
+    from .markdown_checks import inline_refs  # the originals' own checks
     from .validate import _summaries as build_summaries
     from .verify import _did_you_mean
 
@@ -177,7 +177,7 @@ def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) 
                            "a translated summary has the same file name as the summary it translates: "
                            + (", ".join(sorted(originals)) or "there is none yet"))
             continue
-        refs = _inline_refs(summary.body, Where(summary.where.path, summary.body_line, 1), problems)
+        refs = inline_refs(summary.body, Where(summary.where.path, summary.body_line, 1), problems)
         for ref in refs:
             if ref.fact_id not in facts and ref.fact_id not in project.invalid_ids:
                 problems.error(ref.where.path, ref.where.line, ref.where.column, f"unknown fact '{ref.fact_id}'",
@@ -194,7 +194,7 @@ def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) 
 
 def _compare_citations(summary: Any, source: Any, refs: list[Reference], problems: Problems) -> None:
     """A translation rests on the same facts as its original: a different set is worth a look."""
-    from .validate import CITE
+    from .markdown_checks import CITE
 
     mine = {r.fact_id for r in refs}
     theirs = {c.strip() for c in CITE.findall(source.body)}

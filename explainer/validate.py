@@ -10,10 +10,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .checker import Checker
 from .dates import PartialDate
 from .entries import TOKENS, EntryView, views
 from .errors import Problems
 from .load import Loaded
+from .markdown_checks import check_note_links, check_paragraphs, references
 from .model import (
     Chart,
     Citation,
@@ -33,9 +35,8 @@ from .model import (
     Where,
 )
 from .notes import inherit_date_notes
-from .schema import CONTENT_FILES, INVALID, SLUG, SUMMARY, TODO, Checker, ListOf
+from .schema import CONTENT_FILES, INVALID, SUMMARY, ListOf
 
-CITE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 # Anchors the page itself uses; a fact or entry with one of these ids would clash.
 RESERVED_IDS = frozenset({
     "main", "content", "summary", "comparisons", "timeline", "facts", "glossary", "sources", "top",
@@ -45,13 +46,6 @@ RESERVED_IDS = frozenset({
 # Prefixes of the anchors given to other kinds of item.
 RESERVED_PREFIXES = ("event-", "source-", "term-", "compare-", "section-")
 PLACEHOLDER_ID = "todo-"  # ids `build.py new` writes where a real id belongs: todo-fact-id, todo-source-id
-# Markdown the sanitiser (render.py, nh3) would drop: raw HTML tags and links that are not http(s).
-_HTML_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
-_LINK = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)"  # [text](target), one level of (…) inside
-                   r"|\bhref\s*=\s*[\"']?([^\"'\s>]+)"  # <a href="target">
-                   r"|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)>")  # <scheme:target>
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 
 
 def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
@@ -87,7 +81,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
         fact.number = number
     _check_said(problems, facts, _source_dates(sources, facts))
     inherit_date_notes(problems, sources, facts, events)
-    _check_note_links(problems, sources, facts, events)
+    check_note_links(problems, sources, facts, events)
     _check_unique(problems, "source", sources)
     _check_unique(problems, "fact", facts)
     _check_unique(problems, "timeline event", events)
@@ -97,7 +91,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
     if site is not None:
         _check_declared(problems, site, facts)
     project = Project(root, site, sources, facts, events, comparisons, glossary, summaries)
-    project.references = _references(project, problems)
+    project.references = references(project, problems)
     project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems)
     return project
 
@@ -337,7 +331,7 @@ def _summaries(loaded: Loaded, problems: Problems) -> list[Summary]:
         if item.meta is None:
             continue
         meta = Checker(item.meta, problems).check(item.meta.data, SUMMARY, ())
-        _check_paragraphs(item.path, item.body, item.body_line, problems)
+        check_paragraphs(item.path, item.body, item.body_line, problems)
         if meta is INVALID:
             continue
         if meta["order"] in orders:
@@ -349,38 +343,6 @@ def _summaries(loaded: Loaded, problems: Problems) -> list[Summary]:
         summaries.append(Summary(slug, meta["title"], meta["order"], item.body,
                                  Where(item.path, 1, 1), item.body_line, item.path.name))
     return sorted(summaries, key=lambda s: (s.order, s.slug))
-
-
-def paragraphs(body: str, first_line: int) -> list[tuple[int, str]]:
-    """(line, text) of each block of a Markdown body: blocks are separated by blank lines."""
-    blocks: list[tuple[int, str]] = []
-    start, lines = 0, []
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        if line.strip():
-            start = start if lines else number
-            lines.append(line)
-        elif lines:
-            blocks.append((start, "\n".join(lines)))
-            lines = []
-    if lines:
-        blocks.append((start, "\n".join(lines)))
-    return blocks
-
-
-def _check_paragraphs(path: Path, body: str, body_line: int, problems: Problems) -> None:
-    """A summary says something, and every paragraph of it rests on facts: no TODO, no uncited text."""
-    blocks = [(line, text) for line, text in paragraphs(body, body_line)
-              if not re.fullmatch(r"\s*(?:<!--.*?-->\s*)+", text, re.S)]  # an editor's comment is not text
-    if not blocks:
-        problems.error(path, body_line, 1, "the summary has no text",
-                       "write at least one paragraph below the front matter, citing its facts as [[fact-id]]")
-    for line, text in blocks:
-        if text.lstrip().startswith(TODO):
-            problems.error(path, line, 1, "the summary still has its TODO placeholder text",
-                           "replace it with the section's own paragraphs, each citing its facts as [[fact-id]]")
-        elif not CITE.search(text):
-            problems.error(path, line, 1, "this paragraph cites no fact",
-                           "end it with the facts it rests on, e.g. [[fact-id]]: every summary paragraph is sourced")
 
 
 def _check_unique(problems: Problems, kind: str, items: list) -> None:
@@ -434,83 +396,3 @@ def _declare_hint(name: str, declared: set[str], key: str) -> str:
     if close:
         return f"did you mean '{close[0]}'? (declared under '{key}:' in site.yaml)"
     return f"declare it under '{key}:' in site.yaml, or fix the spelling"
-
-
-def _references(project: Project, problems: Problems) -> list[Reference]:
-    """Every place that names a fact, with its position, for the provenance check."""
-    refs: list[Reference] = []
-    for item in [*project.events, *project.comparisons, *project.glossary]:
-        refs += item.refs
-        text = item.definition if isinstance(item, Term) else item.text
-        refs += _inline_refs(text, item.text_where, problems, inline=True)
-        _check_markup(text, item.text_where, problems, inline=True)
-    for summary in project.summaries:
-        start = Where(summary.where.path, summary.body_line, 1)
-        refs += _inline_refs(_blank_placeholders(summary.body), start, problems)  # a TODO is reported once
-        _check_markup(summary.body, start, problems)
-    return refs
-
-
-def _check_note_links(problems: Problems, sources: list[Source], facts: list[Fact], events: list[Event]) -> None:
-    """A date note with a link is read as inline Markdown: warn of what the sanitiser would drop."""
-    notes = [(s.facts_date_note, s.spot.field("facts_date_note") if s.spot else s.where) for s in sources
-             if s.facts_date_note and "](" in s.facts_date_note]
-    notes += [(f.date_note, f.spot.field("date_note") if f.spot else f.where) for f in facts
-              if f.date_note and "](" in f.date_note]
-    notes += [(e.date_note, e.where) for e in events if e.date_note and "](" in e.date_note]
-    for note, where in notes:
-        _check_markup(note, where, problems, inline=True)
-
-
-def _blank_placeholders(body: str) -> str:
-    """The body with its TODO paragraphs blanked out (lines kept, so positions stay right)."""
-    parts = re.split(r"(\n[ \t]*\n)", body)
-    return "".join(re.sub(r"[^\n]", " ", p) if p.lstrip().startswith(TODO) else p for p in parts)
-
-
-def _check_markup(text: str, start: Where, problems: Problems, inline: bool = False) -> None:
-    """Warn about Markdown the sanitiser will drop, so an editor is not surprised by the page."""
-    if "<" not in text and "](" not in text:  # no tag, no autolink, no Markdown link: nothing to drop
-        return
-    from .markdown_guard import ALLOWED_SCHEMES, ALLOWED_TAGS  # only for texts that may hold HTML or links
-
-    text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)  # code spans show HTML as text
-    found: list[tuple[int, str, str]] = []
-    for match in _HTML_TAG.finditer(text):
-        if match.group(1).lower() not in ALLOWED_TAGS:
-            found.append((match.start(), f"the HTML tag <{match.group(1)}> is removed from the page",
-                          "write Markdown instead (**bold**, *italic*, [text](https://…)); "
-                          "raw HTML tags are dropped"))
-    for match in _LINK.finditer(text):
-        target = next(g for g in match.groups() if g is not None)
-        scheme = _SCHEME.match(target)
-        if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
-            found.append((match.start(), f"the link '{target}' is removed from the page",
-                          "only http:// and https:// links are kept: link to the web address instead"))
-    for offset, message, hint in sorted(found):
-        line = start.line if inline else start.line + text.count("\n", 0, offset)
-        problems.warning(start.path, line, start.column, message, hint)
-
-
-def _inline_refs(text: str, start: Where, problems: Problems, inline: bool = False) -> list[Reference]:
-    """Find `[[fact-id]]` citations; in summaries, pinpoint their line and column."""
-    refs = []
-    line, line_start, counted = start.line, 0, 0  # lines counted up to `counted`: linear, not per citation
-    for match in CITE.finditer(text):
-        if inline:
-            where = start
-        else:
-            at = match.start()
-            newlines = text.count("\n", counted, at)
-            if newlines:
-                line += newlines
-                line_start = text.rfind("\n", counted, at) + 1
-            counted = at
-            where = Where(start.path, line, at - line_start + 1)
-        fact_id = match.group(1).strip()
-        if not SLUG.fullmatch(fact_id):
-            problems.error(where.path, where.line, where.column, f"'[[{match.group(1)}]]' is not a valid citation",
-                           "cite a fact by its id, e.g. [[general-staff-971-captured]]")
-            continue
-        refs.append(Reference(fact_id, where))
-    return refs

@@ -12,7 +12,7 @@ from .closest import PassageFinder
 from .errors import Problems
 from .model import Fact, Project, Source, Where
 from .numbers import check_numbers
-from .yamlsafe import read_text
+from .textfiles import read_text
 
 # Only these differences are forgiven between a quote and its source: nothing looser.
 _TYPOGRAPHY = str.maketrans({

@@ -10,7 +10,7 @@ import pytest
 
 from explainer.cli import main
 from explainer.confine import links_out
-from explainer.render import ProjectLoader
+from explainer.page_tools import ProjectLoader
 
 OUT = "this is a link to {}, outside the project"
 LOOP = "this symbolic link leads round in a loop"

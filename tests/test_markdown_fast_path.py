@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explainer import render
+from explainer import filters, render
+from explainer import markdown_render as md_render
 
 ALPHABET = "ab Zé1 0.,;:'\"()?%/-=+$“”‘’—–*_`[]<>&\\!#|~\t\n"
 
@@ -25,18 +26,18 @@ def rendered(text: str) -> str:
 @given(st.text(alphabet=ALPHABET, min_size=1, max_size=40).map(str.strip)
        .filter(lambda t: t and "[[" not in t))
 def test_plain_prose_renders_exactly_as_markdown_would(text):
-    if not render._PLAIN.fullmatch(text):
+    if not md_render._PLAIN.fullmatch(text):
         return
     fast = rendered(text)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(render, "_PLAIN", re.compile(r"(?!)"))  # never matches: always Markdown
+        mp.setattr(md_render, "_PLAIN", re.compile(r"(?!)"))  # never matches: always Markdown
         assert fast == rendered(text)
 
 
 def test_markdown_and_odd_starts_take_the_markdown_path():
     for text in ("**bold** text", "1. a list", "- item", "# heading", "> quote", "a & b", "<b>x</b>", "a\nb"):
-        assert not render._PLAIN.fullmatch(text)
-    assert render._PLAIN.fullmatch("It’s “plain” prose — 1,000-for-1,000, (mostly) 50% of it.")
+        assert not md_render._PLAIN.fullmatch(text)
+    assert md_render._PLAIN.fullmatch("It’s “plain” prose — 1,000-for-1,000, (mostly) 50% of it.")
 
 
 def test_citations_held_out_of_markdown_render_as_before():
@@ -55,11 +56,11 @@ def test_citations_held_out_of_markdown_render_as_before():
     held = str(renderer().markdown(text))
     # The reference: Markdown on the text as written, then each run in the HTML's text made into links.
     r = renderer()
-    html = nh3.clean(r.md.convert(text), tags=render.ALLOWED_TAGS, attributes=render.ALLOWED_ATTRIBUTES,
-                     url_schemes=render.ALLOWED_SCHEMES, link_rel="noopener noreferrer")
-    parts = render._TAG.split(html)
+    html = nh3.clean(r.md.convert(text), tags=md_render.ALLOWED_TAGS, attributes=md_render.ALLOWED_ATTRIBUTES,
+                     url_schemes=md_render.ALLOWED_SCHEMES, link_rel="noopener noreferrer")
+    parts = md_render._TAG.split(html)
     for i in range(0, len(parts), 2):
-        parts[i] = render._CITE_RUN.sub(lambda m: str(r.cite_html(render.CITE.findall(m.group(0)))), parts[i])
+        parts[i] = md_render._CITE_RUN.sub(lambda m: str(r.cite_html(md_render.CITE.findall(m.group(0)))), parts[i])
     assert held == "".join(parts)
     assert held.count('class="cite"') == 7
 
@@ -90,23 +91,23 @@ STRONG_TEXTS = st.tuples(st.sampled_from("aZé“(a'*"), _RUN, st.lists(st.tuple
 @settings(max_examples=1500, deadline=None)
 @given(STRONG_TEXTS)
 def test_prose_with_strong_words_renders_exactly_as_markdown_would(text):
-    if not render._PLAIN_STRONG.fullmatch(text):
+    if not md_render._PLAIN_STRONG.fullmatch(text):
         return
     fast = rendered(text)
     with pytest.MonkeyPatch.context() as mp:
         never = re.compile(r"(?!)")  # never matches: always Markdown
-        mp.setattr(render, "_PLAIN", never)
-        mp.setattr(render, "_PLAIN_STRONG", never)
+        mp.setattr(md_render, "_PLAIN", never)
+        mp.setattr(md_render, "_PLAIN_STRONG", never)
         assert fast == rendered(text)
 
 
 def test_strong_words_take_the_fast_path_only_when_plain_around_and_inside():
     fast = ("Some **bold** words.", "A **bold phrase**, then **more**.\ufdd00\ufdd1", "“Quoted” **x**.")
     for text in fast:
-        assert render._PLAIN_STRONG.fullmatch(text), text
+        assert md_render._PLAIN_STRONG.fullmatch(text), text
     for text in ("**Bold** first", "ends **bold**", "a ** b** c", "a **b ** c", "a **b*c** d", "a **b** *c* d",
                  "a **b_c** d", "a **b**\n**c** d", "a **`b`** c", "a ****  b"):
-        assert not render._PLAIN_STRONG.fullmatch(text), text
+        assert not md_render._PLAIN_STRONG.fullmatch(text), text
 
 
 @settings(max_examples=500, deadline=None)
@@ -114,4 +115,4 @@ def test_strong_words_take_the_fast_path_only_when_plain_around_and_inside():
 def test_text_fragment_parts_are_quoted_exactly_as_urllib_quotes_them(text):
     from urllib.parse import quote
 
-    assert render._fragment_part(text) == quote(text, safe="").replace("-", "%2D")
+    assert filters._fragment_part(text) == quote(text, safe="").replace("-", "%2D")

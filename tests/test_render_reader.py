@@ -22,8 +22,8 @@ import pytest
 from conftest import MINIMAL, REPO, make_project
 
 from explainer.charts import nice_max, number_text
+from explainer.page_tools import csp_hash, minify_css
 from explainer.pipeline import build
-from explainer.render import csp_hash, minify_css
 
 KB = 1024
 FIRST_ROUND_TRIP = 14 * KB  # what a new TCP connection can deliver in its first round trip (10 segments)

@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 from explainer import jsonschema as js
+from explainer.checker import Checker
 from explainer.dates import DateError, parse_date, parse_edtf
 from explainer.errors import Problems
 from explainer.load import load_summaries
-from explainer.schema import CONTENT_FILES, INVALID, SUMMARY, Checker, Scalar
+from explainer.schema import CONTENT_FILES, INVALID, SUMMARY, Scalar
 from explainer.yamlsafe import Doc, load_yaml
 
 SUMMARY_REL = "content/summaries/01-intro.md"

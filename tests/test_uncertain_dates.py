@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explainer.dates import DateError, PartialDate, parse_edtf
-from explainer.render import format_date, format_said
+from explainer.filters import format_date, format_said
 
 # --- one rendering, one machine form, one sort rule per form ------------------------------------
 

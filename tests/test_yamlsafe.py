@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from explainer import yamlsafe
+from explainer import textfiles, yamlsafe
 from explainer.errors import Problems
-from explainer.yamlsafe import MAX_DEPTH, Doc, _yaml_hint, forbidden_char, load_yaml, read_text
+from explainer.textfiles import forbidden_char, read_text
+from explainer.yamlsafe import MAX_DEPTH, Doc, _yaml_hint, load_yaml
 
 SAFE_DOCUMENTS = [
     "plain: text\nnumber: 42\nnegative: -7\nhex: 0x1F\nfloat: 3.5\nexp: 1e3\ninf: .inf\n",
@@ -352,7 +353,7 @@ def test_read_text_refuses_what_is_not_a_readable_file(tmp_path: Path) -> None:
 
 
 def test_a_file_of_exactly_the_limit_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yamlsafe, "MAX_FILE_BYTES", 1024)  # the same rule, without reading 64 MB
+    monkeypatch.setattr(textfiles, "MAX_FILE_BYTES", 1024)  # the same rule, without reading 64 MB
     (tmp_path / "at-limit").write_text("x" * 1024)
     (tmp_path / "over").write_text("x" * 1025)
     problems = Problems(tmp_path)

@@ -362,7 +362,7 @@ def test_a_spent_budget_says_so_rather_than_claim_nothing_resembles_the_quote():
 
 @pytest.mark.parametrize("written", ["[[ a ]]", "[[\ta]]", "[[a\u00a0]]", "[[  a  ]][[a]]"])
 def test_whitespace_inside_a_citation_is_forgiven_as_validation_forgives_it(written):
-    from explainer.validate import CITE
+    from explainer.markdown_checks import CITE
 
     assert [m.strip() for m in CITE.findall(written)] in (["a"], ["a", "a"])  # what validation accepts…
     html = str(renderer().markdown(f"Text {written} more"))

@@ -1,0 +1,122 @@
+"""What every page is built with besides its templates' text: the inlined stylesheet and the Content
+Security Policy that allows it by hash; the Jinja environment's parts (the confined template loader,
+the bytecode cache, weak filters) and the error that points at a template's line.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import weakref
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jinja2
+
+from .confine import inside
+from .errors import ContentError, Problems
+
+T = TypeVar("T")
+
+_CSS_STRING_OR_COMMENT = re.compile(r"""("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|/\*.*?\*/)""", re.DOTALL)
+
+
+def minify_css(css: str) -> str:
+    """Drop comments and spare whitespace outside strings: enough for a hand-written stylesheet."""
+    out = []
+    for i, part in enumerate(_CSS_STRING_OR_COMMENT.split(css)):
+        if i % 2:  # a string (kept as written) or a comment (dropped)
+            out.append("" if part.startswith("/*") else part)
+            continue
+        part = re.sub(r"\s+", " ", part)
+        out.append(re.sub(r"\s*([{};,>])\s*", r"\1", part).replace(";}", "}"))
+    return "".join(out).strip()
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source expression that allows exactly this inline text."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(style_hash: str) -> str:
+    """Same-origin only; the one inline stylesheet is allowed by its hash; no inline script.
+
+    frame-ancestors and report-uri are left out: browsers ignore them in a <meta> (with a console error).
+    """
+    return ("default-src 'self'; script-src 'self'; style-src 'self' " + style_hash + "; img-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+class ProjectLoader(jinja2.FileSystemLoader):
+    """Templates along the theme's lookup order (theme.py), where a link (include, extends, or the page
+    itself) may not leave its folder's project: the project's own templates stay inside the project,
+    the package's theme inside the theme.
+
+    The build refuses such links before it starts (confine.py); this holds even for one made since.
+    """
+
+    def __init__(self, folders: Sequence[Path], root: Path):
+        super().__init__([str(folder) for folder in folders])
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        for folder in self.searchpath:
+            path = Path(folder, *jinja2.loaders.split_template_path(template))
+            if not os.path.lexists(path):
+                continue
+            bound = self.root if inside(folder, self.root) else Path(folder)
+            if not inside(path, bound):
+                raise jinja2.TemplateNotFound(template, f"'{template}' is a link out of the project, "
+                                                        "and the build reads nothing outside it")
+            break
+        return super().get_source(environment, template)
+
+
+def weak(method: Callable[..., T]) -> Callable[..., T]:
+    """A filter that calls ``method`` without keeping its object alive.
+
+    Compiled templates hold their filters in reference cycles (a template's functions and their
+    globals), which the collector, paused during a build and frozen at its end, never frees: a
+    process that builds again and again (``serve``) kept every build's whole project alive through
+    them. A weak reference leaves the project to reference counting, which frees it at once.
+    """
+    ref = weakref.WeakMethod(method)
+
+    def call(*args: Any, **kwargs: Any) -> T:
+        return ref()(*args, **kwargs)  # type: ignore[misc]
+
+    return call
+
+
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, kept between builds (keyed by each template's checksum).
+
+    Compiling the templates is ~30 ms of every build, a third of the interpreter's own start-up;
+    Jinja keeps the cache in a private per-user directory under the system's temp dir.
+    """
+    try:
+        # The cache is keyed by template source only, and the compiled code depends on the
+        # environment too (finalize=isolate): the pattern names that, so no older code is reused.
+        return jinja2.FileSystemBytecodeCache(pattern="__jinja2_explainer_isolate_%s.cache")
+    except (OSError, RuntimeError):  # no safe temp dir: compile every time
+        return None
+
+
+def template_error(exc: jinja2.TemplateError, env: jinja2.Environment, problems: Problems) -> ContentError:
+    """Point at the template line: syntax errors carry it, runtime errors have it in the traceback."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not filename:
+        tb = exc.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_filename.endswith((".html", ".xml", ".j2")):
+                filename, line = code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+    hint = ("check the variable's name; the page's variables are listed in docs/templates.md"
+            if isinstance(exc, jinja2.UndefinedError) else "check the template syntax ({% %} and {{ }} must close)")
+    return ContentError(problems.relpath(filename or "templates"), line or 1, 1,
+                        f"template error: {exc.message or exc}", hint)
+

@@ -1,0 +1,109 @@
+"""Reading a file the build can trust as text: a regular file under the size limit, UTF-8 without a
+byte-order mark (an archived text in another encoding gets advice to convert it), and where the first
+invisible control character or bidirectional control is, by line and column (load.py, yamlsafe.py).
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+from .errors import Problems
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # every file the build reads; parsing costs about 35 bytes of memory a byte
+# Characters that are invisible, break HTML (the spec calls them parse errors) or cannot be encoded:
+# C0/C1 controls except tab and line breaks, DEL, lone surrogates and noncharacters.
+FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+# Anything that may hide a forbidden character: one itself (in the BMP), any character beyond the
+# BMP (where the other noncharacters are), or a double-quoted escape that can make one (\x1b, \e,
+# \u0000, \N...). A quick scan: one range class; \" and \\ (common in quotes) do not count.
+SUSPECT = re.compile(  # pragma: no mutate (matching everything would only make every file take the slow path)
+    r"\\[0abvfeNxuU]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069\U00010000-\U0010ffff]")
+# Bidirectional embeddings, overrides and isolates: legal, but one left open reorders the text after
+# it ("4202 tsuguA .c"). The page isolates every field; the editor is warned where one is.
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_NAMES = {
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING", "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE", "\u2069": "POP DIRECTIONAL ISOLATE",
+}
+BIDI_HINT = ("it reorders the text after it; delete it unless the text needs it (the page isolates each field, "
+             "so it cannot reach past the field)")
+
+
+def read_text(path: Path, problems: Problems, archive: bool = False) -> str | None:
+    """Read a UTF-8 text file, reporting undecodable bytes and byte-order marks by position.
+
+    An ``archive`` (a source's text in seeds/) is a copy of someone else's words: a byte-order mark
+    is dropped, and one in another encoding gets advice to convert it, never to edit it.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a FIFO or device would hang
+            problems.error(path, 1, 1, "this is not a regular file", "replace it with a plain text file")
+            return None
+        size = info.st_size
+        if size > MAX_FILE_BYTES:
+            mb = 1024 * 1024
+            problems.error(path, 1, 1, f"the file is {size // mb} MB, over the {MAX_FILE_BYTES // mb} MB limit",
+                           "split the content or check that the right file was saved here")
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.error(path, 1, 1, f"cannot read file: {exc.strerror}", "check that the file exists and is readable")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start].decode("utf-8")  # valid: the first bad byte is where it ends
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        problems.error(
+            path, line, column, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            _convert_hint(raw) if archive else "save the file with UTF-8 encoding",
+        )
+        return None
+    if text.startswith("\ufeff") and archive:
+        return text[1:]
+    if text.startswith("\ufeff"):
+        problems.error(path, 1, 1, "the file starts with a byte-order mark", "save the file as UTF-8 without BOM")
+        return None
+    return text
+
+
+def _convert_hint(raw: bytes) -> str:
+    """Advice for an archived text in a legacy encoding: convert it to UTF-8, keeping every word."""
+    cyrillic = raw[:65536].decode("cp1251", "replace")  # a sample is enough to tell
+    letters = [c for c in cyrillic if ord(c) > 127 and c.isalpha()]
+    if letters and sum("\u0400" <= c <= "\u04ff" for c in letters) > 0.8 * len(letters):
+        encoding = "WINDOWS-1251"  # Cyrillic, as many Russian and Ukrainian sites still serve it
+    else:
+        encoding = "WINDOWS-1252"  # the usual Western legacy encoding
+    return (f"the archived text seems to be in another encoding ({encoding}?): convert it to UTF-8 without "
+            f"changing its words, e.g. iconv -f {encoding} -t UTF-8 old.txt > new.txt")
+
+
+def forbidden_char(text: str) -> tuple[int, int, str] | None:
+    """Line, column and name of the first invisible control character, or None when the text is clean."""
+    match = FORBIDDEN.search(text)
+    if match is None:
+        return None
+    before = text[: match.start()]
+    return before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1, f"U+{ord(match.group()):04X}"
+
+
+def bidi_control(text: str) -> tuple[int, int, str] | None:
+    """Line, column and name of the first bidirectional control character, or None."""
+    match = BIDI.search(text)
+    if match is None:
+        return None
+    before = text[: match.start()]
+    char = match.group()
+    return (before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1,
+            f"U+{ord(char):04X} ({_BIDI_NAMES[char]})")
