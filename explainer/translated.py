@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from .bidi import isolate
 from .i18n import Untranslated, Words, untranslated
 from .model import Fact, Project, Source
-from .translations import original, translated
+from .translations import original, own_fields, translated
 
 
 def translate(project: Project, code: str, words: Words) -> Project:
@@ -46,28 +46,28 @@ def translate(project: Project, code: str, words: Words) -> Project:
     site = project.site
     new_site = copy.copy(site)
     new_site.language = code
-    for name in ("title", "description", "publisher"):  # shown in <title> and meta attributes: no mark there
+    for name in own_fields("site"):  # shown in <title> and meta attributes: no mark there
         setattr(new_site, name, text(site, name, mark=False))
-    new_site.topics = [copied(t, ("label",)) for t in site.topics]
-    new_site.charts = [copied(c, ("title", "description")) for c in site.charts]
+    new_site.topics = [copied(t, own_fields("topic")) for t in site.topics]
+    new_site.charts = [copied(c, own_fields("chart")) for c in site.charts]
     sources = []
     for s in project.sources:
         inferred = s.published_inferred
         if inferred:
             inferred = {**inferred, "reasoning": text(s, "published_inferred.reasoning")}
-        sources.append(copied(s, ("title", "label", "note", "facts_date_note"), published_inferred=inferred,
+        sources.append(copied(s, own_fields("source"), published_inferred=inferred,
                               language=s.language or lang))
     facts = []
     for f in project.facts:
         figure = f.figure and replace(f.figure, qualifier=text(f, "figure.qualifier", mark=False),
                                       label=text(f, "figure.label", mark=False))  # drawn in the chart's SVG
-        facts.append(copied(f, ("claim", "attribution", "date_note"), figure=figure,
+        facts.append(copied(f, own_fields("fact"), figure=figure,
                             citations=list(f.citations)))
     translated_project = replace(
         project, site=new_site, sources=sources, facts=facts,
-        events=[copied(e, ("title", "text", "date_note")) for e in project.events],
-        comparisons=[copied(c, ("title", "text")) for c in project.comparisons],
-        glossary=[copied(t, ("term", "definition")) for t in project.glossary],
+        events=[copied(e, own_fields("event")) for e in project.events],
+        comparisons=[copied(c, own_fields("comparison")) for c in project.comparisons],
+        glossary=[copied(t, own_fields("glossary entry")) for t in project.glossary],
         summaries=_summaries(project, code),
     )
     by_id = {s.id: s for s in sources}

@@ -17,23 +17,34 @@ from typing import Any
 from .errors import Problems
 from .load import Loaded, load_summaries
 from .model import Project, Reference, Where
+from .schema import CHART, CITATION, COMPARISON, EVENT, FACT, GLOSSARY, SITE, SOURCE, TOPIC, Record
 
-# Reader-facing fields per kind of entry, as in schema.py's `translatable(...)`; nested ones as "figure.qualifier".
-FIELDS = {
-    "site": ("title", "description", "publisher"),
-    "topic": ("label",),
-    "chart": ("title", "description"),
-    "source": ("title", "label", "note", "facts_date_note", "published_inferred.reasoning"),
-    "citation": ("quote",),
-    "fact": ("claim", "attribution", "date_note", "figure.qualifier", "figure.label"),
-    "event": ("title", "text", "date_note"),
-    "comparison": ("title", "text"),
-    "glossary entry": ("term", "definition"),
-}
+
+def _translatable(rec: Record) -> tuple[str, ...]:
+    """The fields a record's `translations:` takes (schema.translatable), nested ones as "figure.qualifier"."""
+    translations = next(f for f in rec.fields if f.name == "translations")
+    names: list[str] = []
+    for f in translations.type.record.fields:
+        if isinstance(f.type, Record):
+            names += [f"{f.name}.{inner.name}" for inner in f.type.fields]
+        else:
+            names.append(f.name)
+    return tuple(names)
+
+
+# Reader-facing fields per kind of entry, read from the schema: one list of what is translatable.
+FIELDS: dict[str, tuple[str, ...]] = {kind: _translatable(rec) for kind, rec in (
+    ("site", SITE), ("topic", TOPIC), ("chart", CHART), ("source", SOURCE), ("citation", CITATION),
+    ("fact", FACT), ("event", EVENT), ("comparison", COMPARISON), ("glossary entry", GLOSSARY))}
+
 # English names for the messages (the check stage does not load Babel); other codes are shown as they are.
 NAMES = {"en": "English", "uk": "Ukrainian", "ru": "Russian", "de": "German", "fr": "French", "es": "Spanish",
          "pl": "Polish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "ar": "Arabic", "he": "Hebrew",
          "ka": "Georgian", "ro": "Romanian", "cs": "Czech", "be": "Belarusian", "kk": "Kazakh", "tr": "Turkish"}
+
+def own_fields(kind: str) -> tuple[str, ...]:
+    """An entry's translatable fields of its own, without the nested ones ("figure.qualifier")."""
+    return tuple(name for name in FIELDS[kind] if "." not in name)
 
 
 # Translatable, but a name is usually kept as it is: no warning when it has no translation.
