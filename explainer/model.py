@@ -131,8 +131,23 @@ class Derived:
     index: int  # its place in `derived:`, to point at it
 
 
+class InheritsDateNote:
+    """A fact or an event, whose date note may be the one its source says once (`facts_date_note`,
+    notes.py): the page links to it there, the exports carry it in full."""
+
+    date_note: str | None
+    date_note_source: Source | None
+
+    @property
+    def full_date_note(self) -> str | None:
+        """The date note in full: its own, or the one its source says once."""
+        if self.date_note is not None or self.date_note_source is None:
+            return self.date_note
+        return self.date_note_source.facts_date_note
+
+
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
-class Fact:
+class Fact(InheritsDateNote):
     id: str
     claim: str
     attribution: str  # who makes the claim, never through whom: attribution.py writes the chain
@@ -155,13 +170,6 @@ class Fact:
     date_note_source: Source | None = None
 
     @property
-    def full_date_note(self) -> str | None:
-        """The date note in full, its own or the one its source says once: what the exports carry."""
-        if self.date_note is not None or self.date_note_source is None:
-            return self.date_note
-        return self.date_note_source.facts_date_note
-
-    @property
     def when_said(self) -> Date | None:
         """When the claim was made: its own `said`, else when its source was published."""
         return self.said or self.published
@@ -169,7 +177,7 @@ class Fact:
     @property
     def said_differs(self) -> bool:
         """Whether the page shows when it was said beside the date: only when the two differ."""
-        said = self.said or self.published
+        said = self.when_said
         return said is not None and said != self.date  # frozen dataclasses: equal when their parts are
 
 
@@ -182,7 +190,7 @@ class Reference:
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
-class Event:
+class Event(InheritsDateNote):
     id: str
     date: Date
     date_note: str | None
@@ -197,13 +205,6 @@ class Event:
     translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
     # The source whose `facts_date_note` every fact of this event inherits (notes.py), when it has no date_note.
     date_note_source: Source | None = None
-
-    @property
-    def full_date_note(self) -> str | None:
-        """The date note in full, its own or the one its facts' source says once."""
-        if self.date_note is not None or self.date_note_source is None:
-            return self.date_note
-        return self.date_note_source.facts_date_note
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
