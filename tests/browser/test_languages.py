@@ -8,19 +8,16 @@ purpose so untranslated, marked text is on the pages checked; its facts are spli
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from _languages_fixture import UK
-from axe_playwright_python.sync_playwright import Axe
 from conftest import make_project, serve_folder
 from playwright.sync_api import Browser, expect
 
 from explainer.pipeline import build
-from tests.browser.test_standards import VNU, WCAG_TAGS
+from tests.browser.test_standards import OPEN_DETAILS, axe_reports, nu_errors
 
 pytestmark = pytest.mark.browser
 SPLIT = UK["site.yaml"].replace("updated: 2025-06-01\n", "updated: 2025-06-01\n        offline: true\n"
@@ -63,25 +60,21 @@ def test_axe_finds_no_wcag_violations_in_the_ukrainian_edition(browser: Browser,
                                                                scheme: str) -> None:
     context = browser.new_context(base_url=served, viewport={"width": 360, "height": 900}, color_scheme=scheme)
     page = context.new_page()
-    axe = Axe()
-    reports = {}
-    for name in pages(edition):
+
+    def visit(name: str) -> None:
         page.goto("/" + name)
-        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        if results.violations_count:
-            reports[name] = results.generate_report()
+        page.evaluate(OPEN_DETAILS)
+
+    reports = axe_reports(page, pages(edition), visit)
     context.close()
     assert not reports, "\n".join(f"{name} ({scheme}):\n{report}" for name, report in reports.items())
 
 
 def test_nu_html_checker_reports_no_errors_in_the_ukrainian_edition(java: str, edition: Path) -> None:
     files = [str(edition / name) for name in pages(edition)]
-    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json", *files],
-                            capture_output=True, text=True, timeout=120, check=False)
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    assert [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}" for m in messages] == []
-    assert result.returncode == 0
+    errors, code = nu_errors(java, files)
+    assert errors == []
+    assert code == 0
 
 
 def test_language_switch_by_keyboard_without_javascript(browser: Browser, served: str) -> None:

@@ -6,17 +6,14 @@ lists of pages and the pager are checked here on a small project forced to split
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from explainer.pipeline import build
-from tests.browser.test_standards import VNU, WCAG_TAGS
+from tests.browser.test_standards import axe_reports, nu_errors
 from tests.conftest import MINIMAL, make_project, serve_folder
 
 pytestmark = pytest.mark.browser
@@ -45,13 +42,8 @@ def test_axe_finds_no_wcag_violations_on_split_pages(browser: Browser, split_sit
                                                      width: int, scheme: str) -> None:
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
-    axe = Axe()
-    reports = {}
-    for path in sorted(split_site.glob("*.html")):
-        page.goto(split_url + path.name)
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        if results.violations_count:
-            reports[path.name] = results.generate_report()
+    reports = axe_reports(page, [p.name for p in sorted(split_site.glob("*.html"))],
+                          lambda name: page.goto(split_url + name))
     context.close()
     assert not reports, "\n".join(f"{name} ({width}px, {scheme}):\n{report}" for name, report in reports.items())
 
@@ -59,8 +51,6 @@ def test_axe_finds_no_wcag_violations_on_split_pages(browser: Browser, split_sit
 def test_nu_html_checker_reports_no_errors_on_split_pages(java: str, split_site: Path) -> None:
     files = sorted(str(p) for p in split_site.glob("*.html"))
     assert len(files) > 5
-    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json", *files],
-                            capture_output=True, text=True, timeout=120, check=False)
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    assert [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}" for m in messages] == []
-    assert result.returncode == 0
+    errors, code = nu_errors(java, files)
+    assert errors == []
+    assert code == 0
