@@ -26,6 +26,7 @@ from .write import Output, check_output_dir, write_site
 
 if TYPE_CHECKING:
     from .incremental import BuildCache
+    from .parallel import Forked
 
 # The renderer (Jinja2, Markdown, nh3), assets and feed are imported by render() only: `check` never needs them.
 
@@ -99,16 +100,57 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     ``search`` is ``(indexing,)`` when the build has started Pagefind already (see build()).
     """
     from . import editions
-    from .assets import hash_assets, page_links, unmet_links
-    from .exports import sitemap
-    from .feed import feed_xml, recent_changes
-    from .parallel import workers_available
-    from .render import STYLESHEET, Renderer, RenderOptions
+    from .assets import hash_assets
+    from .parallel import can_fork_child
+    from .render import STYLESHEET, RenderOptions
 
     site = project.site
     options = RenderOptions(base_url=(base_url or site.base_url).rstrip("/") + "/")
     theme = lookup(root)  # the project's templates/, static/ and locales/ first, then the package's theme
     assets = hash_assets(theme.static, inlined=(STYLESHEET,))
+    others = [code for code in site.languages if code != site.language]
+
+    def render_others(workers: int) -> dict[str, Output]:  # each other edition under its code
+        out: dict[str, Output] = {}
+        for code in others:
+            out.update(editions.render_other(project, code, theme, options, assets, problems, workers))
+        return out
+
+    # With a second core, a forked child renders the other editions while this process renders the
+    # original: they share nothing the original's pages make (see docs/maintainers.md).
+    child = _editions_child(render_others, problems) if others and can_fork_child() else None
+    try:
+        return _render(project, root, options, theme, assets, problems, cache, search, render_others, child)
+    finally:
+        if child is not None:
+            child.stop()
+
+
+def _editions_child(render_others: Callable[[int], dict[str, Output]], problems: Problems) -> Forked:
+    """The other editions rendered in a forked child, one page at a time: it answers with their files
+    and the problems it found (appended here where a serial build appends them)."""
+    from .parallel import Forked
+
+    before = len(problems.items)
+
+    def work() -> tuple[dict[str, Output], list[ContentError]]:
+        files = render_others(1)
+        return files, problems.items[before:]
+
+    return Forked(work)
+
+
+def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any, problems: Problems,
+            cache: BuildCache | None, search: tuple[Any] | None, render_others: Callable[[int], dict[str, Output]],
+            child: Forked | None) -> dict[str, Output]:
+    from . import editions
+    from .assets import page_links, unmet_links
+    from .exports import sitemap
+    from .feed import feed_xml, recent_changes
+    from .parallel import workers_available
+    from .render import Renderer
+
+    site = project.site
     memo = cache.render if cache else None
     words = editions.words_for(site.language, site, theme.locales, problems)
     renderer = Renderer(project, theme.templates, options, theme.static, assets, memo, words)
@@ -121,10 +163,12 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     pages.update(assets.files)
     pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout)
     if len(site.languages) > 1:  # each other edition under its code, from the same verified project
-        for code in site.languages:
-            if code != site.language:
-                pages.update(editions.render_other(project, code, theme, options, assets, problems,
-                                                   workers_available()))
+        done = child.result() if child is not None else None
+        if done is None:  # no child, or it failed: rendered here (an error in it is raised as usual)
+            pages.update(render_others(workers_available()))
+        else:
+            pages.update(done[0])
+            problems.items.extend(done[1])
         problems.raise_if_errors()
         listed = [page.name for _, page in renderer.layout.pages]
         pages["sitemap.xml"] = sitemap(options.base_url, site.updated, editions.sitemap_pages(site, listed))

@@ -1,0 +1,156 @@
+"""The other editions rendered by a forked child (pipeline.py, parallel.Forked) are the same as in-process.
+
+Each build runs in a fresh interpreter, with the child forced on or off (the machine may have one
+core, and the test session other threads): the same files, byte for byte, and the same warnings
+and errors in the same order, whether the mistake is in the original, in the other edition only,
+or in what the child does when it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from _languages_fixture import UK
+from conftest import REPO, make_project
+
+# A build with the editions' child forced on ("fork") or off ("serial"); "dies" and "raises" make
+# the child fail (killed, or an exception in it) after a fork, so the build renders the edition itself.
+BUILD = """
+import json, os, sys
+from pathlib import Path
+from explainer import editions, parallel, pipeline
+from explainer.errors import BuildError
+root, output, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+parent, children = os.getpid(), []
+parallel.can_fork_child = lambda: mode != "serial"
+started = parallel.Forked.__init__
+def spy(self, work):
+    children.append(1)
+    started(self, work)
+parallel.Forked.__init__ = spy
+render_other = editions.render_other
+def failing(*args):
+    if os.getpid() != parent and mode == "dies":
+        os._exit(3)
+    if os.getpid() != parent and mode == "raises":
+        raise RuntimeError("in the child")
+    return render_other(*args)
+editions.render_other = failing
+try:
+    result = pipeline.build(root, output)
+    problems = [p.format() for p in result.warnings]
+    failed = False
+except BuildError as exc:
+    problems = [p.format() for p in exc.problems]
+    failed = True
+print(json.dumps({"children": len(children), "problems": problems, "failed": failed}))
+"""
+
+
+def build(root: Path, output: Path, mode: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", BUILD, str(root), str(output), mode], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def both(root: Path, tmp_path: Path) -> tuple[dict, dict]:
+    """The build with the child and without it; asserts the child was used only where forced."""
+    forked, serial = build(root, tmp_path / "forked", "fork"), build(root, tmp_path / "serial", "serial")
+    assert (forked["children"], serial["children"]) == (1, 0)
+    return forked, serial
+
+
+def test_the_shipped_explainer_is_the_same_bytes_from_a_child(tmp_path):
+    forked, serial = both(REPO, tmp_path)
+    assert forked == {**serial, "children": 1}
+    assert not serial["failed"]
+    files = read_tree(tmp_path / "forked")
+    assert files == read_tree(tmp_path / "serial")
+    assert "uk/index.html" in files and "uk/explainer-uk.html" in files
+
+
+def test_warnings_of_both_editions_come_in_the_serial_order(tmp_path):
+    root = make_project(tmp_path / "site", UK).root  # partly translated: warnings from check and render
+    (root / "site.yaml").write_text((root / "site.yaml").read_text(encoding="utf-8").replace(
+        "languages: [en, uk]", "languages: [en, uk, pl]"), encoding="utf-8")  # pl: no catalog, a render warning
+    forked, serial = both(root, tmp_path)
+    assert forked == {**serial, "children": 1}
+    assert any("there is no catalog for 'pl'" in p for p in serial["problems"])
+    assert read_tree(tmp_path / "forked") == read_tree(tmp_path / "serial")
+
+
+def test_an_error_in_the_other_edition_only_is_reported_the_same(tmp_path):
+    site = make_project(tmp_path / "site", UK)
+    site.write("locales/uk.po", 'msgid "Timeline"\nmsgstr "Хронологія %(oops)s"\n')  # read in the child
+    forked, serial = both(site.root, tmp_path)
+    assert forked == {**serial, "children": 1}
+    assert serial["failed"]
+    assert any(p.startswith("locales/uk.po:1:1: error: the catalog cannot be read") for p in serial["problems"])
+    assert not (tmp_path / "forked").exists() and not (tmp_path / "serial").exists()
+
+
+@pytest.mark.parametrize("where", ["other edition", "both editions"])
+def test_a_template_error_is_reported_the_same(tmp_path, where):
+    site = make_project(tmp_path / "site", UK)
+    base = site.root / "templates" / "base.html"
+    typo = "{{ no_such_variable }}"
+    if where == "other edition":
+        typo = "{% if translation_of %}" + typo + "{% endif %}"
+    text = base.read_text(encoding="utf-8")
+    base.write_text(text.replace("<body", typo + "<body", 1), encoding="utf-8")
+    forked, serial = both(site.root, tmp_path)
+    assert forked == {**serial, "children": 1}
+    assert serial["failed"]
+    assert any("template error: 'no_such_variable' is undefined" in p for p in serial["problems"])
+
+
+@pytest.mark.parametrize("mode", ["dies", "raises"])
+def test_a_child_that_fails_leaves_the_edition_to_the_build(tmp_path, mode):
+    """Killed or raising, the child answers nothing: the build renders the edition itself."""
+    site = make_project(tmp_path / "site", UK)
+    failed, serial = build(site.root, tmp_path / "failed", mode), build(site.root, tmp_path / "serial", "serial")
+    assert failed == {**serial, "children": 1}
+    assert read_tree(tmp_path / "failed") == read_tree(tmp_path / "serial")
+
+
+def test_no_child_without_a_spare_core_or_with_threads(monkeypatch):
+    from explainer import parallel
+
+    monkeypatch.setattr(parallel, "workers_available", lambda: 1)
+    assert not parallel.can_fork_child()
+    monkeypatch.setattr(parallel, "workers_available", lambda: 2)
+    monkeypatch.setattr(parallel, "_load", lambda: 2.0)  # both cores busy already
+    assert not parallel.can_fork_child()
+    monkeypatch.setattr(parallel, "_load", lambda: 1.2)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
+    assert not parallel.can_fork_child()
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(parallel, "_resident_bytes", lambda: parallel.MEMORY_BUDGET)
+    assert not parallel.can_fork_child()
+    monkeypatch.setattr(parallel, "_resident_bytes", lambda: 1)
+    assert parallel.can_fork_child()
+
+
+def test_a_large_file_comes_back_from_the_child_on_disk(monkeypatch):
+    """A file past write.SPILL_BYTES waits on disk in the parent as it did in the child."""
+    from explainer import parallel, write
+
+    monkeypatch.setattr(write, "SPILL_BYTES", 10)
+    sink = write.Sink()
+    sink.write(b"x" * 25)
+    big = sink.value()
+    assert isinstance(big, write.OnDisk)
+    done = parallel.Forked(lambda: ({"small.txt": b"tiny", "big.json": big}, ["extra"])).result()
+    assert done is not None
+    files, extra = done
+    assert extra == ["extra"] and files["small.txt"] == b"tiny"
+    assert isinstance(files["big.json"], write.OnDisk) and bytes(files["big.json"]) == b"x" * 25
