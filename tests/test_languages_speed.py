@@ -1,0 +1,102 @@
+"""What keeps a multilingual build quick gives the same words: language names and kept catalogs.
+
+- A language switch names each language in itself; the build reads that from the language's own
+  CLDR file (i18n.native_name), which must say what Babel's whole locale says.
+- A catalog (`locales/uk.po`) is compiled once and kept beside the compiled templates; a later
+  build reads the kept one, with the same translations, and a changed or damaged one is compiled again.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import jinja2
+import pytest
+from babel import Locale
+from babel.localedata import locale_identifiers
+from conftest import REPO
+
+from explainer import i18n, page_tools
+from explainer.errors import Problems
+
+UK_PO = REPO / "locales" / "uk.po"
+
+
+def babel_name(code: str) -> str:
+    name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_")) or code
+    return name[:1].upper() + name[1:]
+
+
+def test_each_language_is_named_in_itself_as_babel_names_it():
+    codes = [code for code in locale_identifiers() if "_" not in code] + ["en-GB", "pt-BR", "sr-Latn"]
+    assert {code: i18n.native_name(code) for code in codes} == {code: babel_name(code) for code in codes}
+    assert i18n.native_name("uk") == "Українська" and i18n.native_name("en") == "English"
+    assert i18n.native_name("zz") == "zz"  # no such language: its code
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setattr(page_tools, "bytecode_cache", lambda: jinja2.FileSystemBytecodeCache(str(folder)))
+    return folder
+
+
+def words(catalog) -> dict[str, str]:
+    """Every string of the Ukrainian catalog as the catalog translates it, plurals included."""
+    out = {"fact 1": catalog.ngettext("%(num)s fact", "%(num)s facts", 1),
+           "fact 3": catalog.ngettext("%(num)s fact", "%(num)s facts", 3),
+           "fact 5": catalog.ngettext("%(num)s fact", "%(num)s facts", 5),
+           "date": catalog.pgettext("date pattern (CLDR)", "LLLL y")}
+    for line in UK_PO.read_text(encoding="utf-8").splitlines():
+        if line.startswith('msgid "') and line != 'msgid ""':
+            msgid = line[7:-1].encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+            out[msgid] = catalog.gettext(msgid)
+    return out
+
+
+def test_a_kept_catalog_gives_the_same_translations(cache, tmp_path):
+    fresh = words(i18n.read_catalog(UK_PO))
+    assert len(list(cache.glob("__explainer_catalog_*.mo"))) == 1
+    assert words(i18n.read_catalog(UK_PO)) == fresh
+    assert fresh["Timeline"] == "Хронологія" and fresh["fact 3"] != fresh["fact 5"]
+
+
+def test_a_later_build_reads_the_kept_catalog_without_babels_reader(cache):
+    i18n.read_catalog(UK_PO)
+    script = ("import sys, jinja2\nfrom pathlib import Path\nfrom explainer import i18n, page_tools\n"
+              f"page_tools.bytecode_cache = lambda: jinja2.FileSystemBytecodeCache({str(cache)!r})\n"
+              f"print(i18n.read_catalog(Path({str(UK_PO)!r})).gettext('Timeline'))\n"
+              "print('babel.messages.pofile' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["Хронологія", "False"], done.stderr
+
+
+def test_a_changed_catalog_is_compiled_again(cache, tmp_path):
+    po = tmp_path / "uk.po"
+    po.write_text('msgid "Timeline"\nmsgstr "Хронологія"\n', encoding="utf-8")
+    assert i18n.read_catalog(po).gettext("Timeline") == "Хронологія"
+    po.write_text('msgid "Timeline"\nmsgstr "Події"\n', encoding="utf-8")
+    assert i18n.read_catalog(po).gettext("Timeline") == "Події"
+    assert len(list(cache.glob("__explainer_catalog_*.mo"))) == 2
+
+
+def test_a_damaged_kept_catalog_is_compiled_again(cache):
+    i18n.read_catalog(UK_PO)
+    (kept,) = cache.glob("__explainer_catalog_*.mo")
+    kept.write_bytes(b"not a catalog")
+    assert i18n.read_catalog(UK_PO).gettext("Timeline") == "Хронологія"
+    assert kept.read_bytes()[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")  # a .mo file again
+
+
+def test_a_broken_catalog_is_reported_on_every_build(cache, tmp_path):
+    folder = tmp_path / "locales"
+    folder.mkdir()
+    (folder / "uk.po").write_text('msgid "Timeline"\nmsgstr "Хронологія %(oops)s"\n', encoding="utf-8")
+    for _ in range(2):
+        problems = Problems(tmp_path)
+        i18n.load_catalog("uk", (folder,), problems)
+        assert [(p.path, p.line) for p in problems.errors] == [("locales/uk.po", 1)]
+    assert not list(cache.glob("__explainer_catalog_*.mo"))
