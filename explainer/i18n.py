@@ -104,17 +104,23 @@ def _kept_catalog(data: bytes) -> Path | None:
 
     from babel import __version__ as babel_version
 
-    from .page_tools import bytecode_cache
-
-    cache = bytecode_cache()
+    cache = _cache_folder()
     if cache is None:
         return None
     key = hashlib.sha256(f"babel {babel_version}\0".encode() + data).hexdigest()
-    return Path(cache.directory) / f"__explainer_catalog_{key}.mo"
+    return cache / f"__explainer_catalog_{key}.mo"
+
+
+def _cache_folder() -> Path | None:
+    """The private folder where the compiled templates are kept (page_tools.bytecode_cache), if any."""
+    from .page_tools import bytecode_cache
+
+    cache = bytecode_cache()
+    return Path(cache.directory) if cache is not None else None
 
 
 def _keep(path: Path, compiled: bytes) -> None:
-    """Save a compiled catalog whole (written aside, then renamed), or not at all."""
+    """Save a compiled catalog or a language's name whole (written aside, then renamed), or not at all."""
     import tempfile
 
     with contextlib.suppress(OSError):
@@ -346,11 +352,12 @@ def native_name(code: str) -> str:
 
     Every page of every edition names each edition, so the original's build needs them all. A
     language code alone ("uk") is looked up in its own CLDR file only, without the files it inherits
-    from (the name is the language's own, never inherited): a third of the time of Babel's full
-    locale. "English" is written here, so an English build of a one-language site loads no Babel.
+    from (the name is the language's own, never inherited), and the name is kept beside the compiled
+    templates, keyed by that file's size and time: reading the file costs ~12 ms (it loads
+    babel.dates). "English" is written here, so an English build of a one-language site loads no Babel.
     """
     if code == "en":
-        return "English"  # CLDR's (tests/test_languages.py compares them)
+        return "English"  # CLDR's (tests/test_languages_speed.py compares them)
     name = _own_name(code) if code.isalpha() and code.islower() else None
     if name is None:
         from babel import Locale, UnknownLocaleError
@@ -364,6 +371,12 @@ def native_name(code: str) -> str:
 
 def _own_name(code: str) -> str | None:
     """The name a language's own CLDR file gives it, or None (no such file, or it does not say)."""
+    kept = _kept_name(code)
+    if kept is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            name = kept.read_text(encoding="utf-8")
+            if name:
+                return name
     import pickle
 
     from babel.localedata import exists, resolve_locale_filename
@@ -375,7 +388,27 @@ def _own_name(code: str) -> str | None:
             name = pickle.load(handle).get("languages", {}).get(code)
     except (OSError, pickle.UnpicklingError, AttributeError):
         return None
-    return name if isinstance(name, str) and name else None
+    if not isinstance(name, str) or not name:
+        return None
+    if kept is not None:
+        _keep(kept, name.encode("utf-8"))
+    return name
+
+
+def _kept_name(code: str) -> Path | None:
+    """Where a language's own name is kept, keyed by its CLDR file (Babel's `locale-data/CODE.dat`)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("babel")  # found, not imported
+    folders = spec.submodule_search_locations if spec is not None else None
+    cache = _cache_folder()
+    if not folders or cache is None:
+        return None
+    try:
+        stat = (Path(folders[0]) / "locale-data" / f"{code}.dat").stat()
+    except OSError:
+        return None
+    return cache / f"__explainer_language_name_{code}_{stat.st_size}_{stat.st_mtime_ns}.txt"
 
 
 def mark_untranslated(value: Any, words: Words) -> Any:

@@ -1,7 +1,7 @@
 """What keeps a multilingual build quick gives the same words: language names and kept catalogs.
 
 - A language switch names each language in itself; the build reads that from the language's own
-  CLDR file (i18n.native_name), which must say what Babel's whole locale says.
+  CLDR file (i18n.native_name), which must say what Babel's whole locale says, and keeps it.
 - A catalog (`locales/uk.po`) is compiled once and kept beside the compiled templates; a later
   build reads the kept one, with the same translations, and a changed or damaged one is compiled again.
 """
@@ -29,19 +29,33 @@ def babel_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def test_each_language_is_named_in_itself_as_babel_names_it():
-    codes = [code for code in locale_identifiers() if "_" not in code] + ["en-GB", "pt-BR", "sr-Latn"]
-    assert {code: i18n.native_name(code) for code in codes} == {code: babel_name(code) for code in codes}
-    assert i18n.native_name("uk") == "Українська" and i18n.native_name("en") == "English"
-    assert i18n.native_name("zz") == "zz"  # no such language: its code
-
-
 @pytest.fixture
 def cache(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "cache"
     folder.mkdir()
     monkeypatch.setattr(page_tools, "bytecode_cache", lambda: jinja2.FileSystemBytecodeCache(str(folder)))
     return folder
+
+
+def test_each_language_is_named_in_itself_as_babel_names_it(cache):
+    codes = [code for code in locale_identifiers() if "_" not in code] + ["en-GB", "pt-BR", "sr-Latn"]
+    expected = {code: babel_name(code) for code in codes}
+    assert {code: i18n.native_name(code) for code in codes} == expected
+    assert {code: i18n.native_name(code) for code in codes} == expected  # again, from the kept names
+    assert i18n.native_name("uk") == "Українська" and i18n.native_name("en") == "English"
+    assert i18n.native_name("zz") == "zz"  # no such language: its code
+
+
+def test_a_kept_language_name_is_read_without_babel(cache):
+    assert i18n.native_name("uk") == "Українська"
+    (kept,) = cache.glob("__explainer_language_name_uk_*.txt")
+    script = ("import sys, jinja2\nfrom explainer import i18n, page_tools\n"
+              f"page_tools.bytecode_cache = lambda: jinja2.FileSystemBytecodeCache({str(cache)!r})\n"
+              "print(i18n.native_name('uk'), 'babel' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["Українська", "False"], done.stderr
+    kept.write_bytes(b"")  # damaged: looked up again
+    assert i18n.native_name("uk") == "Українська" and kept.read_text(encoding="utf-8") == "українська"
 
 
 def words(catalog) -> dict[str, str]:
