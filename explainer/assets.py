@@ -24,6 +24,8 @@ _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
 
 @dataclass
 class Assets:
+    """The static files under content-hashed names, and the map templates link them by."""
+
     files: dict[str, bytes] = field(default_factory=dict)  # output path → bytes
     names: dict[str, str] = field(default_factory=dict)  # "style.css" → "assets/style.3f2a1c9e.css"
 

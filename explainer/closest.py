@@ -28,6 +28,8 @@ _WORD = re.compile(r"\S+")
 
 @dataclass
 class _Index:
+    """Where each word of an archived text occurs: the first and last place and how often."""
+
     counts: Counter[str]
     first: dict[str, int]
     last: dict[str, int]

@@ -22,6 +22,8 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 @dataclass
 class SummaryFile:
+    """A summary file as read: its front matter and its Markdown body."""
+
     path: Path
     meta: Doc | None
     body: str
@@ -30,6 +32,8 @@ class SummaryFile:
 
 @dataclass
 class Loaded:
+    """Every content file as read, before validation."""
+
     docs: dict[str, Doc]
     summaries: list[SummaryFile]
 

@@ -44,6 +44,8 @@ class Spot:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Topic:
+    """A topic readers can filter facts by (site.yaml `topics`)."""
+
     id: str
     label: str
     translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
@@ -51,6 +53,8 @@ class Topic:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Chart:
+    """A chart of one figure series across facts (site.yaml `charts`)."""
+
     series: str
     title: str
     description: str
@@ -59,6 +63,8 @@ class Chart:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Site:
+    """site.yaml: the story's title, languages, address and settings."""
+
     title: str
     description: str
     language: str
@@ -77,6 +83,8 @@ class Site:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Source:
+    """A cited source, with the archived text its quotes are checked against."""
+
     id: str
     title: str
     publisher: str | None
@@ -103,6 +111,8 @@ class Source:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Citation:
+    """One quote from a source backing a fact, and where the quote check found it."""
+
     source: str
     quote: str
     where: Where
@@ -114,6 +124,8 @@ class Citation:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Figure:
+    """A number a fact reports, for the charts."""
+
     series: str
     label: str
     value: float | None = None
@@ -148,6 +160,8 @@ class InheritsDateNote:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Fact(InheritsDateNote):
+    """A claim with its attribution, dates and the quotes that back it."""
+
     id: str
     claim: str
     attribution: str  # who makes the claim, never through whom: attribution.py writes the chain
@@ -191,6 +205,8 @@ class Reference:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Event(InheritsDateNote):
+    """A dated entry of the timeline, pointing at the facts behind it."""
+
     id: str
     date: Date
     date_note: str | None
@@ -209,6 +225,8 @@ class Event(InheritsDateNote):
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Comparison:
+    """Two or more facts set side by side (e.g. figures that disagree)."""
+
     id: str
     kind: str
     title: str
@@ -222,6 +240,8 @@ class Comparison:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Term:
+    """A glossary entry."""
+
     id: str
     term: str
     definition: str
@@ -234,6 +254,8 @@ class Term:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Summary:
+    """A section of the story's summary, whose sentences cite facts."""
+
     slug: str
     title: str
     order: int
@@ -245,6 +267,8 @@ class Summary:
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Project:
+    """The whole validated project: what the render stage needs."""
+
     root: Path
     site: Site | None  # None only when site.yaml had errors; nothing renders then
     sources: list[Source]

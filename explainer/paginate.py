@@ -39,6 +39,8 @@ SOURCES_PER_PAGE = 10
 
 @dataclass(frozen=True)
 class Limits:
+    """How many items a page of a split list holds (site.yaml `pagination`)."""
+
     facts_per_page: int = FACTS_PER_PAGE
     events_per_page: int = EVENTS_PER_PAGE
     sources_per_page: int = SOURCES_PER_PAGE
@@ -75,6 +77,8 @@ class Section:
 
 @dataclass
 class Layout:
+    """Which lists are split into pages, and where each item is shown."""
+
     facts: Section
     timeline: Section
     sources: Section

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -219,6 +218,8 @@ class Forked:
             return
         self._pipe.close()  # a child still writing gets a broken pipe and ends
         pid, self.pid = self.pid, None
+        import signal  # here: its enums cost every build ~1 ms to import
+
         with contextlib.suppress(ProcessLookupError):  # pragma: no cover - already gone
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)

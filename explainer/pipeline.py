@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class BuildResult:
+    """What a build made: the project, the files and the warnings."""
+
     project: Project
     pages: dict[str, Output]  # bytes, or a large file waiting on disk (write.py)
     warnings: list[ContentError] = field(default_factory=list)

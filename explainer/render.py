@@ -66,6 +66,8 @@ PAGES = ((FRONT_PAGE, "index.html"), ("404.html", "404.html"))
 
 @dataclass
 class RenderOptions:
+    """The published address pages are rendered for."""
+
     base_url: str
 
 

@@ -31,17 +31,23 @@ class Scalar:
 
 @dataclass(frozen=True, eq=False)  # definitions compare by identity
 class Enum:
+    """One of a fixed set of words."""
+
     choices: tuple[str, ...]
 
 
 @dataclass(frozen=True, eq=False)  # definitions compare by identity
 class ListOf:
+    """A list of values of one type."""
+
     item: Any
     min_items: int = 0
 
 
 @dataclass(frozen=True, eq=False)  # definitions compare by identity
 class Field:
+    """One field of a record: its type, its documentation and whether it is required."""
+
     name: str
     type: Any
     doc: str

@@ -39,6 +39,8 @@ class SearchUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Record:
+    """One item as Pagefind indexes it."""
+
     url: str  # the item's anchor, relative to the site's root
     title: str
     content: str

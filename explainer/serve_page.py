@@ -29,6 +29,8 @@ _CUT = "…"
 
 @dataclass
 class Line:
+    """A line of a file shown on the preview's error page."""
+
     number: int
     text: str
     marked: bool
