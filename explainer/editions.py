@@ -172,6 +172,7 @@ def render_other(project: Project, code: str, theme: Any, options: Any, assets: 
         renderer.env.globals["asset"] = lambda name: "../" + (script[0] if name == SCRIPT else assets.url(name))
     pages = renderer.render(problems, workers)
     pages["feed.xml"] = feed_xml(translated_project, edition_options.base_url, renderer.layout, words=words)
+    words.keep_formats()  # its dates and numbers, for the next build (kept.py)
     out = {prefix(site, code) + name: data for name, data in pages.items() if name not in ROOT_ONLY}
     if script is not None:
         out[script[0]] = script[1]  # at the root's assets/, where every edition's pages link it

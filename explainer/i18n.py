@@ -22,7 +22,6 @@ import contextlib
 import datetime as dt
 import gettext as gettext_module
 import io
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -69,16 +68,16 @@ def catalog_files(language: str, folders: tuple[Path, ...]) -> list[Path]:
 def read_catalog(path: Path) -> gettext_module.GNUTranslations:
     """A `.po` file as gettext translations, compiled in memory with Babel (fuzzy entries are left out).
 
-    The compiled catalog is kept between builds (keyed by the file's bytes and Babel's version, beside
-    the compiled templates: page_tools.bytecode_cache): Babel's `.po` reader costs a multilingual
-    build ~17 ms (half of it importing the e-mail parser it reads the header with) on every run.
+    The compiled catalog is kept between builds (kept.py), keyed by the file's bytes and the installed Babel.
     """
+    from . import kept
+
     data = path.read_bytes()
-    kept = _kept_catalog(data)
-    if kept is not None:
+    compiled = kept.catalog_path(data)
+    if (known := kept.read(compiled)) is not None:
         try:
-            return gettext_module.GNUTranslations(io.BytesIO(kept.read_bytes()))
-        except Exception:  # none kept yet, or a damaged file: compiled again below
+            return gettext_module.GNUTranslations(io.BytesIO(known))
+        except Exception:  # a damaged file: compiled again below
             pass
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
@@ -92,46 +91,10 @@ def read_catalog(path: Path) -> gettext_module.GNUTranslations:
                                    f"%({sorted(unknown)[0]})s, which the original does not")
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
-    if kept is not None:
-        _keep(kept, buffer.getvalue())
+    if compiled is not None:
+        kept.keep(compiled, buffer.getvalue())
     buffer.seek(0)
     return gettext_module.GNUTranslations(buffer)
-
-
-def _kept_catalog(data: bytes) -> Path | None:
-    """Where the compiled form of a catalog with these bytes is kept; None without a cache folder."""
-    import hashlib
-
-    from babel import __version__ as babel_version
-
-    cache = _cache_folder()
-    if cache is None:
-        return None
-    key = hashlib.sha256(f"babel {babel_version}\0".encode() + data).hexdigest()
-    return cache / f"__explainer_catalog_{key}.mo"
-
-
-def _cache_folder() -> Path | None:
-    """The private folder where the compiled templates are kept (page_tools.bytecode_cache), if any."""
-    from .page_tools import bytecode_cache
-
-    cache = bytecode_cache()
-    return Path(cache.directory) if cache is not None else None
-
-
-def _keep(path: Path, compiled: bytes) -> None:
-    """Save a compiled catalog or a language's name whole (written aside, then renamed), or not at all."""
-    import tempfile
-
-    with contextlib.suppress(OSError):
-        handle, aside = tempfile.mkstemp(dir=path.parent, prefix=".explainer-catalog-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(compiled)
-            os.replace(aside, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(aside)
 
 
 class CatalogError(ValueError):
@@ -183,6 +146,7 @@ class Words:
         self.pgettext = catalog.pgettext
         self._locale: Any = None
         self._html: dict[tuple[Any, bool], Markup] = {}
+        self._formats: Any = None  # kept.Formats, once a date or number is written with Babel
         self.state: tuple[tuple[str, bytes], ...] = ()  # the catalog files read, for incremental.py
 
     @property
@@ -199,20 +163,44 @@ class Words:
                     continue
         return self._locale
 
+    @property
+    def formats(self) -> Any:
+        """What Babel wrote for this language, kept between builds (kept.py): Babel is loaded on a miss only."""
+        if self._formats is None:
+            from .kept import Formats
+
+            self._formats = Formats(self.language)
+        return self._formats
+
+    def keep_formats(self) -> None:
+        """Keep this build's dates and numbers for the next (called once the edition is rendered)."""
+        if self._formats is not None:
+            self._formats.save()
+
     def number(self, value: float | int) -> str:
         """1000 → "1 000" in Ukrainian; English keeps the page's digits as they were ("1000")."""
         if self.english:
             return str(value)
-        from babel.numbers import format_decimal
 
-        return format_decimal(value, locale=self.locale)
+        def make() -> str:
+            from babel.numbers import format_decimal
+
+            return format_decimal(value, locale=self.locale)
+
+        return self.formats.text(f"n {value!r}", make)
 
     # Dates ----------------------------------------------------------------------------------------
 
     def _pattern(self, date: PartialDate, pattern: str) -> str:
-        from babel.dates import format_date
+        """A date in a CLDR pattern (Babel's answers are kept: a story repeats its few dates)."""
+        day = dt.date(date.year, date.month or 1, date.day or 1)
 
-        return format_date(dt.date(date.year, date.month or 1, date.day or 1), pattern, locale=self.locale)
+        def make() -> str:
+            from babel.dates import format_date
+
+            return format_date(day, pattern, locale=self.locale)
+
+        return self.formats.text(f"d {day.isoformat()} {pattern}", make)
 
     def plain(self, date: PartialDate) -> str:
         """A single date at its precision, without "c." or "?": "25 травня 2025", "травень 2025", "2025".
@@ -352,9 +340,8 @@ def native_name(code: str) -> str:
 
     Every page of every edition names each edition, so the original's build needs them all. A
     language code alone ("uk") is looked up in its own CLDR file only, without the files it inherits
-    from (the name is the language's own, never inherited), and the name is kept beside the compiled
-    templates, keyed by that file's size and time: reading the file costs ~12 ms (it loads
-    babel.dates). "English" is written here, so an English build of a one-language site loads no Babel.
+    from (the name is the language's own, never inherited), and the name is kept between builds
+    (kept.py). "English" is written here, so an English build of a one-language site loads no Babel.
     """
     if code == "en":
         return "English"  # CLDR's (tests/test_languages_speed.py compares them)
@@ -371,12 +358,13 @@ def native_name(code: str) -> str:
 
 def _own_name(code: str) -> str | None:
     """The name a language's own CLDR file gives it, or None (no such file, or it does not say)."""
-    kept = _kept_name(code)
-    if kept is not None:
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            name = kept.read_text(encoding="utf-8")
-            if name:
-                return name
+    from . import kept
+
+    path = kept.name_path(code)
+    with contextlib.suppress(UnicodeDecodeError):
+        name = (kept.read(path) or b"").decode("utf-8")
+        if name:
+            return name
     import pickle
 
     from babel.localedata import exists, resolve_locale_filename
@@ -390,25 +378,9 @@ def _own_name(code: str) -> str | None:
         return None
     if not isinstance(name, str) or not name:
         return None
-    if kept is not None:
-        _keep(kept, name.encode("utf-8"))
+    if path is not None:
+        kept.keep(path, name.encode("utf-8"))
     return name
-
-
-def _kept_name(code: str) -> Path | None:
-    """Where a language's own name is kept, keyed by its CLDR file (Babel's `locale-data/CODE.dat`)."""
-    from importlib.util import find_spec
-
-    spec = find_spec("babel")  # found, not imported
-    folders = spec.submodule_search_locations if spec is not None else None
-    cache = _cache_folder()
-    if not folders or cache is None:
-        return None
-    try:
-        stat = (Path(folders[0]) / "locale-data" / f"{code}.dat").stat()
-    except OSError:
-        return None
-    return cache / f"__explainer_language_name_{code}_{stat.st_size}_{stat.st_mtime_ns}.txt"
 
 
 def mark_untranslated(value: Any, words: Words) -> Any:

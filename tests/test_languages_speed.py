@@ -4,19 +4,23 @@
   CLDR file (i18n.native_name), which must say what Babel's whole locale says, and keeps it.
 - A catalog (`locales/uk.po`) is compiled once and kept beside the compiled templates; a later
   build reads the kept one, with the same translations, and a changed or damaged one is compiled again.
+- An edition's dates and numbers written by Babel are kept too: a second build of the same story
+  writes the same bytes without importing Babel (kept.py).
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import jinja2
 import pytest
+from _languages_fixture import UK
 from babel import Locale
 from babel.localedata import locale_identifiers
-from conftest import REPO
+from conftest import REPO, make_project
 
 from explainer import i18n, page_tools
 from explainer.errors import Problems
@@ -114,3 +118,40 @@ def test_a_broken_catalog_is_reported_on_every_build(cache, tmp_path):
         i18n.load_catalog("uk", (folder,), problems)
         assert [(p.path, p.line) for p in problems.errors] == [("locales/uk.po", 1)]
     assert not list(cache.glob("__explainer_catalog_*.mo"))
+
+
+BUILD = """
+import json, sys, jinja2
+from pathlib import Path
+from explainer import page_tools, parallel, pipeline
+page_tools.bytecode_cache = lambda: jinja2.FileSystemBytecodeCache(sys.argv[3])
+parallel.can_fork_child = lambda: False  # one process: what it imported is what the build needed
+pipeline.build(Path(sys.argv[1]), Path(sys.argv[2]))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("babel"))))
+"""
+
+
+def build(root: Path, output: Path, cache: Path) -> list[str]:
+    """A build in a fresh interpreter; the Babel modules it imported."""
+    done = subprocess.run([sys.executable, "-c", BUILD, str(root), str(output), str(cache)], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_second_build_writes_the_same_edition_without_babel(cache, tmp_path):
+    root = make_project(tmp_path / "site", UK).root
+    first = build(root, tmp_path / "first", cache)
+    assert "babel.dates" in first and "babel.numbers" in first
+    (formats,) = cache.glob("__explainer_formats_uk_*.json")
+    assert json.loads(formats.read_text(encoding="utf-8"))["d 2025-05-26 d MMMM y"] == "26 травня 2025"
+    assert build(root, tmp_path / "second", cache) == []
+    assert read_tree(tmp_path / "second") == read_tree(tmp_path / "first")
+    formats.write_text("{not json", encoding="utf-8")  # damaged: Babel writes them again
+    assert "babel.dates" in build(root, tmp_path / "third", cache)
+    assert read_tree(tmp_path / "third") == read_tree(tmp_path / "first")
+    assert json.loads(formats.read_text(encoding="utf-8"))["d 2025-05-26 d MMMM y"] == "26 травня 2025"
