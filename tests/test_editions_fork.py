@@ -9,6 +9,7 @@ or in what the child does when it fails.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,8 @@ def failing(*args):
         os._exit(3)
     if os.getpid() != parent and mode == "raises":
         raise RuntimeError("in the child")
+    if os.environ.get("EDITION_BUG"):
+        raise RuntimeError("a bug in the edition")
     return render_other(*args)
 editions.render_other = failing
 try:
@@ -47,13 +50,15 @@ try:
 except BuildError as exc:
     problems = [p.format() for p in exc.problems]
     failed = True
+except RuntimeError as exc:
+    problems, failed = [f"bug: {exc}"], True
 print(json.dumps({"children": len(children), "problems": problems, "failed": failed}))
 """
 
 
-def build(root: Path, output: Path, mode: str) -> dict:
+def build(root: Path, output: Path, mode: str, env: dict[str, str] | None = None) -> dict:
     done = subprocess.run([sys.executable, "-c", BUILD, str(root), str(output), mode], cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -120,6 +125,17 @@ def test_a_child_that_fails_leaves_the_edition_to_the_build(tmp_path, mode):
     failed, serial = build(site.root, tmp_path / "failed", mode), build(site.root, tmp_path / "serial", "serial")
     assert failed == {**serial, "children": 1}
     assert read_tree(tmp_path / "failed") == read_tree(tmp_path / "serial")
+
+
+def test_a_bug_in_the_other_edition_surfaces_as_without_a_child(tmp_path):
+    """The child's exception is not lost: the build renders the edition itself and meets the same bug."""
+    site = make_project(tmp_path / "site", UK)
+    bug = {"EDITION_BUG": "1"}
+    forked = build(site.root, tmp_path / "forked", "fork", bug)
+    serial = build(site.root, tmp_path / "serial", "serial", bug)
+    assert forked == {**serial, "children": 1}
+    assert serial == {"children": 0, "problems": ["bug: a bug in the edition"], "failed": True}
+    assert not (tmp_path / "forked").exists()
 
 
 def test_no_child_without_a_spare_core_or_with_threads(monkeypatch):
