@@ -88,9 +88,12 @@ def name_path(code: str) -> Path | None:
 class Formats:
     """One language's dates and numbers as Babel wrote them, kept between builds.
 
-    ``text(key, make)`` answers from the kept ones, else calls ``make`` (Babel); ``save()`` keeps the
-    answers this build used, so the file holds the story's current dates only.
+    ``text(key, make)`` answers from the kept ones, else calls ``make`` (Babel); ``save()`` adds this
+    build's new answers to the kept ones (several stories in one language share the file), or keeps
+    this build's only once they pass MAX_FORMATS, so the file stays small.
     """
+
+    MAX_FORMATS = 5000  # ~200 KB; the shipped story uses 13, a generated 10,000-fact one ~1,000
 
     def __init__(self, language: str):
         where, stamp = folder(), babel_stamp()
@@ -112,5 +115,9 @@ class Formats:
         return text
 
     def save(self) -> None:
-        if self.path is not None and self.used != self.known:
-            keep(self.path, json.dumps(self.used, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        if self.path is None or self.used.keys() <= self.known.keys():
+            return  # nothing new
+        kept = {**self.known, **self.used}
+        if len(kept) > self.MAX_FORMATS:
+            kept = self.used
+        keep(self.path, json.dumps(kept, ensure_ascii=False, sort_keys=True).encode("utf-8"))

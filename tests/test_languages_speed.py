@@ -155,3 +155,29 @@ def test_a_second_build_writes_the_same_edition_without_babel(cache, tmp_path):
     assert "babel.dates" in build(root, tmp_path / "third", cache)
     assert read_tree(tmp_path / "third") == read_tree(tmp_path / "first")
     assert json.loads(formats.read_text(encoding="utf-8"))["d 2025-05-26 d MMMM y"] == "26 травня 2025"
+
+
+def test_two_stories_in_one_language_share_the_kept_dates(cache, tmp_path):
+    """Each build adds its dates to the kept ones: building another story does not make the first load Babel."""
+    first = make_project(tmp_path / "first", UK).root
+    other = {**UK, "site.yaml": UK["site.yaml"].replace("updated: 2025-06-01", "updated: 2025-07-03")}
+    second = make_project(tmp_path / "second", other).root
+    assert "babel.dates" in build(first, tmp_path / "out-1", cache)
+    assert "babel.dates" in build(second, tmp_path / "out-2", cache)  # a date the first story has not
+    assert build(first, tmp_path / "out-3", cache) == []
+    assert build(second, tmp_path / "out-4", cache) == []
+
+
+def test_kept_dates_stay_few(cache, monkeypatch):
+    from explainer.kept import Formats
+
+    monkeypatch.setattr(Formats, "MAX_FORMATS", 2)
+    for keys in (["a", "b"], ["c"], ["d", "e", "f"]):
+        formats = Formats("uk")
+        for key in keys:
+            assert formats.text(key, lambda key=key: key.upper()) == key.upper()
+        formats.save()
+    (path,) = cache.glob("__explainer_formats_uk_*.json")
+    assert json.loads(path.read_text(encoding="utf-8")) == {"d": "D", "e": "E", "f": "F"}  # past 2: this build's
+    formats = Formats("uk")
+    assert formats.text("d", lambda: "wrong") == "D"  # kept
