@@ -142,11 +142,11 @@ def can_fork_child() -> bool:
 def _load() -> float:
     """The 1-minute load average (0 where it cannot be read).
 
-    A child costs CPU of its own (its first write to each memory page it shares copies the page:
-    ~30 ms for the shipped explainer's second edition), which pays only while another core is free:
-    with the cores already busy (a load average at or over their number) the child and this process
-    compete for them, and on the 2-core development machine at a load of 3 to 4 the build took
-    0.08 s longer with the child than without it.
+    A child costs CPU (the first write to each memory page the two processes share copies it: ~35 ms
+    for the shipped explainer), which pays only while another core is free: with the cores already
+    busy (a load average at or over their number) the child and this process compete for them, and
+    on the 2-core development machine at a load of 3 to 4 the build took 0.08 s longer with the
+    child than without it.
     """
     try:
         return os.getloadavg()[0]
@@ -161,7 +161,7 @@ class Forked:
     """``work`` done in a forked child while this process goes on; its files come back through a pipe.
 
     os.fork and a pipe, not multiprocessing: one child, one answer, and none of multiprocessing's
-    imports (~5 ms, more than the shipped build's whole edition saves on some machines). The child
+    imports (15 to 25 ms for its pool on the loaded development machine). The child
     sends a pickled header (its extra value and each file's name and size) and then the files' bytes
     one after the other; a large file (write.SPILL_BYTES) waits on disk here as it did there. If the
     child fails in any way it sends no header, and ``result`` says so with None: the caller then does
