@@ -129,8 +129,8 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
 
 
 def _editions_child(render_others: Callable[[int], dict[str, Output]], problems: Problems) -> Forked:
-    """The other editions rendered in a forked child, one page at a time: it answers with their files
-    and the problems it found (appended here where a serial build appends them)."""
+    """The other editions rendered in a forked child (its pages one after another: no pool of its own);
+    it answers with their files and the problems it found, appended here where a serial build adds them."""
     from .parallel import Forked
 
     before = len(problems.items)
