@@ -6,6 +6,7 @@ the bytecode cache, weak filters) and the error that points at a template's line
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
@@ -24,6 +25,7 @@ T = TypeVar("T")
 _CSS_STRING_OR_COMMENT = re.compile(r"""("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|/\*.*?\*/)""", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=8)  # each edition inlines the same stylesheets: minified once (~1.5 ms each)
 def minify_css(css: str) -> str:
     """Drop comments and spare whitespace outside strings: enough for a hand-written stylesheet."""
     out = []
