@@ -45,7 +45,7 @@ CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update"
                  "--no-first-run", "--disable-quic", "--disable-gpu"]
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu"]
 TIMEOUT_MS = 120_000  # a full rebuild of a generated story on a loaded machine can take many seconds
-CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
+CONNECTED = "() => !!(window.explainerPreview && window.explainerPreview.connected)"
 HAS_TEXT = "text => document.body && document.body.innerText.includes(text)"
 # Epoch times (ms) of the new page's navigation start, response end and first contentful paint.
 PAGE_TIMES = """() => {

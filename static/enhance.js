@@ -1,9 +1,9 @@
 // Optional extras, the page is complete without them: topic filters, "Copy link" buttons.
+// The live preview changes a page in place, extras gone, then calls previewUpdate (below) to
+// add them again, as on a load.
 (function () {
   "use strict";
-  var filters = document.querySelectorAll("[data-filter]");
-  var facts = document.querySelectorAll("li.fact");
-  var labels = {};  // topic id -> label, from the facts' topic names
+  var filters, facts, labels, copied;
 
   function make(tag, className, text) {
     var el = document.createElement(tag);
@@ -17,13 +17,6 @@
     el.setAttribute("role", "status");
     return el;
   }
-
-  facts.forEach(function (li) {
-    var names = li.querySelectorAll(".topic");
-    li.dataset.topics.split(" ").forEach(function (id, i) {
-      if (names[i]) labels[id] = names[i].textContent;
-    });
-  });
 
   function apply(topic) {
     filters.forEach(function (box) {
@@ -39,7 +32,14 @@
     });
   }
 
-  filters.forEach(function (box) {
+  function label(li) {  // topic id -> label, from the facts' topic names
+    var names = li.querySelectorAll(".topic");
+    li.dataset.topics.split(" ").forEach(function (id, i) {
+      if (names[i]) labels[id] = names[i].textContent;
+    });
+  }
+
+  function filter(box) {
     var label = make("label", "", "Show " + box.dataset.what + " about");
     var select = make("select");
     select.id = label.htmlFor = "filter-" + box.dataset.filter;
@@ -50,21 +50,9 @@
     select.addEventListener("change", function () { apply(select.value); });
     box.append(label, select, status("filter-status"));
     box.hidden = false;
-  });
+  }
 
-  // A link to a fact the filter hides shows everything again.
-  window.addEventListener("hashchange", function () {
-    var target = document.getElementById(location.hash.slice(1));
-    if (target && target.hidden) {
-      apply("");
-      target.scrollIntoView();
-    }
-    if (target && target.classList.contains("fact")) target.focus();
-  });
-
-  var copied = status("vh");
-  document.body.append(copied);
-  facts.forEach(function (fact) {
+  function copy(fact) {
     var button = make("button", "copy", "Copy link");
     var number = fact.querySelector(".num").textContent;
     button.type = "button";
@@ -79,5 +67,28 @@
       }
     });
     fact.querySelector(".meta").append(button);
+  }
+
+  function enhance() {
+    filters = document.querySelectorAll("[data-filter]");
+    facts = document.querySelectorAll("li.fact");
+    labels = {};
+    facts.forEach(label);
+    filters.forEach(filter);
+    copied = status("vh");
+    document.body.append(copied);
+    facts.forEach(copy);
+  }
+
+  // A link to a fact the filter hides shows everything again.
+  window.addEventListener("hashchange", function () {
+    var target = document.getElementById(location.hash.slice(1));
+    if (target && target.hidden) {
+      apply("");
+      target.scrollIntoView();
+    }
+    if (target && target.classList.contains("fact")) target.focus();
   });
+  enhance();
+  if (document.currentScript) document.currentScript.previewUpdate = enhance;
 })();

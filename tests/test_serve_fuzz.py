@@ -161,7 +161,7 @@ def test_the_preview_ends_serving_the_latest_good_build(tmp_path: Path) -> None:
         fuzz.run(STEPS)
         fuzz.restore()
         cold = build(project.root, tmp_path / "cold").pages
-        script = f'<script src="/livereload.js?port={server.port}" defer></script></head>'.encode()
+        script = b'<script src="/preview.js" defer></script></head>'
         expected_index = cold["index.html"].replace(b"</head>", script, 1)
         deadline = time.monotonic() + WAIT
         while request(server.port, "/")[2] != expected_index:  # polls for the last build, for up to WAIT
