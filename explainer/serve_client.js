@@ -68,9 +68,38 @@
         again = false;
         update();
       }
-    }).catch(function () {
+    }).catch(function (reason) {
+      console.info("preview: reloading the page (" + reason.message + ")");
       location.reload();
     });
+  }
+
+  // ---------------------------------------------------------------- what the page's scripts added
+
+  // The page as built: this script comes first in <head>, so it runs before the page's own
+  // (deferred) scripts and sees the page as the preview sent it.
+  var built = document.documentElement.cloneNode(true);
+  var added = new WeakSet();  // nodes the page's scripts added (the roots of what they added)
+  var moved = false;  // a script removed or moved a node of the page as built
+  var watch = new MutationObserver(noteChanges);
+
+  function byScript(node) {
+    for (; node; node = node.parentNode) if (added.has(node)) return true;
+    return false;
+  }
+
+  function noteChanges(records) {
+    records.forEach(function (record) {
+      if (record.type !== "childList") return;
+      record.removedNodes.forEach(function (node) {
+        if (!byScript(node) && !byScript(record.target)) moved = true;
+      });
+      record.addedNodes.forEach(function (node) { added.add(node); });
+    });
+  }
+
+  function startWatching() {
+    watch.observe(document, {childList: true, subtree: true});
   }
 
   // ---------------------------------------------------------------- is an in-place update safe?
@@ -84,17 +113,18 @@
   }
 
   // What a page is made with beyond its content: scripts, stylesheets, the security policy.
-  function assets(doc) {
-    var found = doc.querySelectorAll("script, style, link[rel~='stylesheet'], meta[http-equiv], base");
+  function assets(root) {
+    var found = root.querySelectorAll("script, style, link[rel~='stylesheet'], meta[http-equiv], base");
     return Array.prototype.filter.call(found, function (el) { return el.nodeName !== "SCRIPT" || isCode(el); })
       .map(function (el) { return el.outerHTML; }).join("\n");
   }
 
   function swappable(next) {
+    noteChanges(watch.takeRecords());
     var scriptsCanRedo = Array.prototype.every.call(document.scripts, function (script) {
-      return !isCode(script) || isMine(script) || typeof script.previewUpdate === "function";
+      return !isCode(script) || isMine(script) || byScript(script) || typeof script.previewUpdate === "function";
     });
-    return scriptsCanRedo && assets(next) === assets(document);
+    return !moved && scriptsCanRedo && assets(next.documentElement) === assets(built);
   }
 
   // ---------------------------------------------------------------- the update itself
@@ -102,10 +132,13 @@
   function swap(next) {
     var open = openDetails();
     var seen = inView();
-    morph(document.documentElement, next.documentElement);
+    watch.disconnect();  // what the update adds is the page's own
+    morph(document.documentElement, built, next.documentElement);
+    built = next.documentElement;
     document.querySelectorAll("details:not([open])").forEach(function (details) {
       if (open.has(detailsKey(details))) details.open = true;
     });
+    startWatching();
     Array.prototype.forEach.call(document.scripts, function (script) {
       if (!isMine(script) && typeof script.previewUpdate === "function") script.previewUpdate();
     });
@@ -122,13 +155,13 @@
     return seen;
   }
 
-  // Scroll so that it stays where it was on screen, whatever changed above it. (Browsers' own
-  // scroll anchoring loses its anchor when the page's scripts take their extras away and add them.)
+  // Scroll so that it stays where it was on screen, whatever changed above it.
   function keepInView(seen) {
     for (var i = 0; i < seen.length; i++) {
       var node = seen[i].node.isConnected ? seen[i].node : seen[i].id && document.getElementById(seen[i].id);
       if (node) {
-        window.scrollBy(0, node.getBoundingClientRect().top - seen[i].top);
+        var shift = node.getBoundingClientRect().top - seen[i].top;
+        if (shift) window.scrollBy(0, shift);
         return;
       }
     }
@@ -151,47 +184,55 @@
     return a.nodeType === b.nodeType && a.nodeName === b.nodeName;
   }
 
-  // Make the live node like the new one, touching only what differs: the browser then lays out
-  // and paints only that, and everything else (scroll anchoring, focus, form input) stays.
-  function morph(live, next) {
+  function ownChildren(live) {  // the live node's children that the page as built has too
+    return Array.prototype.filter.call(live.childNodes, function (node) { return !added.has(node); });
+  }
+
+  // Change the live node as its built HTML changed from `was` to `next`, and nothing else: what
+  // did not change is not touched (so the browser lays out and paints only what did), and what
+  // the page's scripts added to it stays. Throws when the two do not line up (then: reload).
+  function morph(live, was, next) {
     if (live.nodeType !== Node.ELEMENT_NODE) {
-      if (live.nodeValue !== next.nodeValue) live.nodeValue = next.nodeValue;
+      if (was.nodeValue !== next.nodeValue) live.nodeValue = next.nodeValue;
       return;
     }
-    attributes(live, next);
-    var was = Array.prototype.slice.call(live.childNodes);
+    attributes(live, was, next);
+    var mine = ownChildren(live);
+    var old = Array.prototype.slice.call(was.childNodes);
     var now = Array.prototype.slice.call(next.childNodes);
-    var start = 0, wasEnd = was.length, nowEnd = now.length, i;
-    while (start < wasEnd && start < nowEnd && was[start].isEqualNode(now[start])) start++;
-    while (wasEnd > start && nowEnd > start && was[wasEnd - 1].isEqualNode(now[nowEnd - 1])) {
-      wasEnd--;
+    if (mine.length !== old.length) throw new Error("the page does not line up with its HTML");
+    var start = 0, oldEnd = old.length, nowEnd = now.length, i;
+    while (start < oldEnd && start < nowEnd && old[start].isEqualNode(now[start])) start++;
+    while (oldEnd > start && nowEnd > start && old[oldEnd - 1].isEqualNode(now[nowEnd - 1])) {
+      oldEnd--;
       nowEnd--;
     }
-    if (wasEnd - start === nowEnd - start) {  // as many children changed as there were: pair them
-      for (i = start; i < wasEnd; i++) {
-        if (sameKind(was[i], now[i])) morph(was[i], now[i]);
-        else live.replaceChild(now[i], was[i]);
+    if (oldEnd - start === nowEnd - start) {  // as many children changed as there were: pair them
+      for (i = start; i < oldEnd; i++) {
+        if (sameKind(old[i], now[i])) morph(mine[i], old[i], now[i]);
+        else live.replaceChild(document.importNode(now[i], true), mine[i]);
       }
       return;
     }
-    var before = wasEnd < was.length ? was[wasEnd] : null;
-    for (i = start; i < wasEnd; i++) live.removeChild(was[i]);
-    for (i = start; i < nowEnd; i++) live.insertBefore(now[i], before);
+    for (i = start; i < oldEnd; i++) live.removeChild(mine[i]);
+    var before = start > 0 ? mine[start - 1].nextSibling : live.firstChild;
+    for (i = start; i < nowEnd; i++) live.insertBefore(document.importNode(now[i], true), before);
   }
 
-  function attributes(live, next) {
+  function attributes(live, was, next) {
     var keep = live.nodeName === "DETAILS" ? "open" : "";  // the reader opened or closed it
-    Array.prototype.slice.call(live.attributes).forEach(function (a) {
+    Array.prototype.forEach.call(was.attributes, function (a) {
       if (a.name !== keep && !next.hasAttributeNS(a.namespaceURI, a.localName)) {
         live.removeAttributeNS(a.namespaceURI, a.localName);
       }
     });
     Array.prototype.forEach.call(next.attributes, function (a) {
-      if (a.name !== keep && live.getAttributeNS(a.namespaceURI, a.localName) !== a.value) {
+      if (a.name !== keep && was.getAttributeNS(a.namespaceURI, a.localName) !== a.value) {
         live.setAttributeNS(a.namespaceURI, a.name, a.value);
       }
     });
   }
 
+  startWatching();
   connect();
 })();

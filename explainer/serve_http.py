@@ -36,7 +36,7 @@ RELOAD = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
 HELLO = {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"],
          "serverName": "explainer-preview"}
 MAX_FRAME_BYTES = 64 * 1024  # the client's messages are a few hundred bytes
-HEAD_END = b"</head>"
+HEAD_START, HEAD_END = b"<head>", b"</head>"
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 
 
@@ -299,14 +299,22 @@ class SiteHandler(_HostChecked):
             return f"<!doctype html><title>Build failed</title><p>The build failed ({one_line(exc)}).</p>".encode()
 
     def send(self, data: bytes, ctype: str, status: int, include_body: bool) -> None:
-        """The response, with the reload script in HTML; HEAD gets GET's headers, Content-Length included."""
+        """The response, with the client script in HTML; HEAD gets GET's headers, Content-Length included."""
         self.set_status(status)
         if ctype.startswith("text/html"):
             self.set_cookie(self.preview.cookie, str(self.preview.generation), samesite="Strict")
-            data = data.replace(HEAD_END, self.script + HEAD_END, 1)
+            data = with_client(data, self.script)
         self.set_header("Content-Type", ctype)
         self.set_header("Content-Length", str(len(data)))
         self.finish(data if include_body else None)
+
+
+def with_client(html: bytes, script: bytes) -> bytes:
+    """The page with the client script first in its head: deferred scripts run in order, so the
+    client sees the page as built before the page's own scripts add to it (serve_client.js)."""
+    if HEAD_START in html:
+        return html.replace(HEAD_START, HEAD_START + script, 1)
+    return html.replace(HEAD_END, script + HEAD_END, 1)
 
 
 def content_type(path: Path) -> str:

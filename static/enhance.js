@@ -1,9 +1,8 @@
 // Optional extras, the page is complete without them: topic filters, "Copy link" buttons.
-// The live preview changes a page in place, extras gone, then calls previewUpdate (below) to
-// add them again, as on a load.
+// The live preview changes pages in place, then calls previewUpdate (below): extras for new facts.
 (function () {
   "use strict";
-  var filters, facts, labels, copied;
+  var filters, facts, labels, copied, current = "";
 
   function make(tag, className, text) {
     var el = document.createElement(tag);
@@ -19,6 +18,7 @@
   }
 
   function apply(topic) {
+    current = topic;
     filters.forEach(function (box) {
       var items = box.parentNode.querySelectorAll("li[data-topics]");
       var shown = 0;
@@ -48,25 +48,28 @@
       if (labels[id]) select.add(new Option(labels[id], id));
     });
     select.addEventListener("change", function () { apply(select.value); });
-    box.append(label, select, status("filter-status"));
+    box.replaceChildren(label, select, status("filter-status"));
     box.hidden = false;
   }
 
   function copy(fact) {
-    var button = make("button", "copy", "Copy link");
-    var number = fact.querySelector(".num").textContent;
-    button.type = "button";
-    button.ariaLabel = "Copy link to fact " + number;
-    button.addEventListener("click", function () {
-      var url = location.href.split("#")[0] + "#" + fact.id;
-      var done = function () { copied.textContent = "Link to fact " + number + " copied."; };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(url).then(done, function () { location.hash = fact.id; });
-      } else {
-        location.hash = fact.id;  // no clipboard (plain http): the link is in the address bar
-      }
-    });
-    fact.querySelector(".meta").append(button);
+    var button = fact.querySelector(".copy");
+    var number = function () { return fact.querySelector(".num").textContent; };
+    if (!button) {
+      button = make("button", "copy", "Copy link");
+      button.type = "button";
+      button.addEventListener("click", function () {
+        var url = location.href.split("#")[0] + "#" + fact.id;
+        var done = function () { copied.textContent = "Link to fact " + number() + " copied."; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(url).then(done, function () { location.hash = fact.id; });
+        } else {
+          location.hash = fact.id;  // no clipboard (plain http): the link is in the address bar
+        }
+      });
+      fact.querySelector(".meta").append(button);
+    }
+    button.ariaLabel = "Copy link to fact " + number();
   }
 
   function enhance() {
@@ -75,8 +78,8 @@
     labels = {};
     facts.forEach(label);
     filters.forEach(filter);
-    copied = status("vh");
-    document.body.append(copied);
+    apply(labels[current] ? current : "");
+    if (!copied) document.body.append(copied = status("vh"));
     facts.forEach(copy);
   }
 

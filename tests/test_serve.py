@@ -135,7 +135,7 @@ def test_only_files_of_the_built_site_are_served(shared_server: Server, raw_path
 def test_the_built_site_is_served(shared_server: Server) -> None:
     status, body = get(shared_server.port, "/")
     assert status == 200 and b"SBU commandos captured" in body
-    assert b'<script src="/preview.js" defer></script></head>' in body
+    assert b'<head><script src="/preview.js" defer></script>' in body, "first in the head: before the page's scripts"
     stylesheet = re.search(rb'href="(assets/print\.[0-9a-f]+\.css)"', body)
     assert stylesheet, "the page links its (content-hashed) print stylesheet"
     status, css = get(shared_server.port, "/" + stylesheet.group(1).decode())
@@ -292,7 +292,7 @@ def test_error_page_shows_the_lines_around_each_problem_escaped(tmp_path: Path) 
     shown = [int(n) for n in re.findall(r'class="n">(\d+)<', html)]
     assert shown == [3, 4, 5, 6, 7, 8, 9]
     assert html.index("content/facts.yaml:6:10") < html.index("content/other.yaml:1:1"), "the saved file comes first"
-    assert "</head>" in html  # where the reload script goes
+    assert "<head>" in html  # where the client script goes
 
 
 def test_a_page_that_loaded_just_before_a_rebuild_is_reloaded_when_it_connects(tmp_path: Path) -> None:

@@ -100,6 +100,49 @@ def test_an_edit_updates_the_open_page_in_place(page, server: Server, story: Pro
     expect(page.locator("li.fact:visible")).to_have_count(count)
 
 
+NEW_FACT = """- id: offensive-footage-copy
+  claim: "The offensive produced footage of prisoners being taken on both sides."
+  attribution: an unsigned article
+  date: "2024-08%"
+  as_of: "2024-08%"
+  topics: [offensive]
+  citations:
+    - source: untitled-kursk-prisoners-article
+      quote: "has generated extensive footage of tank battles, explosions, and prisoners being taken"
+  added: 2026-11-22
+
+"""
+
+
+def test_a_new_fact_gets_its_button_and_the_topic_shown_stays(page, server: Server, story: Project) -> None:
+    """What the page's script added stays where the page did not change; new facts get theirs."""
+    from playwright.sync_api import expect
+
+    open_page(page, server)
+    facts = page.locator("li.fact")
+    count = facts.count()
+    page.locator("#facts select").select_option(label="The Kursk offensive")
+    status = page.locator("#facts .filter-status")
+    shown = page.locator("li.fact:visible").count()
+    expect(status).to_have_text(f"Showing {shown} of {count} about The Kursk offensive.")
+    first_button = page.locator("button.copy").first.element_handle()
+
+    story.edit("content/facts.yaml", "- id: prisoners-faces-hands-bound\n",
+               NEW_FACT + "- id: prisoners-faces-hands-bound\n")  # uncited: a warning, the build goes on
+
+    new = page.locator("#offensive-footage-copy")
+    expect(new).to_be_visible(timeout=TIMEOUT)
+    assert same_window(page)
+    expect(status).to_have_text(f"Showing {shown + 1} of {count + 1} about The Kursk offensive.")
+    assert page.locator("li.fact:visible").count() == shown + 1
+    assert page.locator("#facts select").input_value() == "offensive"
+    assert page.locator("button.copy").count() == count + 1
+    assert first_button.evaluate("b => b.isConnected"), "a button on an unchanged fact is the same button"
+    for fact in (new, facts.last):  # the facts after the new one moved up a number
+        number = fact.locator(".num").inner_text()
+        assert fact.locator("button.copy").get_attribute("aria-label") == f"Copy link to fact {number}"
+
+
 def test_a_stylesheet_change_reloads_the_page(page, server: Server, story: Project) -> None:
     open_page(page, server)
     css = story.root / "static" / "style.css"
@@ -145,3 +188,17 @@ def test_a_broken_file_shows_the_error_page_and_the_repair_brings_the_site_back(
     story.edit(SUMMARY, FIRST_PARAGRAPH_END, f"{FIRST_PARAGRAPH_END} {NEW_SENTENCE}[[at-least-54-exchanges]]")
     expect(page.locator("main")).to_contain_text(NEW_SENTENCE, timeout=TIMEOUT)
     assert same_window(page), "the site back, the next edit updates it in place again"
+
+
+def test_a_page_that_is_gone_shows_what_a_reload_shows(page, server: Server, story: Project) -> None:
+    """The open page's address no longer in the site (here: made so by the test): the reload's 404 page."""
+    from playwright.sync_api import expect
+
+    open_page(page, server)
+    page.evaluate("history.replaceState(null, '', '/gone.html')")
+
+    story.edit(SUMMARY, FIRST_PARAGRAPH_END, f"{FIRST_PARAGRAPH_END} {NEW_SENTENCE}[[at-least-54-exchanges]]")
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Not found", timeout=TIMEOUT)
+    expect(page.locator("body")).to_contain_text("Nothing in the built site at /gone.html.")
+    assert not same_window(page)
