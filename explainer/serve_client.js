@@ -1,13 +1,14 @@
-// The live preview's side in the browser. `build.py serve` adds it to every page it serves; it is
-// never part of the built site, and it fetches nothing but the page it is on.
+// The live preview's side in the browser. `build.py serve` puts it first in the <head> of every
+// page it serves; it is never part of the built site, and it fetches nothing but the page it is on.
 //
 // It listens on the preview's reload socket (livereload.js's protocol: hello, info, reload). When
-// a save changed the site, it fetches the open page again and changes only what differs, in
-// place: the scroll position, open <details>, focus and typed text stay, nothing else is fetched
-// or parsed again, and the page scripts add their extras again (each sets previewUpdate on its
-// <script> element: see static/enhance.js). It reloads the whole page instead when that is not
-// safe: the page's stylesheets, scripts or security policy changed, a script on it cannot redo
-// its work, the answer is an error page (the build failed, the page is gone) or no answer.
+// a save changed the site, it fetches the open page again and applies to it only what changed in
+// its HTML, in place: the scroll position, open <details>, focus, typed text and what the page's
+// scripts added stay; nothing else is fetched or parsed again; then each page script brings its
+// additions up to date (it sets previewUpdate on its <script> element: see static/enhance.js).
+// It reloads the whole page instead when that is not safe: the page's stylesheets, scripts or
+// security policy changed, a script on it has no previewUpdate or moved the page's own nodes,
+// the answer is an error page (the build failed, the page is gone) or no answer.
 (function () {
   "use strict";
   var PROTOCOL = "http://livereload.com/protocols/official-7";

@@ -10,9 +10,10 @@
   otherwise). Browsers always send an Origin on a WebSocket handshake, so a handshake without
   one is not from a web page, and the Host check alone decides.
 - **The reload channel** speaks livereload.js's protocol (hello, info, then reload messages).
-  The client is our own ``serve_client.js``, added to every HTML page served: on a reload message
-  it updates the page in place, or reloads it when that is not safe. A frame that is not that
-  protocol closes the socket; nothing a client sends reaches the editor's terminal as a traceback.
+  The client is our own ``serve_client.js``, first in the head of every HTML page served: on a
+  reload message it updates the page in place, or reloads it when that is not safe. A frame
+  that is not that protocol closes the socket; nothing a client sends reaches the editor's
+  terminal as a traceback.
 """
 
 from __future__ import annotations
