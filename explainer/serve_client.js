@@ -15,7 +15,7 @@
   var me = document.currentScript;
   var state = window.explainerPreview = {connected: false, updates: 0, timings: null};
   var delay = 1000;  // before connecting again after the socket closed (the preview stopped)
-  var busy = false, again = false;
+  var busy = false, again = false, connectedBefore = false;
 
   function now() {
     return performance.timeOrigin + performance.now();
@@ -33,6 +33,8 @@
       if (message.command === "hello") {
         send({command: "info", url: location.href, plugins: {}});
         state.connected = true;
+        if (connectedBefore) update();  // the preview was restarted: the site may have changed
+        connectedBefore = true;
       } else if (message.command === "reload") {
         update();
       }
@@ -49,6 +51,10 @@
       again = true;  // one more update once this one is done: the page changed again meanwhile
       return;
     }
+    if (document.documentElement.hasAttribute("data-preview-error")) {
+      location.reload();  // the preview's error page: what comes next is another page
+      return;
+    }
     busy = true;
     var times = {message: now()};
     fetch(location.href, {cache: "no-store", credentials: "same-origin"}).then(function (response) {
@@ -58,7 +64,8 @@
     }).then(function (html) {
       times.received = now();
       var next = new DOMParser().parseFromString(html, "text/html");
-      if (!swappable(next)) throw new Error("the page's stylesheets or scripts changed");
+      var unsafe = whyNotInPlace(next);
+      if (unsafe) throw new Error(unsafe);
       swap(next);
       times.updated = now();
       state.updates += 1;
@@ -120,12 +127,15 @@
       .map(function (el) { return el.outerHTML; }).join("\n");
   }
 
-  function swappable(next) {
+  function whyNotInPlace(next) {  // "" when the page can be updated in place
     noteChanges(watch.takeRecords());
     var scriptsCanRedo = Array.prototype.every.call(document.scripts, function (script) {
       return !isCode(script) || isMine(script) || byScript(script) || typeof script.previewUpdate === "function";
     });
-    return !moved && scriptsCanRedo && assets(next.documentElement) === assets(built);
+    if (assets(next.documentElement) !== assets(built)) return "its stylesheets or scripts changed";
+    if (!scriptsCanRedo) return "a script on it has no previewUpdate";
+    if (moved) return "a script on it moved the page's own elements";
+    return "";
   }
 
   // ---------------------------------------------------------------- the update itself

@@ -202,3 +202,37 @@ def test_a_page_that_is_gone_shows_what_a_reload_shows(page, server: Server, sto
     expect(page.get_by_role("heading", level=1)).to_contain_text("Not found", timeout=TIMEOUT)
     expect(page.locator("body")).to_contain_text("Nothing in the built site at /gone.html.")
     assert not same_window(page)
+
+
+def test_the_search_page_still_searches_after_an_update(page, story: Project) -> None:
+    """search.js's start() again: the results of the query in the address are shown again, a new
+    query is answered, and the no-JavaScript note stays hidden."""
+    from playwright.sync_api import expect
+
+    site = story.root / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "pagination: {facts_per_page: 20}\n", encoding="utf-8")
+    running = Server(story, "--port", "0")
+    running.wait = 60
+    running.start()
+    try:
+        page.goto(running.url + "search.html?q=Azovstal")
+        page.wait_for_function(CONNECTED, timeout=TIMEOUT)
+        page.evaluate("window.__same_window = true")
+        results = page.locator("#search-results li")
+        expect(results.first).to_be_visible(timeout=TIMEOUT)
+        found = results.count()
+
+        story.edit(SUMMARY, FIRST_PARAGRAPH_END, f"{FIRST_PARAGRAPH_END} {NEW_SENTENCE}[[at-least-54-exchanges]]")
+
+        page.wait_for_function("() => window.explainerPreview.updates >= 1", timeout=TIMEOUT)
+        assert same_window(page)
+        expect(results).to_have_count(found, timeout=TIMEOUT)
+        expect(page.locator("#search-nojs")).to_be_hidden()
+        status = page.locator("#search-status")
+        page.get_by_label("Search facts, events and the glossary").fill("Zelensky")
+        page.get_by_role("button", name="Search").click()
+        expect(status).to_contain_text("Zelensky", timeout=TIMEOUT)
+        expect(results.first).to_be_visible()
+        assert page.url.endswith("search.html?q=Zelensky")
+    finally:
+        running.stop(signal.SIGKILL)
