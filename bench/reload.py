@@ -12,6 +12,9 @@ the page in Debian's chromium (Playwright) and then, several times over:
   site back.
 Times are taken in this process around the write and a per-frame (requestAnimationFrame) check
 in the page, so they include detection, rebuild, the reload message, the page load and paint.
+The preview updates the open page in place where it can (explainer/serve_client.js); then the
+split is save → reload message, message → page fetched, fetched → page updated and painted;
+after a full reload it is save → navigation starts, → page received, → first contentful paint.
 
     .venv/bin/python bench/reload.py [--project DIR | --facts N] [--edits 9] [--fact-edits 9]
                                      [--errors 3] [--json FILE]
@@ -45,25 +48,30 @@ CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update"
                  "--no-first-run", "--disable-quic", "--disable-gpu"]
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu"]
 TIMEOUT_MS = 120_000  # a full rebuild of a generated story on a loaded machine can take many seconds
-CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
+CONNECTED = "() => !!(window.explainerPreview && window.explainerPreview.connected)"
 HAS_TEXT = "text => document.body && document.body.innerText.includes(text)"
-# Epoch times (ms) of the new page's navigation start, response end and first contentful paint.
+# Epoch times (ms): the last in-place update's (reload message, page fetched, painted), or else the
+# new page's navigation start, response end and first contentful paint.
 PAGE_TIMES = """() => {
+  const update = window.explainerPreview && window.explainerPreview.timings;
+  if (update) return {start: update.message, response: update.received, paint: update.painted, inPlace: true};
   const nav = performance.getEntriesByType('navigation')[0];
   const fcp = performance.getEntriesByName('first-contentful-paint')[0];
   const t0 = performance.timeOrigin;
-  return {start: t0, response: t0 + nav.responseEnd, paint: fcp ? t0 + fcp.startTime : null};
+  return {start: t0, response: t0 + nav.responseEnd, paint: fcp ? t0 + fcp.startTime : null, inPlace: false};
 }"""
+PAINTED = "() => { const p = window.explainerPreview; return !(p && p.timings) || !!p.timings.painted; }"
 
 
 class Sample:
     """One save: total time as Playwright saw it, and where the time went (browser clock)."""
 
-    def __init__(self, total: float, wrote_at: float, page: dict[str, float | None]):
+    def __init__(self, total: float, wrote_at: float, page: dict):
         self.total = total
+        self.in_place = bool(page["inPlace"])
         self.to_navigation = page["start"] / 1000 - wrote_at  # detect + build + reload message
         self.to_response = (page["response"] - page["start"]) / 1000  # request → page received
-        self.to_paint = ((page["paint"] or page["response"]) - page["response"]) / 1000  # → first paint
+        self.to_paint = ((page["paint"] or page["response"]) - page["response"]) / 1000  # → updated, painted
 
 
 class Server:
@@ -137,7 +145,8 @@ def timed_change(page: Page, path: Path, text: str, wait_for: str) -> Sample:
     path.write_text(text, encoding="utf-8")
     page.wait_for_function(HAS_TEXT, arg=wait_for, polling="raf", timeout=TIMEOUT_MS)
     elapsed = time.perf_counter() - started
-    page.wait_for_function(CONNECTED, timeout=TIMEOUT_MS)  # the reloaded page listens again
+    page.wait_for_function(CONNECTED, timeout=TIMEOUT_MS)  # a reloaded page listens again
+    page.wait_for_function(PAINTED, timeout=TIMEOUT_MS)
     return Sample(elapsed, wrote_at, page.evaluate(PAGE_TIMES))
 
 
@@ -220,12 +229,14 @@ def main() -> int:
     story = f"generated, {args.facts} facts" if args.facts else str(args.project)
     print(f"project: {story}  ({len(summaries)} summaries; fact edited: {fact_id}; chromium {chromium})")
     figures = {"edit_to_page": report("save summary -> new text on page", [s.total for s in edits]),
-               "edit_to_navigation": report("  of which: save -> reload starts", [s.to_navigation for s in edits]),
-               "edit_response": report("            reload -> page received", [s.to_response for s in edits]),
-               "edit_paint": report("            received -> first paint", [s.to_paint for s in edits])}
+               "edit_to_navigation": report("  of which: save -> reload message", [s.to_navigation for s in edits]),
+               "edit_response": report("            message -> page received", [s.to_response for s in edits]),
+               "edit_paint": report("            received -> updated, painted", [s.to_paint for s in edits])}
+    figures["edits_in_place"] = sum(s.in_place for s in edits + fact_edits)
+    print(f"pages updated in place: {figures['edits_in_place']} of {len(edits) + len(fact_edits)} edits")
     if fact_edits:
         figures["fact_edit_to_page"] = report("save one fact -> new claim on page", [s.total for s in fact_edits])
-        figures["fact_edit_to_navigation"] = report("  of which: save -> reload starts",
+        figures["fact_edit_to_navigation"] = report("  of which: save -> reload message",
                                                     [s.to_navigation for s in fact_edits])
     if broken:
         figures["break_to_error_page"] = report("break facts.yaml -> error page", [s.total for s in broken])

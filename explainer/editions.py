@@ -217,7 +217,7 @@ def localise_pages(layout: Any, words: Words) -> None:
 
 
 # The words static/enhance.js writes, as the literals in its source: an edition gets a copy with them
-# translated (assets/enhance-uk.HASH.js), so the English script stays as it is, within its 3 KB.
+# translated (assets/enhance-uk.HASH.js), so the English script stays as it is, within its 3.5 KB.
 SCRIPT_WORDS = ("Showing ", " of ", " about ", "Show ", " about", "all topics", "Copy link", "Copy link to fact ",
                 "Link to fact ", " copied.")
 

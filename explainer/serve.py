@@ -7,9 +7,8 @@ The pieces, one module each:
 - ``serve_watch``: the watch-and-rebuild loop, which survives any error;
 - this module: the command, which binds the port and runs them until Ctrl-C.
 
-livereload (the package) supplies only the browser side (its livereload.js client). Its
-``Server`` is not used: it polls files every 0.8 s, ignores changes for 3 s after each reload,
-and turns a taken port into a traceback.
+The browser side is ``serve_client.js``, our own: it speaks livereload.js's protocol, and on a
+save updates the open page in place (a full reload when its stylesheets or scripts changed).
 """
 
 from __future__ import annotations

@@ -9,9 +9,11 @@
 - **WebSocket Origin**: the reload socket checks the Origin's host the same way (``403``
   otherwise). Browsers always send an Origin on a WebSocket handshake, so a handshake without
   one is not from a web page, and the Host check alone decides.
-- **The reload channel** speaks livereload.js's protocol (hello, info, then reload messages);
-  the client script is the livereload package's. A frame that is not that protocol closes the
-  socket; nothing a client sends reaches the editor's terminal as a traceback.
+- **The reload channel** speaks livereload.js's protocol (hello, info, then reload messages).
+  The client is our own ``serve_client.js``, first in the head of every HTML page served: on a
+  reload message it updates the page in place, or reloads it when that is not safe. A frame
+  that is not that protocol closes the socket; nothing a client sends reaches the editor's
+  terminal as a traceback.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ import functools
 import ipaddress
 import json
 import mimetypes
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import livereload
 from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
@@ -34,8 +36,8 @@ from .serve_page import error_page, not_found_page
 RELOAD = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
 HELLO = {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"],
          "serverName": "explainer-preview"}
-MAX_FRAME_BYTES = 64 * 1024  # livereload.js's messages are a few hundred bytes
-HEAD_END = b"</head>"
+MAX_FRAME_BYTES = 64 * 1024  # the client's messages are a few hundred bytes
+HEAD_START, HEAD_END = b"<head>", b"</head>"
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 
 
@@ -127,7 +129,7 @@ class Browsers:
         self.sockets: set[PreviewSocket] = set()
 
     def reload_all(self) -> None:
-        """Tell every connected page to reload now (livereload's protocol, without its 3 s guard)."""
+        """Tell every connected page to update now (livereload's protocol, without its 3 s guard)."""
         for socket in list(self.sockets):
             socket.send(RELOAD)
 
@@ -191,14 +193,17 @@ def _command(message: str | bytes) -> str | None:
     return command if isinstance(command, str) else None
 
 
+CLIENT_PATH = "/preview.js"  # where pages load the client from; no file of a built site has this name
+
+
 @functools.cache
-def reload_script() -> bytes:
-    """livereload.js, the browser side of the reload channel, as the livereload package ships it."""
-    return (Path(livereload.__file__).parent / "vendors" / "livereload.js").read_bytes()
+def client_script() -> bytes:
+    """The browser side of the reload channel (serve_client.js)."""
+    return Path(__file__).with_name("serve_client.js").read_bytes()
 
 
-class ReloadScript(_HostChecked):
-    """Serves livereload.js (GET and HEAD)."""
+class ClientScript(_HostChecked):
+    """Serves the preview's client script (GET and HEAD)."""
 
     def initialize(self, hosts: Hosts) -> None:
         self.hosts = hosts
@@ -210,8 +215,9 @@ class ReloadScript(_HostChecked):
         self.send(include_body=False)
 
     def send(self, include_body: bool) -> None:
-        script = reload_script()
+        script = client_script()
         self.set_header("Content-Type", "application/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
         self.set_header("Content-Length", str(len(script)))
         self.finish(script if include_body else None)
 
@@ -294,14 +300,22 @@ class SiteHandler(_HostChecked):
             return f"<!doctype html><title>Build failed</title><p>The build failed ({one_line(exc)}).</p>".encode()
 
     def send(self, data: bytes, ctype: str, status: int, include_body: bool) -> None:
-        """The response, with the reload script in HTML; HEAD gets GET's headers, Content-Length included."""
+        """The response, with the client script in HTML; HEAD gets GET's headers, Content-Length included."""
         self.set_status(status)
         if ctype.startswith("text/html"):
             self.set_cookie(self.preview.cookie, str(self.preview.generation), samesite="Strict")
-            data = data.replace(HEAD_END, self.script + HEAD_END, 1)
+            data = with_client(data, self.script)
         self.set_header("Content-Type", ctype)
         self.set_header("Content-Length", str(len(data)))
         self.finish(data if include_body else None)
+
+
+def with_client(html: bytes, script: bytes) -> bytes:
+    """The page with the client script first in its head: deferred scripts run in order, so the
+    client sees the page as built before the page's own scripts add to it (serve_client.js)."""
+    if HEAD_START in html:
+        return html.replace(HEAD_START, HEAD_START + script, 1)
+    return html.replace(HEAD_END, script + HEAD_END, 1)
 
 
 def content_type(path: Path) -> str:
@@ -314,17 +328,17 @@ def content_type(path: Path) -> str:
 def application(preview: Preview, port: int, hosts: Hosts | None = None) -> web.Application:
     """The reload socket and its client script, and our own handler for the site.
 
-    The reload script is external (not inline), so a page's own Content-Security-Policy with
+    The client script is external (not inline), so a page's own Content-Security-Policy with
     script-src 'self' does not block it. ``application.settings["browsers"]`` are the open pages.
     """
     hosts = hosts or Hosts()
     preview.cookie = f"preview_build_{port}"
     browsers = Browsers()
     preview.on_new_build = browsers.reload_all
-    script = f'<script src="/livereload.js?port={port}" defer></script>'.encode()
+    script = f'<script src="{CLIENT_PATH}" defer></script>'.encode()
     return web.Application(
         [(r"/livereload", PreviewSocket, {"preview": preview, "browsers": browsers, "hosts": hosts}),
-         (r"/livereload\.js", ReloadScript, {"hosts": hosts}),
+         (re.escape(CLIENT_PATH), ClientScript, {"hosts": hosts}),
          (r"/.*", SiteHandler, {"preview": preview, "hosts": hosts, "script": script})],
         debug=False,
         browsers=browsers,

@@ -1,9 +1,8 @@
 // Optional extras, the page is complete without them: topic filters, "Copy link" buttons.
+// The live preview changes pages in place, then calls previewUpdate (below): extras for new facts.
 (function () {
   "use strict";
-  var filters = document.querySelectorAll("[data-filter]");
-  var facts = document.querySelectorAll("li.fact");
-  var labels = {};  // topic id -> label, from the facts' topic names
+  var filters, facts, labels, copied, current = "";
 
   function make(tag, className, text) {
     var el = document.createElement(tag);
@@ -18,14 +17,8 @@
     return el;
   }
 
-  facts.forEach(function (li) {
-    var names = li.querySelectorAll(".topic");
-    li.dataset.topics.split(" ").forEach(function (id, i) {
-      if (names[i]) labels[id] = names[i].textContent;
-    });
-  });
-
   function apply(topic) {
+    current = topic;
     filters.forEach(function (box) {
       var items = box.parentNode.querySelectorAll("li[data-topics]");
       var shown = 0;
@@ -39,7 +32,14 @@
     });
   }
 
-  filters.forEach(function (box) {
+  function label(li) {  // topic id -> label, from the facts' topic names
+    var names = li.querySelectorAll(".topic");
+    li.dataset.topics.split(" ").forEach(function (id, i) {
+      if (names[i]) labels[id] = names[i].textContent;
+    });
+  }
+
+  function filter(box) {
     var label = make("label", "", "Show " + box.dataset.what + " about");
     var select = make("select");
     select.id = label.htmlFor = "filter-" + box.dataset.filter;
@@ -48,9 +48,40 @@
       if (labels[id]) select.add(new Option(labels[id], id));
     });
     select.addEventListener("change", function () { apply(select.value); });
-    box.append(label, select, status("filter-status"));
+    box.replaceChildren(label, select, status("filter-status"));
     box.hidden = false;
-  });
+  }
+
+  function copy(fact) {
+    var button = fact.querySelector(".copy");
+    var number = function () { return fact.querySelector(".num").textContent; };
+    if (!button) {
+      button = make("button", "copy", "Copy link");
+      button.type = "button";
+      button.addEventListener("click", function () {
+        var url = location.href.split("#")[0] + "#" + fact.id;
+        var done = function () { copied.textContent = "Link to fact " + number() + " copied."; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(url).then(done, function () { location.hash = fact.id; });
+        } else {
+          location.hash = fact.id;  // no clipboard (plain http): the link is in the address bar
+        }
+      });
+      fact.querySelector(".meta").append(button);
+    }
+    button.ariaLabel = "Copy link to fact " + number();
+  }
+
+  function enhance() {
+    filters = document.querySelectorAll("[data-filter]");
+    facts = document.querySelectorAll("li.fact");
+    labels = {};
+    facts.forEach(label);
+    filters.forEach(filter);
+    apply(labels[current] ? current : "");
+    if (!copied) document.body.append(copied = status("vh"));
+    facts.forEach(copy);
+  }
 
   // A link to a fact the filter hides shows everything again.
   window.addEventListener("hashchange", function () {
@@ -61,23 +92,6 @@
     }
     if (target && target.classList.contains("fact")) target.focus();
   });
-
-  var copied = status("vh");
-  document.body.append(copied);
-  facts.forEach(function (fact) {
-    var button = make("button", "copy", "Copy link");
-    var number = fact.querySelector(".num").textContent;
-    button.type = "button";
-    button.ariaLabel = "Copy link to fact " + number;
-    button.addEventListener("click", function () {
-      var url = location.href.split("#")[0] + "#" + fact.id;
-      var done = function () { copied.textContent = "Link to fact " + number + " copied."; };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(url).then(done, function () { location.hash = fact.id; });
-      } else {
-        location.hash = fact.id;  // no clipboard (plain http): the link is in the address bar
-      }
-    });
-    fact.querySelector(".meta").append(button);
-  });
+  enhance();
+  if (document.currentScript) document.currentScript.previewUpdate = enhance;
 })();

@@ -1,16 +1,12 @@
 // search.html only: answer the search form from Pagefind's static index (pagefind/), loaded on the
 // first search, never before. Results link to each fact's, event's or glossary entry's anchor.
+// The live preview changes a page in place, then calls previewUpdate (below): start again.
 (function () {
   "use strict";
-  var form = document.getElementById("search-form");
-  if (!form) return;
-  var input = form.querySelector("input");
-  var status = document.getElementById("search-status");
-  var list = document.getElementById("search-results");
   var PAGES = 5;  // fetch the matching items of the five best pages (one index fragment each)
   var MAX = 50;  // and list at most this many
   var pagefind = null;
-  document.getElementById("search-nojs").hidden = true;
+  var form, input, status, list;
 
   function say(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
@@ -74,14 +70,27 @@
     }).catch(function () { status.textContent = form.dataset.failed; });
   }
 
-  form.addEventListener("submit", function (event) {
+  function submit(event) {
     event.preventDefault();
     history.replaceState(null, "", "?q=" + encodeURIComponent(input.value));
     search(input.value);
-  });
-  var given = new URLSearchParams(location.search).get("q");
-  if (given) {
-    input.value = given;
-    search(given);
   }
+
+  function start() {
+    form = document.getElementById("search-form");
+    if (!form) return;
+    input = form.querySelector("input");
+    status = document.getElementById("search-status");
+    list = document.getElementById("search-results");
+    document.getElementById("search-nojs").hidden = true;
+    form.addEventListener("submit", submit);  // once: the same listener again is no second one
+    var given = new URLSearchParams(location.search).get("q");
+    if (given) {
+      input.value = given;
+      search(given);
+    }
+  }
+
+  start();
+  if (document.currentScript) document.currentScript.previewUpdate = start;
 })();

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 WAIT = 30  # seconds: generous upper bounds for a busy machine; never a timing assertion
 WHEELHOUSE = Path(os.environ.get("EXPLAINER_WHEELHOUSE", Path.home() / ".cache" / "sourced-explainer" / "wheelhouse"))
-CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
+CONNECTED = "() => !!(window.explainerPreview && window.explainerPreview.connected)"
 # Outside the repository nothing may come from it: no PYTHONPATH, no pytest.ini pythonpath.
 ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")} | {"NO_COLOR": "1"}
 
@@ -75,7 +75,7 @@ def test_the_wheel_carries_the_theme_the_error_page_and_the_starter(wheel: Path)
     for rel in (p.relative_to(REPO).as_posix() for folder in ("templates", "static", "locales")
                 for p in (REPO / folder).rglob("*") if p.is_file()):
         assert f"explainer/theme/{rel}" in names, rel
-    assert "explainer/serve_error.html" in names
+    assert "explainer/serve_error.html" in names and "explainer/serve_client.js" in names
     assert {"explainer/starter/site.yaml", "explainer/starter/_github/workflows/pages.yml",
             "explainer/starter/_vscode/tasks.json", "explainer/starter/_gitignore"} <= names
     assert not [n for n in names if "__pycache__" in n or n.startswith(("templates/", "static/", "locales/", "tests/"))]

@@ -137,7 +137,7 @@ def test_script_is_a_small_file_and_optional(shipped: Path, index: str) -> None:
     sources = [m.group(1) for s in scripts if (m := re.search(r'src="([^"]+)" defer', s))]
     assert len(sources) == 1 and re.fullmatch(r"assets/enhance(\.[0-9a-f]{8})?\.js", sources[0])  # maybe hashed
     assert all("application/ld+json" in s for s in scripts if "src=" not in s)  # data, not code
-    assert (shipped / sources[0]).stat().st_size <= 3 * KB
+    assert (shipped / sources[0]).stat().st_size <= 3.5 * KB  # 3 KB before previewUpdate (the live preview)
 
 
 def test_no_third_party_resource_anywhere(shipped: Path) -> None:

@@ -23,7 +23,7 @@ from conftest import Project, make_project
 from explainer import serve_builds, serve_http, serve_page
 from explainer.errors import BuildError, ContentError
 
-CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 7)"
+CONNECTED = "() => !!(window.explainerPreview && window.explainerPreview.connected)"
 
 
 @pytest.fixture
@@ -67,12 +67,12 @@ def test_saved_edit_shows_in_the_open_page_without_a_manual_reload(page, server:
     open_preview(page, server)
     claim = page.locator("#sbu-102")
     expect(claim).to_contain_text("captured at least 102 Russian soldiers on a Wednesday")
-    page.evaluate("window.__not_reloaded = true")
+    page.evaluate("window.__same_window = true")
 
     site.edit("content/facts.yaml", "on a Wednesday.", "on a Wednesday, the SBU said.")
 
     expect(claim).to_contain_text("on a Wednesday, the SBU said", timeout=WAIT * 1000)
-    assert page.evaluate("window.__not_reloaded === undefined"), "the page should have been reloaded by the server"
+    assert page.evaluate("window.__same_window === true"), "the page is updated in place (test_serve_update.py)"
     server.wait_for(r"rebuilt .* after 1 change\(s\): content/facts\.yaml")
 
     # A second save right away shows too (livereload's own server ignores changes for 3 s after a reload).
@@ -135,14 +135,14 @@ def test_only_files_of_the_built_site_are_served(shared_server: Server, raw_path
 def test_the_built_site_is_served(shared_server: Server) -> None:
     status, body = get(shared_server.port, "/")
     assert status == 200 and b"SBU commandos captured" in body
-    assert b'<script src="/livereload.js?port=' in body
+    assert b'<head><script src="/preview.js" defer></script>' in body, "first in the head: before the page's scripts"
     stylesheet = re.search(rb'href="(assets/print\.[0-9a-f]+\.css)"', body)
     assert stylesheet, "the page links its (content-hashed) print stylesheet"
     status, css = get(shared_server.port, "/" + stylesheet.group(1).decode())
-    assert status == 200 and b"livereload" not in css
+    assert status == 200 and b"preview.js" not in css
 
 
-@pytest.mark.parametrize("path", ["/", "/index.html", "/no-such-page", "/livereload.js"])
+@pytest.mark.parametrize("path", ["/", "/index.html", "/no-such-page", "/preview.js"])
 def test_head_gets_the_headers_of_get(shared_server: Server, path: str) -> None:
     """Content-Length included: the reload script added to HTML counts in both."""
     get_status, get_headers, body = request(shared_server.port, path)
@@ -197,7 +197,7 @@ def test_a_broken_project_still_starts_and_recovers(site: Project) -> None:
         running.wait_for(r"^content/timeline\.yaml:\d+:\d+: error: ")
         status, body = get(running.port, "/")
         assert status == 500 and b"Build failed" in body and b"content/timeline.yaml:" in body
-        assert b"/livereload.js" in body, "the error page must reload by itself too"
+        assert b"/preview.js" in body, "the error page must reload by itself too"
         mark = len(running.lines)
         site.edit("content/timeline.yaml", "title: [SBU captures", "title: SBU captures")
         running.wait_for(r"^rebuilt ", after=mark)
@@ -292,7 +292,7 @@ def test_error_page_shows_the_lines_around_each_problem_escaped(tmp_path: Path) 
     shown = [int(n) for n in re.findall(r'class="n">(\d+)<', html)]
     assert shown == [3, 4, 5, 6, 7, 8, 9]
     assert html.index("content/facts.yaml:6:10") < html.index("content/other.yaml:1:1"), "the saved file comes first"
-    assert "</head>" in html  # where the reload script goes
+    assert "<head>" in html  # where the client script goes
 
 
 def test_a_page_that_loaded_just_before_a_rebuild_is_reloaded_when_it_connects(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ import pytest
 from _preview import WAIT, Server, read_until_closed, request, ws_frame, ws_handshake
 from conftest import Project, make_project
 
+from explainer import serve_http
 from explainer.pipeline import build
 
 SEED = int(os.environ.get("FUZZ_SEED", "1604"))
@@ -161,8 +162,8 @@ def test_the_preview_ends_serving_the_latest_good_build(tmp_path: Path) -> None:
         fuzz.run(STEPS)
         fuzz.restore()
         cold = build(project.root, tmp_path / "cold").pages
-        script = f'<script src="/livereload.js?port={server.port}" defer></script></head>'.encode()
-        expected_index = cold["index.html"].replace(b"</head>", script, 1)
+        script = b'<script src="/preview.js" defer></script>'
+        expected_index = serve_http.with_client(cold["index.html"], script)
         deadline = time.monotonic() + WAIT
         while request(server.port, "/")[2] != expected_index:  # polls for the last build, for up to WAIT
             assert time.monotonic() < deadline, f"not serving the latest good build (seed {SEED}: {fuzz.log})"
@@ -172,7 +173,7 @@ def test_the_preview_ends_serving_the_latest_good_build(tmp_path: Path) -> None:
             fuzz.write(rel, fuzz.read(rel) + "\n")
             server.wait_for(rf"^rebuilt .*{re.escape(rel)}", after=mark)
         for rel, data in cold.items():
-            expected = data.replace(b"</head>", script, 1) if rel.endswith(".html") else data
+            expected = serve_http.with_client(data, script) if rel.endswith(".html") else data
             status, _headers, served = request(server.port, "/" + rel)
             assert (status, served) == (200, expected), f"{rel} differs (seed {SEED}: {fuzz.log})"
         assert server.proc.poll() is None

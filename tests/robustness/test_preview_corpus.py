@@ -60,13 +60,13 @@ def test_loopback_hosts_are_answered(server: Server, host: str) -> None:
 
 
 @pytest.mark.parametrize("host", list(HOSTS_REFUSED.values()), ids=list(HOSTS_REFUSED))
-@pytest.mark.parametrize("path", ["/", "/data/facts.json", "/livereload.js", "/livereload"])
+@pytest.mark.parametrize("path", ["/", "/data/facts.json", "/preview.js", "/livereload"])
 def test_any_other_host_gets_a_short_plain_refusal(server: Server, host: str | None, path: str) -> None:
     for method in ("HEAD", "GET"):
         status, headers, body = request(server.port, path, host=fill(host, server.port), method=method)
         assert status in (400, 421), (method, status)  # 400: tornado refuses a request without a Host first
         assert "set-cookie" not in headers
-        assert DRAFT not in body and b"livereload.js" not in body and len(body) < 300
+        assert DRAFT not in body and b"preview.js" not in body and len(body) < 300
     if status == 421:
         assert headers["content-type"] == "text/plain; charset=utf-8"
         assert body == (b"421 misdirected request: this preview answers only to localhost, 127.0.0.1, [::1] "
