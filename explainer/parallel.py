@@ -9,18 +9,29 @@ the number of workers. Forking only pays for a long list on a machine with cores
 small site (the shipped story), a machine with fewer than MIN_CORES cores, a build too big for a
 copy of it per worker to fit in MEMORY_BUDGET, or a process with other threads running (``serve``:
 forking there could copy a lock held by another thread) renders the pages in-process as before.
+
+Other work that needs nothing rendered (the exports: JSON and CSV of every fact) can run ``aside``:
+in one forked child, from two cores up, while this process renders. The child writes the files into
+a temporary folder; the parent reads them back (or keeps a large one there, as write.Sink would) once
+it needs them. Where the child cannot be forked, or fails, the parent does the work itself: the same
+bytes either way.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from . import write
 from .assets import page_links
+from .write import OnDisk, Output
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -39,6 +50,10 @@ MIN_CORES = 4
 # it (reference counts): each worker ends up with nearly a copy. Workers are used only while the
 # build and its copies fit in this (the memory target for 50,000 facts, see bench/README.md).
 MEMORY_BUDGET = 500 * 1024 * 1024
+# Work aside pays from about this many facts: the exports take 55 µs a fact (0.55 s at 10,000), a
+# fork and the memory pages it makes both processes copy a few milliseconds (the shipped story
+# keeps its in-process exports: a fork would cost more than they do).
+ASIDE_MIN_FACTS = 1000
 
 _shared: tuple[Renderer, dict[str, Any], list[Job]] | None = None  # what forked workers inherit
 
@@ -122,3 +137,66 @@ def _render_one(index: int) -> Rendered | None:
     except jinja2.TemplateError:
         return None
     return data, page_links(name, data)
+
+
+class Aside:
+    """Files made by a forked child into a temporary folder, collected by ``files()``."""
+
+    MANIFEST = ".names"  # written last, one name a line: the child finished
+
+    def __init__(self, make: Callable[[], dict[str, Output]]):
+        self.folder = Path(tempfile.mkdtemp(prefix="explainer-aside-"))
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: make the files, write them, and leave without running the parent's cleanup
+            code = 1
+            try:
+                self._write(make())
+                code = 0
+            finally:
+                os._exit(code)
+
+    def _write(self, files: dict[str, Output]) -> None:
+        for name, data in files.items():
+            with open(self.folder / name, "wb") as out:
+                if isinstance(data, OnDisk):
+                    data.copy_to(out)
+                else:
+                    out.write(data)
+        (self.folder / self.MANIFEST).write_text("\n".join(files), encoding="utf-8")
+
+    def files(self) -> dict[str, Output] | None:
+        """The child's files, in the order it made them; None when it failed (the caller makes them itself)."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            manifest = self.folder / self.MANIFEST
+            if status != 0 or not manifest.is_file():
+                return None
+            return {name: self._read(self.folder / name) for name in manifest.read_text(encoding="utf-8").split("\n")}
+        finally:
+            self.pid = 0
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    @staticmethod
+    def _read(path: Path) -> Output:
+        """A file's bytes; past SPILL_BYTES the open file itself, as write.Sink keeps it."""
+        size = path.stat().st_size
+        if size <= write.SPILL_BYTES:
+            return path.read_bytes()
+        return OnDisk(open(path, "rb"), size)
+
+    def close(self) -> None:
+        """Stop the child if its files were never collected (the build failed meanwhile)."""
+        if self.pid:
+            import signal
+
+            os.kill(self.pid, signal.SIGKILL)
+            self.files()
+
+
+def aside(make: Callable[[], dict[str, Output]], facts: int) -> Aside | None:
+    """``make`` started in a forked child, or None: one core, few facts, no fork, or no memory for a copy."""
+    if facts < ASIDE_MIN_FACTS or workers_available() < 2 or not _can_fork():
+        return None
+    if 2 * _resident_bytes() > MEMORY_BUDGET:
+        return None
+    return Aside(make)
