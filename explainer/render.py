@@ -115,7 +115,8 @@ class Renderer(MarkdownTexts):
             source_href=weak(self.layout.source_href), by_source=quotes_by_source,
             source_name=weak(self.source_name), note=weak(self.note_html), from_source=weak(self.from_source),
         )
-        self._from_lines: dict[str, Markup] = {}
+        self._from_lines: dict[str, Markup] = {}  # source id → its "From …:" line (from_source)
+        self._in_context_label: Markup | None = None
         self._names = source_names(project.sources)
         if words is None:
             words = Words(project.site.language, project.site.language, NullTranslations())
@@ -168,8 +169,9 @@ class Renderer(MarkdownTexts):
             context = archive.context_html(citation.quote, source.context, citation.offset, citation.length)
         if context is None:
             return Markup("")
-        label = escape(self.words.gettext("In context"))
-        return Markup(f'<details class="ctx"><summary>{label}</summary><p>{context}</p></details>')
+        if self._in_context_label is None:  # once per build, not once per quote
+            self._in_context_label = escape(self.words.gettext("In context"))
+        return Markup(f'<details class="ctx"><summary>{self._in_context_label}</summary><p>{context}</p></details>')
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""
