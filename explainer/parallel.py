@@ -19,6 +19,7 @@ bytes either way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -146,7 +147,11 @@ class Aside:
 
     def __init__(self, make: Callable[[], dict[str, Output]]):
         self.folder = Path(tempfile.mkdtemp(prefix="explainer-aside-"))
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         if self.pid == 0:  # the child: make the files, write them, and leave without running the parent's cleanup
             code = 1
             try:
@@ -171,7 +176,10 @@ class Aside:
             manifest = self.folder / self.MANIFEST
             if status != 0 or not manifest.is_file():
                 return None
-            return {name: self._read(self.folder / name) for name in manifest.read_text(encoding="utf-8").split("\n")}
+            names = manifest.read_text(encoding="utf-8").splitlines()
+            return {name: self._read(self.folder / name) for name in names}
+        except OSError:  # the files could not be read back
+            return None
         finally:
             self.pid = 0
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -189,7 +197,8 @@ class Aside:
         if self.pid:
             import signal
 
-            os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
             self.files()
 
 
@@ -199,4 +208,7 @@ def aside(make: Callable[[], dict[str, Output]], facts: int) -> Aside | None:
         return None
     if 2 * _resident_bytes() > MEMORY_BUDGET:
         return None
-    return Aside(make)
+    try:
+        return Aside(make)
+    except OSError:  # no temporary folder, or no process to spare: made in-process instead
+        return None

@@ -173,3 +173,10 @@ def test_small_sites_and_one_core_make_their_exports_in_process(root, monkeypatc
     monkeypatch.setattr(parallel, "workers_available", lambda: 2)
     monkeypatch.setattr(parallel, "_resident_bytes", lambda: parallel.MEMORY_BUDGET // 2 + 1)
     assert parallel.aside(dict, parallel.ASIDE_MIN_FACTS) is None  # no room for a copy
+    monkeypatch.setattr(parallel, "_resident_bytes", lambda: 1)
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
+    assert parallel.aside(dict, parallel.ASIDE_MIN_FACTS) is None  # no process to spare
