@@ -5,7 +5,9 @@ Runs the stages of ``explainer.pipeline.build`` one by one with a timer around e
 stage split into its parts: Markdown, the context, each kind of page, exports, feed, link check),
 several times, and prints the median CPU time of each. It follows ``pipeline.render`` and
 ``Renderer.render`` as they are written today: if those change, the last line (a whole
-``pipeline.build`` timed the same way) shows whether the parts still add up.
+``pipeline.build`` timed the same way) shows whether the parts still add up. The exports are timed
+here in this process; a build of 1,000 facts or more on two cores makes them in a forked child
+(``parallel.aside``), so the whole build's line is lower than the sum by about that stage.
 
     python bench/stages.py --facts 10000 [--runs 3] [--profile FILE.prof]
     python bench/stages.py --project DIR
