@@ -114,7 +114,9 @@ class Renderer(MarkdownTexts):
             fact_href=weak(self.layout.fact_href), event_href=weak(self.layout.event_href),
             source_href=weak(self.layout.source_href), by_source=quotes_by_source,
             source_name=weak(self.source_name), note=weak(self.note_html), from_source=weak(self.from_source),
+            topic_labels=weak(self.topic_labels),
         )
+        self._topic_spans: dict[str, str] = {}  # topic id → its label in a span (topic_labels)
         self._from_lines: dict[str, Markup] = {}  # source id → its "From …:" line (from_source)
         self._in_context_label: Markup | None = None
         self._names = source_names(project.sources)
@@ -147,6 +149,19 @@ class Renderer(MarkdownTexts):
                                                          finalize(self.source_name(source)))
             line = self._from_lines[source.id] = Markup(self.words.gettext("From %(source)s:")) % {"source": link}
         return line
+
+    def topic_labels(self, topic_ids: list[str]) -> Markup:
+        """A fact's topics by their labels, each in a span, with commas between them.
+
+        A filter: the template's loop needed `loop.last`, and with it Jinja tracked the loop over
+        every fact as well. Each topic's span is made once, its label through finalize and escaped.
+        """
+        spans = self._topic_spans
+        if not spans:
+            finalize = self.env.finalize
+            spans.update((t.id, f'<span class="topic">{escape(finalize(t.label))}</span>')
+                         for t in self.project.site.topics)
+        return Markup(", ".join(spans[t] for t in topic_ids))
 
     def in_context(self, citation: Citation | str, source: Source) -> Markup:
         """The quote's sentence(s) or paragraph in the archived text, quoted words marked, in a
