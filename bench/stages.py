@@ -5,7 +5,9 @@ Runs the stages of ``explainer.pipeline.build`` one by one with a timer around e
 stage split into its parts: Markdown, the context, each kind of page, exports, feed, link check),
 several times, and prints the median CPU time of each. It follows ``pipeline.render`` and
 ``Renderer.render`` as they are written today: if those change, the last line (a whole
-``pipeline.build`` timed the same way) shows whether the parts still add up.
+``pipeline.build`` timed the same way) shows whether the parts still add up. The exports are timed
+here in this process; a build of 1,000 facts or more on two cores makes them in a forked child
+(``parallel.aside``), so the whole build's line is lower than the sum by about that stage.
 
     python bench/stages.py --facts 10000 [--runs 3] [--profile FILE.prof]
     python bench/stages.py --project DIR
@@ -34,7 +36,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO))
 from generate import generate  # noqa: E402
 
-from explainer import exports, pipeline, reach  # noqa: E402
+from explainer import editions, exports, pipeline, reach  # noqa: E402
 from explainer.assets import broken_links, hash_assets  # noqa: E402
 from explainer.errors import Problems  # noqa: E402
 from explainer.feed import feed_xml, recent_changes  # noqa: E402
@@ -42,6 +44,7 @@ from explainer.load import load_project  # noqa: E402
 from explainer.paginate import layout as page_layout  # noqa: E402
 from explainer.render import FRONT_PAGE, PAGES, STYLESHEET, Renderer, RenderOptions  # noqa: E402
 from explainer.theme import lookup  # noqa: E402
+from explainer.translations import check_translations  # noqa: E402
 from explainer.validate import build_project  # noqa: E402
 from explainer.verify import verify_project  # noqa: E402
 from explainer.write import write_site  # noqa: E402
@@ -86,6 +89,7 @@ def one_build(root: Path, output: Path) -> dict[str, float]:
             loaded = load_project(root, problems)
         with clock("validate"):
             project = build_project(root, loaded, problems)
+            check_translations(project, loaded, problems)
         with clock("reach: search records written, Pagefind started"):
             indexing = reach.start_search(project, page_layout(project), problems)
         with clock("verify: archives, quotes"):
@@ -95,7 +99,10 @@ def one_build(root: Path, output: Path) -> dict[str, float]:
             options = RenderOptions(base_url=project.site.base_url.rstrip("/") + "/")
             theme = lookup(root)
             assets = hash_assets(theme.static, inlined=(STYLESHEET,))
-            renderer = Renderer(project, theme.templates, options, theme.static, assets)
+            site = project.site
+            words = editions.words_for(site.language, site, theme.locales, problems)
+            renderer = Renderer(project, theme.templates, options, theme.static, assets, words=words)
+            editions.setup(renderer, site, options.base_url, site.language)  # as pipeline.render does
         with clock("render: recent changes"):
             renderer.env.globals["recent"] = recent_changes(project)
         markdown = renderer.markdown

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from .errors import Problems
-from .model import Event, Fact, Project, Reference, Source, Term, Where
+from .model import Event, Fact, Project, Reference, Source, Spot, Term, Where
 from .schema import SLUG, TODO
 
 CITE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
@@ -88,7 +88,7 @@ def blank_placeholders(body: str) -> str:
     return "".join(re.sub(r"[^\n]", " ", p) if p.lstrip().startswith(TODO) else p for p in parts)
 
 
-def check_markup(text: str, start: Where, problems: Problems, inline: bool = False) -> None:
+def check_markup(text: str, start: Where | Spot, problems: Problems, inline: bool = False) -> None:
     """Warn about Markdown the sanitiser will drop, so an editor is not surprised by the page."""
     if "<" not in text and "](" not in text:  # no tag, no autolink, no Markdown link: nothing to drop
         return
@@ -112,10 +112,11 @@ def check_markup(text: str, start: Where, problems: Problems, inline: bool = Fal
         problems.warning(start.path, line, start.column, message, hint)
 
 
-def inline_refs(text: str, start: Where, problems: Problems, inline: bool = False) -> list[Reference]:
+def inline_refs(text: str, start: Where | Spot, problems: Problems, inline: bool = False) -> list[Reference]:
     """Find `[[fact-id]]` citations; in summaries, pinpoint their line and column."""
     refs = []
-    line, line_start, counted = start.line, 0, 0  # lines counted up to `counted`: linear, not per citation
+    # lines counted up to `counted`: linear, not per citation (an inline text's start is read on an error only)
+    line, line_start, counted = 0 if inline else start.line, 0, 0
     for match in CITE.finditer(text):
         if inline:
             where = start

@@ -41,6 +41,20 @@ class Spot:
         line, column = self.doc.mark(self.keypath + keys)
         return Where(self.doc.path, line, column)
 
+    # A Spot also stands where a Where of its own value is read (a fact id in a list, a text field):
+    # worked out only when an error names it, so a clean build never parses a file again for it.
+    @property
+    def path(self) -> Path:
+        return self.doc.path
+
+    @property
+    def line(self) -> int:
+        return self.doc.mark(self.keypath)[0]
+
+    @property
+    def column(self) -> int:
+        return self.doc.mark(self.keypath)[1]
+
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Topic:
@@ -200,7 +214,7 @@ class Reference:
     """A `[[fact-id]]` or a fact id in a list, kept with its position for error messages."""
 
     fact_id: str
-    where: Where
+    where: Where | Spot  # a Spot for a fact id listed in YAML: its position is worked out on an error only
 
 
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
@@ -215,7 +229,7 @@ class Event(InheritsDateNote):
     facts: list[str]
     where: Where
     refs: list[Reference] = field(default_factory=list)  # `facts`, each with its own position
-    text_where: Where | None = None
+    text_where: Where | Spot | None = None
     added: PartialDate | None = None  # change log: the "Recently updated" list and feed.xml
     updated: PartialDate | None = None
     translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
@@ -234,7 +248,7 @@ class Comparison:
     facts: list[str]
     where: Where
     refs: list[Reference] = field(default_factory=list)
-    text_where: Where | None = None
+    text_where: Where | Spot | None = None
     translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 
@@ -248,7 +262,7 @@ class Term:
     facts: list[str]
     where: Where
     refs: list[Reference] = field(default_factory=list)
-    text_where: Where | None = None
+    text_where: Where | Spot | None = None
     translations: dict[str, dict[str, Any]] | None = None  # language → translated fields (translations.py)
 
 

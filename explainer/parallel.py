@@ -9,6 +9,12 @@ the number of workers. Forking only pays for a long list on a machine with cores
 small site (the shipped story), a machine with fewer than MIN_CORES cores, a build too big for a
 copy of it per worker to fit in MEMORY_BUDGET, or a process with other threads running (``serve``:
 forking there could copy a lock held by another thread) renders the pages in-process as before.
+
+Other work that needs nothing rendered (the exports: JSON and CSV of every fact) can run ``aside``:
+in one forked child (``Forked``, as the other editions are: editions.py), from two cores up, while
+this process renders. The child sends the files back through a pipe; the parent reads them once it
+needs them (a large one waits in a temporary file, as write.Sink would keep it). Where the child
+cannot be forked, or fails, the parent does the work itself: the same bytes either way.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from .assets import page_links
+from .write import Output
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -40,6 +47,10 @@ MIN_CORES = 4
 # it (reference counts): each worker ends up with nearly a copy. Workers are used only while the
 # build and its copies fit in this (the memory target for 50,000 facts, see bench/README.md).
 MEMORY_BUDGET = 500 * 1024 * 1024
+# Work aside pays from about this many facts: the exports take 55 µs a fact (0.55 s at 10,000), a
+# fork and the memory pages it makes both processes copy a few milliseconds (the shipped story
+# keeps its in-process exports: a fork would cost more than they do).
+ASIDE_MIN_FACTS = 1000
 
 _shared: tuple[Renderer, dict[str, Any], list[Job]] | None = None  # what forked workers inherit
 
@@ -248,3 +259,30 @@ def _child(work: ChildWork, fd: int) -> None:  # pragma: no cover - runs in the 
         pass
     finally:
         os._exit(status)
+
+
+class Aside:
+    """Files made by a forked child (``Forked``) while this process renders; collected by ``files()``."""
+
+    def __init__(self, make: Callable[[], dict[str, Output]]):
+        self._forked = Forked(lambda: (make(), None))
+        self.pid = self._forked.pid
+
+    def files(self) -> dict[str, Output] | None:
+        """The child's files, in the order it made them; None when it failed (the caller makes them itself)."""
+        result = self._forked.result()
+        return None if result is None else result[0]
+
+    def close(self) -> None:
+        """Stop the child if its files were never collected (the build failed meanwhile)."""
+        self._forked.stop()
+
+
+def aside(make: Callable[[], dict[str, Output]], facts: int) -> Aside | None:
+    """``make`` started in a forked child, or None: few facts, or no free core, fork or memory for a copy."""
+    if facts < ASIDE_MIN_FACTS or not can_fork_child():
+        return None
+    try:
+        return Aside(make)
+    except OSError:  # no process to spare: made in-process instead
+        return None

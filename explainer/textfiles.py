@@ -25,6 +25,26 @@ FORBIDDEN = re.compile(
 SUSPECT = re.compile(  # pragma: no mutate (matching everything would only make every file take the slow path)
     r"\\[0abvfeNxuU]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
     "\u202a-\u202e\u2066-\u2069\U00010000-\U0010ffff]")
+_ESCAPE = re.compile(r"\\[0abvfeNxuU]")  # SUSPECT's first half: found by its backslash, quickly
+_SUSPECT_CHAR = re.compile(SUSPECT.pattern.split("|", 1)[1])  # its second half
+_PLAIN_ASCII = bytes([9, 10, 13, *range(32, 127)])  # ASCII that is not a control character
+
+
+def may_hide_forbidden(text: str) -> bool:
+    """Whether SUSPECT matches somewhere in ``text``, found faster.
+
+    One regular expression with a choice costs 70 ms on a 4 MB facts.yaml (10,000 facts), for a file
+    that almost never holds one. Its halves apart cost half as much, and an ASCII text (most content
+    written with straight quotes) needs no expression for the characters: its bytes without the plain
+    ones are empty (0.3 ms).
+    """
+    if "\\" in text and _ESCAPE.search(text) is not None:
+        return True
+    if text.isascii():
+        return bool(text.encode("ascii").translate(None, _PLAIN_ASCII))
+    return _SUSPECT_CHAR.search(text) is not None
+
+
 # Bidirectional embeddings, overrides and isolates: legal, but one left open reorders the text after
 # it ("4202 tsuguA .c"). The page isolates every field; the editor is warned where one is.
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import Problems
-from .textfiles import BIDI, BIDI_HINT, FORBIDDEN, SUSPECT, bidi_control, forbidden_char, read_text
+from .textfiles import BIDI, BIDI_HINT, FORBIDDEN, bidi_control, forbidden_char, may_hide_forbidden, read_text
 
 try:  # libyaml is several times faster; fall back to the pure-Python parser.
     _Loader: type = yaml.CSafeLoader
@@ -177,7 +177,7 @@ class _Builder:
         self.warnings: list[tuple[int, int, str, str]] = []
         # Invisible characters are rare: look for them value by value only in a file that may have
         # one (one quick scan; a double-quoted "\x1b" only becomes one once parsed).
-        self.check_chars = SUSPECT.search(text) is not None
+        self.check_chars = may_hide_forbidden(text)
         self.first_alias: tuple[yaml.Mark, str] | None = None
         self.aliases = 0
 

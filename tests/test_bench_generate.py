@@ -35,3 +35,16 @@ def test_quotes_are_typed_plainly_where_the_archive_is_typographic(tmp_path):
 def test_generation_is_deterministic():
     assert Writer(300, seed=1).build() == Writer(300, seed=1).build()
     assert Writer(300, seed=1).build() != Writer(300, seed=2).build()
+
+
+def test_the_stage_timer_runs_the_pipeline_as_a_build_does(tmp_path):
+    """bench/stages.py repeats pipeline.render's steps by hand: it broke twice when they changed."""
+    import subprocess
+
+    stages = Path(__file__).resolve().parent.parent / "bench" / "stages.py"
+    done = subprocess.run([sys.executable, str(stages), "--facts", "150", "--runs", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "150 generated facts" in done.stdout
+    assert "render: templates, facts list pages" in done.stdout
+    assert "pipeline.build, whole" in done.stdout

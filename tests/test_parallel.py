@@ -100,3 +100,84 @@ def test_two_cores_and_small_sites_render_in_process(root, tmp_path, monkeypatch
     monkeypatch.setattr(parallel, "workers_available", lambda: 8)
     pipeline.build(REPO, tmp_path / "shipped")  # the shipped story: two pages
     assert pools == []
+
+
+# --- the exports made aside, in a forked child -----------------------------------------------------
+
+# A build with the exports' child forced on ("aside"; "failing": its work raises; "spilled": every
+# file past write.SPILL_BYTES) or off (one core): which children it forked, and whether any still runs.
+ASIDE_BUILD = """
+import json, os, sys
+from pathlib import Path
+from explainer import parallel, pipeline, write
+from explainer.errors import BuildError
+root, output, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+children = []
+class Spy(parallel.Aside):
+    def __init__(self, make):
+        super().__init__((lambda: 1 / 0) if mode == "failing" else make)
+        children.append(self.pid)
+parallel.Aside = Spy
+parallel.ASIDE_MIN_FACTS = 1
+parallel.workers_available = lambda: 1 if mode == "off" else 2
+parallel._load = lambda: 0.0  # a free core, however busy the machine running the tests
+if mode == "spilled":
+    write.SPILL_BYTES = 1000
+try:
+    pipeline.build(root, output)
+    problems = []
+except BuildError as exc:
+    problems = [p.format() for p in exc.problems]
+def running(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+print(json.dumps({"children": len(children), "running": [p for p in children if running(p)], "problems": problems}))
+"""
+
+
+def build_aside(root: Path, output: Path, mode: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", ASIDE_BUILD, str(root), str(output), mode],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_exports_made_aside_are_the_same_bytes_whether_forked_failed_or_spilled(root, tmp_path):
+    """The output does not depend on the cores: a child's files, or the parent's own after it failed."""
+    assert build_aside(root, tmp_path / "off", "off") == {"children": 0, "running": [], "problems": []}
+    serial = read_tree(tmp_path / "off")
+    for mode in ("aside", "failing", "spilled"):
+        assert build_aside(root, tmp_path / mode, mode) == {"children": 1, "running": [], "problems": []}
+        assert read_tree(tmp_path / mode) == serial, mode
+    assert json.loads(serial["facts.json"])["facts"][0]["id"]
+
+
+def test_a_template_error_stops_the_exports_child(root, tmp_path):
+    facts = root / "templates" / "_facts.html"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("{{ fact.claim }}", "{{ fact.claim_typo }}"),
+                     encoding="utf-8")
+    result = build_aside(root, tmp_path / "out", "aside")
+    assert result["children"] == 1 and result["running"] == []
+    assert len(result["problems"]) == 1 and "claim_typo" in result["problems"][0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_small_sites_and_one_core_make_their_exports_in_process(root, monkeypatch):
+    monkeypatch.setattr(parallel, "workers_available", lambda: 2)
+    monkeypatch.setattr(parallel, "_load", lambda: 0.0)
+    assert parallel.aside(dict, parallel.ASIDE_MIN_FACTS - 1) is None  # too few facts to pay for a fork
+    monkeypatch.setattr(parallel, "workers_available", lambda: 1)
+    assert parallel.aside(dict, parallel.ASIDE_MIN_FACTS) is None
+    monkeypatch.setattr(parallel, "workers_available", lambda: 2)
+    monkeypatch.setattr(parallel, "_resident_bytes", lambda: parallel.MEMORY_BUDGET // 2 + 1)
+    assert parallel.aside(dict, parallel.ASIDE_MIN_FACTS) is None  # no room for a copy
+    monkeypatch.setattr(parallel, "_resident_bytes", lambda: 1)
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
+    assert parallel.aside(dict, parallel.ASIDE_MIN_FACTS) is None  # no process to spare

@@ -61,6 +61,28 @@ def test_unknown_fact_in_timeline_is_refused(project, refused):
     refused("content/timeline.yaml:9:11", "unknown fact 'sbu-103'")
 
 
+def test_a_clean_check_parses_no_list_file_twice(tmp_path, monkeypatch):
+    """The positions of listed fact ids and texts are worked out only for an error (model.Spot):
+    asking for one the loader did not keep parses the whole file again."""
+    import sys
+    from pathlib import Path
+
+    from explainer import pipeline, yamlsafe
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate
+
+    root = generate(tmp_path / "p", 60)
+    parsed_again = []
+    complete = yamlsafe.Doc.complete
+    monkeypatch.setattr(yamlsafe.Doc, "complete",
+                        lambda doc: (doc.text is not None and parsed_again.append(doc.path.name), complete(doc))[1])
+    project, problems = pipeline.check(root)
+    assert project.events and project.events[0].refs and not problems.errors
+    assert [name for name in parsed_again if name != "site.yaml"] == []
+    assert project.events[0].refs[0].where.line > 1  # and still there when asked for
+
+
 def test_malformed_citation_marker(project, refused):
     project.edit("content/summaries/01-intro.md", "[[general-staff-971]]", "[[General Staff 971]]")
     refused("content/summaries/01-intro.md:5:48", "'[[General Staff 971]]' is not a valid citation")

@@ -407,3 +407,13 @@ def test_an_escape_that_makes_a_forbidden_character_is_caught_after_parsing() ->
         assert doc.data == {"a": "x\ufffd", "b": "fine"}, "reported, and the rest of the file still read"
     doc, errors = load('a: "quote \\" and backslash \\\\ are fine"\n')
     assert errors == [] and doc.data == {"a": 'quote " and backslash \\ are fine'}
+
+
+@pytest.mark.parametrize("text", [
+    "", "plain: text\n", "quote: \"a \\\" b\"\n", "tab:\there\r\n", "esc: \"\\x1b\"\n", "e: \"\\e\"\n",
+    "ctl: \x1b\n", "del: \x7f\n", "nul: \x00", "typographic: “ok” – fine\n", "c1: \x85\n", "bidi: \u202e\n",
+    "astral: \U0001f600\n", "nonchar: \ufdd0\n", "surrogate: \ud800\n", "backslash only: \\\\ \\n \\t\n",
+    "after non-ascii é: \\u0000\n", "after non-ascii é: \x01\n",
+])
+def test_the_quick_scan_for_hidden_characters_finds_what_the_full_pattern_finds(text):
+    assert textfiles.may_hide_forbidden(text) is (textfiles.SUSPECT.search(text) is not None)
