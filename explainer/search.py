@@ -13,8 +13,10 @@ extra, the explainer is complete without it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -34,7 +36,11 @@ _MARKUP = re.compile(r"\[\[[a-z0-9-]+\]\]|[*_`]")
 
 
 class SearchUnavailable(Exception):
-    """Pagefind is not installed or did not finish; the message says which."""
+    """Pagefind is not installed or did not finish; the message says which, and that the site has no search."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"{reason}, so the site has no search")
+        self.reason = reason  # "Pagefind failed (...)": the preview's background index says what it keeps instead
 
 
 @dataclass(frozen=True)
@@ -96,12 +102,14 @@ class Indexing:
 
         binary = executable()
         if binary is None:
-            raise SearchUnavailable("Pagefind is not installed, so the site has no search")
+            raise SearchUnavailable("Pagefind is not installed")
         self._scratch = tempfile.TemporaryDirectory(prefix="explainer-pagefind-")
         scratch = Path(self._scratch.name)
         self._bundle = scratch / "bundle"
         self._errors = open(scratch / "stderr", "w+b")  # noqa: SIM115 - closed by close()
         self._process: subprocess.Popen[bytes] | None = None
+        self.started = time.perf_counter()
+        self.closed = False  # stopped, or finished and cleaned up: its files are gone
         self.finished: Callable[[dict[str, bytes]], None] | None = None  # told the files (the preview keeps them)
         try:
             write_records(items, scratch / "site", language)
@@ -111,7 +119,22 @@ class Indexing:
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors, cwd=scratch)
         except OSError as exc:
             self.close()
-            raise SearchUnavailable(f"Pagefind failed ({exc}), so the site has no search") from None
+            raise SearchUnavailable(f"Pagefind failed ({exc})") from None
+
+    def wait(self) -> None:
+        """Return once Pagefind has exited (finished, failed or stopped), for the preview's background index.
+
+        Only waits: `finish` reads the files, in the preview's build thread (serve_builds.py).
+        """
+        import subprocess
+
+        assert self._process is not None
+        with contextlib.suppress(subprocess.TimeoutExpired):  # finish() reports it
+            self._process.wait(timeout=TIMEOUT)
+
+    def usable(self) -> bool:
+        """Still indexing, or finished without an error and not yet collected: a rebuild may take it over."""
+        return not self.closed and self._process is not None and self._process.poll() in (None, 0)
 
     def finish(self) -> dict[str, bytes]:
         """Pagefind's bundle as output path → bytes, once it has finished (see `write_records`)."""
@@ -122,24 +145,25 @@ class Indexing:
             code = self._process.wait(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             self.close()
-            raise SearchUnavailable(f"Pagefind took over {TIMEOUT} s, so the site has no search") from None
+            raise SearchUnavailable(f"Pagefind took over {TIMEOUT} s") from None
         if code != 0:
             self._errors.seek(0)
             detail = self._errors.read().decode("utf-8", "replace").strip()[:300]
             self.close()
-            raise SearchUnavailable(f"Pagefind failed ({detail or f'exit code {code}'}), so the site has no search")
+            raise SearchUnavailable(f"Pagefind failed ({detail or f'exit code {code}'})")
         bundle = self._bundle
         files = {f"{FOLDER}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
                  for p in sorted(bundle.rglob("*")) if p.is_file() and p.name not in UNUSED}
         self.close()
         if f"{FOLDER}/pagefind.js" not in files:
-            raise SearchUnavailable("Pagefind wrote no pagefind.js, so the site has no search")
+            raise SearchUnavailable("Pagefind wrote no pagefind.js")
         if self.finished is not None:
             self.finished(files)
         return files
 
     def close(self) -> None:
         """Stop Pagefind if it still runs (the build failed meanwhile) and remove its scratch folder."""
+        self.closed = True
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
@@ -158,6 +182,73 @@ class Kept:
 
     def close(self) -> None:
         """Nothing runs: nothing to stop."""
+
+
+class Background:
+    """The preview's index while Pagefind makes a newer one: the last index, published at once.
+
+    The pages of the rebuild go out without waiting; ``indexing`` goes on in its own process, and
+    the preview writes its index into the site when it is done (serve_builds.py), unless a newer
+    build stopped it meanwhile (SearchMemo.start).
+    """
+
+    def __init__(self, last: dict[str, bytes], indexing: Indexing):
+        self.last, self.indexing = last, indexing
+
+    def finish(self) -> dict[str, bytes]:
+        return self.last
+
+    def close(self) -> None:
+        """Pagefind keeps running after the build: the preview collects it, or a newer build stops it."""
+
+
+class SearchMemo:
+    """The preview's search index: the last one made per language, and the Pagefind making a newer one.
+
+    A build whose records are those of the last index publishes it again (Kept): no Pagefind. Else
+    a cold build, and the preview's first build, wait for Pagefind. With ``background`` (`serve`),
+    a rebuild that has an earlier index publishes it at once and leaves Pagefind running
+    (Background); a newer build with other records stops it, one with the same records takes it over.
+    """
+
+    def __init__(self, background: bool = False):
+        self.background = background
+        self._kept: dict[str, tuple[list[Record], dict[str, bytes]]] = {}
+        self._running: dict[str, tuple[list[Record], Indexing]] = {}
+
+    def start(self, items: list[Record], language: str) -> Indexing | Kept | Background:
+        """The index for these records: kept, being made (in the background when allowed), or started now.
+
+        Raises SearchUnavailable when Pagefind cannot start.
+        """
+        kept = self._kept.get(language)
+        if kept is not None and kept[0] == items:
+            self.stop(language)  # an index for other records is of no use any more
+            return Kept(kept[1])
+        running = self._running.get(language)
+        if running is not None and running[0] == items and running[1].usable():
+            indexing = running[1]
+        else:
+            self.stop(language)
+            indexing = Indexing(items, language)
+            indexing.finished = lambda files: self._keep(items, language, indexing, files)
+            self._running[language] = (items, indexing)
+        if self.background and kept is not None:
+            return Background(kept[1], indexing)
+        return indexing
+
+    def stop(self, language: str | None = None) -> None:
+        """Stop Pagefind for one language (every language: None), the records it indexes being out of date."""
+        for code in [language] if language is not None else list(self._running):
+            running = self._running.pop(code, None)
+            if running is not None:
+                running[1].close()
+
+    def _keep(self, items: list[Record], language: str, indexing: Indexing, files: dict[str, bytes]) -> None:
+        """Keep a finished index (a failed one is never kept, so the next build tries again)."""
+        self._kept[language] = (items, files)
+        if self._running.get(language, (None, None))[1] is indexing:
+            del self._running[language]
 
 
 def index(items: list[Record], language: str) -> dict[str, bytes]:
