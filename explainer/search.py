@@ -14,6 +14,7 @@ extra, the explainer is complete without it.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import tempfile
 import time
@@ -32,6 +33,8 @@ PAGE = "search.html"
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 TIMEOUT = 600  # seconds; Pagefind takes about 1.5 s for 11,000 records
+# The preview's background index leaves the other core to the browser and the editor's next save.
+BACKGROUND_THREADS = 1
 _MARKUP = re.compile(r"\[\[[a-z0-9-]+\]\]|[*_`]")
 
 
@@ -94,15 +97,15 @@ class Indexing:
     """Pagefind indexing the records in a process of its own, started by `start` and read by `finish`.
 
     The build starts it as soon as the project is verified (the records need nothing rendered), so
-    Pagefind works on the second core while this process renders the pages.
+    Pagefind works on the second core while this process renders the pages. The preview's
+    background index is made with ``later``, and started once the rebuilt site is out (`start`).
     """
 
-    def __init__(self, items: list[Record], language: str):
-        import subprocess  # only for a story with search: the shipped one has none
-
+    def __init__(self, items: list[Record], language: str, later: bool = False):
         binary = executable()
         if binary is None:
             raise SearchUnavailable("Pagefind is not installed")
+        self._binary, self._items, self._language = binary, items, language
         self._scratch = tempfile.TemporaryDirectory(prefix="explainer-pagefind-")
         scratch = Path(self._scratch.name)
         self._bundle = scratch / "bundle"
@@ -111,12 +114,24 @@ class Indexing:
         self.started = time.perf_counter()
         self.closed = False  # stopped, or finished and cleaned up: its files are gone
         self.finished: Callable[[dict[str, bytes]], None] | None = None  # told the files (the preview keeps them)
+        if not later:
+            self.start()
+
+    def start(self, threads: int | None = None) -> None:
+        """Write the records and start Pagefind (once); ``threads`` caps its threads (rayon's)."""
+        import subprocess  # only for a story with search: the shipped one has none
+
+        if self._process is not None or self.closed:
+            return
+        self.started = time.perf_counter()
+        scratch = Path(self._scratch.name)
+        env = None if threads is None else {**os.environ, "RAYON_NUM_THREADS": str(threads)}
         try:
-            write_records(items, scratch / "site", language)
+            write_records(self._items, scratch / "site", self._language)
             self._process = subprocess.Popen(
-                [str(binary), "--site", str(scratch / "site"), "--output-path", str(self._bundle), "--silent",
-                 "--force-language", language.split("-")[0].lower()],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors, cwd=scratch)
+                [str(self._binary), "--site", str(scratch / "site"), "--output-path", str(self._bundle), "--silent",
+                 "--force-language", self._language.split("-")[0].lower()],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors, cwd=scratch, env=env)
         except OSError as exc:
             self.close()
             raise SearchUnavailable(f"Pagefind failed ({exc})") from None
@@ -133,8 +148,9 @@ class Indexing:
             self._process.wait(timeout=TIMEOUT)
 
     def usable(self) -> bool:
-        """Still indexing, or finished without an error and not yet collected: a rebuild may take it over."""
-        return not self.closed and self._process is not None and self._process.poll() in (None, 0)
+        """Not started yet, still indexing, or finished without an error and not yet collected: a
+        rebuild may take it over."""
+        return not self.closed and (self._process is None or self._process.poll() in (None, 0))
 
     def finish(self) -> dict[str, bytes]:
         """Pagefind's bundle as output path → bytes, once it has finished (see `write_records`)."""
@@ -187,13 +203,13 @@ class Kept:
 class Background:
     """The preview's index while Pagefind makes a newer one: the last index, published at once.
 
-    The pages of the rebuild go out without waiting; ``indexing`` goes on in its own process, and
-    the preview writes its index into the site when it is done (serve_builds.py), unless a newer
-    build stopped it meanwhile (SearchMemo.start).
+    The pages of the rebuild go out without waiting; the preview then starts ``indexing`` on
+    BACKGROUND_THREADS and writes its index into the site when it is done (serve_builds.py), unless
+    a newer build stopped it meanwhile (SearchMemo.start).
     """
 
     def __init__(self, last: dict[str, bytes], indexing: Indexing):
-        self.last, self.indexing = last, indexing
+        self.last, self.indexing = last, indexing  # indexing: started by the preview (`start`), once the site is out
 
     def finish(self) -> dict[str, bytes]:
         return self.last
@@ -230,7 +246,7 @@ class SearchMemo:
             indexing = running[1]
         else:
             self.stop(language)
-            indexing = Indexing(items, language)
+            indexing = Indexing(items, language, later=self.background and kept is not None)
             indexing.finished = lambda files: self._keep(items, language, indexing, files)
             self._running[language] = (items, indexing)
         if self.background and kept is not None:

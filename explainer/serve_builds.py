@@ -22,6 +22,7 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from . import search, terminal
 from .errors import BuildError, ContentError, ExplainerError
@@ -80,9 +81,8 @@ class Preview:
         self.idle.clear()
         pending = None
         try:
-            failure, fingerprint = await asyncio.get_running_loop().run_in_executor(
+            failure, fingerprint, pending = await asyncio.get_running_loop().run_in_executor(
                 self._executor, self._build_and_report, changed)
-            pending = self._pending
         except Exception as exc:  # reporting the build failed (a bug): still a result, never a dead preview
             failure = self._internal_error(exc)
             fingerprint = f"failed:{failure.message}"
@@ -149,11 +149,7 @@ class Preview:
         try:
             files = indexing.finish()
         except search.SearchUnavailable as exc:
-            from .reach import UNAVAILABLE_HINT
-
-            self.warn(ContentError("site.yaml", 1, 1,
-                                   f"{exc.reason}, so search still finds what it did before the last change",
-                                   UNAVAILABLE_HINT, "warning").format())
+            self._search_failed(exc)
             return "failed"
         pages = {name: data for name, data in pages.items() if not name.startswith(search.FOLDER + "/")}
         pages.update(files)
@@ -177,18 +173,25 @@ class Preview:
         finally:
             self.waiting_requests -= 1
 
+    def _search_failed(self, exc: search.SearchUnavailable) -> None:
+        from .reach import UNAVAILABLE_HINT
+
+        message = f"{exc.reason}, so search still finds what it did before the last change"
+        self.warn(ContentError("site.yaml", 1, 1, message, UNAVAILABLE_HINT, "warning").format())
+
     def close(self) -> None:
         self._executor.shutdown(wait=True)
         if self._pending is not None:
             self._pending[0].close()  # stops Pagefind, so the thread waiting for it ends
 
-    def _build_and_report(self, changed: set[str]) -> tuple[Failure | None, str]:
-        """Run one build; print the outcome; return the failure (if any) and a fingerprint."""
+    def _build_and_report(self, changed: set[str]) -> tuple[Failure | None, str, Any]:
+        """Run one build; print the outcome; return the failure (if any), a fingerprint and the
+        search index the site now awaits (read here: the next job in this thread may collect it)."""
         failure, fingerprint = self._build(changed)
         if failure is not None:
             # Rendered now, with the files as the build read them, not as they are mid-edit later.
             failure.page = error_page(failure, self.root)
-        return failure, fingerprint
+        return failure, fingerprint, self._pending
 
     def _build(self, changed: set[str]) -> tuple[Failure | None, str]:
         started = time.perf_counter()
@@ -218,7 +221,14 @@ class Preview:
             self.warn(warning.format())
         fingerprint = "ok:" + _pages_digest(getattr(result, "pages", None))
         indexing = getattr(result, "search_pending", None)
-        self._pending = (indexing, result.pages, fingerprint) if indexing is not None else None  # type: ignore[union-attr]
+        self._pending = None
+        if indexing is not None:  # the site is out: Pagefind may have the spare core now
+            try:
+                indexing.start(search.BACKGROUND_THREADS)
+                self._pending = (indexing, result.pages, fingerprint)  # type: ignore[union-attr]
+            except search.SearchUnavailable as exc:
+                self._search_failed(exc)
+                indexing = None
         verb = "built" if not changed else "rebuilt"
         self.say(f"{verb} {terminal.display(self.output, folder=True)} in {seconds:.2f} s{what}"
                  + (f", {len(warnings)} warning(s)" if warnings else "")

@@ -43,8 +43,8 @@ class Gate:
         self.started: list[search.Indexing] = []
         real_init = search.Indexing.__init__
 
-        def spy(indexing: search.Indexing, *args: object) -> None:
-            real_init(indexing, *args)
+        def spy(indexing: search.Indexing, *args: object, **options: object) -> None:
+            real_init(indexing, *args, **options)
             self.started.append(indexing)
 
         monkeypatch.setattr(search.Indexing, "__init__", spy)
