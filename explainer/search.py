@@ -17,6 +17,7 @@ import contextlib
 import os
 import re
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from html import escape
@@ -113,28 +114,38 @@ class Indexing:
         self._process: subprocess.Popen[bytes] | None = None
         self.started = time.perf_counter()
         self.closed = False  # stopped, or finished and cleaned up: its files are gone
+        self._lock = threading.Lock()
         self.finished: Callable[[dict[str, bytes]], None] | None = None  # told the files (the preview keeps them)
         if not later:
             self.start()
 
-    def start(self, threads: int | None = None) -> None:
-        """Write the records and start Pagefind (once); ``threads`` caps its threads (rayon's)."""
+    def start(self, threads: int | None = None, detached: bool = False) -> None:
+        """Write the records and start Pagefind (once; never after `close`).
+
+        ``threads`` caps its threads (rayon's); ``detached`` gives it a session of its own, so the
+        preview's Ctrl-C reaches only the preview, which then stops it (a failure otherwise).
+        """
         import subprocess  # only for a story with search: the shipped one has none
 
-        if self._process is not None or self.closed:
-            return
-        self.started = time.perf_counter()
-        scratch = Path(self._scratch.name)
-        env = None if threads is None else {**os.environ, "RAYON_NUM_THREADS": str(threads)}
-        try:
-            write_records(self._items, scratch / "site", self._language)
-            self._process = subprocess.Popen(
-                [str(self._binary), "--site", str(scratch / "site"), "--output-path", str(self._bundle), "--silent",
-                 "--force-language", self._language.split("-")[0].lower()],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors, cwd=scratch, env=env)
-        except OSError as exc:
-            self.close()
-            raise SearchUnavailable(f"Pagefind failed ({exc})") from None
+        with self._lock:  # the preview starts it in one thread and may stop it from another
+            if self._process is not None or self.closed:
+                return
+            self.started = time.perf_counter()
+            scratch = Path(self._scratch.name)
+            env = None if threads is None else {**os.environ, "RAYON_NUM_THREADS": str(threads)}
+            try:
+                write_records(self._items, scratch / "site", self._language)
+                self._process = subprocess.Popen(
+                    [str(self._binary), "--site", str(scratch / "site"), "--output-path", str(self._bundle),
+                     "--silent", "--force-language", self._language.split("-")[0].lower()],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors, cwd=scratch, env=env,
+                    start_new_session=detached)
+            except OSError as exc:
+                failed = exc
+            else:
+                return
+        self.close()
+        raise SearchUnavailable(f"Pagefind failed ({failed})")
 
     def wait(self) -> None:
         """Return once Pagefind has exited (finished, failed or stopped), for the preview's background index.
@@ -143,7 +154,8 @@ class Indexing:
         """
         import subprocess
 
-        assert self._process is not None
+        if self._process is None:
+            return  # stopped before it started
         with contextlib.suppress(subprocess.TimeoutExpired):  # finish() reports it
             self._process.wait(timeout=TIMEOUT)
 
@@ -179,12 +191,13 @@ class Indexing:
 
     def close(self) -> None:
         """Stop Pagefind if it still runs (the build failed meanwhile) and remove its scratch folder."""
-        self.closed = True
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._errors.close()
-        self._scratch.cleanup()
+        with self._lock:
+            self.closed = True
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+                self._process.wait()
+            self._errors.close()
+            self._scratch.cleanup()
 
 
 class Kept:

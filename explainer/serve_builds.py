@@ -120,8 +120,8 @@ class Preview:
     async def _collect_search(self, indexing: search.Indexing) -> None:
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(None, indexing.wait)
-            fingerprint = await loop.run_in_executor(self._executor, self._install_search, indexing)
+            problem = await loop.run_in_executor(None, _run_search, indexing)
+            fingerprint = await loop.run_in_executor(self._executor, self._install_search, indexing, problem)
         except RuntimeError:  # the preview is stopping: its executor takes no more work
             return
         if fingerprint is None:
@@ -136,17 +136,20 @@ class Preview:
             except Exception as exc:
                 self.warn(f"note: could not reload the open search pages ({one_line(exc)}); reload them by hand")
 
-    def _install_search(self, indexing: search.Indexing) -> tuple[str, str] | str | None:
+    def _install_search(self, indexing: search.Indexing,
+                        problem: search.SearchUnavailable | None) -> tuple[str, str] | str | None:
         """In the build thread: the site written again with Pagefind's new index, if it is still the
         one the site awaits. Returns the new and the old fingerprint, "failed", or None (superseded)."""
         pending = self._pending
         if pending is None or pending[0] is not indexing:
             return None  # a newer build published another index
         self._pending = None
-        if indexing.closed:
+        if indexing.closed and problem is None:
             return None  # a newer build stopped it, then failed: the site keeps the last index until one works
         _, pages, old = pending
         try:
+            if problem is not None:
+                raise problem
             files = indexing.finish()
         except search.SearchUnavailable as exc:
             self._search_failed(exc)
@@ -221,14 +224,8 @@ class Preview:
             self.warn(warning.format())
         fingerprint = "ok:" + _pages_digest(getattr(result, "pages", None))
         indexing = getattr(result, "search_pending", None)
-        self._pending = None
-        if indexing is not None:  # the site is out: Pagefind may have the spare core now
-            try:
-                indexing.start(search.BACKGROUND_THREADS)
-                self._pending = (indexing, result.pages, fingerprint)  # type: ignore[union-attr]
-            except search.SearchUnavailable as exc:
-                self._search_failed(exc)
-                indexing = None
+        # The site awaits this index; Pagefind starts once the browsers are told to reload (rebuild).
+        self._pending = (indexing, result.pages, fingerprint) if indexing is not None else None  # type: ignore[union-attr]
         verb = "built" if not changed else "rebuilt"
         self.say(f"{verb} {terminal.display(self.output, folder=True)} in {seconds:.2f} s{what}"
                  + (f", {len(warnings)} warning(s)" if warnings else "")
@@ -244,6 +241,16 @@ class Preview:
             text = f"could not write the site: {exc}"
         self.warn(f"error: {text}")
         return Failure(message=text)
+
+
+def _run_search(indexing: search.Indexing) -> search.SearchUnavailable | None:
+    """Start the background Pagefind and wait for it to exit, in a thread of its own (not the build's)."""
+    try:
+        indexing.start(search.BACKGROUND_THREADS, detached=True)
+    except search.SearchUnavailable as exc:
+        return exc
+    indexing.wait()
+    return None
 
 
 def _pages_digest(pages: dict[str, bytes] | None) -> str:

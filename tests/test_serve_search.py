@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from _preview import WAIT, Server, run_in_thread
-from conftest import MINIMAL, Project, make_project, tree_hash
+from conftest import MINIMAL, REPO, Project, make_project, tree_hash
 
 from explainer import pipeline, search, serve_builds, serve_http
 from explainer.incremental import IncrementalBuilder
@@ -37,6 +41,7 @@ class Gate:
         if real is None:
             pytest.skip("Pagefind is not installed")
         self.flag = folder / "open"
+        self.sessions = folder / "sessions"
         self.script = folder / "pagefind"
         self.write(f'exec "{real}" "$@"')
         monkeypatch.setattr(search, "executable", lambda: self.script)
@@ -48,11 +53,30 @@ class Gate:
             self.started.append(indexing)
 
         monkeypatch.setattr(search.Indexing, "__init__", spy)
+        self.running = threading.Event()  # set when a Pagefind has started
+        real_start = search.Indexing.start
+
+        def start(indexing: search.Indexing, *args: object, **options: object) -> None:
+            real_start(indexing, *args, **options)  # type: ignore[arg-type]
+            if indexing._process is not None:
+                self.running.set()
+
+        monkeypatch.setattr(search.Indexing, "start", start)
         self.open()
+
+    def started_sessions(self, count: int) -> list[int]:
+        """The sessions of the first ``count`` runs, once that many have started (a condition with a deadline)."""
+        deadline = time.monotonic() + WAIT
+        while len(found := self.sessions.read_text().split() if self.sessions.exists() else []) < count:
+            assert time.monotonic() < deadline, f"{count} Pagefind runs did not start within {WAIT} s"
+            time.sleep(0.02)
+        return [int(n) for n in found]
 
     def write(self, then: str) -> None:
         # The wrapper polls for the flag: its own wait, not the test's (the test waits on events).
-        self.script.write_text(f'#!/bin/sh\nwhile [ ! -e "{self.flag}" ]; do sleep 0.02; done\n{then}\n')
+        # It notes its session first (field 6 of /proc/PID/stat), for the Ctrl-C test.
+        self.script.write_text(f'#!/bin/sh\ncut -d" " -f6 /proc/$$/stat >> "{self.sessions}"\n'
+                               f'while [ ! -e "{self.flag}" ]; do sleep 0.02; done\n{then}\n')
         self.script.chmod(0o755)
 
     def open(self) -> None:
@@ -132,7 +156,9 @@ def test_a_newer_save_stops_the_pagefind_of_the_one_before(
     async def steps(preview: serve_builds.Preview) -> str:
         gate.close()
         project.edit(*SAVED)
+        gate.running.clear()
         await preview.rebuild({SAVED[0]})
+        await asyncio.get_running_loop().run_in_executor(None, gate.running.wait, WAIT)  # it runs (behind the gate)
         project.edit("content/facts.yaml", "Swaps exchanged", "Swaps traded")
         await preview.rebuild({SAVED[0]})
         gate.open()
@@ -265,7 +291,7 @@ def test_serve_says_when_search_has_caught_up_and_the_site_is_a_cold_build(tmp_p
     if search.executable() is None:
         pytest.skip("Pagefind is not installed")
     project = make_project(tmp_path / "site", site_yaml(SPLIT))
-    server = Server(project).start()
+    server = Server(project, "--port", "0").start()
     try:
         before = len(server.lines)
         project.edit(*SAVED)
@@ -275,3 +301,36 @@ def test_serve_says_when_search_has_caught_up_and_the_site_is_a_cold_build(tmp_p
     finally:
         assert server.stop() == 0
     assert after == cold_build(project, tmp_path / "cold")
+
+
+class GatedServer(Server):
+    """`build.py serve` whose Pagefind is the gate's (the variable that pagefind's own lookup reads)."""
+
+    def __init__(self, project: Project, gate: Gate, scratch: Path):
+        env = {**os.environ, "PAGEFIND_BINARY_PATH": str(gate.script), "TMPDIR": str(scratch)}
+        self._spawn([sys.executable, "-u", str(REPO / "build.py"), "serve", "--project", str(project.root),
+                     "--port", "0"], env=env)
+
+
+def test_ctrl_c_while_search_is_indexed_stops_pagefind_without_a_warning(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = Gate(tmp_path, monkeypatch)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    server = GatedServer(project, gate, scratch).start()
+    try:
+        gate.close()
+        before = len(server.lines)
+        project.edit(*SAVED)
+        server.wait_for(r"search index updating", before)
+        assert [p.name for p in scratch.iterdir() if p.name.startswith("explainer-pagefind-")] != []
+        first, background = gate.started_sessions(2)
+        # The first build's Pagefind is in the preview's session, so Ctrl-C stops it as it stops
+        # `build.py build`; the background one is not, so Ctrl-C reaches only the preview, which
+        # stops it: no "Pagefind failed" on the way out.
+        assert first == server.proc.pid and background != server.proc.pid
+    finally:
+        code = server.stop()  # Ctrl-C to the preview's process group: Pagefind has a session of its own
+    assert code == 0 and server.lines[-2:] == ["stopped", "<exit>"], server.output
+    assert "warning" not in server.output
+    assert not [p for p in scratch.iterdir() if p.name.startswith("explainer-pagefind-")], "stopped and removed"
