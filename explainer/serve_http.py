@@ -35,6 +35,9 @@ from .serve_builds import Preview, one_line
 from .serve_page import error_page, not_found_page
 
 RELOAD = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
+# A search page whose index is new: a page that imported the old index's script must load it again,
+# so a client that updates pages in place reloads this one in full ("full", unknown to livereload.js).
+SEARCH_RELOAD = {**RELOAD, "full": True}
 HELLO = {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"],
          "serverName": "explainer-preview"}
 MAX_FRAME_BYTES = 64 * 1024  # livereload.js's messages are a few hundred bytes
@@ -140,7 +143,7 @@ class Browsers:
         """The search index is new: the open search pages reload (and search again, with its query)."""
         for socket in list(self.sockets):
             if socket.searches:
-                socket.send(RELOAD)
+                socket.send(SEARCH_RELOAD)
 
     def close_all(self) -> None:
         for socket in list(self.sockets):
