@@ -36,6 +36,7 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefi
 TIMEOUT = 600  # seconds; Pagefind takes about 1.5 s for 11,000 records
 # The preview's background index leaves the other core to the browser and the editor's next save.
 BACKGROUND_THREADS = 1
+RECORDS_PER_PAGE = 150  # of Pagefind's input: see write_records
 _MARKUP = re.compile(r"\[\[[a-z0-9-]+\]\]|[*_`]")
 
 
@@ -69,6 +70,9 @@ def records(project: Any, layout: Any) -> list[Record]:
 
     A record's title is its heading, indexed with it: the content does not repeat it (at 50,000 facts
     the repeated claims cost Pagefind 80 MB of memory, a third of its time and 3.7 MB of index).
+    A fact's title is its claim without its number: a number is a word of its own in the index
+    for every fact (77 MB of Pagefind's memory at 50,000 facts), and no reader's search, since
+    facts are numbered again whenever one is added above them.
     """
     from .attribution import chain
 
@@ -76,7 +80,7 @@ def records(project: Any, layout: Any) -> list[Record]:
     out = []
     for fact in project.facts:
         quotes = " ".join(f"“{c.quote}”" for c in fact.citations)
-        out.append(Record(layout.fact_href(fact.id), f"{fact.number}. {fact.claim}",
+        out.append(Record(layout.fact_href(fact.id), str(fact.claim),
                           f"{chain(fact, sources)}. {quotes}"))  # the edition's words (editions.py)
     for event in sorted(project.events, key=lambda e: (e.date.sort_key, e.id)):
         out.append(Record(layout.event_href(event.id), event.title, plain(event.text)))
@@ -134,7 +138,8 @@ class Indexing:
             scratch = Path(self._scratch.name)
             env = None if threads is None else {**os.environ, "RAYON_NUM_THREADS": str(threads)}
             try:
-                write_records(self._items, scratch / "site", self._language)
+                items, self._items = self._items, []  # written: not kept alive while the build renders (50k: ~20 MB)
+                write_records(items, scratch / "site", self._language)
                 self._process = subprocess.Popen(
                     [str(self._binary), "--site", str(scratch / "site"), "--output-path", str(self._bundle),
                      "--silent", "--force-language", self._language.split("-")[0].lower()],
@@ -286,23 +291,23 @@ def index(items: list[Record], language: str) -> dict[str, bytes]:
 
 
 def write_records(items: list[Record], folder: Path, language: str) -> None:
-    """Records as small pages for Pagefind's command line: one per page of the site, in order.
+    """Records as pages for Pagefind's command line, RECORDS_PER_PAGE each, in order.
 
     Each record is a section under a heading whose id is the item's address on the site
     (`facts-2024-08.html#sbu-102`): Pagefind answers with that heading as a sub-result
     (`0003.html#facts-2024-08.html#sbu-102`) and search.js links to what follows the first `#`.
     Pages rather than a file per record: Pagefind's own per-record API answers one record per
-    0.1 s, and 11,000 files take seconds just to write; ~100 pages index in about a second.
+    0.1 s, and 11,000 files take seconds just to write. Pagefind's memory grows with the pages:
+    one page per page of the site (about 90 records at 50,000 facts) took it to 543 MB, 20
+    records a page to 999 MB, 150 to 453 MB (with the facts' numbers left out: `records`). A
+    search fetches the text of its five best pages, so larger pages cost readers more bytes.
     """
     folder.mkdir(parents=True)
-    pages: dict[str, list[Record]] = {}
-    for item in items:
-        pages.setdefault(item.url.partition("#")[0] or "index.html", []).append(item)
     lang = escape(language)
-    for n, (page, records) in enumerate(pages.items()):
+    for n, start in enumerate(range(0, len(items), RECORDS_PER_PAGE)):
         # html.escape: the same entities for Pagefind's parser as markupsafe's, without a Markup object each
         sections = "".join(f'<section><h2 id="{escape(r.url)}">{escape(r.title)}</h2><p>{escape(r.content)}</p>'
-                           "</section>" for r in records)
+                           "</section>" for r in items[start:start + RECORDS_PER_PAGE])
         (folder / f"{n:04d}.html").write_bytes(
-            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(page)}</title></head>'
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{n:04d}</title></head>'
             f"<body><main data-pagefind-body>{sections}</main></body></html>".encode())
