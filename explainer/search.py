@@ -164,6 +164,15 @@ class Indexing:
         with contextlib.suppress(subprocess.TimeoutExpired):  # finish() reports it
             self._process.wait(timeout=TIMEOUT)
 
+    def pause(self, paused: bool = True) -> None:
+        """Stop Pagefind's clock while the preview rebuilds, so the rebuild has every core (SIGSTOP),
+        and start it again after (SIGCONT); nothing when it is not running."""
+        import signal
+
+        with self._lock:
+            if self._process is not None and self._process.poll() is None and not self.closed:
+                self._process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
     def usable(self) -> bool:
         """Not started yet, still indexing, or finished without an error and not yet collected: a
         rebuild may take it over."""

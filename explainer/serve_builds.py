@@ -189,8 +189,19 @@ class Preview:
 
     def _build_and_report(self, changed: set[str]) -> tuple[Failure | None, str, Any]:
         """Run one build; print the outcome; return the failure (if any), a fingerprint and the
-        search index the site now awaits (read here: the next job in this thread may collect it)."""
-        failure, fingerprint = self._build(changed)
+        search index the site now awaits (read here: the next job in this thread may collect it).
+
+        A background Pagefind is paused while the build runs, which gets every core: the save
+        reaches the browser sooner, and the build stops Pagefind anyway if its records changed.
+        """
+        paused = self._pending[0] if self._pending is not None else None
+        if paused is not None:
+            paused.pause()
+        try:
+            failure, fingerprint = self._build(changed)
+        finally:
+            if paused is not None:
+                paused.pause(False)
         if failure is not None:
             # Rendered now, with the files as the build read them, not as they are mid-edit later.
             failure.page = error_page(failure, self.root)

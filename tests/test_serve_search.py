@@ -176,18 +176,36 @@ def test_a_save_that_leaves_the_records_alone_takes_pagefind_over(
         project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     gate = Gate(tmp_path, monkeypatch)
 
+    states: list[str] = []
+
+    def state(pid: int, stopped: bool) -> str:
+        """The process's state once it is (or is no longer) T, stopped: signals arrive a moment later."""
+        deadline = time.monotonic() + WAIT
+        while True:  # R running, S sleeping, T stopped (/proc/PID/stat, field 3)
+            now = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if (now == "T") == stopped or time.monotonic() > deadline:
+                return now
+            time.sleep(0.01)
+
     async def steps(preview: serve_builds.Preview) -> str:
         gate.close()
         project.edit(*SAVED)
+        gate.running.clear()
         await preview.rebuild({SAVED[0]})
+        await asyncio.get_running_loop().run_in_executor(None, gate.running.wait, WAIT)
+        pid = gate.started[1]._process.pid  # type: ignore[union-attr]
+        build = preview.build
+        preview.build = lambda r, o: (states.append(state(pid, stopped=True)), build(r, o))[1]
         project.edit("content/summaries/01-intro.md", "Swaps were small.", "Swaps were tiny.")
         await preview.rebuild({"content/summaries/01-intro.md"})
+        states.append(state(pid, stopped=False))
         gate.open()
         await settled(preview)
         return tree_hash(project.output)
 
     lines, after = scenario(project, steps)
     assert len(gate.started) == 2, "the summary edit kept the running Pagefind: no third one"
+    assert states[0] == "T" and states[1] != "T", "paused while the build ran, then resumed"
     assert lines[2].endswith("01-intro.md; search index updating")
     assert sum(line.startswith("search index updated") for line in lines) == 1, lines
     assert after == cold_build(project, tmp_path / "cold")
