@@ -13,7 +13,8 @@ checks this after random sequences of edits):
   normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
 - each fact's and event's line in the JSON and CSV exports, keyed by its entry's token, number
   and address, and the sources;
-- the search index, keyed by its records (Pagefind runs again only when one changed);
+- the search index, keyed by its records (Pagefind runs again only when one changed; in `serve`,
+  in the background, the last index published meanwhile: search.SearchMemo);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
 - each list page's bytes and links, keyed by a fingerprint of what it shows: its own facts,
   events or sources, and what every page shares (templates, assets, site.yaml, every field of
@@ -49,6 +50,7 @@ from .dates import PartialDate
 from .entries import TOKENS, EntryMemo
 from .errors import ContentError, Problems
 from .model import Source, Spot, Where
+from .search import SearchMemo
 from .textfiles import read_text
 from .verify import QuoteMemo
 from .yamlsafe import Doc
@@ -129,7 +131,7 @@ class RenderMemo:
         # Each archived text split and normalised for the quotes in context (quotes.Archive), by the text.
         self.archives: dict[str, Any] = {}
         self.archives_now: dict[str, Any] = {}
-        self._search: dict[str, tuple[list[Any], dict[str, bytes]]] = {}  # language → the last index and its records
+        self.search = SearchMemo()  # the last index per language, and Pagefind making a newer one (search.py)
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
         # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
         self._checked: dict[tuple[str, str], tuple[bool, list[str]]] = {}
@@ -146,16 +148,6 @@ class RenderMemo:
         self.markdown, self._pages, self._lines = self.markdown_now, self._pages_now, self._lines_now
         self.archives.update(self.archives_now)
         self.markdown_now, self._pages_now, self._lines_now, self.archives_now = {}, {}, {}, {}
-
-    def kept_search(self, records: list[Any], language: str) -> dict[str, bytes] | None:
-        """The last search index of this language when its records are the same (Pagefind takes about
-        a second at 10,000 facts), else None; reach.start_search asks before starting Pagefind."""
-        kept = self._search.get(language)
-        return kept[1] if kept is not None and kept[0] == records else None
-
-    def keep_search(self, records: list[Any], language: str, files: dict[str, bytes]) -> None:
-        """Keep a finished index (a failed one is never kept, so the next build tries again)."""
-        self._search[language] = (records, files)
 
     def export_lines(self, renderer: Renderer) -> Callable[[str, Iterable[Any], Callable[[Any], bytes]],
                                                           Iterator[bytes]]:
@@ -225,10 +217,23 @@ class BuildCache:
 
 
 class IncrementalBuilder:
-    """``build()`` as pipeline.build, reusing the last build's work where its inputs are unchanged."""
+    """``build()`` as pipeline.build, reusing the last build's work where its inputs are unchanged.
 
-    def __init__(self) -> None:
-        self.cache = BuildCache()
+    With ``background_search`` (`serve`), a rebuild does not wait for Pagefind: see search.SearchMemo.
+    """
+
+    def __init__(self, background_search: bool = False) -> None:
+        self.background_search = background_search
+        self.cache = self._new_cache()
+
+    def _new_cache(self) -> BuildCache:
+        cache = BuildCache()
+        cache.render.search.background = self.background_search
+        return cache
+
+    def close(self) -> None:
+        """Stop a Pagefind still indexing in the background (the preview stops)."""
+        self.cache.render.search.stop()
 
     def build(self, root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:
         from .errors import ExplainerError
@@ -239,7 +244,8 @@ class IncrementalBuilder:
         except ExplainerError:  # content or usage problems: what was kept is still good
             raise
         except BaseException:  # a bug or a disk error mid-build: start the next build afresh
-            self.cache = BuildCache()
+            self.cache.render.search.stop()
+            self.cache = self._new_cache()
             raise
 
 

@@ -41,6 +41,9 @@ class BuildResult:
     pages: dict[str, Output]  # bytes, or a large file waiting on disk (write.py)
     warnings: list[ContentError] = field(default_factory=list)
     seconds: float = 0.0
+    # In `serve`: Pagefind still indexing this build's records (search.Indexing), whose index the
+    # preview writes into the site when it is done; the site went out with the last one meanwhile.
+    search_pending: Any = None
 
 
 @contextmanager
@@ -236,7 +239,8 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
             if search and search[0] is not None:
                 search[0].close()  # a build that failed before collecting it: stop Pagefind
         write_site(pages, output)
-    return BuildResult(project, pages, problems.warnings, time.perf_counter() - started)
+    pending = getattr(search[0], "indexing", None) if search else None  # search.Background: the preview's
+    return BuildResult(project, pages, problems.warnings, time.perf_counter() - started, pending)
 
 
 __all__ = ["BuildError", "BuildResult", "build", "check", "render"]

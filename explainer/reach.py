@@ -19,27 +19,25 @@ from .errors import Problems
 
 
 def start_search(project: Any, layout: Any, problems: Problems,
-                 memo: Any = None) -> search.Indexing | search.Kept | None:
+                 memo: Any = None) -> search.Indexing | search.Kept | search.Background | None:
     """Pagefind started on the story's records, or None: no search wanted, or Pagefind unavailable (warned).
 
     The records need only validated content, so the build starts this before the quote checks. The
-    preview's ``memo`` (incremental.py) keeps the last index per language: the same records, no Pagefind.
+    preview's ``memo`` (incremental.py) keeps the last index per language, which it shows again
+    while the records are the same, and in `serve` while Pagefind makes the new one (search.SearchMemo).
     """
     if not search.wanted(project, layout):
+        if memo is not None:
+            memo.search.stop()  # search turned off: a background index would be written for nothing
         return None
     records, language = search.records(project, layout), project.site.language
-    if memo is not None:
-        kept = memo.kept_search(records, language)
-        if kept is not None:
-            return search.Kept(kept)
     try:
-        indexing = search.Indexing(records, language)
+        if memo is not None:
+            return memo.search.start(records, language)
+        return search.Indexing(records, language)
     except search.SearchUnavailable as exc:
         _unavailable(project, problems, exc)
         return None
-    if memo is not None:
-        indexing.finished = lambda files: memo.keep_search(records, language, files)
-    return indexing
 
 
 def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[str, bytes]:
@@ -65,7 +63,7 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
 
 
 def search_pages(renderer: Any, context: dict[str, Any], problems: Problems,
-                 indexing: search.Indexing | search.Kept | None) -> dict[str, bytes]:
+                 indexing: search.Indexing | search.Kept | search.Background | None) -> dict[str, bytes]:
     """Pagefind's index and `search.html` once Pagefind has finished; sets the front page's link.
 
     Without search (not wanted, or Pagefind failed: a warning) there are none, and no link.
@@ -95,6 +93,8 @@ def _page(renderer: Any, context: dict[str, Any]) -> Any:
 
 
 def _unavailable(project: Any, problems: Problems, exc: search.SearchUnavailable) -> None:
-    problems.warning(project.root / "site.yaml", 1, 1, str(exc),
-                     "install the pinned requirements (pip install -r requirements.txt), "
-                     "or set `search: false` in site.yaml")
+    problems.warning(project.root / "site.yaml", 1, 1, str(exc), UNAVAILABLE_HINT)
+
+
+UNAVAILABLE_HINT = ("install the pinned requirements (pip install -r requirements.txt), "
+                    "or set `search: false` in site.yaml")

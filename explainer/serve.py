@@ -41,7 +41,8 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
         raise UsageError(f"--port must be between 0 and 65535, got {port}")
     check_output_dir(output, root)
 
-    builder = IncrementalBuilder()  # one for the session: each rebuild redoes only what changed
+    # One for the session: each rebuild redoes only what changed; search is indexed in the background.
+    builder = IncrementalBuilder(background_search=True)
 
     def build(root: Path, output: Path) -> pipeline.BuildResult:
         return builder.build(root, output, base_url=base_url, strict=strict)
@@ -51,6 +52,8 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
     except KeyboardInterrupt:  # Ctrl-C before the server was up
         to_stdout("stopped")
         return EXIT_OK
+    finally:
+        builder.close()  # a Pagefind still indexing in the background
 
 
 async def _serve(root: Path, output: Path, host: str, port: int, build: BuildFn, debug: bool) -> int:

@@ -3,6 +3,13 @@
 The build writes output/ atomically, so a failed build leaves the last good site in place; while
 the last build failed, HTML requests get the error page (rendered once, from memory). Whatever a
 build raises, the preview reports it in the terminal and on the page and keeps going.
+
+Search in the background: a rebuild of a story with search publishes its pages with the last
+search index and leaves Pagefind running (search.SearchMemo). When Pagefind is done, and no newer
+build has replaced the site meanwhile, the site is written again with the new index, in the build
+thread (so never during a build), atomically like a build, and the terminal says "search index
+updated". The site is then the same, byte for byte, as a cold build's. Open search pages reload
+then, not with the rebuild: they would only search the last index again.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
-from . import terminal
-from .errors import BuildError, ExplainerError
+from . import search, terminal
+from .errors import BuildError, ContentError, ExplainerError
 from .serve_page import Failure, error_page, printable
 
 BuildFn = Callable[[Path, Path], object]
@@ -55,16 +63,25 @@ class Preview:
         self.idle.set()
         self.waiting_requests = 0
         self.generation = 0  # bumped whenever what the browser should show changed
+        self.pages_generation = 0  # the generation of the last build: a page loaded before it is stale
+        self.search_generation = 0  # ...and of the last search index: a search page loaded before it is
         self.cookie = "preview_build"  # per port (set by the HTTP application): cookies ignore ports
-        self.on_new_build: Callable[[], None] = lambda: None  # the HTTP side reloads the browsers
+        # The HTTP side reloads the browsers: all but the search pages while their index is being made.
+        self.on_new_build: Callable[[bool], None] = lambda search_too: None
+        self.on_search_updated: Callable[[], None] = lambda: None  # ...and the search pages once it is in
+        self.search_settled = asyncio.Event()  # set while no index is being made in the background
+        self.search_settled.set()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
         self._fingerprint = ""
+        self._pending: tuple[search.Indexing, dict, str] | None = None  # the index the site awaits, its pages
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def rebuild(self, changed: set[str]) -> bool:
         """Build once (in a worker thread) and reload the browsers if what they show changed."""
         self.idle.clear()
+        pending = None
         try:
-            failure, fingerprint = await asyncio.get_running_loop().run_in_executor(
+            failure, fingerprint, pending = await asyncio.get_running_loop().run_in_executor(
                 self._executor, self._build_and_report, changed)
         except Exception as exc:  # reporting the build failed (a bug): still a result, never a dead preview
             failure = self._internal_error(exc)
@@ -72,15 +89,82 @@ class Preview:
         finally:
             self.idle.set()
         self.failure = failure
+        if pending is not None and failure is None:
+            self.search_settled.clear()
+            task = asyncio.create_task(self._index_in_background(pending[0]))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        elif self._pending is None:
+            self.search_settled.set()
         if fingerprint == self._fingerprint:
             return False
         self._fingerprint = fingerprint
         self.generation += 1
+        self.pages_generation = self.generation
+        if pending is None or failure is not None:
+            self.search_generation = self.generation
         try:
-            self.on_new_build()
+            self.on_new_build(self.search_generation == self.generation)
         except Exception as exc:
             self.warn(f"note: could not reload the open pages ({one_line(exc)}); reload them by hand")
         return True
+
+    async def _index_in_background(self, indexing: search.Indexing) -> None:
+        """Wait for Pagefind, then write its index into the site unless a newer build replaced it."""
+        try:
+            await self._collect_search(indexing)
+        finally:
+            if self._pending is None:
+                self.search_settled.set()
+
+    async def _collect_search(self, indexing: search.Indexing) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            problem = await loop.run_in_executor(None, _run_search, indexing)
+            fingerprint = await loop.run_in_executor(self._executor, self._install_search, indexing, problem)
+        except RuntimeError:  # the preview is stopping: its executor takes no more work
+            return
+        if fingerprint is None:
+            return
+        if fingerprint != "failed" and self._fingerprint == fingerprint[1]:
+            self._fingerprint = fingerprint[0]  # the site as it is now: a rebuild to the same pages reloads nothing
+        if self.failure is None:
+            self.generation += 1
+            self.search_generation = self.generation
+            try:
+                self.on_search_updated()
+            except Exception as exc:
+                self.warn(f"note: could not reload the open search pages ({one_line(exc)}); reload them by hand")
+
+    def _install_search(self, indexing: search.Indexing,
+                        problem: search.SearchUnavailable | None) -> tuple[str, str] | str | None:
+        """In the build thread: the site written again with Pagefind's new index, if it is still the
+        one the site awaits. Returns the new and the old fingerprint, "failed", or None (superseded)."""
+        pending = self._pending
+        if pending is None or pending[0] is not indexing:
+            return None  # a newer build published another index
+        self._pending = None
+        if indexing.closed and problem is None:
+            return None  # a newer build stopped it, then failed: the site keeps the last index until one works
+        _, pages, old = pending
+        try:
+            if problem is not None:
+                raise problem
+            files = indexing.finish()
+        except search.SearchUnavailable as exc:
+            self._search_failed(exc)
+            return "failed"
+        pages = {name: data for name, data in pages.items() if not name.startswith(search.FOLDER + "/")}
+        pages.update(files)
+        try:
+            from .write import write_site
+
+            write_site(pages, self.output)
+        except ExplainerError as exc:
+            self.warn(f"error: could not write the new search index: {exc}")
+            return "failed"
+        self.say(f"search index updated in {time.perf_counter() - indexing.started:.2f} s")
+        return "ok:" + _pages_digest(pages), old
 
     async def wait_until_built(self) -> None:
         """A request made while a build runs is answered with that build's result."""
@@ -92,16 +176,36 @@ class Preview:
         finally:
             self.waiting_requests -= 1
 
+    def _search_failed(self, exc: search.SearchUnavailable) -> None:
+        from .reach import UNAVAILABLE_HINT
+
+        message = f"{exc.reason}, so search still finds what it did before the last change"
+        self.warn(ContentError("site.yaml", 1, 1, message, UNAVAILABLE_HINT, "warning").format())
+
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+        if self._pending is not None:
+            self._pending[0].close()  # stops Pagefind, so the thread waiting for it ends
 
-    def _build_and_report(self, changed: set[str]) -> tuple[Failure | None, str]:
-        """Run one build; print the outcome; return the failure (if any) and a fingerprint."""
-        failure, fingerprint = self._build(changed)
+    def _build_and_report(self, changed: set[str]) -> tuple[Failure | None, str, Any]:
+        """Run one build; print the outcome; return the failure (if any), a fingerprint and the
+        search index the site now awaits (read here: the next job in this thread may collect it).
+
+        A background Pagefind is paused while the build runs, which gets every core: the save
+        reaches the browser sooner, and the build stops Pagefind anyway if its records changed.
+        """
+        paused = self._pending[0] if self._pending is not None else None
+        if paused is not None:
+            paused.pause()
+        try:
+            failure, fingerprint = self._build(changed)
+        finally:
+            if paused is not None:
+                paused.pause(False)
         if failure is not None:
             # Rendered now, with the files as the build read them, not as they are mid-edit later.
             failure.page = error_page(failure, self.root)
-        return failure, fingerprint
+        return failure, fingerprint, self._pending
 
     def _build(self, changed: set[str]) -> tuple[Failure | None, str]:
         started = time.perf_counter()
@@ -129,10 +233,15 @@ class Preview:
         warnings = list(getattr(result, "warnings", []) or [])
         for warning in warnings:
             self.warn(warning.format())
+        fingerprint = "ok:" + _pages_digest(getattr(result, "pages", None))
+        indexing = getattr(result, "search_pending", None)
+        # The site awaits this index; Pagefind starts once the browsers are told to reload (rebuild).
+        self._pending = (indexing, result.pages, fingerprint) if indexing is not None else None  # type: ignore[union-attr]
         verb = "built" if not changed else "rebuilt"
         self.say(f"{verb} {terminal.display(self.output, folder=True)} in {seconds:.2f} s{what}"
-                 + (f", {len(warnings)} warning(s)" if warnings else ""))
-        return None, "ok:" + _pages_digest(getattr(result, "pages", None))
+                 + (f", {len(warnings)} warning(s)" if warnings else "")
+                 + ("; search index updating" if indexing is not None else ""))
+        return None, fingerprint
 
     def _internal_error(self, exc: Exception) -> Failure:
         if self.debug:
@@ -143,6 +252,16 @@ class Preview:
             text = f"could not write the site: {exc}"
         self.warn(f"error: {text}")
         return Failure(message=text)
+
+
+def _run_search(indexing: search.Indexing) -> search.SearchUnavailable | None:
+    """Start the background Pagefind and wait for it to exit, in a thread of its own (not the build's)."""
+    try:
+        indexing.start(search.BACKGROUND_THREADS, detached=True)
+    except search.SearchUnavailable as exc:
+        return exc
+    indexing.wait()
+    return None
 
 
 def _pages_digest(pages: dict[str, bytes] | None) -> str:

@@ -36,7 +36,8 @@
         if (connectedBefore) update();  // the preview was restarted: the site may have changed
         connectedBefore = true;
       } else if (message.command === "reload") {
-        update();
+        if (message.full) location.reload();  // a search page's new index: its script must load again
+        else update();
       }
     };
     socket.onclose = function () {

@@ -13,7 +13,8 @@
   The client is our own ``serve_client.js``, first in the head of every HTML page served: on a
   reload message it updates the page in place, or reloads it when that is not safe. A frame
   that is not that protocol closes the socket; nothing a client sends reaches the editor's
-  terminal as a traceback.
+  terminal as a traceback. The info message names the page: a search page reloads in full when
+  its index is new, not with each rebuild (serve_builds.py: search in the background).
 """
 
 from __future__ import annotations
@@ -30,10 +31,14 @@ from urllib.parse import unquote, urlsplit
 from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from .search import PAGE as SEARCH_PAGE
 from .serve_builds import Preview, one_line
 from .serve_page import error_page, not_found_page
 
 RELOAD = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
+# A search page whose index is new: a page that imported the old index's script must load it again,
+# so a client that updates pages in place reloads this one in full ("full", unknown to livereload.js).
+SEARCH_RELOAD = {**RELOAD, "full": True}
 HELLO = {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"],
          "serverName": "explainer-preview"}
 MAX_FRAME_BYTES = 64 * 1024  # the client's messages are a few hundred bytes
@@ -128,10 +133,18 @@ class Browsers:
     def __init__(self) -> None:
         self.sockets: set[PreviewSocket] = set()
 
-    def reload_all(self) -> None:
-        """Tell every connected page to update now (livereload's protocol, without its 3 s guard)."""
+    def reload_all(self, search_too: bool = True) -> None:
+        """Tell every connected page to update now (livereload's protocol, without its 3 s guard);
+        without ``search_too``, all but the search pages, whose index is still being made."""
         for socket in list(self.sockets):
-            socket.send(RELOAD)
+            if search_too or not socket.searches:
+                socket.send(RELOAD)
+
+    def reload_search_pages(self) -> None:
+        """The search index is new: the open search pages reload (and search again, with its query)."""
+        for socket in list(self.sockets):
+            if socket.searches:
+                socket.send(SEARCH_RELOAD)
 
     def close_all(self) -> None:
         for socket in list(self.sockets):
@@ -143,8 +156,11 @@ class PreviewSocket(_HostChecked, WebSocketHandler):
 
     Without it, a save that lands between a page load and its socket handshake (tens of ms) never
     reaches that page. Each HTML response carries the build generation in a cookie; the socket
-    handshake sends it back, and a page older than the current build is reloaded at once.
+    handshake sends it back, and a page older than the current build is reloaded at once (a
+    search page: older than the current search index).
     """
+
+    searches = False  # the page is the search page (its info message says which page it is)
 
     def initialize(self, preview: Preview, browsers: Browsers, hosts: Hosts) -> None:
         self.preview = preview
@@ -163,6 +179,7 @@ class PreviewSocket(_HostChecked, WebSocketHandler):
         elif command == "hello":
             self.send(HELLO)
         elif command == "info":
+            self.searches = _page_path(message) == "/" + SEARCH_PAGE
             self.browsers.sockets.add(self)
             if self._page_is_stale():
                 self.send(RELOAD)
@@ -178,7 +195,8 @@ class PreviewSocket(_HostChecked, WebSocketHandler):
 
     def _page_is_stale(self) -> bool:
         seen = self.get_cookie(self.preview.cookie, "") or ""
-        return seen.isdigit() and int(seen) < self.preview.generation
+        current = self.preview.search_generation if self.searches else self.preview.pages_generation
+        return seen.isdigit() and int(seen) < current
 
 
 def _command(message: str | bytes) -> str | None:
@@ -194,6 +212,15 @@ def _command(message: str | bytes) -> str | None:
 
 
 CLIENT_PATH = "/preview.js"  # where pages load the client from; no file of a built site has this name
+
+
+def _page_path(message: str | bytes) -> str:
+    """The path of the page that sent a livereload.js info message ("" when it names none)."""
+    try:
+        url = json.loads(message).get("url")
+        return urlsplit(url).path if isinstance(url, str) else ""
+    except (ValueError, AttributeError):
+        return ""
 
 
 @functools.cache
@@ -335,6 +362,7 @@ def application(preview: Preview, port: int, hosts: Hosts | None = None) -> web.
     preview.cookie = f"preview_build_{port}"
     browsers = Browsers()
     preview.on_new_build = browsers.reload_all
+    preview.on_search_updated = browsers.reload_search_pages
     script = f'<script src="{CLIENT_PATH}" defer></script>'.encode()
     return web.Application(
         [(r"/livereload", PreviewSocket, {"preview": preview, "browsers": browsers, "hosts": hosts}),

@@ -456,7 +456,7 @@ def test_search_records_carry_the_editions_attribution_chain(built):
     project, _ = pipeline.check(built[0].root)
     words = words_for("uk", project.site, lookup(project.root).locales, pipeline.Problems(project.root))
     record = records(translate(project, "uk", words), layout(project))[0]
-    assert record.title == "1. Командос СБУ взяли в полон щонайменше 102 російських військових у середу."
+    assert record.title == "Командос СБУ взяли в полон щонайменше 102 російських військових у середу."
     assert record.content.startswith("За даними СБУ, як повідомляє Test Gazette. “its commandos")
 
 

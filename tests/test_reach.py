@@ -266,8 +266,21 @@ def test_search_records_point_at_each_items_own_anchor(split: Project) -> None:
     assert "index.html#term-sbu" in urls
     (fact,) = [r for r in records if r.url.endswith("#sbu-102")]
     assert "its commandos captured no fewer than 102 Russian conscripts" in fact.content
+    assert fact.title == "SBU commandos captured at least 102 Russian soldiers on a Wednesday."  # no number
+    assert fact.content.startswith("According to the SBU, as reported by the Test Gazette.")
     (event,) = [r for r in records if r.url.endswith("#event-general-staff-statement")]
     assert "**" not in event.content and "total" in event.content
+
+
+def test_pagefind_gets_its_records_on_pages_of_a_fixed_size(tmp_path: Path) -> None:
+    items = [search.Record(f"facts-{n // 100}.html#f-{n}", f"Claim <{n}>", "a & b")
+             for n in range(2 * search.RECORDS_PER_PAGE + 1)]
+    search.write_records(items, tmp_path / "site", "en")
+    pages = sorted((tmp_path / "site").iterdir())
+    assert [p.name for p in pages] == ["0000.html", "0001.html", "0002.html"]
+    first = pages[0].read_text(encoding="utf-8")
+    assert first.count("<section>") == search.RECORDS_PER_PAGE and pages[2].read_text().count("<section>") == 1
+    assert '<h2 id="facts-0.html#f-0">Claim &lt;0&gt;</h2><p>a &amp; b</p>' in first
 
 
 def test_two_builds_are_byte_identical_search_index_included(split: Project, tmp_path: Path) -> None:
