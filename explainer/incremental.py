@@ -51,6 +51,7 @@ from .errors import ContentError, Problems
 from .model import Source, Spot, Where
 from .textfiles import read_text
 from .verify import QuoteMemo
+from .write_changes import WrittenSite
 from .yamlsafe import Doc
 
 if TYPE_CHECKING:
@@ -222,6 +223,7 @@ class BuildCache:
         self.files = FileMemo()
         self.quotes = QuoteMemo()
         self.render = RenderMemo()
+        self.written = WrittenSite()  # what the last write put on disk: the next writes only what changed
 
 
 class IncrementalBuilder:

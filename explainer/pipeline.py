@@ -189,7 +189,7 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
         finally:
             if search and search[0] is not None:
                 search[0].close()  # a build that failed before collecting it: stop Pagefind
-        write_site(pages, output)
+        write_site(pages, output, cache.written if cache else None)
     return BuildResult(project, pages, problems.warnings, time.perf_counter() - started)
 
 

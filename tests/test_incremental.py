@@ -228,6 +228,8 @@ def test_incremental_builds_match_cold_builds_after_random_edits(tmp_path, seed)
             if incremental[0] == "built":  # the written site is the same too
                 reused += builder.cache.render.reused
                 assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+        if rng.random() < 0.25 and (tmp_path / "inc").is_dir():
+            tamper(tmp_path / "inc", rng)
     assert reused > 0  # the memo was used, so the comparison tested something
 
 
@@ -274,8 +276,30 @@ def test_a_changed_archive_renders_the_quotes_in_context_again(tmp_path):
     assert shown, "the fact's page shows the archive's new words in context"
 
 
-def read_tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+def read_tree(folder: Path) -> dict[str, tuple[int, bytes | None]]:
+    """Every file and folder of a written site: its mode, and a file's bytes (an emptied folder counts)."""
+    return {str(p.relative_to(folder)): (p.lstat().st_mode, None if p.is_dir() else p.read_bytes())
+            for p in sorted(folder.rglob("*"))}
+
+
+def tamper(output: Path, rng: random.Random) -> None:
+    """Change the preview's output folder behind its back, as an editor or another program might."""
+    files = sorted(p for p in output.rglob("*") if p.is_file())
+    choice = rng.choice(["remove", "same size", "stray file", "stray folder", "mode", "whole folder"])
+    victim = rng.choice(files)
+    if choice == "remove":
+        victim.unlink()
+    elif choice == "same size":
+        data = victim.read_bytes()
+        victim.write_bytes(data[::-1])
+    elif choice == "stray file":
+        (victim.parent / "stray.html").write_bytes(b"not of this site")
+    elif choice == "stray folder":
+        (victim.parent / "stray" / "deeper").mkdir(parents=True)
+    elif choice == "mode":
+        victim.chmod(0o600)
+    else:
+        shutil.rmtree(output)
 
 
 def test_list_pages_that_read_other_variables_are_rendered_every_time(tmp_path):
@@ -440,6 +464,12 @@ class IncrementalEdits(RuleBasedStateMachine):
     @rule()
     def repair(self) -> None:
         self.repairs.pop()()
+
+    @precondition(lambda self: (self.folder / "inc").is_dir())
+    @rule(seed=st.integers(0, 2**16))
+    def tamper_with_the_output(self, seed: int) -> None:
+        """The preview writes only what changed (write_changes.py): what others did to the folder is put right."""
+        tamper(self.folder / "inc", random.Random(seed))
 
     @invariant()
     def same_as_a_cold_build(self) -> None:
