@@ -197,6 +197,16 @@ def break_entry(root: Path, rng: random.Random, step: int):
     return lambda: path.write_text(before, encoding="utf-8")
 
 
+def unquoted_number(root: Path, rng: random.Random, step: int):
+    """A number no quote holds, in one claim (numbers.py): an error until it is taken out again."""
+    path = root / "content/facts.yaml"
+    before = path.read_text(encoding="utf-8")
+    fid = rng.choice(fact_ids(root))
+    path.write_text(re.sub(rf"(- id: {re.escape(fid)}\n  claim: \")", rf"\g<1>{9000 + step} ", before),
+                    encoding="utf-8")
+    return lambda: path.write_text(before, encoding="utf-8")
+
+
 def unsplittable(root: Path, rng: random.Random, step: int) -> None:
     """A document marker or a flow list: the file is read whole, with the same result."""
     path = rng.choice([root / "content/facts.yaml", root / "content/timeline.yaml"])
@@ -206,7 +216,7 @@ def unsplittable(root: Path, rng: random.Random, step: int) -> None:
 
 EDITS = [edit_claim, edit_claim, move_fact, remove_fact, rename_fact, add_fact, edit_event, edit_source,
          edit_summary, edit_template, edit_archive, edit_label, edit_site, edit_stylesheet, break_file,
-         insert_lines_above, insert_lines_above, break_entry, unsplittable]
+         insert_lines_above, insert_lines_above, break_entry, unsplittable, unquoted_number]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -485,6 +495,33 @@ class IncrementalEdits(RuleBasedStateMachine):
 IncrementalEdits.TestCase.settings = settings(max_examples=3, stateful_step_count=6, deadline=None,
                                               suppress_health_check=list(HealthCheck))
 test_incremental_edits_in_any_order = IncrementalEdits.TestCase
+
+
+def test_the_numbers_of_unchanged_facts_are_not_read_again(tmp_path, monkeypatch):
+    """A fact made from an entry that passed the numbers check last time passes unread (numbers.py)."""
+    from explainer import numbers
+
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    checked: list[str] = []
+    original = numbers._check_fact
+
+    def check_fact(fact, problems):
+        checked.append(fact.id)
+        return original(fact, problems)
+
+    monkeypatch.setattr(numbers, "_check_fact", check_fact)
+    repair = unquoted_number(root, random.Random(0), 1)
+    failed = outcome(builder.build, root, tmp_path / "inc")
+    assert failed == outcome(pipeline.build, root, tmp_path / "cold") and failed[0] == "failed"
+    assert any("in none of its quotes" in p for p in failed[1])
+    assert len(checked) == 1 + 40  # the cold build read every fact; the preview only the edited one
+    checked.clear()
+    repair()
+    built = outcome(builder.build, root, tmp_path / "inc")
+    assert built == outcome(pipeline.build, root, tmp_path / "cold") and built[0] == "built"
+    assert len(checked) == 1 + 40  # the repaired entry is new to the memo again (only the last text is kept)
 
 
 def test_markdown_stays_kept_over_rebuilds_that_reuse_all_of_it(tmp_path, monkeypatch):
