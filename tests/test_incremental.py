@@ -18,7 +18,7 @@ import weakref
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -434,7 +434,7 @@ def test_a_yaml_error_in_one_entry_is_reported_for_the_whole_file_and_repaired_e
 @pytest.mark.parametrize("text", [
     "- a\n- b\n", "# head\n\n- a\n  # note\n- b\n\n", "-\n  a: 1\n- b\n", "- a\n...\n- b\n", "---\n- a\n",
     "%YAML 1.1\n---\n- a\n", "[a, b]\n", "a: 1\n- b\n", "- a\n\t- b\n", "- a\r\n- b\r\n", "x\n- a\n", "",
-    "- a\n---\n- b\n",
+    "- a\n---\n- b\n", "- a\n%x\n", "-x\n- a\n", "# c\n-\n  - b\n",
 ])
 def test_a_list_file_splits_only_where_entries_parse_alone_to_the_same_items(text):
     from explainer.entries import split_entries
@@ -450,6 +450,29 @@ def test_a_list_file_splits_only_where_entries_parse_alone_to_the_same_items(tex
     assert whole.data == items
     for (start, piece), i in zip(pieces, range(len(items)), strict=True):
         assert whole.mark((i,))[0] == start + 1 + (piece[1:2] == "\n")  # a lone '-': the item starts below
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["-", " ", "\n", "a", ".", "%", "#", "---", "...", "\t", "x: 1", "  - b"]),
+                max_size=14).map("".join))
+def test_a_list_file_splits_at_each_entry_and_nowhere_else(text):
+    """Each piece starts with '- ' (or a lone '-') at a line's start and holds no other such line;
+    a text with a document marker, a directive or a tab at a line's start is not split."""
+    from explainer.entries import split_entries
+
+    pieces = split_entries(text)
+    lines = text.split("\n")
+    if any(line.startswith(("---", "...", "%")) for line in lines) or "\t" in text:
+        assert pieces is None
+    if pieces is None:
+        return
+    entry = re.compile(r"^-(?: |$)", re.M)
+    assert "".join(piece for _, piece in pieces) == text[len(text) - sum(len(p) for _, p in pieces):]
+    for _, piece in pieces:
+        assert [m.start() for m in entry.finditer(piece)] == [0]
+    head = text[: len(text) - sum(len(p) for _, p in pieces)]
+    assert all(not line.strip() or line.lstrip().startswith("#") for line in head.split("\n"))
+    assert [start for start, _ in pieces] == [n for n, line in enumerate(lines) if entry.match(line)]
 
 
 class IncrementalEdits(RuleBasedStateMachine):
