@@ -36,6 +36,7 @@ list pages rendered every time, which is slower but still correct.
 from __future__ import annotations
 
 import hashlib
+import marshal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, is_dataclass
 from pathlib import Path, PurePath
@@ -335,6 +336,8 @@ def state(value: Any, skip: tuple[str, ...] = ()) -> Any:
     kind = type(value)
     if kind in _LEAVES:
         return value
+    if kind is PartialDate:  # as plain data, so the fingerprint is marshalled (see _digest)
+        return ("PartialDate", value.year, value.month, value.day, value.approximate, value.uncertain)
     if kind is list or kind is tuple:
         return [state(v) for v in value]
     if kind is Where or kind is Spot:  # where an item was written, which no page shows
@@ -353,7 +356,7 @@ def state(value: Any, skip: tuple[str, ...] = ()) -> Any:
     return (kind.__name__, *[state(getattr(value, name)) for name in names])
 
 
-_LEAVES = {str, int, float, bool, type(None), PartialDate}  # a date's repr says all it holds
+_LEAVES = {str, int, float, bool, type(None)}
 _FIELDS: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
 
 
@@ -362,4 +365,12 @@ def _text_digest(text: str) -> bytes:
 
 
 def _digest(value: Any) -> bytes:
-    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    """A fingerprint's digest. Plain data (what state() gives) goes through marshal's version 2, in C
+    and about four times quicker than repr at 10,000 facts; it writes no references between
+    objects, so equal values give equal bytes whichever objects hold them. Anything else marshal
+    refuses (a str subclass such as Markup) is digested by its repr; the prefix keeps the two apart."""
+    try:
+        data = b"m" + marshal.dumps(value, 2)
+    except ValueError:
+        data = b"r" + repr(value).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=20).digest()
