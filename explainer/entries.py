@@ -74,7 +74,7 @@ class Entry:
     token, the same entry.
     """
 
-    __slots__ = ("base", "clean", "prefix", "shifted", "start", "token", "value", "wheres")
+    __slots__ = ("base", "clean", "made", "prefix", "shifted", "start", "token", "value", "wheres")
 
     def __init__(self, base: Doc, prefix: KeyPath, start: int, value: Any):
         self.base, self.prefix, self.start, self.value = base, prefix, start, value
@@ -82,6 +82,7 @@ class Entry:
         self.token = next(_tokens)
         self.wheres: dict[KeyPath, Where] = {}  # positions made for the model, while the entry stays put
         self.shifted = 0
+        self.made: tuple[int, Any] | None = None  # (shift, the fact made from the clean record there: validate.py)
 
 
 class EntryView:

@@ -156,6 +156,19 @@ def edit_label(root: Path, rng: random.Random, step: int) -> None:
                                                          count=rng.randint(1, 4)))
 
 
+def toggle_date_note(root: Path, rng: random.Random, step: int) -> None:
+    """A source's facts_date_note is added or taken away: the facts citing it first inherit it or not."""
+    path = root / "content/sources.yaml"
+    text = path.read_text(encoding="utf-8")
+    if "  facts_date_note: " in text:
+        path.write_text(re.sub(r"^  facts_date_note: .*\n", "", text, flags=re.M), encoding="utf-8")
+        return
+    ids = re.findall(r"^- id: (\S+)", text, re.M)
+    chosen = rng.choice(ids)
+    note = f"  facts_date_note: \"As reported, {word(step)}.\"\n"
+    path.write_text(text.replace(f"- id: {chosen}\n", f"- id: {chosen}\n{note}"), encoding="utf-8")
+
+
 def edit_stylesheet(root: Path, rng: random.Random, step: int) -> None:
     edit(root / "static" / "style.css", lambda t: t + f"\n.edit-{step} {{ color: red; }}\n")
 
@@ -216,7 +229,7 @@ def unsplittable(root: Path, rng: random.Random, step: int) -> None:
 
 EDITS = [edit_claim, edit_claim, move_fact, remove_fact, rename_fact, add_fact, edit_event, edit_source,
          edit_summary, edit_template, edit_archive, edit_label, edit_site, edit_stylesheet, break_file,
-         insert_lines_above, insert_lines_above, break_entry, unsplittable, unquoted_number]
+         insert_lines_above, insert_lines_above, break_entry, unsplittable, unquoted_number, toggle_date_note]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -330,15 +343,18 @@ def test_a_finished_build_is_freed_by_reference_counting(tmp_path, incremental):
     """The collector is paused during a build and freezes what is left: nothing may hold the build in a cycle.
 
     (Compiled templates keep their filters in reference cycles; the filters once were the renderer's
-    own methods, so every build of a long-running preview stayed in memory.)
+    own methods, so every build of a long-running preview stayed in memory.) The preview keeps each
+    fact for its entry (validate._items), so there the project and a source are watched instead.
     """
     root = project(tmp_path, facts=40)
     build = IncrementalBuilder().build if incremental else pipeline.build
     for _ in range(2):
         result = build(root, tmp_path / "out")
-        fact, layout_page = weakref.ref(result.project.facts[0]), result.project.facts[0].id
+        kept = [weakref.ref(result.project), weakref.ref(result.project.sources[0])]
+        if not incremental:
+            kept.append(weakref.ref(result.project.facts[0]))
         del result
-        assert fact() is None, layout_page
+        assert [ref() for ref in kept] == [None] * len(kept)
 
 
 def test_a_build_that_fails_with_a_bug_starts_the_next_one_afresh(tmp_path, monkeypatch):
@@ -545,6 +561,39 @@ def test_the_numbers_of_unchanged_facts_are_not_read_again(tmp_path, monkeypatch
     built = outcome(builder.build, root, tmp_path / "inc")
     assert built == outcome(pipeline.build, root, tmp_path / "cold") and built[0] == "built"
     assert len(checked) == 1 + 40  # the repaired entry is new to the memo again (only the last text is kept)
+
+
+def test_a_fact_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
+    """The preview keeps each fact for its entry: the same object while the entry's text and place
+    are the same, a new one when either changes; what later stages set on it is worked out again."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    first = builder.build(root, tmp_path / "inc").project.facts
+    edit_claim(root, random.Random(0), 1)
+    second = outcome(builder.build, root, tmp_path / "inc")
+    assert second == outcome(pipeline.build, root, tmp_path / "cold")
+    facts = builder.build(root, tmp_path / "inc").project.facts
+    same = [a is b for a, b in zip(first, facts, strict=True)]
+    assert same.count(False) == 1
+    assert [f.number for f in facts] == list(range(1, 41)) and all(f.spot is None for f in facts)
+    assert all(c.offset >= 0 for f in facts for c in f.citations)
+    edit(root / "content/facts.yaml", lambda t: "# moved\n" + t)  # every entry one line down: new positions
+    moved = builder.build(root, tmp_path / "inc").project.facts
+    assert not any(a is b for a, b in zip(facts, moved, strict=True))
+    assert moved[5].where.line == facts[5].where.line + 1
+
+
+@pytest.mark.parametrize("change", [edit_label, toggle_date_note, edit_archive])
+def test_kept_facts_show_what_their_sources_say_now(tmp_path, change):
+    """A kept fact (validate._items) is renewed: its attribution chain, inherited date note and quotes
+    in context follow its sources' labels, notes and archives, as a cold build's do."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    for step in range(2):  # a date note added, then taken away again
+        change(root, random.Random(step), step)
+        incremental = outcome(builder.build, root, tmp_path / "inc")
+        assert incremental == outcome(pipeline.build, root, tmp_path / "cold") and incremental[0] == "built"
 
 
 def test_markdown_stays_kept_over_rebuilds_that_reuse_all_of_it(tmp_path, monkeypatch):
