@@ -164,7 +164,7 @@ class RenderMemo:
         """``lines`` for exports.data_files: a fact's or event's line kept while its entry, number and
         address are unchanged, and everything every line may show (the sources, the site's address)."""
         layout = renderer.layout
-        shared = _digest((renderer.options.base_url, [(state(s, skip=("cited_by", "text")), layout.source_href(s.id))
+        shared = _digest((renderer.options.base_url, [(_source_state(s), layout.source_href(s.id))
                                                        for s in renderer.project.sources]))
         lines, now = self._lines, self._lines_now
 
@@ -294,7 +294,7 @@ def _shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
     # A source's archived text shows on the pages of the facts that cite it (a quote in context,
     # Renderer.in_context): its digest is shared, so a changed archive renders the list pages again
     # (its recorded sha256 changes with it too, but the text is what the pages show).
-    sources = [(state(s, skip=("cited_by", "text")), _text_digest(s.text), layout.source_href(s.id))
+    sources = [(_source_state(s), _text_digest(s.text), layout.source_href(s.id))
                for s in renderer.project.sources]
     return (templates, sorted(renderer.assets.names.items()), str(context["css"]),
             context["csp"], context["script"], context["base_url"], state(context["site"]), sections, sources,
@@ -310,12 +310,12 @@ def _page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, An
 
     kind = extra["section"].kind
     if kind == "facts":
-        items: Any = [(_entry_state(f), href(f.id)) for f in extra["facts"]]
+        items: Any = [_entry_state(f) for f in extra["facts"]]  # each links to this page, named below
     elif kind == "timeline":
         topics = context["event_topics"]
         items = [(_entry_state(e), str(text), topics.get(e.id), cited(e.facts)) for e, text in extra["events"]]
     else:
-        items = [(state(s, skip=("cited_by", "text")), cited([f.id for f in s.cited_by])) for s in extra["sources"]]
+        items = [(_source_state(s), cited([f.id for f in s.cited_by])) for s in extra["sources"]]
     neighbours = [(p.name, p.title) if p else None for p in (extra["previous"], extra["next"])]
     return kind, extra["page"].name, extra["page"].title, neighbours, items
 
@@ -329,6 +329,16 @@ def _entry_state(item: Any) -> Any:
     if token is None:
         return state(item)
     return token, item.id, getattr(item, "number", 0)
+
+
+def _source_state(source: Source) -> Any:
+    """A source as plain data for a fingerprint, without the facts citing it and its archived text
+    (covered on their own): a source made from a kept entry is its entry's token, which stands for
+    every other field."""
+    token = TOKENS.get(source)
+    if token is None:
+        return state(source, skip=("cited_by", "text"))
+    return token, source.id
 
 
 def state(value: Any, skip: tuple[str, ...] = ()) -> Any:

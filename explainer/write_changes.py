@@ -3,8 +3,8 @@
 `build.py build` writes the whole site into a fresh folder and swaps it in (write.py). The
 preview rebuilds on every save, and at 10,000 facts that is 13 MB in about 450 files, most of
 them the same bytes as last time. `WrittenSite` remembers what its last write put into the
-output folder: each file's inode, size, modification time and mode, and the bytes object it
-was written from. On the next write it reads the folder's listing and:
+output folder: each file's inode, size, modification time and mode, and (up to HOLD_AT_MOST) the
+bytes object it was written from. On the next write it reads the folder's listing and:
 
 - skips a file given as the same bytes object as last time, if the file on disk is still the
   one it wrote (a kept page of the render memo is the same object, build after build);
@@ -38,6 +38,10 @@ from .write import DIR_MODE, FILE_MODE, MARKER, MARKER_TEXT, OnDisk, Output, exp
 Signature = tuple[int, int, int, int]  # inode, size, modification time (ns), mode: a file we wrote, unchanged
 _REGULAR = stat.S_IFREG | FILE_MODE
 TEMPORARY = ".explainer-new-"  # a file being written, renamed over its page when whole
+# Bytes objects up to this size are held until the next write, to be recognised by identity: a kept
+# list page is at most a few hundred KB, and the memo holds it anyway. Larger files (the exports:
+# 18 MB at 10,000 facts) are made afresh on every build, so holding them would only cost memory.
+HOLD_AT_MOST = 1 << 20
 
 
 class WrittenSite:
@@ -74,7 +78,7 @@ class WrittenSite:
         on_disk, _ = _scan(target)
         files = {}
         for name, data in [*pages.items(), (MARKER, MARKER_TEXT)]:
-            files[name] = (on_disk[name], data if isinstance(data, bytes) else None)
+            files[name] = (on_disk[name], _held(data))
         self.folder, self.files, self.changed = target, files, sorted(files)
 
     def _update(self, pages: dict[str, Output], target: Path, updated: list[str]) -> None:
@@ -98,12 +102,12 @@ class WrittenSite:
             if found is None and name in folders:
                 raise _Unexpected(f"{name} is a folder")
             if found is not None and self._unchanged(name, found, data, target):
-                files[name] = (found, data if isinstance(data, bytes) else None)
+                files[name] = (found, _held(data))
             else:
                 todo.append((found is not None, name.endswith(".html"), name))
         for _, _, name in sorted(todo):  # new files, then other files, then pages
             data = wanted[name]
-            files[name] = (_replace(target / name, data), data if isinstance(data, bytes) else None)
+            files[name] = (_replace(target / name, data), _held(data))
             updated.append(name)
         for name in sorted(set(on_disk) - set(wanted)):
             os.unlink(target / name)
@@ -119,6 +123,10 @@ class WrittenSite:
         if kept is not None and kept[0] == found and kept[1] is data:
             return True
         return _same(target / name, found, data)
+
+
+def _held(data: Output) -> bytes | None:
+    return data if isinstance(data, bytes) and len(data) <= HOLD_AT_MOST else None
 
 
 class _Unexpected(OSError):

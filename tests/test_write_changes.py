@@ -167,3 +167,20 @@ def test_a_reader_sees_the_old_file_or_the_new_one(site) -> None:
         assert reader.read() == PAGES["index.html"]
     assert (output / "index.html").read_bytes() == b"<p>a longer new page</p>"
     assert not list(output.rglob(write_changes.TEMPORARY + "*"))
+
+
+def test_large_files_are_not_held_but_compared(site, tmp_path: Path, monkeypatch) -> None:
+    """Files above HOLD_AT_MOST (the exports) are not kept in memory: the same bytes are found on disk."""
+    written, output = site
+    monkeypatch.setattr(write_changes, "HOLD_AT_MOST", 4)
+    pages = {**PAGES, "facts.json": b"[1, 2, 3]"}
+    written.write(pages, output)
+    assert written.files["facts.json"][1] is None and written.files["facts.csv"][1] is not None
+    before = inodes(output)
+    again = {**pages, "facts.json": bytes(bytearray(b"[1, 2, 3]")), "feed.xml": b"<feed>changed</feed>"}
+    written.write(again, output)
+    after = inodes(output)
+    assert [name for name in after if after[name] != before[name]] == ["feed.xml"]
+    written.write({**again, "facts.json": b"[1, 2, 4]"}, output)  # the same size, other bytes
+    assert (output / "facts.json").read_bytes() == b"[1, 2, 4]"
+    assert tree(output) == whole(tmp_path, {**again, "facts.json": b"[1, 2, 4]"})
