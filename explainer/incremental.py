@@ -164,18 +164,19 @@ class RenderMemo:
         """``lines`` for exports.data_files: a fact's or event's line kept while its entry, number and
         address are unchanged, and everything every line may show (the sources, the site's address)."""
         layout = renderer.layout
-        shared = _digest((renderer.options.base_url, [(_source_state(s), layout.source_href(s.id))
-                                                       for s in renderer.project.sources]))
+        # An item's address is its page (page_of) or, on no page of its own, its section's home.
+        shared = _digest((renderer.options.base_url, layout.facts.home, layout.timeline.home,
+                          [(_source_state(s), layout.source_href(s.id)) for s in renderer.project.sources]))
         lines, now = self._lines, self._lines_now
 
         def each(kind: str, items: Iterable[Any], line: Callable[[Any], bytes]) -> Iterator[bytes]:
-            href = layout.fact_href if kind != "timeline.json" else layout.event_href
+            page_of = (layout.facts if kind != "timeline.json" else layout.timeline).page_of
             for item in items:
                 token = TOKENS.get(item)
                 if token is None:
                     yield line(item)
                     continue
-                key = (kind, token, item.id, getattr(item, "number", 0), href(item.id))
+                key = (kind, token, item.id, getattr(item, "number", 0), page_of.get(item.id))
                 hit = lines.get(key)
                 if hit is None or hit[0] != shared:
                     hit = (shared, line(item))

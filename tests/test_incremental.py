@@ -596,6 +596,24 @@ def test_kept_facts_show_what_their_sources_say_now(tmp_path, change):
         assert incremental == outcome(pipeline.build, root, tmp_path / "cold") and incremental[0] == "built"
 
 
+def test_kept_export_lines_follow_facts_to_their_new_pages(tmp_path):
+    """Two facts moved into a year that then needs a page per month: the year's other facts move to
+    those pages with the same entries and numbers; their lines in facts.json and facts.csv give the
+    new addresses."""
+    from explainer.paginate import layout
+
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    pages = layout(builder.build(root, tmp_path / "inc").project).facts.pages
+    first, second = pages[0], pages[1]  # at 40 facts, a page per year of 9 to 11 facts
+    for fact in second.items[: 13 - len(first.items)]:
+        edit(root / "content/facts.yaml", lambda t, fid=fact.id: re.sub(
+            rf"(- id: {re.escape(fid)}\n(?:(?!- id: ).*\n)*?  date: )\"[^\"]*\"", rf'\g<1>"{first.title}-06"', t))
+    moved = outcome(builder.build, root, tmp_path / "inc")
+    assert moved == outcome(pipeline.build, root, tmp_path / "cold") and moved[0] == "built"
+    assert f"{first.name[:-5]}-06.html".encode() in moved[1][0]["facts.json"]
+
+
 def test_markdown_stays_kept_over_rebuilds_that_reuse_all_of_it(tmp_path, monkeypatch):
     """A rebuild that took every text from the last build keeps them all for the next one too."""
     from explainer import render
