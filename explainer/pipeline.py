@@ -38,6 +38,9 @@ class BuildResult:
     pages: dict[str, Output]  # bytes, or a large file waiting on disk (write.py)
     warnings: list[ContentError] = field(default_factory=list)
     seconds: float = 0.0
+    # The files the write replaced or removed, when only what changed was written (the preview's
+    # builds: write_changes.py); None when the site was written whole.
+    changed: list[str] | None = None
 
 
 @contextmanager
@@ -190,7 +193,8 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
             if search and search[0] is not None:
                 search[0].close()  # a build that failed before collecting it: stop Pagefind
         write_site(pages, output, cache.written if cache else None)
-    return BuildResult(project, pages, problems.warnings, time.perf_counter() - started)
+    changed = cache.written.changed if cache and cache.written.updated else None
+    return BuildResult(project, pages, problems.warnings, time.perf_counter() - started, changed)
 
 
 __all__ = ["BuildError", "BuildResult", "build", "check", "render"]

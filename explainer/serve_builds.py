@@ -59,6 +59,8 @@ class Preview:
         self.on_new_build: Callable[[], None] = lambda: None  # the HTTP side reloads the browsers
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
         self._fingerprint = ""
+        self._writes = 0  # good builds that changed files on disk
+        self._on_disk = ""  # the fingerprint of what the last good build wrote (worker thread only)
 
     async def rebuild(self, changed: set[str]) -> bool:
         """Build once (in a worker thread) and reload the browsers if what they show changed."""
@@ -132,7 +134,19 @@ class Preview:
         verb = "built" if not changed else "rebuilt"
         self.say(f"{verb} {terminal.display(self.output, folder=True)} in {seconds:.2f} s{what}"
                  + (f", {len(warnings)} warning(s)" if warnings else ""))
-        return None, "ok:" + _pages_digest(getattr(result, "pages", None))
+        return None, self._built_fingerprint(result)
+
+    def _built_fingerprint(self, result: object) -> str:
+        """What the browsers show after a good build: the same as last time when the write changed
+        no file (the preview's builds say which they changed: write_changes.py), else the pages'
+        digest, whose hashing costs about 30 ms at 10,000 facts (37 MB) on every save."""
+        changed = getattr(result, "changed", None)
+        if changed is None or not self._on_disk:
+            self._on_disk = "ok:" + _pages_digest(getattr(result, "pages", None))
+        elif changed:
+            self._writes += 1
+            self._on_disk = f"ok:write {self._writes}"
+        return self._on_disk  # unchanged: what the last good build left (a failed one writes nothing)
 
     def _internal_error(self, exc: Exception) -> Failure:
         if self.debug:

@@ -51,6 +51,7 @@ class WrittenSite:
         self.folder: Path | None = None
         self.files: dict[str, tuple[Signature, bytes | None]] = {}  # path → (signature, bytes written)
         self.changed: list[str] = []  # the files the last write wrote or removed (every file after a whole write)
+        self.updated = False  # whether the last write wrote only what changed (else it wrote the site whole)
 
     def write(self, pages: dict[str, Output], output: Path) -> None:
         """Make ``output`` hold exactly ``pages`` (and the marker), writing only what differs."""
@@ -59,6 +60,7 @@ class WrittenSite:
             updated: list[str] = []
             try:
                 self._update(pages, target, updated)
+                self.updated = True
                 return
             except OSError as exc:
                 self._forget()
@@ -71,7 +73,7 @@ class WrittenSite:
         self._record_all(pages, target)
 
     def _forget(self) -> None:
-        self.folder, self.files, self.changed = None, {}, []
+        self.folder, self.files, self.changed, self.updated = None, {}, [], False
 
     def _record_all(self, pages: dict[str, Output], target: Path) -> None:
         """After a whole write: every file's signature, as a later write will find it."""
