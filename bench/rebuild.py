@@ -2,6 +2,7 @@
 """The preview's rebuild after a one-fact edit, in one process: CPU time per stage, cold against incremental.
 
     .venv/bin/python bench/rebuild.py [--facts N | --project DIR] [--edits 5] [--edit fact|summary]
+                                      [--no-search] [--profile FILE]
 
 Copies the project (or generates one with bench/generate.py) into a temporary folder, then
 alternates: a cold build (``pipeline.build``) and an incremental rebuild (``IncrementalBuilder``,
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import cProfile
 import os
 import re
 import shutil
@@ -66,12 +68,20 @@ def children() -> float:
     return times.children_user + times.children_system
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file written into ``folder``, by its path inside it."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", type=Path, default=REPO, help="project to copy (default: this repository)")
     parser.add_argument("--facts", type=int, default=0, help="generate a project of N facts instead")
     parser.add_argument("--edits", type=int, default=5, help="edits to time (default: 5)")
     parser.add_argument("--edit", choices=("fact", "summary"), default="fact", help="what each edit changes")
+    parser.add_argument("--no-search", action="store_true",
+                        help="set `search: false` in the copy's site.yaml (no Pagefind: the preview's own work alone)")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the incremental rebuilds to this file")
     args = parser.parse_args()
     spent: collections.Counter = collections.Counter()
     timed(spent)
@@ -87,11 +97,15 @@ def main() -> int:
                     shutil.copytree(source, root / name)
                 elif source.exists():
                     shutil.copy2(source, root / name)
+        if args.no_search:
+            site = root / "site.yaml"
+            site.write_text(site.read_text(encoding="utf-8").rstrip("\n") + "\nsearch: false\n", encoding="utf-8")
         facts = root / "content" / "facts.yaml"
         ids = re.findall(r"^- id: (\S+)", facts.read_text(encoding="utf-8"), re.M)
         middle = ids[len(ids) // 2]
         summary = sorted((root / "content" / "summaries").glob("*.md"))[-1]
         builder = IncrementalBuilder()
+        profile = cProfile.Profile() if args.profile else None
         builder.build(root, Path(tmp) / "incremental")  # the preview's first build
         figures: dict[str, dict[str, list[float]]] = {"cold": collections.defaultdict(list),
                                                       "incremental": collections.defaultdict(list)}
@@ -109,7 +123,11 @@ def main() -> int:
             for kind, build in (("incremental", builder.build), ("cold", pipeline.build)):
                 spent.clear()
                 cpu, kids, wall = time.process_time(), children(), time.perf_counter()
+                if profile is not None and kind == "incremental":
+                    profile.enable()
                 pages[kind] = build(root, Path(tmp) / kind).pages
+                if profile is not None and kind == "incremental":
+                    profile.disable()
                 figures[kind]["whole build (this process)"].append(time.process_time() - cpu)
                 figures[kind]["child processes (Pagefind)"].append(children() - kids)
                 figures[kind]["wall"].append(time.perf_counter() - wall)
@@ -118,6 +136,11 @@ def main() -> int:
             if pages["cold"] != pages["incremental"]:
                 print(f"edit {n}: the incremental build differs from the cold build", file=sys.stderr)
                 return 1
+            if tree(Path(tmp) / "cold") != tree(Path(tmp) / "incremental"):
+                print(f"edit {n}: the incremental build wrote other files than the cold build", file=sys.stderr)
+                return 1
+        if profile is not None:
+            profile.dump_stats(args.profile)
     story = f"generated, {args.facts} facts" if args.facts else str(args.project)
     print(f"project: {story}; {args.edits} {args.edit} edits; median CPU ms (process_time) per stage")
     print(f"{'stage':<48} {'cold':>8} {'incremental':>12}")

@@ -44,6 +44,9 @@ class BuildResult:
     # In `serve`: Pagefind still indexing this build's records (search.Indexing), whose index the
     # preview writes into the site when it is done; the site went out with the last one meanwhile.
     search_pending: Any = None
+    # The files the write replaced or removed, when only what changed was written (the preview's
+    # builds: write_changes.py); None when the site was written whole.
+    changed: list[str] | None = None
 
 
 @contextmanager
@@ -238,9 +241,11 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
         finally:
             if search and search[0] is not None:
                 search[0].close()  # a build that failed before collecting it: stop Pagefind
-        write_site(pages, output)
+        write_site(pages, output, cache.written if cache else None)
     pending = getattr(search[0], "indexing", None) if search else None  # search.Background: the preview's
-    return BuildResult(project, pages, problems.warnings, time.perf_counter() - started, pending)
+    changed = cache.written.changed if cache and cache.written.updated else None
+    return BuildResult(project, pages, problems.warnings, time.perf_counter() - started,
+                       search_pending=pending, changed=changed)
 
 
 __all__ = ["BuildError", "BuildResult", "build", "check", "render"]

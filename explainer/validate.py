@@ -70,7 +70,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
     _check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
     site = _site(clean.get("site.yaml"))
     sources = _items(clean, docs, "content/sources.yaml", _source)
-    facts = _items(clean, docs, "content/facts.yaml", _fact)
+    facts = _items(clean, docs, "content/facts.yaml", _fact, renew=_renewed_fact)
     events = _items(clean, docs, "content/timeline.yaml", _event)
     _dedupe_derived_ids(events, [v for v in clean.get("content/timeline.yaml") or [] if v is not INVALID])
     comparisons = _items(clean, docs, "content/comparisons.yaml", _comparison)
@@ -151,17 +151,31 @@ def _dedupe_derived_ids(events: list[Event], values: list[dict]) -> None:
             event.id = _unique(event.id, taken)
 
 
-def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, make) -> list:
-    """Build model objects for each valid item; invalid ones were already reported."""
+def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, make, renew=None) -> list:
+    """Build model objects for each valid item; invalid ones were already reported.
+
+    With ``renew`` (facts), the preview's kept entries keep their object too: an entry whose clean
+    record is reused, at the same place, gives the same object again, renewed for this build.
+    """
     values = clean.get(rel) or []
     if rel not in docs:
         return []
     items = []
     for value, view in zip(values, docs[rel], strict=True):
-        if value is not INVALID:
+        if value is INVALID:
+            continue
+        entry = view.entry
+        if entry is None:
             items.append(make(value, view))
-            if view.entry is not None:  # the preview's: the item is its entry's text (entries.py)
-                TOKENS[items[-1]] = view.entry.token
+            continue
+        made = entry.made if renew is not None and value is entry.clean else None
+        if made is not None and made[0] == view.shift:
+            items.append(renew(made[1], value, view))
+            continue
+        items.append(make(value, view))
+        TOKENS[items[-1]] = entry.token  # the preview's: the item is its entry's text (entries.py)
+        if renew is not None and value is entry.clean:
+            entry.made = (view.shift, items[-1])
     return items
 
 
@@ -276,6 +290,18 @@ def _fact(value: dict, doc: EntryView) -> Fact:
         if value["derived"] else (),
         spot=Spot(doc, kp), translations=value["translations"],
     )
+
+
+def _renewed_fact(fact: Fact, value: dict, doc: EntryView) -> Fact:
+    """A fact made from the same record at the same place by an earlier build, with what the later
+    stages set on it undone, as _fact leaves it: its number, the date its source lends it, the note it
+    inherits, its spot (verify lets it go), its attribution chain, where each quote was found."""
+    fact.number, fact.published, fact.date_note_source = 0, None, None
+    fact.spot = Spot(doc, value["_keypath"])
+    fact.__dict__.pop("_chain", None)
+    for citation in fact.citations:
+        citation.offset, citation.length = -1, 0
+    return fact
 
 
 def _fact_refs(value: dict, doc: EntryView, text_field: str) -> dict[str, Any]:

@@ -49,6 +49,7 @@ class QuoteMemo:
         self.texts: dict[str, str] = {}
         # (source id, quote) → (normalised text, offset, length)
         self.found: dict[tuple[str, str], tuple[str, int, int]] = {}
+        self.numbers: set[int] = set()  # entry tokens of the facts whose numbers passed (numbers.py)
 
 
 def verify_project(project: Project, problems: Problems, memo: QuoteMemo | None = None) -> None:
@@ -61,7 +62,10 @@ def verify_project(project: Project, problems: Problems, memo: QuoteMemo | None 
     check_attributions(project, problems)  # attribution.py: the chain is the generator's to write
     # numbers.py: a claim's numbers come from its quotes; not from quotes still to be fixed (one
     # message per mistake: the wrong quote's error already says what to do)
-    check_numbers(project, problems, skip=unverified)
+    if memo is None:
+        check_numbers(project, problems, skip=unverified)
+    else:
+        memo.numbers = check_numbers(project, problems, skip=unverified, clean=memo.numbers)
     for item in [*project.facts, *project.sources]:
         item.spot = None  # nothing later reports a field's position: let the parsed YAML go (memory)
 

@@ -9,6 +9,9 @@ The build only ever replaces a folder of its own: one holding the marker file it
 every build, an empty one, or a site built before the marker existed. Any other folder is
 refused, so a mistyped ``--output`` cannot swap away ``.git`` or a home folder. A failure of the
 disk or the file system is reported in one line with a hint, and the previous site stays.
+
+The preview (`build.py serve`) swaps in only its first site; after that it writes only the files
+that changed, each replaced atomically on its own (write_changes.py).
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import ExplainerError, UsageError, WriteError
+
+if TYPE_CHECKING:
+    from .write_changes import WrittenSite
 
 _PREFIX = ".output-"
 STALE_SECONDS = 60
@@ -100,7 +106,7 @@ Output = bytes | OnDisk  # a file of the site, as pipeline.render() returns it
 
 def check_output_dir(output: Path, root: Path) -> None:
     """Refuse an output directory that is, or holds, the project's sources, or is not ours to replace."""
-    out, root = _resolve(output), root.resolve()
+    out, root = resolve_output(output), root.resolve()
     if out == root or root.is_relative_to(out) or any(out.is_relative_to(root / d) for d in SOURCE_FOLDERS):
         raise UsageError(f"refusing to write the site to {output}: it would overwrite the project's sources",
                          "choose a folder of its own, e.g. --output output")
@@ -128,16 +134,22 @@ def is_ours(folder: Path) -> bool:
     return all((folder / name).is_file() for name in LEGACY_FILES)
 
 
-def write_site(pages: dict[str, Output], output: Path) -> None:
-    """Write every page into a fresh directory, then swap it in place of ``output``."""
-    target = _resolve(output)
+def write_site(pages: dict[str, Output], output: Path, written: WrittenSite | None = None) -> None:
+    """Write every page into a fresh directory, then swap it in place of ``output``.
+
+    ``written`` (the preview's, write_changes.py) writes only the files that changed since its last write.
+    """
+    if written is not None:
+        written.write(pages, output)
+        return
+    target = resolve_output(output)
     try:
         _write_and_swap(pages, target)
     except OSError as exc:
         raise explain(exc, output) from None
 
 
-def _resolve(output: Path) -> Path:
+def resolve_output(output: Path) -> Path:
     try:
         return output.resolve()
     except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a symlink loop
@@ -232,9 +244,10 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
 
 
-def explain(exc: OSError, output: Path) -> ExplainerError:
-    """One line saying what the system refused, and what to do; the previous site is still in place."""
-    kept = f"{output} still holds the previous site"
+def explain(exc: OSError, output: Path, kept: str | None = None) -> ExplainerError:
+    """One line saying what the system refused, and what to do; ``kept``: what ``output`` holds now
+    (by default the previous site, as a whole write leaves it)."""
+    kept = kept or f"{output} still holds the previous site"
     where = Path(exc.filename).parent if exc.filename else output.parent
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return WriteError(f"the disk is full: the new site could not be written beside {output}",

@@ -18,7 +18,7 @@ import weakref
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -156,6 +156,19 @@ def edit_label(root: Path, rng: random.Random, step: int) -> None:
                                                          count=rng.randint(1, 4)))
 
 
+def toggle_date_note(root: Path, rng: random.Random, step: int) -> None:
+    """A source's facts_date_note is added or taken away: the facts citing it first inherit it or not."""
+    path = root / "content/sources.yaml"
+    text = path.read_text(encoding="utf-8")
+    if "  facts_date_note: " in text:
+        path.write_text(re.sub(r"^  facts_date_note: .*\n", "", text, flags=re.M), encoding="utf-8")
+        return
+    ids = re.findall(r"^- id: (\S+)", text, re.M)
+    chosen = rng.choice(ids)
+    note = f"  facts_date_note: \"As reported, {word(step)}.\"\n"
+    path.write_text(text.replace(f"- id: {chosen}\n", f"- id: {chosen}\n{note}"), encoding="utf-8")
+
+
 def edit_stylesheet(root: Path, rng: random.Random, step: int) -> None:
     edit(root / "static" / "style.css", lambda t: t + f"\n.edit-{step} {{ color: red; }}\n")
 
@@ -197,6 +210,16 @@ def break_entry(root: Path, rng: random.Random, step: int):
     return lambda: path.write_text(before, encoding="utf-8")
 
 
+def unquoted_number(root: Path, rng: random.Random, step: int):
+    """A number no quote holds, in one claim (numbers.py): an error until it is taken out again."""
+    path = root / "content/facts.yaml"
+    before = path.read_text(encoding="utf-8")
+    fid = rng.choice(fact_ids(root))
+    path.write_text(re.sub(rf"(- id: {re.escape(fid)}\n  claim: \")", rf"\g<1>{9000 + step} ", before),
+                    encoding="utf-8")
+    return lambda: path.write_text(before, encoding="utf-8")
+
+
 def unsplittable(root: Path, rng: random.Random, step: int) -> None:
     """A document marker or a flow list: the file is read whole, with the same result."""
     path = rng.choice([root / "content/facts.yaml", root / "content/timeline.yaml"])
@@ -206,7 +229,7 @@ def unsplittable(root: Path, rng: random.Random, step: int) -> None:
 
 EDITS = [edit_claim, edit_claim, move_fact, remove_fact, rename_fact, add_fact, edit_event, edit_source,
          edit_summary, edit_template, edit_archive, edit_label, edit_site, edit_stylesheet, break_file,
-         insert_lines_above, insert_lines_above, break_entry, unsplittable]
+         insert_lines_above, insert_lines_above, break_entry, unsplittable, unquoted_number, toggle_date_note]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -228,6 +251,8 @@ def test_incremental_builds_match_cold_builds_after_random_edits(tmp_path, seed)
             if incremental[0] == "built":  # the written site is the same too
                 reused += builder.cache.render.reused
                 assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+        if rng.random() < 0.25 and (tmp_path / "inc").is_dir():
+            tamper(tmp_path / "inc", rng)
     assert reused > 0  # the memo was used, so the comparison tested something
 
 
@@ -274,8 +299,30 @@ def test_a_changed_archive_renders_the_quotes_in_context_again(tmp_path):
     assert shown, "the fact's page shows the archive's new words in context"
 
 
-def read_tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+def read_tree(folder: Path) -> dict[str, tuple[int, bytes | None]]:
+    """Every file and folder of a written site: its mode, and a file's bytes (an emptied folder counts)."""
+    return {str(p.relative_to(folder)): (p.lstat().st_mode, None if p.is_dir() else p.read_bytes())
+            for p in sorted(folder.rglob("*"))}
+
+
+def tamper(output: Path, rng: random.Random) -> None:
+    """Change the preview's output folder behind its back, as an editor or another program might."""
+    files = sorted(p for p in output.rglob("*") if p.is_file())
+    choice = rng.choice(["remove", "same size", "stray file", "stray folder", "mode", "whole folder"])
+    victim = rng.choice(files)
+    if choice == "remove":
+        victim.unlink()
+    elif choice == "same size":
+        data = victim.read_bytes()
+        victim.write_bytes(data[::-1])
+    elif choice == "stray file":
+        (victim.parent / "stray.html").write_bytes(b"not of this site")
+    elif choice == "stray folder":
+        (victim.parent / "stray" / "deeper").mkdir(parents=True)
+    elif choice == "mode":
+        victim.chmod(0o600)
+    else:
+        shutil.rmtree(output)
 
 
 def test_list_pages_that_read_other_variables_are_rendered_every_time(tmp_path):
@@ -296,15 +343,18 @@ def test_a_finished_build_is_freed_by_reference_counting(tmp_path, incremental):
     """The collector is paused during a build and freezes what is left: nothing may hold the build in a cycle.
 
     (Compiled templates keep their filters in reference cycles; the filters once were the renderer's
-    own methods, so every build of a long-running preview stayed in memory.)
+    own methods, so every build of a long-running preview stayed in memory.) The preview keeps each
+    fact for its entry (validate._items), so there the project and a source are watched instead.
     """
     root = project(tmp_path, facts=40)
     build = IncrementalBuilder().build if incremental else pipeline.build
     for _ in range(2):
         result = build(root, tmp_path / "out")
-        fact, layout_page = weakref.ref(result.project.facts[0]), result.project.facts[0].id
+        kept = [weakref.ref(result.project), weakref.ref(result.project.sources[0])]
+        if not incremental:
+            kept.append(weakref.ref(result.project.facts[0]))
         del result
-        assert fact() is None, layout_page
+        assert [ref() for ref in kept] == [None] * len(kept)
 
 
 def test_a_build_that_fails_with_a_bug_starts_the_next_one_afresh(tmp_path, monkeypatch):
@@ -400,7 +450,7 @@ def test_a_yaml_error_in_one_entry_is_reported_for_the_whole_file_and_repaired_e
 @pytest.mark.parametrize("text", [
     "- a\n- b\n", "# head\n\n- a\n  # note\n- b\n\n", "-\n  a: 1\n- b\n", "- a\n...\n- b\n", "---\n- a\n",
     "%YAML 1.1\n---\n- a\n", "[a, b]\n", "a: 1\n- b\n", "- a\n\t- b\n", "- a\r\n- b\r\n", "x\n- a\n", "",
-    "- a\n---\n- b\n",
+    "- a\n---\n- b\n", "- a\n%x\n", "-x\n- a\n", "# c\n-\n  - b\n",
 ])
 def test_a_list_file_splits_only_where_entries_parse_alone_to_the_same_items(text):
     from explainer.entries import split_entries
@@ -416,6 +466,29 @@ def test_a_list_file_splits_only_where_entries_parse_alone_to_the_same_items(tex
     assert whole.data == items
     for (start, piece), i in zip(pieces, range(len(items)), strict=True):
         assert whole.mark((i,))[0] == start + 1 + (piece[1:2] == "\n")  # a lone '-': the item starts below
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["-", " ", "\n", "a", ".", "%", "#", "---", "...", "\t", "x: 1", "  - b"]),
+                max_size=14).map("".join))
+def test_a_list_file_splits_at_each_entry_and_nowhere_else(text):
+    """Each piece starts with '- ' (or a lone '-') at a line's start and holds no other such line;
+    a text with a document marker, a directive or a tab at a line's start is not split."""
+    from explainer.entries import split_entries
+
+    pieces = split_entries(text)
+    lines = text.split("\n")
+    if any(line.startswith(("---", "...", "%")) for line in lines) or "\t" in text:
+        assert pieces is None
+    if pieces is None:
+        return
+    entry = re.compile(r"^-(?: |$)", re.M)
+    assert "".join(piece for _, piece in pieces) == text[len(text) - sum(len(p) for _, p in pieces):]
+    for _, piece in pieces:
+        assert [m.start() for m in entry.finditer(piece)] == [0]
+    head = text[: len(text) - sum(len(p) for _, p in pieces)]
+    assert all(not line.strip() or line.lstrip().startswith("#") for line in head.split("\n"))
+    assert [start for start, _ in pieces] == [n for n, line in enumerate(lines) if entry.match(line)]
 
 
 class IncrementalEdits(RuleBasedStateMachine):
@@ -441,6 +514,12 @@ class IncrementalEdits(RuleBasedStateMachine):
     def repair(self) -> None:
         self.repairs.pop()()
 
+    @precondition(lambda self: (self.folder / "inc").is_dir())
+    @rule(seed=st.integers(0, 2**16))
+    def tamper_with_the_output(self, seed: int) -> None:
+        """The preview writes only what changed (write_changes.py): what others did to the folder is put right."""
+        tamper(self.folder / "inc", random.Random(seed))
+
     @invariant()
     def same_as_a_cold_build(self) -> None:
         incremental = outcome(self.builder.build, self.root, self.folder / "inc")
@@ -455,6 +534,84 @@ class IncrementalEdits(RuleBasedStateMachine):
 IncrementalEdits.TestCase.settings = settings(max_examples=3, stateful_step_count=6, deadline=None,
                                               suppress_health_check=list(HealthCheck))
 test_incremental_edits_in_any_order = IncrementalEdits.TestCase
+
+
+def test_the_numbers_of_unchanged_facts_are_not_read_again(tmp_path, monkeypatch):
+    """A fact made from an entry that passed the numbers check last time passes unread (numbers.py)."""
+    from explainer import numbers
+
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    checked: list[str] = []
+    original = numbers._check_fact
+
+    def check_fact(fact, problems):
+        checked.append(fact.id)
+        return original(fact, problems)
+
+    monkeypatch.setattr(numbers, "_check_fact", check_fact)
+    repair = unquoted_number(root, random.Random(0), 1)
+    failed = outcome(builder.build, root, tmp_path / "inc")
+    assert failed == outcome(pipeline.build, root, tmp_path / "cold") and failed[0] == "failed"
+    assert any("in none of its quotes" in p for p in failed[1])
+    assert len(checked) == 1 + 40  # the cold build read every fact; the preview only the edited one
+    checked.clear()
+    repair()
+    built = outcome(builder.build, root, tmp_path / "inc")
+    assert built == outcome(pipeline.build, root, tmp_path / "cold") and built[0] == "built"
+    assert len(checked) == 1 + 40  # the repaired entry is new to the memo again (only the last text is kept)
+
+
+def test_a_fact_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
+    """The preview keeps each fact for its entry: the same object while the entry's text and place
+    are the same, a new one when either changes; what later stages set on it is worked out again."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    first = builder.build(root, tmp_path / "inc").project.facts
+    edit_claim(root, random.Random(0), 1)
+    second = outcome(builder.build, root, tmp_path / "inc")
+    assert second == outcome(pipeline.build, root, tmp_path / "cold")
+    facts = builder.build(root, tmp_path / "inc").project.facts
+    same = [a is b for a, b in zip(first, facts, strict=True)]
+    assert same.count(False) == 1
+    assert [f.number for f in facts] == list(range(1, 41)) and all(f.spot is None for f in facts)
+    assert all(c.offset >= 0 for f in facts for c in f.citations)
+    edit(root / "content/facts.yaml", lambda t: "# moved\n" + t)  # every entry one line down: new positions
+    moved = builder.build(root, tmp_path / "inc").project.facts
+    assert not any(a is b for a, b in zip(facts, moved, strict=True))
+    assert moved[5].where.line == facts[5].where.line + 1
+
+
+@pytest.mark.parametrize("change", [edit_label, toggle_date_note, edit_archive])
+def test_kept_facts_show_what_their_sources_say_now(tmp_path, change):
+    """A kept fact (validate._items) is renewed: its attribution chain, inherited date note and quotes
+    in context follow its sources' labels, notes and archives, as a cold build's do."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    for step in range(2):  # a date note added, then taken away again
+        change(root, random.Random(step), step)
+        incremental = outcome(builder.build, root, tmp_path / "inc")
+        assert incremental == outcome(pipeline.build, root, tmp_path / "cold") and incremental[0] == "built"
+
+
+def test_kept_export_lines_follow_facts_to_their_new_pages(tmp_path):
+    """Two facts moved into a year that then needs a page per month: the year's other facts move to
+    those pages with the same entries and numbers; their lines in facts.json and facts.csv give the
+    new addresses."""
+    from explainer.paginate import layout
+
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    pages = layout(builder.build(root, tmp_path / "inc").project).facts.pages
+    first, second = pages[0], pages[1]  # at 40 facts, a page per year of 9 to 11 facts
+    for fact in second.items[: 13 - len(first.items)]:
+        edit(root / "content/facts.yaml", lambda t, fid=fact.id: re.sub(
+            rf"(- id: {re.escape(fid)}\n(?:(?!- id: ).*\n)*?  date: )\"[^\"]*\"", rf'\g<1>"{first.title}-06"', t))
+    moved = outcome(builder.build, root, tmp_path / "inc")
+    assert moved == outcome(pipeline.build, root, tmp_path / "cold") and moved[0] == "built"
+    assert f"{first.name[:-5]}-06.html".encode() in moved[1][0]["facts.json"]
 
 
 def test_markdown_stays_kept_over_rebuilds_that_reuse_all_of_it(tmp_path, monkeypatch):

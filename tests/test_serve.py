@@ -350,3 +350,49 @@ def test_the_error_page_is_accessible(page, tmp_path: Path) -> None:
     page.set_content(serve_page.error_page(serve_page.Failure(problems=problems), tmp_path).decode())
     result = Axe().run(page)
     assert result.violations_count == 0, result.generate_report()
+
+
+def test_the_open_pages_reload_only_when_a_save_changed_files_on_disk(tmp_path: Path, monkeypatch) -> None:
+    """The preview's builds say which files their write changed (write_changes.py): no reload when
+    none did, without hashing every page; always one when leaving or entering the error page."""
+    import sys
+
+    from explainer.incremental import IncrementalBuilder
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate
+
+    root = generate(tmp_path / "project", 40)
+    facts = root / "content" / "facts.yaml"
+    good = facts.read_text(encoding="utf-8")
+    builder = IncrementalBuilder()
+    preview = serve_builds.Preview(root, tmp_path / "output", builder.build, out=lambda _t: None, err=lambda _t: None)
+    digests = []
+    real = serve_builds._pages_digest
+
+    def digest(pages):
+        digests.append(len(pages))
+        return real(pages)
+
+    async def scenario() -> list[bool]:
+        reloads = [await preview.rebuild(set())]
+        reloads.append(await preview.rebuild({"site.yaml"}))  # nothing changed
+        facts.write_text(good.replace('  claim: "', '  claim: "Edited: ', 1), encoding="utf-8")
+        reloads.append(await preview.rebuild({"content/facts.yaml"}))
+        facts.write_text("# a comment\n" + facts.read_text(encoding="utf-8"), encoding="utf-8")
+        reloads.append(await preview.rebuild({"content/facts.yaml"}))  # the same pages
+        facts.write_text(good + "\n  - [unclosed\n", encoding="utf-8")
+        reloads.append(await preview.rebuild({"content/facts.yaml"}))  # the error page
+        facts.write_text("# a comment\n" + good.replace('  claim: "', '  claim: "Edited: ', 1), encoding="utf-8")
+        reloads.append(await preview.rebuild({"content/facts.yaml"}))  # back to the same site
+        facts.write_text(good, encoding="utf-8")
+        reloads.append(await preview.rebuild({"content/facts.yaml"}))
+        return reloads
+
+    monkeypatch.setattr(serve_builds, "_pages_digest", digest)
+    try:
+        reloads = run_in_thread(scenario)
+    finally:
+        preview.close()
+    assert reloads == [True, False, True, False, True, True, True]
+    assert len(digests) == 1, "only the first build, written whole, hashed its pages"

@@ -1,0 +1,191 @@
+"""Stage 5 for the preview: write only the files that changed since its last write, each atomically.
+
+`build.py build` writes the whole site into a fresh folder and swaps it in (write.py). The
+preview rebuilds on every save, and at 10,000 facts that is 13 MB in about 450 files, most of
+them the same bytes as last time. `WrittenSite` remembers what its last write put into the
+output folder: each file's inode, size, modification time and mode, and (up to HOLD_AT_MOST) the
+bytes object it was written from. On the next write it reads the folder's listing and:
+
+- skips a file given as the same bytes object as last time, if the file on disk is still the
+  one it wrote (a kept page of the render memo is the same object, build after build);
+- otherwise compares the new bytes with the file on disk (sizes first, then the bytes), and
+  replaces a file that differs through a temporary file beside it and ``os.replace``, so a
+  reader sees either the old file or the new one, never part of one;
+- writes new files first, then changed files other than pages, then changed pages, then
+  removes the files and folders no longer in the site (including any it did not write), so a
+  page is written after what it links to and a removed file goes once nothing links to it.
+
+The site on disk is the same, byte for byte, as after a whole write (tests/test_incremental.py).
+The price is that, while a write runs, another program reading the folder may see some files
+of the new site beside others of the old (each file whole). The preview's own server answers
+no request while a build runs (serve_builds.Preview.wait_until_built), so the browser never
+sees such a mix. The first write of a session, a write into another folder, a write after a
+failed one, and a write that meets anything unexpected on disk (a file where a folder should
+be) are whole writes, swapped in as `build.py build` does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+from .write import DIR_MODE, FILE_MODE, MARKER, MARKER_TEXT, OnDisk, Output, explain, resolve_output, write_site
+
+Signature = tuple[int, int, int, int]  # inode, size, modification time (ns), mode: a file we wrote, unchanged
+_REGULAR = stat.S_IFREG | FILE_MODE
+TEMPORARY = ".explainer-new-"  # a file being written, renamed over its page when whole
+# Bytes objects up to this size are held until the next write, to be recognised by identity: a kept
+# list page is at most a few hundred KB, and the memo holds it anyway. Larger files (the exports:
+# 18 MB at 10,000 facts) are made afresh on every build, so holding them would only cost memory.
+HOLD_AT_MOST = 1 << 20
+
+
+class WrittenSite:
+    """What the last write put into one output folder, so the next writes only what changed."""
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.files: dict[str, tuple[Signature, bytes | None]] = {}  # path → (signature, bytes written)
+        self.changed: list[str] = []  # the files the last write wrote or removed (every file after a whole write)
+        self.updated = False  # whether the last write wrote only what changed (else it wrote the site whole)
+
+    def write(self, pages: dict[str, Output], output: Path) -> None:
+        """Make ``output`` hold exactly ``pages`` (and the marker), writing only what differs."""
+        target = resolve_output(output)
+        if self.folder == target and self.files:
+            updated: list[str] = []
+            try:
+                self._update(pages, target, updated)
+                self.updated = True
+                return
+            except OSError as exc:
+                self._forget()
+                if not isinstance(exc, _Unexpected):
+                    partly = f"{output} may hold part of the new site; the next build writes it whole"
+                    raise explain(exc, output, kept=partly if updated else None) from None
+            # Something on disk is not as a site of ours leaves it: the whole site, swapped in.
+        self._forget()
+        write_site(pages, output)
+        self._record_all(pages, target)
+
+    def _forget(self) -> None:
+        self.folder, self.files, self.changed, self.updated = None, {}, [], False
+
+    def _record_all(self, pages: dict[str, Output], target: Path) -> None:
+        """After a whole write: every file's signature, as a later write will find it."""
+        on_disk, _ = _scan(target)
+        files = {}
+        for name, data in [*pages.items(), (MARKER, MARKER_TEXT)]:
+            files[name] = (on_disk[name], _held(data))
+        self.folder, self.files, self.changed = target, files, sorted(files)
+
+    def _update(self, pages: dict[str, Output], target: Path, updated: list[str]) -> None:
+        try:
+            on_disk, folders = _scan(target)
+        except (FileNotFoundError, NotADirectoryError):
+            raise _Unexpected("the folder is gone") from None
+        if MARKER not in on_disk:
+            raise _Unexpected("the folder is not the one written last")  # the whole write checks it is ours
+        wanted = {**pages, MARKER: MARKER_TEXT}
+        needed = {parent for name in wanted for parent in _parents(name)}
+        for folder in sorted(needed - folders):
+            if (target / folder).exists() or (target / folder).is_symlink():
+                raise _Unexpected(f"{folder} is in the way")
+            os.mkdir(target / folder)
+            os.chmod(target / folder, DIR_MODE)
+        files: dict[str, tuple[Signature, bytes | None]] = {}
+        todo = []
+        for name, data in wanted.items():
+            found = on_disk.get(name)
+            if found is None and name in folders:
+                raise _Unexpected(f"{name} is a folder")
+            if found is not None and self._unchanged(name, found, data, target):
+                files[name] = (found, _held(data))
+            else:
+                todo.append((found is not None, name.endswith(".html"), name))
+        for _, _, name in sorted(todo):  # new files, then other files, then pages
+            data = wanted[name]
+            files[name] = (_replace(target / name, data), _held(data))
+            updated.append(name)
+        for name in sorted(set(on_disk) - set(wanted)):
+            os.unlink(target / name)
+            updated.append(name)
+        for folder in sorted(folders - needed, key=lambda f: -f.count("/")):  # the deepest first
+            shutil.rmtree(target / folder, ignore_errors=True)
+        self.files, self.changed = files, sorted(updated)
+
+
+    def _unchanged(self, name: str, found: Signature, data: Output, target: Path) -> bool:
+        """The same object as written last, into a file nobody touched since; else the bytes are compared."""
+        kept = self.files.get(name)
+        if kept is not None and kept[0] == found and kept[1] is data:
+            return True
+        return _same(target / name, found, data)
+
+
+def _held(data: Output) -> bytes | None:
+    return data if isinstance(data, bytes) and len(data) <= HOLD_AT_MOST else None
+
+
+class _Unexpected(OSError):
+    """The folder holds something a site of ours never has where it is: write the site whole instead."""
+
+
+def _parents(name: str) -> list[str]:
+    parts = name.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _scan(target: Path) -> tuple[dict[str, Signature], set[str]]:
+    """Every file (or link) under ``target`` with its signature, and every folder, by path inside it."""
+    files: dict[str, Signature] = {}
+    folders: set[str] = set()
+    todo = [("", str(target))]
+    while todo:
+        prefix, path = todo.pop()
+        with os.scandir(path) as listing:
+            for entry in listing:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(name)
+                    todo.append((name + "/", entry.path))
+                else:
+                    found = entry.stat(follow_symlinks=False)
+                    files[name] = (found.st_ino, found.st_size, found.st_mtime_ns, found.st_mode)
+    return files, folders
+
+
+def _same(path: Path, found: Signature, data: Output) -> bool:
+    """Whether the file on disk is a file of the site holding ``data``: compared, not assumed."""
+    if found[3] != _REGULAR or found[1] != len(data) or isinstance(data, OnDisk):
+        return False  # a large file waiting on disk is written again: reading it back costs as much
+    with contextlib.suppress(OSError), open(path, "rb") as f:
+        return f.read() == data
+    return False
+
+
+def _replace(path: Path, data: Output) -> Signature:
+    """Write ``data`` beside ``path`` and rename it over ``path``: a reader sees the old file or the new one."""
+    handle, temporary = tempfile.mkstemp(prefix=TEMPORARY, dir=path.parent)
+    try:
+        with open(handle, "wb") as f:
+            if isinstance(data, OnDisk):
+                data.copy_to(f)
+            else:
+                f.write(data)
+            f.flush()
+            os.fchmod(f.fileno(), FILE_MODE)
+            found = os.fstat(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_mode)
+
+
+__all__ = ["WrittenSite"]

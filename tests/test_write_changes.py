@@ -1,0 +1,186 @@
+"""write_changes.py: the preview writes only what changed, and the folder ends as a whole write leaves it.
+
+Each test writes a site with a `WrittenSite`, changes the pages (or the folder behind its back),
+writes again and compares the folder with a fresh whole write of the same pages: the same files,
+folders, bytes and modes. Which files were replaced is read from their inode numbers.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from explainer import write_changes
+from explainer.errors import WriteError
+from explainer.write import MARKER, write_site
+from explainer.write_changes import WrittenSite
+
+PAGES = {"index.html": b"<p>one</p>", "facts.csv": b"a\r\n", "assets/deep/x.css": b"p{}", "feed.xml": b"<feed/>",
+         "embed/timeline.html": b"<ol></ol>"}
+
+
+def tree(folder: Path) -> dict[str, tuple[int, bytes | None]]:
+    """Every file and folder under ``folder``: its mode, and a file's bytes."""
+    return {p.relative_to(folder).as_posix(): (p.lstat().st_mode, None if p.is_dir() else p.read_bytes())
+            for p in sorted(folder.rglob("*"))}
+
+
+def whole(tmp_path: Path, pages: dict[str, bytes]) -> dict[str, tuple[int, bytes | None]]:
+    """What `build.py build` leaves for these pages."""
+    folder = tmp_path / "whole" / f"n{len(list(tmp_path.glob('whole/*')))}"
+    write_site(pages, folder)
+    return tree(folder)
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[WrittenSite, Path]:
+    written, output = WrittenSite(), tmp_path / "output"
+    written.write(dict(PAGES), output)
+    return written, output
+
+
+def test_the_first_write_swaps_the_site_in_whole(tmp_path: Path) -> None:
+    written, output = WrittenSite(), tmp_path / "output"
+    output.mkdir()
+    (output / MARKER).write_bytes(b"")
+    (output / "stale.html").write_bytes(b"old")
+    folder = output.stat().st_ino
+    written.write(dict(PAGES), output)
+    assert tree(output) == whole(tmp_path, PAGES)
+    assert output.stat().st_ino != folder, "swapped in, not written into"
+    assert written.changed == sorted([*PAGES, MARKER])
+
+
+def test_only_the_changed_file_is_written_again(site, tmp_path: Path) -> None:
+    written, output = site
+    before = inodes(output)
+    pages = {**PAGES, "index.html": b"<p>two</p>", "feed.xml": bytes(bytearray(b"<feed/>"))}  # equal bytes, new object
+    written.write(pages, output)
+    after = inodes(output)
+    assert [name for name in after if after[name] != before[name]] == ["index.html"]
+    assert written.changed == ["index.html"]
+    assert tree(output) == whole(tmp_path, pages)
+
+
+def test_removed_pages_go_with_the_folders_they_leave_empty(site, tmp_path: Path) -> None:
+    written, output = site
+    pages = {name: data for name, data in PAGES.items() if not name.startswith(("assets/", "embed/"))}
+    pages["new/page.html"] = b"<p>new</p>"
+    written.write(pages, output)
+    assert tree(output) == whole(tmp_path, pages)
+    assert not (output / "assets").exists() and not (output / "embed").exists()
+    assert written.changed == ["assets/deep/x.css", "embed/timeline.html", "new/page.html"]
+
+
+def test_files_changed_behind_its_back_are_put_right(site, tmp_path: Path) -> None:
+    """A file edited by hand (even to the same size), removed, or added is noticed: the folder is listed."""
+    written, output = site
+    (output / "index.html").write_bytes(b"<p>two</p>")  # the same size as what was written
+    (output / "facts.csv").unlink()
+    (output / "notes.txt").write_bytes(b"mine")
+    (output / "assets" / "stray").mkdir()
+    (output / "assets" / "stray" / "x").write_bytes(b"x")
+    (output / "feed.xml").chmod(0o600)
+    written.write(dict(PAGES), output)
+    assert tree(output) == whole(tmp_path, PAGES)
+
+
+def test_a_removed_output_folder_is_written_whole(site, tmp_path: Path) -> None:
+    written, output = site
+    for path in sorted(output.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    output.rmdir()
+    written.write(dict(PAGES), output)
+    assert tree(output) == whole(tmp_path, PAGES)
+
+
+@pytest.mark.parametrize("in_the_way", ["file-for-folder", "folder-for-file", "link"])
+def test_something_in_the_way_gives_a_whole_write(site, tmp_path: Path, in_the_way: str) -> None:
+    written, output = site
+    pages = dict(PAGES)
+    if in_the_way == "file-for-folder":
+        (output / "sub").write_bytes(b"a file where a folder goes")
+        pages["sub/page.html"] = b"<p>sub</p>"
+    elif in_the_way == "folder-for-file":
+        (output / "page.html").mkdir()
+        pages["page.html"] = b"<p>page</p>"
+    else:
+        (output / "index.html").unlink()
+        (output / "index.html").symlink_to(output / "feed.xml")
+    written.write(pages, output)
+    assert tree(output) == whole(tmp_path, pages)
+
+
+def test_files_and_folders_are_readable_by_a_web_server_whatever_the_umask(site, tmp_path: Path) -> None:
+    written, output = site
+    old = os.umask(0o077)
+    try:
+        pages = {**PAGES, "index.html": b"<p>two</p>", "deeper/a/b.html": b"<p>b</p>"}
+        written.write(pages, output)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((output / "index.html").stat().st_mode) == 0o644
+    assert stat.S_IMODE((output / "deeper" / "a").stat().st_mode) == 0o755
+    assert tree(output) == whole(tmp_path, pages)
+
+
+def test_a_failed_write_says_what_the_folder_holds_and_the_next_write_is_whole(site, tmp_path: Path,
+                                                                                monkeypatch) -> None:
+    written, output = site
+    real = os.replace
+    count: list[str] = []
+
+    def full_disk(source: str, target: str) -> None:
+        count.append(target)
+        if len(count) > 1:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        real(source, target)
+
+    monkeypatch.setattr(write_changes.os, "replace", full_disk)
+    pages = {**PAGES, "index.html": b"<p>two</p>", "feed.xml": b"<feed>two</feed>"}
+    with pytest.raises(WriteError) as caught:
+        written.write(pages, output)
+    assert str(caught.value) == f"the disk is full: the new site could not be written beside {output}"
+    assert caught.value.hint == (f"free some space and build again; {output} may hold part of the new site; "
+                                 "the next build writes it whole")
+    assert not list(output.rglob(write_changes.TEMPORARY + "*")), "no temporary file is left"
+    monkeypatch.setattr(write_changes.os, "replace", real)
+    folder = output.stat().st_ino
+    written.write(pages, output)
+    assert output.stat().st_ino != folder, "written whole"
+    assert tree(output) == whole(tmp_path, pages)
+
+
+def test_a_reader_sees_the_old_file_or_the_new_one(site) -> None:
+    """A file is replaced by a rename: a reader holding the old one open reads it whole, then the new one."""
+    written, output = site
+    with open(output / "index.html", "rb") as reader:
+        written.write({**PAGES, "index.html": b"<p>a longer new page</p>"}, output)
+        assert reader.read() == PAGES["index.html"]
+    assert (output / "index.html").read_bytes() == b"<p>a longer new page</p>"
+    assert not list(output.rglob(write_changes.TEMPORARY + "*"))
+
+
+def test_large_files_are_not_held_but_compared(site, tmp_path: Path, monkeypatch) -> None:
+    """Files above HOLD_AT_MOST (the exports) are not kept in memory: the same bytes are found on disk."""
+    written, output = site
+    monkeypatch.setattr(write_changes, "HOLD_AT_MOST", 4)
+    pages = {**PAGES, "facts.json": b"[1, 2, 3]"}
+    written.write(pages, output)
+    assert written.files["facts.json"][1] is None and written.files["facts.csv"][1] is not None
+    before = inodes(output)
+    again = {**pages, "facts.json": bytes(bytearray(b"[1, 2, 3]")), "feed.xml": b"<feed>changed</feed>"}
+    written.write(again, output)
+    after = inodes(output)
+    assert [name for name in after if after[name] != before[name]] == ["feed.xml"]
+    written.write({**again, "facts.json": b"[1, 2, 4]"}, output)  # the same size, other bytes
+    assert (output / "facts.json").read_bytes() == b"[1, 2, 4]"
+    assert tree(output) == whole(tmp_path, {**again, "facts.json": b"[1, 2, 4]"})
