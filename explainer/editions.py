@@ -27,9 +27,10 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from .bidi import isolate
+from .catalogs import catalog_files, load_catalog
 from .dates import PartialDate
 from .errors import Problems
-from .i18n import Untranslated, Words, catalog_files, load_catalog, mark_untranslated, native_name, untranslated
+from .i18n import Untranslated, Words, mark_untranslated, native_name, untranslated
 from .model import Fact, Project, Source
 from .translated import chain, translate, wrap
 from .translations import translated

@@ -4,8 +4,7 @@ Catalogs are plain gettext files, `locales/LANG.po`, found along the theme's loo
 a project's own `locales/uk.po` comes first, the package's next, then the English words written in
 the templates themselves. A project's file may hold only the strings it changes; a newsroom adds a
 language by copying `locales/uk.po` (or the untranslated `locales/en.po`) to `locales/xx.po` in its
-project and translating it. The `.po` files are read with Babel and compiled in memory: no compile
-step, no `.mo` files to keep in step.
+project and translating it. Finding and reading them is catalogs.py's part.
 
 Dates and numbers in an edition of another language than English are written with Babel (CLDR):
 month names, their grammatical case ("25 травня 2025", but "травень 2025"), digit grouping. The
@@ -21,18 +20,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gettext as gettext_module
-import io
-import re
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from .catalogs import PLACEHOLDER as _PLACEHOLDER
 from .dates import PartialDate
-from .errors import Problems
-
-FOLDER = "locales"
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 class Untranslated(str):
@@ -49,88 +42,6 @@ def untranslated(text: str, language: str) -> Untranslated:
 
 def is_english(language: str) -> bool:
     return language.split("-")[0].lower() == "en"
-
-
-def catalog_files(language: str, folders: tuple[Path, ...]) -> list[Path]:
-    """The `.po` files for a language, first match first: `uk-UA.po`, then `uk.po`, in each folder in turn.
-
-    The package's own `en.po` is left out: it is the empty template (the English is in the
-    templates), and reading it would load Babel into every English build for nothing.
-    """
-    from .theme import default_dir
-
-    template = (default_dir(FOLDER) / "en.po").resolve()
-    codes = dict.fromkeys((language, language.split("-")[0]))
-    return [folder / f"{code}.po" for folder in folders for code in codes
-            if (folder / f"{code}.po").is_file() and (folder / f"{code}.po").resolve() != template]
-
-
-def read_catalog(path: Path) -> gettext_module.GNUTranslations:
-    """A `.po` file as gettext translations, compiled in memory with Babel (fuzzy entries are left out).
-
-    The compiled catalog is kept between builds (kept.py), keyed by the file's bytes and the installed Babel.
-    """
-    from . import kept
-
-    data = path.read_bytes()
-    compiled = kept.catalog_path(data)
-    if (known := kept.read(compiled)) is not None:
-        try:
-            return gettext_module.GNUTranslations(io.BytesIO(known))
-        except Exception:  # a damaged file: compiled again below
-            pass
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    catalog = read_po(io.BytesIO(data), abort_invalid=True)
-    for message in catalog:
-        if message.id and message.string:
-            unknown = _places(message.string) - _places(message.id)
-            if unknown:  # the template would fail at the first page that shows it
-                raise CatalogError(message.lineno, f"the translation of \"{_first(message.id)}\" has "
-                                   f"%({sorted(unknown)[0]})s, which the original does not")
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    if compiled is not None:
-        kept.keep(compiled, buffer.getvalue())
-    buffer.seek(0)
-    return gettext_module.GNUTranslations(buffer)
-
-
-class CatalogError(ValueError):
-    """A translation that would break the page: the line it is on, and what is wrong."""
-
-    def __init__(self, lineno: int, message: str):
-        super().__init__(message)
-        self.lineno = lineno
-
-
-def _places(text: str | tuple[str, ...]) -> set[str]:
-    return {name for part in (text if isinstance(text, tuple) else (text,)) for name in _PLACEHOLDER.findall(part)}
-
-
-def _first(text: str | tuple[str, ...]) -> str:
-    return text[0] if isinstance(text, tuple) else text
-
-
-def load_catalog(language: str, folders: tuple[Path, ...], problems: Problems) -> gettext_module.NullTranslations:
-    """The chain of catalogs for a language; an unreadable one is a content error naming the file."""
-    chain: gettext_module.NullTranslations | None = None
-    for path in catalog_files(language, folders):
-        try:
-            found = read_catalog(path)
-        except Exception as exc:  # Babel's PoFileError, or a broken header: the editor's file, not our bug
-            line = getattr(exc, "lineno", 0) or 0
-            line = line if isinstance(exc, CatalogError) else line + 1  # Babel counts lines from 0
-            problems.error(path, max(line, 1), 1, f"the catalog cannot be read: {exc}",
-                           "fix the .po file (msgid/msgstr pairs in double quotes; a translation may use only the "
-                           "%(name)s places of its original), or remove it to use the package's own")
-            continue
-        if chain is None:
-            chain = found
-        else:
-            chain.add_fallback(found)
-    return chain or gettext_module.NullTranslations()
 
 
 class Words:

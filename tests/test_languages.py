@@ -322,8 +322,8 @@ def test_catalogs_hold_every_string_and_ukrainian_translates_them_all():
                                              (11, "11 фактів"), (12, "12 фактів"), (21, "21 факт"),
                                              (22, "22 факти"), (25, "25 фактів"), (111, "111 фактів")])
 def test_ukrainian_plural_forms(n, expected):
+    from explainer.catalogs import load_catalog
     from explainer.errors import Problems
-    from explainer.i18n import load_catalog
 
     catalog = load_catalog("uk", (REPO / "locales",), Problems(REPO))
     assert catalog.ngettext("%(num)s fact", "%(num)s facts", n) % {"num": n} == expected
@@ -410,9 +410,10 @@ def test_untranslated_site_title_and_recent_changes_are_marked(tmp_path):
 
 
 def test_chart_numbers_in_the_editions_language():
+    from explainer.catalogs import load_catalog
     from explainer.charts import Row
     from explainer.errors import Problems
-    from explainer.i18n import Words, load_catalog
+    from explainer.i18n import Words
     from explainer.model import Figure
 
     words = Words("uk", "en", load_catalog("uk", (REPO / "locales",), Problems(REPO)))

@@ -22,7 +22,7 @@ from babel import Locale
 from babel.localedata import locale_identifiers
 from conftest import REPO, make_project
 
-from explainer import i18n, page_tools
+from explainer import catalogs, i18n, page_tools
 from explainer.errors import Problems
 
 UK_PO = REPO / "locales" / "uk.po"
@@ -76,17 +76,17 @@ def words(catalog) -> dict[str, str]:
 
 
 def test_a_kept_catalog_gives_the_same_translations(cache, tmp_path):
-    fresh = words(i18n.read_catalog(UK_PO))
+    fresh = words(catalogs.read_catalog(UK_PO))
     assert len(list(cache.glob("__explainer_catalog_*.mo"))) == 1
-    assert words(i18n.read_catalog(UK_PO)) == fresh
+    assert words(catalogs.read_catalog(UK_PO)) == fresh
     assert fresh["Timeline"] == "Хронологія" and fresh["fact 3"] != fresh["fact 5"]
 
 
 def test_a_later_build_reads_the_kept_catalog_without_babels_reader(cache):
-    i18n.read_catalog(UK_PO)
-    script = ("import sys, jinja2\nfrom pathlib import Path\nfrom explainer import i18n, page_tools\n"
+    catalogs.read_catalog(UK_PO)
+    script = ("import sys, jinja2\nfrom pathlib import Path\nfrom explainer import catalogs, page_tools\n"
               f"page_tools.bytecode_cache = lambda: jinja2.FileSystemBytecodeCache({str(cache)!r})\n"
-              f"print(i18n.read_catalog(Path({str(UK_PO)!r})).gettext('Timeline'))\n"
+              f"print(catalogs.read_catalog(Path({str(UK_PO)!r})).gettext('Timeline'))\n"
               "print('babel.messages.pofile' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["Хронологія", "False"], done.stderr
@@ -95,17 +95,17 @@ def test_a_later_build_reads_the_kept_catalog_without_babels_reader(cache):
 def test_a_changed_catalog_is_compiled_again(cache, tmp_path):
     po = tmp_path / "uk.po"
     po.write_text('msgid "Timeline"\nmsgstr "Хронологія"\n', encoding="utf-8")
-    assert i18n.read_catalog(po).gettext("Timeline") == "Хронологія"
+    assert catalogs.read_catalog(po).gettext("Timeline") == "Хронологія"
     po.write_text('msgid "Timeline"\nmsgstr "Події"\n', encoding="utf-8")
-    assert i18n.read_catalog(po).gettext("Timeline") == "Події"
+    assert catalogs.read_catalog(po).gettext("Timeline") == "Події"
     assert len(list(cache.glob("__explainer_catalog_*.mo"))) == 2
 
 
 def test_a_damaged_kept_catalog_is_compiled_again(cache):
-    i18n.read_catalog(UK_PO)
+    catalogs.read_catalog(UK_PO)
     (kept,) = cache.glob("__explainer_catalog_*.mo")
     kept.write_bytes(b"not a catalog")
-    assert i18n.read_catalog(UK_PO).gettext("Timeline") == "Хронологія"
+    assert catalogs.read_catalog(UK_PO).gettext("Timeline") == "Хронологія"
     assert kept.read_bytes()[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")  # a .mo file again
 
 
@@ -115,7 +115,7 @@ def test_a_broken_catalog_is_reported_on_every_build(cache, tmp_path):
     (folder / "uk.po").write_text('msgid "Timeline"\nmsgstr "Хронологія %(oops)s"\n', encoding="utf-8")
     for _ in range(2):
         problems = Problems(tmp_path)
-        i18n.load_catalog("uk", (folder,), problems)
+        catalogs.load_catalog("uk", (folder,), problems)
         assert [(p.path, p.line) for p in problems.errors] == [("locales/uk.po", 1)]
     assert not list(cache.glob("__explainer_catalog_*.mo"))
 
