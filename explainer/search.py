@@ -40,6 +40,21 @@ RECORDS_PER_PAGE = 150  # of Pagefind's input: see write_records
 _MARKUP = re.compile(r"\[\[[a-z0-9-]+\]\]|[*_`]")
 
 
+def _spare_cores() -> int | None:
+    """Pagefind's threads in a build: every core the build may use but one, which the build itself renders on.
+
+    Pagefind otherwise takes every core for a second or two, right while the build renders on one of
+    them: on two cores both then crawl, and the build waits for the slower. None leaves it to
+    Pagefind's default (its own RAYON_NUM_THREADS set by the user, or a one-core machine).
+    """
+    if "RAYON_NUM_THREADS" in os.environ:
+        return None
+    from .parallel import workers_available
+
+    cores = workers_available()
+    return cores - 1 if cores > 1 else None
+
+
 class SearchUnavailable(Exception):
     """Pagefind is not installed or did not finish; the message says which, and that the site has no search."""
 
@@ -128,7 +143,8 @@ class Indexing:
     def start(self, threads: int | None = None, detached: bool = False) -> None:
         """Write the records and start Pagefind (once; never after `close`).
 
-        ``threads`` caps its threads (rayon's); ``detached`` gives it a session of its own, so the
+        ``threads`` caps its threads (rayon's; by default all cores but the build's own, see
+        `_spare_cores`); ``detached`` gives it a session of its own, so the
         preview's Ctrl-C reaches only the preview, which then stops it (a failure otherwise).
         """
         import subprocess  # only for a story with search: the shipped one has none
@@ -138,6 +154,7 @@ class Indexing:
                 return
             self.started = time.perf_counter()
             scratch = Path(self._scratch.name)
+            threads = threads or _spare_cores()
             env = None if threads is None else {**os.environ, "RAYON_NUM_THREADS": str(threads)}
             try:
                 items, self._items = self._items, []  # written: not kept alive while the build renders (50k: ~20 MB)

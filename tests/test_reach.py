@@ -291,6 +291,25 @@ def test_two_builds_are_byte_identical_search_index_included(split: Project, tmp
     assert tree_hash(first) == tree_hash(second)
 
 
+def test_the_index_is_the_same_whatever_pagefinds_threads(split: Project, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind gets every core but the build's own (one thread on two cores): the same index as with all."""
+    from explainer import parallel
+
+    monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
+    monkeypatch.setattr(parallel, "workers_available", lambda: 4)
+    assert search._spare_cores() == 3
+    monkeypatch.setattr(parallel, "workers_available", lambda: 1)
+    assert search._spare_cores() is None  # one core: Pagefind's own default
+    monkeypatch.setattr(parallel, "workers_available", lambda: 2)
+    assert search._spare_cores() == 1
+    pipeline.build(split.root, tmp_path / "one")
+    monkeypatch.setenv("RAYON_NUM_THREADS", "4")  # the editor's own choice is left alone
+    assert search._spare_cores() is None
+    pipeline.build(split.root, tmp_path / "four")
+    assert tree_hash(tmp_path / "one") == tree_hash(tmp_path / "four")
+
+
 def test_missing_pagefind_warns_and_builds_without_search(split: Project, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
