@@ -107,11 +107,13 @@ def setup(renderer: Any, site: Any, root_url: str, code: str) -> None:
 # Rendering an edition ---------------------------------------------------------------------------
 
 def edition_renderer(project: Project, translated_project: Project, words: Words, theme: Any, options: Any,
-                     assets: Any) -> Any:
+                     assets: Any, memo: Any = None) -> Any:
     """A Renderer for a translated edition: marks untranslated text, writes the chain in its words."""
     from .render import Renderer
 
     class EditionRenderer(Renderer):
+        originals_by_id = project.facts_by_id  # the original facts, which the attribution chain reads
+
         def markdown(self, text: str, inline: bool = False) -> Markup:
             if text.__class__ is not Untranslated:
                 return super().markdown(text, inline)
@@ -143,15 +145,19 @@ def edition_renderer(project: Project, translated_project: Project, words: Words
 
     originals_by_id = project.facts_by_id
     code = words.language
-    renderer = EditionRenderer(translated_project, theme.templates, options, theme.static, assets, None, words)
+    renderer = EditionRenderer(translated_project, theme.templates, options, theme.static, assets, memo, words)
     renderer.env.globals["asset"] = lambda name: "../" + assets.url(name)  # assets/ is shared, at the root
     renderer.env.finalize = lambda value: isolate(mark_untranslated(value, words))
     return renderer
 
 
 def render_other(project: Project, code: str, theme: Any, options: Any, assets: Any, problems: Problems,
-                 workers: int) -> dict[str, bytes]:
-    """One translated edition's files, under `CODE/`."""
+                 workers: int, memo: Any = None) -> dict[str, bytes]:
+    """One translated edition's files, under `CODE/`.
+
+    ``memo`` (the preview's, incremental.RenderMemo: one per edition) keeps the edition's list pages
+    and Markdown from its last build, each keyed by what it shows, as the original's memo does.
+    """
     from .feed import feed_xml, recent_changes
     from .render import RenderOptions
 
@@ -159,7 +165,7 @@ def render_other(project: Project, code: str, theme: Any, options: Any, assets: 
     words = words_for(code, site, theme.locales, problems, project.root)
     translated_project = translate(project, code, words)
     edition_options = RenderOptions(base_url=options.base_url + prefix(site, code))
-    renderer = edition_renderer(project, translated_project, words, theme, edition_options, assets)
+    renderer = edition_renderer(project, translated_project, words, theme, edition_options, assets, memo)
     setup(renderer, site, options.base_url, code)
     renderer.env.globals["site_untranslated"] = [name for name in ("title", "description")
                                                  if not translated(site, code, name)]
@@ -171,7 +177,11 @@ def render_other(project: Project, code: str, theme: Any, options: Any, assets: 
         from .render import SCRIPT
 
         renderer.env.globals["asset"] = lambda name: "../" + (script[0] if name == SCRIPT else assets.url(name))
+    if memo is not None:
+        memo.start(translated_project, words)
     pages = renderer.render(problems, workers)
+    if memo is not None and not problems.errors:
+        memo.finish()
     pages["feed.xml"] = feed_xml(translated_project, edition_options.base_url, renderer.layout, words=words)
     words.keep_formats()  # its dates and numbers, for the next build (kept.py)
     out = {prefix(site, code) + name: data for name, data in pages.items() if name not in ROOT_ONLY}

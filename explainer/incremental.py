@@ -134,11 +134,15 @@ class RenderMemo:
         self.archives: dict[str, Any] = {}
         self.archives_now: dict[str, Any] = {}
         self.search = SearchMemo()  # the last index per language, and Pagefind making a newer one (search.py)
+        self._words: Any = None  # the catalogs the kept Markdown was rendered with
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
         # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
         self._checked: dict[tuple[str, str], tuple[bool, list[str]]] = {}
 
-    def start(self, project: Any = None) -> None:
+    def start(self, project: Any = None, words: Any = None) -> None:
+        """Begin a build; ``words`` (i18n.Words), whose catalogs name the citation links in Markdown."""
+        if words is not None and words.state != self._words:  # "fact" in a citation's label: keyed by the catalogs
+            self.markdown, self._words = {}, words.state
         self.markdown_now, self._pages_now, self.reused = {}, {}, 0
         self._lines_now, self.archives_now = {}, {}
         if project is not None:  # the archives of this build's sources stay, whichever pages it renders
@@ -217,6 +221,7 @@ class BuildCache:
         self.files = FileMemo()
         self.quotes = QuoteMemo()
         self.render = RenderMemo()
+        self.editions: dict[str, RenderMemo] = {}  # each other edition's pages, by its language code
         self.written = WrittenSite()  # what the last write put on disk: the next writes only what changed
 
 
@@ -237,7 +242,12 @@ class IncrementalBuilder:
 
     def close(self) -> None:
         """Stop a Pagefind still indexing in the background (the preview stops)."""
+        self._stop_search()
+
+    def _stop_search(self) -> None:
         self.cache.render.search.stop()
+        for memo in self.cache.editions.values():
+            memo.search.stop()
 
     def build(self, root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:
         from .errors import ExplainerError
@@ -248,7 +258,7 @@ class IncrementalBuilder:
         except ExplainerError:  # content or usage problems: what was kept is still good
             raise
         except BaseException:  # a bug or a disk error mid-build: start the next build afresh
-            self.cache.render.search.stop()
+            self._stop_search()
             self.cache = self._new_cache()
             raise
 
@@ -318,6 +328,9 @@ def _page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, An
     kind = extra["section"].kind
     if kind == "facts":
         items: Any = [_entry_state(f) for f in extra["facts"]]  # each links to this page, named below
+        originals = getattr(renderer, "originals_by_id", None)  # an edition's: its attribution chain reads them
+        if originals is not None:
+            items = [(item, _entry_state(originals[f.id])) for item, f in zip(items, extra["facts"], strict=True)]
     elif kind == "timeline":
         topics = context["event_topics"]
         items = [(_entry_state(e), str(text), topics.get(e.id), cited(e.facts)) for e, text in extra["events"]]

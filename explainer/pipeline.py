@@ -109,6 +109,7 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     """
     from . import editions
     from .assets import hash_assets
+    from .incremental import RenderMemo
     from .parallel import can_fork_child
     from .render import STYLESHEET, RenderOptions
 
@@ -121,12 +122,15 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     def render_others(workers: int) -> dict[str, Output]:  # each other edition under its code
         out: dict[str, Output] = {}
         for code in others:
-            out.update(editions.render_other(project, code, theme, options, assets, problems, workers))
+            memo = cache.editions.setdefault(code, RenderMemo()) if cache else None
+            out.update(editions.render_other(project, code, theme, options, assets, problems, workers, memo))
         return out
 
     # With a second core, a forked child renders the other editions while this process renders the
-    # original: they share nothing the original's pages make (see docs/maintainers.md).
-    child = _editions_child(render_others, problems) if others and can_fork_child() else None
+    # original: they share nothing the original's pages make (see docs/maintainers.md). Not in the
+    # preview (``cache``): each edition's memo is kept here, and with it little is rendered again.
+    forking = others and cache is None and can_fork_child()
+    child = _editions_child(render_others, problems) if forking else None
     try:
         return _render(project, root, options, theme, assets, problems, cache, search, render_others, child)
     finally:
@@ -165,7 +169,7 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
     editions.setup(renderer, site, options.base_url, site.language)  # the language switch, hreflang
     renderer.env.globals["recent"] = recent_changes(project)  # the "Recently updated" list (_recent.html)
     if memo:
-        memo.start(project)
+        memo.start(project, words)
     pages = renderer.render(problems, workers_available(), search)
     problems.raise_if_errors()
     pages.update(assets.files)

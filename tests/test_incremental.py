@@ -55,7 +55,7 @@ def fact_ids(root: Path) -> list[str]:
 
 
 def replace_in_content(root: Path, old: str, new: str) -> None:
-    for path in [*root.glob("content/*.yaml"), *root.glob("content/summaries/*.md")]:
+    for path in [*root.glob("content/*.yaml"), *root.glob("content/summaries/**/*.md")]:
         text = path.read_text(encoding="utf-8")
         if old in text:
             path.write_text(text.replace(old, new), encoding="utf-8")
@@ -92,7 +92,7 @@ def remove_fact(root: Path, rng: random.Random, step: int) -> None:
     fid = rng.choice(fact_ids(root))
     edit(root / "content/facts.yaml", lambda t: re.sub(rf"^- id: {re.escape(fid)}\n(?:(?!- id: ).*\n?)*", "", t,
                                                       flags=re.M))
-    for path in [*root.glob("content/*.yaml"), *root.glob("content/summaries/*.md")]:
+    for path in [*root.glob("content/*.yaml"), *root.glob("content/summaries/**/*.md")]:
         edit(path, lambda t: t.replace(f"[[{fid}]]", "").replace(f", {fid}", "").replace(f"{fid}, ", ""))
 
 
@@ -122,7 +122,7 @@ def edit_source(root: Path, rng: random.Random, step: int) -> None:
 
 
 def edit_summary(root: Path, rng: random.Random, step: int) -> None:
-    path = rng.choice(sorted(root.glob("content/summaries/*.md")))
+    path = rng.choice(sorted(root.glob("content/summaries/*.md")))  # the original's, not uk/
     cite = rng.choice(fact_ids(root))
     edit(path, lambda t: t.rstrip("\n") + f" Sentence {word(step)}.[[{cite}]]\n")
 
@@ -230,6 +230,103 @@ def unsplittable(root: Path, rng: random.Random, step: int) -> None:
 EDITS = [edit_claim, edit_claim, move_fact, remove_fact, rename_fact, add_fact, edit_event, edit_source,
          edit_summary, edit_template, edit_archive, edit_label, edit_site, edit_stylesheet, break_file,
          insert_lines_above, insert_lines_above, break_entry, unsplittable, unquoted_number, toggle_date_note]
+
+
+# A second edition (editions.py): its pages are memoised on their own (BuildCache.editions).
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def two_language_project(tmp_path: Path, facts: int = 120) -> Path:
+    """The generated project with a Ukrainian edition: one summary translated, the catalog in the project."""
+    root = project(tmp_path, facts)
+    edit(root / "site.yaml", lambda t: t.replace("language: en\n", "language: en\nlanguages: [en, uk]\n", 1))
+    first = sorted(root.glob("content/summaries/*.md"))[0]
+    ids = fact_ids(root)
+    (root / "content/summaries/uk").mkdir(parents=True)
+    (root / "content/summaries/uk" / first.name).write_text(
+        f"---\ntitle: Що сталося\norder: 1\n---\nПерше речення.[[{ids[0]}]]\n\nДруге.[[{ids[-1]}]]\n",
+        encoding="utf-8")
+    (root / "locales").mkdir(exist_ok=True)
+    shutil.copy(REPO / "locales" / "uk.po", root / "locales" / "uk.po")
+    return root
+
+
+def translate_claim(root: Path, rng: random.Random, step: int) -> None:
+    """A fact's claim translated into Ukrainian, or its translation changed."""
+    fid = rng.choice(fact_ids(root))
+    claim = f'    uk: {{claim: "Перекладено {word(step)}"}}\n'
+
+    def change(text: str) -> str:
+        block = re.search(rf"^- id: {re.escape(fid)}\n(?:(?!- id: ).*\n)*", text, re.M)
+        if block is None:
+            return text
+        old = block.group(0)
+        if "    uk: {claim: " in old:
+            new = re.sub(r"    uk: \{claim: .*\n", claim, old)
+        else:
+            new = re.sub(r"(  claim: .*\n)", rf"\g<1>  translations:\n{claim}", old, count=1)
+        return text[:block.start()] + new + text[block.end():]
+
+    edit(root / "content/facts.yaml", change)
+
+
+def edit_uk_summary(root: Path, rng: random.Random, step: int) -> None:
+    """A sentence added to the translated summary (content/summaries/uk/), citing a fact."""
+    cite = rng.choice(fact_ids(root))
+    for path in root.glob("content/summaries/uk/*.md"):
+        edit(path, lambda t: t.rstrip("\n") + f" Речення {word(step)}.[[{cite}]]\n")
+
+
+def edit_uk_catalog(root: Path, rng: random.Random, step: int) -> None:
+    """A word of the edition's catalog (locales/uk.po): a heading, or "fact" in every citation link's label."""
+    msgid = rng.choice(["fact", "Facts and quotes"])
+    edit(root / "locales/uk.po",
+         lambda t: re.sub(rf'(msgid "{msgid}"\nmsgstr ")[^"]*"', rf'\g<1>{msgid} {word(step)}"', t))
+
+
+UK_EDITS = [translate_claim, translate_claim, edit_uk_summary, edit_uk_catalog]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_an_edition_rebuilt_from_its_memo_matches_a_cold_build(tmp_path, seed):
+    """Each other edition keeps its own pages (BuildCache.editions): the same bytes after any edits."""
+    root = two_language_project(tmp_path)
+    builder = IncrementalBuilder()
+    rng = random.Random(seed)
+    reused = 0
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    for step in range(10):
+        change = rng.choice(UK_EDITS + EDITS)
+        repair = change(root, rng, step)
+        for name in (change.__name__, "repair") if repair else (change.__name__,):
+            if name == "repair":
+                repair()
+            incremental = outcome(builder.build, root, tmp_path / "inc")
+            assert incremental == outcome(pipeline.build, root, tmp_path / "cold"), f"step {step}: {name}"
+            if incremental[0] == "built":
+                reused += builder.cache.editions["uk"].reused
+                assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+    assert reused > 0
+
+
+def test_an_edition_renders_again_only_the_pages_an_edit_changes(tmp_path):
+    """No edit: no Ukrainian list page is rendered again; a translated claim: its page; the catalog: all."""
+    root = two_language_project(tmp_path)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    memo = builder.cache.editions["uk"]
+    builder.build(root, tmp_path / "inc")
+    kept = memo.reused
+    assert kept > 1 and kept == len(memo._pages)  # every list page
+    translate_claim(root, random.Random(3), 1)
+    builder.build(root, tmp_path / "inc")
+    assert memo.reused == kept - 1
+    edit(root / "locales/uk.po", lambda t: t.replace('msgstr "факт"', 'msgstr "факт№"'))
+    result = builder.build(root, tmp_path / "inc")
+    assert memo.reused == 0  # the catalog's words are on every page
+    assert builder.cache.render.reused == kept  # the English pages read no Ukrainian word
+    assert result.pages == pipeline.build(root, tmp_path / "cold").pages
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -534,6 +631,25 @@ class IncrementalEdits(RuleBasedStateMachine):
 IncrementalEdits.TestCase.settings = settings(max_examples=3, stateful_step_count=6, deadline=None,
                                               suppress_health_check=list(HealthCheck))
 test_incremental_edits_in_any_order = IncrementalEdits.TestCase
+
+
+class IncrementalEditsTwoLanguages(IncrementalEdits):
+    """The same, with a Ukrainian edition: its translations, translated summary and catalog change too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        shutil.rmtree(self.folder / "project")
+        self.root = two_language_project(self.folder, facts=40)
+
+    @rule(change=st.sampled_from(UK_EDITS), seed=st.integers(0, 2**16))
+    def translate(self, change, seed: int) -> None:
+        self.steps += 1
+        change(self.root, random.Random(seed), self.steps % len(STEP_WORDS))
+
+
+IncrementalEditsTwoLanguages.TestCase.settings = settings(max_examples=3, stateful_step_count=6, deadline=None,
+                                                          suppress_health_check=list(HealthCheck))
+test_incremental_edits_in_two_languages = IncrementalEditsTwoLanguages.TestCase
 
 
 def test_the_numbers_of_unchanged_facts_are_not_read_again(tmp_path, monkeypatch):
