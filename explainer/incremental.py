@@ -320,10 +320,11 @@ def _shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
 
 def _page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any]) -> tuple:
     """What one list page shows of its own: its items, and what of other items they show."""
-    facts, href = renderer.facts, renderer.layout.fact_href
+    facts, section = renderer.facts, renderer.layout.facts
+    page_of, home = section.page_of, section.home  # a fact's link is its page and its id (Layout.fact_href)
 
     def cited(ids: list[str]) -> list:
-        return [(i, facts[i].number if i in facts else 0, href(i)) for i in ids]
+        return [(i, facts[i].number if i in facts else 0, page_of.get(i, home)) for i in ids]
 
     kind = extra["section"].kind
     if kind == "facts":
