@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from . import across
 from .checker import Checker
 from .dates import PartialDate
 from .entries import TOKENS, EntryView, views
@@ -37,14 +38,6 @@ from .model import (
 from .notes import inherit_date_notes
 from .schema import CONTENT_FILES, INVALID, SUMMARY, ListOf
 
-# Anchors the page itself uses; a fact or entry with one of these ids would clash.
-RESERVED_IDS = frozenset({
-    "main", "content", "summary", "comparisons", "timeline", "facts", "glossary", "sources", "top",
-    "charts", "data", "about",
-    "recent",  # the "Recently updated" list
-})
-# Prefixes of the anchors given to other kinds of item.
-RESERVED_PREFIXES = ("event-", "source-", "term-", "compare-", "section-")
 PLACEHOLDER_ID = "todo-"  # ids `build.py new` writes where a real id belongs: todo-fact-id, todo-source-id
 
 
@@ -67,7 +60,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
             value = Checker(doc, problems).check(doc.data, type_, ())
         clean[rel] = value if value is not INVALID else None
 
-    _check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
+    across.check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
     site = _site(clean.get("site.yaml"))
     sources = _items(clean, docs, "content/sources.yaml", _source)
     facts = _items(clean, docs, "content/facts.yaml", _fact, renew=_renewed_fact)
@@ -79,17 +72,17 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
 
     for number, fact in enumerate(facts, start=1):
         fact.number = number
-    _check_said(problems, facts, _source_dates(sources, facts))
+    across.check_said(problems, facts, _source_dates(sources, facts))
     inherit_date_notes(problems, sources, facts, events)
     check_note_links(problems, sources, facts, events)
-    _check_unique(problems, "source", sources)
-    _check_unique(problems, "fact", facts)
-    _check_unique(problems, "timeline event", events)
-    _check_unique(problems, "comparison", comparisons)
-    _check_unique(problems, "glossary entry", glossary)
-    _check_reserved(problems, facts)
+    across.check_unique(problems, "source", sources)
+    across.check_unique(problems, "fact", facts)
+    across.check_unique(problems, "timeline event", events)
+    across.check_unique(problems, "comparison", comparisons)
+    across.check_unique(problems, "glossary entry", glossary)
+    across.check_reserved(problems, facts)
     if site is not None:
-        _check_declared(problems, site, facts)
+        across.check_declared(problems, site, facts)
     project = Project(root, site, sources, facts, events, comparisons, glossary, summaries)
     project.references = references(project, problems)
     project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems)
@@ -204,20 +197,6 @@ def _dated(value: dict) -> Any:
     return date.approximated()  # a span or a set: `approximate: true` marks each of its dates
 
 
-def _check_inferred_ranges(sources: list | None, docs: list[EntryView] | None, problems: Problems) -> None:
-    """A source's inferred publication range is a span like any other: it cannot end before it starts."""
-    for value, doc in zip(sources or [], docs or [], strict=False):
-        inferred = value["published_inferred"] if isinstance(value, dict) else None
-        if not isinstance(inferred, dict) or inferred.get("to") is None:
-            continue
-        start, end = inferred["from"], inferred["to"]
-        if start.earliest > end.latest:
-            line, column = doc.mark(inferred["_keypath"] + ("to",))
-            problems.error(doc.path, line, column,
-                           f"the inferred publication range ends ({end.iso}) before it starts ({start.iso})",
-                           "put the earlier date in 'from' and the later one in 'to'")
-
-
 def _source_dates(sources: list[Source], facts: list[Fact]) -> dict[str, Any]:
     """Give each fact its first cited source's publication date: when it was said, unless it says.
 
@@ -236,29 +215,6 @@ def _source_dates(sources: list[Source], facts: list[Fact]) -> dict[str, Any]:
     for fact in facts:
         fact.published = dates.get(fact.citations[0].source) if fact.citations else None
     return dates
-
-
-def _moment(date: Any) -> str:
-    """A date as one moment, as in "said between 24 and 25 May 2025"."""
-    return "".join(text for text, _ in date.pieces(moment=True))
-
-
-def _check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any]) -> None:
-    """A claim is made before any source that reports it is published: `said` cannot be later."""
-    for fact in facts:
-        if fact.said is None:
-            continue
-        for source_id in dict.fromkeys(c.source for c in fact.citations):
-            published = dates.get(source_id)
-            if (published is not None and published.latest is not None and fact.said.earliest is not None
-                    and fact.said.earliest > published.latest):
-                w = fact.where
-                problems.error(w.path, w.line, w.column,
-                               f"fact '{fact.id}' is said {_moment(fact.said)}, after source '{source_id}' "
-                               f"reporting it was published ({published.human()})",
-                               "'said' is when the claim was made, at the latest the day its source was published; "
-                               "check both dates")
-                break
 
 
 def _source(value: dict, doc: EntryView) -> Source:
@@ -374,56 +330,3 @@ def _summaries(loaded: Loaded, problems: Problems) -> list[Summary]:
         summaries.append(Summary(slug, meta["title"], meta["order"], item.body,
                                  Where(item.path, 1, 1), item.body_line, item.path.name))
     return sorted(summaries, key=lambda s: (s.order, s.slug))
-
-
-def _check_unique(problems: Problems, kind: str, items: list) -> None:
-    first: dict[str, Where] = {}
-    for item in items:
-        if item.id in first:
-            w = first[item.id]
-            problems.error(item.where.path, item.where.line, item.where.column,
-                           f"duplicate {kind} id '{item.id}' (first used on line {w.line})",
-                           "give each one its own id")
-        else:
-            first[item.id] = item.where
-
-
-def _check_reserved(problems: Problems, facts: list[Fact]) -> None:
-    for fact in facts:
-        if fact.id in RESERVED_IDS or fact.id.startswith(RESERVED_PREFIXES):
-            problems.error(fact.where.path, fact.where.line, fact.where.column,
-                           f"the fact id '{fact.id}' is used by the page itself",
-                           "choose a more specific id, e.g. 'general-staff-971-captured'")
-
-
-def _check_declared(problems: Problems, site: Site, facts: list[Fact]) -> None:
-    """Topics and chart series must be declared in site.yaml, which catches typos."""
-    topics = {t.id for t in site.topics}
-    series = {c.series for c in site.charts}
-    for fact in facts:
-        w = fact.where
-        for topic in fact.topics:
-            if topic not in topics:
-                problems.error(w.path, w.line, w.column, f"fact '{fact.id}' uses the undeclared topic '{topic}'",
-                               _declare_hint(topic, topics, "topics"))
-        fig = fact.figure
-        if fig is None:
-            continue
-        if fig.series not in series:
-            problems.error(w.path, w.line, w.column, f"fact '{fact.id}' has a figure in the undeclared series "
-                           f"'{fig.series}'", _declare_hint(fig.series, series, "charts"))
-        if (fig.value is None) == (fig.low is None or fig.high is None):
-            problems.error(w.path, w.line, w.column, f"fact '{fact.id}' has a figure that needs either 'value' "
-                           "or both 'low' and 'high'", "give a single value, or a range with low and high")
-        elif fig.low is not None and fig.high is not None and fig.low > fig.high:
-            problems.error(w.path, w.line, w.column, f"fact '{fact.id}' has a figure whose low is above its high",
-                           "swap the two numbers")
-
-
-def _declare_hint(name: str, declared: set[str], key: str) -> str:
-    from difflib import get_close_matches  # only on this error path: it costs start-up time
-
-    close = get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'? (declared under '{key}:' in site.yaml)"
-    return f"declare it under '{key}:' in site.yaml, or fix the spelling"

@@ -1,0 +1,114 @@
+"""Stage 2's checks across entries: what no single entry can get wrong on its own.
+
+Ids used twice or taken by the page itself, topics and chart series not declared in site.yaml,
+a claim said after the source reporting it was published, an inferred publication range that ends
+before it starts. They run over the whole project on every build, the preview's included: each is
+dictionary work, a few milliseconds at 10,000 facts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .entries import EntryView
+from .errors import Problems
+from .model import Fact, Site, Where
+
+# Anchors the page itself uses; a fact or entry with one of these ids would clash.
+RESERVED_IDS = frozenset({
+    "main", "content", "summary", "comparisons", "timeline", "facts", "glossary", "sources", "top",
+    "charts", "data", "about",
+    "recent",  # the "Recently updated" list
+})
+# Prefixes of the anchors given to other kinds of item.
+RESERVED_PREFIXES = ("event-", "source-", "term-", "compare-", "section-")
+
+
+def check_inferred_ranges(sources: list | None, docs: list[EntryView] | None, problems: Problems) -> None:
+    """A source's inferred publication range is a span like any other: it cannot end before it starts."""
+    for value, doc in zip(sources or [], docs or [], strict=False):
+        inferred = value["published_inferred"] if isinstance(value, dict) else None
+        if not isinstance(inferred, dict) or inferred.get("to") is None:
+            continue
+        start, end = inferred["from"], inferred["to"]
+        if start.earliest > end.latest:
+            line, column = doc.mark(inferred["_keypath"] + ("to",))
+            problems.error(doc.path, line, column,
+                           f"the inferred publication range ends ({end.iso}) before it starts ({start.iso})",
+                           "put the earlier date in 'from' and the later one in 'to'")
+
+
+def _moment(date: Any) -> str:
+    """A date as one moment, as in "said between 24 and 25 May 2025"."""
+    return "".join(text for text, _ in date.pieces(moment=True))
+
+
+def check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any]) -> None:
+    """A claim is made before any source that reports it is published: `said` cannot be later."""
+    for fact in facts:
+        if fact.said is None:
+            continue
+        for source_id in dict.fromkeys(c.source for c in fact.citations):
+            published = dates.get(source_id)
+            if (published is not None and published.latest is not None and fact.said.earliest is not None
+                    and fact.said.earliest > published.latest):
+                w = fact.where
+                problems.error(w.path, w.line, w.column,
+                               f"fact '{fact.id}' is said {_moment(fact.said)}, after source '{source_id}' "
+                               f"reporting it was published ({published.human()})",
+                               "'said' is when the claim was made, at the latest the day its source was published; "
+                               "check both dates")
+                break
+
+
+def check_unique(problems: Problems, kind: str, items: list) -> None:
+    first: dict[str, Where] = {}
+    for item in items:
+        if item.id in first:
+            w = first[item.id]
+            problems.error(item.where.path, item.where.line, item.where.column,
+                           f"duplicate {kind} id '{item.id}' (first used on line {w.line})",
+                           "give each one its own id")
+        else:
+            first[item.id] = item.where
+
+
+def check_reserved(problems: Problems, facts: list[Fact]) -> None:
+    for fact in facts:
+        if fact.id in RESERVED_IDS or fact.id.startswith(RESERVED_PREFIXES):
+            problems.error(fact.where.path, fact.where.line, fact.where.column,
+                           f"the fact id '{fact.id}' is used by the page itself",
+                           "choose a more specific id, e.g. 'general-staff-971-captured'")
+
+
+def check_declared(problems: Problems, site: Site, facts: list[Fact]) -> None:
+    """Topics and chart series must be declared in site.yaml, which catches typos."""
+    topics = {t.id for t in site.topics}
+    series = {c.series for c in site.charts}
+    for fact in facts:
+        w = fact.where
+        for topic in fact.topics:
+            if topic not in topics:
+                problems.error(w.path, w.line, w.column, f"fact '{fact.id}' uses the undeclared topic '{topic}'",
+                               _declare_hint(topic, topics, "topics"))
+        fig = fact.figure
+        if fig is None:
+            continue
+        if fig.series not in series:
+            problems.error(w.path, w.line, w.column, f"fact '{fact.id}' has a figure in the undeclared series "
+                           f"'{fig.series}'", _declare_hint(fig.series, series, "charts"))
+        if (fig.value is None) == (fig.low is None or fig.high is None):
+            problems.error(w.path, w.line, w.column, f"fact '{fact.id}' has a figure that needs either 'value' "
+                           "or both 'low' and 'high'", "give a single value, or a range with low and high")
+        elif fig.low is not None and fig.high is not None and fig.low > fig.high:
+            problems.error(w.path, w.line, w.column, f"fact '{fact.id}' has a figure whose low is above its high",
+                           "swap the two numbers")
+
+
+def _declare_hint(name: str, declared: set[str], key: str) -> str:
+    from difflib import get_close_matches  # only on this error path: it costs start-up time
+
+    close = get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'? (declared under '{key}:' in site.yaml)"
+    return f"declare it under '{key}:' in site.yaml, or fix the spelling"
