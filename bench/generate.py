@@ -233,6 +233,28 @@ class Writer:
         )
 
 
+PROJECT_PARTS = ("site.yaml", "content", "seeds", "templates", "static", "locales")
+
+
+def project_to_time(dest: Path, source: Path | None, facts: int = 0, search: bool = True) -> Path:
+    """A throwaway project for a benchmark in ``dest``: ``facts`` generated, else a copy of ``source``'s
+    content, archives, theme files and catalogs; with ``search`` off, `search: false` in its site.yaml."""
+    if facts:
+        generate(dest, facts)
+    else:
+        assert source is not None
+        dest.mkdir(parents=True)
+        for name in PROJECT_PARTS:
+            if (source / name).is_dir():
+                shutil.copytree(source / name, dest / name)
+            elif (source / name).exists():
+                shutil.copy2(source / name, dest / name)
+    if not search:
+        site = dest / "site.yaml"
+        site.write_text(site.read_text(encoding="utf-8").rstrip("\n") + "\nsearch: false\n", encoding="utf-8")
+    return dest
+
+
 def generate(dest: Path, facts: int, seed: int = 0, repo: Path = REPO) -> Path:
     """Write a complete project (content, seeds, the repo's templates and static files) to ``dest``."""
     if dest.exists():

@@ -20,7 +20,6 @@ import collections
 import cProfile
 import os
 import re
-import shutil
 import statistics
 import sys
 import tempfile
@@ -31,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from generate import generate  # noqa: E402
+from generate import project_to_time  # noqa: E402
 
 from explainer import exports, pipeline, reach, render  # noqa: E402
 from explainer.incremental import IncrementalBuilder, RenderMemo  # noqa: E402
@@ -86,20 +85,7 @@ def main() -> int:
     spent: collections.Counter = collections.Counter()
     timed(spent)
     with tempfile.TemporaryDirectory(prefix="rebuild-bench-") as tmp:
-        root = Path(tmp) / "site"
-        if args.facts:
-            generate(root, args.facts)
-        else:
-            root.mkdir()
-            for name in ("site.yaml", "content", "seeds", "templates", "static"):
-                source = args.project / name
-                if source.is_dir():
-                    shutil.copytree(source, root / name)
-                elif source.exists():
-                    shutil.copy2(source, root / name)
-        if args.no_search:
-            site = root / "site.yaml"
-            site.write_text(site.read_text(encoding="utf-8").rstrip("\n") + "\nsearch: false\n", encoding="utf-8")
+        root = project_to_time(Path(tmp) / "site", args.project, args.facts, search=not args.no_search)
         facts = root / "content" / "facts.yaml"
         ids = re.findall(r"^- id: (\S+)", facts.read_text(encoding="utf-8"), re.M)
         middle = ids[len(ids) // 2]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the editor's preview loop: from saving a file to the browser showing the result.
 
-Copies the project (site.yaml, content/, seeds/, templates/, static/) into a temporary folder,
+Copies the project (site.yaml, content/, seeds/, templates/, static/, locales/) into a temporary folder,
 or generates one with bench/generate.py (--facts N), starts `build.py serve` on a free port, opens
 the page in Debian's chromium (Playwright) and then, several times over:
 - edits a summary (a new sentence at its end) and times file write → the sentence on the page;
@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import statistics
 import subprocess
@@ -41,7 +40,7 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate
+from generate import project_to_time
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -108,13 +107,6 @@ class Server:
             self.proc.wait(30)
 
 
-def copy_project(source: Path, target: Path) -> None:
-    shutil.copy2(source / "site.yaml", target / "site.yaml")
-    for folder in ("content", "seeds", "templates", "static"):
-        if (source / folder).is_dir():
-            shutil.copytree(source / folder, target / folder)
-
-
 def claim_line(facts_text: str) -> tuple[str, int, int]:
     """The id of a fact in the middle of facts.yaml and the span of its one-line ``claim:`` value."""
     ids = [m for m in re.finditer(r"^- id: (\S+)$", facts_text, re.M)]
@@ -173,15 +165,7 @@ def main() -> int:
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
     with tempfile.TemporaryDirectory(prefix="reload-bench-") as tmp:
-        project = Path(tmp) / "site"
-        if args.facts:
-            generate(project, args.facts)
-        else:
-            project.mkdir()
-            copy_project(args.project.resolve(), project)
-        if args.no_search:
-            site = project / "site.yaml"
-            site.write_text(site.read_text(encoding="utf-8").rstrip("\n") + "\nsearch: false\n", encoding="utf-8")
+        project = project_to_time(Path(tmp) / "site", args.project.resolve(), args.facts, search=not args.no_search)
         summaries = sorted((project / "content" / "summaries").glob("*.md"))
         if not summaries:
             sys.exit("the project has no content/summaries/*.md to edit")
