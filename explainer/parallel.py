@@ -93,9 +93,9 @@ def _resident_bytes() -> int:
 
 
 def _can_fork() -> bool:
-    import multiprocessing  # only for a build that may fork: ~5 ms of imports (socket among them) otherwise
-
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Whether this process may fork: the system can (multiprocessing lists "fork" wherever os.fork
+    exists), and no other thread runs (``serve``: a fork could copy a lock another thread holds)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _in_workers(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int,
@@ -152,8 +152,8 @@ def can_fork_child(small_work: bool = True) -> bool:
     before this one when several run in a row: for them only the cores are counted.
     """
     cores = workers_available()
-    return (hasattr(os, "fork") and cores >= 2 and (not small_work or _load() < cores)
-            and threading.active_count() == 1 and 2 * _resident_bytes() <= MEMORY_BUDGET)
+    return (cores >= 2 and (not small_work or _load() < cores) and _can_fork()
+            and 2 * _resident_bytes() <= MEMORY_BUDGET)
 
 
 def _load() -> float:
