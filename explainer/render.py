@@ -7,6 +7,7 @@ StrictUndefined, so a typo in a template is an error, not an empty string on the
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -118,9 +119,7 @@ class Renderer(MarkdownTexts):
             source_name=weak(self.source_name), note=weak(self.note_html), from_source=weak(self.from_source),
             topic_labels=weak(self.topic_labels),
         )
-        self._topic_spans: dict[str, str] = {}  # topic id → its label in a span (topic_labels)
         self._from_lines: dict[str, Markup] = {}  # source id → its "From …:" line (from_source)
-        self._in_context_label: Markup | None = None
         self._names = source_names(project.sources)
         if words is None:
             words = Words(project.site.language, project.site.language, NullTranslations())
@@ -159,11 +158,18 @@ class Renderer(MarkdownTexts):
         every fact as well. Each topic's span is made once, its label through finalize and escaped.
         """
         spans = self._topic_spans
-        if not spans:
-            finalize = self.env.finalize
-            spans.update((t.id, f'<span class="topic">{escape(finalize(t.label))}</span>')
-                         for t in self.project.site.topics)
         return Markup(", ".join(spans[t] for t in topic_ids))
+
+    @functools.cached_property
+    def _topic_spans(self) -> dict[str, str]:
+        """Topic id → its label in a span, made once per build (topic_labels)."""
+        finalize = self.env.finalize
+        return {t.id: f'<span class="topic">{escape(finalize(t.label))}</span>' for t in self.project.site.topics}
+
+    @functools.cached_property
+    def _in_context_label(self) -> Markup:
+        """"In context" in the edition's words, once per build, not once per quote (in_context)."""
+        return escape(self.words.gettext("In context"))
 
     def in_context(self, citation: Citation | str, source: Source) -> Markup:
         """The quote's sentence(s) or paragraph in the archived text, quoted words marked, in a
@@ -186,8 +192,6 @@ class Renderer(MarkdownTexts):
             context = archive.context_html(citation.quote, source.context, citation.offset, citation.length)
         if context is None:
             return Markup("")
-        if self._in_context_label is None:  # once per build, not once per quote
-            self._in_context_label = escape(self.words.gettext("In context"))
         return Markup(f'<details class="ctx"><summary>{self._in_context_label}</summary><p>{context}</p></details>')
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
