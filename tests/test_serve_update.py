@@ -236,3 +236,33 @@ def test_the_search_page_still_searches_after_an_update(page, story: Project) ->
         assert page.url.endswith("search.html?q=Zelensky")
     finally:
         running.stop(signal.SIGKILL)
+
+
+def test_an_open_search_page_reloads_when_its_index_is_new_and_finds_the_new_words(page, story: Project) -> None:
+    """The preview's `full: true` message: Pagefind's new index reaches an open search page as a whole
+    reload (its script imported the old index), and the query in the address then finds what was saved."""
+    from playwright.sync_api import expect
+
+    site = story.root / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "pagination: {facts_per_page: 20}\n", encoding="utf-8")
+    running = Server(story, "--port", "0")
+    running.wait = 60
+    running.start()
+    try:
+        page.goto(running.url + "search.html?q=Quokkaquill")
+        page.wait_for_function(CONNECTED, timeout=TIMEOUT)
+        page.evaluate("window.__same_window = true")
+        status = page.locator("#search-status")
+        expect(status).to_contain_text("Quokkaquill", timeout=TIMEOUT)
+        results = page.locator("#search-results li")
+        expect(results).to_have_count(0)
+        before = len(running.lines)
+
+        story.edit("content/facts.yaml", "and their hands bound too.", "and their hands bound too, Quokkaquill.")
+
+        running.wait_for(r"^search index updated in [0-9.]+ s$", before)
+        page.wait_for_function("() => window.__same_window === undefined", timeout=TIMEOUT)  # reloaded
+        expect(results.first).to_contain_text("Quokkaquill", timeout=TIMEOUT)
+        page.wait_for_function(CONNECTED, timeout=TIMEOUT)
+    finally:
+        running.stop(signal.SIGKILL)
