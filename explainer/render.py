@@ -41,6 +41,7 @@ from .markdown_render import MarkdownTexts
 from .model import Citation, Fact, Project, Source
 from .page_tools import (
     ProjectLoader,
+    Template,
     bytecode_cache,
     content_security_policy,
     csp_hash,
@@ -108,6 +109,7 @@ class Renderer(MarkdownTexts):
             bytecode_cache=bytecode_cache(),
             finalize=isolate,
         )
+        self.env.template_class = Template  # output escaped without copying Markup (page_tools.py)
         self.env.globals["asset"] = weak(assets.url)  # asset('print.css') → its content-hashed path
         self._archives: dict[str, Archive] = {}
         self._sources = project.sources_by_id  # once: the property builds a new dict each time

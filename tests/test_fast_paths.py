@@ -1,6 +1,7 @@
 """The cold build's shortcuts give what the general code gives: each is checked against it here.
 
 - exports.fact_line writes a fact's line of facts.json by hand: the same bytes as json's encoder;
+- page_tools.output_escape, which the templates escape their output with, gives markupsafe.escape's text;
 - the Checker's quick checks (checker._fast_checks) pass only what the full check would pass
   unchanged: the clean records, and every problem and its wording, stay the same.
 """
@@ -13,13 +14,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup, escape
 
-from explainer import checker, exports, pipeline
+from explainer import checker, exports, page_tools, pipeline
+from explainer.assets import hash_assets
+from explainer.bidi import Prose
 from explainer.errors import Problems
 from explainer.load import load_project
 from explainer.model import Derived
 from explainer.paginate import layout
+from explainer.render import Renderer, RenderOptions
 from explainer.schema import INVALID, Field, Record, Scalar
+from explainer.theme import lookup
 from explainer.validate import build_project
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -96,3 +102,26 @@ def test_a_quick_check_accepts_only_what_the_full_check_passes_unchanged(kind, v
     if answer is not None:
         assert full_value is not INVALID and not problems.items and answer == full_value
         assert type(answer) is type(full_value)
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<b>made</b>"
+
+
+@pytest.mark.parametrize("value", ["plain", "<a & 'b'>", "", Markup("<i>x</i>"), Prose("<p>x</p>"), 7, 2.5, None,
+                                   Html()], ids=repr)
+def test_output_escape_gives_markupsafes_text_and_type(value):
+    expected = escape(value)
+    got = page_tools.output_escape(value)
+    assert str(got) == str(expected) and isinstance(got, Markup)
+
+
+def test_the_renderers_templates_escape_with_output_escape(tmp_path):
+    project, _ = pipeline.check(REPO)
+    theme = lookup(REPO)
+    renderer = Renderer(project, theme.templates, RenderOptions("https://example.org/"), theme.static,
+                        hash_assets(theme.static, inlined=("style.css",)))
+    template = renderer.env.from_string("{{ a }}|{{ b }}")
+    assert template.root_render_func.__globals__["escape"] is page_tools.output_escape
+    assert template.render(a="<x>", b=Markup("<y>")) == "&lt;x&gt;|<y>"
