@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from gettext import NullTranslations
 from pathlib import Path
@@ -77,6 +77,8 @@ class Renderer(MarkdownTexts):
     """Holds the Jinja environment and the Markdown converter for one build (its Markdown half: markdown_render.py)."""
 
     memo: RenderMemo | None = None  # what the last build rendered (incremental.py); none for a cold build
+    # Given the files that are ready when the build would wait for Pagefind, to write them meanwhile (pipeline.py).
+    write_early: Callable[[dict[str, Any]], None] | None = None
     words: Words = ENGLISH  # the edition's language (i18n.py); the templates' own English by default
 
     def __init__(self, project: Project, templates: Sequence[Path], options: RenderOptions, static: Sequence[Path],
@@ -312,6 +314,10 @@ class Renderer(MarkdownTexts):
                 child.close()  # a template failed before the exports were collected: stop the child
         if len(done) == len(rest):  # else the build fails: no need to wait for Pagefind (render() stops it)
             _read_links(done)  # while Pagefind may still index on the other core, not after it
+            if self.write_early is not None and getattr(indexing, "running", None) and indexing.running():
+                # Pages the rest of the build leaves as they are (pipeline.py replaces only the front
+                # page, sitemap and _headers of a multilingual site; a file changed later is written again).
+                self.write_early({**pages, **{name: data for name, (data, _) in done.items()}, **data_files})
             try:
                 pages.update(reach.search_pages(self, context, problems, indexing))
             except jinja2.TemplateError as exc:

@@ -192,6 +192,10 @@ class Indexing:
             if self._process is not None and self._process.poll() is None and not self.closed:
                 self._process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
 
+    def running(self) -> bool:
+        """Pagefind is still indexing: `finish` would wait for it."""
+        return self._process is not None and self._process.poll() is None and not self.closed
+
     def usable(self) -> bool:
         """Not started yet, still indexing, or finished without an error and not yet collected: a
         rebuild may take it over."""
