@@ -211,9 +211,9 @@ def each_line(kind: str, items: Iterable[Any], line: Callable[[Any], bytes]) -> 
     return map(line, items)
 
 
-def data_files(project: Project, base_url: str, layout: Layout | None = None, lines: Lines = each_line
-               ) -> dict[str, Output]:
-    """facts.json, timeline.json, sources.json, glossary.json and facts.csv.
+def data_files(project: Project, base_url: str, layout: Layout | None = None, lines: Lines = each_line,
+               only: Iterable[str] = DATA_FILES) -> dict[str, Output]:
+    """facts.json, timeline.json, sources.json, glossary.json and facts.csv (those named in ``only``).
 
     Each item's `url` is its anchor on the page that shows it (see paginate.py). ``lines(kind,
     items, line)`` gives each fact's and event's line: ``line(item)``, or the same bytes kept.
@@ -222,16 +222,19 @@ def data_files(project: Project, base_url: str, layout: Layout | None = None, li
     site = project.site
     head = {"title": site.title, "url": base_url, "updated": site.updated.iso}
     sources = project.sources_by_id
-    events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
-    return {
-        "facts.json": dump(head, "facts", lines("facts.json", project.facts,
-                                                lambda f: fact_line(f, base_url, sources, layout))),
-        "timeline.json": dump(head, "events", lines("timeline.json", events,
-                                                    lambda e: encoded(event_json(e, base_url, layout)))),
-        "sources.json": dump(head, "sources", (encoded(source_json(s, base_url, layout)) for s in project.sources)),
-        "glossary.json": dump(head, "terms", (encoded(term_json(t, base_url)) for t in project.glossary)),
-        "facts.csv": facts_csv(project, base_url, layout, lines),
+    make = {
+        "facts.json": lambda: dump(head, "facts", lines("facts.json", project.facts,
+                                                        lambda f: fact_line(f, base_url, sources, layout))),
+        "timeline.json": lambda: dump(head, "events", lines(
+            "timeline.json", sorted(project.events, key=lambda e: (e.date.sort_key, e.id)),
+            lambda e: encoded(event_json(e, base_url, layout)))),
+        "sources.json": lambda: dump(head, "sources", (encoded(source_json(s, base_url, layout))
+                                                       for s in project.sources)),
+        "glossary.json": lambda: dump(head, "terms", (encoded(term_json(t, base_url)) for t in project.glossary)),
+        "facts.csv": lambda: facts_csv(project, base_url, layout, lines),
     }
+    wanted = set(only)
+    return {name: make[name]() for name in DATA_FILES if name in wanted}
 
 
 def facts_csv(project: Project, base_url: str, layout: Layout, lines: Lines = each_line) -> Output:

@@ -50,7 +50,7 @@ from .page_tools import (
     weak,
 )
 from .paginate import layout as page_layout
-from .parallel import aside, render_pages
+from .parallel import aside, render_pages, shares_a_core
 from .quotes import Archive
 from .verify import normalise
 
@@ -295,15 +295,24 @@ class Renderer(MarkdownTexts):
         data_files: dict[str, Any] = {}  # bytes, or a large file waiting on disk (write.Sink)
 
         # A cold build's exports need nothing rendered: made in a child on another core, if there is one.
+        # Where Pagefind already has the only other core, the child makes facts.csv and this process
+        # the JSON files (it waits for Pagefind at the end anyway): the two cores finish about together.
+        searching = getattr(indexing, "running", None) is not None and indexing.running()
+        aside_files = ("facts.csv",) if shares_a_core(searching) else exports.DATA_FILES
         child = None if self.memo is not None else aside(
-            lambda: exports.data_files(self.project, base_url, self.layout), len(self.project.facts))
+            lambda: exports.data_files(self.project, base_url, self.layout, only=aside_files),
+            len(self.project.facts))
 
         def exports_meanwhile() -> None:  # in this process, while workers render the pages
-            made = child.files() if child is not None else None
-            if made is None:  # no child, or it failed: made here, the same bytes
+            rest = [name for name in exports.DATA_FILES if name not in aside_files]
+            made = exports.data_files(self.project, base_url, self.layout, only=rest) if child and rest else {}
+            done = child.files() if child is not None else None
+            if done is None:  # no child, or it failed: made here, the same bytes
                 lines = self.memo.export_lines(self) if self.memo is not None else exports.each_line
-                made = exports.data_files(self.project, base_url, self.layout, lines)
-            data_files.update(made)
+                done = exports.data_files(self.project, base_url, self.layout, lines,
+                                          only=[name for name in exports.DATA_FILES if name not in made])
+            made.update(done)
+            data_files.update((name, made[name]) for name in exports.DATA_FILES)
 
         front = [job for job in todo if job[0] == FRONT_PAGE]  # rendered last: it links to search
         rest = [job for job in todo if job[0] != FRONT_PAGE]
