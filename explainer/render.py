@@ -52,7 +52,7 @@ from .page_tools import (
 from .paginate import layout as page_layout
 from .parallel import aside, render_pages, shares_a_core
 from .quotes import Archive
-from .verify import normalise
+from .verify import normalise, normalise_lines
 
 if TYPE_CHECKING:
     from .incremental import RenderMemo
@@ -186,7 +186,7 @@ class Renderer(MarkdownTexts):
         archive = self._archives.get(source.id)
         if archive is None:
             kept = self.memo.archives if self.memo is not None else {}  # the preview's: by the archived text
-            archive = kept.get(source.text) or Archive(source.text, normalise)
+            archive = kept.get(source.text) or Archive(source.text, normalise, normalise_lines)
             self._archives[source.id] = archive
             if self.memo is not None:
                 self.memo.archives_now[source.text] = archive

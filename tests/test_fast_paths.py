@@ -3,6 +3,7 @@
 - exports.fact_line writes a fact's line of facts.json by hand: the same bytes as json's encoder;
 - page_tools.output_escape, which the templates escape their output with, gives markupsafe.escape's text;
 - search.executable finds Pagefind where pagefind.service would, without importing it (asyncio, ssl);
+- verify.normalise_lines normalises an archive's paragraphs at once as normalise does one by one;
 - the Checker's quick checks (checker._fast_checks) pass only what the full check would pass
   unchanged: the clean records, and every problem and its wording, stay the same.
 """
@@ -16,6 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
 from explainer import checker, exports, page_tools, pipeline, search
@@ -25,10 +28,12 @@ from explainer.errors import Problems
 from explainer.load import load_project
 from explainer.model import Derived
 from explainer.paginate import layout
+from explainer.quotes import Archive
 from explainer.render import Renderer, RenderOptions
 from explainer.schema import INVALID, Field, Record, Scalar
 from explainer.theme import lookup
 from explainer.validate import build_project
+from explainer.verify import normalise, normalise_lines
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate
@@ -138,3 +143,22 @@ def test_pagefind_is_found_where_its_own_lookup_finds_it_without_importing_async
     code = "import sys; from explainer import search; search.executable(); print('asyncio' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab \t\u00a0’‘“”—–-e\u0301é\u2028x"), max_size=12), max_size=6))
+def test_normalise_lines_is_normalise_line_by_line(lines):
+    text = "\n".join(lines)
+    spans = [m.span() for m in re.finditer(r"[^\n]+", text)]
+    assert normalise_lines(text, spans) == [normalise(text[a:b]) for a, b in spans]
+
+
+def test_an_archive_shows_the_same_contexts_with_its_lines_normalised_at_once():
+    project, _ = pipeline.check(REPO)
+    for fact in project.facts:
+        for c in fact.citations:
+            source = project.sources_by_id[c.source]
+            one_by_one = Archive(source.text, normalise).context_html(c.quote, "sentence", c.offset, c.length)
+            at_once = Archive(source.text, normalise, normalise_lines).context_html(c.quote, "sentence",
+                                                                                   c.offset, c.length)
+            assert at_once == one_by_one
