@@ -115,6 +115,10 @@ class DateError(ValueError):
 
 def parse_date(value: object, approximate: bool = False) -> PartialDate:
     """Accept ``2024``, ``2024-08``, ``2024-08-06`` (quoted or not, as YAML int or text)."""
+    if value.__class__ is str and not approximate:
+        known = _PARSED.get(value)
+        if known is not None:  # facts share dates: each text is parsed once (a PartialDate never changes)
+            return known
     if isinstance(value, bool) or not isinstance(value, (str, int, dt.date)):
         raise DateError(f"expected a date, got {type_name(value)}", PLAIN_HINT)
     if isinstance(value, dt.date):
@@ -131,7 +135,14 @@ def parse_date(value: object, approximate: bool = False) -> PartialDate:
             f"'{text}' is not a real day: {MONTHS[month - 1]} {year} has {days_in_month(year, month)} days",
             "check the day; if only the month is known, write YYYY-MM",
         )
-    return PartialDate(year, month, day, approximate)
+    date = PartialDate(year, month, day, approximate)
+    if value.__class__ is str and not approximate and len(_PARSED) < _PARSED_MAX:
+        _PARSED[value] = date
+    return date
+
+
+_PARSED: dict[str, PartialDate] = {}  # date text → its date, for parse_date
+_PARSED_MAX = 100_000  # pragma: no mutate (a bound for a long-running preview; a story has a few thousand dates)
 
 
 EDTF_MARKS = frozenset("/[]~?%.,")  # characters only EDTF notation uses
@@ -142,6 +153,9 @@ def parse_edtf(value: object) -> Any:
 
     Returns a PartialDate, or (for spans and sets) a DateSpan or DateSet from `uncertain.py`.
     """
+    known = _PARSED.get(value) if value.__class__ is str else None
+    if known is not None:  # a plain date met before (parse_date)
+        return known
     if isinstance(value, list):  # YAML reads an unquoted [2025-05-24,2025-05-25] as a list
         raise DateError("expected a date, got a list", 'put one of a set of dates in quotes: "[2025-05-24,2025-05-25]"')
     if isinstance(value, str) and not _DATE.match(value.strip()) and not EDTF_MARKS.isdisjoint(value):

@@ -284,6 +284,15 @@ class Aside:
         self._forked.stop()
 
 
+def shares_a_core(searching: bool) -> bool:
+    """Whether work aside would share the one other core with Pagefind (``searching``: still indexing).
+
+    Then the exports' child takes only part of them (render.py): at 10,000 facts Pagefind and all
+    the exports were 2.1 s of CPU on that core, against 1.5 s left in this process after Pagefind starts.
+    """
+    return searching and workers_available() <= 2
+
+
 def aside(make: Callable[[], dict[str, Output]], facts: int) -> Aside | None:
     """``make`` started in a forked child, or None: few facts, or no free core, fork or memory for a copy."""
     if facts < ASIDE_MIN_FACTS or not can_fork_child(small_work=False):

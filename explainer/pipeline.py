@@ -22,7 +22,8 @@ from .theme import lookup
 from .translations import check_translations
 from .validate import build_project
 from .verify import verify_project
-from .write import Output, check_output_dir, write_site
+from .write import Output, Staging, check_output_dir, start_site, write_site
+from .write import write_early as write_early_files
 
 if TYPE_CHECKING:
     from .incremental import BuildCache
@@ -101,11 +102,13 @@ def _check(root: Path, strict: bool, cache: BuildCache | None = None,
 
 
 def render(project: Project, root: Path, base_url: str | None, problems: Problems,
-           cache: BuildCache | None = None, search: tuple[Any] | None = None) -> dict[str, Output]:
+           cache: BuildCache | None = None, search: tuple[Any] | None = None,
+           early: Callable[[dict[str, Output]], None] | None = None) -> dict[str, Output]:
     """Render pages and copy static assets into an in-memory map of output path → bytes.
 
     The pages are rendered on every core the process may use (parallel.py): the same bytes, sooner.
     ``search`` is ``(indexing,)`` when the build has started Pagefind already (see build()).
+    ``early`` is given the files ready while the build waits for Pagefind (Renderer.write_early).
     """
     from . import editions
     from .assets import hash_assets
@@ -132,7 +135,7 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     forking = others and cache is None and can_fork_child()
     child = _editions_child(render_others, problems) if forking else None
     try:
-        return _render(project, root, options, theme, assets, problems, cache, search, render_others, child)
+        return _render(project, root, options, theme, assets, problems, cache, search, render_others, child, early)
     finally:
         if child is not None:
             child.stop()
@@ -154,7 +157,7 @@ def _editions_child(render_others: Callable[[int], dict[str, Output]], problems:
 
 def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any, problems: Problems,
             cache: BuildCache | None, search: tuple[Any] | None, render_others: Callable[[int], dict[str, Output]],
-            child: Forked | None) -> dict[str, Output]:
+            child: Forked | None, early: Callable[[dict[str, Output]], None] | None = None) -> dict[str, Output]:
     from . import editions
     from .assets import page_links, unmet_links
     from .exports import sitemap
@@ -166,6 +169,7 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
     memo = cache.render if cache else None
     words = editions.words_for(site.language, site, theme.locales, problems)
     renderer = Renderer(project, theme.templates, options, theme.static, assets, memo, words)
+    renderer.write_early = early
     editions.setup(renderer, site, options.base_url, site.language)  # the language switch, hreflang
     renderer.env.globals["recent"] = recent_changes(project)  # the "Recently updated" list (_recent.html)
     if memo:
@@ -238,14 +242,27 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
 
         search.append(start_search(project, layout(project), problems, cache.render if cache else None))
 
+    # A cold build writes what is ready while it waits for Pagefind (render_early); the rest, and the swap, after.
+    staging: list[Staging] = []
+
+    def write_early(files: dict[str, Output]) -> None:
+        if not staging:
+            staging.append(start_site(output))
+        write_early_files(staging[0], files, output)
+
     with gc_paused():
         try:
-            project, problems = check(root, strict, cache, start_search)
-            pages = render(project, root, base_url, problems, cache, (search[0],) if search else None)
+            try:
+                project, problems = check(root, strict, cache, start_search)
+                pages = render(project, root, base_url, problems, cache, (search[0],) if search else None,
+                               None if cache else write_early)
+            finally:
+                if search and search[0] is not None:
+                    search[0].close()  # a build that failed before collecting it: stop Pagefind
+            write_site(pages, output, cache.written if cache else None, staging[0] if staging else None)
         finally:
-            if search and search[0] is not None:
-                search[0].close()  # a build that failed before collecting it: stop Pagefind
-        write_site(pages, output, cache.written if cache else None)
+            for folder in staging:
+                folder.close()  # a build that failed after writing early: its half-written folder goes
     pending = getattr(search[0], "indexing", None) if search else None  # search.Background: the preview's
     changed = cache.written.changed if cache and cache.written.updated else None
     return BuildResult(project, pages, problems.warnings, time.perf_counter() - started,

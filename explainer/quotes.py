@@ -84,7 +84,10 @@ def _original(tokens: list[tuple[int, int, int]], starts: list[int], offset: int
 class Archive:
     """One source's archived text, split and normalised once, for the quotes shown in context."""
 
-    def __init__(self, text: str, normalise: Callable[[str], str]):
+    def __init__(self, text: str, normalise: Callable[[str], str],
+                 normalise_lines: Callable[[str, list[tuple[int, int]]], list[str]] | None = None):
+        """``normalise_lines(text, spans)``, when given, normalises every paragraph at once, as
+        ``normalise`` would one by one (verify.normalise_lines)."""
         self.normalise = normalise
         self.text = text  # the source's own string: paragraphs are sliced from it when shown
         # Where each paragraph (a non-blank line) is in the text: offsets into the source's own string.
@@ -92,7 +95,8 @@ class Archive:
         # Each paragraph normalised once (a quote is looked for in them, and most paragraphs hold
         # several quotes), and where each starts in the normalised text (paragraphs joined by one
         # space, exactly what the quote check searched), to go from its match to the paragraph.
-        self.normals = [normalise(text[a:b]) for a, b in self.lines]
+        self.normals = (normalise_lines(text, self.lines) if normalise_lines is not None
+                        else [normalise(text[a:b]) for a, b in self.lines])
         self.starts, position = [], 0
         for normal in self.normals:
             self.starts.append(position)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from gettext import NullTranslations
 from pathlib import Path
@@ -20,7 +20,7 @@ import markdown
 from markupsafe import Markup, escape
 
 from . import exports, reach
-from .assets import Assets
+from .assets import Assets, page_links
 from .attribution import chain_isolated
 from .bidi import isolate
 from .charts import build_charts
@@ -41,6 +41,7 @@ from .markdown_render import MarkdownTexts
 from .model import Citation, Fact, Project, Source
 from .page_tools import (
     ProjectLoader,
+    Template,
     bytecode_cache,
     content_security_policy,
     csp_hash,
@@ -49,9 +50,9 @@ from .page_tools import (
     weak,
 )
 from .paginate import layout as page_layout
-from .parallel import aside, render_pages
+from .parallel import aside, render_pages, shares_a_core
 from .quotes import Archive
-from .verify import normalise
+from .verify import normalise, normalise_lines
 
 if TYPE_CHECKING:
     from .incremental import RenderMemo
@@ -76,6 +77,8 @@ class Renderer(MarkdownTexts):
     """Holds the Jinja environment and the Markdown converter for one build (its Markdown half: markdown_render.py)."""
 
     memo: RenderMemo | None = None  # what the last build rendered (incremental.py); none for a cold build
+    # Given the files that are ready when the build would wait for Pagefind, to write them meanwhile (pipeline.py).
+    write_early: Callable[[dict[str, Any]], None] | None = None
     words: Words = ENGLISH  # the edition's language (i18n.py); the templates' own English by default
 
     def __init__(self, project: Project, templates: Sequence[Path], options: RenderOptions, static: Sequence[Path],
@@ -108,6 +111,7 @@ class Renderer(MarkdownTexts):
             bytecode_cache=bytecode_cache(),
             finalize=isolate,
         )
+        self.env.template_class = Template  # output escaped without copying Markup (page_tools.py)
         self.env.globals["asset"] = weak(assets.url)  # asset('print.css') → its content-hashed path
         self._archives: dict[str, Archive] = {}
         self._sources = project.sources_by_id  # once: the property builds a new dict each time
@@ -182,7 +186,7 @@ class Renderer(MarkdownTexts):
         archive = self._archives.get(source.id)
         if archive is None:
             kept = self.memo.archives if self.memo is not None else {}  # the preview's: by the archived text
-            archive = kept.get(source.text) or Archive(source.text, normalise)
+            archive = kept.get(source.text) or Archive(source.text, normalise, normalise_lines)
             self._archives[source.id] = archive
             if self.memo is not None:
                 self.memo.archives_now[source.text] = archive
@@ -291,15 +295,24 @@ class Renderer(MarkdownTexts):
         data_files: dict[str, Any] = {}  # bytes, or a large file waiting on disk (write.Sink)
 
         # A cold build's exports need nothing rendered: made in a child on another core, if there is one.
+        # Where Pagefind already has the only other core, the child makes facts.csv and this process
+        # the JSON files (it waits for Pagefind at the end anyway): the two cores finish about together.
+        searching = getattr(indexing, "running", None) is not None and indexing.running()
+        aside_files = ("facts.csv",) if shares_a_core(searching) else exports.DATA_FILES
         child = None if self.memo is not None else aside(
-            lambda: exports.data_files(self.project, base_url, self.layout), len(self.project.facts))
+            lambda: exports.data_files(self.project, base_url, self.layout, only=aside_files),
+            len(self.project.facts))
 
         def exports_meanwhile() -> None:  # in this process, while workers render the pages
-            made = child.files() if child is not None else None
-            if made is None:  # no child, or it failed: made here, the same bytes
+            rest = [name for name in exports.DATA_FILES if name not in aside_files]
+            made = exports.data_files(self.project, base_url, self.layout, only=rest) if child and rest else {}
+            done = child.files() if child is not None else None
+            if done is None:  # no child, or it failed: made here, the same bytes
                 lines = self.memo.export_lines(self) if self.memo is not None else exports.each_line
-                made = exports.data_files(self.project, base_url, self.layout, lines)
-            data_files.update(made)
+                done = exports.data_files(self.project, base_url, self.layout, lines,
+                                          only=[name for name in exports.DATA_FILES if name not in made])
+            made.update(done)
+            data_files.update((name, made[name]) for name in exports.DATA_FILES)
 
         front = [job for job in todo if job[0] == FRONT_PAGE]  # rendered last: it links to search
         rest = [job for job in todo if job[0] != FRONT_PAGE]
@@ -309,6 +322,11 @@ class Renderer(MarkdownTexts):
             if child is not None:
                 child.close()  # a template failed before the exports were collected: stop the child
         if len(done) == len(rest):  # else the build fails: no need to wait for Pagefind (render() stops it)
+            _read_links(done)  # while Pagefind may still index on the other core, not after it
+            if self.write_early is not None and getattr(indexing, "running", None) and indexing.running():
+                # Pages the rest of the build leaves as they are (pipeline.py replaces only the front
+                # page, sitemap and _headers of a multilingual site; a file changed later is written again).
+                self.write_early({**pages, **{name: data for name, (data, _) in done.items()}, **data_files})
             try:
                 pages.update(reach.search_pages(self, context, problems, indexing))
             except jinja2.TemplateError as exc:
@@ -367,3 +385,14 @@ class Renderer(MarkdownTexts):
 # Anchors only the front page holds (comparisons, glossary terms, summary sections): an in-page link
 # to one, written in Markdown, points there when it is shown on a list page of its own.
 _FRONT_ANCHOR = re.compile(r'href="#((?:compare|term|section)-[^"]*)"')
+
+
+def _read_links(done: dict[str, Any]) -> None:
+    """Read each rendered page's local links for the link check (pipeline.py), where not read already.
+
+    Done before waiting for Pagefind: at 10,000 facts reading them takes ~0.15 s, which was the
+    build's tail after the search index came back; now the check only looks the targets up.
+    """
+    for name, (data, links) in done.items():
+        if links is None and name.endswith(".html"):
+            done[name] = (data, page_links(name, data))

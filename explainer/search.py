@@ -107,12 +107,33 @@ def records(project: Any, layout: Any) -> list[Record]:
 
 
 def executable() -> Path | None:
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        return None
-    path = get_executable()
+    """Pagefind's binary, found where `pagefind.service.get_executable` looks, in the same order:
+    $PAGEFIND_BINARY_PATH, the `pagefind_bin_extended` or `pagefind_bin` wheel, then the PATH.
+
+    Not by calling it: importing `pagefind.service` imports asyncio and ssl (~0.1 s), which a
+    cold build paid just before starting Pagefind, on its critical path.
+    """
+    path = _find_binary()
     return path if path is not None and path.is_file() else None
+
+
+def _find_binary() -> Path | None:
+    named = os.getenv("PAGEFIND_BINARY_PATH")
+    if named is not None:
+        return Path(named)
+    for wheel in ("pagefind_bin_extended", "pagefind_bin"):
+        try:
+            module = __import__(wheel)
+        except ImportError:
+            continue
+        try:
+            return module.get_executable()
+        except FileNotFoundError:  # the wheel without its binary: pagefind.service would fail here too
+            return None
+    import shutil
+
+    found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+    return Path(found) if found else None
 
 
 class Indexing:
@@ -191,6 +212,10 @@ class Indexing:
         with self._lock:
             if self._process is not None and self._process.poll() is None and not self.closed:
                 self._process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
+    def running(self) -> bool:
+        """Pagefind is still indexing: `finish` would wait for it."""
+        return self._process is not None and self._process.poll() is None and not self.closed
 
     def usable(self) -> bool:
         """Not started yet, still indexing, or finished without an error and not yet collected: a

@@ -41,6 +41,22 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+def normalise_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """``[normalise(text[a:b]) for a, b in spans]``, with the marks swapped in the whole text at once.
+
+    An archive's paragraphs, normalised one by one, each looked for every typographic mark
+    (18,000 paragraphs at 10,000 facts). The marks are swapped one for one, so the paragraphs sit
+    at the same offsets in the swapped text, unless NFC changes it (rare): then one by one.
+    """
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):
+            return [normalise(text[a:b]) for a, b in spans]
+        for mark, plain in _REPLACEMENTS:
+            if mark in text:
+                text = text.replace(mark, plain)
+    return [" ".join(text[a:b].split()) for a, b in spans]
+
+
 class QuoteMemo:
     """The preview's memo of this stage (incremental.py): each archive's normalised text, by its
     text, and where each quote was found, by the quote and that normalised text."""

@@ -134,17 +134,36 @@ def is_ours(folder: Path) -> bool:
     return all((folder / name).is_file() for name in LEGACY_FILES)
 
 
-def write_site(pages: dict[str, Output], output: Path, written: WrittenSite | None = None) -> None:
+def write_site(pages: dict[str, Output], output: Path, written: WrittenSite | None = None,
+               staging: Staging | None = None) -> None:
     """Write every page into a fresh directory, then swap it in place of ``output``.
 
     ``written`` (the preview's, write_changes.py) writes only the files that changed since its last write.
+    ``staging`` is the folder the build started writing into already (`start_site`).
     """
     if written is not None:
         written.write(pages, output)
         return
-    target = resolve_output(output)
     try:
-        _write_and_swap(pages, target)
+        if staging is None:
+            staging = Staging(resolve_output(output))
+        staging.finish(pages)
+    except OSError as exc:
+        raise explain(exc, output) from None
+
+
+def start_site(output: Path) -> Staging:
+    """A staging folder for the site at ``output``, to write files into before the build is done."""
+    try:
+        return Staging(resolve_output(output))
+    except OSError as exc:
+        raise explain(exc, output) from None
+
+
+def write_early(staging: Staging, pages: dict[str, Output], output: Path) -> None:
+    """Write files into the staging folder before the rest (the folder is removed on failure)."""
+    try:
+        staging.add(pages)
     except OSError as exc:
         raise explain(exc, output) from None
 
@@ -157,26 +176,62 @@ def resolve_output(output: Path) -> Path:
                          "remove the link, or choose another --output") from None
 
 
-def _write_and_swap(pages: dict[str, Output], output: Path) -> None:
-    parent = output.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(parent, output.name)
-    staging = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{output.name}-", dir=parent))
-    try:
-        folders = {staging}
-        for rel, data in sorted(pages.items()):
-            path = staging / rel
-            if path.parent not in folders:  # a folder made once, so it never exists already
-                path.parent.mkdir(parents=True)
-                folders.update(p for p in path.parents if p.is_relative_to(staging))
-            _write_file(path, data)
-        _write_file(staging / MARKER, MARKER_TEXT)
-        for folder in folders:
-            os.chmod(folder, DIR_MODE)
-        _swap_in(staging, output)
-    finally:
-        if staging.exists():  # the old site after a swap, or a half-written new one after a failure
-            shutil.rmtree(staging, ignore_errors=True)  # pragma: no mutate (a later build clears what is left)
+class Staging:
+    """A new site written into a fresh folder beside ``output``, then swapped in whole (`finish`).
+
+    ``add`` writes files that are ready before the rest: a cold build writes its list pages and
+    exports while it waits for Pagefind (pipeline.py), so only the search index and the front
+    page are left to write once it is done. Nothing is visible in ``output`` before the swap; a
+    build that fails removes the folder (`close`). Raises OSError, which write_site explains.
+    """
+
+    def __init__(self, output: Path):
+        parent = output.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(parent, output.name)
+        self.output = output
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{output.name}-", dir=parent))
+        self._folders = {self.folder}
+        self._written: dict[str, Output] = {}  # path → what was written there
+
+    def add(self, pages: dict[str, Output]) -> None:
+        """Write these files now (the same ones may come again to `finish`: they are not written twice)."""
+        try:
+            for rel, data in sorted(pages.items()):
+                self._write(rel, data)
+        except BaseException:
+            self.close()
+            raise
+
+    def finish(self, pages: dict[str, Output]) -> None:
+        """Write the rest of the site and swap it in; the folder is removed either way."""
+        try:
+            for rel in self._written.keys() - pages.keys():  # written early, then dropped from the site
+                os.remove(self.folder / rel)
+            for rel, data in sorted(pages.items()):
+                if self._written.get(rel) is not data:
+                    self._write(rel, data)
+            _write_file(self.folder / MARKER, MARKER_TEXT)
+            for folder in self._folders:
+                os.chmod(folder, DIR_MODE)
+            _swap_in(self.folder, self.output)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove the folder: the old site after a swap, or a half-written new one after a failure."""
+        if self.folder.exists():
+            shutil.rmtree(self.folder, ignore_errors=True)  # pragma: no mutate (a later build clears what is left)
+
+    def _write(self, rel: str, data: Output) -> None:
+        path = self.folder / rel
+        if rel in self._written:  # changed since it was written early
+            os.remove(path)
+        elif path.parent not in self._folders:  # a folder made once, so it never exists already
+            path.parent.mkdir(parents=True)
+            self._folders.update(p for p in path.parents if p.is_relative_to(self.folder))
+        _write_file(path, data)
+        self._written[rel] = data
 
 
 def _write_file(path: Path, data: Output) -> None:

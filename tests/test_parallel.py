@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from explainer import parallel, pipeline
+from explainer import exports, parallel, pipeline
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate
@@ -24,7 +24,7 @@ SMALL_PAGES = "pagination: {facts_per_page: 10, events_per_page: 5, sources_per_
 BUILD = """
 import json, sys
 from pathlib import Path
-from explainer import parallel, pipeline
+from explainer import exports, parallel, pipeline
 from explainer.errors import BuildError
 root, output, forced, resident = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "forced", int(sys.argv[4])
 pools = []
@@ -109,14 +109,20 @@ def test_two_cores_and_small_sites_render_in_process(root, tmp_path, monkeypatch
 ASIDE_BUILD = """
 import json, os, sys
 from pathlib import Path
-from explainer import parallel, pipeline, write
+from explainer import parallel, pipeline, search, write
 from explainer.errors import BuildError
 root, output, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-children = []
+children, made = [], []
 class Spy(parallel.Aside):
     def __init__(self, make):
-        super().__init__((lambda: 1 / 0) if mode == "failing" else make)
+        super().__init__((lambda: 1 / 0) if mode.endswith("failing") else make)
         children.append(self.pid)
+    def files(self):
+        files = super().files()
+        made.append(sorted(files or []))
+        return files
+# "shared": Pagefind still indexing on the only other core when the pages are rendered; else done by then
+search.Indexing.running = lambda self: mode.startswith("shared")
 parallel.Aside = Spy
 parallel.ASIDE_MIN_FACTS = 1
 parallel.workers_available = lambda: 1 if mode == "off" else 2
@@ -134,7 +140,8 @@ def running(pid):
         return True
     except ProcessLookupError:
         return False
-print(json.dumps({"children": len(children), "running": [p for p in children if running(p)], "problems": problems}))
+print(json.dumps({"children": len(children), "running": [p for p in children if running(p)], "problems": problems,
+                  "made": made}))
 """
 
 
@@ -146,11 +153,15 @@ def build_aside(root: Path, output: Path, mode: str) -> dict:
 
 
 def test_exports_made_aside_are_the_same_bytes_whether_forked_failed_or_spilled(root, tmp_path):
-    """The output does not depend on the cores: a child's files, or the parent's own after it failed."""
-    assert build_aside(root, tmp_path / "off", "off") == {"children": 0, "running": [], "problems": []}
+    """The output does not depend on the cores: a child's files (all, or only facts.csv while Pagefind
+    has the other core), or the parent's own after it failed."""
+    assert build_aside(root, tmp_path / "off", "off") == {"children": 0, "running": [], "problems": [], "made": []}
     serial = read_tree(tmp_path / "off")
-    for mode in ("aside", "failing", "spilled"):
-        assert build_aside(root, tmp_path / mode, mode) == {"children": 1, "running": [], "problems": []}
+    made = {"aside": [sorted(exports.DATA_FILES)], "failing": [[]], "spilled": [sorted(exports.DATA_FILES)],
+            "shared": [["facts.csv"]], "shared-failing": [[]]}  # shared: the child makes only facts.csv
+    for mode in ("aside", "failing", "spilled", "shared", "shared-failing"):
+        assert build_aside(root, tmp_path / mode, mode) == {"children": 1, "running": [], "problems": [],
+                                                            "made": made[mode]}, mode
         assert read_tree(tmp_path / mode) == serial, mode
     assert json.loads(serial["facts.json"])["facts"][0]["id"]
 
