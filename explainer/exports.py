@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .attribution import chain
@@ -133,8 +133,13 @@ def encoded(item: dict[str, Any]) -> bytes:
     return _encode(item).encode("utf-8")
 
 
+SEP = b",\n"  # between the items of a JSON export's list, one a line (dump)
+
+
 def dump(head: dict[str, Any], key: str, lines: Iterable[bytes]) -> Output:
     """A JSON object: ``head``'s fields and ``key``'s list, one item (already ``encoded``) per line, keys sorted.
+
+    ``lines`` are the items' lines, each piece one line or several already joined by SEP.
 
     Each item goes through json's C encoder (an indent would make it pure Python, about ten
     times slower) and is written as soon as it is encoded, so the export is held only once:
@@ -150,17 +155,19 @@ def dump(head: dict[str, Any], key: str, lines: Iterable[bytes]) -> Output:
             continue
         out.write(b"[")
         for j, line in enumerate(lines):
-            out.write((b",\n" if j else b"\n") + line)
+            out.write((SEP if j else b"\n") + line)
         out.write(b"\n]")
     out.write(b"}\n")
     return out.value()
 
 
-Lines = Callable[[str, Iterable[Any], Callable[[Any], bytes]], Iterable[bytes]]
+# lines(kind, items, line, sep): the items' lines in order, in pieces each of one or more lines joined by sep
+Lines = Callable[[str, Sequence[Any], Callable[[Any], bytes], bytes], Iterable[bytes]]
 
 
-def each_line(kind: str, items: Iterable[Any], line: Callable[[Any], bytes]) -> Iterable[bytes]:
-    """Every item's line, made afresh (the preview passes its own ``lines``, which keeps them)."""
+def each_line(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep: bytes) -> Iterable[bytes]:
+    """Every item's line, made afresh, a piece each (the preview passes its own ``lines``, which keeps
+    them in chunks: incremental.py)."""
     return map(line, items)
 
 
@@ -169,7 +176,8 @@ def data_files(project: Project, base_url: str, layout: Layout | None = None, li
     """facts.json, timeline.json, sources.json, glossary.json and facts.csv.
 
     Each item's `url` is its anchor on the page that shows it (see paginate.py). ``lines(kind,
-    items, line)`` gives each fact's and event's line: ``line(item)``, or the same bytes kept.
+    items, line, sep)`` gives the facts', events' and sources' lines: each ``line(item)``, or the same bytes
+    kept, in pieces of one or more lines joined by ``sep`` (the file's separator between lines).
     """
     layout = layout or page_layout(project)
     site = project.site
@@ -178,10 +186,11 @@ def data_files(project: Project, base_url: str, layout: Layout | None = None, li
     events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
     return {
         "facts.json": dump(head, "facts", lines("facts.json", project.facts,
-                                                lambda f: encoded(fact_json(f, base_url, sources, layout)))),
+                                                lambda f: encoded(fact_json(f, base_url, sources, layout)), SEP)),
         "timeline.json": dump(head, "events", lines("timeline.json", events,
-                                                    lambda e: encoded(event_json(e, base_url, layout)))),
-        "sources.json": dump(head, "sources", (encoded(source_json(s, base_url, layout)) for s in project.sources)),
+                                                    lambda e: encoded(event_json(e, base_url, layout)), SEP)),
+        "sources.json": dump(head, "sources", lines("sources.json", project.sources,
+                                                    lambda s: encoded(source_json(s, base_url, layout)), SEP)),
         "glossary.json": dump(head, "terms", (encoded(term_json(t, base_url)) for t in project.glossary)),
         "facts.csv": facts_csv(project, base_url, layout, lines),
     }
@@ -223,7 +232,7 @@ def facts_csv(project: Project, base_url: str, layout: Layout, lines: Lines = ea
         one.writerow(row(f))
         return line.getvalue().encode("utf-8")
 
-    out.write(b"".join(lines("facts.csv", project.facts, csv_line)))
+    out.write(b"".join(lines("facts.csv", project.facts, csv_line, b"")))
     return out.value()
 
 

@@ -86,8 +86,8 @@ def shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
     # A source's archived text shows on the pages of the facts that cite it (a quote in context,
     # Renderer.in_context): its digest is shared, so a changed archive renders the list pages again
     # (its recorded sha256 changes with it too, but the text is what the pages show).
-    sources = [(source_state(s), _text_digest(s.text), layout.source_href(s.id))
-               for s in renderer.project.sources]
+    digest_of = renderer.memo.text_digest if renderer.memo is not None else text_digest
+    sources = [(source_state(s), digest_of(s.text), layout.source_href(s.id)) for s in renderer.project.sources]
     return (templates, sorted(renderer.assets.names.items()), str(context["css"]),
             context["csp"], context["script"], context["base_url"], state(context["site"]), sections, sources,
             renderer.words.state)  # the catalogs the page's words come from (i18n.py)
@@ -166,7 +166,7 @@ _LEAVES = {str, int, float, bool, type(None)}
 _FIELDS: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
 
 
-def _text_digest(text: str) -> bytes:
+def text_digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
 
 

@@ -11,8 +11,9 @@ checks this after random sequences of edits):
   problem; a changed file is parsed again only in its new entries;
 - where each quote was found in its archive, keyed by the source, the quote and the archive's
   normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
-- each fact's and event's line in the JSON and CSV exports, keyed by its entry's token, number
-  and address, and the sources;
+- the facts', events' and sources' lines in the JSON and CSV exports, in chunks of about 64
+  items, each chunk keyed by its items' entry tokens, numbers (a source: the facts citing it) and
+  addresses, and the sources;
 - the search index, keyed by its records (Pagefind runs again only when one changed; in `serve`,
   in the background, the last index published meanwhile: search.SearchMemo);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
@@ -38,13 +39,14 @@ still correct.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .entries import TOKENS, EntryMemo
 from .errors import ContentError, Problems
-from .fingerprints import digest, list_pages_read_only_known_names, page_state, shared_state, source_state
+from .fingerprints import digest, list_pages_read_only_known_names, page_state, shared_state, source_state, text_digest
 from .search import SearchMemo
 from .textfiles import read_text
 from .verify import QuoteMemo
@@ -52,10 +54,13 @@ from .write_changes import WrittenSite
 from .yamlsafe import Doc
 
 if TYPE_CHECKING:
+    from .exports import Lines
     from .pipeline import BuildResult
     from .render import Renderer
 
 T = TypeVar("T")
+
+CHUNK_BITS = 63  # kept export lines come in chunks of about 64 items (RenderMemo.export_lines)
 
 
 class FileMemo:
@@ -112,12 +117,14 @@ class RenderMemo:
         self.markdown_now: dict[tuple, Any] = {}
         self._pages: dict[str, tuple[bytes, bytes, Any]] = {}  # name → (key, bytes, links)
         self._pages_now: dict[str, tuple[bytes, bytes, Any]] = {}
-        # (file, entry token, id, number, address) → (shared key, the item's line)
-        self._lines: dict[tuple, tuple[bytes, bytes]] = {}
-        self._lines_now: dict[tuple, tuple[bytes, bytes]] = {}
+        # (file, each item's (entry token, id, number, address)) → the chunk's lines, joined (export_lines)
+        self._lines: dict[tuple, bytes] = {}
+        self._lines_now: dict[tuple, bytes] = {}
+        self._lines_shared = b""  # what every line may show, when the kept lines were made
         # Each archived text split and normalised for the quotes in context (quotes.Archive), by the text.
         self.archives: dict[str, Any] = {}
         self.archives_now: dict[str, Any] = {}
+        self.digests: dict[str, bytes] = {}  # each archived text's digest for the page fingerprints, by the text
         self.search = SearchMemo()  # the last index per language, and Pagefind making a newer one (search.py)
         self._words: Any = None  # the catalogs the kept Markdown was rendered with
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
@@ -131,8 +138,16 @@ class RenderMemo:
         self.markdown_now, self._pages_now, self.reused = {}, {}, 0
         self._lines_now, self.archives_now = {}, {}
         if project is not None:  # the archives of this build's sources stay, whichever pages it renders
-            texts = {source.text for source in project.sources}
+            texts = {source.text for source in project.sources}  # the same objects as last time: no hashing
             self.archives = {text: archive for text, archive in self.archives.items() if text in texts}
+            self.digests = {text: found for text, found in self.digests.items() if text in texts}
+
+    def text_digest(self, text: str) -> bytes:
+        """An archived text's digest, kept while the text is (verify.QuoteMemo gives it the same object)."""
+        found = self.digests.get(text)
+        if found is None:
+            found = self.digests[text] = text_digest(text)
+        return found
 
     def finish(self) -> None:
         """Keep this build's results (only what it used: stale entries go)."""
@@ -140,29 +155,57 @@ class RenderMemo:
         self.archives.update(self.archives_now)
         self.markdown_now, self._pages_now, self._lines_now, self.archives_now = {}, {}, {}, {}
 
-    def export_lines(self, renderer: Renderer) -> Callable[[str, Iterable[Any], Callable[[Any], bytes]],
-                                                          Iterator[bytes]]:
-        """``lines`` for exports.data_files: a fact's or event's line kept while its entry, number and
-        address are unchanged, and everything every line may show (the sources, the site's address)."""
+    def export_lines(self, renderer: Renderer) -> Lines:
+        """``lines`` for exports.data_files: the facts', events' and sources' lines, kept in chunks of
+        about 64 items. A chunk is joined again only when one of its items changed: its entry, its
+        number (a source: the facts citing it) or its address, or anything every line may show (the
+        sources, the site's address).
+
+        A chunk ends after an item whose id's hash has its low bits clear, so chunks are cut by
+        the items they hold rather than by their count: an item added or removed changes only
+        its own chunk (and, for facts, those whose numbers it shifts)."""
         layout = renderer.layout
         # An item's address is its page (page_of) or, on no page of its own, its section's home.
         shared = digest((renderer.options.base_url, layout.facts.home, layout.timeline.home,
-                          [(source_state(s), layout.source_href(s.id)) for s in renderer.project.sources]))
-        lines, now = self._lines, self._lines_now
+                         [(source_state(s), layout.source_href(s.id)) for s in renderer.project.sources]))
+        if shared != self._lines_shared:
+            self._lines, self._lines_shared = {}, shared
+        kept, now = self._lines, self._lines_now
+        token_of, ref = TOKENS.data.get, weakref.ref  # TOKENS.get, without a call of its own per item
+        known: dict[int, tuple[Sequence[Any], list[tuple]]] = {}  # facts.json's keys serve facts.csv too
 
-        def each(kind: str, items: Iterable[Any], line: Callable[[Any], bytes]) -> Iterator[bytes]:
-            page_of = (layout.facts if kind != "timeline.json" else layout.timeline).page_of
-            for item in items:
-                token = TOKENS.get(item)
-                if token is None:
-                    yield line(item)
+        def keys_of(kind: str, items: Sequence[Any]) -> list[tuple]:
+            """Each item's (entry token, id, number or the ids of the facts citing it, address)."""
+            hit = known.get(id(items))
+            if hit is None or hit[0] is not items:
+                get = (layout.timeline if kind == "timeline.json" else layout.sources if kind == "sources.json"
+                       else layout.facts).page_of.get
+                if kind == "sources.json":
+                    keys = [(token_of(ref(s)), s.id, tuple([f.id for f in s.cited_by]), get(s.id)) for s in items]
+                else:
+                    keys = [(token_of(ref(item)), item.id, getattr(item, "number", 0), get(item.id)) for item in items]
+                hit = known[id(items)] = items, keys
+            return hit[1]
+
+        def each(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep: bytes) -> Iterator[bytes]:
+            keys = keys_of(kind, items)
+            cuts = [i + 1 for i, key in enumerate(keys) if not hash(key[1]) & CHUNK_BITS]
+            if not cuts or cuts[-1] != len(keys):
+                cuts.append(len(keys))
+            start = 0
+            for stop in cuts:
+                if stop == start:  # no items
                     continue
-                key = (kind, token, item.id, getattr(item, "number", 0), page_of.get(item.id))
-                hit = lines.get(key)
-                if hit is None or hit[0] != shared:
-                    hit = (shared, line(item))
-                now[key] = hit
-                yield hit[1]
+                chunk = (kind, tuple(keys[start:stop]))
+                data = kept.get(chunk)
+                if data is None:
+                    data = sep.join(map(line, items[start:stop]))
+                    if all(key[0] is not None for key in chunk[1]):  # an item made afresh is not kept
+                        now[chunk] = data
+                else:
+                    now[chunk] = data
+                start = stop
+                yield data
 
         return each
 
