@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -187,12 +187,12 @@ class RenderMemo:
                 hit = known[id(items)] = items, keys
             return hit[1]
 
-        def each(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep: bytes) -> Iterator[bytes]:
+        def each(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep: bytes) -> list[bytes]:
             keys = keys_of(kind, items)
             cuts = [i + 1 for i, key in enumerate(keys) if not hash(key[1]) & CHUNK_BITS]
             if not cuts or cuts[-1] != len(keys):
                 cuts.append(len(keys))
-            start = 0
+            pieces, start = [], 0
             for stop in cuts:
                 if stop == start:  # no items
                     continue
@@ -205,7 +205,8 @@ class RenderMemo:
                 else:
                     now[chunk] = data
                 start = stop
-                yield data
+                pieces.append(data)
+            return pieces  # a list: exports.dump joins it at once
 
         return each
 
