@@ -9,8 +9,9 @@ search index and leaves Pagefind running (search.SearchMemo). When Pagefind is d
 build has replaced the site meanwhile, the new index is written in, in the build thread (so never
 during a build): in `serve`, only the index's files that changed, each atomically (through the
 builds' own write_changes.WrittenSite, which then knows the site on disk as it is); and the
-terminal says "search index updated". The site is then the same, byte for byte, as a cold build's. Open search pages reload
-then, not with the rebuild: they would only search the last index again.
+terminal says "search index updated". The site is then the same, byte for byte, as a cold
+build's. Open search pages reload then, not with the rebuild: they would only search the last
+index again.
 """
 
 from __future__ import annotations
