@@ -11,8 +11,9 @@ checks this after random sequences of edits):
   problem; a changed file is parsed again only in its new entries;
 - where each quote was found in its archive, keyed by the source, the quote and the archive's
   normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
-- each fact's and event's line in the JSON and CSV exports, keyed by its entry's token, number
-  and address, and the sources;
+- the facts', events' and sources' lines in the JSON and CSV exports, in chunks of about 64
+  items, each chunk keyed by its items' entry tokens, numbers (a source: the facts citing it) and
+  addresses, and the sources;
 - the search index, keyed by its records (Pagefind runs again only when one changed; in `serve`,
   in the background, the last index published meanwhile: search.SearchMemo);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
@@ -29,28 +30,23 @@ sources, unused items, the numbers in claims), as do the front page, the 404 pag
 the sitemap. A fact or event made from a kept entry stands in the fingerprints by its entry's
 token (entries.TOKENS) and what other entries decide (its number, its id).
 
-The page fingerprint assumes the list-page templates read only the variables the shipped ones
-do; a theme whose list pages read anything else (the whole list of facts, the charts...) has its
-list pages rendered every time, which is slower but still correct.
+What a list page's fingerprint is made of is fingerprints.py's: it assumes the list-page templates
+read only the variables the shipped ones do; a theme whose list pages read anything else (the
+whole list of facts, the charts...) has its list pages rendered every time, which is slower but
+still correct.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import fields, is_dataclass
-from pathlib import Path, PurePath
+import weakref
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import jinja2
-import jinja2.meta
-import jinja2.nodes
-
-from .dates import PartialDate
 from .entries import TOKENS, EntryMemo
 from .errors import ContentError, Problems
-from .model import Source, Spot, Where
+from .fingerprints import digest, list_pages_read_only_known_names, page_state, shared_state, source_state, text_digest
 from .search import SearchMemo
 from .textfiles import read_text
 from .verify import QuoteMemo
@@ -58,19 +54,13 @@ from .write_changes import WrittenSite
 from .yamlsafe import Doc
 
 if TYPE_CHECKING:
+    from .exports import Lines
     from .pipeline import BuildResult
     from .render import Renderer
 
 T = TypeVar("T")
 
-# What a list page may read from the shared context and still be memoised by its own items:
-# the page's own variables, what the shared fingerprint covers, and the filters' helpers.
-LIST_PAGE_NAMES = frozenset({
-    "section", "page", "previous", "next", "page_path", "facts", "events", "sources",  # the page's own
-    "site", "css", "csp", "script", "base_url", "topics", "sources_by_id", "data_files", "asset",  # shared
-    "layout", "event_topics",  # only the page's own items' entries are read (layout: whether a list is split)
-    "editions", "translation_of", "links_absolute",  # the language switch: from site and base_url (editions.py)
-})
+CHUNK_BITS = 63  # kept export lines come in chunks of about 64 items (RenderMemo.export_lines)
 
 
 class FileMemo:
@@ -127,12 +117,14 @@ class RenderMemo:
         self.markdown_now: dict[tuple, Any] = {}
         self._pages: dict[str, tuple[bytes, bytes, Any]] = {}  # name → (key, bytes, links)
         self._pages_now: dict[str, tuple[bytes, bytes, Any]] = {}
-        # (file, entry token, id, number, address) → (shared key, the item's line)
-        self._lines: dict[tuple, tuple[bytes, bytes]] = {}
-        self._lines_now: dict[tuple, tuple[bytes, bytes]] = {}
+        # (file, each item's (entry token, id, number, address)) → the chunk's lines, joined (export_lines)
+        self._lines: dict[tuple, bytes] = {}
+        self._lines_now: dict[tuple, bytes] = {}
+        self._lines_shared = b""  # what every line may show, when the kept lines were made
         # Each archived text split and normalised for the quotes in context (quotes.Archive), by the text.
         self.archives: dict[str, Any] = {}
         self.archives_now: dict[str, Any] = {}
+        self.digests: dict[str, bytes] = {}  # each archived text's digest for the page fingerprints, by the text
         self.search = SearchMemo()  # the last index per language, and Pagefind making a newer one (search.py)
         self._words: Any = None  # the catalogs the kept Markdown was rendered with
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
@@ -146,8 +138,16 @@ class RenderMemo:
         self.markdown_now, self._pages_now, self.reused = {}, {}, 0
         self._lines_now, self.archives_now = {}, {}
         if project is not None:  # the archives of this build's sources stay, whichever pages it renders
-            texts = {source.text for source in project.sources}
+            texts = {source.text for source in project.sources}  # the same objects as last time: no hashing
             self.archives = {text: archive for text, archive in self.archives.items() if text in texts}
+            self.digests = {text: found for text, found in self.digests.items() if text in texts}
+
+    def text_digest(self, text: str) -> bytes:
+        """An archived text's digest, kept while the text is (verify.QuoteMemo gives it the same object)."""
+        found = self.digests.get(text)
+        if found is None:
+            found = self.digests[text] = text_digest(text)
+        return found
 
     def finish(self) -> None:
         """Keep this build's results (only what it used: stale entries go)."""
@@ -155,29 +155,58 @@ class RenderMemo:
         self.archives.update(self.archives_now)
         self.markdown_now, self._pages_now, self._lines_now, self.archives_now = {}, {}, {}, {}
 
-    def export_lines(self, renderer: Renderer) -> Callable[[str, Iterable[Any], Callable[[Any], bytes]],
-                                                          Iterator[bytes]]:
-        """``lines`` for exports.data_files: a fact's or event's line kept while its entry, number and
-        address are unchanged, and everything every line may show (the sources, the site's address)."""
+    def export_lines(self, renderer: Renderer) -> Lines:
+        """``lines`` for exports.data_files: the facts', events' and sources' lines, kept in chunks of
+        about 64 items. A chunk is joined again only when one of its items changed: its entry, its
+        number (a source: the facts citing it) or its address, or anything every line may show (the
+        sources, the site's address).
+
+        A chunk ends after an item whose id's hash has its low bits clear, so chunks are cut by
+        the items they hold rather than by their count: an item added or removed changes only
+        its own chunk (and, for facts, those whose numbers it shifts)."""
         layout = renderer.layout
         # An item's address is its page (page_of) or, on no page of its own, its section's home.
-        shared = _digest((renderer.options.base_url, layout.facts.home, layout.timeline.home,
-                          [(_source_state(s), layout.source_href(s.id)) for s in renderer.project.sources]))
-        lines, now = self._lines, self._lines_now
+        shared = digest((renderer.options.base_url, layout.facts.home, layout.timeline.home,
+                         [(source_state(s), layout.source_href(s.id)) for s in renderer.project.sources]))
+        if shared != self._lines_shared:
+            self._lines, self._lines_shared = {}, shared
+        kept, now = self._lines, self._lines_now
+        token_of, ref = TOKENS.data.get, weakref.ref  # TOKENS.get, without a call of its own per item
+        known: dict[int, tuple[Sequence[Any], list[tuple]]] = {}  # facts.json's keys serve facts.csv too
 
-        def each(kind: str, items: Iterable[Any], line: Callable[[Any], bytes]) -> Iterator[bytes]:
-            page_of = (layout.facts if kind != "timeline.json" else layout.timeline).page_of
-            for item in items:
-                token = TOKENS.get(item)
-                if token is None:
-                    yield line(item)
+        def keys_of(kind: str, items: Sequence[Any]) -> list[tuple]:
+            """Each item's (entry token, id, number or the ids of the facts citing it, address)."""
+            hit = known.get(id(items))
+            if hit is None or hit[0] is not items:
+                get = (layout.timeline if kind == "timeline.json" else layout.sources if kind == "sources.json"
+                       else layout.facts).page_of.get
+                if kind == "sources.json":
+                    keys = [(token_of(ref(s)), s.id, tuple([f.id for f in s.cited_by]), get(s.id)) for s in items]
+                else:
+                    keys = [(token_of(ref(item)), item.id, getattr(item, "number", 0), get(item.id)) for item in items]
+                hit = known[id(items)] = items, keys
+            return hit[1]
+
+        def each(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep: bytes) -> list[bytes]:
+            keys = keys_of(kind, items)
+            cuts = [i + 1 for i, key in enumerate(keys) if not hash(key[1]) & CHUNK_BITS]
+            if not cuts or cuts[-1] != len(keys):
+                cuts.append(len(keys))
+            pieces, start = [], 0
+            for stop in cuts:
+                if stop == start:  # no items
                     continue
-                key = (kind, token, item.id, getattr(item, "number", 0), page_of.get(item.id))
-                hit = lines.get(key)
-                if hit is None or hit[0] != shared:
-                    hit = (shared, line(item))
-                now[key] = hit
-                yield hit[1]
+                chunk = (kind, tuple(keys[start:stop]))
+                data = kept.get(chunk)
+                if data is None:
+                    data = sep.join(map(line, items[start:stop]))
+                    if all(key[0] is not None for key in chunk[1]):  # an item made afresh is not kept
+                        now[chunk] = data
+                else:
+                    now[chunk] = data
+                start = stop
+                pieces.append(data)
+            return pieces  # a list: exports.dump joins it at once
 
         return each
 
@@ -185,13 +214,13 @@ class RenderMemo:
         """name → key for each list page that can be memoised (none if the templates read more)."""
         if not any("section" in extra for _, _, extra in jobs):  # a site on one page: nothing to key
             return {}
-        if not _list_pages_read_only_known_names(renderer.env, self._checked):
+        if not list_pages_read_only_known_names(renderer.env, self._checked):
             return {}
-        shared = _digest(_shared_state(renderer, context))
+        shared = digest(shared_state(renderer, context))
         keys = {}
         for name, template, extra in jobs:
             if "section" in extra:
-                keys[name] = _digest((shared, template, name, _page_state(renderer, context, extra)))
+                keys[name] = digest((shared, template, name, page_state(renderer, context, extra)))
         return keys
 
     def kept_pages(self, keys: dict[str, bytes]) -> dict[str, tuple[bytes, Any]]:
@@ -261,147 +290,3 @@ class IncrementalBuilder:
             self._stop_search()
             self.cache = self._new_cache()
             raise
-
-
-def _list_pages_read_only_known_names(env: jinja2.Environment,
-                                      checked: dict[tuple[str, str], tuple[bool, list[str]]]) -> bool:
-    """Whether the list-page templates (and everything they use) read only LIST_PAGE_NAMES."""
-    seen: set[str] = set()
-    todo = ["list_page.html", "_facts.html", "_timeline.html", "_sources.html"]  # included by section kind
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
-        except jinja2.TemplateError:
-            return False  # the build reports it
-        known = checked.get((name, source))
-        if known is None:
-            known = checked[name, source] = _reads_only_known_names(env, source)
-        if not known[0]:
-            return False
-        todo.extend(known[1])
-    return True
-
-
-def _reads_only_known_names(env: jinja2.Environment, source: str) -> tuple[bool, list[str]]:
-    try:
-        ast = env.parse(source)
-    except jinja2.TemplateError:
-        return False, []  # the build reports it
-    # A name the template sets itself ({% set heading = ... %} read in a block) is its own.
-    assigned = {node.name for node in ast.find_all(jinja2.nodes.Name) if node.ctx in ("store", "param")}
-    # A computed name ("_" ~ section.kind ~ ".html") is one of the three section templates, checked anyway.
-    uses = [used for used in jinja2.meta.find_referenced_templates(ast) if used is not None]
-    return jinja2.meta.find_undeclared_variables(ast) - assigned <= LIST_PAGE_NAMES, uses
-
-
-def _shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
-    """What every list page may show besides its own items."""
-    layout = renderer.layout
-    templates = []
-    for folder in renderer.env.loader.searchpath:  # type: ignore[union-attr]
-        for path in sorted(Path(folder).rglob("*")):
-            if path.is_file():
-                templates.append((str(path.relative_to(folder)), path.read_bytes()))
-    sections = [(s.kind, s.home, [(p.name, p.title, p.group, p.label) for p in s.pages])
-                for s in (layout.facts, layout.timeline, layout.sources)]
-    # A source's archived text shows on the pages of the facts that cite it (a quote in context,
-    # Renderer.in_context): its digest is shared, so a changed archive renders the list pages again
-    # (its recorded sha256 changes with it too, but the text is what the pages show).
-    sources = [(_source_state(s), _text_digest(s.text), layout.source_href(s.id))
-               for s in renderer.project.sources]
-    return (templates, sorted(renderer.assets.names.items()), str(context["css"]),
-            context["csp"], context["script"], context["base_url"], state(context["site"]), sections, sources,
-            renderer.words.state)  # the catalogs the page's words come from (i18n.py)
-
-
-def _page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any]) -> tuple:
-    """What one list page shows of its own: its items, and what of other items they show."""
-    facts, section = renderer.facts, renderer.layout.facts
-    page_of, home = section.page_of, section.home  # a fact's link is its page and its id (Layout.fact_href)
-
-    def cited(ids: list[str]) -> list:
-        return [(i, facts[i].number if i in facts else 0, page_of.get(i, home)) for i in ids]
-
-    kind = extra["section"].kind
-    if kind == "facts":
-        items: Any = [_entry_state(f) for f in extra["facts"]]  # each links to this page, named below
-        originals = getattr(renderer, "originals_by_id", None)  # an edition's: its attribution chain reads them
-        if originals is not None:
-            items = [(item, _entry_state(originals[f.id])) for item, f in zip(items, extra["facts"], strict=True)]
-    elif kind == "timeline":
-        topics = context["event_topics"]
-        items = [(_entry_state(e), str(text), topics.get(e.id), cited(e.facts)) for e, text in extra["events"]]
-    else:
-        items = [(_source_state(s), cited([f.id for f in s.cited_by])) for s in extra["sources"]]
-    neighbours = [(p.name, p.title) if p else None for p in (extra["previous"], extra["next"])]
-    return kind, extra["page"].name, extra["page"].title, neighbours, items
-
-
-def _entry_state(item: Any) -> Any:
-    """A fact or event as plain data for a fingerprint: an item made from a kept entry (entries.py)
-    is its entry's token and what other entries decide (its number, its derived id). The rest
-    follows from its text and the sources, which the shared fingerprint covers: the date its first
-    source lends it (`published`), its quotes' offsets (from the sources' archives)."""
-    token = TOKENS.get(item)
-    if token is None:
-        return state(item)
-    return token, item.id, getattr(item, "number", 0)
-
-
-def _source_state(source: Source) -> Any:
-    """A source as plain data for a fingerprint, without the facts citing it and its archived text
-    (covered on their own): a source made from a kept entry is its entry's token, which stands for
-    every other field."""
-    token = TOKENS.get(source)
-    if token is None:
-        return state(source, skip=("cited_by", "text"))
-    return token, source.id
-
-
-def state(value: Any, skip: tuple[str, ...] = ()) -> Any:
-    """A value as plain data, for a fingerprint: positions in files are left out (they show nowhere)."""
-    kind = type(value)
-    if kind in _LEAVES:
-        return value
-    if kind is PartialDate:  # as plain data, so the fingerprint is marshalled (see _digest)
-        return ("PartialDate", value.year, value.month, value.day, value.approximate, value.uncertain)
-    if kind is list or kind is tuple:
-        return [state(v) for v in value]
-    if kind is Where or kind is Spot:  # where an item was written, which no page shows
-        return None
-    if kind is Source and not skip:  # a source is shown by its id wherever it is cited
-        return ("source", value.id)
-    names = _FIELDS.get((kind, skip))
-    if names is None:
-        if kind is dict:
-            return [(state(k), state(v)) for k, v in value.items()]
-        if isinstance(value, PurePath):
-            return str(value)
-        if not is_dataclass(value):
-            return repr(value)  # unknown: its repr (which at worst never matches, so it is rendered again)
-        names = _FIELDS[kind, skip] = tuple(f.name for f in fields(value) if f.name not in skip)
-    return (kind.__name__, *[state(getattr(value, name)) for name in names])
-
-
-_LEAVES = {str, int, float, bool, type(None)}
-_FIELDS: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
-
-
-def _text_digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
-
-
-def _digest(value: Any) -> bytes:
-    """A fingerprint's digest. Plain data (what state() gives) goes through marshal's version 2, in C
-    and about four times quicker than repr at 10,000 facts; it writes no references between
-    objects, so equal values give equal bytes whichever objects hold them. Anything else marshal
-    refuses (a str subclass such as Markup) is digested by its repr; the prefix keeps the two apart."""
-    try:
-        data = b"m" + marshal.dumps(value, 2)
-    except ValueError:
-        data = b"r" + repr(value).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(data, digest_size=20).digest()

@@ -49,6 +49,7 @@ from .page_tools import (
     template_error,
     weak,
 )
+from .paginate import Layout
 from .paginate import layout as page_layout
 from .parallel import aside, render_pages, shares_a_core
 from .quotes import Archive
@@ -82,12 +83,14 @@ class Renderer(MarkdownTexts):
     words: Words = ENGLISH  # the edition's language (i18n.py); the templates' own English by default
 
     def __init__(self, project: Project, templates: Sequence[Path], options: RenderOptions, static: Sequence[Path],
-                 assets: Assets, memo: RenderMemo | None = None, words: Words | None = None):
+                 assets: Assets, memo: RenderMemo | None = None, words: Words | None = None,
+                 layout: Layout | None = None):
         """``templates`` and ``static`` are lookup orders (see theme.py): the first folder holding a name wins.
 
         ``memo`` (incremental.py) holds what the last build rendered, so a rebuild redoes only what changed.
         ``words`` (i18n.py) is the edition's language: its catalog, dates and numbers; default the
-        site's language with the words the templates are written in.
+        site's language with the words the templates are written in. ``layout``: the project's pages
+        (paginate.layout), when the build has laid them out already.
         """
         self.project = project
         self.memo = memo
@@ -99,7 +102,7 @@ class Renderer(MarkdownTexts):
         self._cite_links: dict[str, str] = {}
         self.local_links: dict[str, str] = {}  # a relative link in Markdown → the first text that has it
         self.events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
-        self.layout = page_layout(project)
+        self.layout = layout or page_layout(project)
         self.md = markdown.Markdown(extensions=[], output_format="html")
         self.env = jinja2.Environment(
             loader=ProjectLoader(templates, project.root),

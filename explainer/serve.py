@@ -20,16 +20,17 @@ import logging
 import signal
 import socket
 from pathlib import Path
+from typing import Any
 
 from tornado import httpserver, netutil
 
 from . import pipeline
 from .errors import UsageError
 from .incremental import IncrementalBuilder
-from .serve_builds import BuildFn, Preview, one_line, to_stderr, to_stdout
+from .serve_builds import BuildFn, Preview, WriteFn, one_line, to_stderr, to_stdout
 from .serve_http import Hosts, application
 from .serve_watch import WATCHED_DIRS, WATCHED_FILES, Watcher, rebuild_on_changes
-from .write import check_output_dir
+from .write import check_output_dir, write_site
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -47,8 +48,11 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
     def build(root: Path, output: Path) -> pipeline.BuildResult:
         return builder.build(root, output, base_url=base_url, strict=strict)
 
+    def write(pages: dict[str, Any], output: Path) -> None:  # a new search index: only the files that changed
+        write_site(pages, output, builder.cache.written)
+
     try:
-        return asyncio.run(_serve(root, output, host, port, build, debug))
+        return asyncio.run(_serve(root, output, host, port, build, debug, write))
     except KeyboardInterrupt:  # Ctrl-C before the server was up
         to_stdout("stopped")
         return EXIT_OK
@@ -56,7 +60,8 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
         builder.close()  # a Pagefind still indexing in the background
 
 
-async def _serve(root: Path, output: Path, host: str, port: int, build: BuildFn, debug: bool) -> int:
+async def _serve(root: Path, output: Path, host: str, port: int, build: BuildFn, debug: bool,
+                 write: WriteFn | None = None) -> int:
     try:
         sockets = netutil.bind_sockets(port, address=host)
     except (OSError, socket.gaierror) as exc:
@@ -64,7 +69,7 @@ async def _serve(root: Path, output: Path, host: str, port: int, build: BuildFn,
         return EXIT_USAGE
     quiet_network_noise(debug)
     bound = sockets[0].getsockname()[1]
-    preview = Preview(root, output, build, debug=debug)
+    preview = Preview(root, output, build, debug=debug, write=write)
     app = application(preview, bound, Hosts.for_bind(host))
     server = httpserver.HTTPServer(app)
     server.add_sockets(sockets)

@@ -6,10 +6,12 @@ build raises, the preview reports it in the terminal and on the page and keeps g
 
 Search in the background: a rebuild of a story with search publishes its pages with the last
 search index and leaves Pagefind running (search.SearchMemo). When Pagefind is done, and no newer
-build has replaced the site meanwhile, the site is written again with the new index, in the build
-thread (so never during a build), atomically like a build, and the terminal says "search index
-updated". The site is then the same, byte for byte, as a cold build's. Open search pages reload
-then, not with the rebuild: they would only search the last index again.
+build has replaced the site meanwhile, the new index is written in, in the build thread (so never
+during a build): in `serve`, only the index's files that changed, each atomically (through the
+builds' own write_changes.WrittenSite, which then knows the site on disk as it is); and the
+terminal says "search index updated". The site is then the same, byte for byte, as a cold
+build's. Open search pages reload then, not with the rebuild: they would only search the last
+index again.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .errors import BuildError, ContentError, ExplainerError
 from .serve_page import Failure, error_page, printable
 
 BuildFn = Callable[[Path, Path], object]
+WriteFn = Callable[[dict[str, Any], Path], None]  # write.write_site's signature: the pages, the output folder
 
 
 def to_stdout(text: str) -> None:
@@ -51,10 +54,14 @@ class Preview:
     """Rebuilds the site one build at a time and knows whether the last build worked."""
 
     def __init__(self, root: Path, output: Path, build: BuildFn, *, debug: bool = False,
-                 out: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None):
+                 out: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
+                 write: WriteFn | None = None):
+        """``write`` puts the site with a new search index on disk (default: the whole site, write.write_site);
+        serve passes one that writes only the files that changed (write_changes.WrittenSite)."""
         self.root = root
         self.output = output
         self.build = build
+        self.write = write
         self.debug = debug
         self.say = out or to_stdout
         self.warn = err or to_stderr
@@ -159,9 +166,12 @@ class Preview:
         pages = {name: data for name, data in pages.items() if not name.startswith(search.FOLDER + "/")}
         pages.update(files)
         try:
-            from .write import write_site
+            if self.write is not None:
+                self.write(pages, self.output)
+            else:
+                from .write import write_site
 
-            write_site(pages, self.output)
+                write_site(pages, self.output)
         except ExplainerError as exc:
             self.warn(f"error: could not write the new search index: {exc}")
             return "failed"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -58,11 +60,18 @@ def normalise_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
 
 
 class QuoteMemo:
-    """The preview's memo of this stage (incremental.py): each archive's normalised text, by its
-    text, and where each quote was found, by the quote and that normalised text."""
+    """The preview's memo of this stage (incremental.py): each archive's normalised text and the
+    sha256 of its bytes, by its text, and where each quote was found, by the quote and that
+    normalised text.
+
+    An archive read again with the same text is given the last build's ``str`` object (one
+    comparison), so every look-up by its text after that (here, and the page fingerprints'
+    digest of it) finds it at once instead of hashing it again (5 ms a MB)."""
 
     def __init__(self) -> None:
         self.texts: dict[str, str] = {}
+        self.sha256: dict[str, str] = {}  # the text → archive_sha256(text)
+        self.read: dict[Path, str] = {}  # each archive's text as last read
         # (source id, quote) → (normalised text, offset, length)
         self.found: dict[tuple[str, str], tuple[str, int, int]] = {}
         self.numbers: set[int] = set()  # entry tokens of the facts whose numbers passed (numbers.py)
@@ -111,27 +120,38 @@ def _error(problems: Problems, where: Where, message: str, hint: str) -> None:
 def _load_archives(project: Project, problems: Problems, memo: QuoteMemo | None = None) -> dict[str, str]:
     """Read each source's archived text once and index its normalised form."""
     seeds = project.root / "seeds"
+    resolved = seeds.resolve()
     index: dict[str, str] = {}
     cache: dict[Path, str | None] = {}
+    read: dict[Path, str] = {}
+    sha256: dict[str, str] = {}
     for source in project.sources:
-        path = archive_path(seeds, source, problems)
+        path = archive_path(seeds, source, problems, resolved)
         if path is None:
             continue
         if path not in cache:
             text = read_text(path, problems, archive=True)
+            if text is not None and memo is not None:
+                last = memo.read.get(path)
+                read[path] = text = last if last == text else text  # the same text: the same object
             cache[path] = text
         if cache[path] is None:
             continue
-        source.text = cache[path]
-        if not _check_sha256(source, problems):
+        source.text = text = cache[path]
+        actual = memo.sha256.get(text) if memo is not None else None
+        if actual is None:
+            actual = archive_sha256(text)
+        sha256[text] = actual
+        if not _check_sha256(source, problems, actual):
             continue  # the quotes were checked against another text: checking them again proves nothing
         if memo is None:
-            index[source.id] = normalise(source.text)
+            index[source.id] = normalise(text)
             continue
-        normal = memo.texts.get(source.text)
-        index[source.id] = normal if normal is not None else normalise(source.text)
+        normal = memo.texts.get(text)
+        index[source.id] = normal if normal is not None else normalise(text)
     if memo is not None:  # only this build's archives stay
         memo.texts = {source.text: index[source.id] for source in project.sources if source.id in index}
+        memo.read, memo.sha256 = read, sha256
     return index
 
 
@@ -140,9 +160,9 @@ def archive_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _check_sha256(source: Source, problems: Problems) -> bool:
-    """The archive is the text the quotes were checked against: a changed file is an error."""
-    actual = archive_sha256(source.text)
+def _check_sha256(source: Source, problems: Problems, actual: str) -> bool:
+    """The archive is the text the quotes were checked against: a changed file is an error.
+    ``actual``: archive_sha256(source.text)."""
     if source.sha256 is None:
         _error(problems, source.where, f"source '{source.id}' records no sha256 of its archive ({source.archive})",
                f"add 'sha256: {actual}' after checking that seeds/{source.archive} is the text as archived")
@@ -157,14 +177,25 @@ def _check_sha256(source: Source, problems: Problems) -> bool:
     return True
 
 
-def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None:
-    """Resolve a source's `archive` strictly inside seeds/: no '..', no absolute path, no symlink out."""
+def archive_path(seeds: Path, source: Source, problems: Problems, resolved_seeds: Path | None = None) -> Path | None:
+    """Resolve a source's `archive` strictly inside seeds/: no '..', no absolute path, no symlink out.
+
+    ``resolved_seeds`` is ``seeds.resolve()``, worked out once for every source by the caller.
+    """
     rel = PurePosixPath(source.archive)
     where = source.archive_where
     if rel.is_absolute() or ".." in rel.parts or "\\" in source.archive:
         _error(problems, where, f"archive '{source.archive}' must be a path inside seeds/",
                "write just the file name under seeds/, e.g. '003_article.txt'")
         return None
+    seeds_resolved = resolved_seeds or seeds.resolve()
+    if len(rel.parts) == 1:  # the usual file right in seeds/: a regular file, no link, is its own path
+        direct = seeds_resolved / rel
+        try:
+            if stat.S_ISREG(os.lstat(direct).st_mode):
+                return direct
+        except OSError:
+            pass  # reported below, as resolve() finds it
     path = seeds / rel
     try:
         resolved = path.resolve(strict=True)
@@ -172,7 +203,7 @@ def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None
         _error(problems, where, f"archive '{source.archive}' does not exist in seeds/",
                "copy the source's text into seeds/ or fix the file name")
         return None
-    if not resolved.is_relative_to(seeds.resolve()):
+    if not resolved.is_relative_to(seeds_resolved):
         _error(problems, where, f"archive '{source.archive}' points outside seeds/",
                "archived texts must be real files inside seeds/, not links elsewhere")
         return None

@@ -757,3 +757,42 @@ def test_an_edit_to_many_entries_parses_the_file_whole(tmp_path, monkeypatch):
     whole = (root / "content/facts.yaml").read_text(encoding="utf-8")
     assert texts == [whole]
     assert result.pages == pipeline.build(root, tmp_path / "cold").pages
+
+
+LIST_EDITS = [edit_claim, move_fact, remove_fact, rename_fact, add_fact, edit_event, edit_source, edit_label,
+              edit_archive, insert_lines_above]
+
+
+@pytest.mark.parametrize("bits", [0, 1, 63])
+def test_kept_export_chunks_match_cold_builds_whatever_their_size(tmp_path, monkeypatch, bits):
+    """The exports' lines are kept in chunks (RenderMemo.export_lines), cut after an item whose id's
+    hash has the low bits clear: every item a chunk, about two, about 64. Facts added, removed,
+    moved and renamed, events and sources edited: the same bytes as a cold build."""
+    from explainer import incremental
+
+    monkeypatch.setattr(incremental, "CHUNK_BITS", bits)
+    root = project(tmp_path)
+    random_edits(root, tmp_path, random.Random(bits), LIST_EDITS, 8, lambda builder: 0)
+
+
+def test_a_one_fact_edit_encodes_only_that_facts_lines_again(tmp_path, monkeypatch):
+    """With a chunk per item, a claim edited makes one line of facts.json and one row of facts.csv
+    again, and no event's or source's line."""
+    from explainer import exports, incremental
+
+    monkeypatch.setattr(incremental, "CHUNK_BITS", 0)
+    made: list[str] = []
+    for name in ("fact_line", "event_json", "source_json"):
+        original = getattr(exports, name)
+        monkeypatch.setattr(exports, name, lambda item, *rest, _f=original, _n=name: made.append(_n) or _f(item, *rest))
+    original_edtf = exports._edtf  # twice a row of facts.csv: `said` and `as_of`
+    monkeypatch.setattr(exports, "_edtf", lambda date: made.append("row") or original_edtf(date))
+    root = project(tmp_path)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    made.clear()
+    edit_claim(root, random.Random(4), 0)
+    result = builder.build(root, tmp_path / "inc")
+    assert made.count("fact_line") == 1 and made.count("event_json") == made.count("source_json") == 0
+    assert made.count("row") == 2  # one row
+    assert result.pages == pipeline.build(root, tmp_path / "cold").pages

@@ -24,6 +24,7 @@ from conftest import MINIMAL, REPO, Project, make_project, tree_hash
 
 from explainer import pipeline, search, serve_builds, serve_http
 from explainer.incremental import IncrementalBuilder
+from explainer.write import write_site
 
 SPLIT = "pagination: {facts_per_page: 1, events_per_page: 1, sources_per_page: 1}\n"
 SAVED = ("content/facts.yaml", "on a Wednesday.", "on a Thursday.")  # a claim: a search record changes
@@ -89,7 +90,8 @@ class Gate:
 def preview_of(project: Project, lines: list[str]) -> tuple[serve_builds.Preview, IncrementalBuilder]:
     builder = IncrementalBuilder(background_search=True)
     preview = serve_builds.Preview(project.root, project.output, lambda r, o: builder.build(r, o),
-                                   out=lines.append, err=lines.append)
+                                   out=lines.append, err=lines.append,
+                                   write=lambda pages, o: write_site(pages, o, builder.cache.written))  # as serve's
     return preview, builder
 
 
@@ -127,7 +129,7 @@ def test_a_rebuild_goes_out_with_the_last_index_and_the_new_one_follows(
         project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     gate = Gate(tmp_path, monkeypatch)
 
-    async def steps(preview: serve_builds.Preview) -> tuple[str, str, bool, str, str]:
+    async def steps(preview: serve_builds.Preview) -> tuple[str, str, bool, str, str, list[str]]:
         index_before = tree_hash(project.output / "pagefind")
         gate.close()
         project.edit(*SAVED)
@@ -135,11 +137,14 @@ def test_a_rebuild_goes_out_with_the_last_index_and_the_new_one_follows(
         page = (project.output / "facts-2024-08.html").read_text(encoding="utf-8")
         waiting = not preview.search_settled.is_set()
         index_meanwhile = tree_hash(project.output / "pagefind")
+        files = {p: p.stat().st_ino for p in project.output.rglob("*") if p.is_file()}
         gate.open()
         await settled(preview)
-        return index_before, page, waiting, index_meanwhile, tree_hash(project.output)
+        rewritten = sorted(str(p.relative_to(project.output)) for p, inode in files.items()
+                           if p.exists() and p.stat().st_ino != inode)
+        return index_before, page, waiting, index_meanwhile, tree_hash(project.output), rewritten
 
-    lines, (index_before, page, waiting, index_meanwhile, after) = scenario(project, steps)
+    lines, (index_before, page, waiting, index_meanwhile, after, rewritten) = scenario(project, steps)
     assert "on a Thursday." in page, "the rebuilt pages went out before Pagefind finished"
     assert waiting and index_meanwhile == index_before, "with the last index meanwhile"
     assert re.fullmatch(r"built .* in [0-9.]+ s", lines[0]), "the first build waits for its index"
@@ -147,6 +152,7 @@ def test_a_rebuild_goes_out_with_the_last_index_and_the_new_one_follows(
     assert re.fullmatch(r"search index updated in [0-9.]+ s", lines[2]) and len(lines) == 3
     assert after == cold_build(project, tmp_path / "cold"), "caught up, the site is a cold build's, byte for byte"
     assert not any(i.usable() for i in gate.started) and all(i.closed for i in gate.started)
+    assert rewritten and all(name.startswith("pagefind/") for name in rewritten), "only the index is written"
 
 
 def test_a_newer_save_stops_the_pagefind_of_the_one_before(

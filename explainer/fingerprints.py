@@ -1,0 +1,182 @@
+"""What a kept list page's fingerprint is made of (the preview's, incremental.py).
+
+A list page is taken from the last build when its fingerprint is unchanged: a digest of what the
+page shows of its own (its items, and the numbers and pages of the facts they cite) and of what
+every list page shares (templates, assets, site.yaml, the sources and a digest of their archived
+texts, the pages of each list, the catalogs). Only the list-page templates that read no other
+variable than LIST_PAGE_NAMES are fingerprinted; a theme whose list pages read more has them
+rendered every time. A fact or event made from a kept entry stands by its entry's token
+(entries.TOKENS) and what other entries decide (its number, its id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from dataclasses import fields, is_dataclass
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import jinja2.meta
+import jinja2.nodes
+
+from .dates import PartialDate
+from .entries import TOKENS
+from .model import Source, Spot, Where
+
+if TYPE_CHECKING:
+    from .render import Renderer
+
+# What a list page may read from the shared context and still be memoised by its own items:
+# the page's own variables, what the shared fingerprint covers, and the filters' helpers.
+LIST_PAGE_NAMES = frozenset({
+    "section", "page", "previous", "next", "page_path", "facts", "events", "sources",  # the page's own
+    "site", "css", "csp", "script", "base_url", "topics", "sources_by_id", "data_files", "asset",  # shared
+    "layout", "event_topics",  # only the page's own items' entries are read (layout: whether a list is split)
+    "editions", "translation_of", "links_absolute",  # the language switch: from site and base_url (editions.py)
+})
+
+
+def list_pages_read_only_known_names(env: jinja2.Environment,
+                                      checked: dict[tuple[str, str], tuple[bool, list[str]]]) -> bool:
+    """Whether the list-page templates (and everything they use) read only LIST_PAGE_NAMES."""
+    seen: set[str] = set()
+    todo = ["list_page.html", "_facts.html", "_timeline.html", "_sources.html"]  # included by section kind
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateError:
+            return False  # the build reports it
+        known = checked.get((name, source))
+        if known is None:
+            known = checked[name, source] = _reads_only_known_names(env, source)
+        if not known[0]:
+            return False
+        todo.extend(known[1])
+    return True
+
+
+def _reads_only_known_names(env: jinja2.Environment, source: str) -> tuple[bool, list[str]]:
+    try:
+        ast = env.parse(source)
+    except jinja2.TemplateError:
+        return False, []  # the build reports it
+    # A name the template sets itself ({% set heading = ... %} read in a block) is its own.
+    assigned = {node.name for node in ast.find_all(jinja2.nodes.Name) if node.ctx in ("store", "param")}
+    # A computed name ("_" ~ section.kind ~ ".html") is one of the three section templates, checked anyway.
+    uses = [used for used in jinja2.meta.find_referenced_templates(ast) if used is not None]
+    return jinja2.meta.find_undeclared_variables(ast) - assigned <= LIST_PAGE_NAMES, uses
+
+
+def shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
+    """What every list page may show besides its own items."""
+    layout = renderer.layout
+    templates = []
+    for folder in renderer.env.loader.searchpath:  # type: ignore[union-attr]
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                templates.append((str(path.relative_to(folder)), path.read_bytes()))
+    sections = [(s.kind, s.home, [(p.name, p.title, p.group, p.label) for p in s.pages])
+                for s in (layout.facts, layout.timeline, layout.sources)]
+    # A source's archived text shows on the pages of the facts that cite it (a quote in context,
+    # Renderer.in_context): its digest is shared, so a changed archive renders the list pages again
+    # (its recorded sha256 changes with it too, but the text is what the pages show).
+    digest_of = renderer.memo.text_digest if renderer.memo is not None else text_digest
+    sources = [(source_state(s), digest_of(s.text), layout.source_href(s.id)) for s in renderer.project.sources]
+    return (templates, sorted(renderer.assets.names.items()), str(context["css"]),
+            context["csp"], context["script"], context["base_url"], state(context["site"]), sections, sources,
+            renderer.words.state)  # the catalogs the page's words come from (i18n.py)
+
+
+def page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any]) -> tuple:
+    """What one list page shows of its own: its items, and what of other items they show."""
+    facts, section = renderer.facts, renderer.layout.facts
+    page_of, home = section.page_of, section.home  # a fact's link is its page and its id (Layout.fact_href)
+
+    def cited(ids: list[str]) -> list:
+        return [(i, facts[i].number if i in facts else 0, page_of.get(i, home)) for i in ids]
+
+    kind = extra["section"].kind
+    if kind == "facts":
+        items: Any = [_entry_state(f) for f in extra["facts"]]  # each links to this page, named below
+        originals = getattr(renderer, "originals_by_id", None)  # an edition's: its attribution chain reads them
+        if originals is not None:
+            items = [(item, _entry_state(originals[f.id])) for item, f in zip(items, extra["facts"], strict=True)]
+    elif kind == "timeline":
+        topics = context["event_topics"]
+        items = [(_entry_state(e), str(text), topics.get(e.id), cited(e.facts)) for e, text in extra["events"]]
+    else:
+        items = [(source_state(s), cited([f.id for f in s.cited_by])) for s in extra["sources"]]
+    neighbours = [(p.name, p.title) if p else None for p in (extra["previous"], extra["next"])]
+    return kind, extra["page"].name, extra["page"].title, neighbours, items
+
+
+def _entry_state(item: Any) -> Any:
+    """A fact or event as plain data for a fingerprint: an item made from a kept entry (entries.py)
+    is its entry's token and what other entries decide (its number, its derived id). The rest
+    follows from its text and the sources, which the shared fingerprint covers: the date its first
+    source lends it (`published`), its quotes' offsets (from the sources' archives)."""
+    token = TOKENS.get(item)
+    if token is None:
+        return state(item)
+    return token, item.id, getattr(item, "number", 0)
+
+
+def source_state(source: Source) -> Any:
+    """A source as plain data for a fingerprint, without the facts citing it and its archived text
+    (covered on their own): a source made from a kept entry is its entry's token, which stands for
+    every other field."""
+    token = TOKENS.get(source)
+    if token is None:
+        return state(source, skip=("cited_by", "text"))
+    return token, source.id
+
+
+def state(value: Any, skip: tuple[str, ...] = ()) -> Any:
+    """A value as plain data, for a fingerprint: positions in files are left out (they show nowhere)."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is PartialDate:  # as plain data, so the fingerprint is marshalled (see digest)
+        return ("PartialDate", value.year, value.month, value.day, value.approximate, value.uncertain)
+    if kind is list or kind is tuple:
+        return [state(v) for v in value]
+    if kind is Where or kind is Spot:  # where an item was written, which no page shows
+        return None
+    if kind is Source and not skip:  # a source is shown by its id wherever it is cited
+        return ("source", value.id)
+    names = _FIELDS.get((kind, skip))
+    if names is None:
+        if kind is dict:
+            return [(state(k), state(v)) for k, v in value.items()]
+        if isinstance(value, PurePath):
+            return str(value)
+        if not is_dataclass(value):
+            return repr(value)  # unknown: its repr (which at worst never matches, so it is rendered again)
+        names = _FIELDS[kind, skip] = tuple(f.name for f in fields(value) if f.name not in skip)
+    return (kind.__name__, *[state(getattr(value, name)) for name in names])
+
+
+_LEAVES = {str, int, float, bool, type(None)}
+_FIELDS: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def text_digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
+
+def digest(value: Any) -> bytes:
+    """A fingerprint's digest. Plain data (what state() gives) goes through marshal's version 2, in C
+    and about four times quicker than repr at 10,000 facts; it writes no references between
+    objects, so equal values give equal bytes whichever objects hold them. Anything else marshal
+    refuses (a str subclass such as Markup) is digested by its repr; the prefix keeps the two apart."""
+    try:
+        data = b"m" + marshal.dumps(value, 2)
+    except ValueError:
+        data = b"r" + repr(value).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=20).digest()
