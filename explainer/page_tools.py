@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,9 +60,19 @@ class ProjectLoader(jinja2.FileSystemLoader):
     The build refuses such links before it starts (confine.py); this holds even for one made since.
     """
 
-    def __init__(self, folders: Sequence[Path], root: Path):
+    def __init__(self, folders: Sequence[Path], root: Path,
+                 loaded: Callable[[str, jinja2.Template], None] | None = None):
+        """``loaded(name, template)`` is told of each template compiled or read from the bytecode cache."""
         super().__init__([str(folder) for folder in folders])
         self.root = root
+        self.loaded = loaded
+
+    def load(self, environment: jinja2.Environment, name: str,
+             globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        template = super().load(environment, name, globals)
+        if self.loaded is not None:
+            self.loaded(name, template)
+        return template
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         for folder in self.searchpath:

@@ -51,6 +51,7 @@ from .page_tools import (
 from .paginate import layout as page_layout
 from .parallel import aside, render_pages
 from .quotes import Archive
+from .shared_blocks import SharedBlocks
 from .verify import normalise
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class Renderer(MarkdownTexts):
         self.layout = page_layout(project)
         self.md = markdown.Markdown(extensions=[], output_format="html")
         self.env = jinja2.Environment(
-            loader=ProjectLoader(templates, project.root),
+            loader=ProjectLoader(templates, project.root, weak(self._loaded)),
             autoescape=jinja2.select_autoescape(("html", "xml", "j2")),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -108,6 +109,7 @@ class Renderer(MarkdownTexts):
             bytecode_cache=bytecode_cache(),
             finalize=isolate,
         )
+        self.shared = SharedBlocks(self.env)  # the front page's blocks, which the offline file renders alike
         self.env.globals["asset"] = weak(assets.url)  # asset('print.css') → its content-hashed path
         self._archives: dict[str, Archive] = {}
         self._sources = project.sources_by_id  # once: the property builds a new dict each time
@@ -125,6 +127,10 @@ class Renderer(MarkdownTexts):
             words = Words(project.site.language, project.site.language, NullTranslations())
         self.words = words
         install(self.env, words)  # _() and ngettext() in templates; other languages' dates and numbers
+
+    def _loaded(self, name: str, template: jinja2.Template) -> None:
+        if name == FRONT_PAGE:  # offline.html extends it: see shared_blocks.py
+            self.shared.share(template)
 
     def attributed(self, fact: Fact | str) -> str:
         """"According to the SBU, as reported by an unsigned article" (attribution.py writes the chain)."""
