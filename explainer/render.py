@@ -108,6 +108,7 @@ class Renderer(MarkdownTexts):
             keep_trailing_newline=True,
             bytecode_cache=bytecode_cache(),
             finalize=isolate,
+            auto_reload=False,  # one build's environment: a template is loaded once, not checked on every include
         )
         self.shared = SharedBlocks(self.env)  # the front page's blocks, which the offline file renders alike
         self.env.globals["asset"] = weak(assets.url)  # asset('print.css') → its content-hashed path
