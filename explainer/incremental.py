@@ -16,6 +16,8 @@ checks this after random sequences of edits):
 - the search index, keyed by its records (Pagefind runs again only when one changed; in `serve`,
   in the background, the last index published meanwhile: search.SearchMemo);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
+- another edition of a story on one page: all its files, keyed by everything it shows (edition_key),
+  so an edit to an original text it shows translated renders none of it;
 - each list page's bytes and links, keyed by a fingerprint of what it shows: its own facts,
   events or sources, and what every page shares (templates, assets, site.yaml, every field of
   the sources: titles, addresses, labels for the attribution chain, how much context a quote
@@ -138,6 +140,9 @@ class RenderMemo:
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
         # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
         self._checked: dict[tuple[str, str], tuple[bool, list[str]]] = {}
+        # Another edition's files, while all it shows is the same: (key, files, problems found rendering them)
+        self.edition: tuple[bytes, dict[str, Any], list[ContentError]] | None = None
+        self.edition_reused = 0  # builds that took all the edition's files from the last, for the tests
 
     def start(self, project: Any = None, words: Any = None) -> None:
         """Begin a build; ``words`` (i18n.Words), whose catalogs name the citation links in Markdown."""
@@ -212,6 +217,36 @@ class RenderMemo:
             links = page_links(name, data)
         self._pages_now[name] = (key, data, list({(target, why): (link, target, why)
                                                   for link, target, why in reversed(links)}.values()))
+
+
+def edition_key(project: Any, translated: Any, theme: Any, base_url: str, words: Any) -> bytes | None:
+    """What another edition of a story on one page shows, as a key for all its files (RenderMemo.edition).
+
+    The edition is rendered from its translated copy of the project, so the key holds that copy's
+    every field and every source (with a digest of its archived text), the original's site and the
+    original attributions its chains are decided on (translated.chain), every file of the theme's
+    templates and static folders, the catalogs and the address: an edit to an original text the
+    edition shows translated renders none of it again. None for a story split into pages (it has
+    list pages, kept one by one, and search) or in no other edition.
+    """
+    from .paginate import layout
+
+    if layout(translated).pages:
+        return None
+    originals = project.facts_by_id
+    theme_files = []
+    for folder in (*theme.templates, *theme.static):
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                theme_files.append((str(path.relative_to(folder)), path.read_bytes()))
+    return _digest((
+        base_url, words.language, words.state, theme_files, state(project.site),
+        [(_source_state(s), _text_digest(s.text)) for s in project.sources],
+        [(_source_state(s), _text_digest(s.text)) for s in translated.sources],
+        [(state(f), originals[f.id].attribution if f.id in originals else None) for f in translated.facts],
+        state(translated.site), state(translated.events), state(translated.comparisons), state(translated.glossary),
+        state(translated.summaries), state(translated.translated_summaries), str(translated.root),
+    ))
 
 
 class BuildCache:
@@ -367,6 +402,8 @@ def state(value: Any, skip: tuple[str, ...] = ()) -> Any:
     kind = type(value)
     if kind in _LEAVES:
         return value
+    if isinstance(value, str):  # Untranslated (marked on the page), Markup: not the same as the plain text
+        return (kind.__name__, getattr(value, "lang", None), str(value))
     if kind is PartialDate:  # as plain data, so the fingerprint is marshalled (see _digest)
         return ("PartialDate", value.year, value.month, value.day, value.approximate, value.uncertain)
     if kind is list or kind is tuple:
