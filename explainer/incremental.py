@@ -257,6 +257,7 @@ class BuildCache:
         self.quotes = QuoteMemo()
         self.render = RenderMemo()
         self.editions: dict[str, RenderMemo] = {}  # each other edition's pages, by its language code
+        self.links: dict[str, tuple[Any, Any]] = {}  # each page's bytes and its links, from the last build
         self.written = WrittenSite()  # what the last write put on disk: the next writes only what changed
 
 

@@ -392,6 +392,23 @@ def test_an_edition_on_one_page_is_kept_whole_while_nothing_it_shows_changed(tmp
         assert memo.edition_reused == before + (not shown), name
 
 
+def test_the_links_of_an_edition_kept_whole_are_not_read_again(tmp_path, monkeypatch):
+    """The link check reads a page's links once per bytes object: another edition's kept files are not
+    read again, and a link in them that a removed page breaks is still reported (unmet_links runs)."""
+    from explainer import assets
+
+    root = one_page_two_languages(tmp_path)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    read: list[str] = []
+    page_links = assets.page_links
+    monkeypatch.setattr(assets, "page_links", lambda page, data: read.append(page) or page_links(page, data))
+    edit(root / "content/facts.yaml", lambda t: t.replace("claim: SBU", "claim: The SBU"))
+    builder.build(root, tmp_path / "inc")
+    assert read and not [page for page in read if page.startswith("uk/")]
+    assert "index.html" in read  # rendered again: its new bytes are read
+
+
 def test_a_broken_build_keeps_no_edition_and_the_repair_matches_a_cold_build(tmp_path):
     root = one_page_two_languages(tmp_path)
     builder = IncrementalBuilder()
