@@ -109,7 +109,6 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     """
     from . import editions
     from .assets import hash_assets
-    from .incremental import RenderMemo
     from .parallel import can_fork_child
     from .render import STYLESHEET, RenderOptions
 
@@ -122,7 +121,7 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     def render_others(workers: int) -> dict[str, Output]:  # each other edition under its code
         out: dict[str, Output] = {}
         for code in others:
-            memo = cache.editions.setdefault(code, RenderMemo()) if cache else None
+            memo = cache.edition(code) if cache else None
             out.update(editions.render_other(project, code, theme, options, assets, problems, workers, memo))
         return out
 
