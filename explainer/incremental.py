@@ -258,11 +258,11 @@ class BuildCache:
         self.render = RenderMemo()
         self.editions: dict[str, RenderMemo] = {}  # each other edition's pages, by its language code
         self.links: dict[str, tuple[Any, Any]] = {}  # each page's bytes and its links, from the last build
+        self.written = WrittenSite()  # what the last write put on disk: the next writes only what changed
 
     def edition(self, code: str) -> RenderMemo:
         """The memo of the edition ``code`` (a method here, so a cold build never imports this module)."""
         return self.editions.setdefault(code, RenderMemo())
-        self.written = WrittenSite()  # what the last write put on disk: the next writes only what changed
 
 
 class IncrementalBuilder:
