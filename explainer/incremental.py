@@ -229,9 +229,11 @@ def edition_key(project: Any, translated: Any, theme: Any, base_url: str, words:
     edition shows translated renders none of it again. None for a story split into pages (it has
     list pages, kept one by one, and search) or in no other edition.
     """
-    from .paginate import layout
+    from .paginate import limits
 
-    if layout(translated).pages:
+    most = limits(translated)  # a list is split when it holds more than a page (paginate.py): counted, not laid out
+    if (len(translated.facts) > most.facts_per_page or len(translated.events) > most.events_per_page
+            or len(translated.sources) > most.sources_per_page):
         return None
     originals = project.facts_by_id
     theme_files = []

@@ -392,6 +392,16 @@ def test_an_edition_on_one_page_is_kept_whole_while_nothing_it_shows_changed(tmp
         assert memo.edition_reused == before + (not shown), name
 
 
+def test_an_edition_split_into_pages_is_not_kept_whole(tmp_path):
+    """A split story's edition keeps its list pages one by one (and has search): no key is worked out."""
+    root = two_language_project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    builder.build(root, tmp_path / "inc")
+    memo = builder.cache.editions["uk"]
+    assert memo.edition is None and memo.edition_reused == 0 and memo.reused > 0
+
+
 def test_the_links_of_an_edition_kept_whole_are_not_read_again(tmp_path, monkeypatch):
     """The link check reads a page's links once per bytes object: another edition's kept files are not
     read again, and a link in them that a removed page breaks is still reported (unmet_links runs)."""
