@@ -158,13 +158,37 @@ def render_other(project: Project, code: str, theme: Any, options: Any, assets: 
     ``memo`` (the preview's, incremental.RenderMemo: one per edition) keeps the edition's list pages
     and Markdown from its last build, each keyed by what it shows, as the original's memo does.
     """
-    from .feed import feed_xml, recent_changes
     from .render import RenderOptions
 
     site = project.site
     words = words_for(code, site, theme.locales, problems, project.root)
     translated_project = translate(project, code, words)
     edition_options = RenderOptions(base_url=options.base_url + prefix(site, code))
+    key = None
+    if memo is not None:  # the preview: all the edition's files again while nothing it shows changed
+        from .fingerprints import edition_key
+
+        key = edition_key(project, translated_project, theme, edition_options.base_url, words)
+        if key is not None and memo.edition is not None and memo.edition[0] == key:
+            problems.items.extend(memo.edition[2])
+            memo.edition_reused += 1
+            return dict(memo.edition[1])
+    before = len(problems.items)
+    out = _render_edition(project, translated_project, code, words, theme, options, edition_options, assets,
+                          problems, workers, memo)
+    if memo is not None:
+        found = problems.items[before:]
+        memo.edition = (key, out, found) if key is not None and not any(p.severity == "error" for p in found) \
+            else None
+    return out
+
+
+def _render_edition(project: Project, translated_project: Project, code: str, words: Words, theme: Any,
+                    options: Any, edition_options: Any, assets: Any, problems: Problems, workers: int,
+                    memo: Any) -> dict[str, bytes]:
+    from .feed import feed_xml, recent_changes
+
+    site = project.site
     renderer = edition_renderer(project, translated_project, words, theme, edition_options, assets, memo)
     setup(renderer, site, options.base_url, code)
     renderer.env.globals["site_untranslated"] = [name for name in ("title", "description")

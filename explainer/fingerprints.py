@@ -7,6 +7,8 @@ texts, the pages of each list, the catalogs). Only the list-page templates that 
 variable than LIST_PAGE_NAMES are fingerprinted; a theme whose list pages read more has them
 rendered every time. A fact or event made from a kept entry stands by its entry's token
 (entries.TOKENS) and what other entries decide (its number, its id).
+
+Another edition of a story on one page is kept whole by a key of the same making (edition_key).
 """
 
 from __future__ import annotations
@@ -36,6 +38,38 @@ LIST_PAGE_NAMES = frozenset({
     "layout", "event_topics",  # only the page's own items' entries are read (layout: whether a list is split)
     "editions", "translation_of", "links_absolute",  # the language switch: from site and base_url (editions.py)
 })
+
+
+def edition_key(project: Any, translated: Any, theme: Any, base_url: str, words: Any) -> bytes | None:
+    """What another edition of a story on one page shows, as a key for all its files (RenderMemo.edition).
+
+    The edition is rendered from its translated copy of the project, so the key holds that copy's
+    every field and every source (with a digest of its archived text), the original's site and the
+    original attributions its chains are decided on (translated.chain), every file of the theme's
+    templates and static folders, the catalogs and the address: an edit to an original text the
+    edition shows translated renders none of it again. None for a story split into pages (it has
+    list pages, kept one by one, and search) or in no other edition.
+    """
+    from .paginate import limits
+
+    most = limits(translated)  # a list is split when it holds more than a page (paginate.py): counted, not laid out
+    if (len(translated.facts) > most.facts_per_page or len(translated.events) > most.events_per_page
+            or len(translated.sources) > most.sources_per_page):
+        return None
+    originals = project.facts_by_id
+    theme_files = []
+    for folder in (*theme.templates, *theme.static):
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                theme_files.append((str(path.relative_to(folder)), path.read_bytes()))
+    return digest((
+        base_url, words.language, words.state, theme_files, state(project.site),
+        [(source_state(s), text_digest(s.text)) for s in project.sources],
+        [(source_state(s), text_digest(s.text)) for s in translated.sources],
+        [(state(f), originals[f.id].attribution if f.id in originals else None) for f in translated.facts],
+        state(translated.site), state(translated.events), state(translated.comparisons), state(translated.glossary),
+        state(translated.summaries), state(translated.translated_summaries), str(translated.root),
+    ))
 
 
 def list_pages_read_only_known_names(env: jinja2.Environment,
@@ -142,6 +176,8 @@ def state(value: Any, skip: tuple[str, ...] = ()) -> Any:
     kind = type(value)
     if kind in _LEAVES:
         return value
+    if isinstance(value, str):  # Untranslated (marked on the page), Markup: not the same as the plain text
+        return (kind.__name__, getattr(value, "lang", None), str(value))
     if kind is PartialDate:  # as plain data, so the fingerprint is marshalled (see digest)
         return ("PartialDate", value.year, value.month, value.day, value.approximate, value.uncertain)
     if kind is list or kind is tuple:

@@ -17,6 +17,8 @@ checks this after random sequences of edits):
 - the search index, keyed by its records (Pagefind runs again only when one changed; in `serve`,
   in the background, the last index published meanwhile: search.SearchMemo);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
+- another edition of a story on one page: all its files, keyed by everything it shows (edition_key),
+  so an edit to an original text it shows translated renders none of it;
 - each list page's bytes and links, keyed by a fingerprint of what it shows: its own facts,
   events or sources, and what every page shares (templates, assets, site.yaml, every field of
   the sources: titles, addresses, labels for the attribution chain, how much context a quote
@@ -130,6 +132,9 @@ class RenderMemo:
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
         # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
         self._checked: dict[tuple[str, str], tuple[bool, list[str]]] = {}
+        # Another edition's files, while all it shows is the same: (key, files, problems found rendering them)
+        self.edition: tuple[bytes, dict[str, Any], list[ContentError]] | None = None
+        self.edition_reused = 0  # builds that took all the edition's files from the last, for the tests
 
     def start(self, project: Any = None, words: Any = None) -> None:
         """Begin a build; ``words`` (i18n.Words), whose catalogs name the citation links in Markdown."""
@@ -251,7 +256,12 @@ class BuildCache:
         self.quotes = QuoteMemo()
         self.render = RenderMemo()
         self.editions: dict[str, RenderMemo] = {}  # each other edition's pages, by its language code
+        self.links: dict[str, tuple[Any, Any]] = {}  # each page's bytes and its links, from the last build
         self.written = WrittenSite()  # what the last write put on disk: the next writes only what changed
+
+    def edition(self, code: str) -> RenderMemo:
+        """The memo of the edition ``code`` (a method here, so a cold build never imports this module)."""
+        return self.editions.setdefault(code, RenderMemo())
 
 
 class IncrementalBuilder:

@@ -67,7 +67,10 @@ def render(context: dict[str, Any], site_pages: set[str], print_css: str, hashes
            render_page: Callable[[str, dict[str, Any]], str]) -> tuple[str, bytes]:
     """(file name, bytes) of the offline edition; `hashes(css)` gives a CSP hash source."""
     css = str(context["css"])
-    extra = {"layout": whole_layout(), "print_css": Markup(print_css), "offline": None, "embeds_page": None,
+    # While nothing is split the site's own layout is a whole one, and the same object lets the offline
+    # file take the front page's main block as rendered (shared_blocks.py).
+    layout = context["layout"] if not context["layout"].pages else whole_layout()
+    extra = {"layout": layout, "print_css": Markup(print_css), "offline": None, "embeds_page": None,
              "links_absolute": True,  # the language switch: the file is read anywhere
              "search_page": None, "csp": csp([hashes(css), hashes(print_css)])}
     html = render_page("offline.html", extra)

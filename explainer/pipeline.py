@@ -115,7 +115,6 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     """
     from . import editions
     from .assets import hash_assets
-    from .incremental import RenderMemo
     from .parallel import can_fork_child
     from .render import STYLESHEET, RenderOptions
 
@@ -128,7 +127,7 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     def render_others(workers: int) -> dict[str, Output]:  # each other edition under its code
         out: dict[str, Output] = {}
         for code in others:
-            memo = cache.editions.setdefault(code, RenderMemo()) if cache else None
+            memo = cache.edition(code) if cache else None
             out.update(editions.render_other(project, code, theme, options, assets, problems, workers, memo))
         return out
 
@@ -197,12 +196,19 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
             pages["_headers"] = editions.headers(site, pages["_headers"])
         pages["index.html"] = editions.with_translations(pages["index.html"], site, options.base_url)
     known = renderer.page_links  # pages whose links were read where they were rendered, or kept from the last build
+    # The preview's: each page's links by its bytes, for a page given as the same bytes object again
+    # (another edition's, kept whole: editions.render_other).
+    last_links, links_now = (cache.links, {}) if cache else ({}, None)
     broken = []
     for page, data in pages.items():
         if page.endswith(".html"):
             links = known.get(page)
+            if links is None and (kept := last_links.get(page)) is not None and kept[0] is data:
+                links = kept[1]
             if links is None or unmet_links(links, pages):  # a kept page keeps one link per file: read it in full
                 links = page_links(page, data)
+            if links_now is not None:
+                links_now[page] = (data, links)
             broken += [(page, link, why) for link, why in unmet_links(links, pages)]
     reported: set[str] = set()
     for page, link, why in broken:  # e.g. a template naming an asset without asset()
@@ -220,6 +226,8 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
     problems.raise_if_errors()
     if memo:
         memo.finish()
+    if cache is not None and links_now is not None:
+        cache.links = links_now
     return pages
 
 

@@ -53,6 +53,7 @@ from .paginate import Layout
 from .paginate import layout as page_layout
 from .parallel import aside, render_pages, shares_a_core
 from .quotes import Archive
+from .shared_blocks import SharedBlocks
 from .verify import normalise, normalise_lines
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class Renderer(MarkdownTexts):
         self.layout = layout or page_layout(project)
         self.md = markdown.Markdown(extensions=[], output_format="html")
         self.env = jinja2.Environment(
-            loader=ProjectLoader(templates, project.root),
+            loader=ProjectLoader(templates, project.root, weak(self._loaded)),
             autoescape=jinja2.select_autoescape(("html", "xml", "j2")),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -113,8 +114,10 @@ class Renderer(MarkdownTexts):
             keep_trailing_newline=True,
             bytecode_cache=bytecode_cache(),
             finalize=isolate,
+            auto_reload=False,  # one build's environment: a template is loaded once, not checked on every include
         )
         self.env.template_class = Template  # output escaped without copying Markup (page_tools.py)
+        self.shared = SharedBlocks(self.env)  # the front page's blocks, which the offline file renders alike
         self.env.globals["asset"] = weak(assets.url)  # asset('print.css') → its content-hashed path
         self._archives: dict[str, Archive] = {}
         self._sources = project.sources_by_id  # once: the property builds a new dict each time
@@ -132,6 +135,10 @@ class Renderer(MarkdownTexts):
             words = Words(project.site.language, project.site.language, NullTranslations())
         self.words = words
         install(self.env, words)  # _() and ngettext() in templates; other languages' dates and numbers
+
+    def _loaded(self, name: str, template: jinja2.Template) -> None:
+        if name == FRONT_PAGE:  # offline.html extends it: see shared_blocks.py
+            self.shared.share(template)
 
     def attributed(self, fact: Fact | str) -> str:
         """"According to the SBU, as reported by an unsigned article" (attribution.py writes the chain)."""

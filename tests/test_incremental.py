@@ -340,6 +340,98 @@ def test_an_edition_renders_again_only_the_pages_an_edit_changes(tmp_path):
     assert result.pages == pipeline.build(root, tmp_path / "cold").pages
 
 
+def one_page_two_languages(tmp_path: Path) -> Path:
+    """The small two-language fixture, on one page, with its own catalog: each edition's files kept whole."""
+    from _languages_fixture import FILES
+    from conftest import make_project
+
+    root = make_project(tmp_path / "site", FILES).root
+    (root / "locales").mkdir(exist_ok=True)
+    shutil.copy(REPO / "locales" / "uk.po", root / "locales" / "uk.po")
+    return root
+
+
+# (edit, whether the Ukrainian edition shows it, file, old text, new text): an edition of a story on one
+# page is kept whole while nothing it shows changed (fingerprints.edition_key); each step is checked
+# against a cold build. A file of the theme is first copied into the project.
+ONE_PAGE_EDITS = [
+    ("nothing", False, None, "", ""),
+    ("the original claim of a translated fact", False, "content/facts.yaml", "claim: SBU", "claim: The SBU"),
+    ("an original summary (the edition has its own)", False, "content/summaries/01-intro.md", "were", "were all"),
+    ("the claim of an untranslated fact", True, "content/facts.yaml", "Swaps exchanged", "Swaps traded"),
+    ("a translated claim", True, "content/facts.yaml", "claim: Командос СБУ", "claim: Бійці СБУ"),
+    ("the original attribution (the chain is decided on it)", True, "content/facts.yaml",
+     "attribution: the SBU", "attribution: the Test Gazette"),
+    ("a source's original label", True, "content/sources.yaml", "label: the Test", "label: the"),
+    ("the translated summary", True, "content/summaries/uk/01-intro.md", "невеликими", "малими"),
+    ("a word of the catalog", True, "locales/uk.po", 'msgstr "факт"', 'msgstr "факт№"'),
+    ("a template", True, "templates/_facts.html", '<ol class="facts"', '<ol data-x class="facts"'),
+    ("the stylesheet", True, "static/style.css", "body {", ".x { color: red; }\nbody {"),
+    ("nothing, after all that", False, None, "", ""),
+]
+
+
+def test_an_edition_on_one_page_is_kept_whole_while_nothing_it_shows_changed(tmp_path):
+    root = one_page_two_languages(tmp_path)
+    builder = IncrementalBuilder()
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    memo = builder.cache.editions["uk"]
+    for name, shown, path, old, new in ONE_PAGE_EDITS:
+        before = memo.edition_reused
+        if path is not None:
+            if not (root / path).exists():
+                (root / path).parent.mkdir(exist_ok=True)
+                shutil.copy(REPO / path, root / path)
+            text = (root / path).read_text(encoding="utf-8")
+            assert old in text, name
+            (root / path).write_text(text.replace(old, new, 1), encoding="utf-8")
+        incremental = outcome(builder.build, root, tmp_path / "inc")
+        assert incremental[0] == "built", name
+        assert incremental == outcome(pipeline.build, root, tmp_path / "cold"), name
+        assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold"), name
+        assert memo.edition_reused == before + (not shown), name
+
+
+def test_an_edition_split_into_pages_is_not_kept_whole(tmp_path):
+    """A split story's edition keeps its list pages one by one (and has search): no key is worked out."""
+    root = two_language_project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    builder.build(root, tmp_path / "inc")
+    memo = builder.cache.editions["uk"]
+    assert memo.edition is None and memo.edition_reused == 0 and memo.reused > 0
+
+
+def test_the_links_of_an_edition_kept_whole_are_not_read_again(tmp_path, monkeypatch):
+    """The link check reads a page's links once per bytes object: another edition's kept files are not
+    read again, and a link in them that a removed page breaks is still reported (unmet_links runs)."""
+    from explainer import assets
+
+    root = one_page_two_languages(tmp_path)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    read: list[str] = []
+    page_links = assets.page_links
+    monkeypatch.setattr(assets, "page_links", lambda page, data: read.append(page) or page_links(page, data))
+    edit(root / "content/facts.yaml", lambda t: t.replace("claim: SBU", "claim: The SBU"))
+    builder.build(root, tmp_path / "inc")
+    assert read and not [page for page in read if page.startswith("uk/")]
+    assert "index.html" in read  # rendered again: its new bytes are read
+
+
+def test_a_broken_build_keeps_no_edition_and_the_repair_matches_a_cold_build(tmp_path):
+    root = one_page_two_languages(tmp_path)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    good = (root / "content/facts.yaml").read_text(encoding="utf-8")
+    (root / "content/facts.yaml").write_text(good.replace("claim: Swaps exchanged", "claim: 7 swaps exchanged"),
+                                             encoding="utf-8")  # a number no quote holds: a content error
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    (root / "content/facts.yaml").write_text(good, encoding="utf-8")
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_incremental_builds_match_cold_builds_after_random_edits(tmp_path, seed):
     root = project(tmp_path)

@@ -1,0 +1,126 @@
+"""Blocks that two pages of one edition render alike, rendered once: the front page's and the offline file's.
+
+`offline.html` extends `index.html`. While no list is split, the offline file's main block (the
+summaries, charts, comparisons, timeline, facts, glossary and sources: most of both files) is the
+front page's, byte for byte, and rendering it was ~20 ms of each on the shipped story, in every
+build and on every save in the preview. So each block of the front-page template keeps what it
+rendered last with the value, in the block's own context, of every name read while it rendered
+(by the block, or by a template it included or imported with context, whose reads may have found a
+loop's own value instead: the outer one is kept too, which only makes a match rarer), and gives the
+same text again to a render whose context has the very same objects (``is``) under those names.
+Anything else renders the block anew:
+
+- a name read whose value is another object (the offline file's `layout` when a list is split, its
+  `offline`, `csp` or `embeds_page`), even an equal one;
+- a block that reads `self`, `super()` or a block nested in it: those come from the page's own
+  template (a theme's `offline.html` may override them), not from the context.
+
+Jinja's own translation functions (`_`, `ngettext`), the only ones here that take the context, read
+it by name as well; the escaping in force is compared with the rest.
+
+A theme keeps overriding any template as before; it only renders faster where its front page and
+offline file share a block. Values are never changed in place while an edition renders its pages
+(a new value replaces an old one), which is what makes the same object mean the same text; the kept
+text lives as long as the renderer, one build's edition.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import jinja2
+from jinja2.runtime import Context
+
+Block = Callable[[Context], Iterator[str]]
+
+_BLOCKS = "\0blocks"  # recorded when a block reaches the context's blocks (self, super(), nesting): no name
+
+
+class SharedBlocks:
+    """The Jinja side of sharing: a Context that records the names read, and the blocks that reuse a render.
+
+    The renderer holds this object, and with it the texts kept and the values they were rendered
+    from; the environment and its templates reach it only through a weak reference, so no reference
+    cycle through compiled templates (see page_tools.weak) keeps a build's project alive.
+    """
+
+    def __init__(self, env: jinja2.Environment):
+        self.recording: list[set[str]] = []  # the names read, one set per shared block being rendered
+        self.kept: dict[Block, tuple[dict[str, Any], tuple[bool, bool], str]] = {}  # block → its last render
+        self.hits = 0  # blocks given again, for the tests
+        env.context_class = _context_class(self.recording)
+
+    def share(self, template: jinja2.Template) -> None:
+        """Let each of ``template``'s own blocks be rendered once per set of values it reads."""
+        ref = weakref.ref(self)
+        template.blocks = {name: _shared(ref, render) for name, render in template.blocks.items()}
+
+    def render(self, render: Block, context: Context) -> str:
+        """``render``'s text in ``context``: the last one, if every name it read has the same value here."""
+        escaping = (context.eval_ctx.autoescape, context.eval_ctx.volatile)
+        last = self.kept.get(render)
+        if last is not None and last[1] == escaping and _same(context, last[0]):
+            self.hits += 1
+            return last[2]
+        names: set[str] = set()
+        self.recording.append(names)
+        try:
+            text = "".join(render(context))
+        finally:
+            self.recording.pop()
+        self.kept.pop(render, None)
+        if _BLOCKS not in names:
+            resolve = context.resolve_or_missing
+            self.kept[render] = ({name: resolve(name) for name in names}, escaping, text)
+        return text
+
+
+def _shared(ref: weakref.ref[SharedBlocks], render: Block) -> Block:
+    def block(context: Context) -> Iterator[str]:
+        shared = ref()
+        if shared is None:  # the renderer is gone: a template object outlived it
+            yield from render(context)
+            return
+        yield shared.render(render, context)
+
+    return block
+
+
+def _same(context: Context, reads: dict[str, Any]) -> bool:
+    resolve = context.resolve_or_missing
+    return all(resolve(name) is value for name, value in reads.items())
+
+
+def _context_class(recording: list[set[str]]) -> type[Context]:
+    class RecordingContext(Context):
+        """A template context that tells the shared blocks being rendered each name read."""
+
+        def resolve_or_missing(self, key: str) -> Any:
+            for names in recording:
+                names.add(key)
+            return super().resolve_or_missing(key)
+
+        @property  # type: ignore[override]
+        def blocks(self) -> dict[str, list[Block]]:
+            for names in recording:
+                names.add(_BLOCKS)
+            return self._blocks
+
+        @blocks.setter
+        def blocks(self, value: dict[str, list[Block]]) -> None:
+            self._blocks = value
+
+        def derived(self, locals: dict[str, Any] | None = None) -> Context:
+            """A copy for a call in a loop (`_()`, a macro): it copies the blocks, which reads none of them."""
+            if not recording:
+                return super().derived(locals)
+            paused = recording[:]
+            recording.clear()
+            try:
+                return super().derived(locals)
+            finally:
+                recording.extend(paused)
+
+    return RecordingContext
