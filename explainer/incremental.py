@@ -48,7 +48,7 @@ import jinja2.meta
 import jinja2.nodes
 
 from .dates import PartialDate
-from .entries import TOKENS, EntryMemo
+from .entries import TOKENS, EntryMemo, ListDoc
 from .errors import ContentError, Problems
 from .model import Source, Spot, Where
 from .search import SearchMemo
@@ -109,6 +109,15 @@ class FileMemo:
             return memo.load(path, text, found, most_new=len(memo.entries) // 2)
 
         return self.load(path, problems, read)
+
+    def slim(self) -> None:
+        """Once the build's items are checked: drop the parsed values of the entries checked clean
+        (entries.EntryMemo.slim), in the memos and in the documents kept for the next build."""
+        for path, memo in self._entries.items():
+            memo.slim()
+            hit = self._files.get(path)
+            if hit is not None and isinstance(hit[1], ListDoc):
+                hit[1].slim()
 
     def forget_unseen(self) -> None:
         """Drop files no longer read (removed or renamed), after a build."""

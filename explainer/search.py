@@ -14,6 +14,8 @@ extra, the explainer is complete without it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import marshal
 import os
 import re
 import tempfile
@@ -82,7 +84,7 @@ def plain(text: str) -> str:
     return " ".join(_MARKUP.sub("", text).split())
 
 
-def records(project: Any, layout: Any) -> list[Record]:
+def records(project: Any, layout: Any, memo: SearchMemo | None = None) -> list[Record]:
     """One record per fact, event and glossary entry, in a stable order.
 
     A record's title is its heading, indexed with it: the content does not repeat it (at 50,000 facts
@@ -92,13 +94,31 @@ def records(project: Any, layout: Any) -> list[Record]:
     facts are numbered again whenever one is added above them.
     """
     from .attribution import chain
+    from .entries import TOKENS
 
     sources = project.sources_by_id
     out = []
+    # The preview's (memo): a fact made from a kept entry (entries.py) keeps its record while its
+    # address and every source's label and title (what its attribution chain names) are unchanged.
+    shared = [(s.id, s.label, s.title) for s in project.sources] if memo is not None else None
+    last = memo.fact_records if memo is not None and memo.sources_named == shared else {}
+    now: dict[tuple, Record] = {}
     for fact in project.facts:
+        href = layout.fact_href(fact.id)
+        token = TOKENS.get(fact) if memo is not None else None
+        if token is not None:
+            record = last.get((token, href))
+            if record is not None:
+                now[token, href] = record
+                out.append(record)
+                continue
         quotes = " ".join(f"“{c.quote}”" for c in fact.citations)
-        out.append(Record(layout.fact_href(fact.id), str(fact.claim),
+        out.append(Record(href, str(fact.claim),
                           f"{chain(fact, sources)}. {quotes}"))  # the edition's words (editions.py)
+        if token is not None:
+            now[token, href] = out[-1]
+    if memo is not None:
+        memo.fact_records, memo.sources_named = now, shared
     for event in sorted(project.events, key=lambda e: (e.date.sort_key, e.id)):
         out.append(Record(layout.event_href(event.id), event.title, plain(event.text)))
     for term in sorted(project.glossary, key=lambda t: (t.term.lower(), t.id)):
@@ -275,26 +295,32 @@ class SearchMemo:
 
     def __init__(self, background: bool = False):
         self.background = background
-        self._kept: dict[str, tuple[list[Record], dict[str, bytes]]] = {}
-        self._running: dict[str, tuple[list[Record], Indexing]] = {}
+        # Each index by a digest of its records (records_digest): the records themselves would keep
+        # two lists alive between builds, 20 MB each at 50,000 facts.
+        self._kept: dict[str, tuple[bytes, dict[str, bytes]]] = {}
+        self._running: dict[str, tuple[bytes, Indexing]] = {}
+        # The last build's fact records, by entry token and address, and the sources they were made with (records).
+        self.fact_records: dict[tuple, Record] = {}
+        self.sources_named: list | None = None
 
     def start(self, items: list[Record], language: str) -> Indexing | Kept | Background:
         """The index for these records: kept, being made (in the background when allowed), or started now.
 
         Raises SearchUnavailable when Pagefind cannot start.
         """
+        digest = records_digest(items)
         kept = self._kept.get(language)
-        if kept is not None and kept[0] == items:
+        if kept is not None and kept[0] == digest:
             self.stop(language)  # an index for other records is of no use any more
             return Kept(kept[1])
         running = self._running.get(language)
-        if running is not None and running[0] == items and running[1].usable():
+        if running is not None and running[0] == digest and running[1].usable():
             indexing = running[1]
         else:
             self.stop(language)
             indexing = Indexing(items, language, later=self.background and kept is not None)
-            indexing.finished = lambda files: self._keep(items, language, indexing, files)
-            self._running[language] = (items, indexing)
+            indexing.finished = lambda files: self._keep(digest, language, indexing, files)
+            self._running[language] = (digest, indexing)
         if self.background and kept is not None:
             return Background(kept[1], indexing)
         return indexing
@@ -306,11 +332,18 @@ class SearchMemo:
             if running is not None:
                 running[1].close()
 
-    def _keep(self, items: list[Record], language: str, indexing: Indexing, files: dict[str, bytes]) -> None:
+    def _keep(self, digest: bytes, language: str, indexing: Indexing, files: dict[str, bytes]) -> None:
         """Keep a finished index (a failed one is never kept, so the next build tries again)."""
-        self._kept[language] = (items, files)
+        self._kept[language] = (digest, files)
         if self._running.get(language, (None, None))[1] is indexing:
             del self._running[language]
+
+
+def records_digest(items: list[Record]) -> bytes:
+    """A digest standing for the records, in order: equal records, equal digests (marshal writes
+    the same bytes for equal strings; str() makes a subclass such as Markup plain, which it refuses)."""
+    data = marshal.dumps([(str(r.url), str(r.title), str(r.content)) for r in items], 2)
+    return hashlib.blake2b(data, digest_size=32).digest()
 
 
 def index(items: list[Record], language: str) -> dict[str, bytes]:

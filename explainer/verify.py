@@ -46,7 +46,10 @@ class QuoteMemo:
     text, and where each quote was found, by the quote and that normalised text."""
 
     def __init__(self) -> None:
-        self.texts: dict[str, str] = {}
+        # text → (that text as the last build held it, its normalised form): a build that reads the
+        # same archive again keeps the last build's string, so the memos keyed by it (here, and the
+        # quotes in context: incremental.RenderMemo.archives) hold one copy of each archive, not two.
+        self.texts: dict[str, tuple[str, str]] = {}
         # (source id, quote) → (normalised text, offset, length)
         self.found: dict[tuple[str, str], tuple[str, int, int]] = {}
         self.numbers: set[int] = set()  # entry tokens of the facts whose numbers passed (numbers.py)
@@ -97,13 +100,15 @@ def _load_archives(project: Project, problems: Problems, memo: QuoteMemo | None 
     seeds = project.root / "seeds"
     index: dict[str, str] = {}
     cache: dict[Path, str | None] = {}
+    inside = seeds.resolve()
     for source in project.sources:
-        path = archive_path(seeds, source, problems)
+        path = archive_path(seeds, source, problems, inside)
         if path is None:
             continue
         if path not in cache:
             text = read_text(path, problems, archive=True)
-            cache[path] = text
+            kept = memo.texts.get(text) if memo is not None and text is not None else None
+            cache[path] = kept[0] if kept is not None else text
         if cache[path] is None:
             continue
         source.text = cache[path]
@@ -112,10 +117,11 @@ def _load_archives(project: Project, problems: Problems, memo: QuoteMemo | None 
         if memo is None:
             index[source.id] = normalise(source.text)
             continue
-        normal = memo.texts.get(source.text)
-        index[source.id] = normal if normal is not None else normalise(source.text)
+        kept = memo.texts.get(source.text)
+        index[source.id] = kept[1] if kept is not None else normalise(source.text)
     if memo is not None:  # only this build's archives stay
-        memo.texts = {source.text: index[source.id] for source in project.sources if source.id in index}
+        memo.texts = {source.text: (source.text, index[source.id]) for source in project.sources
+                      if source.id in index}
     return index
 
 
@@ -141,8 +147,11 @@ def _check_sha256(source: Source, problems: Problems) -> bool:
     return True
 
 
-def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None:
-    """Resolve a source's `archive` strictly inside seeds/: no '..', no absolute path, no symlink out."""
+def archive_path(seeds: Path, source: Source, problems: Problems, inside: Path | None = None) -> Path | None:
+    """Resolve a source's `archive` strictly inside seeds/: no '..', no absolute path, no symlink out.
+
+    ``inside``: seeds/ resolved, once for every source of a build (at 1,000 sources, 0.1 s a build).
+    """
     rel = PurePosixPath(source.archive)
     where = source.archive_where
     if rel.is_absolute() or ".." in rel.parts or "\\" in source.archive:
@@ -156,7 +165,7 @@ def archive_path(seeds: Path, source: Source, problems: Problems) -> Path | None
         _error(problems, where, f"archive '{source.archive}' does not exist in seeds/",
                "copy the source's text into seeds/ or fix the file name")
         return None
-    if not resolved.is_relative_to(seeds.resolve()):
+    if not resolved.is_relative_to(inside or seeds.resolve()):
         _error(problems, where, f"archive '{source.archive}' points outside seeds/",
                "archived texts must be real files inside seeds/, not links elsewhere")
         return None
