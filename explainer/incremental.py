@@ -6,9 +6,9 @@ its key is unchanged, so a rebuild gives the same bytes as a cold build (tests/t
 checks this after random sequences of edits):
 
 - each content file's parsed document, with the problems found reading it, keyed by its bytes;
-- each entry of a list file (`content/*.yaml`), keyed by its text (entries.py): its parsed value,
-  its positions relative to the entry, and its checked record once it was checked without a
-  problem; a changed file is parsed again only in its new entries;
+- each entry of a list file (`content/*.yaml`), keyed by a digest of its text (entries.py): its
+  parsed value until it is checked clean, its positions relative to the entry, and its checked
+  record once it was checked without a problem; a changed file is parsed again only in its new entries;
 - where each quote was found in its archive, keyed by the source, the quote and the archive's
   normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
 - each fact's and event's line in the JSON and CSV exports, keyed by its entry's token, number
