@@ -2,7 +2,7 @@
 """The preview's rebuild after a one-fact edit, in one process: CPU time per stage, cold against incremental.
 
     .venv/bin/python bench/rebuild.py [--facts N | --project DIR] [--edits 5] [--edit fact|summary]
-                                      [--no-search] [--profile FILE]
+                                      [--no-search] [--profile FILE] [--memory]
 
 Copies the project (or generates one with bench/generate.py) into a temporary folder, then
 alternates: a cold build (``pipeline.build``) and an incremental rebuild (``IncrementalBuilder``,
@@ -11,6 +11,13 @@ as ``build.py serve`` runs it), each after editing one fact's claim in the middl
 the median CPU time of this process per stage (CPU time moves much less than wall time on a shared
 machine), the CPU time of child processes (Pagefind, which indexes a split story for search) and
 the wall time. Checks that both builds gave the same pages. Nothing is asserted.
+
+``--memory`` measures the preview's memory instead: only the preview's builds run (as `build.py
+serve` makes them: search in the background, so a save does not wait for Pagefind, whose process
+is not counted), no cold build beside them, which would set the process's peak itself. It prints
+the peak resident memory of this process (``ru_maxrss``) after the first build and after the
+edits, the resident memory it holds between saves (VmRSS in /proc/self/status, after the last
+edit), and the median CPU time per save. E.g. ``--facts 50000 --memory``.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import collections
 import cProfile
 import os
 import re
+import resource
 import statistics
 import sys
 import tempfile
@@ -72,6 +80,60 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports ru_maxrss in KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def resident_mb() -> float:
+    """This process's resident memory now, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def edit(n: int, kind: str, facts: Path, middle: str, summary: Path) -> None:
+    """The n-th edit: a fact's claim gains words, or a summary a sentence."""
+    if kind == "fact":
+        text = facts.read_text(encoding="utf-8")
+        edited = rf"\g<1>Edited {WORDS[n % len(WORDS)]}: "
+        facts.write_text(re.sub(rf"(- id: {re.escape(middle)}\n  claim: \")", edited, text), encoding="utf-8")
+    else:
+        cite = re.search(r"\[\[[^\[\]\n]*\]\]", summary.read_text(encoding="utf-8"))
+        with summary.open("a", encoding="utf-8") as out:
+            out.write(f"\n\nSentence {WORDS[n % len(WORDS)]} of the benchmark."
+                      f"{cite.group(0) if cite else ''}\n")
+
+
+def memory(args: argparse.Namespace) -> int:
+    """The preview's first build and edits alone, in this process: its memory and CPU per save."""
+    with tempfile.TemporaryDirectory(prefix="rebuild-bench-") as tmp:
+        root = project_to_time(Path(tmp) / "site", args.project, args.facts, search=not args.no_search)
+        facts = root / "content" / "facts.yaml"
+        ids = re.findall(r"^- id: (\S+)", facts.read_text(encoding="utf-8"), re.M)
+        summary = sorted((root / "content" / "summaries").glob("*.md"))[-1]
+        builder = IncrementalBuilder(background_search=True)  # as `serve` builds
+        try:
+            started = time.process_time()
+            builder.build(root, Path(tmp) / "out")
+            first, first_peak = time.process_time() - started, peak_mb()
+            saves = []
+            for n in range(args.edits):
+                edit(n, args.edit, facts, ids[len(ids) // 2], summary)
+                started = time.process_time()
+                builder.build(root, Path(tmp) / "out")
+                saves.append(time.process_time() - started)
+        finally:
+            builder.close()
+    story = f"generated, {args.facts} facts" if args.facts else str(args.project)
+    print(f"project: {story}; the preview's builds alone, {args.edits} {args.edit} edits")
+    print(f"first build: {first:.2f} s CPU; peak resident memory {first_peak:.0f} MB")
+    print(f"per save: median {statistics.median(saves or [0]) * 1000:.0f} ms CPU (process_time)")
+    print(f"after the edits: peak resident memory {peak_mb():.0f} MB, held now {resident_mb():.0f} MB")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", type=Path, default=REPO, help="project to copy (default: this repository)")
@@ -81,7 +143,11 @@ def main() -> int:
     parser.add_argument("--no-search", action="store_true",
                         help="set `search: false` in the copy's site.yaml (no Pagefind: the preview's own work alone)")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the incremental rebuilds to this file")
+    parser.add_argument("--memory", action="store_true",
+                        help="the preview's builds alone: peak and held memory of this process, CPU per save")
     args = parser.parse_args()
+    if args.memory:
+        return memory(args)
     spent: collections.Counter = collections.Counter()
     timed(spent)
     with tempfile.TemporaryDirectory(prefix="rebuild-bench-") as tmp:
@@ -96,15 +162,7 @@ def main() -> int:
         figures: dict[str, dict[str, list[float]]] = {"cold": collections.defaultdict(list),
                                                       "incremental": collections.defaultdict(list)}
         for n in range(args.edits):
-            if args.edit == "fact":
-                text = facts.read_text(encoding="utf-8")
-                edited = rf"\g<1>Edited {WORDS[n % len(WORDS)]}: "
-                facts.write_text(re.sub(rf"(- id: {re.escape(middle)}\n  claim: \")", edited, text), encoding="utf-8")
-            else:
-                cite = re.search(r"\[\[[^\[\]\n]*\]\]", summary.read_text(encoding="utf-8"))
-                with summary.open("a", encoding="utf-8") as out:
-                    out.write(f"\n\nSentence {WORDS[n % len(WORDS)]} of the benchmark."
-                              f"{cite.group(0) if cite else ''}\n")
+            edit(n, args.edit, facts, middle, summary)
             pages = {}
             for kind, build in (("incremental", builder.build), ("cold", pipeline.build)):
                 spent.clear()

@@ -6,9 +6,9 @@ its key is unchanged, so a rebuild gives the same bytes as a cold build (tests/t
 checks this after random sequences of edits):
 
 - each content file's parsed document, with the problems found reading it, keyed by its bytes;
-- each entry of a list file (`content/*.yaml`), keyed by its text (entries.py): its parsed value,
-  its positions relative to the entry, and its checked record once it was checked without a
-  problem; a changed file is parsed again only in its new entries;
+- each entry of a list file (`content/*.yaml`), keyed by a digest of its text (entries.py): its
+  parsed value until it is checked clean, its positions relative to the entry, and its checked
+  record once it was checked without a problem; a changed file is parsed again only in its new entries;
 - where each quote was found in its archive, keyed by the source, the quote and the archive's
   normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
 - the facts', events' and sources' lines in the JSON and CSV exports, in chunks of about 64
@@ -46,7 +46,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .entries import TOKENS, EntryMemo
+from .entries import TOKENS, EntryMemo, ListDoc
 from .errors import ContentError, Problems
 from .fingerprints import digest, list_pages_read_only_known_names, page_state, shared_state, source_state, text_digest
 from .search import SearchMemo
@@ -101,6 +101,15 @@ class FileMemo:
             return memo.load(path, text, found, most_new=len(memo.entries) // 2)
 
         return self.load(path, problems, read)
+
+    def slim(self) -> None:
+        """Once the build's items are checked: drop the parsed values of the entries checked clean
+        (entries.EntryMemo.slim), in the memos and in the documents kept for the next build."""
+        for path, memo in self._entries.items():
+            memo.slim()
+            hit = self._files.get(path)
+            if hit is not None and isinstance(hit[1], ListDoc):
+                hit[1].slim()
 
     def forget_unseen(self) -> None:
         """Drop files no longer read (removed or renamed), after a build."""

@@ -95,6 +95,8 @@ def _check(root: Path, strict: bool, cache: BuildCache | None = None,
         cache.files.forget_unseen()
     project = build_project(root, loaded, problems)
     check_translations(project, loaded, problems)  # languages, translations, translated summaries
+    if cache:
+        cache.files.slim()  # the kept entries' parsed YAML: their records stand for it now
     if validated is not None and not problems.errors:
         validated(project, problems)
     verify_project(project, problems, cache.quotes if cache else None)

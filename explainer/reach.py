@@ -30,7 +30,8 @@ def start_search(project: Any, layout: Any, problems: Problems,
         if memo is not None:
             memo.search.stop()  # search turned off: a background index would be written for nothing
         return None
-    records, language = search.records(project, layout), project.site.language
+    records = search.records(project, layout, memo.search if memo is not None else None)
+    language = project.site.language
     try:
         if memo is not None:
             return memo.search.start(records, language)

@@ -888,3 +888,24 @@ def test_a_one_fact_edit_encodes_only_that_facts_lines_again(tmp_path, monkeypat
     assert made.count("fact_line") == 1 and made.count("event_json") == made.count("source_json") == 0
     assert made.count("row") == 2  # one row
     assert result.pages == pipeline.build(root, tmp_path / "cold").pages
+
+
+def test_kept_entries_let_go_of_their_parsed_yaml_and_archives_are_held_once(tmp_path):
+    """Memory at 50,000 facts: an entry checked clean keeps its record and positions, not its
+    parsed YAML (the broken one keeps it, to be checked again); an archive read again is the
+    string the last build held, not a second copy. The builds still match cold builds."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    first = builder.build(root, tmp_path / "inc").project
+    edit_claim(root, random.Random(0), 1)
+    second = builder.build(root, tmp_path / "inc").project
+    assert all(a.text is b.text for a, b in zip(first.sources, second.sources, strict=True))
+    entries = builder.cache.files._entries[root / "content/facts.yaml"].entries
+    assert len(entries) == 40 and all(e.value is None and e.clean is not None for e in entries.values())
+    edit(root / "content/facts.yaml", lambda t: t.replace("  claim: ", "  colour: red\n  claim: ", 1))  # unknown
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    entries = builder.cache.files._entries[root / "content/facts.yaml"].entries
+    broken = [e for e in entries.values() if e.clean is None]
+    assert len(broken) == 1 and broken[0].value is not None
+    edit(root / "content/facts.yaml", lambda t: t.replace("  colour: red\n", "", 1))
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
