@@ -1,7 +1,8 @@
 """Command line: parse arguments, run a pipeline stage, print problems, exit with a documented code.
 
 Exit codes: 0 success; 1 content errors (or warnings under --strict), or a failing disk; 2 usage errors;
-70 an internal error (a bug: please report it, and rerun with --debug for the traceback).
+70 an internal error (a bug: please report it, and rerun with --debug for the traceback); 141 when
+what reads the output closed it early (`| head`), quietly, as a program stopped by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from . import pipeline, terminal
 from .errors import BuildError, ExplainerError, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_PIPE = 141  # what a shell reports for a program that SIGPIPE stopped (128 + 13)
 NEW_KINDS = ("source", "fact", "event", "summary")  # `build.py new KIND`; scaffold.py is imported only then
 COMMANDS = ("build", "check", "serve", "new", "init", "schemas")
 FORMATS = ("text", "github")
@@ -37,6 +39,7 @@ exit codes:
   1   content errors (or warnings, with --strict), or the disk failed; output/ keeps the previous site
   2   usage errors (bad option; an --output that is not the build's own folder, or cannot be written)
   70  internal error: a bug in the generator; rerun with --debug and report it
+  141 the output was closed early (`| head`); the build had finished
 """
 
 
@@ -112,6 +115,9 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `build.py | head -1`: the reader left; the build itself was done by then
+        _quiet_stdout()
+        return EXIT_PIPE
     except Exception:
         if args.debug:
             import traceback  # only on this rare path: it costs start-up time
@@ -121,6 +127,14 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
             print("internal error: this is a bug in the generator, not in your content.\n"
                   "Rerun with --debug to see the traceback, and please report it.", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so Python's flush at exit does not raise (and print) again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def run(args: argparse.Namespace, root: Path, output: Path) -> int:

@@ -113,6 +113,27 @@ def test_usage_errors_exit_2(project):
     assert "--base-url must start with http:// or https://" in result.stderr
 
 
+def test_a_report_whose_reader_left_early_ends_quietly_with_141(project):
+    """`build.py | head -1`: the pipe is closed before the report is printed. No "internal error"
+    on stderr: exit 141, as a program SIGPIPE stopped, and the site is built."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    read, write = os.pipe()
+    os.close(read)  # every write to the pipe now fails: deterministic, unlike a real `head`
+    try:
+        result = subprocess.run([sys.executable, str(REPO / "build.py"), "--project", str(project.root)],
+                                stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert result.returncode == 141, result.stderr
+    assert result.stderr == ""
+    assert (project.output / "index.html").is_file()
+
+
 def test_refuses_to_write_output_over_the_sources(project):
     result = project.run("build", output=project.root / "content")
     assert result.returncode == 2
