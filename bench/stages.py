@@ -36,7 +36,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO))
 from generate import generate  # noqa: E402
 
-from explainer import editions, exports, pipeline, reach  # noqa: E402
+from explainer import editions, exports, metadata, pipeline, reach  # noqa: E402
 from explainer.assets import broken_links, hash_assets  # noqa: E402
 from explainer.errors import Problems  # noqa: E402
 from explainer.feed import feed_xml, recent_changes  # noqa: E402
@@ -126,9 +126,9 @@ def one_build(root: Path, output: Path) -> dict[str, float]:
                 pages[name] = renderer.render_page(context, template, extra)
         with clock("render: exports (JSON, CSV, sitemap, robots)"):
             pages.update(exports.data_files(project, options.base_url, renderer.layout))
-            pages["sitemap.xml"] = exports.sitemap(options.base_url, project.site.updated,
+            pages["sitemap.xml"] = metadata.sitemap(options.base_url, project.site.updated,
                                                    [page.name for _, page in renderer.layout.pages])
-            pages["robots.txt"] = exports.robots(options.base_url)
+            pages["robots.txt"] = metadata.robots(options.base_url)
         wall = time.perf_counter()
         with clock("reach: Pagefind's index read, search page"):
             pages.update(reach.search_pages(renderer, context, problems, indexing))

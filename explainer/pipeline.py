@@ -166,8 +166,8 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
             layout: Layout | None) -> dict[str, Output]:
     from . import editions
     from .assets import page_links, unmet_links
-    from .exports import sitemap
     from .feed import feed_xml, recent_changes
+    from .metadata import sitemap
     from .parallel import workers_available
     from .render import Renderer
 

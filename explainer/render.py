@@ -19,7 +19,7 @@ import jinja2
 import markdown
 from markupsafe import Markup, escape
 
-from . import exports, reach
+from . import exports, metadata, reach
 from .assets import Assets, page_links
 from .attribution import chain_isolated
 from .bidi import isolate
@@ -246,7 +246,7 @@ class Renderer(MarkdownTexts):
             "css": Markup(css),
             "csp": content_security_policy(csp_hash(css)),
             "script": SCRIPT if self.static_file(SCRIPT) else None,
-            "json_ld": Markup(exports.json_ld(p, base_url, self.layout)),
+            "json_ld": Markup(metadata.json_ld(p, base_url, self.layout)),
             "data_files": exports.DATA_FILES,
             "charts": build_charts(p.site.charts, p.facts, None if self.words.english else self.words),
             "event_topics": self.event_topics(),
@@ -365,9 +365,9 @@ class Renderer(MarkdownTexts):
             if error.format() not in reported:
                 problems.items.append(error)
         pages.update(data_files)
-        pages["sitemap.xml"] = exports.sitemap(base_url, self.project.site.updated,
+        pages["sitemap.xml"] = metadata.sitemap(base_url, self.project.site.updated,
                                                [page.name for _, page in self.layout.pages])
-        pages["robots.txt"] = exports.robots(base_url)
+        pages["robots.txt"] = metadata.robots(base_url)
         return pages
 
     def render_page(self, context: dict[str, Any], template: str, extra: dict[str, Any]) -> bytes:
