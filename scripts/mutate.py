@@ -41,6 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 FAST_TESTS = {
     "write": ["tests/test_write.py", "tests/robustness/test_outputs.py"],
     "yamlsafe": ["tests/test_yamlsafe.py", "tests/test_yaml_events.py"],
+    "yaml_builder": ["tests/test_yamlsafe.py", "tests/test_yaml_events.py"],
     "textfiles": ["tests/test_yamlsafe.py", "tests/test_yaml_events.py"],
     "verify": ["tests/test_verify.py", "tests/test_provenance.py", "tests/test_provenance_chain.py",
                "tests/test_normalise_fast.py", "tests/test_errors.py"],

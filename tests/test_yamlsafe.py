@@ -219,10 +219,10 @@ def test_an_unexpected_parser_error_is_still_a_content_error(monkeypatch: pytest
             raise error
         return parse
 
-    monkeypatch.setattr(yamlsafe, "_parse", parse_fails(yaml.YAMLError("the parser gave up")))
+    monkeypatch.setattr(yamlsafe, "parse", parse_fails(yaml.YAMLError("the parser gave up")))
     assert load("a: 1\n", line_offset=2) == (None, [
         "3:1: invalid YAML: the parser gave up | check the file's YAML syntax"])
-    monkeypatch.setattr(yamlsafe, "_parse", parse_fails(yaml.MarkedYAMLError()))  # no marks, no words
+    monkeypatch.setattr(yamlsafe, "parse", parse_fails(yaml.MarkedYAMLError()))  # no marks, no words
     assert load("a: 1\n", line_offset=2) == (None, [
         "3:1: invalid YAML: invalid YAML | check the YAML syntax at this position"])
 
