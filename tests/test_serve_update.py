@@ -42,13 +42,25 @@ def story(tmp_path: Path) -> Project:
     return Project(root)
 
 
-@pytest.fixture
-def server(story: Project) -> Iterator[Server]:
+def serving(story: Project) -> Iterator[Server]:
     running = Server(story, "--port", "0")
     running.wait = 60  # the shipped story's first build, on a busy machine
     running.start()
     yield running
     running.stop(signal.SIGKILL)
+
+
+@pytest.fixture
+def server(story: Project) -> Iterator[Server]:
+    yield from serving(story)
+
+
+@pytest.fixture
+def split_server(story: Project) -> Iterator[Server]:
+    """The preview of the story split into pages of 20 facts: it has a search page and Pagefind."""
+    site = story.root / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "pagination: {facts_per_page: 20}\n", encoding="utf-8")
+    yield from serving(story)
 
 
 def open_page(page, server: Server) -> None:
@@ -204,65 +216,52 @@ def test_a_page_that_is_gone_shows_what_a_reload_shows(page, server: Server, sto
     assert not same_window(page)
 
 
-def test_the_search_page_still_searches_after_an_update(page, story: Project) -> None:
+def test_the_search_page_still_searches_after_an_update(page, split_server: Server, story: Project) -> None:
     """search.js's start() again: the results of the query in the address are shown again, a new
     query is answered, and the no-JavaScript note stays hidden."""
     from playwright.sync_api import expect
 
-    site = story.root / "site.yaml"
-    site.write_text(site.read_text(encoding="utf-8") + "pagination: {facts_per_page: 20}\n", encoding="utf-8")
-    running = Server(story, "--port", "0")
-    running.wait = 60
-    running.start()
-    try:
-        page.goto(running.url + "search.html?q=Azovstal")
-        page.wait_for_function(CONNECTED, timeout=TIMEOUT)
-        page.evaluate("window.__same_window = true")
-        results = page.locator("#search-results li")
-        expect(results.first).to_be_visible(timeout=TIMEOUT)
-        found = results.count()
+    running = split_server
+    page.goto(running.url + "search.html?q=Azovstal")
+    page.wait_for_function(CONNECTED, timeout=TIMEOUT)
+    page.evaluate("window.__same_window = true")
+    results = page.locator("#search-results li")
+    expect(results.first).to_be_visible(timeout=TIMEOUT)
+    found = results.count()
 
-        story.edit(SUMMARY, FIRST_PARAGRAPH_END, f"{FIRST_PARAGRAPH_END} {NEW_SENTENCE}[[at-least-54-exchanges]]")
+    story.edit(SUMMARY, FIRST_PARAGRAPH_END, f"{FIRST_PARAGRAPH_END} {NEW_SENTENCE}[[at-least-54-exchanges]]")
 
-        page.wait_for_function("() => window.explainerPreview.updates >= 1", timeout=TIMEOUT)
-        assert same_window(page)
-        expect(results).to_have_count(found, timeout=TIMEOUT)
-        expect(page.locator("#search-nojs")).to_be_hidden()
-        status = page.locator("#search-status")
-        page.get_by_label("Search facts, events and the glossary").fill("Zelensky")
-        page.get_by_role("button", name="Search").click()
-        expect(status).to_contain_text("Zelensky", timeout=TIMEOUT)
-        expect(results.first).to_be_visible()
-        assert page.url.endswith("search.html?q=Zelensky")
-    finally:
-        running.stop(signal.SIGKILL)
+    page.wait_for_function("() => window.explainerPreview.updates >= 1", timeout=TIMEOUT)
+    assert same_window(page)
+    expect(results).to_have_count(found, timeout=TIMEOUT)
+    expect(page.locator("#search-nojs")).to_be_hidden()
+    status = page.locator("#search-status")
+    page.get_by_label("Search facts, events and the glossary").fill("Zelensky")
+    page.get_by_role("button", name="Search").click()
+    expect(status).to_contain_text("Zelensky", timeout=TIMEOUT)
+    expect(results.first).to_be_visible()
+    assert page.url.endswith("search.html?q=Zelensky")
 
 
-def test_an_open_search_page_reloads_when_its_index_is_new_and_finds_the_new_words(page, story: Project) -> None:
+def test_an_open_search_page_reloads_when_its_index_is_new_and_finds_the_new_words(
+        page, split_server: Server, story: Project) -> None:
     """The preview's `full: true` message: Pagefind's new index reaches an open search page as a whole
     reload (its script imported the old index), and the query in the address then finds what was saved."""
     from playwright.sync_api import expect
 
-    site = story.root / "site.yaml"
-    site.write_text(site.read_text(encoding="utf-8") + "pagination: {facts_per_page: 20}\n", encoding="utf-8")
-    running = Server(story, "--port", "0")
-    running.wait = 60
-    running.start()
-    try:
-        page.goto(running.url + "search.html?q=Quokkaquill")
-        page.wait_for_function(CONNECTED, timeout=TIMEOUT)
-        page.evaluate("window.__same_window = true")
-        status = page.locator("#search-status")
-        expect(status).to_contain_text("Quokkaquill", timeout=TIMEOUT)
-        results = page.locator("#search-results li")
-        expect(results).to_have_count(0)
-        before = len(running.lines)
+    running = split_server
+    page.goto(running.url + "search.html?q=Quokkaquill")
+    page.wait_for_function(CONNECTED, timeout=TIMEOUT)
+    page.evaluate("window.__same_window = true")
+    status = page.locator("#search-status")
+    expect(status).to_contain_text("Quokkaquill", timeout=TIMEOUT)
+    results = page.locator("#search-results li")
+    expect(results).to_have_count(0)
+    before = len(running.lines)
 
-        story.edit("content/facts.yaml", "and their hands bound too.", "and their hands bound too, Quokkaquill.")
+    story.edit("content/facts.yaml", "and their hands bound too.", "and their hands bound too, Quokkaquill.")
 
-        running.wait_for(r"^search index updated in [0-9.]+ s$", before)
-        page.wait_for_function("() => window.__same_window === undefined", timeout=TIMEOUT)  # reloaded
-        expect(results.first).to_contain_text("Quokkaquill", timeout=TIMEOUT)
-        page.wait_for_function(CONNECTED, timeout=TIMEOUT)
-    finally:
-        running.stop(signal.SIGKILL)
+    running.wait_for(r"^search index updated in [0-9.]+ s$", before)
+    page.wait_for_function("() => window.__same_window === undefined", timeout=TIMEOUT)  # reloaded
+    expect(results.first).to_contain_text("Quokkaquill", timeout=TIMEOUT)
+    page.wait_for_function(CONNECTED, timeout=TIMEOUT)
