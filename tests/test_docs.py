@@ -1,5 +1,6 @@
 """Docs that can't drift: every content field and every command-line option is documented (in
-README.md or docs/*.md), every relative link and #anchor in them resolves, and the README stays short."""
+README.md or docs/*.md), every module is in the maintainers' module map, every relative link and
+#anchor in them resolves, and the README stays short."""
 
 import re
 from pathlib import Path
@@ -54,6 +55,15 @@ def test_every_command_and_option_is_documented():
             assert documented in DOCS or choice in DOCS.split("new source|")[1][:40], \
                 f"{action.dest} {choice} is not documented in README.md or docs/"
     assert "new " + "|".join(NEW_KINDS) in DOCS, "the kinds `new` makes are not all documented"
+
+
+def test_the_module_map_names_every_module():
+    """docs/maintainers.md's table of the package's modules, stage by stage: a new module is placed in it."""
+    text = (REPO / "docs" / "maintainers.md").read_text(encoding="utf-8")
+    table = text[text.index("| Stage | Module | Job |"):text.index("## Installing")]
+    modules = sorted(path.name for path in (REPO / "explainer").glob("*.py") if not path.name.startswith("__"))
+    missing = [name for name in modules if f"`{name}`" not in table]
+    assert not missing, f"not in docs/maintainers.md's module map: {missing}"
 
 
 def test_readme_is_short():
