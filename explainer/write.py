@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from .errors import ExplainerError, UsageError, WriteError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from .write_changes import WrittenSite
 
 _PREFIX = ".output-"
@@ -144,26 +146,29 @@ def write_site(pages: dict[str, Output], output: Path, written: WrittenSite | No
     if written is not None:
         written.write(pages, output)
         return
-    try:
+    with _explained(output):
         if staging is None:
             staging = Staging(resolve_output(output))
         staging.finish(pages)
-    except OSError as exc:
-        raise explain(exc, output) from None
 
 
 def start_site(output: Path) -> Staging:
     """A staging folder for the site at ``output``, to write files into before the build is done."""
-    try:
+    with _explained(output):
         return Staging(resolve_output(output))
-    except OSError as exc:
-        raise explain(exc, output) from None
 
 
 def write_early(staging: Staging, pages: dict[str, Output], output: Path) -> None:
     """Write files into the staging folder before the rest (the folder is removed on failure)."""
-    try:
+    with _explained(output):
         staging.add(pages)
+
+
+@contextlib.contextmanager
+def _explained(output: Path) -> Iterator[None]:
+    """What the system refused while writing ``output``, as one line that says what to do (explain)."""
+    try:
+        yield
     except OSError as exc:
         raise explain(exc, output) from None
 
