@@ -57,11 +57,7 @@ def edition_key(project: Any, translated: Any, theme: Any, base_url: str, words:
             or len(translated.sources) > most.sources_per_page):
         return None
     originals = project.facts_by_id
-    theme_files = []
-    for folder in (*theme.templates, *theme.static):
-        for path in sorted(Path(folder).rglob("*")):
-            if path.is_file():
-                theme_files.append((str(path.relative_to(folder)), path.read_bytes()))
+    theme_files = folder_files([*theme.templates, *theme.static])
     return digest((
         base_url, words.language, words.state, theme_files, state(project.site),
         [(source_state(s), text_digest(s.text)) for s in project.sources],
@@ -70,6 +66,12 @@ def edition_key(project: Any, translated: Any, theme: Any, base_url: str, words:
         state(translated.site), state(translated.events), state(translated.comparisons), state(translated.glossary),
         state(translated.summaries), state(translated.translated_summaries), str(translated.root),
     ))
+
+
+def folder_files(folders: list[Any]) -> list[tuple[str, bytes]]:
+    """Every file in these folders, by its path inside its folder, with its bytes: a theme as data."""
+    return [(str(path.relative_to(folder)), path.read_bytes())
+            for folder in folders for path in sorted(Path(folder).rglob("*")) if path.is_file()]
 
 
 def list_pages_read_only_known_names(env: jinja2.Environment,
@@ -110,11 +112,7 @@ def _reads_only_known_names(env: jinja2.Environment, source: str) -> tuple[bool,
 def shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
     """What every list page may show besides its own items."""
     layout = renderer.layout
-    templates = []
-    for folder in renderer.env.loader.searchpath:  # type: ignore[union-attr]
-        for path in sorted(Path(folder).rglob("*")):
-            if path.is_file():
-                templates.append((str(path.relative_to(folder)), path.read_bytes()))
+    templates = folder_files(renderer.env.loader.searchpath)  # type: ignore[union-attr]
     sections = [(s.kind, s.home, [(p.name, p.title, p.group, p.label) for p in s.pages])
                 for s in (layout.facts, layout.timeline, layout.sources)]
     # A source's archived text shows on the pages of the facts that cite it (a quote in context,
