@@ -307,8 +307,7 @@ class Renderer(MarkdownTexts):
         # A cold build's exports need nothing rendered: made in a child on another core, if there is one.
         # Where Pagefind already has the only other core, the child makes facts.csv and this process
         # the JSON files (it waits for Pagefind at the end anyway): the two cores finish about together.
-        searching = getattr(indexing, "running", None) is not None and indexing.running()
-        aside_files = ("facts.csv",) if shares_a_core(searching) else exports.DATA_FILES
+        aside_files = ("facts.csv",) if shares_a_core(_still_indexing(indexing)) else exports.DATA_FILES
         child = None if self.memo is not None else aside(
             lambda: exports.data_files(self.project, base_url, self.layout, only=aside_files),
             len(self.project.facts))
@@ -333,7 +332,7 @@ class Renderer(MarkdownTexts):
                 child.close()  # a template failed before the exports were collected: stop the child
         if len(done) == len(rest):  # else the build fails: no need to wait for Pagefind (render() stops it)
             _read_links(done)  # while Pagefind may still index on the other core, not after it
-            if self.write_early is not None and getattr(indexing, "running", None) and indexing.running():
+            if self.write_early is not None and _still_indexing(indexing):
                 # Pages the rest of the build leaves as they are (pipeline.py replaces only the front
                 # page, sitemap and _headers of a multilingual site; a file changed later is written again).
                 self.write_early({**pages, **{name: data for name, (data, _) in done.items()}, **data_files})
@@ -366,7 +365,7 @@ class Renderer(MarkdownTexts):
                 problems.items.append(error)
         pages.update(data_files)
         pages["sitemap.xml"] = metadata.sitemap(base_url, self.project.site.updated,
-                                               [page.name for _, page in self.layout.pages])
+                                                [page.name for _, page in self.layout.pages])
         pages["robots.txt"] = metadata.robots(base_url)
         return pages
 
@@ -395,6 +394,13 @@ class Renderer(MarkdownTexts):
 # Anchors only the front page holds (comparisons, glossary terms, summary sections): an in-page link
 # to one, written in Markdown, points there when it is shown on a list page of its own.
 _FRONT_ANCHOR = re.compile(r'href="#((?:compare|term|section)-[^"]*)"')
+
+
+def _still_indexing(indexing: Any) -> bool:
+    """Whether Pagefind still runs in its own process (search.Indexing; the preview's kept or
+    background index, or none, never does)."""
+    running = getattr(indexing, "running", None)
+    return running is not None and running()
 
 
 def _read_links(done: dict[str, Any]) -> None:

@@ -228,8 +228,8 @@ class Indexing:
         import signal
 
         with self._lock:
-            if self._process is not None and self._process.poll() is None and not self.closed:
-                self._process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+            if self.running():
+                self._process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)  # type: ignore[union-attr]
 
     def running(self) -> bool:
         """Pagefind is still indexing: `finish` would wait for it."""
