@@ -312,6 +312,7 @@ def _bool(item: Any) -> Any:
 
 _FAST_KINDS = {"text": _text, "markdown": _text, "slug": _slug, "bool": _bool}
 
+
 def _fast_checks(rec: Record) -> dict[str, Any]:
     """Each field's quick check: for the kinds most values are (text, ids, true/false), a test that
     returns the clean value when the full check would pass it unchanged, else None.
