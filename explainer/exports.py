@@ -139,11 +139,14 @@ def _date_line(date: Date | None, moment: bool = False) -> str:
         return _NULL
     text = _DATE_LINES.get((date, moment))
     if text is None:
-        text = _DATE_LINES[(date, moment)] = _encode(date_json(date, moment))
+        text = _encode(date_json(date, moment))
+        if len(_DATE_LINES) < _DATE_LINES_MAX:
+            _DATE_LINES[date, moment] = text
     return text
 
 
-_DATE_LINES: dict[Any, str] = {}
+_DATE_LINES: dict[Any, str] = {}  # (date, moment) → its JSON, for _date_line
+_DATE_LINES_MAX = 100_000  # pragma: no mutate (a bound for a long-running preview, as dates._PARSED has)
 
 
 def event_json(event: Event, base_url: str, layout: Layout) -> dict[str, Any]:
