@@ -92,36 +92,48 @@ def records(project: Any, layout: Any, memo: SearchMemo | None = None) -> list[R
     facts are numbered again whenever one is added above them.
     """
     from .attribution import chain
-    from .entries import TOKENS
 
     sources = project.sources_by_id
     out = []
-    # The preview's (memo): a fact made from a kept entry (entries.py) keeps its record while its
-    # address and every source's label and title (what its attribution chain names) are unchanged.
+    # The preview's (memo): a fact kept from the last build (the same object: validate._renewed_fact
+    # renews a fact only for the same entry text) keeps its record while its address and every
+    # source's label and title (what its attribution chain names) are unchanged.
     shared = [(s.id, s.label, s.title) for s in project.sources] if memo is not None else None
     last = memo.fact_records if memo is not None and memo.sources_named == shared else {}
-    now: dict[tuple, Record] = {}
+    now: dict[int, tuple[Any, str, Record]] = {}
     for fact in project.facts:
         href = layout.fact_href(fact.id)
-        token = TOKENS.get(fact) if memo is not None else None
-        if token is not None:
-            record = last.get((token, href))
-            if record is not None:
-                now[token, href] = record
-                out.append(record)
-                continue
-        quotes = " ".join(f"“{c.quote}”" for c in fact.citations)
-        out.append(Record(href, str(fact.claim),
-                          f"{chain(fact, sources)}. {quotes}"))  # the edition's words (editions.py)
-        if token is not None:
-            now[token, href] = out[-1]
+        kept = last.get(id(fact))
+        if kept is not None and kept[0] is fact and kept[1] == href:
+            record = kept[2]
+        else:
+            quotes = " ".join(f"“{c.quote}”" for c in fact.citations)
+            record = Record(href, str(fact.claim), f"{chain(fact, sources)}. {quotes}")  # the edition's words
+        out.append(record)
+        if memo is not None:
+            now[id(fact)] = (fact, href, record)  # the fact itself too: its id is only its while it lives
     if memo is not None:
         memo.fact_records, memo.sources_named = now, shared
+    # Events and glossary entries are made again on every build: their records are kept by what they are made of.
+    last_texts = memo.text_records if memo is not None else {}
+    texts: dict[tuple[str, str, str], Record] = {}
     for event in sorted(project.events, key=lambda e: (e.date.sort_key, e.id)):
-        out.append(Record(layout.event_href(event.id), event.title, plain(event.text)))
+        out.append(_text_record(layout.event_href(event.id), event.title, event.text, last_texts, texts))
     for term in sorted(project.glossary, key=lambda t: (t.term.lower(), t.id)):
-        out.append(Record(f"{layout.facts.home or ''}#term-{term.id}", term.term, plain(term.definition)))
+        out.append(_text_record(f"{layout.facts.home or ''}#term-{term.id}", term.term, term.definition,
+                                last_texts, texts))
+    if memo is not None:
+        memo.text_records = texts
     return out
+
+
+def _text_record(url: str, title: str, text: str, last: dict[tuple[str, str, str], Record],
+                 now: dict[tuple[str, str, str], Record]) -> Record:
+    """An event's or glossary entry's record: the last build's for the same address, heading and text."""
+    key = (url, title, text)
+    record = last.get(key) or Record(url, title, plain(text))
+    now[key] = record
+    return record
 
 
 def executable() -> Path | None:
@@ -328,8 +340,10 @@ class SearchMemo:
         # cost 0.14 s a build at 50,000 facts).
         self._kept: dict[str, tuple[list[Record], dict[str, bytes]]] = {}
         self._running: dict[str, tuple[list[Record], Indexing]] = {}
-        # The last build's fact records, by entry token and address, and the sources they were made with (records).
-        self.fact_records: dict[tuple, Record] = {}
+        # The last build's records (see `records`): each fact's, by the fact's id, with the fact and its
+        # address; the sources they were made with; each event's and glossary entry's, by what it is made of.
+        self.fact_records: dict[int, tuple[Any, str, Record]] = {}
+        self.text_records: dict[tuple[str, str, str], Record] = {}
         self.sources_named: list | None = None
 
     def start(self, items: list[Record], language: str) -> Indexing | Kept | Background:

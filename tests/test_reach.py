@@ -272,6 +272,35 @@ def test_search_records_point_at_each_items_own_anchor(split: Project) -> None:
     assert "**" not in event.content and "total" in event.content
 
 
+def test_the_previews_search_records_are_kept_only_while_what_they_are_made_of_is(split: Project) -> None:
+    """The preview's memo gives a kept fact, event or glossary entry its last record object (so the
+    last index is recognised as the same without comparing texts), and a new record once the
+    fact, its address or a source's label changed."""
+    import dataclasses
+
+    from explainer.paginate import layout
+
+    project, _ = pipeline.check(split.root)
+    memo = search.SearchMemo()
+    first = search.records(project, layout(project), memo)
+    again = search.records(project, layout(project), memo)
+    assert again == first and all(a is b for a, b in zip(again, first, strict=True))
+    edited = dataclasses.replace(project.facts[0], claim="An edited claim.")  # a new fact, as an edited entry makes
+    project.facts[0] = edited
+    after_edit = search.records(project, layout(project), memo)
+    (changed,) = [r for r in after_edit if r not in first]
+    assert changed.title == "An edited claim." and changed.url.endswith(f"#{edited.id}")
+    assert sum(a is b for a, b in zip(after_edit, again, strict=True)) == len(first) - 1
+    for source in project.sources:
+        object.__setattr__(source, "label", "a renamed source")
+    for fact in project.facts:
+        fact.__dict__.pop("_chain", None)  # as the next build renews its facts (validate._renewed_fact)
+    renamed = search.records(project, layout(project), memo)
+    facts = {r.url for r in renamed if "#term-" not in r.url and "#event-" not in r.url}
+    assert all("as reported by a renamed source" in r.content for r in renamed if r.url in facts)
+    assert all((r in after_edit) == ("#term-" in r.url or "#event-" in r.url) for r in renamed)
+
+
 def test_pagefind_gets_its_records_on_pages_of_a_fixed_size(tmp_path: Path) -> None:
     items = [search.Record(f"facts-{n // 100}.html#f-{n}", f"Claim <{n}>", "a & b")
              for n in range(2 * search.RECORDS_PER_PAGE + 1)]
