@@ -641,9 +641,10 @@ def test_a_list_file_splits_only_where_entries_parse_alone_to_the_same_items(tex
     from explainer.errors import Problems
     from explainer.yamlsafe import load_yaml
 
-    pieces = split_entries(text)
-    if pieces is None:
+    split = split_entries(text)
+    if split is None:
         return
+    pieces = list(zip(*split, strict=True))
     assert "".join(piece for _, piece in pieces) == text[len(text) - sum(len(p) for _, p in pieces):]
     whole = load_yaml(Path("x.yaml"), Problems(Path(".")), text=text)
     items = [load_yaml(Path("x.yaml"), Problems(Path(".")), text=piece).data[0] for _, piece in pieces]
@@ -660,12 +661,13 @@ def test_a_list_file_splits_at_each_entry_and_nowhere_else(text):
     a text with a document marker, a directive or a tab at a line's start is not split."""
     from explainer.entries import split_entries
 
-    pieces = split_entries(text)
+    split = split_entries(text)
     lines = text.split("\n")
     if any(line.startswith(("---", "...", "%")) for line in lines) or "\t" in text:
-        assert pieces is None
-    if pieces is None:
+        assert split is None
+    if split is None:
         return
+    pieces = list(zip(*split, strict=True))
     entry = re.compile(r"^-(?: |$)", re.M)
     assert "".join(piece for _, piece in pieces) == text[len(text) - sum(len(p) for _, p in pieces):]
     for _, piece in pieces:
