@@ -95,7 +95,8 @@ class Entry:
         self.token = next(_tokens)
         self.wheres: dict[KeyPath, Where] = {}  # positions made for the model, while the entry stays put
         self.shifted = 0
-        self.made: tuple[int, Any] | None = None  # (shift, the fact made from the clean record there: validate.py)
+        # (shift, the object made from the clean record there, its id as made then): validate._items
+        self.made: tuple[int, Any, str] | None = None
 
 
 class EntryView:
@@ -211,7 +212,7 @@ class EntryMemo:
         if len(new) > most_new or not known:
             return None
         if new:
-            order = dict(zip(keys, range(len(keys))))  # each key's (last) place, to parse in the file's order
+            order = dict(zip(keys, range(len(keys)), strict=True))  # each key's (last) place: parsed in file order
             pieces = split[1]
             parsed: dict[bytes, Entry] = {}
             for key in sorted(new, key=order.__getitem__):
@@ -223,7 +224,7 @@ class EntryMemo:
             known = {**known, **parsed}
             self._fresh += parsed.values()
         entries = list(map(known.__getitem__, keys))
-        self.entries = dict(zip(keys, entries))  # the entries no longer in the file go
+        self.entries = dict(zip(keys, entries, strict=True))  # the entries no longer in the file go
         lines = split[0]
         return self._doc(path, (lines[0] + 1, 1), lines, entries)
 
@@ -249,5 +250,5 @@ class EntryMemo:
 
     @staticmethod
     def _doc(path: Path, first: Mark, lines: list[int], entries: list[Entry]) -> ListDoc:
-        views = [EntryView(e.base, e.prefix, start - e.start, e) for start, e in zip(lines, entries)]
+        views = [EntryView(e.base, e.prefix, start - e.start, e) for start, e in zip(lines, entries, strict=True)]
         return ListDoc(path, views, first, entries)

@@ -53,9 +53,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
         type_ = CONTENT_FILES[rel][0]
         if isinstance(type_, ListOf) and isinstance(doc.data, list) and len(doc.data) >= type_.min_items:
             docs[rel] = views(doc)
-            checker = Checker(doc, problems)  # one for the file, pointed at each item's view in turn
-            value = [_check_item(item, view, type_.item, checker) for item, view in zip(doc.data, docs[rel],
-                                                                                         strict=True)]
+            value = _check_items(doc.data, docs[rel], type_.item, Checker(doc, problems))
         else:
             value = Checker(doc, problems).check(doc.data, type_, ())
         clean[rel] = value if value is not INVALID else None
@@ -64,10 +62,10 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
     site = _site(clean.get("site.yaml"))
     sources = _items(clean, docs, "content/sources.yaml", _source)
     facts = _items(clean, docs, "content/facts.yaml", _fact, renew=_renewed_fact)
-    events = _items(clean, docs, "content/timeline.yaml", _event)
+    events = _items(clean, docs, "content/timeline.yaml", _event, renew=_renewed_event)
     _dedupe_derived_ids(events, [v for v in clean.get("content/timeline.yaml") or [] if v is not INVALID])
-    comparisons = _items(clean, docs, "content/comparisons.yaml", _comparison)
-    glossary = _items(clean, docs, "content/glossary.yaml", _term)
+    comparisons = _items(clean, docs, "content/comparisons.yaml", _comparison, renew=_as_made)
+    glossary = _items(clean, docs, "content/glossary.yaml", _term, renew=_as_made)
     summaries = _summaries(loaded, problems)
 
     for number, fact in enumerate(facts, start=1):
@@ -102,6 +100,19 @@ def _placeholder_ids(project: Project, problems: Problems) -> set[str]:
                            f"replace it with the id of a {kind} in {where}")
             found.add(ref.fact_id)
     return found
+
+
+def _check_items(items: list, views: list[EntryView], type_: Any, checker: Checker) -> list:
+    """Each item of a list file checked (`_check_item`), one checker for the file pointed at each
+    item's view in turn. A kept entry's record is taken in this loop, without a call of its own: in
+    the preview nearly every entry is one."""
+    values = []
+    append = values.append
+    for item, view in zip(items, views, strict=True):
+        entry = view.entry
+        clean = entry.clean if entry is not None else None
+        append(clean if clean is not None else _check_item(item, view, type_, checker))
+    return values
 
 
 def _check_item(item: Any, view: EntryView, type_: Any, checker: Checker) -> Any:
@@ -147,8 +158,9 @@ def _dedupe_derived_ids(events: list[Event], values: list[dict]) -> None:
 def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, make, renew=None) -> list:
     """Build model objects for each valid item; invalid ones were already reported.
 
-    With ``renew`` (facts), the preview's kept entries keep their object too: an entry whose clean
-    record is reused, at the same place, gives the same object again, renewed for this build.
+    With ``renew``, the preview's kept entries keep their object too: an entry whose clean record
+    is reused, at the same place, gives the same object again, renewed for this build. An object
+    is kept with the id it was made with (an event's, before _dedupe_derived_ids).
     """
     values = clean.get(rel) or []
     if rel not in docs:
@@ -163,12 +175,12 @@ def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, ma
             continue
         made = entry.made if renew is not None and value is entry.clean else None
         if made is not None and made[0] == view.shift:
-            items.append(renew(made[1], value, view))
+            items.append(renew(made, value, view))
             continue
         items.append(make(value, view))
         TOKENS[items[-1]] = entry.token  # the preview's: the item is its entry's text (entries.py)
         if renew is not None and value is entry.clean:
-            entry.made = (view.shift, items[-1])
+            entry.made = (view.shift, items[-1], items[-1].id)
     return items
 
 
@@ -248,10 +260,11 @@ def _fact(value: dict, doc: EntryView) -> Fact:
     )
 
 
-def _renewed_fact(fact: Fact, value: dict, doc: EntryView) -> Fact:
+def _renewed_fact(made: tuple[int, Fact, str], value: dict, doc: EntryView) -> Fact:
     """A fact made from the same record at the same place by an earlier build, with what the later
     stages set on it undone, as _fact leaves it: its number, the date its source lends it, the note it
     inherits, its spot (verify lets it go), its attribution chain, where each quote was found."""
+    fact = made[1]
     fact.number, fact.published, fact.date_note_source = 0, None, None
     fact.spot = Spot(doc, value["_keypath"])
     fact.__dict__.pop("_chain", None)
@@ -270,6 +283,21 @@ def _fact_refs(value: dict, doc: EntryView, text_field: str) -> dict[str, Any]:
     kp = value["_keypath"]
     refs = [Reference(fid, Spot(doc, kp + ("facts", i))) for i, fid in enumerate(value["facts"])]
     return {"refs": refs, "text_where": Spot(doc, kp + (text_field,)), "where": _where(doc, kp)}
+
+
+def _renewed_event(made: tuple[int, Event, str], value: dict, doc: EntryView) -> Event:
+    """An event made from the same record at the same place by an earlier build, as _event leaves
+    it: its id as derived from its title (before _dedupe_derived_ids), no note inherited (notes.py).
+    Its positions (Spots of the view it was made with) are the same: the entry has not moved."""
+    event = made[1]
+    event.id, event.date_note_source = made[2], None
+    return event
+
+
+def _as_made(made: tuple[int, Any, str], value: dict, doc: EntryView) -> Any:
+    """A comparison or glossary entry made from the same record at the same place: no later stage
+    sets anything on it."""
+    return made[1]
 
 
 def _event(value: dict, doc: EntryView) -> Event:

@@ -788,6 +788,42 @@ def test_a_fact_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
     assert moved[5].where.line == facts[5].where.line + 1
 
 
+def test_an_event_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
+    """The preview keeps each event for its entry, as each fact (validate._items): what later steps
+    set on it is worked out again. An event without an id takes one from its title, with -2 when an
+    event above has the same title: once that title changes, the kept event's id loses the -2."""
+    root = project(tmp_path, facts=40)
+    path = root / "content/timeline.yaml"
+    titles = re.findall(r'^  title: "(.*)"$', path.read_text(encoding="utf-8"), re.M)
+    edit(path, lambda t: t.replace(f'title: "{titles[0]}"', f'title: "{titles[1]}"'))  # the same as the next's
+    builder = IncrementalBuilder()
+    first = builder.build(root, tmp_path / "inc").project.events
+    assert first[1].id == first[0].id + "-2"
+    edit(path, lambda t: t.replace(f'title: "{titles[1]}"', f'title: "{titles[0]}"', 1))  # the first's again
+    second = outcome(builder.build, root, tmp_path / "inc")
+    assert second == outcome(pipeline.build, root, tmp_path / "cold") and second[0] == "built"
+    events = builder.build(root, tmp_path / "inc").project.events
+    assert [a is b for a, b in zip(first, events, strict=True)].count(False) == 1
+    assert events[1] is first[1] and not events[1].id.endswith("-2")
+    # The first event lists its first fact alone, then that fact's source says a date note the
+    # event inherits (notes.py), then the note goes: the kept event follows.
+    edit(path, lambda t: re.sub(r"^  facts: \[([^,\]]+).*$", r"  facts: [\1]", t, count=1, flags=re.M))
+    builder.build(root, tmp_path / "inc")
+    fact = re.search(r"^  facts: \[(.*)\]$", path.read_text(encoding="utf-8"), re.M).group(1)
+    facts = (root / "content/facts.yaml").read_text(encoding="utf-8")
+    source = re.search(rf"^- id: {fact}\n(?:(?!- id: ).*\n)*?    - source: (\S+)", facts, re.M).group(1)
+    sources = root / "content/sources.yaml"
+    before = sources.read_text(encoding="utf-8")
+    sources.write_text(before.replace(f"- id: {source}\n", f'- id: {source}\n  facts_date_note: "As reported."\n'),
+                       encoding="utf-8")
+    noted = builder.build(root, tmp_path / "inc")
+    assert noted.project.events[0].date_note_source is not None
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    sources.write_text(before, encoding="utf-8")
+    assert builder.build(root, tmp_path / "inc").project.events[0].date_note_source is None
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+
+
 @pytest.mark.parametrize("change", [edit_label, toggle_date_note, edit_archive])
 def test_kept_facts_show_what_their_sources_say_now(tmp_path, change):
     """A kept fact (validate._items) is renewed: its attribution chain, inherited date note and quotes
