@@ -176,6 +176,7 @@ class EntryMemo:
     def __init__(self) -> None:
         self.entries: dict[bytes, Entry] = {}
         self._fresh: list[Entry] = []  # the entries parsed since the last slim(): only they hold a value to drop
+        self._views: list[EntryView] = []  # the last document's views (_doc)
 
     def load(self, path: Path, text: str, problems: Problems, most_new: int) -> Doc | None:
         """The file's document, parsing only entries not seen before; whole when that is safer.
@@ -248,7 +249,19 @@ class EntryMemo:
             self._fresh = [entry for entry in self._fresh if id(entry) in current]
         return slimmed
 
-    @staticmethod
-    def _doc(path: Path, first: Mark, lines: list[int], entries: list[Entry]) -> ListDoc:
-        views = [EntryView(e.base, e.prefix, start - e.start, e) for start, e in zip(lines, entries, strict=True)]
+    def _doc(self, path: Path, first: Mark, lines: list[int], entries: list[Entry]) -> ListDoc:
+        """The document of these entries, each viewed where it is now. An entry in the same place as
+        in the last document, not moved, keeps its view (a view holds nothing but where the entry is):
+        one comparison instead of a new object per entry. (The views are kept here, not on their
+        entries: an entry holding its view, which holds the entry, would outlive its build.)"""
+        last = self._views
+        views = []
+        append = views.append
+        for i, (start, entry) in enumerate(zip(lines, entries, strict=True)):
+            shift = start - entry.start
+            view = last[i] if i < len(last) else None
+            if view is None or view.entry is not entry or view.shift != shift:
+                view = EntryView(entry.base, entry.prefix, shift, entry)
+            append(view)
+        self._views = views
         return ListDoc(path, views, first, entries)

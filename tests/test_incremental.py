@@ -9,6 +9,7 @@ pages byte for byte and the same warnings, or the same problems when the content
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 import shutil
@@ -539,6 +540,27 @@ def test_a_finished_build_is_freed_by_reference_counting(tmp_path, incremental):
             kept.append(weakref.ref(result.project.facts[0]))
         del result
         assert [ref() for ref in kept] == [None] * len(kept)
+
+
+def test_the_objects_of_a_changed_entry_are_freed_by_reference_counting(tmp_path):
+    """An entry keeps the fact or event made from it (validate._items), and nothing it holds may
+    hold the entry in turn: once the entry's text changes, the old objects go without the collector."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    first = builder.build(root, tmp_path / "inc").project
+    builder.build(root, tmp_path / "inc")  # the objects are kept from here on
+    kept = [weakref.ref(first.facts[0]), weakref.ref(first.events[0])]
+    first_id = first.facts[0].id
+    del first
+    edit(root / "content/facts.yaml", lambda t: re.sub(
+        rf"(- id: {re.escape(first_id)}\n  claim: \")", r"\g<1>Edited: ", t))
+    edit(root / "content/timeline.yaml", lambda t: t.replace('title: "', 'title: "Edited ', 1))
+    gc.disable()
+    try:
+        builder.build(root, tmp_path / "inc")
+        assert [ref() for ref in kept] == [None, None]
+    finally:
+        gc.enable()
 
 
 def test_a_build_that_fails_with_a_bug_starts_the_next_one_afresh(tmp_path, monkeypatch):
