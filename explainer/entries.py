@@ -21,6 +21,7 @@ import itertools
 import operator
 import re
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ _tokens = itertools.count(1)
 # kept export lines (incremental.py); weak, so a finished build is still freed at once.
 TOKENS: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 _VALUE = operator.attrgetter("value")  # an entry's parsed value
+_NEWLINES = operator.attrgetter("newlines")
 
 
 def entry_keys(pieces: list[str]) -> list[bytes]:
@@ -51,11 +53,28 @@ def entry_keys(pieces: list[str]) -> list[bytes]:
 
 
 def split_entries(text: str) -> tuple[list[int], list[str]] | None:
-    """The lines before each top-level entry and its text, or None where splitting is not safe.
+    """The lines before each top-level entry and its text, or None where splitting is not safe."""
+    found = _pieces(text)
+    if found is None:
+        return None
+    first, pieces = found
+    return _lines(first, list(map(str.count, pieces, itertools.repeat("\n")))), pieces
+
+
+def _lines(first: int, newlines: Iterable[int]) -> list[int]:
+    """The lines before each entry, from those before the first and the line breaks in each."""
+    lines = list(itertools.accumulate(newlines, initial=first))
+    lines.pop()
+    return lines
+
+
+def _pieces(text: str) -> tuple[int, list[str]] | None:
+    """The lines before the first top-level entry and each entry's text, or None where splitting is
+    not safe.
 
     An entry runs from its ``- `` line to the next one, comments and blank lines included. Only
     comments and blank lines may come before the first entry. Each step runs over every entry
-    in C (map, accumulate): a Python loop over 10,000 entries costs more than the pass that finds them.
+    in C (map): a Python loop over 10,000 entries costs more than the pass that finds them.
     """
     if text.startswith(_MARKERS) or any(unsafe in text for unsafe in _UNSAFE):
         return None
@@ -72,10 +91,7 @@ def split_entries(text: str) -> tuple[list[int], list[str]] | None:
     for line in text[: starts[0]].split("\n"):
         if line.strip() and not line.lstrip().startswith("#"):
             return None
-    lines = list(itertools.accumulate(map(str.count, pieces, itertools.repeat("\n")),
-                                      initial=text.count("\n", 0, starts[0])))
-    lines.pop()
-    return lines, pieces
+    return text.count("\n", 0, starts[0]), pieces
 
 
 class Entry:
@@ -87,10 +103,11 @@ class Entry:
     token, the same entry.
     """
 
-    __slots__ = ("base", "clean", "made", "prefix", "shifted", "start", "token", "value", "wheres")
+    __slots__ = ("base", "clean", "made", "newlines", "prefix", "shifted", "start", "token", "value", "wheres")
 
-    def __init__(self, base: Doc, prefix: KeyPath, start: int, value: Any):
+    def __init__(self, base: Doc, prefix: KeyPath, start: int, value: Any, newlines: int):
         self.base, self.prefix, self.start, self.value = base, prefix, start, value
+        self.newlines = newlines  # the line breaks in its text: where the next entry starts, not counted again
         self.clean: Any = None
         self.token = next(_tokens)
         self.wheres: dict[KeyPath, Where] = {}  # positions made for the model, while the entry stays put
@@ -184,10 +201,10 @@ class EntryMemo:
         ``most_new``: above this many new entries a whole parse is quicker (an entry parsed on
         its own costs about 1.3 times its share of a whole parse: 0.084 against 0.066 ms at 10k).
         """
-        split = split_entries(text)
+        split = _pieces(text)
         keys = entry_keys(split[1]) if split is not None else []
         if split is not None:
-            doc = self._from_entries(path, split, keys, most_new)
+            doc = self._from_entries(path, *split, keys, most_new)
             if doc is not None:
                 return doc
         found = Problems(problems.root)
@@ -196,17 +213,19 @@ class EntryMemo:
         if (doc is None or found.items or split is None or not isinstance(doc.data, list)
                 or len(doc.data) != len(keys)):
             return doc  # the entries kept so far stay for the next build (an error is usually repaired)
+        newlines = list(map(str.count, split[1], itertools.repeat("\n")))
+        lines = _lines(split[0], newlines)
         kept: dict[bytes, Entry] = {}
-        for i, (start, key) in enumerate(zip(split[0], keys, strict=True)):
+        for i, (start, key) in enumerate(zip(lines, keys, strict=True)):
             entry = self.entries.get(key) or kept.get(key)  # the same text keeps its token
             if entry is None:
-                entry = Entry(doc, (i,), start, doc.data[i])
+                entry = Entry(doc, (i,), start, doc.data[i], newlines[i])
                 self._fresh.append(entry)
             kept[key] = entry
         self.entries = kept
-        return self._doc(path, doc.mark(()), split[0], list(map(kept.__getitem__, keys)))
+        return self._doc(path, doc.mark(()), lines, list(map(kept.__getitem__, keys)))
 
-    def _from_entries(self, path: Path, split: tuple[list[int], list[str]], keys: list[bytes],
+    def _from_entries(self, path: Path, first: int, pieces: list[str], keys: list[bytes],
                       most_new: int) -> Doc | None:
         known = self.entries
         new = set(keys).difference(known)
@@ -214,19 +233,18 @@ class EntryMemo:
             return None
         if new:
             order = dict(zip(keys, range(len(keys)), strict=True))  # each key's (last) place: parsed in file order
-            pieces = split[1]
             parsed: dict[bytes, Entry] = {}
             for key in sorted(new, key=order.__getitem__):
-                found = Problems(Path("."))
-                doc = load_yaml(path, found, text=pieces[order[key]])
+                found, piece = Problems(Path(".")), pieces[order[key]]
+                doc = load_yaml(path, found, text=piece)
                 if doc is None or found.items or not isinstance(doc.data, list) or len(doc.data) != 1:
                     return None  # the whole file is parsed, for the whole file's messages
-                parsed[key] = Entry(doc, (0,), 0, doc.data[0])
+                parsed[key] = Entry(doc, (0,), 0, doc.data[0], piece.count("\n"))
             known = {**known, **parsed}
             self._fresh += parsed.values()
         entries = list(map(known.__getitem__, keys))
         self.entries = dict(zip(keys, entries, strict=True))  # the entries no longer in the file go
-        lines = split[0]
+        lines = _lines(first, map(_NEWLINES, entries))  # a kept entry's text is the same: so are its lines
         return self._doc(path, (lines[0] + 1, 1), lines, entries)
 
     def slim(self) -> bool:
