@@ -108,11 +108,12 @@ def _placeholder_ids(project: Project, problems: Problems) -> set[str]:
 
 
 def _any_placeholder(project: Project) -> bool:
-    """Whether any fact id named or source id cited starts as a placeholder: all joined into one text
-    and searched once, each step in C (2 ms at 10,000 facts, against 6 for a loop over each)."""
+    """Whether any fact id named or source id cited may start as a placeholder: all joined into one
+    text and searched once, each step in C (1.5 ms at 10,000 facts, against 6 for a loop over each).
+    Anywhere in an id, not only at its start: a line break is too common a character to search for."""
     named = map(_FACT_ID, project.references)
     cited = map(_SOURCE, chain.from_iterable(map(_CITATIONS, project.facts)))
-    return "\n" + PLACEHOLDER_ID in "\n" + "\n".join(chain(named, cited))
+    return PLACEHOLDER_ID in " ".join(chain(named, cited))
 
 
 def _check_items(items: list, views: list[EntryView], type_: Any, checker: Checker) -> list:
