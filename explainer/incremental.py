@@ -7,8 +7,10 @@ checks this after random sequences of edits):
 
 - each content file's parsed document, with the problems found reading it, keyed by its bytes;
 - each entry of a list file (`content/*.yaml`), keyed by a digest of its text (entries.py): its
-  parsed value until it is checked clean, its positions relative to the entry, and its checked
-  record once it was checked without a problem; a changed file is parsed again only in its new entries;
+  parsed value until it is checked clean, its positions relative to the entry, its checked record
+  once it was checked without a problem, and the fact, event, comparison or glossary entry made
+  from that record while the entry stays in place (validate._items); a changed file is parsed
+  again only in its new entries;
 - where each quote was found in its archive, keyed by the source, the quote and the archive's
   normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
 - the facts', events' and sources' lines in the JSON and CSV exports, in chunks of about 64
