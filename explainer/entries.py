@@ -112,8 +112,8 @@ class Entry:
         self.token = next(_tokens)
         self.wheres: dict[KeyPath, Where] = {}  # positions made for the model, while the entry stays put
         self.shifted = 0
-        # (shift, the object made from the clean record there, its id as made then): validate._items
-        self.made: tuple[int, Any, str] | None = None
+        # (shift, the object made from the clean record there, its id and spot as made): validate._items
+        self.made: tuple[int, Any, str, Any] | None = None
 
 
 class EntryView:

@@ -177,7 +177,8 @@ def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, ma
 
     With ``renew``, the preview's kept entries keep their object too: an entry whose clean record
     is reused, at the same place, gives the same object again, renewed for this build. An object
-    is kept with the id it was made with (an event's, before _dedupe_derived_ids).
+    is kept with the id and spot it was made with (an event's id before _dedupe_derived_ids; a
+    fact's spot, which verify lets go).
     """
     values = clean.get(rel) or []
     if rel not in docs:
@@ -197,7 +198,7 @@ def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, ma
         items.append(make(value, view))
         TOKENS[items[-1]] = entry.token  # the preview's: the item is its entry's text (entries.py)
         if renew is not None and value is entry.clean:
-            entry.made = (view.shift, items[-1], items[-1].id)
+            entry.made = (view.shift, items[-1], items[-1].id, getattr(items[-1], "spot", None))
     return items
 
 
@@ -275,17 +276,25 @@ def _fact(value: dict, doc: EntryView) -> Fact:
         said=value["said"], as_of=value["as_of"],
         derived=tuple(Derived(d["number"], d["reason"], i) for i, d in enumerate(value["derived"]))
         if value["derived"] else (),
-        spot=Spot(doc, kp), translations=value["translations"],
+        spot=Spot(_positions(doc), kp), translations=value["translations"],
     )
 
 
-def _renewed_fact(made: tuple[int, Fact, str], value: dict, doc: EntryView) -> Fact:
+def _positions(doc: EntryView) -> EntryView:
+    """The item's positions for a Spot: in the preview, a view of its entry without the entry. An
+    entry keeps the object made from it (_items), which must not hold the entry in turn: a cycle
+    would outlive its build while the collector is paused."""
+    return doc if doc.entry is None else EntryView(doc.base, doc.prefix, doc.shift)
+
+
+def _renewed_fact(made: tuple[int, Fact, str, Spot], value: dict, doc: EntryView) -> Fact:
     """A fact made from the same record at the same place by an earlier build, with what the later
-    stages set on it undone, as _fact leaves it: its number, the date its source lends it, the note it
-    inherits, its spot (verify lets it go), its attribution chain, where each quote was found."""
+    stages set on it undone, as _fact leaves it: the note it inherits, its spot (verify lets it go;
+    the one it was made with, as the entry has not moved), its attribution chain, where each quote
+    was found. Its number and the date its source lends it are set again for every fact right
+    after (build_project, _source_dates) before anything reads them."""
     fact = made[1]
-    fact.number, fact.published, fact.date_note_source = 0, None, None
-    fact.spot = Spot(doc, value["_keypath"])
+    fact.date_note_source, fact.spot = None, made[3]
     fact.__dict__.pop("_chain", None)
     for citation in fact.citations:
         citation.offset, citation.length = -1, 0
@@ -300,13 +309,12 @@ def _fact_refs(value: dict, doc: EntryView, text_field: str) -> dict[str, Any]:
     facts, for 36,000 positions a clean build never shows).
     """
     kp = value["_keypath"]
-    at = EntryView(doc.base, doc.prefix, doc.shift)  # the same positions, without the entry: an entry
-    # keeps the object made from it (_items), which must not hold it in turn (a cycle outlives its build)
+    at = _positions(doc)
     refs = [Reference(fid, Spot(at, kp + ("facts", i))) for i, fid in enumerate(value["facts"])]
     return {"refs": refs, "text_where": Spot(at, kp + (text_field,)), "where": _where(doc, kp)}
 
 
-def _renewed_event(made: tuple[int, Event, str], value: dict, doc: EntryView) -> Event:
+def _renewed_event(made: tuple[int, Event, str, None], value: dict, doc: EntryView) -> Event:
     """An event made from the same record at the same place by an earlier build, as _event leaves
     it: its id as derived from its title (before _dedupe_derived_ids), no note inherited (notes.py).
     Its positions (Spots of the view it was made with) are the same: the entry has not moved."""
@@ -315,7 +323,7 @@ def _renewed_event(made: tuple[int, Event, str], value: dict, doc: EntryView) ->
     return event
 
 
-def _as_made(made: tuple[int, Any, str], value: dict, doc: EntryView) -> Any:
+def _as_made(made: tuple[int, Any, str, None], value: dict, doc: EntryView) -> Any:
     """A comparison or glossary entry made from the same record at the same place: no later stage
     sets anything on it."""
     return made[1]
