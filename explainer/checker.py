@@ -30,6 +30,7 @@ from .schema import (
 from .yamlsafe import Doc, KeyPath
 
 _SUSPECT = (TODO, " ", "\t", "\n", *{pair[0] for pair in CURLY_PAIRS})  # cheap test before placeholder()
+_ABSENT = object()  # a field the record does not have (None is a value: `key:` with nothing after it)
 
 
 class Checker:
@@ -80,42 +81,40 @@ class Checker:
             return self.error(keypath, f"expected a {rec.name} (key: value pairs), got {type_name(value)}",
                               f"a {rec.name} has the fields: {', '.join(rec.names())}")
         clean: dict[str, Any] = {}
-        known = rec.names()
+        plan, known = _plan(rec)
         misspelt: set[str] = set()
-        for key in value:
-            if key not in known:
-                misspelt = self.unknown_keys(value, rec, keypath)
-                break
+        if not known.issuperset(value):
+            misspelt = self.unknown_keys(value, rec, keypath)
         ok = True
-        fast = _fast_checks(rec)
-        for f in rec.fields:
-            if f.name not in value:
-                if f.required and f.name not in misspelt:  # a misspelt key already said what is wrong
-                    self.error(keypath, f"{rec.name} is missing the required field '{f.name}'",
-                               f"add '{f.name}:' ({f.doc})")
-                ok = ok and not f.required
-                clean[f.name] = f.default
+        get = value.get
+        for name, f, required, nullable, default, quick in plan:
+            item = get(name, _ABSENT)
+            if item is _ABSENT:
+                if required:
+                    ok = False
+                    if name not in misspelt:  # a misspelt key already said what is wrong
+                        self.error(keypath, f"{rec.name} is missing the required field '{name}'",
+                                   f"add '{name}:' ({f.doc})")
+                clean[name] = default
                 continue
-            item = value[f.name]
-            if item is None and (f.nullable or not f.required):
-                clean[f.name] = None if f.nullable else f.default
+            if item is None and (nullable or not required):
+                clean[name] = None if nullable else default
                 continue
-            quick = fast[f.name]
             if quick is not None:  # a value that plainly passes: no key path, no lookups (see _fast_checks)
                 checked = quick(item)
                 if checked is not None:
-                    clean[f.name] = checked
+                    clean[name] = checked
                     continue
             type_ = f.type
-            if item.__class__ is str and item.startswith(_SUSPECT) and self.placeholder(item, f, keypath + (f.name,)):
-                clean[f.name] = INVALID
+            if item.__class__ is str and item.startswith(_SUSPECT) and self.placeholder(item, f, keypath + (name,)):
+                clean[name] = INVALID
                 ok = False
                 continue
             if type_.__class__ is Scalar:  # most fields: straight to their check
-                clean[f.name] = self.scalar(item, type_.kind, keypath + (f.name,))
+                checked = clean[name] = self.scalar(item, type_.kind, keypath + (name,))
             else:
-                clean[f.name] = self.check(item, type_, keypath + (f.name,))
-            ok = ok and clean[f.name] is not INVALID
+                checked = clean[name] = self.check(item, type_, keypath + (name,))
+            ok = ok and checked is not INVALID
         clean["_keypath"] = keypath
         return clean if ok else INVALID
 
@@ -326,6 +325,20 @@ def _fast_checks(rec: Record) -> dict[str, Any]:
         checks = {f.name: _FAST_KINDS.get(f.type.kind) if f.type.__class__ is Scalar else None for f in rec.fields}
         object.__setattr__(rec, "_fast", checks)
     return checks
+
+
+def _plan(rec: Record) -> tuple[tuple[tuple[str, Field, bool, bool, Any, Any], ...], frozenset[str]]:
+    """Each field as the record check reads it, (name, field, required, nullable, default, quick
+    check), and the set of the names: a tuple unpacked per field instead of five attribute lookups,
+    and one set test for unknown keys instead of a list searched per key (a sixth of the check
+    at 10,000 facts). Worked out once per record type and kept on it, as _fast_checks."""
+    plan = rec.__dict__.get("_plan")
+    if plan is None:
+        fast = _fast_checks(rec)
+        plan = (tuple((f.name, f, f.required, f.nullable, f.default, fast[f.name]) for f in rec.fields),
+                frozenset(rec.names()))
+        object.__setattr__(rec, "_plan", plan)
+    return plan
 
 
 def _quoted(value: str) -> str:

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import operator
 import re
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,49 +29,69 @@ from .errors import Problems
 from .model import Where
 from .yamlsafe import Doc, KeyPath, Mark, load_yaml
 
-# After a line break: a top-level list entry ('- ', or a lone '-'), or (group 1) a document marker
-# or directive, which make splitting unsafe. One pass over the text finds both (6 ms at 10,000 facts,
-# against 31 ms for a multi-line '^-' and a find() per marker).
-_BREAK = re.compile(r"\n(?:-(?=[ \n]|\Z)|(-(?=--)|\.(?=\.\.)|%))")
+# After a line break: a top-level list entry ('- ', or a lone '-'), a document marker or a
+# directive. One pass over the text finds them all (5 ms at 10,000 facts, against 10 ms for one
+# `in` per marker: a line break is too common a first character for a quick search).
+_BREAK = re.compile(r"\n(?=-(?:[ \n]|\Z)|-(?=--)|\.(?=\.\.)|%)")
+_MARKERS = ("---", "...", "%")  # what a piece must not start with: a document marker or directive
 # Tabs and line breaks other than \n (YAML counts these as lines too).
 _UNSAFE = ("\t", "\r", "\x85", "\u2028", "\u2029")  # each a quick find()
 _tokens = itertools.count(1)
 # The entry token of each model object made from a kept entry (validate.py), for fingerprints and
 # kept export lines (incremental.py); weak, so a finished build is still freed at once.
 TOKENS: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_VALUE = operator.attrgetter("value")  # an entry's parsed value
+_NEWLINES = operator.attrgetter("newlines")
 
 
-def entry_key(piece: str) -> bytes:
-    """An entry's text as the memo's key: a digest, so the memo does not hold every entry's text
-    (25 MB at 50,000 facts) beside what it was parsed into; 1 µs an entry."""
-    return hashlib.blake2b(piece.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def entry_keys(pieces: list[str]) -> list[bytes]:
+    """Each entry's text as the memo's key: a digest, so the memo does not hold every entry's text
+    (25 MB at 50,000 facts) beside what it was parsed into. SHA-256, which the processor computes
+    itself where it can (0.75 µs an entry at 10,000 facts, against 1 µs for BLAKE2b)."""
+    sha256 = hashlib.sha256
+    return [sha256(piece.encode("utf-8", "surrogatepass")).digest() for piece in pieces]
 
 
-def split_entries(text: str) -> list[tuple[int, str]] | None:
-    """(lines before it, text) of each top-level entry, or None where splitting is not safe.
+def split_entries(text: str) -> tuple[list[int], list[str]] | None:
+    """The lines before each top-level entry and its text, or None where splitting is not safe."""
+    found = _pieces(text)
+    if found is None:
+        return None
+    first, pieces = found
+    return _lines(first, list(map(str.count, pieces, itertools.repeat("\n")))), pieces
+
+
+def _lines(first: int, newlines: Iterable[int]) -> list[int]:
+    """The lines before each entry, from those before the first and the line breaks in each."""
+    lines = list(itertools.accumulate(newlines, initial=first))
+    lines.pop()
+    return lines
+
+
+def _pieces(text: str) -> tuple[int, list[str]] | None:
+    """The lines before the first top-level entry and each entry's text, or None where splitting is
+    not safe.
 
     An entry runs from its ``- `` line to the next one, comments and blank lines included. Only
-    comments and blank lines may come before the first entry.
+    comments and blank lines may come before the first entry. Each step runs over every entry
+    in C (map): a Python loop over 10,000 entries costs more than the pass that finds them.
     """
-    if text.startswith(("---", "...", "%")) or any(unsafe in text for unsafe in _UNSAFE):
+    if text.startswith(_MARKERS) or any(unsafe in text for unsafe in _UNSAFE):
         return None
-    starts = [0] if text.startswith("-") and text[1:2] in (" ", "\n", "") else []
-    for match in _BREAK.finditer(text):
-        if match.group(1):
-            return None
-        starts.append(match.start() + 1)
+    starts = [match.end() for match in _BREAK.finditer(text)]
+    if text.startswith("-") and text[1:2] in (" ", "\n", ""):
+        starts.insert(0, 0)
     if not starts:
+        return None
+    ends = starts[1:]
+    ends.append(len(text))
+    pieces = list(map(text.__getitem__, map(slice, starts, ends)))
+    if any(map(str.startswith, pieces, itertools.repeat(_MARKERS))):
         return None
     for line in text[: starts[0]].split("\n"):
         if line.strip() and not line.lstrip().startswith("#"):
             return None
-    pieces = []
-    line = text.count("\n", 0, starts[0])
-    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
-        piece = text[start:end]
-        pieces.append((line, piece))
-        line += piece.count("\n")
-    return pieces
+    return text.count("\n", 0, starts[0]), pieces
 
 
 class Entry:
@@ -81,15 +103,17 @@ class Entry:
     token, the same entry.
     """
 
-    __slots__ = ("base", "clean", "made", "prefix", "shifted", "start", "token", "value", "wheres")
+    __slots__ = ("base", "clean", "made", "newlines", "prefix", "shifted", "start", "token", "value", "wheres")
 
-    def __init__(self, base: Doc, prefix: KeyPath, start: int, value: Any):
+    def __init__(self, base: Doc, prefix: KeyPath, start: int, value: Any, newlines: int):
         self.base, self.prefix, self.start, self.value = base, prefix, start, value
+        self.newlines = newlines  # the line breaks in its text: where the next entry starts, not counted again
         self.clean: Any = None
         self.token = next(_tokens)
         self.wheres: dict[KeyPath, Where] = {}  # positions made for the model, while the entry stays put
         self.shifted = 0
-        self.made: tuple[int, Any] | None = None  # (shift, the fact made from the clean record there: validate.py)
+        # (shift, the object made from the clean record there, its id and spot as made): validate._items
+        self.made: tuple[int, Any, str, Any] | None = None
 
 
 class EntryView:
@@ -138,9 +162,9 @@ class EntryView:
 class ListDoc(Doc):
     """A list file put together from its entries: the same data and positions as a whole parse."""
 
-    def __init__(self, path: Path, views: list[EntryView], first: Mark):
-        super().__init__(path, [view.entry.value for view in views])  # type: ignore[union-attr]
-        self.views = views
+    def __init__(self, path: Path, views: list[EntryView], first: Mark, entries: list[Entry]):
+        super().__init__(path, list(map(_VALUE, entries)))
+        self.views, self.entries = views, entries  # each item's view and its entry, in order
         self.marks[()] = first
 
     def mark(self, keypath: KeyPath, key: bool = False) -> Mark:
@@ -153,8 +177,7 @@ class ListDoc(Doc):
 
     def slim(self) -> None:
         """Drop the parsed values of the entries checked clean (EntryMemo.slim): None in their place."""
-        self.data = [None if view.entry.clean is not None else view.entry.value  # type: ignore[union-attr]
-                     for view in self.views]
+        self.data = list(map(_VALUE, self.entries))
 
 
 def views(doc: Doc) -> list[EntryView]:
@@ -165,10 +188,12 @@ def views(doc: Doc) -> list[EntryView]:
 
 
 class EntryMemo:
-    """The entries of one list file seen by the last good build, by a digest of their text (`entry_key`)."""
+    """The entries of one list file seen by the last good build, by a digest of their text (`entry_keys`)."""
 
     def __init__(self) -> None:
         self.entries: dict[bytes, Entry] = {}
+        self._fresh: list[Entry] = []  # the entries parsed since the last slim(): only they hold a value to drop
+        self._views: list[EntryView] = []  # the last document's views (_doc)
 
     def load(self, path: Path, text: str, problems: Problems, most_new: int) -> Doc | None:
         """The file's document, parsing only entries not seen before; whole when that is safer.
@@ -176,55 +201,85 @@ class EntryMemo:
         ``most_new``: above this many new entries a whole parse is quicker (an entry parsed on
         its own costs about 1.3 times its share of a whole parse: 0.084 against 0.066 ms at 10k).
         """
-        pieces = split_entries(text)
-        keys = [entry_key(piece) for _, piece in pieces] if pieces is not None else []
-        if pieces is not None:
-            doc = self._from_entries(path, pieces, keys, most_new)
+        split = _pieces(text)
+        keys = entry_keys(split[1]) if split is not None else []
+        if split is not None:
+            doc = self._from_entries(path, *split, keys, most_new)
             if doc is not None:
                 return doc
         found = Problems(problems.root)
         doc = load_yaml(path, found, text=text)
         problems.items.extend(found.items)
-        if (doc is None or found.items or pieces is None or not isinstance(doc.data, list)
-                or len(doc.data) != len(pieces)):
+        if (doc is None or found.items or split is None or not isinstance(doc.data, list)
+                or len(doc.data) != len(keys)):
             return doc  # the entries kept so far stay for the next build (an error is usually repaired)
+        newlines = list(map(str.count, split[1], itertools.repeat("\n")))
+        lines = _lines(split[0], newlines)
         kept: dict[bytes, Entry] = {}
-        entries = []
-        for i, ((start, _), key) in enumerate(zip(pieces, keys, strict=True)):
+        for i, (start, key) in enumerate(zip(lines, keys, strict=True)):
             entry = self.entries.get(key) or kept.get(key)  # the same text keeps its token
             if entry is None:
-                entry = Entry(doc, (i,), start, doc.data[i])
+                entry = Entry(doc, (i,), start, doc.data[i], newlines[i])
+                self._fresh.append(entry)
             kept[key] = entry
-            entries.append((start, entry))
         self.entries = kept
-        return self._doc(path, doc.mark(()), entries)
+        return self._doc(path, doc.mark(()), lines, list(map(kept.__getitem__, keys)))
 
-    def _from_entries(self, path: Path, pieces: list[tuple[int, str]], keys: list[bytes],
+    def _from_entries(self, path: Path, first: int, pieces: list[str], keys: list[bytes],
                       most_new: int) -> Doc | None:
-        new = {key: piece for (_, piece), key in zip(pieces, keys, strict=True) if key not in self.entries}
-        if len(new) > most_new or not self.entries:
+        known = self.entries
+        new = set(keys).difference(known)
+        if len(new) > most_new or not known:
             return None
-        parsed: dict[bytes, Entry] = {}
-        for key, piece in new.items():
-            found = Problems(Path("."))
-            doc = load_yaml(path, found, text=piece)
-            if doc is None or found.items or not isinstance(doc.data, list) or len(doc.data) != 1:
-                return None  # the whole file is parsed, for the whole file's messages
-            parsed[key] = Entry(doc, (0,), 0, doc.data[0])
-        kept = {key: self.entries.get(key) or parsed[key] for key in keys}
-        self.entries = kept
-        entries = [(start, kept[key]) for (start, _), key in zip(pieces, keys, strict=True)]
-        return self._doc(path, (pieces[0][0] + 1, 1), entries)
+        if new:
+            order = dict(zip(keys, range(len(keys)), strict=True))  # each key's (last) place: parsed in file order
+            parsed: dict[bytes, Entry] = {}
+            for key in sorted(new, key=order.__getitem__):
+                found, piece = Problems(Path(".")), pieces[order[key]]
+                doc = load_yaml(path, found, text=piece)
+                if doc is None or found.items or not isinstance(doc.data, list) or len(doc.data) != 1:
+                    return None  # the whole file is parsed, for the whole file's messages
+                parsed[key] = Entry(doc, (0,), 0, doc.data[0], piece.count("\n"))
+            known = {**known, **parsed}
+            self._fresh += parsed.values()
+        entries = list(map(known.__getitem__, keys))
+        self.entries = dict(zip(keys, entries, strict=True))  # the entries no longer in the file go
+        lines = _lines(first, map(_NEWLINES, entries))  # a kept entry's text is the same: so are its lines
+        return self._doc(path, (lines[0] + 1, 1), lines, entries)
 
-    def slim(self) -> None:
+    def slim(self) -> bool:
         """Let go of the parsed YAML of every entry checked clean: its record stands for its value
         from now on (validate._check_item), and its document is kept only for its positions. At
-        50,000 facts the parsed values are about 90 MB the preview would otherwise hold."""
-        for entry in self.entries.values():
+        50,000 facts the parsed values are about 90 MB the preview would otherwise hold. Only the
+        entries parsed since the last slim can hold any: the others were slimmed then, or were not
+        clean and are looked at again. Returns whether any was slimmed."""
+        fresh, self._fresh = self._fresh, []
+        slimmed = False
+        for entry in fresh:
             if entry.clean is not None:
                 entry.value = None
                 entry.base.data = None
+                slimmed = True
+            else:
+                self._fresh.append(entry)
+        if self._fresh:  # only those still in the file stay looked at
+            current = set(map(id, self.entries.values()))
+            self._fresh = [entry for entry in self._fresh if id(entry) in current]
+        return slimmed
 
-    @staticmethod
-    def _doc(path: Path, first: Mark, entries: list[tuple[int, Entry]]) -> ListDoc:
-        return ListDoc(path, [EntryView(e.base, e.prefix, start - e.start, e) for start, e in entries], first)
+    def _doc(self, path: Path, first: Mark, lines: list[int], entries: list[Entry]) -> ListDoc:
+        """The document of these entries, each viewed where it is now. An entry in the same place as
+        in the last document, not moved, keeps its view (a view holds nothing but where the entry is):
+        one comparison instead of a new object per entry. (The views are kept here, not on their
+        entries: an entry holding its view, which holds the entry, would outlive its build.)"""
+        last = self._views
+        views = []
+        append = views.append
+        for i, (start, entry) in enumerate(zip(lines, entries, strict=True)):
+            shift = start - entry.start
+            view = last[i] if i < len(last) else None
+            if view is None or view.entry is not entry or view.shift != shift:
+                view = EntryView(entry.base, entry.prefix, shift, entry)
+            append(view)
+        self._views = views
+        return ListDoc(path, views, first, entries)

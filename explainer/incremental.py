@@ -7,8 +7,10 @@ checks this after random sequences of edits):
 
 - each content file's parsed document, with the problems found reading it, keyed by its bytes;
 - each entry of a list file (`content/*.yaml`), keyed by a digest of its text (entries.py): its
-  parsed value until it is checked clean, its positions relative to the entry, and its checked
-  record once it was checked without a problem; a changed file is parsed again only in its new entries;
+  parsed value until it is checked clean, its positions relative to the entry, its checked record
+  once it was checked without a problem, and the fact, event, comparison or glossary entry made
+  from that record while the entry stays in place (validate._items); a changed file is parsed
+  again only in its new entries;
 - where each quote was found in its archive, keyed by the source, the quote and the archive's
   normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
 - the facts', events' and sources' lines in the JSON and CSV exports, in chunks of about 64
@@ -76,7 +78,9 @@ class FileMemo:
     def load(self, path: Path, problems: Problems, read: Callable[[Problems], T]) -> T:
         """``read(problems)`` for ``path``, or its last result if the file's bytes are unchanged."""
         try:
-            data = hashlib.blake2b(path.read_bytes(), digest_size=32).digest()  # the bytes would double the memory
+            # A digest: the bytes would double the memory. SHA-256, which the processor computes itself
+            # where it can: 2.8 ms for the 4 MB of facts.yaml at 10,000 facts, against 5.1 for BLAKE2b.
+            data = hashlib.sha256(path.read_bytes()).digest()
         except OSError:  # reported by read() as usual
             return read(problems)
         self._seen.add(path)
@@ -106,7 +110,8 @@ class FileMemo:
         """Once the build's items are checked: drop the parsed values of the entries checked clean
         (entries.EntryMemo.slim), in the memos and in the documents kept for the next build."""
         for path, memo in self._entries.items():
-            memo.slim()
+            if not memo.slim():
+                continue  # nothing new was checked clean: the document kept holds no value to drop
             hit = self._files.get(path)
             if hit is not None and isinstance(hit[1], ListDoc):
                 hit[1].slim()

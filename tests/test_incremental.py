@@ -9,6 +9,7 @@ pages byte for byte and the same warnings, or the same problems when the content
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 import shutil
@@ -541,6 +542,27 @@ def test_a_finished_build_is_freed_by_reference_counting(tmp_path, incremental):
         assert [ref() for ref in kept] == [None] * len(kept)
 
 
+def test_the_objects_of_a_changed_entry_are_freed_by_reference_counting(tmp_path):
+    """An entry keeps the fact or event made from it (validate._items), and nothing it holds may
+    hold the entry in turn: once the entry's text changes, the old objects go without the collector."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    first = builder.build(root, tmp_path / "inc").project
+    builder.build(root, tmp_path / "inc")  # the objects are kept from here on
+    kept = [weakref.ref(first.facts[0]), weakref.ref(first.events[0])]
+    first_id = first.facts[0].id
+    del first
+    edit(root / "content/facts.yaml", lambda t: re.sub(
+        rf"(- id: {re.escape(first_id)}\n  claim: \")", r"\g<1>Edited: ", t))
+    edit(root / "content/timeline.yaml", lambda t: t.replace('title: "', 'title: "Edited ', 1))
+    gc.disable()
+    try:
+        builder.build(root, tmp_path / "inc")
+        assert [ref() for ref in kept] == [None, None]
+    finally:
+        gc.enable()
+
+
 def test_a_build_that_fails_with_a_bug_starts_the_next_one_afresh(tmp_path, monkeypatch):
     """Content problems keep the cache (what was kept is still good); anything else drops it."""
     root = project(tmp_path, facts=40)
@@ -641,9 +663,10 @@ def test_a_list_file_splits_only_where_entries_parse_alone_to_the_same_items(tex
     from explainer.errors import Problems
     from explainer.yamlsafe import load_yaml
 
-    pieces = split_entries(text)
-    if pieces is None:
+    split = split_entries(text)
+    if split is None:
         return
+    pieces = list(zip(*split, strict=True))
     assert "".join(piece for _, piece in pieces) == text[len(text) - sum(len(p) for _, p in pieces):]
     whole = load_yaml(Path("x.yaml"), Problems(Path(".")), text=text)
     items = [load_yaml(Path("x.yaml"), Problems(Path(".")), text=piece).data[0] for _, piece in pieces]
@@ -660,12 +683,13 @@ def test_a_list_file_splits_at_each_entry_and_nowhere_else(text):
     a text with a document marker, a directive or a tab at a line's start is not split."""
     from explainer.entries import split_entries
 
-    pieces = split_entries(text)
+    split = split_entries(text)
     lines = text.split("\n")
     if any(line.startswith(("---", "...", "%")) for line in lines) or "\t" in text:
-        assert pieces is None
-    if pieces is None:
+        assert split is None
+    if split is None:
         return
+    pieces = list(zip(*split, strict=True))
     entry = re.compile(r"^-(?: |$)", re.M)
     assert "".join(piece for _, piece in pieces) == text[len(text) - sum(len(p) for _, p in pieces):]
     for _, piece in pieces:
@@ -784,6 +808,42 @@ def test_a_fact_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
     moved = builder.build(root, tmp_path / "inc").project.facts
     assert not any(a is b for a, b in zip(facts, moved, strict=True))
     assert moved[5].where.line == facts[5].where.line + 1
+
+
+def test_an_event_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
+    """The preview keeps each event for its entry, as each fact (validate._items): what later steps
+    set on it is worked out again. An event without an id takes one from its title, with -2 when an
+    event above has the same title: once that title changes, the kept event's id loses the -2."""
+    root = project(tmp_path, facts=40)
+    path = root / "content/timeline.yaml"
+    titles = re.findall(r'^  title: "(.*)"$', path.read_text(encoding="utf-8"), re.M)
+    edit(path, lambda t: t.replace(f'title: "{titles[0]}"', f'title: "{titles[1]}"'))  # the same as the next's
+    builder = IncrementalBuilder()
+    first = builder.build(root, tmp_path / "inc").project.events
+    assert first[1].id == first[0].id + "-2"
+    edit(path, lambda t: t.replace(f'title: "{titles[1]}"', f'title: "{titles[0]}"', 1))  # the first's again
+    second = outcome(builder.build, root, tmp_path / "inc")
+    assert second == outcome(pipeline.build, root, tmp_path / "cold") and second[0] == "built"
+    events = builder.build(root, tmp_path / "inc").project.events
+    assert [a is b for a, b in zip(first, events, strict=True)].count(False) == 1
+    assert events[1] is first[1] and not events[1].id.endswith("-2")
+    # The first event lists its first fact alone, then that fact's source says a date note the
+    # event inherits (notes.py), then the note goes: the kept event follows.
+    edit(path, lambda t: re.sub(r"^  facts: \[([^,\]]+).*$", r"  facts: [\1]", t, count=1, flags=re.M))
+    builder.build(root, tmp_path / "inc")
+    fact = re.search(r"^  facts: \[(.*)\]$", path.read_text(encoding="utf-8"), re.M).group(1)
+    facts = (root / "content/facts.yaml").read_text(encoding="utf-8")
+    source = re.search(rf"^- id: {fact}\n(?:(?!- id: ).*\n)*?    - source: (\S+)", facts, re.M).group(1)
+    sources = root / "content/sources.yaml"
+    before = sources.read_text(encoding="utf-8")
+    sources.write_text(before.replace(f"- id: {source}\n", f'- id: {source}\n  facts_date_note: "As reported."\n'),
+                       encoding="utf-8")
+    noted = builder.build(root, tmp_path / "inc")
+    assert noted.project.events[0].date_note_source is not None
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    sources.write_text(before, encoding="utf-8")
+    assert builder.build(root, tmp_path / "inc").project.events[0].date_note_source is None
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
 
 
 @pytest.mark.parametrize("change", [edit_label, toggle_date_note, edit_archive])
