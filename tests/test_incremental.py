@@ -125,6 +125,25 @@ def add_fact_on_a_blank_line(root: Path, rng: random.Random, step: int) -> None:
     path.write_text(text[:at] + "- " + json.dumps(value, ensure_ascii=False) + "\n" + text[at + 1:], encoding="utf-8")
 
 
+CITATION = re.compile(r"^    - source: (\S+)\n      quote: .*\n", re.M)
+
+
+def cite_another_source(root: Path, rng: random.Random, step: int) -> None:
+    """A fact gains another fact's citation of a source it did not cite: that source's page lists it,
+    while every fact keeps its id, number and page."""
+    path = root / "content/facts.yaml"
+    text = path.read_text(encoding="utf-8")
+    blocks = list(FACT_BLOCK.finditer(text))
+    fact = rng.choice(blocks)
+    cited = set(CITATION.findall(fact.group(0)))
+    others = [c for b in blocks for c in CITATION.finditer(b.group(0)) if c.group(1) not in cited]
+    last = list(CITATION.finditer(fact.group(0)))
+    if not others or not last:
+        return
+    at = fact.start() + last[-1].end()
+    path.write_text(text[:at] + rng.choice(others).group(0) + text[at:], encoding="utf-8")
+
+
 def edit_event(root: Path, rng: random.Random, step: int) -> None:
     edit(root / "content/timeline.yaml", lambda t: t.replace('title: "', f'title: "Event {word(step)} ', 1)
          if rng.random() < 0.5 else re.sub(r'text: "', f'text: "New *{word(step)}* ', t, count=rng.randint(1, 3)))
@@ -241,7 +260,7 @@ def unsplittable(root: Path, rng: random.Random, step: int) -> None:
 
 
 EDITS = [edit_claim, edit_claim, move_fact, remove_fact, rename_fact, add_fact, add_fact_on_a_blank_line, edit_event,
-         edit_source,
+         edit_source, cite_another_source,
          edit_summary, edit_template, edit_archive, edit_label, edit_site, edit_stylesheet, break_file,
          insert_lines_above, insert_lines_above, break_entry, unsplittable, unquoted_number, toggle_date_note]
 
@@ -474,6 +493,16 @@ def test_a_fact_added_without_moving_the_lines_below_renumbers_their_pages(tmp_p
     builder = IncrementalBuilder()
     builder.build(root, tmp_path / "inc")
     add_fact_on_a_blank_line(root, random.Random(3), 1)
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+
+
+def test_a_source_cited_by_one_more_fact_renders_its_page_again(tmp_path):
+    """No fact moves, and the source's entry is the same: its page is fingerprinted by its citing facts too."""
+    root = project(tmp_path)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    cite_another_source(root, random.Random(5), 1)
     assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
     assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
 
