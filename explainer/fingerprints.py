@@ -137,13 +137,14 @@ def page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any
     """
     section = renderer.layout.facts
     page_of, home = section.page_of, section.home  # a fact's link is its page and its id (Layout.fact_href)
-    if numbers is None:
+    kind = extra["section"].kind
+    if numbers is None and kind != "facts":  # a page of facts cites none
         numbers = fact_numbers(renderer.facts)
 
     def cited(ids: list[str]) -> list:  # each cited fact's id, number and page, looked up in C (map)
-        return list(zip(ids, map(numbers.get, ids, repeat(0)), map(page_of.get, ids, repeat(home)), strict=True))
+        get = numbers.get  # type: ignore[union-attr]
+        return list(zip(ids, map(get, ids, repeat(0)), map(page_of.get, ids, repeat(home)), strict=True))
 
-    kind = extra["section"].kind
     if kind == "facts":
         items: Any = entry_states(extra["facts"])  # each links to this page, named below
         originals = getattr(renderer, "originals_by_id", None)  # an edition's: its attribution chain reads them

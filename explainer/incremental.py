@@ -275,9 +275,9 @@ class RenderMemo:
         if inputs is not None and last is not None and last[0] == inputs:
             found = last[1]
         else:
-            if not numbers:
+            if not numbers and extra["section"].kind != "facts":  # only events and sources cite facts
                 numbers.append(fact_numbers(renderer.facts))
-            found = digest(page_state(renderer, context, extra, numbers[0]))
+            found = digest(page_state(renderer, context, extra, numbers[0] if numbers else None))
         if inputs is not None:
             self._own_now[name] = (inputs, found)
         return found
