@@ -144,6 +144,12 @@ class RenderMemo:
         # A list page → (what its state reads: fingerprints.own_inputs, the digest of its state)
         self._own: dict[str, tuple[tuple, bytes]] = {}
         self._own_now: dict[str, tuple[tuple, bytes]] = {}
+        # A Markdown text → what its citation links show (MarkdownTexts.cite_state), while every fact's
+        # id, number and page are the same (fact_placement: the last build's, and this build's once known)
+        self._cites: dict[str, tuple] = {}
+        self._cites_now: dict[str, tuple] = {}
+        self._placement: bytes | None = None
+        self._placement_now: bytes | None = None
         # An event's facts (the objects) → their topics (Renderer.event_topics)
         self.topics: dict[tuple, list[str]] = {}
         self.topics_now: dict[tuple, list[str]] = {}
@@ -169,6 +175,7 @@ class RenderMemo:
         if words is not None and words.state != self._words:  # "fact" in a citation's label: keyed by the catalogs
             self.markdown, self._words = {}, words.state
         self.markdown_now, self._pages_now, self._own_now, self.topics_now, self.reused = {}, {}, {}, {}, 0
+        self._cites_now, self._placement_now = {}, None
         self._lines_now, self.archives_now = {}, {}
         if project is not None:  # the archives of this build's sources stay, whichever pages it renders
             texts = {source.text for source in project.sources}  # the same objects as last time: no hashing
@@ -186,8 +193,27 @@ class RenderMemo:
         """Keep this build's results (only what it used: stale entries go)."""
         self.markdown, self._pages, self._lines = self.markdown_now, self._pages_now, self._lines_now
         self._own, self._own_now, self.topics, self.topics_now = self._own_now, {}, self.topics_now, {}
+        self._cites, self._cites_now = self._cites_now, {}
+        self._placement, self._placement_now = self._placement_now, None
         self.archives.update(self.archives_now)
         self.markdown_now, self._pages_now, self._lines_now, self.archives_now = {}, {}, {}, {}
+
+    def placement(self, renderer: Renderer) -> bytes:
+        """Every fact's id, number and page this build (fingerprints.fact_placement), worked out once."""
+        if self._placement_now is None:
+            self._placement_now = fact_placement(renderer)
+        return self._placement_now
+
+    def cite_state(self, renderer: Renderer, text: str) -> tuple:
+        """``renderer.cite_state(text)``, kept by the text while every fact's placement is the same: the
+        numbers and pages of the facts a text cites follow from their ids, which the text holds."""
+        if self.placement(renderer) != self._placement:
+            self._cites, self._placement = {}, self._placement_now  # the kept states are stale
+        found = self._cites.get(text)
+        if found is None:
+            found = renderer.cite_state(text)
+        self._cites_now[text] = found
+        return found
 
     def export_lines(self, renderer: Renderer) -> Lines:
         """``lines`` for exports.data_files: the facts', events' and sources' lines, kept in chunks of
@@ -256,7 +282,7 @@ class RenderMemo:
         if not list_pages_read_only_known_names(renderer.env, self._checked):
             return {}
         shared = digest(shared_state(renderer, context))
-        placement = fact_placement(renderer)
+        placement = self.placement(renderer)
         numbers: list[dict[str, int]] = []  # each fact's number by its id, once a page's state is worked out
         keys = {}
         for name, template, extra in jobs:
