@@ -153,10 +153,11 @@ class RenderMemo:
         # An event's facts (the objects) → their topics (Renderer.event_topics)
         self.topics: dict[tuple, list[str]] = {}
         self.topics_now: dict[tuple, list[str]] = {}
-        # (file, each item's (entry token, id, number, address)) → the chunk's lines, joined (export_lines)
+        # (file, the items' entry tokens, ids, numbers, addresses: a tuple each) → the chunk's lines (export_lines)
         self._lines: dict[tuple, bytes] = {}
         self._lines_now: dict[tuple, bytes] = {}
         self._lines_shared = b""  # what every line may show, when the kept lines were made
+        self._cuts: dict[str, tuple[list[str], list[int]]] = {}  # each file's item ids → where its chunks end
         # Each archived text split and normalised for the quotes in context (quotes.Archive), by the text.
         self.archives: dict[str, Any] = {}
         self.archives_now: dict[str, Any] = {}
@@ -231,41 +232,45 @@ class RenderMemo:
         if shared != self._lines_shared:
             self._lines, self._lines_shared = {}, shared
         kept, now = self._lines, self._lines_now
-        known: dict[int, tuple[Sequence[Any], list[tuple], list[int]]] = {}  # facts.json's keys serve facts.csv too
+        known: dict[int, tuple[Sequence[Any], list[list], list[int]]] = {}  # facts.json's keys serve facts.csv too
 
-        def keys_of(kind: str, items: Sequence[Any]) -> tuple[list[tuple], list[int]]:
-            """Each item's (entry token, id, number or the ids of the facts citing it, address), and
-            where the chunks end: after each item whose id's hash has its low bits clear."""
+        def keys_of(kind: str, items: Sequence[Any]) -> tuple[list[list], list[int]]:
+            """The items' entry tokens, ids, numbers (a source's: the ids of the facts citing it) and
+            addresses, a list each, and where the chunks end: after each item whose id's hash has its
+            low bits clear. Columns, made with map in C: a tuple per item, and hashing it, was most
+            of the kept lines' cost at 10,000 facts."""
             hit = known.get(id(items))
             if hit is None or hit[0] is not items:
                 section = (layout.timeline if kind == "timeline.json" else layout.sources if kind == "sources.json"
                            else layout.facts)
                 ids = list(map(_ID, items))
-                if kind == "sources.json":
-                    numbers: Any = [tuple(map(_ID, s.cited_by)) for s in items]
+                if kind == "sources.json":  # its line shows their ids, whichever facts they are
+                    numbers = [tuple(map(_ID, s.cited_by)) for s in items]
                 elif kind == "timeline.json":
                     numbers = [0] * len(ids)  # an event has no number
                 else:
-                    numbers = map(_NUMBER, items)
-                # Each a map in C: at 10,000 facts a loop in Python over the items was 5 ms a build.
-                keys = list(zip(entry_tokens(items), ids, numbers, map(section.page_of.get, ids), strict=True))
-                cuts = list(compress(range(1, len(ids) + 1), map(not_, map(CHUNK_BITS.__and__, map(hash, ids)))))
-                hit = known[id(items)] = items, keys, cuts
+                    numbers = list(map(_NUMBER, items))
+                # A fact stands as itself: a kept entry's fact is the same object, its token the same
+                # (fingerprints.own_inputs), and no lookup in TOKENS per fact.
+                tokens = list(items) if kind in ("facts.json", "facts.csv") else entry_tokens(items)
+                columns = [tokens, ids, numbers, list(map(section.page_of.get, ids))]
+                hit = known[id(items)] = items, columns, self._chunk_ends(kind, ids)
             return hit[1], hit[2]
 
         def each(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep: bytes) -> list[bytes]:
-            keys, cuts = keys_of(kind, items)
-            if not cuts or cuts[-1] != len(keys):
-                cuts = [*cuts, len(keys)]
+            columns, cuts = keys_of(kind, items)
+            tokens = columns[0]
+            if not cuts or cuts[-1] != len(tokens):
+                cuts = [*cuts, len(tokens)]
             pieces, start = [], 0
             for stop in cuts:
                 if stop == start:  # no items
                     continue
-                chunk = (kind, tuple(keys[start:stop]))
+                chunk = (kind, *[tuple(column[start:stop]) for column in columns])
                 data = kept.get(chunk)
                 if data is None:
                     data = sep.join(map(line, items[start:stop]))
-                    if all(key[0] is not None for key in chunk[1]):  # an item made afresh is not kept
+                    if None not in chunk[1]:  # an item made afresh (no entry token) is not kept
                         now[chunk] = data
                 else:
                     now[chunk] = data
@@ -274,6 +279,16 @@ class RenderMemo:
             return pieces  # a list: exports.dump joins it at once
 
         return each
+
+    def _chunk_ends(self, kind: str, ids: list[str]) -> list[int]:
+        """Where the chunks of ``kind``'s lines end: after each item whose id's hash has its low bits
+        clear. Kept with the ids (compared as a list: the same id objects, mostly) from the last build."""
+        last = self._cuts.get(kind)
+        if last is not None and last[0] == ids:
+            return last[1]
+        cuts = list(compress(range(1, len(ids) + 1), map(not_, map(CHUNK_BITS.__and__, map(hash, ids)))))
+        self._cuts[kind] = (ids, cuts)
+        return cuts
 
     def page_keys(self, renderer: Renderer, context: dict[str, Any], jobs: list) -> dict[str, bytes]:
         """name → key for each list page that can be memoised (none if the templates read more)."""
