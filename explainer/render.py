@@ -328,7 +328,8 @@ class Renderer(MarkdownTexts):
             if done is None:  # no child, or it failed: made here, the same bytes
                 lines = self.memo.export_lines(self) if self.memo is not None else exports.each_line
                 done = exports.data_files(self.project, base_url, self.layout, lines,
-                                          only=[name for name in exports.DATA_FILES if name not in made])
+                                          only=[name for name in exports.DATA_FILES if name not in made],
+                                          events=self.events)
             made.update(done)
             data_files.update((name, made[name]) for name in exports.DATA_FILES)
 
