@@ -6,7 +6,8 @@ every list page shares (templates, assets, site.yaml, the sources and a digest o
 texts, the pages of each list, the catalogs). Only the list-page templates that read no other
 variable than LIST_PAGE_NAMES are fingerprinted; a theme whose list pages read more has them
 rendered every time. A fact or event made from a kept entry stands by its entry's token
-(entries.TOKENS) and what other entries decide (its number, its id).
+(entries.TOKENS) and what other entries decide (its number, its id). The preview keeps each page's
+own part while what it reads is the same (own_inputs), so a save works out the pages that changed.
 
 Another edition of a story on one page is kept whole by a key of the same making (edition_key).
 """

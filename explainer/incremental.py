@@ -12,8 +12,8 @@ checks this after random sequences of edits):
 - where each quote was found in its archive, keyed by the source, the quote and the archive's
   normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
 - the facts', events' and sources' lines in the JSON and CSV exports, in chunks of about 64
-  items, each chunk keyed by its items' entry tokens, numbers (a source: the facts citing it) and
-  addresses, and the sources;
+  items, each chunk keyed by its items' entry tokens (a fact: the object), numbers (a source: the
+  facts citing it) and addresses, and the sources;
 - the search index, keyed by its records (Pagefind runs again only when one changed; in `serve`,
   in the background, the last index published meanwhile: search.SearchMemo);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
