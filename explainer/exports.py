@@ -233,12 +233,13 @@ def each_line(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep
 
 
 def data_files(project: Project, base_url: str, layout: Layout | None = None, lines: Lines = each_line,
-               only: Iterable[str] = DATA_FILES) -> dict[str, Output]:
+               only: Iterable[str] = DATA_FILES, events: Sequence[Event] | None = None) -> dict[str, Output]:
     """facts.json, timeline.json, sources.json, glossary.json and facts.csv (those named in ``only``).
 
     Each item's `url` is its anchor on the page that shows it (see paginate.py). ``lines(kind,
     items, line, sep)`` gives the facts', events' and sources' lines: each ``line(item)``, or the same bytes
     kept, in pieces of one or more lines joined by ``sep`` (the file's separator between lines).
+    ``events``: the project's events in date order (the renderer has sorted them already).
     """
     layout = layout or page_layout(project)
     site = project.site
@@ -248,7 +249,7 @@ def data_files(project: Project, base_url: str, layout: Layout | None = None, li
         "facts.json": lambda: dump(head, "facts", lines("facts.json", project.facts,
                                                         lambda f: fact_line(f, base_url, sources, layout), SEP)),
         "timeline.json": lambda: dump(head, "events", lines(
-            "timeline.json", sorted(project.events, key=lambda e: (e.date.sort_key, e.id)),
+            "timeline.json", events if events is not None else sorted(project.events, key=_date_order),
             lambda e: encoded(event_json(e, base_url, layout)), SEP)),
         "sources.json": lambda: dump(head, "sources", lines("sources.json", project.sources,
                                                             lambda s: encoded(source_json(s, base_url, layout)), SEP)),
@@ -257,6 +258,10 @@ def data_files(project: Project, base_url: str, layout: Layout | None = None, li
     }
     wanted = set(only)
     return {name: make[name]() for name in DATA_FILES if name in wanted}
+
+
+def _date_order(event: Event) -> tuple:
+    return event.date.sort_key, event.id
 
 
 def facts_csv(project: Project, base_url: str, layout: Layout, lines: Lines = each_line) -> Output:

@@ -6,7 +6,8 @@ every list page shares (templates, assets, site.yaml, the sources and a digest o
 texts, the pages of each list, the catalogs). Only the list-page templates that read no other
 variable than LIST_PAGE_NAMES are fingerprinted; a theme whose list pages read more has them
 rendered every time. A fact or event made from a kept entry stands by its entry's token
-(entries.TOKENS) and what other entries decide (its number, its id).
+(entries.TOKENS) and what other entries decide (its number, its id). The preview keeps each page's
+own part while what it reads is the same (own_inputs), so a save works out the pages that changed.
 
 Another edition of a story on one page is kept whole by a key of the same making (edition_key).
 """
@@ -15,7 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import weakref
+from collections.abc import Sequence
 from dataclasses import fields, is_dataclass
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -125,27 +130,102 @@ def shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
             renderer.words.state)  # the catalogs the page's words come from (i18n.py)
 
 
-def page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any]) -> tuple:
-    """What one list page shows of its own: its items, and what of other items they show."""
-    facts, section = renderer.facts, renderer.layout.facts
+def page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any],
+               numbers: dict[str, int] | None = None) -> tuple:
+    """What one list page shows of its own: its items, and what of other items they show.
+
+    ``numbers``: each fact's number by its id (fact_numbers), made once for all the pages of a build.
+    """
+    section = renderer.layout.facts
     page_of, home = section.page_of, section.home  # a fact's link is its page and its id (Layout.fact_href)
-
-    def cited(ids: list[str]) -> list:
-        return [(i, facts[i].number if i in facts else 0, page_of.get(i, home)) for i in ids]
-
     kind = extra["section"].kind
+    if numbers is None and kind != "facts":  # a page of facts cites none
+        numbers = fact_numbers(renderer.facts)
+
+    def cited(ids: list[str]) -> list:  # each cited fact's id, number and page, looked up in C (map)
+        get = numbers.get  # type: ignore[union-attr]
+        return list(zip(ids, map(get, ids, repeat(0)), map(page_of.get, ids, repeat(home)), strict=True))
+
     if kind == "facts":
-        items: Any = [_entry_state(f) for f in extra["facts"]]  # each links to this page, named below
+        items: Any = entry_states(extra["facts"])  # each links to this page, named below
         originals = getattr(renderer, "originals_by_id", None)  # an edition's: its attribution chain reads them
         if originals is not None:
-            items = [(item, _entry_state(originals[f.id])) for item, f in zip(items, extra["facts"], strict=True)]
+            items = list(zip(items, entry_states([originals[f.id] for f in extra["facts"]]), strict=True))
     elif kind == "timeline":
         topics = context["event_topics"]
-        items = [(_entry_state(e), str(text), topics.get(e.id), cited(e.facts)) for e, text in extra["events"]]
+        events = [e for e, _ in extra["events"]]
+        items = [(own, str(text), topics.get(e.id), cited(e.facts))
+                 for own, e, (_, text) in zip(entry_states(events), events, extra["events"], strict=True)]
     else:
-        items = [(source_state(s), cited([f.id for f in s.cited_by])) for s in extra["sources"]]
+        items = [(source_state(s), cited(list(map(_ID, s.cited_by)))) for s in extra["sources"]]
     neighbours = [(p.name, p.title) if p else None for p in (extra["previous"], extra["next"])]
     return kind, extra["page"].name, extra["page"].title, neighbours, items
+
+
+def own_inputs(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any], placement: bytes) -> tuple | None:
+    """What page_state reads for a list page, in a form quick to compare with the last build's: when
+    equal (==), the page's state is the same, so the preview keeps its digest (RenderMemo). None for
+    an edition's page of facts (its facts are copies, and their originals count too).
+
+    - Facts are compared as objects (`is`: Fact has no __eq__) with their numbers. The same fact object
+      in a later build is a kept entry's, renewed (validate._renewed_fact): the same token, id and
+      fields; what later stages set on it again comes from the sources, which the shared fingerprint
+      covers. A fact made afresh is a new object each build, so it never matches.
+    - Events and sources are made afresh each build: they are compared by their entry states (a
+      token, or every field); a source's citing facts as objects; their texts and topics as values.
+    - Each cited fact's number and page (page_state's cited()) follow from the ids, which the states
+      hold, and ``placement`` (fact_placement): the same placement, the same numbers and pages.
+
+    The memo holds these until the next build: references to objects the build holds anyway.
+    """
+    kind, page = extra["section"].kind, extra["page"]
+    neighbours = tuple((p.name, p.title) if p else None for p in (extra["previous"], extra["next"]))
+    head = (kind, page.name, page.title, neighbours)
+    if kind == "facts":
+        if getattr(renderer, "originals_by_id", None) is not None:
+            return None
+        facts = extra["facts"]
+        return (*head, tuple(facts), tuple(map(_NUMBER, facts)))
+    if kind == "timeline":
+        events = [event for event, _ in extra["events"]]
+        topics = context["event_topics"]
+        return (*head, placement, tuple(entry_states(events)), tuple(str(text) for _, text in extra["events"]),
+                tuple(map(topics.get, map(_ID, events))))
+    sources = extra["sources"]
+    return (*head, placement, tuple(map(source_state, sources)), tuple(tuple(s.cited_by) for s in sources))
+
+
+def fact_placement(renderer: Renderer) -> bytes:
+    """Each fact's id, number and page, as a digest: what a cited fact shows of itself on a list page."""
+    facts, section = renderer.facts, renderer.layout.facts
+    ids = list(facts)
+    return digest((ids, list(map(_NUMBER, facts.values())), list(map(section.page_of.get, ids)), section.home))
+
+
+def fact_numbers(facts: dict[str, Any]) -> dict[str, int]:
+    """Each fact's number by its id (0 for an id no fact has: page_state's cited())."""
+    return dict(zip(facts, map(_NUMBER, facts.values()), strict=True))
+
+
+_ID, _NUMBER = attrgetter("id"), attrgetter("number")
+
+
+def entry_states(items: list[Any]) -> list[Any]:
+    """_entry_state of each item: the tokens looked up all at once (TOKENS.get per item, as a map in C,
+    is most of a page's fingerprint at 10,000 facts); an item made afresh (no token) as its fields."""
+    tokens = entry_tokens(items)
+    if None in tokens:
+        return [_entry_state(item) for item in items]
+    try:
+        numbers = list(map(_NUMBER, items))
+    except AttributeError:  # events have none
+        numbers = [getattr(item, "number", 0) for item in items]
+    return list(zip(tokens, map(_ID, items), numbers, strict=True))
+
+
+def entry_tokens(items: Sequence[Any]) -> list[int | None]:
+    """Each item's entry token (entries.TOKENS), None for an item made afresh: TOKENS.get, in C."""
+    return list(map(TOKENS.data.get, map(weakref.ref, items)))
 
 
 def _entry_state(item: Any) -> Any:

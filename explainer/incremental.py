@@ -14,8 +14,8 @@ checks this after random sequences of edits):
 - where each quote was found in its archive, keyed by the source, the quote and the archive's
   normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
 - the facts', events' and sources' lines in the JSON and CSV exports, in chunks of about 64
-  items, each chunk keyed by its items' entry tokens, numbers (a source: the facts citing it) and
-  addresses, and the sources;
+  items, each chunk keyed by its items' entry tokens (a fact: the object), numbers (a source: the
+  facts citing it) and addresses, and the sources;
 - the search index, keyed by its records (Pagefind runs again only when one changed; in `serve`,
   in the background, the last index published meanwhile: search.SearchMemo);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
@@ -43,14 +43,26 @@ still correct.
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections.abc import Callable, Sequence
+from itertools import compress
+from operator import attrgetter, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .entries import TOKENS, EntryMemo, ListDoc
+from .entries import EntryMemo, ListDoc
 from .errors import ContentError, Problems
-from .fingerprints import digest, list_pages_read_only_known_names, page_state, shared_state, source_state, text_digest
+from .fingerprints import (
+    digest,
+    entry_tokens,
+    fact_numbers,
+    fact_placement,
+    list_pages_read_only_known_names,
+    own_inputs,
+    page_state,
+    shared_state,
+    source_state,
+    text_digest,
+)
 from .search import SearchMemo
 from .textfiles import read_text
 from .verify import QuoteMemo
@@ -65,6 +77,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 CHUNK_BITS = 63  # kept export lines come in chunks of about 64 items (RenderMemo.export_lines)
+_ID, _NUMBER = attrgetter("id"), attrgetter("number")
 
 
 class FileMemo:
@@ -133,10 +146,23 @@ class RenderMemo:
         self.markdown_now: dict[tuple, Any] = {}
         self._pages: dict[str, tuple[bytes, bytes, Any]] = {}  # name → (key, bytes, links)
         self._pages_now: dict[str, tuple[bytes, bytes, Any]] = {}
-        # (file, each item's (entry token, id, number, address)) → the chunk's lines, joined (export_lines)
+        # A list page → (what its state reads: fingerprints.own_inputs, the digest of its state)
+        self._own: dict[str, tuple[tuple, bytes]] = {}
+        self._own_now: dict[str, tuple[tuple, bytes]] = {}
+        # A Markdown text → what its citation links show (MarkdownTexts.cite_state), while every fact's
+        # id, number and page are the same (fact_placement: the last build's, and this build's once known)
+        self._cites: dict[str, tuple] = {}
+        self._cites_now: dict[str, tuple] = {}
+        self._placement: bytes | None = None
+        self._placement_now: bytes | None = None
+        # An event's facts (the objects) → their topics (Renderer.event_topics)
+        self.topics: dict[tuple, list[str]] = {}
+        self.topics_now: dict[tuple, list[str]] = {}
+        # (file, the items' entry tokens, ids, numbers, addresses: a tuple each) → the chunk's lines (export_lines)
         self._lines: dict[tuple, bytes] = {}
         self._lines_now: dict[tuple, bytes] = {}
         self._lines_shared = b""  # what every line may show, when the kept lines were made
+        self._cuts: dict[str, tuple[list[str], list[int]]] = {}  # each file's item ids → where its chunks end
         # Each archived text split and normalised for the quotes in context (quotes.Archive), by the text.
         self.archives: dict[str, Any] = {}
         self.archives_now: dict[str, Any] = {}
@@ -154,7 +180,8 @@ class RenderMemo:
         """Begin a build; ``words`` (i18n.Words), whose catalogs name the citation links in Markdown."""
         if words is not None and words.state != self._words:  # "fact" in a citation's label: keyed by the catalogs
             self.markdown, self._words = {}, words.state
-        self.markdown_now, self._pages_now, self.reused = {}, {}, 0
+        self.markdown_now, self._pages_now, self._own_now, self.topics_now, self.reused = {}, {}, {}, {}, 0
+        self._cites_now, self._placement_now = {}, None
         self._lines_now, self.archives_now = {}, {}
         if project is not None:  # the archives of this build's sources stay, whichever pages it renders
             texts = {source.text for source in project.sources}  # the same objects as last time: no hashing
@@ -171,8 +198,28 @@ class RenderMemo:
     def finish(self) -> None:
         """Keep this build's results (only what it used: stale entries go)."""
         self.markdown, self._pages, self._lines = self.markdown_now, self._pages_now, self._lines_now
+        self._own, self._own_now, self.topics, self.topics_now = self._own_now, {}, self.topics_now, {}
+        self._cites, self._cites_now = self._cites_now, {}
+        self._placement, self._placement_now = self._placement_now, None
         self.archives.update(self.archives_now)
         self.markdown_now, self._pages_now, self._lines_now, self.archives_now = {}, {}, {}, {}
+
+    def placement(self, renderer: Renderer) -> bytes:
+        """Every fact's id, number and page this build (fingerprints.fact_placement), worked out once."""
+        if self._placement_now is None:
+            self._placement_now = fact_placement(renderer)
+        return self._placement_now
+
+    def cite_state(self, renderer: Renderer, text: str) -> tuple:
+        """``renderer.cite_state(text)``, kept by the text while every fact's placement is the same: the
+        numbers and pages of the facts a text cites follow from their ids, which the text holds."""
+        if self.placement(renderer) != self._placement:
+            self._cites, self._placement = {}, self._placement_now  # the kept states are stale
+        found = self._cites.get(text)
+        if found is None:
+            found = renderer.cite_state(text)
+        self._cites_now[text] = found
+        return found
 
     def export_lines(self, renderer: Renderer) -> Lines:
         """``lines`` for exports.data_files: the facts', events' and sources' lines, kept in chunks of
@@ -190,36 +237,45 @@ class RenderMemo:
         if shared != self._lines_shared:
             self._lines, self._lines_shared = {}, shared
         kept, now = self._lines, self._lines_now
-        token_of, ref = TOKENS.data.get, weakref.ref  # TOKENS.get, without a call of its own per item
-        known: dict[int, tuple[Sequence[Any], list[tuple]]] = {}  # facts.json's keys serve facts.csv too
+        known: dict[int, tuple[Sequence[Any], list[list], list[int]]] = {}  # facts.json's keys serve facts.csv too
 
-        def keys_of(kind: str, items: Sequence[Any]) -> list[tuple]:
-            """Each item's (entry token, id, number or the ids of the facts citing it, address)."""
+        def keys_of(kind: str, items: Sequence[Any]) -> tuple[list[list], list[int]]:
+            """The items' entry tokens, ids, numbers (a source's: the ids of the facts citing it) and
+            addresses, a list each, and where the chunks end: after each item whose id's hash has its
+            low bits clear. Columns, made with map in C: a tuple per item, and hashing it, was most
+            of the kept lines' cost at 10,000 facts."""
             hit = known.get(id(items))
             if hit is None or hit[0] is not items:
-                get = (layout.timeline if kind == "timeline.json" else layout.sources if kind == "sources.json"
-                       else layout.facts).page_of.get
-                if kind == "sources.json":
-                    keys = [(token_of(ref(s)), s.id, tuple([f.id for f in s.cited_by]), get(s.id)) for s in items]
+                section = (layout.timeline if kind == "timeline.json" else layout.sources if kind == "sources.json"
+                           else layout.facts)
+                ids = list(map(_ID, items))
+                if kind == "sources.json":  # its line shows their ids, whichever facts they are
+                    numbers = [tuple(map(_ID, s.cited_by)) for s in items]
+                elif kind == "timeline.json":
+                    numbers = [0] * len(ids)  # an event has no number
                 else:
-                    keys = [(token_of(ref(item)), item.id, getattr(item, "number", 0), get(item.id)) for item in items]
-                hit = known[id(items)] = items, keys
-            return hit[1]
+                    numbers = list(map(_NUMBER, items))
+                # A fact stands as itself: a kept entry's fact is the same object, its token the same
+                # (fingerprints.own_inputs), and no lookup in TOKENS per fact.
+                tokens = list(items) if kind in ("facts.json", "facts.csv") else entry_tokens(items)
+                columns = [tokens, ids, numbers, list(map(section.page_of.get, ids))]
+                hit = known[id(items)] = items, columns, self._chunk_ends(kind, ids)
+            return hit[1], hit[2]
 
         def each(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep: bytes) -> list[bytes]:
-            keys = keys_of(kind, items)
-            cuts = [i + 1 for i, key in enumerate(keys) if not hash(key[1]) & CHUNK_BITS]
-            if not cuts or cuts[-1] != len(keys):
-                cuts.append(len(keys))
+            columns, cuts = keys_of(kind, items)
+            tokens = columns[0]
+            if not cuts or cuts[-1] != len(tokens):
+                cuts = [*cuts, len(tokens)]
             pieces, start = [], 0
             for stop in cuts:
                 if stop == start:  # no items
                     continue
-                chunk = (kind, tuple(keys[start:stop]))
+                chunk = (kind, *[tuple(column[start:stop]) for column in columns])
                 data = kept.get(chunk)
                 if data is None:
                     data = sep.join(map(line, items[start:stop]))
-                    if all(key[0] is not None for key in chunk[1]):  # an item made afresh is not kept
+                    if None not in chunk[1]:  # an item made afresh (no entry token) is not kept
                         now[chunk] = data
                 else:
                     now[chunk] = data
@@ -229,6 +285,16 @@ class RenderMemo:
 
         return each
 
+    def _chunk_ends(self, kind: str, ids: list[str]) -> list[int]:
+        """Where the chunks of ``kind``'s lines end: after each item whose id's hash has its low bits
+        clear. Kept with the ids (compared as a list: the same id objects, mostly) from the last build."""
+        last = self._cuts.get(kind)
+        if last is not None and last[0] == ids:
+            return last[1]
+        cuts = list(compress(range(1, len(ids) + 1), map(not_, map(CHUNK_BITS.__and__, map(hash, ids)))))
+        self._cuts[kind] = (ids, cuts)
+        return cuts
+
     def page_keys(self, renderer: Renderer, context: dict[str, Any], jobs: list) -> dict[str, bytes]:
         """name → key for each list page that can be memoised (none if the templates read more)."""
         if not any("section" in extra for _, _, extra in jobs):  # a site on one page: nothing to key
@@ -236,11 +302,31 @@ class RenderMemo:
         if not list_pages_read_only_known_names(renderer.env, self._checked):
             return {}
         shared = digest(shared_state(renderer, context))
+        placement = self.placement(renderer)
+        numbers: list[dict[str, int]] = []  # each fact's number by its id, once a page's state is worked out
         keys = {}
         for name, template, extra in jobs:
             if "section" in extra:
-                keys[name] = digest((shared, template, name, page_state(renderer, context, extra)))
+                own = self._own_state(renderer, context, extra, placement, numbers)
+                keys[name] = digest((shared, template, name, own))
         return keys
+
+    def _own_state(self, renderer: Renderer, context: dict[str, Any], extra: dict[str, Any], placement: bytes,
+                   numbers: list[dict[str, int]]) -> bytes:
+        """The digest of what a list page shows of its own (fingerprints.page_state), kept while what
+        it reads is the same (fingerprints.own_inputs): a save at 10,000 facts works out one page's."""
+        name = extra["page"].name
+        inputs = own_inputs(renderer, context, extra, placement)
+        last = self._own.get(name)
+        if inputs is not None and last is not None and last[0] == inputs:
+            found = last[1]
+        else:
+            if not numbers and extra["section"].kind != "facts":  # only events and sources cite facts
+                numbers.append(fact_numbers(renderer.facts))
+            found = digest(page_state(renderer, context, extra, numbers[0] if numbers else None))
+        if inputs is not None:
+            self._own_now[name] = (inputs, found)
+        return found
 
     def kept_pages(self, keys: dict[str, bytes]) -> dict[str, tuple[bytes, Any]]:
         """The pages whose key is unchanged since the last build: name → (bytes, links)."""

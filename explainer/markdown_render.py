@@ -75,7 +75,7 @@ class MarkdownTexts:
         """Markdown → sanitised HTML with `[[fact-id]]` turned into numbered citation links."""
         key = None
         if self.memo is not None:  # the same text citing the same numbers and pages gives the same HTML
-            key = (text, inline, self.cite_state(text))
+            key = (text, inline, self.memo.cite_state(self, text))
             hit = self.memo.markdown.get(key)
             if hit is not None:
                 self.memo.markdown_now[key] = hit  # kept for the next build too

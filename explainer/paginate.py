@@ -21,8 +21,11 @@ not pages and stay whole.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from .dates import MONTHS, PartialDate
@@ -114,10 +117,14 @@ def layout(project: Project) -> Layout:
     lim = limits(project)
     events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
     return Layout(
-        facts=_section("facts", project.facts, lambda f: f.date, lambda f: f.id, lim.facts_per_page),
-        timeline=_section("timeline", events, lambda e: e.date, lambda e: e.id, lim.events_per_page),
-        sources=_numbered("sources", project.sources, lambda s: s.id, lim.sources_per_page),
+        facts=_section("facts", project.facts, _DATE, _ID, lim.facts_per_page),
+        timeline=_section("timeline", events, _DATE, _ID, lim.events_per_page),
+        sources=_numbered("sources", project.sources, _ID, lim.sources_per_page),
     )
+
+
+# In C, not lambdas: the preview lays out every item again on each save (10,000 facts: a call each saved).
+_DATE, _ID, _YEAR, _MONTH = attrgetter("date"), attrgetter("id"), attrgetter("year"), attrgetter("month")
 
 
 def _section(kind: str, items: list[T], date_of: Callable[[T], PartialDate], id_of: Callable[[T], str],
@@ -126,23 +133,31 @@ def _section(kind: str, items: list[T], date_of: Callable[[T], PartialDate], id_
     if len(items) <= per_page:
         return section
     section.pages = list(by_date(kind, items, date_of, per_page))
-    section.page_of = {id_of(item): page.name for page in section.pages for item in page.items}
+    section.page_of = _pages_of(section.pages, id_of)
     return section
+
+
+def _pages_of(pages: list[Page], id_of: Callable[[Any], str]) -> dict[str, str]:
+    """Item id → the page that shows it (a later page wins, as it always did)."""
+    page_of: dict[str, str] = {}
+    for page in pages:
+        page_of.update(zip(map(id_of, page.items), repeat(page.name)))
+    return page_of
 
 
 def by_date(prefix: str, items: list[T], date_of: Callable[[T], PartialDate], per_page: int) -> Iterable[Page]:
     """Pages by year, a too-full year by month, a too-full month in numbered parts; order kept."""
-    years: dict[int, list[T]] = {}
-    for item in items:
-        years.setdefault(date_of(item).year, []).append(item)
+    years: dict[int, list[T]] = defaultdict(list)
+    for item, year in zip(items, map(_YEAR, map(date_of, items)), strict=True):
+        years[year].append(item)
     for year in sorted(years):
         group = years[year]
         if len(group) <= per_page:
             yield Page(f"{prefix}-{year}.html", str(year), group, str(year), "all")
             continue
-        months: dict[int, list[T]] = {}
-        for item in group:
-            months.setdefault(date_of(item).month or 0, []).append(item)
+        months: dict[int, list[T]] = defaultdict(list)
+        for item, month in zip(group, map(_MONTH, map(date_of, group)), strict=True):
+            months[month or 0].append(item)
         if 0 in months:  # dated only to the year: they keep the year's page
             yield from _parts(f"{prefix}-{year}", f"{year} (month not known)", "month not known",
                               str(year), months.pop(0), per_page, sep="-part-")  # not -10, October's page
@@ -167,5 +182,5 @@ def _numbered(kind: str, items: list[T], id_of: Callable[[T], str], per_page: in
         chunk = items[start:start + per_page]
         name = f"{kind}.html" if n == 1 else f"{kind}-{n}.html"
         section.pages.append(Page(name, f"{n} of {total}", chunk, "", str(n)))
-    section.page_of = {id_of(item): page.name for page in section.pages for item in page.items}
+    section.page_of = _pages_of(section.pages, id_of)
     return section

@@ -231,11 +231,20 @@ class Renderer(MarkdownTexts):
         return minify_css(path.read_text(encoding="utf-8")) if path else ""
 
     def event_topics(self) -> dict[str, list[str]]:
-        """An event's topics are its facts' topics, so the topic filter can apply to the timeline."""
+        """An event's topics are its facts' topics, so the topic filter can apply to the timeline.
+
+        The preview's memo keeps each list by the fact objects it was made from (a kept entry's fact is
+        the same object in the next build, its topics unchanged: validate.py), so a save looks them up.
+        """
+        facts = self.facts
+        kept, now = (self.memo.topics, self.memo.topics_now) if self.memo is not None else ({}, {})
         out = {}
         for event in self.events:
-            topics = dict.fromkeys(t for fid in event.facts for t in self.facts[fid].topics)
-            out[event.id] = sorted(topics)
+            cited = tuple(map(facts.__getitem__, event.facts))
+            topics = kept.get(cited)
+            if topics is None:
+                topics = sorted({t for fact in cited for t in fact.topics})
+            out[event.id] = now[cited] = topics
         return out
 
     def context(self) -> dict[str, Any]:
@@ -319,7 +328,8 @@ class Renderer(MarkdownTexts):
             if done is None:  # no child, or it failed: made here, the same bytes
                 lines = self.memo.export_lines(self) if self.memo is not None else exports.each_line
                 done = exports.data_files(self.project, base_url, self.layout, lines,
-                                          only=[name for name in exports.DATA_FILES if name not in made])
+                                          only=[name for name in exports.DATA_FILES if name not in made],
+                                          events=self.events)
             made.update(done)
             data_files.update((name, made[name]) for name in exports.DATA_FILES)
 

@@ -10,6 +10,7 @@ pages byte for byte and the same warnings, or the same problems when the content
 from __future__ import annotations
 
 import gc
+import json
 import random
 import re
 import shutil
@@ -19,6 +20,7 @@ import weakref
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -111,6 +113,36 @@ def add_fact(root: Path, rng: random.Random, step: int) -> None:
     copy = re.sub(r"^- id: (\S+)", rf"- id: added-{step}", copy).rstrip("\n") + "\n\n"
     at = rng.choice(blocks).start()
     path.write_text(text[:at] + copy + text[at:], encoding="utf-8")
+
+
+def add_fact_on_a_blank_line(root: Path, rng: random.Random, step: int) -> None:
+    """A copy of a fact on one line (JSON: YAML's flow style) in place of the blank line before an entry:
+    the entries below keep their lines, so their facts are kept (the same objects), but their numbers shift."""
+    path = root / "content/facts.yaml"
+    text = path.read_text(encoding="utf-8")
+    value = yaml.safe_load(rng.choice(list(FACT_BLOCK.finditer(text))).group(0))[0]
+    value["id"] = f"added-{step}"
+    at = rng.choice([m.start() for m in re.finditer(r"\n\n(?=- id: )", text)]) + 1
+    path.write_text(text[:at] + "- " + json.dumps(value, ensure_ascii=False) + "\n" + text[at + 1:], encoding="utf-8")
+
+
+CITATION = re.compile(r"^    - source: (\S+)\n      quote: .*\n", re.M)
+
+
+def cite_another_source(root: Path, rng: random.Random, step: int) -> None:
+    """A fact gains another fact's citation of a source it did not cite: that source's page lists it,
+    while every fact keeps its id, number and page."""
+    path = root / "content/facts.yaml"
+    text = path.read_text(encoding="utf-8")
+    blocks = list(FACT_BLOCK.finditer(text))
+    fact = rng.choice(blocks)
+    cited = set(CITATION.findall(fact.group(0)))
+    others = [c for b in blocks for c in CITATION.finditer(b.group(0)) if c.group(1) not in cited]
+    last = list(CITATION.finditer(fact.group(0)))
+    if not others or not last:
+        return
+    at = fact.start() + last[-1].end()
+    path.write_text(text[:at] + rng.choice(others).group(0) + text[at:], encoding="utf-8")
 
 
 def edit_event(root: Path, rng: random.Random, step: int) -> None:
@@ -228,7 +260,8 @@ def unsplittable(root: Path, rng: random.Random, step: int) -> None:
     edit(path, lambda t: t if t.startswith(("---", "%")) else marker + t)
 
 
-EDITS = [edit_claim, edit_claim, move_fact, remove_fact, rename_fact, add_fact, edit_event, edit_source,
+EDITS = [edit_claim, edit_claim, move_fact, remove_fact, rename_fact, add_fact, add_fact_on_a_blank_line, edit_event,
+         edit_source, cite_another_source,
          edit_summary, edit_template, edit_archive, edit_label, edit_site, edit_stylesheet, break_file,
          insert_lines_above, insert_lines_above, break_entry, unsplittable, unquoted_number, toggle_date_note]
 
@@ -452,6 +485,31 @@ def test_one_fact_edit_renders_one_list_page_again(tmp_path):
     assert builder.cache.render.reused == len(list_pages) - 1
     changed = [name for name in list_pages if first.pages[name] != second.pages[name]]
     assert len(changed) == 1 and changed[0].startswith("facts-")
+
+
+def test_a_fact_added_without_moving_the_lines_below_renumbers_their_pages(tmp_path, monkeypatch):
+    """The facts below keep their entries and objects (validate.py renews them), not their numbers:
+    their pages' fingerprints are kept by the fact objects and their numbers (fingerprints.own_inputs),
+    and so are their export lines (a chunk per fact here, so no chunk of them is made again anyway)."""
+    from explainer import incremental
+
+    monkeypatch.setattr(incremental, "CHUNK_BITS", 0)
+    root = project(tmp_path)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    add_fact_on_a_blank_line(root, random.Random(3), 1)
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+
+
+def test_a_source_cited_by_one_more_fact_renders_its_page_again(tmp_path):
+    """No fact moves, and the source's entry is the same: its page is fingerprinted by its citing facts too."""
+    root = project(tmp_path)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    cite_another_source(root, random.Random(5), 1)
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
 
 
 def test_a_template_edit_renders_every_page_again(tmp_path):
