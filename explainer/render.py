@@ -7,7 +7,6 @@ StrictUndefined, so a typo in a template is an error, not an empty string on the
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,13 +20,12 @@ from markupsafe import Markup, escape
 
 from . import exports, metadata, reach
 from .assets import Assets, page_links
-from .attribution import chain_isolated
 from .bidi import isolate
 from .charts import build_charts
 from .errors import Problems
+from .fact_filters import FactFilters
 from .filters import (
     as_of,
-    attributed,
     fact_when,
     format_date,
     format_said,
@@ -38,7 +36,7 @@ from .filters import (
 from .i18n import ENGLISH, Words, install
 from .markdown_guard import MarkdownRefused
 from .markdown_render import MarkdownTexts
-from .model import Citation, Fact, Project, Source
+from .model import Project
 from .page_tools import (
     ProjectLoader,
     Template,
@@ -54,7 +52,6 @@ from .paginate import layout as page_layout
 from .parallel import aside, render_pages, shares_a_core
 from .quotes import Archive
 from .shared_blocks import SharedBlocks
-from .verify import normalise, normalise_lines
 
 if TYPE_CHECKING:
     from .incremental import RenderMemo
@@ -75,8 +72,9 @@ class RenderOptions:
     base_url: str
 
 
-class Renderer(MarkdownTexts):
-    """Holds the Jinja environment and the Markdown converter for one build (its Markdown half: markdown_render.py)."""
+class Renderer(MarkdownTexts, FactFilters):
+    """Holds the Jinja environment and the Markdown converter for one build (its Markdown half:
+    markdown_render.py; the fact list's filters: fact_filters.py)."""
 
     memo: RenderMemo | None = None  # what the last build rendered (incremental.py); none for a cold build
     # Given the files that are ready when the build would wait for Pagefind, to write them meanwhile (pipeline.py).
@@ -139,74 +137,6 @@ class Renderer(MarkdownTexts):
     def _loaded(self, name: str, template: jinja2.Template) -> None:
         if name == FRONT_PAGE:  # offline.html extends it: see shared_blocks.py
             self.shared.share(template)
-
-    def attributed(self, fact: Fact | str) -> str:
-        """"According to the SBU, as reported by an unsigned article" (attribution.py writes the chain)."""
-        if isinstance(fact, str):  # a template written before the chain: the attribution as it is
-            return attributed(fact)
-        return chain_isolated(fact, self._sources)
-
-    def source_name(self, source: Source) -> str:
-        """How a fact's quotes name their source: its label, or its title when another has that label."""
-        return self._names.get(source.id) or source.title
-
-    def from_source(self, source: Source) -> Markup:
-        """"From <a href=…>the Kyiv Independent</a>:", the line over a fact's quotes from one source.
-
-        Made once per source, not once per fact: at 10,000 facts the template's link, message
-        and formatting for each were a fifth of the fact list's time. The same bytes the
-        template wrote: each value through the environment's finalize, then escaped.
-        """
-        line = self._from_lines.get(source.id)
-        if line is None:
-            finalize = self.env.finalize
-            link = Markup('<a href="{}">{}</a>').format(finalize(self.layout.source_href(source.id)),
-                                                         finalize(self.source_name(source)))
-            line = self._from_lines[source.id] = Markup(self.words.gettext("From %(source)s:")) % {"source": link}
-        return line
-
-    def topic_labels(self, topic_ids: list[str]) -> Markup:
-        """A fact's topics by their labels, each in a span, with commas between them.
-
-        A filter: the template's loop needed `loop.last`, and with it Jinja tracked the loop over
-        every fact as well. Each topic's span is made once, its label through finalize and escaped.
-        """
-        spans = self._topic_spans
-        return Markup(", ".join(spans[t] for t in topic_ids))
-
-    @functools.cached_property
-    def _topic_spans(self) -> dict[str, str]:
-        """Topic id → its label in a span, made once per build (topic_labels)."""
-        finalize = self.env.finalize
-        return {t.id: f'<span class="topic">{escape(finalize(t.label))}</span>' for t in self.project.site.topics}
-
-    @functools.cached_property
-    def _in_context_label(self) -> Markup:
-        """"In context" in the edition's words, once per build, not once per quote (in_context)."""
-        return escape(self.words.gettext("In context"))
-
-    def in_context(self, citation: Citation | str, source: Source) -> Markup:
-        """The quote's sentence(s) or paragraph in the archived text, quoted words marked, in a
-        `<details>` a reader opens without JavaScript (quotes.py); empty when there is none to show.
-
-        The element is made here, not in the template: with one per quote, Jinja's overhead showed.
-        """
-        if source.context == "none" or not source.text:
-            return Markup("")
-        archive = self._archives.get(source.id)
-        if archive is None:
-            kept = self.memo.archives if self.memo is not None else {}  # the preview's: by the archived text
-            archive = kept.get(source.text) or Archive(source.text, normalise, normalise_lines)
-            self._archives[source.id] = archive
-            if self.memo is not None:
-                self.memo.archives_now[source.text] = archive
-        if isinstance(citation, str):  # a quote's text alone: found by searching the archive
-            context = archive.context_html(citation, source.context)
-        else:  # where the quote check found it: no second search
-            context = archive.context_html(citation.quote, source.context, citation.offset, citation.length)
-        if context is None:
-            return Markup("")
-        return Markup(f'<details class="ctx"><summary>{self._in_context_label}</summary><p>{context}</p></details>')
 
     def cite_html(self, fact_ids: list[str]) -> Markup:
         """A bracketed group of numbered links, each naming its fact for screen readers."""
