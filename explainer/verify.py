@@ -140,14 +140,15 @@ def _load_archives(project: Project, problems: Problems, memo: QuoteMemo | None 
             path = archive_path(seeds, source, problems, resolved)
             if path is None:
                 continue
-        if path not in cache:
-            if text is None:
+            if path not in cache:
                 text = read_text(path, problems, archive=True)
+                if memo is not None and text is not None and _plain_name(source.archive) and (
+                        path == resolved / source.archive):
+                    direct[source.archive] = path  # read the quick way next time
+        if path not in cache:
             if text is not None and memo is not None:
                 last = memo.read.get(path)
                 read[path] = text = last if last == text else text  # the same text: the same object
-                if _plain_name(source.archive) and path == resolved / source.archive:
-                    direct[source.archive] = path  # read the quick way next time
             cache[path] = text
         if cache[path] is None:
             continue
@@ -344,7 +345,8 @@ def _check_references(project: Project, problems: Problems, facts: dict[str, Fac
     """Every fact id cited or listed is a fact's. ``facts``: project.facts_by_id; ``used``: the ids referred to."""
     if not facts:
         return  # facts.yaml could not be read or has no valid fact; its own errors say why
-    unknown = used.difference(facts, project.invalid_ids)  # at C speed: usually none, and nothing else to do
+    unknown = used.difference(facts)  # at C speed: usually none, and nothing else to do
+    unknown -= project.invalid_ids
     for ref in project.references if unknown else ():
         if ref.fact_id in unknown:
             _error(problems, ref.where, f"unknown fact '{ref.fact_id}'",
