@@ -22,6 +22,7 @@ token, entries.TOKENS) instead of a search.
 from __future__ import annotations
 
 import weakref
+from itertools import filterfalse
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -58,17 +59,16 @@ class Verified:
 
     def __init__(self, memo: PassedFacts, project: Project, index: dict[str, str]) -> None:
         self.memo = memo
-        facts = set(project.facts)
         # Sources whose normalised text is not the last build's (changed, gone, or its archive now
         # refused): every fact citing one is checked again. A new source id is no kept fact's.
         stale = {sid for sid, text in memo.index.items() if index.get(sid) is not text}
-        kept = facts & memo.passed
+        kept = memo.passed.intersection(project.facts)  # (set operations, at C speed: no fact is read)
         for sid in stale:
             kept.difference_update(memo.cited.get(sid, ()))
         if stale:
             memo.by_token = {}  # kept only while no text changes: then each record's sources are still there
-        self.facts, self.kept, self.index = facts, kept, index
-        self.todo = sorted(facts - kept, key=_NUMBER)
+        self.kept, self.index = kept, index
+        self.todo = list(filterfalse(kept.__contains__, project.facts))  # in order
         self.passed: list[Fact] = []  # facts not kept that pass (by_token, or checked in full)
         self._place_kept_quotes()
         self._touched = self._list_kept_facts(project.sources_by_id)
@@ -129,8 +129,9 @@ class Verified:
             if token is not None:
                 memo.by_token[token] = tuple(n for c in fact.citations for n in (c.offset, c.length))
         memo.index = self.index
-        memo.passed = self.kept.union(self.passed)
-        memo.others = self.facts - memo.passed
+        memo.others = set(self.todo).difference(self.passed)
+        memo.passed = self.kept
+        memo.passed.update(self.passed)
         memo.cited = {sid: source.cited_by for sid, source in sources.items() if source.cited_by}
         if len(memo.citations) > 3 * len(memo.passed) + 64:  # facts checked again since they were listed
             self._compact()
