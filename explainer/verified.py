@@ -16,7 +16,8 @@ sources' ``cited_by`` lists (the sources are new objects every build). Both are 
 places in one loop over flat lists, and each source's list copied from the last build unless a
 fact came into it or left it. A fact made again from an entry seen before, only moved (lines
 inserted above it), is a new object: it is given the places found for its entry's text (by its
-token, entries.TOKENS) instead of a search.
+token, entries.TOKENS) instead of a search; these records by token are all dropped when any
+archive's text changes, so each is of texts still there, unchanged.
 """
 
 from __future__ import annotations

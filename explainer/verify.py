@@ -62,15 +62,16 @@ def normalise_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
 
 class QuoteMemo:
     """The preview's memo of this stage (incremental.py): each archive's normalised text and the
-    sha256 of its bytes, by its text; and where the quotes of each fact that passed every check of
-    this stage were found, by the fact's entry token (entries.TOKENS).
+    sha256 of its bytes, by its text; and the facts that passed every check of this stage, with
+    where their quotes were found (verified.PassedFacts).
 
     An archive read again with the same text is given the last build's ``str`` object (one
     comparison), so every look-up by its text after that (here, and the page fingerprints'
-    digest of it) finds it at once instead of hashing it again (5 ms a MB). A fact's record is
-    kept while its token and the normalised texts of its sources are the last build's: the same
-    entry text is the same quotes, claim, attribution and dates, and the same texts hold each quote
-    at the same place, so it passes again unread (verified.py)."""
+    digest of it) finds it at once instead of hashing it again (5 ms a MB). A fact that passed is
+    kept while it is the same object (its entry's text and place unchanged) and the normalised
+    texts of its sources are the last build's: the same entry text is the same quotes, claim,
+    attribution and dates, and the same texts hold each quote at the same place, so it passes
+    again unread (verified.py)."""
 
     def __init__(self) -> None:
         self.texts: dict[str, str] = {}
