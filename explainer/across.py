@@ -72,7 +72,7 @@ def check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any]) -> 
 def check_unique(problems: Problems, kind: str, items: list) -> None:
     ids = list(map(_ID, items))
     if len(set(ids)) == len(ids):
-        return  # at C speed: usually no id is used twice (0.6 ms at 10,000 facts against 1.5)
+        return  # at C speed: usually no id is used twice (1.5 ms for all five lists at 10,000 facts, against 2.3)
     first: dict[str, Where] = {}
     for item in items:
         if item.id in first:
@@ -87,7 +87,7 @@ def check_unique(problems: Problems, kind: str, items: list) -> None:
 def check_reserved(problems: Problems, facts: list[Fact]) -> None:
     ids = list(map(_ID, facts))
     if RESERVED_IDS.isdisjoint(ids) and _RESERVED_START.search("\n" + "\n".join(ids)) is None:
-        return  # at C speed: the usual case (1 ms at 10,000 facts against 1.8)
+        return  # at C speed: the usual case (1.1 ms at 10,000 facts, against 1.8)
     for fact in facts:
         if fact.id in RESERVED_IDS or fact.id.startswith(RESERVED_PREFIXES):
             problems.error(fact.where.path, fact.where.line, fact.where.column,
@@ -101,7 +101,7 @@ def check_declared(problems: Problems, site: Site, facts: list[Fact]) -> None:
     series = {c.series for c in site.charts}
     if topics.issuperset(chain.from_iterable(map(_TOPICS, facts))) and all(
             map(partial(_declared_figure, series), filter(None, map(_FIGURE, facts)))):
-        return  # nothing to report, found mostly at C speed (0.8 ms at 10,000 facts against 3.7)
+        return  # nothing to report, found mostly at C speed (3.4 ms at 10,000 facts, against 4.1)
     for fact in facts:
         w = fact.where
         for topic in fact.topics:

@@ -131,8 +131,8 @@ _TRANSLATIONS, _CITATIONS = attrgetter("translations"), attrgetter("citations")
 
 
 def _any_translations(project: Project) -> bool:
-    """Whether any entry carries `translations:`, looked for at C speed (0.5 ms at 10,000 facts
-    against 6 ms for going through every entry one by one)."""
+    """Whether any entry carries `translations:`, looked for at C speed (1.9 ms at 10,000 facts
+    against 7.7 ms for going through every entry one by one)."""
     site = project.site
     quotes = chain.from_iterable(map(_CITATIONS, project.facts))
     return any(any(map(_TRANSLATIONS, items)) for items in (
