@@ -4,6 +4,7 @@ same pages; and only what changed is checked again."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from pathlib import Path
@@ -172,3 +173,39 @@ def test_an_editions_warnings_for_kept_facts_are_not_worked_out_again(tmp_path, 
     cold = len(named) - edited
     assert named[:edited].count("fact") == 1 and named[edited:].count("fact") == 120
     assert edited < cold
+
+
+def link_out(archive: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(archive.read_bytes())
+    archive.unlink()
+    archive.symlink_to(outside)
+
+
+def fifo(archive: Path, tmp_path: Path) -> None:
+    archive.unlink()
+    os.mkfifo(archive)
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda archive, tmp_path: archive.unlink(), id="removed"),
+    pytest.param(link_out, id="link-out-of-seeds"),
+    pytest.param(fifo, id="fifo"),
+    pytest.param(lambda archive, tmp_path: archive.write_bytes(archive.read_bytes() + b"\xff"), id="not-utf8"),
+    pytest.param(lambda archive, tmp_path: archive.write_bytes(b"\xef\xbb\xbf" + archive.read_bytes()), id="bom"),
+])
+def test_an_archive_read_the_quick_way_is_refused_as_the_long_way_refuses_it(tmp_path, change):
+    """verify._quick_read reads an archive the last build found right in seeds/; anything else is
+    read the long way (archive_path, read_text), with the same message as a cold build's."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    archive = sorted((root / "seeds").glob("*.txt"))[0]
+    assert archive.name in builder.cache.quotes.direct  # read the quick way from now on
+    before = archive.read_bytes()
+    change(archive, tmp_path)
+    incremental = outcome(builder.build, root, tmp_path / "inc")
+    assert incremental == outcome(pipeline.build, root, tmp_path / "cold")
+    archive.unlink(missing_ok=True)
+    archive.write_bytes(before)
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
