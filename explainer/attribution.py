@@ -17,10 +17,10 @@ by", "citing", "according to", …) is a content error, so the wording cannot dr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .errors import Problems
-from .model import Fact, Project, Source
+from .model import Fact, Source
 
 # Words that pass a claim on: they belong to the generated chain, never to an attribution. "via" only
 # in lower case, so a name such as "La Via Campesina" is not taken for one.
@@ -89,17 +89,21 @@ def is_source_itself(who: str, label: str) -> bool:
     return who == label or who.startswith((label + "'s ", label + "\u2019s "))
 
 
-def check_attributions(project: Project, problems: Problems) -> None:
-    """An attribution names only the claimant: the chain is the generator's to write."""
-    for fact in project.facts:
+def check_attributions(facts: Iterable[Fact], problems: Problems) -> set[Fact]:
+    """An attribution names only the claimant: the chain is the generator's to write. Returns the
+    facts whose attribution writes it."""
+    failed: set[Fact] = set()
+    for fact in facts:
         lower = fact.attribution.lower()
         if "by" not in lower and "cit" not in lower and "accord" not in lower and "via" not in lower:
             continue  # most attributions: no need for the regular expression
         match = CHAIN_WORDS.search(fact.attribution)
         if match is None:
             continue
+        failed.add(fact)
         where = fact.spot.field("attribution") if fact.spot else fact.where
         problems.error(where.path, where.line, where.column,
                        f"the attribution of fact '{fact.id}' writes '{match.group(0)}' itself",
                        "name only who makes the claim, e.g. 'the SBU'; the page writes 'According to …, "
                        "as reported by' and the source's label")
+    return failed

@@ -11,8 +11,9 @@ checks this after random sequences of edits):
   once it was checked without a problem, and the fact, event, comparison or glossary entry made
   from that record while the entry stays in place (validate._items); a changed file is parsed
   again only in its new entries;
-- where each quote was found in its archive, keyed by the source, the quote and the archive's
-  normalised text (verify.QuoteMemo), and each archive's paragraphs for the quotes in context;
+- each fact that passed the verify stage, with where its quotes were found, while its entry and
+  its sources' normalised texts are unchanged (verify.QuoteMemo, verified.py), and each archive's
+  paragraphs for the quotes in context;
 - the facts', events' and sources' lines in the JSON and CSV exports, in chunks of about 64
   items, each chunk keyed by its items' entry tokens (a fact: the object), numbers (a source: the
   facts citing it) and addresses, and the sources;
@@ -30,9 +31,9 @@ checks this after random sequences of edits):
   timeline or source page when one of its items, or a fact it cites, changes.
 
 The checks across entries run in full every time (unique ids, references, `said` against the
-sources, unused items, the numbers in claims), as do the front page, the 404 page, the feed and
-the sitemap. A fact or event made from a kept entry stands in the fingerprints by its entry's
-token (entries.TOKENS) and what other entries decide (its number, its id).
+sources, unused items), as do the front page, the 404 page, the feed and the sitemap. A fact or
+event made from a kept entry stands in the fingerprints by its entry's token (entries.TOKENS) and
+what other entries decide (its number, its id).
 
 What a list page's fingerprint is made of is fingerprints.py's: it assumes the list-page templates
 read only the variables the shipped ones do; a theme whose list pages read anything else (the

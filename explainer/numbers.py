@@ -18,9 +18,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .entries import TOKENS
 from .errors import Problems
-from .model import Fact, Project
+from .model import Fact
 
 WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -99,28 +98,22 @@ def fact_years(fact: Fact) -> set[float]:
     return date_years(fact.date, getattr(fact, "said", None))
 
 
-def check_numbers(project: Project, problems: Problems, skip: set[str] | frozenset[str] = frozenset(),
-                  clean: set[int] | None = None) -> set[int]:
+def check_numbers(facts: Iterable[Fact], problems: Problems,
+                  skip: set[str] | frozenset[str] = frozenset()) -> set[Fact]:
     """Every number in a claim is in a quote, a year of the fact's dates, or listed under `derived:`.
 
     Facts in ``skip`` (a quote not found in its source) are left until their quotes are fixed.
-    ``clean`` (the preview's, incremental.py): the entry tokens (entries.TOKENS) of facts that passed
-    last time; a fact made from the same entry text has the same claim, quotes, dates and `derived:`,
-    so it passes again unread. Returns the tokens of this build's facts that passed.
+    Returns the facts it found a problem in (the preview keeps the others: verified.py).
     """
-    passed: set[int] = set()
-    for fact in project.facts:
+    failed: set[Fact] = set()
+    for fact in facts:
         if fact.id in skip:
-            continue
-        token = TOKENS.get(fact) if clean is not None else None
-        if token is not None and token in clean:  # type: ignore[operator]
-            passed.add(token)
             continue
         before = len(problems.items)
         _check_fact(fact, problems)
-        if token is not None and len(problems.items) == before:
-            passed.add(token)
-    return passed
+        if len(problems.items) != before:
+            failed.add(fact)
+    return failed
 
 
 def _check_fact(fact: Fact, problems: Problems) -> None:
