@@ -149,3 +149,20 @@ def test_malformed_url_is_a_content_error_not_a_crash(project, refused):
 def test_non_ascii_digits_are_not_a_date(project, refused):
     project.edit("content/timeline.yaml", "date: 2025-05-25", "date: '٢٠٢٤'")
     refused("content/timeline.yaml:1:9", "'٢٠٢٤' is not a date")
+
+
+
+def test_a_problem_names_its_file_from_the_project_folder_and_a_linked_file_as_itself(tmp_path) -> None:
+    from explainer.errors import Problems
+
+    root = tmp_path / "story"
+    (root / "content").mkdir(parents=True)
+    (tmp_path / "elsewhere.yaml").write_text("a: 1\n")
+    (root / "content" / "linked.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    problems = Problems(root)
+    for _ in range(2):  # the second time from the folders resolved the first time: the same names
+        problems.warning(root / "content" / "facts.yaml", 3, 5, "a warning")
+        problems.error(root / "content" / "linked.yaml", 1, 1, "a link")
+        problems.error(tmp_path / "elsewhere.yaml", 2, 2, "outside the project")
+    assert [p.path for p in problems.items] == ["content/facts.yaml", "content/linked.yaml",
+                                                (tmp_path / "elsewhere.yaml").as_posix()] * 2
