@@ -290,14 +290,13 @@ def _positions(doc: EntryView) -> EntryView:
 def _renewed_fact(made: tuple[int, Fact, str, Spot], value: dict, doc: EntryView) -> Fact:
     """A fact made from the same record at the same place by an earlier build, with what the later
     stages set on it undone, as _fact leaves it: the note it inherits, its spot (verify lets it go;
-    the one it was made with, as the entry has not moved), its attribution chain, where each quote
-    was found. Its number and the date its source lends it are set again for every fact right
-    after (build_project, _source_dates) before anything reads them."""
+    the one it was made with, as the entry has not moved), its attribution chain. Its number and
+    the date its source lends it are set again for every fact right after (build_project,
+    _source_dates), and where each quote was found by the verify stage (verify._check_citations,
+    verified.py), before anything reads them."""
     fact = made[1]
     fact.date_note_source, fact.spot = None, made[3]
     fact.__dict__.pop("_chain", None)
-    for citation in fact.citations:
-        citation.offset, citation.length = -1, 0
     return fact
 
 

@@ -75,8 +75,9 @@ class Verified:
         self._touched = self._list_kept_facts(project.sources_by_id)
 
     def _place_kept_quotes(self) -> None:
-        """Each kept fact's quotes where they were found (a renewed fact's were reset); the places
-        given to quotes of facts not kept are overwritten by their check."""
+        """Each kept fact's quotes where they were found when it passed (a build since, which failed,
+        may have searched them again); the places given to quotes of facts not kept are overwritten
+        by their check."""
         memo = self.memo
         for citation, offset, length in zip(memo.citations, memo.offsets, memo.lengths, strict=True):
             citation.offset = offset
