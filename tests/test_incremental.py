@@ -53,6 +53,12 @@ def outcome(build, root: Path, output: Path) -> tuple[str, object]:
     return "built", (result.pages, [w.format() for w in result.warnings])
 
 
+def assert_as_cold(builder: IncrementalBuilder, root: Path, tmp_path: Path) -> None:
+    """The builder's next build gives what a cold build gives: pages, warnings or problems, and the files."""
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+
+
 def fact_ids(root: Path) -> list[str]:
     return FACT_BLOCK.findall((root / "content" / "facts.yaml").read_text(encoding="utf-8"))
 
@@ -462,8 +468,7 @@ def test_a_broken_build_keeps_no_edition_and_the_repair_matches_a_cold_build(tmp
                                              encoding="utf-8")  # a number no quote holds: a content error
     assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
     (root / "content/facts.yaml").write_text(good, encoding="utf-8")
-    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
-    assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+    assert_as_cold(builder, root, tmp_path)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -498,8 +503,7 @@ def test_a_fact_added_without_moving_the_lines_below_renumbers_their_pages(tmp_p
     builder = IncrementalBuilder()
     builder.build(root, tmp_path / "inc")
     add_fact_on_a_blank_line(root, random.Random(3), 1)
-    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
-    assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+    assert_as_cold(builder, root, tmp_path)
 
 
 def test_a_source_cited_by_one_more_fact_renders_its_page_again(tmp_path):
@@ -508,8 +512,7 @@ def test_a_source_cited_by_one_more_fact_renders_its_page_again(tmp_path):
     builder = IncrementalBuilder()
     builder.build(root, tmp_path / "inc")
     cite_another_source(root, random.Random(5), 1)
-    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
-    assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+    assert_as_cold(builder, root, tmp_path)
 
 
 def test_a_template_edit_renders_every_page_again(tmp_path):

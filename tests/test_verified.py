@@ -52,21 +52,21 @@ def tamper_archive(root: Path, rng: random.Random, step: int):
 
 def misquote(root: Path, rng: random.Random, step: int):
     """A quote with a word its source does not have: an error with the closest passage, until repaired."""
-    path = root / "content/facts.yaml"
-    before = path.read_text(encoding="utf-8")
-    fid = rng.choice(fact_ids(root))
-    path.write_text(re.sub(rf"(- id: {re.escape(fid)}\n(?:(?!- id: ).*\n)*?      quote: \")",
-                           r"\g<1>misquoted ", before), encoding="utf-8")
-    return lambda: path.write_text(before, encoding="utf-8")
+    return _prefix_field(root, rng, "      quote", "misquoted ")
 
 
 def chain_in_attribution(root: Path, rng: random.Random, step: int):
     """An attribution that writes the chain itself (attribution.py): an error until repaired."""
+    return _prefix_field(root, rng, "  attribution", "as reported by ")
+
+
+def _prefix_field(root: Path, rng: random.Random, field: str, words: str):
+    """``words`` put before the value of a random fact's first ``field``; returns the repair."""
     path = root / "content/facts.yaml"
     before = path.read_text(encoding="utf-8")
     fid = rng.choice(fact_ids(root))
-    path.write_text(re.sub(rf"(- id: {re.escape(fid)}\n(?:(?!- id: ).*\n)*?  attribution: \")",
-                           r"\g<1>as reported by ", before), encoding="utf-8")
+    path.write_text(re.sub(rf"(- id: {re.escape(fid)}\n(?:(?!- id: ).*\n)*?{field}: \")",
+                           rf"\g<1>{words}", before), encoding="utf-8")
     return lambda: path.write_text(before, encoding="utf-8")
 
 
