@@ -11,7 +11,7 @@ is checked in full, so every error is still reported where it is, in one pass: a
 problem is never kept, and one citing a source whose archive changed or went is checked again.
 
 What the quote check leaves on each kept fact is put back: where its quotes were found (its
-citations' ``offset`` and ``length``, which a renewed fact has had reset), and its place in its
+citations' ``offset`` and ``length``, which a failed build since may have searched again), and its place in its
 sources' ``cited_by`` lists (the sources are new objects every build). Both are done in bulk: the
 places in one loop over flat lists, and each source's list copied from the last build unless a
 fact came into it or left it. A fact made again from an entry seen before, only moved (lines
