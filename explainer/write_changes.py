@@ -118,7 +118,6 @@ class WrittenSite:
             shutil.rmtree(target / folder, ignore_errors=True)
         self.files, self.changed = files, sorted(updated)
 
-
     def _unchanged(self, name: str, found: Signature, data: Output, target: Path) -> bool:
         """The same object as written last, into a file nobody touched since; else the bytes are compared:
         with the bytes written last while the file is still the one written (no read from disk: a save
