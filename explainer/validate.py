@@ -130,11 +130,9 @@ def _check_items(items: list, views: list[EntryView], type_: Any, checker: Check
 
 
 def _check_item(item: Any, view: EntryView, type_: Any, checker: Checker) -> Any:
-    """One list item checked on its own (key paths from the item), or its record kept from the last
-    build: an entry whose text is unchanged and which was checked without a problem (entries.py)."""
+    """One list item checked on its own (key paths from the item); in the preview, its record kept
+    for the next build when it has no problem (entries.py; `_check_items` takes it from there)."""
     entry = view.entry
-    if entry is not None and entry.clean is not None:
-        return entry.clean
     problems = checker.problems
     before = len(problems.items)
     checker.doc = view  # type: ignore[assignment]
