@@ -70,22 +70,21 @@ class Problems:
     def __init__(self, root: Path):
         self.root = root
         self.items: list[ContentError] = []
-        # Each folder resolved once per pass: a story in two languages can warn 25,000 times, and
-        # resolving a path asks the system about each of its parts (1.2 s at 10,000 facts).
-        self._resolved: dict[Path, Path] = {}
+        # Each file named once per pass: a story in two languages can warn 25,000 times about the
+        # same few files, and resolving a path asks the system about each of its parts (1.2 s).
+        self._named: dict[Path | str, str] = {}
 
     def relpath(self, path: Path | str) -> str:
-        path = Path(path)
+        named = self._named.get(path)
+        if named is None:
+            named = self._named[path] = self._relpath(Path(path))
+        return named
+
+    def _relpath(self, path: Path) -> str:
         try:  # the folder resolved, not the file: a link is named as itself, not as where it leads
-            return (self._resolve(path.parent) / path.name).relative_to(self._resolve(self.root)).as_posix()
+            return (path.parent.resolve() / path.name).relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
-
-    def _resolve(self, folder: Path) -> Path:
-        resolved = self._resolved.get(folder)
-        if resolved is None:
-            resolved = self._resolved[folder] = folder.resolve()
-        return resolved
 
     def error(self, path: Path | str, line: int, column: int, message: str, hint: str = "") -> None:
         self.items.append(ContentError(self.relpath(path), line, column, message, hint))
