@@ -114,7 +114,7 @@ def records(project: Any, layout: Any, memo: SearchMemo | None = None) -> list[R
             now[id(fact)] = (fact, href, record)  # the fact itself too: its id is only its while it lives
     if memo is not None:
         memo.fact_records, memo.sources_named = now, shared
-    # Events and glossary entries are made again on every build: their records are kept by what they are made of.
+    # An event's or glossary entry's record is kept by what it is made of: its address, heading and text.
     last_texts = memo.text_records if memo is not None else {}
     texts: dict[tuple[str, str, str], Record] = {}
     for event in sorted(project.events, key=lambda e: (e.date.sort_key, e.id)):
