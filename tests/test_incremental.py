@@ -760,6 +760,58 @@ def test_a_list_file_splits_at_each_entry_and_nowhere_else(text):
     assert [start for start, _ in pieces] == [n for n, line in enumerate(lines) if entry.match(line)]
 
 
+_PIECES = ["-", " ", "\n", "a", ".", "%", "#", "---", "...", "\t", "x: 1", "  - b", "\n- ", "\n-\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=24).map("".join), st.integers(0, 200), st.integers(0, 6),
+       st.lists(st.sampled_from(_PIECES), max_size=3).map("".join), st.sampled_from([1, 3, 1 << 16]))
+def test_a_changed_list_file_splits_from_the_last_split_as_it_splits_whole(old, at, cut, inserted, block):
+    """The preview splits a saved file again only where it changed (entries.moved_starts): wherever
+    that tells, the same places as a whole split, and the entries outside the change the same texts.
+    (Compared a few characters at a time too: ``block``.)"""
+    from explainer import entries
+
+    last = entries._starts(old)
+    if last is None:
+        return
+    at = min(at, len(old))
+    new = old[:at] + inserted + old[min(len(old), at + cut):]
+    entries._BLOCK, usual = block, entries._BLOCK
+    try:
+        moved = entries.moved_starts(old, last[1], new)
+    finally:
+        entries._BLOCK = usual
+    whole = entries._starts(new)
+    if moved is None:
+        assert whole is None or at < last[1][0] + 3  # it declines only when the change is that near the start
+        return
+    a, b, middle = moved
+    starts = last[1][:a] + middle + [start + len(new) - len(old) for start in last[1][b:]]
+    assert whole == (last[0], starts)
+    old_texts, new_texts = entries._slices(old, last[1]), entries._slices(new, starts)
+    assert old_texts[:a] == new_texts[:a] and old_texts[b:] == new_texts[len(new_texts) - len(old_texts) + b:]
+
+
+def test_a_save_hashes_and_parses_only_the_entries_it_changed(tmp_path, monkeypatch):
+    """At 10,000 facts, splitting and hashing every entry again was most of reading the file."""
+    from explainer import entries
+
+    root = project(tmp_path, facts=60)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    hashed: list[str] = []
+    real = entries.entry_keys
+    monkeypatch.setattr(entries, "entry_keys", lambda pieces: hashed.extend(pieces) or real(pieces))
+    ids = fact_ids(root)
+    path = root / "content/facts.yaml"
+    edit(path, lambda t: t.replace(f"- id: {ids[30]}\n  claim: \"", f"- id: {ids[30]}\n  claim: \"Gamma "))
+    texts = parsed_texts(monkeypatch)
+    assert_as_cold(builder, root, tmp_path)
+    assert len(hashed) == 1 and hashed[0].startswith(f"- id: {ids[30]}\n")
+    assert texts == [hashed[0]]
+
+
 class IncrementalEdits(RuleBasedStateMachine):
     """Hypothesis chooses the edits (and when to repair a broken file); after each, both builds agree."""
 
