@@ -64,6 +64,7 @@ from .fingerprints import (
     source_state,
     text_digest,
 )
+from .paginate import KeptLayout
 from .search import SearchMemo
 from .textfiles import read_text
 from .verify import QuoteMemo
@@ -359,6 +360,7 @@ class BuildCache:
         self.editions: dict[str, RenderMemo] = {}  # each other edition's pages, by its language code
         self.links: dict[str, tuple[Any, Any]] = {}  # each page's bytes and its links, from the last build
         self.written = WrittenSite()  # what the last write put on disk: the next writes only what changed
+        self.layout = KeptLayout()  # the pages, filled again while every item's id and date are the same
 
     def edition(self, code: str) -> RenderMemo:
         """The memo of the edition ``code`` (a method here, so a cold build never imports this module)."""

@@ -256,7 +256,7 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
         from .paginate import layout
         from .reach import start_search
 
-        laid.append(layout(project))
+        laid.append(cache.layout.layout(project) if cache else layout(project))
         search.append(start_search(project, laid[0], problems, cache.render if cache else None))
 
     # A cold build writes what is ready while it waits for Pagefind (render_early); the rest, and the swap, after.

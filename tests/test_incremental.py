@@ -760,6 +760,36 @@ def test_a_list_file_splits_at_each_entry_and_nowhere_else(text):
     assert [start for start, _ in pieces] == [n for n, line in enumerate(lines) if entry.match(line)]
 
 
+def test_a_save_that_moves_nothing_lays_out_no_page_again(tmp_path, monkeypatch):
+    """The pages are filled again from the last layout while every item's id and date are the same
+    (paginate.KeptLayout); a new date, a new order or new limits lay them out afresh, as cold."""
+    from explainer import paginate
+
+    root = project(tmp_path, facts=60)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    laid: list[str] = []
+    real = paginate.by_date
+    monkeypatch.setattr(paginate, "by_date", lambda prefix, *rest: laid.append(prefix) or real(prefix, *rest))
+
+    def laid_out_by_a_save() -> list[str]:
+        laid.clear()
+        incremental = outcome(builder.build, root, tmp_path / "inc")
+        sections = list(laid)
+        assert incremental == outcome(pipeline.build, root, tmp_path / "cold")
+        return sections
+
+    edit_claim(root, random.Random(1), 2)
+    assert laid_out_by_a_save() == []
+    timeline = root / "content/timeline.yaml"
+    first = re.search(r'^- date: "([^"]*)"', timeline.read_text(encoding="utf-8"), re.M).group(1)
+    edit(timeline, lambda t: t.replace(f'- date: "{first}"', '- date: "2026-01-02"', 1))  # now the last event
+    assert "timeline" in laid_out_by_a_save()
+    edit(root / "site.yaml", lambda t: t.replace("facts_per_page: 12", "facts_per_page: 7"))
+    assert "facts" in laid_out_by_a_save()
+    assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold")
+
+
 _PIECES = ["-", " ", "\n", "a", ".", "%", "#", "---", "...", "\t", "x: 1", "  - b", "\n- ", "\n-\n"]
 
 
