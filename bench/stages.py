@@ -39,7 +39,7 @@ from generate import generate  # noqa: E402
 from explainer import editions, exports, metadata, pipeline, reach  # noqa: E402
 from explainer.assets import broken_links, hash_assets  # noqa: E402
 from explainer.errors import Problems  # noqa: E402
-from explainer.feed import feed_xml, recent_changes  # noqa: E402
+from explainer.feed import RECENT_ITEMS, changes, feed_xml  # noqa: E402
 from explainer.load import load_project  # noqa: E402
 from explainer.paginate import layout as page_layout  # noqa: E402
 from explainer.render import FRONT_PAGE, PAGES, STYLESHEET, Renderer, RenderOptions  # noqa: E402
@@ -104,7 +104,7 @@ def one_build(root: Path, output: Path) -> dict[str, float]:
             renderer = Renderer(project, theme.templates, options, theme.static, assets, words=words)
             editions.setup(renderer, site, options.base_url, site.language)  # as pipeline.render does
         with clock("render: recent changes"):
-            renderer.env.globals["recent"] = recent_changes(project)
+            renderer.env.globals["recent"] = changes(project)[:RECENT_ITEMS]
         markdown = renderer.markdown
 
         def timed_markdown(text: str, inline: bool = False):

@@ -186,15 +186,15 @@ def render_other(project: Project, code: str, theme: Any, options: Any, assets: 
 def _render_edition(project: Project, translated_project: Project, code: str, words: Words, theme: Any,
                     options: Any, edition_options: Any, assets: Any, problems: Problems, workers: int,
                     memo: Any) -> dict[str, bytes]:
-    from .feed import feed_xml, recent_changes
+    from .feed import RECENT_ITEMS, changes, feed_xml
 
     site = project.site
     renderer = edition_renderer(project, translated_project, words, theme, edition_options, assets, memo)
     setup(renderer, site, options.base_url, code)
     renderer.env.globals["site_untranslated"] = [name for name in ("title", "description")
                                                  if not translated(site, code, name)]
-    renderer.env.globals["recent"] = marked_changes(recent_changes(translated_project, words=words),
-                                                    translated_project)
+    dated = changes(translated_project, words)
+    renderer.env.globals["recent"] = marked_changes(dated[:RECENT_ITEMS], translated_project)
     localise_pages(renderer.layout, words)
     script = script_copy(renderer, words, assets)
     if script is not None:  # the edition's own enhance.js, beside the shared assets
@@ -206,7 +206,8 @@ def _render_edition(project: Project, translated_project: Project, code: str, wo
     pages = renderer.render(problems, workers)
     if memo is not None and not problems.errors:
         memo.finish()
-    pages["feed.xml"] = feed_xml(translated_project, edition_options.base_url, renderer.layout, words=words)
+    pages["feed.xml"] = feed_xml(translated_project, edition_options.base_url, renderer.layout, words=words,
+                                 dated=dated)
     words.keep_formats()  # its dates and numbers, for the next build (kept.py)
     out = {prefix(site, code) + name: data for name, data in pages.items() if name not in ROOT_ONLY}
     if script is not None:

@@ -63,11 +63,6 @@ def changes(project: Project, words: Any = None) -> list[Change]:
     return sorted(items, key=lambda c: (_neg(c.day), c.kind != "fact", c.anchor))
 
 
-def recent_changes(project: Project, limit: int = RECENT_ITEMS, words: Any = None) -> list[Change]:
-    """The page's "Recently updated" list."""
-    return changes(project, words)[:limit]
-
-
 def _neg(day: PartialDate) -> tuple[int, int, int]:
     y, m, d = day.sort_key
     return (-y, -m, -d)
@@ -100,14 +95,17 @@ def timestamp(day: PartialDate) -> str:
     return f"{day.year:04d}-{day.month or 1:02d}-{day.day or 1:02d}T00:00:00Z"
 
 
-def feed_xml(project: Project, base_url: str, layout: Layout | None = None, words: Any = None) -> bytes:
+def feed_xml(project: Project, base_url: str, layout: Layout | None = None, words: Any = None,
+             dated: list[Change] | None = None) -> bytes:
     """The Atom feed of changes; links are absolute, from base_url, as feed readers need.
 
     ``words`` (i18n.Words): an edition's feed, in its language (editions.py); None: English.
+    ``dated``: ``changes(project, words)``, when the build has them already (for the page's
+    "Recently updated" list: a pass over every fact, 2 ms at 10,000 facts, made once).
     """
     site = project.site
     layout = layout or page_layout(project)
-    items = changes(project, words)[:FEED_ENTRIES]
+    items = (changes(project, words) if dated is None else dated)[:FEED_ENTRIES]
     days = [c.day for c in items] + ([site.updated] if site.updated.precision == "day" else [])
     feed_updated = max(days, key=lambda d: d.sort_key) if days else site.updated
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -297,8 +298,10 @@ class Project:
     # each other edition's summaries (content/summaries/LANG/*.md), by language (translations.py)
     translated_summaries: dict[str, list[Summary]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def facts_by_id(self) -> dict[str, Fact]:
+        """Made once per build (verify and render each look facts up; 2 ms at 10,000 facts): the
+        facts list is not changed once the project is made."""
         return {f.id: f for f in self.facts}
 
     @property

@@ -166,7 +166,7 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
             layout: Layout | None) -> dict[str, Output]:
     from . import editions
     from .assets import page_links, unmet_links
-    from .feed import feed_xml, recent_changes
+    from .feed import RECENT_ITEMS, changes, feed_xml
     from .metadata import sitemap
     from .parallel import workers_available
     from .render import Renderer
@@ -177,13 +177,14 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
     renderer = Renderer(project, theme.templates, options, theme.static, assets, memo, words, layout)
     renderer.write_early = early
     editions.setup(renderer, site, options.base_url, site.language)  # the language switch, hreflang
-    renderer.env.globals["recent"] = recent_changes(project)  # the "Recently updated" list (_recent.html)
+    dated = changes(project)
+    renderer.env.globals["recent"] = dated[:RECENT_ITEMS]  # the "Recently updated" list (_recent.html)
     if memo:
         memo.start(project, words)
     pages = renderer.render(problems, workers_available(), search)
     problems.raise_if_errors()
     pages.update(assets.files)
-    pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout)
+    pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout, dated=dated)
     if len(site.languages) > 1:  # each other edition under its code, from the same verified project
         done = child.result() if child is not None else None
         if done is None:  # no child, or it failed: rendered here (an error in it is raised as usual)
