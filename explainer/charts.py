@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 from markupsafe import Markup
 
 from .model import Chart, Fact, Figure
+
+_FIGURE = attrgetter("figure")
 
 ROW = 58  # px per row: value line, label line, bar
 MAX_ROWS = 20  # a chart on the front page draws at most the latest 20 figures of its series
@@ -93,8 +97,9 @@ def build_charts(charts: list[Chart], facts: list[Fact], words: Any = None) -> l
     figure stays in facts.json and facts.csv.
     """
     views = []
+    figured = list(compress(facts, map(_FIGURE, facts)))  # in C: few facts have a figure (2% at 10,000)
     for chart in charts:
-        rows = [Row(f, f.figure, words) for f in facts if f.figure is not None and f.figure.series == chart.series]
+        rows = [Row(f, f.figure, words) for f in figured if f.figure.series == chart.series]
         if not rows:
             continue
         rows.sort(key=lambda r: (r.fact.date.sort_key, r.fact.number))
