@@ -2,7 +2,7 @@
 
 `content/facts.yaml` at 10,000 facts takes about half a second to parse and a third to check,
 while a save usually changes one entry. A list file whose top-level entries each start with
-``- `` at the start of a line splits there (`split_entries`); each entry's text is parsed on its
+``- `` at the start of a line splits there (`entry_split.py`); each entry's text is parsed on its
 own (`yamlsafe.load_yaml(text=...)`) only when no earlier build saw that exact text, and its
 checked record is kept with it (`Entry`). Positions are stored relative to the entry and shifted
 to where it is now (`EntryView`), so lines inserted above an entry invalidate nothing.
@@ -16,173 +16,23 @@ whole file's exact line and column and its wording (e.g. "N aliases in this file
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import operator
-import re
 import weakref
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .entry_split import entry_keys, entry_starts, entry_texts, lines_before, moved_starts
 from .errors import Problems
 from .model import Where
 from .yamlsafe import Doc, KeyPath, Mark, load_yaml
 
-# After a line break: a top-level list entry ('- ', or a lone '-'), a document marker or a
-# directive. One pass over the text finds them all (5 ms at 10,000 facts, against 10 ms for one
-# `in` per marker: a line break is too common a first character for a quick search).
-_BREAK = re.compile(r"\n(?=-(?:[ \n]|\Z)|-(?=--)|\.(?=\.\.)|%)")
-_MARKERS = ("---", "...", "%")  # what a piece must not start with: a document marker or directive
-# Tabs and line breaks other than \n (YAML counts these as lines too).
-_UNSAFE = ("\t", "\r", "\x85", "\u2028", "\u2029")  # each a quick find()
 _tokens = itertools.count(1)
 # The entry token of each model object made from a kept entry (validate.py), for fingerprints and
 # kept export lines (incremental.py); weak, so a finished build is still freed at once.
 TOKENS: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 _VALUE = operator.attrgetter("value")  # an entry's parsed value
 _NEWLINES = operator.attrgetter("newlines")
-
-
-def entry_keys(pieces: list[str]) -> list[bytes]:
-    """Each entry's text as the memo's key: a digest, so the memo does not hold every entry's text
-    (25 MB at 50,000 facts) beside what it was parsed into. SHA-256, which the processor computes
-    itself where it can (0.75 µs an entry at 10,000 facts, against 1 µs for BLAKE2b)."""
-    sha256 = hashlib.sha256
-    return [sha256(piece.encode("utf-8", "surrogatepass")).digest() for piece in pieces]
-
-
-def split_entries(text: str) -> tuple[list[int], list[str]] | None:
-    """The lines before each top-level entry and its text, or None where splitting is not safe."""
-    found = _pieces(text)
-    if found is None:
-        return None
-    first, pieces = found
-    return _lines(first, list(map(str.count, pieces, itertools.repeat("\n")))), pieces
-
-
-def _lines(first: int, newlines: Iterable[int]) -> list[int]:
-    """The lines before each entry, from those before the first and the line breaks in each."""
-    lines = list(itertools.accumulate(newlines, initial=first))
-    lines.pop()
-    return lines
-
-
-def _pieces(text: str) -> tuple[int, list[str]] | None:
-    """The lines before the first top-level entry and each entry's text, or None where splitting is
-    not safe (`_starts`)."""
-    found = _starts(text)
-    if found is None:
-        return None
-    return found[0], _slices(text, found[1])
-
-
-def _starts(text: str) -> tuple[int, list[int]] | None:
-    """The lines before the first top-level entry and where each entry starts, or None where
-    splitting is not safe.
-
-    An entry runs from its ``- `` line to the next one, comments and blank lines included. Only
-    comments and blank lines may come before the first entry. Each step runs over every entry
-    in C (map): a Python loop over 10,000 entries costs more than the pass that finds them.
-    """
-    if text.startswith(_MARKERS) or any(unsafe in text for unsafe in _UNSAFE):
-        return None
-    starts = [match.end() for match in _BREAK.finditer(text)]
-    if text.startswith("-") and text[1:2] in (" ", "\n", ""):
-        starts.insert(0, 0)
-    if not starts or any(map(text.startswith, itertools.repeat(_MARKERS), starts)):
-        return None
-    for line in text[: starts[0]].split("\n"):
-        if line.strip() and not line.lstrip().startswith("#"):
-            return None
-    return text.count("\n", 0, starts[0]), starts
-
-
-def _slices(text: str, starts: list[int], stop: int | None = None) -> list[str]:
-    """The text of each entry starting at ``starts``, the last one running to ``stop`` (the end)."""
-    ends = starts[1:]
-    ends.append(len(text) if stop is None else stop)
-    return list(map(text.__getitem__, map(slice, starts, ends)))
-
-
-def moved_starts(old: str, starts: list[int], new: str) -> tuple[int, int, list[int]] | None:
-    """Where the entries of ``new`` start, found from ``old`` (split safely at ``starts``) by looking
-    only at the part that changed: a save changes one entry, and splitting and hashing them all
-    again (`_starts`, `entry_keys`) was most of reading a list file at 10,000 facts.
-
-    Returns ``(a, b, middle)``: the entries before ``a`` are the same texts at the same places;
-    those from ``b`` on are the same texts, moved by the change in length; ``middle`` is where the
-    entries between them start in ``new``. None when the change reaches the text before the first
-    entry (the whole split decides then), or when what changed cannot be split safely.
-
-    An entry starts after a line break followed by ``-`` and a space, a line break or the end, so
-    whether a place starts one depends on the character before it and the three from it (a
-    document marker, ``---``, is three long). Where those all lie in the part both texts share at
-    their start, or in the part they share at their end, ``new`` splits where ``old`` did.
-    """
-    prefix = _common_prefix(old, new)
-    suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)
-    a = bisect_right(starts, prefix - 3) - 1  # the last start whose place and three characters are shared
-    if a < 0:
-        return None
-    b = bisect_left(starts, len(old) - suffix + 1)  # the first start whose line break before it is shared
-    stop = starts[b] + len(new) - len(old) if b < len(starts) else len(new)
-    if any(unsafe in new[starts[a]:stop] for unsafe in _UNSAFE):
-        return None
-    middle = [starts[a]]
-    for match in _BREAK.finditer(new, starts[a]):
-        start = match.end()
-        if start >= stop:  # the first start of the shared end: found at once, as it is one
-            break
-        if new.startswith(_MARKERS, start):
-            return None
-        middle.append(start)
-    return a, b, middle
-
-
-_BLOCK = 1 << 16  # characters compared at a time by _common_prefix and _common_suffix
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """How many characters ``a`` and ``b`` share at their start: a block at a time in C, then halving
-    the block that differs (about 1 ms for two 4 MB texts that differ in the middle)."""
-    n = min(len(a), len(b))
-    lo = hi = 0
-    while lo < n:
-        hi = min(lo + _BLOCK, n)
-        if not b.startswith(a[lo:hi], lo):
-            break
-        lo = hi
-    else:
-        return n
-    while hi - lo > 1:  # a[:lo] == b[:lo]; the two differ in [lo, hi)
-        mid = (lo + hi) // 2
-        if b.startswith(a[lo:mid], lo):
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    """How many characters ``a`` and ``b`` share at their end, at most ``limit``, as _common_prefix."""
-    la, lb = len(a), len(b)
-    lo = hi = 0
-    while lo < limit:
-        hi = min(lo + _BLOCK, limit)
-        if not b.endswith(a[la - hi:la - lo], 0, lb - lo):
-            break
-        lo = hi
-    else:
-        return limit
-    while hi - lo > 1:  # the last lo characters are the same; the two differ within the hi before
-        mid = (lo + hi) // 2
-        if b.endswith(a[la - mid:la - lo], 0, lb - lo):
-            lo = mid
-        else:
-            hi = mid
-    return lo
 
 
 class Entry:
@@ -310,8 +160,8 @@ class EntryMemo:
                 or len(doc.data) != len(split[2])):
             return doc  # the entries kept so far stay for the next build (an error is usually repaired)
         first, starts, keys, _ = split
-        newlines = list(map(str.count, _slices(text, starts), itertools.repeat("\n")))
-        lines = _lines(first, newlines)
+        newlines = list(map(str.count, entry_texts(text, starts), itertools.repeat("\n")))
+        lines = lines_before(first, newlines)
         kept: dict[bytes, Entry] = {}
         for i, (start, key) in enumerate(zip(lines, keys, strict=True)):
             entry = self.entries.get(key) or kept.get(key)  # the same text keeps its token
@@ -334,14 +184,14 @@ class EntryMemo:
                 a, b, middle = moved
                 shift = len(text) - len(old)
                 after = list(map(shift.__add__, starts[b:]))
-                pieces = _slices(text, middle, after[0] if after else None)
+                pieces = entry_texts(text, middle, after[0] if after else None)
                 fresh = entry_keys(pieces)
                 texts = dict(zip(fresh, pieces, strict=True))
                 return first, starts[:a] + middle + after, keys[:a] + fresh + keys[b:], texts
-        found = _starts(text)
+        found = entry_starts(text)
         if found is None:
             return None
-        pieces = _slices(text, found[1])
+        pieces = entry_texts(text, found[1])
         keys = entry_keys(pieces)
         return found[0], found[1], keys, dict(zip(keys, pieces, strict=True))
 
@@ -365,7 +215,7 @@ class EntryMemo:
             self._fresh += parsed.values()
         entries = list(map(known.__getitem__, keys))
         self.entries = dict(zip(keys, entries, strict=True))  # the entries no longer in the file go
-        lines = _lines(first, map(_NEWLINES, entries))  # a kept entry's text is the same: so are its lines
+        lines = lines_before(first, map(_NEWLINES, entries))  # a kept entry's text is the same: so are its lines
         return self._doc(path, (lines[0] + 1, 1), lines, entries)
 
     def slim(self) -> bool:

@@ -720,7 +720,7 @@ def test_a_yaml_error_in_one_entry_is_reported_for_the_whole_file_and_repaired_e
     "- a\n---\n- b\n", "- a\n%x\n", "-x\n- a\n", "# c\n-\n  - b\n",
 ])
 def test_a_list_file_splits_only_where_entries_parse_alone_to_the_same_items(text):
-    from explainer.entries import split_entries
+    from explainer.entry_split import split_entries
     from explainer.errors import Problems
     from explainer.yamlsafe import load_yaml
 
@@ -742,7 +742,7 @@ def test_a_list_file_splits_only_where_entries_parse_alone_to_the_same_items(tex
 def test_a_list_file_splits_at_each_entry_and_nowhere_else(text):
     """Each piece starts with '- ' (or a lone '-') at a line's start and holds no other such line;
     a text with a document marker, a directive or a tab at a line's start is not split."""
-    from explainer.entries import split_entries
+    from explainer.entry_split import split_entries
 
     split = split_entries(text)
     lines = text.split("\n")
@@ -797,29 +797,29 @@ _PIECES = ["-", " ", "\n", "a", ".", "%", "#", "---", "...", "\t", "x: 1", "  - 
 @given(st.lists(st.sampled_from(_PIECES), max_size=24).map("".join), st.integers(0, 200), st.integers(0, 6),
        st.lists(st.sampled_from(_PIECES), max_size=3).map("".join), st.sampled_from([1, 3, 1 << 16]))
 def test_a_changed_list_file_splits_from_the_last_split_as_it_splits_whole(old, at, cut, inserted, block):
-    """The preview splits a saved file again only where it changed (entries.moved_starts): wherever
+    """The preview splits a saved file again only where it changed (entry_split.moved_starts): wherever
     that tells, the same places as a whole split, and the entries outside the change the same texts.
     (Compared a few characters at a time too: ``block``.)"""
-    from explainer import entries
+    from explainer import entry_split
 
-    last = entries._starts(old)
+    last = entry_split.entry_starts(old)
     if last is None:
         return
     at = min(at, len(old))
     new = old[:at] + inserted + old[min(len(old), at + cut):]
-    entries._BLOCK, usual = block, entries._BLOCK
+    entry_split._BLOCK, usual = block, entry_split._BLOCK
     try:
-        moved = entries.moved_starts(old, last[1], new)
+        moved = entry_split.moved_starts(old, last[1], new)
     finally:
-        entries._BLOCK = usual
-    whole = entries._starts(new)
+        entry_split._BLOCK = usual
+    whole = entry_split.entry_starts(new)
     if moved is None:
         assert whole is None or at < last[1][0] + 3  # it declines only when the change is that near the start
         return
     a, b, middle = moved
     starts = last[1][:a] + middle + [start + len(new) - len(old) for start in last[1][b:]]
     assert whole == (last[0], starts)
-    old_texts, new_texts = entries._slices(old, last[1]), entries._slices(new, starts)
+    old_texts, new_texts = entry_split.entry_texts(old, last[1]), entry_split.entry_texts(new, starts)
     assert old_texts[:a] == new_texts[:a] and old_texts[b:] == new_texts[len(new_texts) - len(old_texts) + b:]
 
 
