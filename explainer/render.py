@@ -56,7 +56,7 @@ from .shared_blocks import SharedBlocks
 if TYPE_CHECKING:
     from .incremental import RenderMemo
 
-Searching = tuple[Any] | None  # (search.Indexing or None,) once started; None: not started yet
+Searching = tuple[Any] | None  # (pagefind.Indexing or None,) once started; None: not started yet
 
 STYLESHEET = "style.css"  # inlined into every page (one request less); its hash goes into the CSP
 SCRIPT = "enhance.js"  # progressive enhancement, served as a file
@@ -337,7 +337,7 @@ _FRONT_ANCHOR = re.compile(r'href="#((?:compare|term|section)-[^"]*)"')
 
 
 def _still_indexing(indexing: Any) -> bool:
-    """Whether Pagefind still runs in its own process (search.Indexing; the preview's kept or
+    """Whether Pagefind still runs in its own process (pagefind.Indexing; the preview's kept or
     background index, or none, never does)."""
     running = getattr(indexing, "running", None)
     return running is not None and running()
