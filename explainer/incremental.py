@@ -16,9 +16,9 @@ checks this after random sequences of edits):
   paragraphs for the quotes in context;
 - the facts', events' and sources' lines in the JSON and CSV exports, in chunks of about 64
   items, each chunk keyed by its items' entry tokens (a fact: the object), numbers (a source: the
-  facts citing it) and addresses, and the sources;
+  facts citing it) and addresses, and the sources (export_memo.py);
 - the search index, keyed by its records (Pagefind runs again only when one changed; in `serve`,
-  in the background, the last index published meanwhile: search.SearchMemo);
+  in the background, the last index published meanwhile: pagefind.SearchMemo);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
 - another edition of a story on one page: all its files, keyed by everything it shows (edition_key),
   so an edit to an original text it shows translated renders none of it;
@@ -44,42 +44,36 @@ still correct.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
-from itertools import compress
-from operator import attrgetter, not_
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .entries import EntryMemo, ListDoc
 from .errors import ContentError, Problems
+from .export_memo import ExportMemo
 from .fingerprints import (
     digest,
-    entry_tokens,
     fact_numbers,
     fact_placement,
     list_pages_read_only_known_names,
     own_inputs,
     page_state,
     shared_state,
-    source_state,
     text_digest,
 )
+from .pagefind import SearchMemo
 from .paginate import KeptLayout
-from .search import SearchMemo
 from .textfiles import read_text
+from .two_builds import TwoBuilds
 from .verify import QuoteMemo
 from .write_changes import WrittenSite
 from .yamlsafe import Doc
 
 if TYPE_CHECKING:
-    from .exports import Lines
     from .pipeline import BuildResult
     from .render import Renderer
 
 T = TypeVar("T")
-
-CHUNK_BITS = 63  # kept export lines come in chunks of about 64 items (RenderMemo.export_lines)
-_ID, _NUMBER = attrgetter("id"), attrgetter("number")
 
 
 class FileMemo:
@@ -144,32 +138,25 @@ class RenderMemo:
     """The last build's Markdown and list pages, each with the key it was rendered under."""
 
     def __init__(self) -> None:
-        self.markdown: dict[tuple, Any] = {}
-        self.markdown_now: dict[tuple, Any] = {}
-        self._pages: dict[str, tuple[bytes, bytes, Any]] = {}  # name → (key, bytes, links)
-        self._pages_now: dict[str, tuple[bytes, bytes, Any]] = {}
+        # Each kept for the next build only if this build used it (TwoBuilds: ``last`` and ``now``).
+        self.markdown: TwoBuilds[dict[tuple, Any]] = TwoBuilds(dict)  # MarkdownTexts: a text's HTML and links
+        self._pages: TwoBuilds[dict[str, tuple[bytes, bytes, Any]]] = TwoBuilds(dict)  # name → (key, bytes, links)
         # A list page → (what its state reads: fingerprints.own_inputs, the digest of its state)
-        self._own: dict[str, tuple[tuple, bytes]] = {}
-        self._own_now: dict[str, tuple[tuple, bytes]] = {}
+        self._own: TwoBuilds[dict[str, tuple[tuple, bytes]]] = TwoBuilds(dict)
         # A Markdown text → what its citation links show (MarkdownTexts.cite_state), while every fact's
         # id, number and page are the same (fact_placement: the last build's, and this build's once known)
-        self._cites: dict[str, tuple] = {}
-        self._cites_now: dict[str, tuple] = {}
-        self._placement: bytes | None = None
-        self._placement_now: bytes | None = None
+        self._cites: TwoBuilds[dict[str, tuple]] = TwoBuilds(dict)
+        self._placement: TwoBuilds[bytes | None] = TwoBuilds(lambda: None)
         # An event's facts (the objects) → their topics (Renderer.event_topics)
-        self.topics: dict[tuple, list[str]] = {}
-        self.topics_now: dict[tuple, list[str]] = {}
-        # (file, the items' entry tokens, ids, numbers, addresses: a tuple each) → the chunk's lines (export_lines)
-        self._lines: dict[tuple, bytes] = {}
-        self._lines_now: dict[tuple, bytes] = {}
-        self._lines_shared = b""  # what every line may show, when the kept lines were made
-        self._cuts: dict[str, tuple[list[str], list[int]]] = {}  # each file's item ids → where its chunks end
+        self.topics: TwoBuilds[dict[tuple, list[str]]] = TwoBuilds(dict)
+        self.exports = ExportMemo()  # the export lines in chunks (export_memo.py)
         # Each archived text split and normalised for the quotes in context (quotes.Archive), by the text.
+        # Not a TwoBuilds: kept while its source is, whether or not this build rendered a quote from it
+        # (start), with what this build made added (finish).
         self.archives: dict[str, Any] = {}
         self.archives_now: dict[str, Any] = {}
         self.digests: dict[str, bytes] = {}  # each archived text's digest for the page fingerprints, by the text
-        self.search = SearchMemo()  # the last index per language, and Pagefind making a newer one (search.py)
+        self.search = SearchMemo()  # the last index per language, and Pagefind making a newer one (pagefind.py)
         self._words: Any = None  # the catalogs the kept Markdown was rendered with
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
         # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
@@ -181,10 +168,11 @@ class RenderMemo:
     def start(self, project: Any = None, words: Any = None) -> None:
         """Begin a build; ``words`` (i18n.Words), whose catalogs name the citation links in Markdown."""
         if words is not None and words.state != self._words:  # "fact" in a citation's label: keyed by the catalogs
-            self.markdown, self._words = {}, words.state
-        self.markdown_now, self._pages_now, self._own_now, self.topics_now, self.reused = {}, {}, {}, {}, 0
-        self._cites_now, self._placement_now = {}, None
-        self._lines_now, self.archives_now = {}, {}
+            self.markdown.last, self._words = {}, words.state
+        for kept in self._each_build():
+            kept.start()
+        self.exports.start()
+        self.reused, self.archives_now = 0, {}
         if project is not None:  # the archives of this build's sources stay, whichever pages it renders
             texts = {source.text for source in project.sources}  # the same objects as last time: no hashing
             self.archives = {text: archive for text, archive in self.archives.items() if text in texts}
@@ -199,103 +187,32 @@ class RenderMemo:
 
     def finish(self) -> None:
         """Keep this build's results (only what it used: stale entries go)."""
-        self.markdown, self._pages, self._lines = self.markdown_now, self._pages_now, self._lines_now
-        self._own, self._own_now, self.topics, self.topics_now = self._own_now, {}, self.topics_now, {}
-        self._cites, self._cites_now = self._cites_now, {}
-        self._placement, self._placement_now = self._placement_now, None
+        for kept in self._each_build():
+            kept.finish()
+        self.exports.finish()
         self.archives.update(self.archives_now)
-        self.markdown_now, self._pages_now, self._lines_now, self.archives_now = {}, {}, {}, {}
+        self.archives_now = {}
+
+    def _each_build(self) -> tuple[TwoBuilds[Any], ...]:
+        """The memos that keep for the next build only what this one used (not the archives: see __init__)."""
+        return self.markdown, self._pages, self._own, self._cites, self._placement, self.topics
 
     def placement(self, renderer: Renderer) -> bytes:
         """Every fact's id, number and page this build (fingerprints.fact_placement), worked out once."""
-        if self._placement_now is None:
-            self._placement_now = fact_placement(renderer)
-        return self._placement_now
+        if self._placement.now is None:
+            self._placement.now = fact_placement(renderer)
+        return self._placement.now
 
     def cite_state(self, renderer: Renderer, text: str) -> tuple:
         """``renderer.cite_state(text)``, kept by the text while every fact's placement is the same: the
         numbers and pages of the facts a text cites follow from their ids, which the text holds."""
-        if self.placement(renderer) != self._placement:
-            self._cites, self._placement = {}, self._placement_now  # the kept states are stale
-        found = self._cites.get(text)
+        if self.placement(renderer) != self._placement.last:
+            self._cites.last, self._placement.last = {}, self._placement.now  # the kept states are stale
+        found = self._cites.last.get(text)
         if found is None:
             found = renderer.cite_state(text)
-        self._cites_now[text] = found
+        self._cites.now[text] = found
         return found
-
-    def export_lines(self, renderer: Renderer) -> Lines:
-        """``lines`` for exports.data_files: the facts', events' and sources' lines, kept in chunks of
-        about 64 items. A chunk is joined again only when one of its items changed: its entry, its
-        number (a source: the facts citing it) or its address, or anything every line may show (the
-        sources, the site's address).
-
-        A chunk ends after an item whose id's hash has its low bits clear, so chunks are cut by
-        the items they hold rather than by their count: an item added or removed changes only
-        its own chunk (and, for facts, those whose numbers it shifts)."""
-        layout = renderer.layout
-        # An item's address is its page (page_of) or, on no page of its own, its section's home.
-        shared = digest((renderer.options.base_url, layout.facts.home, layout.timeline.home,
-                         [(source_state(s), layout.source_href(s.id)) for s in renderer.project.sources]))
-        if shared != self._lines_shared:
-            self._lines, self._lines_shared = {}, shared
-        kept, now = self._lines, self._lines_now
-        known: dict[int, tuple[Sequence[Any], list[list], list[int]]] = {}  # facts.json's keys serve facts.csv too
-
-        def keys_of(kind: str, items: Sequence[Any]) -> tuple[list[list], list[int]]:
-            """The items' entry tokens, ids, numbers (a source's: the ids of the facts citing it) and
-            addresses, a list each, and where the chunks end: after each item whose id's hash has its
-            low bits clear. Columns, made with map in C: a tuple per item, and hashing it, was most
-            of the kept lines' cost at 10,000 facts."""
-            hit = known.get(id(items))
-            if hit is None or hit[0] is not items:
-                section = (layout.timeline if kind == "timeline.json" else layout.sources if kind == "sources.json"
-                           else layout.facts)
-                ids = list(map(_ID, items))
-                if kind == "sources.json":  # its line shows their ids, whichever facts they are
-                    numbers = [tuple(map(_ID, s.cited_by)) for s in items]
-                elif kind == "timeline.json":
-                    numbers = [0] * len(ids)  # an event has no number
-                else:
-                    numbers = list(map(_NUMBER, items))
-                # A fact stands as itself: a kept entry's fact is the same object, its token the same
-                # (fingerprints.own_inputs), and no lookup in TOKENS per fact.
-                tokens = list(items) if kind in ("facts.json", "facts.csv") else entry_tokens(items)
-                columns = [tokens, ids, numbers, list(map(section.page_of.get, ids))]
-                hit = known[id(items)] = items, columns, self._chunk_ends(kind, ids)
-            return hit[1], hit[2]
-
-        def each(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep: bytes) -> list[bytes]:
-            columns, cuts = keys_of(kind, items)
-            tokens = columns[0]
-            if not cuts or cuts[-1] != len(tokens):
-                cuts = [*cuts, len(tokens)]
-            pieces, start = [], 0
-            for stop in cuts:
-                if stop == start:  # no items
-                    continue
-                chunk = (kind, *[tuple(column[start:stop]) for column in columns])
-                data = kept.get(chunk)
-                if data is None:
-                    data = sep.join(map(line, items[start:stop]))
-                    if None not in chunk[1]:  # an item made afresh (no entry token) is not kept
-                        now[chunk] = data
-                else:
-                    now[chunk] = data
-                start = stop
-                pieces.append(data)
-            return pieces  # a list: exports.dump joins it at once
-
-        return each
-
-    def _chunk_ends(self, kind: str, ids: list[str]) -> list[int]:
-        """Where the chunks of ``kind``'s lines end: after each item whose id's hash has its low bits
-        clear. Kept with the ids (compared as a list: the same id objects, mostly) from the last build."""
-        last = self._cuts.get(kind)
-        if last is not None and last[0] == ids:
-            return last[1]
-        cuts = list(compress(range(1, len(ids) + 1), map(not_, map(CHUNK_BITS.__and__, map(hash, ids)))))
-        self._cuts[kind] = (ids, cuts)
-        return cuts
 
     def page_keys(self, renderer: Renderer, context: dict[str, Any], jobs: list) -> dict[str, bytes]:
         """name → key for each list page that can be memoised (none if the templates read more)."""
@@ -319,7 +236,7 @@ class RenderMemo:
         it reads is the same (fingerprints.own_inputs): a save at 10,000 facts works out one page's."""
         name = extra["page"].name
         inputs = own_inputs(renderer, context, extra, placement)
-        last = self._own.get(name)
+        last = self._own.last.get(name)
         if inputs is not None and last is not None and last[0] == inputs:
             found = last[1]
         else:
@@ -327,17 +244,17 @@ class RenderMemo:
                 numbers.append(fact_numbers(renderer.facts))
             found = digest(page_state(renderer, context, extra, numbers[0] if numbers else None))
         if inputs is not None:
-            self._own_now[name] = (inputs, found)
+            self._own.now[name] = (inputs, found)
         return found
 
     def kept_pages(self, keys: dict[str, bytes]) -> dict[str, tuple[bytes, Any]]:
         """The pages whose key is unchanged since the last build: name → (bytes, links)."""
         kept = {}
         for name, key in keys.items():
-            hit = self._pages.get(name)
+            hit = self._pages.last.get(name)
             if hit is not None and hit[0] == key and hit[2] is not None:
                 kept[name] = (hit[1], hit[2])
-                self._pages_now[name] = hit
+                self._pages.now[name] = hit
         self.reused = len(kept)
         return kept
 
@@ -346,7 +263,7 @@ class RenderMemo:
         if links is None:
             from .assets import page_links
             links = page_links(name, data)
-        self._pages_now[name] = (key, data, list({(target, why): (link, target, why)
+        self._pages.now[name] = (key, data, list({(target, why): (link, target, why)
                                                   for link, target, why in reversed(links)}.values()))
 
 
@@ -370,7 +287,7 @@ class BuildCache:
 class IncrementalBuilder:
     """``build()`` as pipeline.build, reusing the last build's work where its inputs are unchanged.
 
-    With ``background_search`` (`serve`), a rebuild does not wait for Pagefind: see search.SearchMemo.
+    With ``background_search`` (`serve`), a rebuild does not wait for Pagefind: see pagefind.SearchMemo.
     """
 
     def __init__(self, background_search: bool = False) -> None:

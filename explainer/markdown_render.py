@@ -76,9 +76,9 @@ class MarkdownTexts:
         key = None
         if self.memo is not None:  # the same text citing the same numbers and pages gives the same HTML
             key = (text, inline, self.memo.cite_state(self, text))
-            hit = self.memo.markdown.get(key)
+            hit = self.memo.markdown.last.get(key)
             if hit is not None:
-                self.memo.markdown_now[key] = hit  # kept for the next build too
+                self.memo.markdown.now[key] = hit  # kept for the next build too
                 html, links = hit
                 for link in links:
                     self.local_links.setdefault(link, text)
@@ -87,7 +87,7 @@ class MarkdownTexts:
         for link in links:
             self.local_links.setdefault(link, text)
         if key is not None:
-            self.memo.markdown_now[key] = (html, links)
+            self.memo.markdown.now[key] = (html, links)
         return html
 
     def cite_state(self, text: str) -> tuple[tuple[str, int, str], ...]:

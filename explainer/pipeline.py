@@ -43,7 +43,7 @@ class BuildResult:
     pages: dict[str, Output]  # bytes, or a large file waiting on disk (write.py)
     warnings: list[ContentError] = field(default_factory=list)
     seconds: float = 0.0
-    # In `serve`: Pagefind still indexing this build's records (search.Indexing), whose index the
+    # In `serve`: Pagefind still indexing this build's records (pagefind.Indexing), whose index the
     # preview writes into the site when it is done; the site went out with the last one meanwhile.
     search_pending: Any = None
     # The files the write replaced or removed, when only what changed was written (the preview's
@@ -281,7 +281,7 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
         finally:
             for folder in staging:
                 folder.close()  # a build that failed after writing early: its half-written folder goes
-    pending = getattr(search[0], "indexing", None) if search else None  # search.Background: the preview's
+    pending = getattr(search[0], "indexing", None) if search else None  # pagefind.Background: the preview's
     changed = cache.written.changed if cache and cache.written.updated else None
     return BuildResult(project, pages, problems.warnings, time.perf_counter() - started,
                        search_pending=pending, changed=changed)

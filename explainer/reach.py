@@ -1,9 +1,9 @@
 """Pages that take the explainer to readers off the front page: embeds, the offline file, search.
 
 Called by the renderer before it renders the front page, which links to what was made here (the
-offline file with its size, the page of embed codes, the search page). See embeds.py, offline.py
-and search.py. The offline file and search can be turned off in site.yaml (`offline`, `search`);
-each costs the front page one link, never a request.
+offline file with its size, the page of embed codes, the search page). See embeds.py, offline.py,
+search.py and pagefind.py. The offline file and search can be turned off in site.yaml (`offline`,
+`search`); each costs the front page one link, never a request.
 
 Search runs in a process of its own (Pagefind) from records that need only the validated content:
 the build starts it before the quote checks (`start_search`) and collects it last (`search_pages`),
@@ -12,31 +12,36 @@ just before the front page, so it indexes on another core while the rest is chec
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import embeds, offline, search
 from .errors import Problems
 
+if TYPE_CHECKING:  # pagefind.py is imported only for a story with search: the shipped one has none
+    from .pagefind import Background, Indexing, Kept, SearchUnavailable
+
 
 def start_search(project: Any, layout: Any, problems: Problems,
-                 memo: Any = None) -> search.Indexing | search.Kept | search.Background | None:
+                 memo: Any = None) -> Indexing | Kept | Background | None:
     """Pagefind started on the story's records, or None: no search wanted, or Pagefind unavailable (warned).
 
     The records need only validated content, so the build starts this before the quote checks. The
     preview's ``memo`` (incremental.py) keeps the last index per language, which it shows again
-    while the records are the same, and in `serve` while Pagefind makes the new one (search.SearchMemo).
+    while the records are the same, and in `serve` while Pagefind makes the new one (pagefind.SearchMemo).
     """
     if not search.wanted(project, layout):
         if memo is not None:
             memo.search.stop()  # search turned off: a background index would be written for nothing
         return None
+    from .pagefind import Indexing, SearchUnavailable
+
     records = search.records(project, layout, memo.search if memo is not None else None)
     language = project.site.language
     try:
         if memo is not None:
             return memo.search.start(records, language)
-        return search.Indexing(records, language)
-    except search.SearchUnavailable as exc:
+        return Indexing(records, language)
+    except SearchUnavailable as exc:
         _unavailable(project, problems, exc)
         return None
 
@@ -64,7 +69,7 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
 
 
 def search_pages(renderer: Any, context: dict[str, Any], problems: Problems,
-                 indexing: search.Indexing | search.Kept | search.Background | None) -> dict[str, bytes]:
+                 indexing: Indexing | Kept | Background | None) -> dict[str, bytes]:
     """Pagefind's index and `search.html` once Pagefind has finished; sets the front page's link.
 
     Without search (not wanted, or Pagefind failed: a warning) there are none, and no link.
@@ -72,10 +77,11 @@ def search_pages(renderer: Any, context: dict[str, Any], problems: Problems,
     if indexing is None:
         return {}
     from .page_tools import content_security_policy, csp_hash
+    from .pagefind import SearchUnavailable
 
     try:
         out = indexing.finish()
-    except search.SearchUnavailable as exc:
+    except SearchUnavailable as exc:
         _unavailable(renderer.project, problems, exc)
         return {}
     csp = content_security_policy(csp_hash(str(context["css"])))
@@ -93,7 +99,7 @@ def _page(renderer: Any, context: dict[str, Any]) -> Any:
     return page
 
 
-def _unavailable(project: Any, problems: Problems, exc: search.SearchUnavailable) -> None:
+def _unavailable(project: Any, problems: Problems, exc: SearchUnavailable) -> None:
     problems.warning(project.root / "site.yaml", 1, 1, str(exc), UNAVAILABLE_HINT)
 
 

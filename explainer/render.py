@@ -56,7 +56,7 @@ from .shared_blocks import SharedBlocks
 if TYPE_CHECKING:
     from .incremental import RenderMemo
 
-Searching = tuple[Any] | None  # (search.Indexing or None,) once started; None: not started yet
+Searching = tuple[Any] | None  # (pagefind.Indexing or None,) once started; None: not started yet
 
 STYLESHEET = "style.css"  # inlined into every page (one request less); its hash goes into the CSP
 SCRIPT = "enhance.js"  # progressive enhancement, served as a file
@@ -167,7 +167,7 @@ class Renderer(MarkdownTexts, FactFilters):
         the same object in the next build, its topics unchanged: validate.py), so a save looks them up.
         """
         facts = self.facts
-        kept, now = (self.memo.topics, self.memo.topics_now) if self.memo is not None else ({}, {})
+        kept, now = (self.memo.topics.last, self.memo.topics.now) if self.memo is not None else ({}, {})
         out = {}
         for event in self.events:
             cited = tuple(map(facts.__getitem__, event.facts))
@@ -256,7 +256,7 @@ class Renderer(MarkdownTexts, FactFilters):
             made = exports.data_files(self.project, base_url, self.layout, only=rest) if child and rest else {}
             done = child.files() if child is not None else None
             if done is None:  # no child, or it failed: made here, the same bytes
-                lines = self.memo.export_lines(self) if self.memo is not None else exports.each_line
+                lines = self.memo.exports.lines(self) if self.memo is not None else exports.each_line
                 done = exports.data_files(self.project, base_url, self.layout, lines,
                                           only=[name for name in exports.DATA_FILES if name not in made],
                                           events=self.events)
@@ -337,7 +337,7 @@ _FRONT_ANCHOR = re.compile(r'href="#((?:compare|term|section)-[^"]*)"')
 
 
 def _still_indexing(indexing: Any) -> bool:
-    """Whether Pagefind still runs in its own process (search.Indexing; the preview's kept or
+    """Whether Pagefind still runs in its own process (pagefind.Indexing; the preview's kept or
     background index, or none, never does)."""
     running = getattr(indexing, "running", None)
     return running is not None and running()

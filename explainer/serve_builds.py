@@ -5,7 +5,7 @@ the last build failed, HTML requests get the error page (rendered once, from mem
 build raises, the preview reports it in the terminal and on the page and keeps going.
 
 Search in the background: a rebuild of a story with search publishes its pages with the last
-search index and leaves Pagefind running (search.SearchMemo). When Pagefind is done, and no newer
+search index and leaves Pagefind running (pagefind.SearchMemo). When Pagefind is done, and no newer
 build has replaced the site meanwhile, the new index is written in, in the build thread (so never
 during a build): in `serve`, only the index's files that changed, each atomically (through the
 builds' own write_changes.WrittenSite, which then knows the site on disk as it is); and the
@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from . import search, terminal
+from . import pagefind, terminal
 from .errors import BuildError, ContentError, ExplainerError
 from .serve_page import Failure, error_page, printable
 
@@ -80,7 +80,7 @@ class Preview:
         self.search_settled.set()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
         self._fingerprint = ""
-        self._pending: tuple[search.Indexing, dict, str] | None = None  # the index the site awaits, its pages
+        self._pending: tuple[pagefind.Indexing, dict, str] | None = None  # the index the site awaits, its pages
         self._tasks: set[asyncio.Task[None]] = set()
         self._writes = 0  # good builds that changed files on disk
         self._on_disk = ""  # the fingerprint of what the last good build wrote (worker thread only)
@@ -118,7 +118,7 @@ class Preview:
             self.warn(f"note: could not reload the open pages ({one_line(exc)}); reload them by hand")
         return True
 
-    async def _index_in_background(self, indexing: search.Indexing) -> None:
+    async def _index_in_background(self, indexing: pagefind.Indexing) -> None:
         """Wait for Pagefind, then write its index into the site unless a newer build replaced it."""
         try:
             await self._collect_search(indexing)
@@ -126,7 +126,7 @@ class Preview:
             if self._pending is None:
                 self.search_settled.set()
 
-    async def _collect_search(self, indexing: search.Indexing) -> None:
+    async def _collect_search(self, indexing: pagefind.Indexing) -> None:
         loop = asyncio.get_running_loop()
         try:
             problem = await loop.run_in_executor(None, _run_search, indexing)
@@ -145,8 +145,8 @@ class Preview:
             except Exception as exc:
                 self.warn(f"note: could not reload the open search pages ({one_line(exc)}); reload them by hand")
 
-    def _install_search(self, indexing: search.Indexing,
-                        problem: search.SearchUnavailable | None) -> tuple[str, str] | str | None:
+    def _install_search(self, indexing: pagefind.Indexing,
+                        problem: pagefind.SearchUnavailable | None) -> tuple[str, str] | str | None:
         """In the build thread: the site written again with Pagefind's new index, if it is still the
         one the site awaits. Returns the new and the old fingerprint, "failed", or None (superseded)."""
         pending = self._pending
@@ -160,10 +160,10 @@ class Preview:
             if problem is not None:
                 raise problem
             files = indexing.finish()
-        except search.SearchUnavailable as exc:
+        except pagefind.SearchUnavailable as exc:
             self._search_failed(exc)
             return "failed"
-        pages = {name: data for name, data in pages.items() if not name.startswith(search.FOLDER + "/")}
+        pages = {name: data for name, data in pages.items() if not name.startswith(pagefind.FOLDER + "/")}
         pages.update(files)
         try:
             if self.write is not None:
@@ -189,7 +189,7 @@ class Preview:
         finally:
             self.waiting_requests -= 1
 
-    def _search_failed(self, exc: search.SearchUnavailable) -> None:
+    def _search_failed(self, exc: pagefind.SearchUnavailable) -> None:
         from .reach import UNAVAILABLE_HINT
 
         message = f"{exc.reason}, so search still finds what it did before the last change"
@@ -279,11 +279,11 @@ class Preview:
         return Failure(message=text)
 
 
-def _run_search(indexing: search.Indexing) -> search.SearchUnavailable | None:
+def _run_search(indexing: pagefind.Indexing) -> pagefind.SearchUnavailable | None:
     """Start the background Pagefind and wait for it to exit, in a thread of its own (not the build's)."""
     try:
-        indexing.start(search.BACKGROUND_THREADS, detached=True)
-    except search.SearchUnavailable as exc:
+        indexing.start(pagefind.BACKGROUND_THREADS, detached=True)
+    except pagefind.SearchUnavailable as exc:
         return exc
     indexing.wait()
     return None

@@ -1,10 +1,14 @@
 """Reading a file the build can trust as text: a regular file under the size limit, UTF-8 without a
 byte-order mark (an archived text in another encoding gets advice to convert it), and where the first
 invisible control character or bidirectional control is, by line and column (load.py, yamlsafe.py).
+
+One reader, read_utf8, serves every file: read_text reports what it refuses, and the preview's
+quick read of a known archive (verify._quick_read) takes the same rules with fewer system calls.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from pathlib import Path
@@ -28,6 +32,10 @@ SUSPECT = re.compile(  # pragma: no mutate (matching everything would only make 
 _ESCAPE = re.compile(r"\\[0abvfeNxuU]")  # SUSPECT's first half: found by its backslash, quickly
 _SUSPECT_CHAR = re.compile(SUSPECT.pattern.split("|", 1)[1])  # its second half
 _PLAIN_ASCII = bytes([9, 10, 13, *range(32, 127)])  # ASCII that is not a control character
+# read_utf8's open: in binary mode (Windows would otherwise translate line ends), and without waiting
+# for a writer should a FIFO take the file's place after stat (fstat then refuses it).
+_OPEN = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+_CHUNK = 64 * 1024  # what read_utf8 reads at a time past the size fstat gave (the first read finds the end)
 
 
 def may_hide_forbidden(text: str) -> bool:
@@ -57,6 +65,14 @@ BIDI_HINT = ("it reorders the text after it; delete it unless the text needs it 
              "so it cannot reach past the field)")
 
 
+class Unreadable(Exception):
+    """A file the build cannot take as text: what read_text reports, where, and what to do about it."""
+
+    def __init__(self, message: str, hint: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message, self.hint, self.line, self.column = message, hint, line, column
+
+
 def read_text(path: Path, problems: Problems, archive: bool = False) -> str | None:
     """Read a UTF-8 text file, reporting undecodable bytes and byte-order marks by position.
 
@@ -64,36 +80,80 @@ def read_text(path: Path, problems: Problems, archive: bool = False) -> str | No
     is dropped, and one in another encoding gets advice to convert it, never to edit it.
     """
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a FIFO or device would hang
-            problems.error(path, 1, 1, "this is not a regular file", "replace it with a plain text file")
-            return None
-        size = info.st_size
-        if size > MAX_FILE_BYTES:
-            mb = 1024 * 1024
-            problems.error(path, 1, 1, f"the file is {size // mb} MB, over the {MAX_FILE_BYTES // mb} MB limit",
-                           "split the content or check that the right file was saved here")
-            return None
-        raw = path.read_bytes()
-    except OSError as exc:
-        problems.error(path, 1, 1, f"cannot read file: {exc.strerror}", "check that the file exists and is readable")
+        return read_utf8(path, archive)
+    except Unreadable as exc:
+        problems.error(path, exc.line, exc.column, exc.message, exc.hint)
         return None
+
+
+def read_utf8(path: Path | str, archive: bool = False, quick: bool = False) -> str:
+    """A regular file under the size limit as UTF-8 text without a byte-order mark (an archive's is
+    dropped), read with open, fstat, read and close; else Unreadable, saying why (read_text's error).
+
+    A file is looked at first, following links (stat: a FIFO or a device is refused unopened, since
+    opening one may wait or act), and read to its end. A ``quick`` read (verify._quick_read: an archive
+    the last build read right in seeds/) makes those system calls alone: a link is refused (O_NOFOLLOW,
+    as lstat would), a FIFO opens without waiting (O_NONBLOCK) for fstat to refuse it, and a file that
+    grew since fstat is refused, for the caller to read the long way.
+    """
+    if not quick:
+        _check(_looked_at(path))
+    try:
+        fd = os.open(path, (os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK) if quick else _OPEN)
+    except OSError as exc:
+        raise _cannot_read(exc) from None
+    try:
+        info = os.fstat(fd)
+        _check(info)
+        raw = os.read(fd, info.st_size + 1)
+        if not quick:  # to the end, as Path.read_bytes read it: a file that grew, or a short read
+            while part := os.read(fd, _CHUNK):
+                raw += part
+        elif len(raw) > info.st_size:
+            raise Unreadable("the file changed while it was read", "save it again")
+    except OSError as exc:
+        raise _cannot_read(exc) from None
+    finally:
+        os.close(fd)
+    return _decoded(raw, archive)
+
+
+def _looked_at(path: Path | str) -> os.stat_result:
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        raise _cannot_read(exc) from None
+
+
+def _check(info: os.stat_result) -> None:
+    """Refuse what is not a regular file (a folder is read, which says so) or is over the size limit."""
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise Unreadable("this is not a regular file", "replace it with a plain text file")
+    if info.st_size > MAX_FILE_BYTES:
+        mb = 1024 * 1024
+        raise Unreadable(f"the file is {info.st_size // mb} MB, over the {MAX_FILE_BYTES // mb} MB limit",
+                         "split the content or check that the right file was saved here")
+
+
+def _cannot_read(exc: OSError) -> Unreadable:
+    return Unreadable(f"cannot read file: {exc.strerror}", "check that the file exists and is readable")
+
+
+def _decoded(raw: bytes, archive: bool) -> str:
+    """The bytes as UTF-8, or Unreadable at the first bad byte; a byte-order mark dropped from an archive."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8")  # valid: the first bad byte is where it ends
         line = before.count("\n") + 1
         column = len(before) - (before.rfind("\n") + 1) + 1
-        problems.error(
-            path, line, column, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-            _convert_hint(raw) if archive else "save the file with UTF-8 encoding",
-        )
-        return None
-    if text.startswith("\ufeff") and archive:
-        return text[1:]
+        raise Unreadable(f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                         _convert_hint(raw) if archive else "save the file with UTF-8 encoding",
+                         line, column) from None
     if text.startswith("\ufeff"):
-        problems.error(path, 1, 1, "the file starts with a byte-order mark", "save the file as UTF-8 without BOM")
-        return None
+        if archive:
+            return text[1:]
+        raise Unreadable("the file starts with a byte-order mark", "save the file as UTF-8 without BOM")
     return text
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL, make_project, tree_hash
 
-from explainer import pipeline, search, write
+from explainer import pagefind, pipeline, write
 from explainer.errors import BuildError
 
 SPLIT = "pagination: {facts_per_page: 1, events_per_page: 1, sources_per_page: 1}\n"
@@ -32,7 +32,7 @@ def staging(parent: Path) -> list[str]:
 def early_writes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """Pagefind counts as still indexing when the pages are done (a small story's index is often
     done by then), and each early write's file names are recorded."""
-    monkeypatch.setattr(search.Indexing, "running", lambda self: True)
+    monkeypatch.setattr(pagefind.Indexing, "running", lambda self: True)
     writes: list[list[str]] = []
     real = write.Staging.add
 
@@ -51,7 +51,7 @@ def test_pages_written_early_make_the_same_site(tmp_path: Path, early_writes, mo
     written = early_writes[0]
     assert "facts-2025.html" in written and "facts.json" in written
     assert "index.html" not in written and "search.html" not in written  # they wait for the index
-    monkeypatch.setattr(search.Indexing, "running", lambda self: False)  # Pagefind done: nothing early
+    monkeypatch.setattr(pagefind.Indexing, "running", lambda self: False)  # Pagefind done: nothing early
     pipeline.build(project.root, tmp_path / "late")
     assert len(early_writes) == 1
     assert (tmp_path / "early" / "pagefind" / "pagefind.js").is_file()

@@ -2,7 +2,7 @@
 
 - exports.fact_line writes a fact's line of facts.json by hand: the same bytes as json's encoder;
 - page_tools.output_escape, which the templates escape their output with, gives markupsafe.escape's text;
-- search.executable finds Pagefind where pagefind.service would, without importing it (asyncio, ssl);
+- pagefind.executable finds Pagefind where pagefind.service would, without importing it (asyncio, ssl);
 - verify.normalise_lines normalises an archive's paragraphs at once as normalise does one by one;
 - the Checker's quick checks (checker._fast_checks) pass only what the full check would pass
   unchanged: the clean records, and every problem and its wording, stay the same.
@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from explainer import checker, exports, page_tools, pipeline, search
+from explainer import checker, exports, page_tools, pagefind, pipeline
 from explainer.assets import hash_assets
 from explainer.bidi import Prose
 from explainer.errors import Problems
@@ -137,10 +137,10 @@ def test_the_renderers_templates_escape_with_output_escape(tmp_path):
 def test_pagefind_is_found_where_its_own_lookup_finds_it_without_importing_asyncio(tmp_path, monkeypatch):
     from pagefind.service import get_executable
 
-    assert search.executable() == get_executable()
+    assert pagefind.executable() == get_executable()
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "nowhere"))
-    assert search.executable() is None and get_executable() == tmp_path / "nowhere"
-    code = "import sys; from explainer import search; search.executable(); print('asyncio' in sys.modules)"
+    assert pagefind.executable() is None and get_executable() == tmp_path / "nowhere"
+    code = "import sys; from explainer import pagefind; pagefind.executable(); print('asyncio' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
 

@@ -369,7 +369,7 @@ def test_an_edition_renders_again_only_the_pages_an_edit_changes(tmp_path):
     memo = builder.cache.editions["uk"]
     builder.build(root, tmp_path / "inc")
     kept = memo.reused
-    assert kept > 1 and kept == len(memo._pages)  # every list page
+    assert kept > 1 and kept == len(memo._pages.last)  # every list page
     translate_claim(root, random.Random(3), 1)
     builder.build(root, tmp_path / "inc")
     assert memo.reused == kept - 1
@@ -496,9 +496,9 @@ def test_a_fact_added_without_moving_the_lines_below_renumbers_their_pages(tmp_p
     """The facts below keep their entries and objects (validate.py renews them), not their numbers:
     their pages' fingerprints are kept by the fact objects and their numbers (fingerprints.own_inputs),
     and so are their export lines (a chunk per fact here, so no chunk of them is made again anyway)."""
-    from explainer import incremental
+    from explainer import export_memo
 
-    monkeypatch.setattr(incremental, "CHUNK_BITS", 0)
+    monkeypatch.setattr(export_memo, "CHUNK_BITS", 0)
     root = project(tmp_path)
     builder = IncrementalBuilder()
     builder.build(root, tmp_path / "inc")
@@ -1060,12 +1060,12 @@ LIST_EDITS = [edit_claim, move_fact, remove_fact, rename_fact, add_fact, edit_ev
 
 @pytest.mark.parametrize("bits", [0, 1, 63])
 def test_kept_export_chunks_match_cold_builds_whatever_their_size(tmp_path, monkeypatch, bits):
-    """The exports' lines are kept in chunks (RenderMemo.export_lines), cut after an item whose id's
+    """The exports' lines are kept in chunks (export_memo.ExportMemo.lines), cut after an item whose id's
     hash has the low bits clear: every item a chunk, about two, about 64. Facts added, removed,
     moved and renamed, events and sources edited: the same bytes as a cold build."""
-    from explainer import incremental
+    from explainer import export_memo
 
-    monkeypatch.setattr(incremental, "CHUNK_BITS", bits)
+    monkeypatch.setattr(export_memo, "CHUNK_BITS", bits)
     root = project(tmp_path)
     random_edits(root, tmp_path, random.Random(bits), LIST_EDITS, 8, lambda builder: 0)
 
@@ -1073,9 +1073,9 @@ def test_kept_export_chunks_match_cold_builds_whatever_their_size(tmp_path, monk
 def test_a_one_fact_edit_encodes_only_that_facts_lines_again(tmp_path, monkeypatch):
     """With a chunk per item, a claim edited makes one line of facts.json and one row of facts.csv
     again, and no event's or source's line."""
-    from explainer import exports, incremental
+    from explainer import export_memo, exports
 
-    monkeypatch.setattr(incremental, "CHUNK_BITS", 0)
+    monkeypatch.setattr(export_memo, "CHUNK_BITS", 0)
     made: list[str] = []
     for name in ("fact_line", "event_json", "source_json"):
         original = getattr(exports, name)

@@ -109,7 +109,7 @@ def test_two_cores_and_small_sites_render_in_process(root, tmp_path, monkeypatch
 ASIDE_BUILD = """
 import json, os, sys
 from pathlib import Path
-from explainer import parallel, pipeline, search, write
+from explainer import pagefind, parallel, pipeline, write
 from explainer.errors import BuildError
 root, output, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 children, made = [], []
@@ -122,7 +122,7 @@ class Spy(parallel.Aside):
         made.append(sorted(files or []))
         return files
 # "shared": Pagefind still indexing on the only other core when the pages are rendered; else done by then
-search.Indexing.running = lambda self: mode.startswith("shared")
+pagefind.Indexing.running = lambda self: mode.startswith("shared")
 parallel.Aside = Spy
 parallel.ASIDE_MIN_FACTS = 1
 parallel.workers_available = lambda: 1 if mode == "off" else 2

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL, REPO, Project, make_project, tree_hash
 
-from explainer import pipeline, search
+from explainer import pagefind, pipeline, search
 from explainer.embeds import relocate
 from explainer.errors import BuildError
 from explainer.offline import human_size, self_contained
@@ -281,7 +281,7 @@ def test_the_previews_search_records_are_kept_only_while_what_they_are_made_of_i
     from explainer.paginate import layout
 
     project, _ = pipeline.check(split.root)
-    memo = search.SearchMemo()
+    memo = pagefind.SearchMemo()
     first = search.records(project, layout(project), memo)
     again = search.records(project, layout(project), memo)
     assert again == first and all(a is b for a, b in zip(again, first, strict=True))
@@ -303,12 +303,12 @@ def test_the_previews_search_records_are_kept_only_while_what_they_are_made_of_i
 
 def test_pagefind_gets_its_records_on_pages_of_a_fixed_size(tmp_path: Path) -> None:
     items = [search.Record(f"facts-{n // 100}.html#f-{n}", f"Claim <{n}>", "a & b")
-             for n in range(2 * search.RECORDS_PER_PAGE + 1)]
-    search.write_records(items, tmp_path / "site", "en")
+             for n in range(2 * pagefind.RECORDS_PER_PAGE + 1)]
+    pagefind.write_records(items, tmp_path / "site", "en")
     pages = sorted((tmp_path / "site").iterdir())
     assert [p.name for p in pages] == ["0000.html", "0001.html", "0002.html"]
     first = pages[0].read_text(encoding="utf-8")
-    assert first.count("<section>") == search.RECORDS_PER_PAGE and pages[2].read_text().count("<section>") == 1
+    assert first.count("<section>") == pagefind.RECORDS_PER_PAGE and pages[2].read_text().count("<section>") == 1
     assert '<h2 id="facts-0.html#f-0">Claim &lt;0&gt;</h2><p>a &amp; b</p>' in first
 
 
@@ -327,14 +327,14 @@ def test_the_index_is_the_same_whatever_pagefinds_threads(split: Project, tmp_pa
 
     monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
     monkeypatch.setattr(parallel, "workers_available", lambda: 4)
-    assert search._spare_cores() == 3
+    assert pagefind._spare_cores() == 3
     monkeypatch.setattr(parallel, "workers_available", lambda: 1)
-    assert search._spare_cores() is None  # one core: Pagefind's own default
+    assert pagefind._spare_cores() is None  # one core: Pagefind's own default
     monkeypatch.setattr(parallel, "workers_available", lambda: 2)
-    assert search._spare_cores() == 1
+    assert pagefind._spare_cores() == 1
     pipeline.build(split.root, tmp_path / "one")
     monkeypatch.setenv("RAYON_NUM_THREADS", "4")  # the editor's own choice is left alone
-    assert search._spare_cores() is None
+    assert pagefind._spare_cores() is None
     pipeline.build(split.root, tmp_path / "four")
     assert tree_hash(tmp_path / "one") == tree_hash(tmp_path / "four")
 
@@ -381,7 +381,7 @@ def test_a_failing_pagefind_warns_with_its_message_and_builds_without_search(spl
     fake = tmp_path / "pagefind"
     fake.write_text("#!/bin/sh\necho 'index: disk on fire' >&2\nexit 3\n")
     fake.chmod(0o755)
-    monkeypatch.setattr(search, "executable", lambda: fake)
+    monkeypatch.setattr(pagefind, "executable", lambda: fake)
     result = pipeline.build(split.root, tmp_path / "out")
     assert [w.message for w in result.warnings] == ["Pagefind failed (index: disk on fire), so the site has no search"]
     assert not (tmp_path / "out" / "search.html").exists()
@@ -399,14 +399,14 @@ def test_pagefind_started_early_is_stopped_and_cleaned_up_when_the_build_fails(
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # Pagefind's scratch folder goes here
-    started: list[search.Indexing] = []
-    real = search.Indexing.__init__
+    started: list[pagefind.Indexing] = []
+    real = pagefind.Indexing.__init__
 
-    def spy(self: search.Indexing, *args: object) -> None:
+    def spy(self: pagefind.Indexing, *args: object) -> None:
         real(self, *args)
         started.append(self)
 
-    monkeypatch.setattr(search.Indexing, "__init__", spy)
+    monkeypatch.setattr(pagefind.Indexing, "__init__", spy)
     with pytest.raises(BuildError):
         pipeline.build(project.root, tmp_path / "out")
     assert len(started) == 1 and started[0]._process is not None and started[0]._process.poll() is not None
@@ -420,11 +420,11 @@ def test_a_search_index_closed_before_it_started_frees_its_records():
     import gc
     import weakref
 
-    if search.executable() is None:
+    if pagefind.executable() is None:
         pytest.skip("Pagefind is not installed")
     items = [search.Record("facts.html#a", "A claim", "According to the SBU. “a quote”")]
     record = weakref.ref(items[0])
-    indexing = search.Indexing(items, "en", later=True)
+    indexing = pagefind.Indexing(items, "en", later=True)
     indexing.finished = lambda files: (indexing, files)  # as SearchMemo.start sets it: a cycle
     del items
     enabled = gc.isenabled()

@@ -1,4 +1,4 @@
-"""Search in the preview's background (serve_builds.py, search.SearchMemo): a rebuild goes out with the
+"""Search in the preview's background (serve_builds.py, pagefind.SearchMemo): a rebuild goes out with the
 last search index at once, Pagefind's new one follows, and then the site is a cold build's, byte for byte.
 
 Pagefind runs behind a gate here (a wrapper that starts it only once the test opens the gate), so
@@ -22,7 +22,7 @@ import pytest
 from _preview import WAIT, Server, run_in_thread
 from conftest import MINIMAL, REPO, Project, make_project, tree_hash
 
-from explainer import pipeline, search, serve_builds, serve_http
+from explainer import pagefind, pipeline, serve_builds, serve_http
 from explainer.incremental import IncrementalBuilder
 from explainer.write import write_site
 
@@ -38,31 +38,31 @@ class Gate:
     """Pagefind behind a gate: each run waits until the gate is open (a file exists), then runs, or fails."""
 
     def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch):
-        real = search.executable()
+        real = pagefind.executable()
         if real is None:
             pytest.skip("Pagefind is not installed")
         self.flag = folder / "open"
         self.sessions = folder / "sessions"
         self.script = folder / "pagefind"
         self.write(f'exec "{real}" "$@"')
-        monkeypatch.setattr(search, "executable", lambda: self.script)
-        self.started: list[search.Indexing] = []
-        real_init = search.Indexing.__init__
+        monkeypatch.setattr(pagefind, "executable", lambda: self.script)
+        self.started: list[pagefind.Indexing] = []
+        real_init = pagefind.Indexing.__init__
 
-        def spy(indexing: search.Indexing, *args: object, **options: object) -> None:
+        def spy(indexing: pagefind.Indexing, *args: object, **options: object) -> None:
             real_init(indexing, *args, **options)
             self.started.append(indexing)
 
-        monkeypatch.setattr(search.Indexing, "__init__", spy)
+        monkeypatch.setattr(pagefind.Indexing, "__init__", spy)
         self.running = threading.Event()  # set when a Pagefind has started
-        real_start = search.Indexing.start
+        real_start = pagefind.Indexing.start
 
-        def start(indexing: search.Indexing, *args: object, **options: object) -> None:
+        def start(indexing: pagefind.Indexing, *args: object, **options: object) -> None:
             real_start(indexing, *args, **options)  # type: ignore[arg-type]
             if indexing._process is not None:
                 self.running.set()
 
-        monkeypatch.setattr(search.Indexing, "start", start)
+        monkeypatch.setattr(pagefind.Indexing, "start", start)
         self.open()
 
     def started_sessions(self, count: int) -> list[int]:
@@ -312,7 +312,7 @@ def test_search_pages_reload_when_their_index_is_new_the_others_with_the_rebuild
 
 
 def test_serve_says_when_search_has_caught_up_and_the_site_is_a_cold_build(tmp_path: Path) -> None:
-    if search.executable() is None:
+    if pagefind.executable() is None:
         pytest.skip("Pagefind is not installed")
     project = make_project(tmp_path / "site", site_yaml(SPLIT))
     server = Server(project, "--port", "0").start()

@@ -1,0 +1,32 @@
+"""A value the preview keeps from its last build beside the one this build is making (incremental.py).
+
+Each of the preview's memos reads what the last build made (``last``) and fills what this build
+makes (``now``); once the build succeeds, ``now`` becomes ``last``, so whatever this build did not
+use is dropped. Written once here rather than rotated by hand, field by field, in each memo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class TwoBuilds(Generic[T]):
+    """The last build's value and this build's, made empty by ``empty()``."""
+
+    __slots__ = ("_empty", "last", "now")
+
+    def __init__(self, empty: Callable[[], T]) -> None:
+        self._empty = empty
+        self.last: T = empty()
+        self.now: T = empty()
+
+    def start(self) -> None:
+        """A build begins: what a failed build made meanwhile goes, the last good build's stays."""
+        self.now = self._empty()
+
+    def finish(self) -> None:
+        """The build succeeded: what it made is the last build's, and only that."""
+        self.last, self.now = self.now, self._empty()
