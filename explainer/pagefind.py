@@ -302,11 +302,6 @@ class SearchMemo:
             del self._running[language]
 
 
-def index(items: list[Record], language: str) -> dict[str, bytes]:
-    """Pagefind's bundle for these records as output path → bytes, waiting for it."""
-    return Indexing(items, language).finish()
-
-
 def write_records(items: list[Record], folder: Path, language: str) -> None:
     """Records as pages for Pagefind's command line, RECORDS_PER_PAGE each, in order.
 

@@ -139,7 +139,8 @@ def read_lines(path: Path, first: int, last: int, budget: int = MAX_SCAN_BYTES) 
     keep = MAX_LINE_CHARS * 4 + 4  # enough bytes for MAX_LINE_CHARS characters, and to see the line is longer
     lines: dict[int, bytearray] = {}
     number, read, ended = 1, 0, False
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+                 | getattr(os, "O_BINARY", 0))  # each where the system has it (Windows has only O_BINARY)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return {}, 0

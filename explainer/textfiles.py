@@ -35,6 +35,9 @@ _PLAIN_ASCII = bytes([9, 10, 13, *range(32, 127)])  # ASCII that is not a contro
 # read_utf8's open: in binary mode (Windows would otherwise translate line ends), and without waiting
 # for a writer should a FIFO take the file's place after stat (fstat then refuses it).
 _OPEN = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+# A quick read's (read_utf8): only where a link can be refused as the file is opened (not on Windows,
+# where every read takes the long way).
+_QUICK_OPEN = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK if hasattr(os, "O_NOFOLLOW") else None
 _CHUNK = 64 * 1024  # what read_utf8 reads at a time past the size fstat gave (the first read finds the end)
 
 
@@ -98,8 +101,10 @@ def read_utf8(path: Path | str, archive: bool = False, quick: bool = False) -> s
     """
     if not quick:
         _check(_looked_at(path))
+    elif _QUICK_OPEN is None:
+        raise Unreadable("this system cannot open a file refusing a link", "read it the long way")
     try:
-        fd = os.open(path, (os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK) if quick else _OPEN)
+        fd = os.open(path, _QUICK_OPEN if quick else _OPEN)  # type: ignore[arg-type]
     except OSError as exc:
         raise _cannot_read(exc) from None
     try:

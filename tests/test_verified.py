@@ -209,3 +209,17 @@ def test_an_archive_read_the_quick_way_is_refused_as_the_long_way_refuses_it(tmp
     archive.unlink(missing_ok=True)
     archive.write_bytes(before)
     assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+
+
+def test_where_a_link_cannot_be_refused_as_a_file_opens_every_archive_is_read_the_long_way(tmp_path, monkeypatch):
+    """Windows has no O_NOFOLLOW: there the preview reads each archive as a cold build does (textfiles.py)."""
+    from explainer import textfiles
+
+    monkeypatch.setattr(textfiles, "_QUICK_OPEN", None)
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    archive = sorted((root / "seeds").glob("*.txt"))[0]
+    link_out(archive, tmp_path)
+    failed = outcome(builder.build, root, tmp_path / "inc")
+    assert failed == outcome(pipeline.build, root, tmp_path / "cold") and failed[0] == "failed"
