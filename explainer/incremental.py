@@ -61,6 +61,7 @@ from .fingerprints import (
     shared_state,
     text_digest,
 )
+from .kept_checks import KeptChecks
 from .pagefind import SearchMemo
 from .paginate import KeptLayout
 from .textfiles import read_text
@@ -278,6 +279,7 @@ class BuildCache:
         self.links: dict[str, tuple[Any, Any]] = {}  # each page's bytes and its links, from the last build
         self.written = WrittenSite()  # what the last write put on disk: the next writes only what changed
         self.layout = KeptLayout()  # the pages, filled again while every item's id and date are the same
+        self.checks = KeptChecks()  # the passes over every fact that found nothing: made over the fresh ones
 
     def edition(self, code: str) -> RenderMemo:
         """The memo of the edition ``code`` (a method here, so a cold build never imports this module)."""

@@ -93,8 +93,8 @@ def _check(root: Path, strict: bool, cache: BuildCache | None = None,
     loaded = load_project(root, problems, cache.files if cache else None)
     if cache:
         cache.files.forget_unseen()
-    project = build_project(root, loaded, problems)
-    check_translations(project, loaded, problems)  # languages, translations, translated summaries
+    project = build_project(root, loaded, problems, cache.checks if cache else None)
+    check_translations(project, loaded, problems, cache.checks if cache else None)  # languages, translated summaries
     if cache:
         cache.files.slim()  # the kept entries' parsed YAML: their records stand for it now
     if validated is not None and not problems.errors:

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from itertools import chain
 from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
+from .entries import views
 from .errors import Problems
+from .kept_checks import KeptChecks, facts_to_look_at, remember
 from .load import Loaded, load_summaries
 from .model import Project, Reference, Where
 from .schema import CHART, CITATION, COMPARISON, EVENT, FACT, GLOSSARY, SITE, SOURCE, TOPIC, Record
@@ -106,8 +109,9 @@ def name(kind: str, item: Any, fact: Any = None) -> str:
     return f"{kind} '{item.series if kind == 'chart' else item.id}'"
 
 
-def check_translations(project: Project, loaded: Loaded, problems: Problems) -> None:
-    """Every check of the editions (see the module's docstring); nothing to do for one edition only."""
+def check_translations(project: Project, loaded: Loaded, problems: Problems, kept: KeptChecks | None = None) -> None:
+    """Every check of the editions (see the module's docstring); nothing to do for one edition only.
+    ``kept``: the preview's memo of passes over every fact (kept_checks.py)."""
     site = project.site
     if site is None:
         return
@@ -120,7 +124,7 @@ def check_translations(project: Project, loaded: Loaded, problems: Problems) -> 
                        f"add {site.language} to the list: the content is written in it, and its edition is the "
                        "site's root")
     others = [code for code in site.languages if code != site.language]
-    if others or _any_translations(project):  # a story in one language, untranslated: nothing to say
+    if _any_translations(project, kept) or others:  # a story in one language, untranslated: nothing to say
         _check_entries(project, loaded, problems, others)
     for code in others:
         project.translated_summaries[code] = _summaries(project, loaded, code, problems)
@@ -129,13 +133,16 @@ def check_translations(project: Project, loaded: Loaded, problems: Problems) -> 
 _TRANSLATIONS, _CITATIONS = attrgetter("translations"), attrgetter("citations")
 
 
-def _any_translations(project: Project) -> bool:
+def _any_translations(project: Project, kept: KeptChecks | None = None) -> bool:
     """Whether any entry carries `translations:`, looked for at C speed (1.9 ms at 10,000 facts
-    against 7.7 ms for going through every entry one by one)."""
+    against 7.7 ms for going through every entry one by one). The facts renewed in the preview, and
+    their quotes, are looked at again only if one had translations last time (kept_checks.py)."""
     site = project.site
-    quotes = chain.from_iterable(map(_CITATIONS, project.facts))
-    return any(any(map(_TRANSLATIONS, items)) for items in (
-        [site], site.topics, site.charts, project.sources, project.facts, quotes, project.events,  # type: ignore[union-attr]
+    facts = facts_to_look_at(kept, "translations", None, project.facts)
+    in_facts = any(map(_TRANSLATIONS, facts)) or any(map(_TRANSLATIONS, chain.from_iterable(map(_CITATIONS, facts))))
+    remember(kept, "translations", None, not in_facts)
+    return in_facts or any(any(map(_TRANSLATIONS, items)) for items in (
+        [site], site.topics, site.charts, project.sources, project.events,  # type: ignore[union-attr]
         project.comparisons, project.glossary))
 
 
@@ -150,6 +157,7 @@ def _check_entries(project: Project, loaded: Loaded, problems: Problems, others:
     fields in. ``others``: the languages besides the original's."""
     docs_by_path = {doc.path: doc for doc in loaded.docs.values()}
     unpublished: dict[str, list[tuple[str, Where, Any]]] = {}  # language → every entry translated into it
+    starts: dict[Path, dict[tuple[int, int], Any]] = {}  # each list file's items by where they start
 
     def check(kind: str, item: Any, fact: Any) -> bool:
         """One entry's checks; whether it is translated into a language not published."""
@@ -160,8 +168,7 @@ def _check_entries(project: Project, loaded: Loaded, problems: Problems, others:
         called = name(kind, item, fact)
         for code, fields in given.items():
             if code not in others:
-                doc = docs_by_path.get(where.path)
-                at = Where(where.path, *doc.mark(fields["_keypath"], key=True)) if doc else where
+                at = _key_position(docs_by_path.get(where.path), kind, fact or item, where, fields["_keypath"], starts)
                 unpublished.setdefault(code, []).append((called, at, fields))
         for code in others:
             missing = [f for f in FIELDS[kind] if f not in NAMES_KEPT.get(kind, ())
@@ -206,6 +213,22 @@ def _report_unpublished(code: str, found: list[tuple[str, Where, Any]], language
     hint = ("remove the translation" if code == language
             else f"publish that edition by adding '{code}' to `languages` in site.yaml, or remove the translation")
     problems.error(at.path, at.line, at.column, f"{name} has a translation into '{code}', {why}{more}", hint)
+
+
+def _key_position(doc: Any, kind: str, entry: Any, where: Where, keypath: tuple,
+                  starts: dict[Path, dict[tuple[int, int], Any]]) -> Where:
+    """Where the key at ``keypath`` is: in site.yaml the file's own key path; in a list file the
+    path within ``entry`` (a fact for its quotes), whose item is found by where it starts (only
+    for a translation into a language not published, an error: ``starts`` keeps each file's
+    items by where they start, looked up once)."""
+    if doc is None:
+        return where
+    if kind not in ("site", "topic", "chart"):
+        if where.path not in starts:
+            starts[where.path] = {view.mark(()): view for view in views(doc)}
+        view = starts[where.path].get((entry.where.line, entry.where.column))
+        return Where(where.path, *view.mark(keypath, key=True)) if view is not None else where
+    return Where(where.path, *doc.mark(keypath, key=True))
 
 
 def _where(project: Project, loaded: Loaded, kind: str, item: Any) -> Where:

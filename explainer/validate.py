@@ -15,8 +15,9 @@ from typing import Any
 from . import across
 from .checker import Checker
 from .dates import PartialDate
-from .entries import TOKENS, EntryView, views
+from .entries import TOKENS, EntryView, ListDoc, views
 from .errors import Problems
+from .kept_checks import KeptChecks, facts_to_look_at, remember
 from .load import Loaded
 from .markdown_checks import check_note_links, check_paragraphs, references
 from .model import (
@@ -44,11 +45,12 @@ PLACEHOLDER_ID = "todo-"  # ids `build.py new` writes where a real id belongs: t
 _FACT_ID, _SOURCE, _CITATIONS = attrgetter("fact_id"), attrgetter("source"), attrgetter("citations")
 
 
-def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
+def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChecks | None = None) -> Project:
     """Return the project built from every valid item; problems hold what was wrong.
 
     An invalid site.yaml leaves `site` as None (with its errors recorded), so the rest of the
-    content is still checked in the same run.
+    content is still checked in the same run. ``kept``: the preview's passes over every fact,
+    made again only over the facts made afresh where they found nothing last time (kept_checks.py).
     """
     clean: dict[str, Any] = {}
     docs: dict[str, list[EntryView]] = {}  # each list item as a document of its own
@@ -64,7 +66,11 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
     across.check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
     site = _site(clean.get("site.yaml"))
     sources = _items(clean, docs, "content/sources.yaml", _source)
-    facts = _items(clean, docs, "content/facts.yaml", _fact, renew=_renewed_fact)
+    # The facts made afresh, when every other one is renewed from an entry of a file read entry by entry.
+    fresh: list[Fact] | None = [] if isinstance(loaded.docs.get("content/facts.yaml"), ListDoc) else None
+    facts = _items(clean, docs, "content/facts.yaml", _fact, renew=_renewed_fact, fresh=fresh)
+    if kept is not None:
+        kept.begin(fresh)
     events = _items(clean, docs, "content/timeline.yaml", _event, renew=_renewed_event)
     _dedupe_derived_ids(events, [v for v in clean.get("content/timeline.yaml") or [] if v is not INVALID])
     comparisons = _items(clean, docs, "content/comparisons.yaml", _comparison, renew=_as_made)
@@ -73,7 +79,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
 
     for number, fact in enumerate(facts, start=1):
         fact.number = number
-    across.check_said(problems, facts, _source_dates(sources, facts))
+    across.check_said(problems, facts, _source_dates(sources, facts, kept))
     inherit_date_notes(problems, sources, facts, events)
     check_note_links(problems, sources, facts, events)
     across.check_unique(problems, "source", sources)
@@ -81,19 +87,29 @@ def build_project(root: Path, loaded: Loaded, problems: Problems) -> Project:
     across.check_unique(problems, "timeline event", events)
     across.check_unique(problems, "comparison", comparisons)
     across.check_unique(problems, "glossary entry", glossary)
-    across.check_reserved(problems, facts)
-    if site is not None:
-        across.check_declared(problems, site, facts)
+    _check_each_fact(problems, site, facts, kept)
     project = Project(root, site, sources, facts, events, comparisons, glossary, summaries)
     project.references = references(project, problems)
-    project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems)
+    project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems, kept)
     return project
 
 
-def _placeholder_ids(project: Project, problems: Problems) -> set[str]:
+def _check_each_fact(problems: Problems, site: Site | None, facts: list[Fact], kept: KeptChecks | None) -> None:
+    """The checks of each fact on its own: a reserved id, undeclared topics and chart series."""
+    before = len(problems.items)
+    across.check_reserved(problems, facts_to_look_at(kept, "reserved ids", None, facts))
+    remember(kept, "reserved ids", None, len(problems.items) == before)
+    if site is not None:
+        declared = (frozenset(t.id for t in site.topics), frozenset(c.series for c in site.charts))
+        before = len(problems.items)
+        across.check_declared(problems, site, facts_to_look_at(kept, "declared", declared, facts))
+        remember(kept, "declared", declared, len(problems.items) == before)
+
+
+def _placeholder_ids(project: Project, problems: Problems, kept: KeptChecks | None = None) -> set[str]:
     """`todo-fact-id` and `todo-source-id`, left by `new`: one error each, not also "unknown fact"."""
     found: set[str] = set()
-    if not _any_placeholder(project):
+    if not _any_placeholder(project, kept):
         return found
     named = [(ref, "fact", "content/facts.yaml") for ref in project.references
              if ref.fact_id.startswith(PLACEHOLDER_ID)]
@@ -107,13 +123,16 @@ def _placeholder_ids(project: Project, problems: Problems) -> set[str]:
     return found
 
 
-def _any_placeholder(project: Project) -> bool:
+def _any_placeholder(project: Project, kept: KeptChecks | None = None) -> bool:
     """Whether any fact id named or source id cited may start as a placeholder: all joined into one
     text and searched once, each step in C (1.5 ms at 10,000 facts, against 6 for a loop over each).
-    Anywhere in an id, not only at its start: a line break is too common a character to search for."""
-    named = map(_FACT_ID, project.references)
-    cited = map(_SOURCE, chain.from_iterable(map(_CITATIONS, project.facts)))
-    return PLACEHOLDER_ID in " ".join(chain(named, cited))
+    Anywhere in an id, not only at its start: a line break is too common a character to search for.
+    The sources cited by the facts renewed in the preview are looked at again only if one was a
+    placeholder last time (kept_checks.py)."""
+    facts = facts_to_look_at(kept, "placeholder sources", None, project.facts)
+    cited = PLACEHOLDER_ID in " ".join(map(_SOURCE, chain.from_iterable(map(_CITATIONS, facts))))
+    remember(kept, "placeholder sources", None, not cited)
+    return cited or PLACEHOLDER_ID in " ".join(map(_FACT_ID, project.references))
 
 
 def _check_items(items: list, views: list[EntryView], type_: Any, checker: Checker) -> list:
@@ -170,13 +189,14 @@ def _dedupe_derived_ids(events: list[Event], values: list[dict]) -> None:
             event.id = _unique(event.id, taken)
 
 
-def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, make, renew=None) -> list:
+def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, make, renew=None,
+           fresh: list | None = None) -> list:
     """Build model objects for each valid item; invalid ones were already reported.
 
     With ``renew``, the preview's kept entries keep their object too: an entry whose clean record
     is reused, at the same place, gives the same object again, renewed for this build. An object
     is kept with the id and spot it was made with (an event's id before _dedupe_derived_ids; a
-    fact's spot, which verify lets go).
+    fact's spot, which verify lets go). ``fresh`` gets the objects of kept entries made afresh.
     """
     values = clean.get(rel) or []
     if rel not in docs:
@@ -195,6 +215,8 @@ def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, ma
             continue
         items.append(make(value, view))
         TOKENS[items[-1]] = entry.token  # the preview's: the item is its entry's text (entries.py)
+        if fresh is not None:
+            fresh.append(items[-1])
         if renew is not None and value is entry.clean:
             entry.made = (view.shift, items[-1], items[-1].id, getattr(items[-1], "spot", None))
     return items
@@ -225,11 +247,12 @@ def _dated(value: dict) -> Any:
     return date.approximated()  # a span or a set: `approximate: true` marks each of its dates
 
 
-def _source_dates(sources: list[Source], facts: list[Fact]) -> dict[str, Any]:
+def _source_dates(sources: list[Source], facts: list[Fact], kept: KeptChecks | None = None) -> dict[str, Any]:
     """Give each fact its first cited source's publication date: when it was said, unless it says.
 
     A source without `published` lends its inferred range (`published_inferred`), as a span.
-    Returns each dated source's date, by id.
+    Returns each dated source's date, by id. In the preview, a renewed fact keeps the date it was
+    given while the sources' dates are the same (kept_checks.py).
     """
     dates: dict[str, Any] = {}
     for source in sources:
@@ -241,9 +264,10 @@ def _source_dates(sources: list[Source], facts: list[Fact]) -> dict[str, Any]:
 
             dates[source.id] = DateSpan(inferred["from"], inferred.get("to"))
     get = dates.get
-    for fact in facts:
+    for fact in facts_to_look_at(kept, "source dates", dates, facts):
         citations = fact.citations
         fact.published = get(citations[0].source) if citations else None
+    remember(kept, "source dates", dates, True)
     return dates
 
 

@@ -259,6 +259,20 @@ def unquoted_number(root: Path, rng: random.Random, step: int):
     return lambda: path.write_text(before, encoding="utf-8")
 
 
+def misuse_fact(root: Path, rng: random.Random, step: int):
+    """A fact given what a pass over every fact catches (kept_checks.py): a reserved id, an undeclared
+    topic, a placeholder source, an unknown language's translation. An error (a warning for the
+    translation) until it is taken out again."""
+    path = root / "content/facts.yaml"
+    before = path.read_text(encoding="utf-8")
+    blocks = list(FACT_BLOCK.finditer(before))
+    block = rng.choice(blocks)
+    old, new = rng.choice(MISUSES)
+    text = block.group(0).replace(old, new, 1)
+    path.write_text(before[:block.start()] + text + before[block.end():], encoding="utf-8")
+    return lambda: path.write_text(before, encoding="utf-8")
+
+
 def unsplittable(root: Path, rng: random.Random, step: int) -> None:
     """A document marker or a flow list: the file is read whole, with the same result."""
     path = rng.choice([root / "content/facts.yaml", root / "content/timeline.yaml"])
@@ -269,7 +283,8 @@ def unsplittable(root: Path, rng: random.Random, step: int) -> None:
 EDITS = [edit_claim, edit_claim, move_fact, remove_fact, rename_fact, add_fact, add_fact_on_a_blank_line, edit_event,
          edit_source, cite_another_source,
          edit_summary, edit_template, edit_archive, edit_label, edit_site, edit_stylesheet, break_file,
-         insert_lines_above, insert_lines_above, break_entry, unsplittable, unquoted_number, toggle_date_note]
+         insert_lines_above, insert_lines_above, break_entry, unsplittable, unquoted_number, toggle_date_note,
+         misuse_fact]
 
 
 # A second edition (editions.py): its pages are memoised on their own (BuildCache.editions).
@@ -758,6 +773,35 @@ def test_a_list_file_splits_at_each_entry_and_nowhere_else(text):
     head = text[: len(text) - sum(len(p) for _, p in pieces)]
     assert all(not line.strip() or line.lstrip().startswith("#") for line in head.split("\n"))
     assert [start for start, _ in pieces] == [n for n, line in enumerate(lines) if entry.match(line)]
+
+
+MISUSES = [("- id: ", "- id: section-"), ("  topics: [", "  topics: [undeclared-topic, "),
+           ("    - source: ", "    - source: todo-"),
+           ("  citations:\n", "  translations: {xx: {claim: \"Xx\"}}\n  citations:\n")]
+
+
+@pytest.mark.parametrize("old, new", MISUSES, ids=["reserved-id", "undeclared-topic", "placeholder", "translation"])
+def test_a_pass_over_every_fact_still_finds_a_kept_facts_mistake(tmp_path, old, new):
+    """The passes over every fact look only at the facts made afresh while they found nothing last
+    time (kept_checks.py), and only while every fact the build renews was in the last build's list:
+    a fact's mistake is still found after the file was broken whole and put back, and after a save
+    elsewhere; mended, it is gone."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    path = root / "content/facts.yaml"
+    good = path.read_text(encoding="utf-8")
+    block = list(FACT_BLOCK.finditer(good))[25]
+    mistaken = good[:block.start()] + block.group(0).replace(old, new, 1) + good[block.end():]
+    builder.build(root, tmp_path / "inc")
+    path.write_text(mistaken, encoding="utf-8")
+    found = outcome(builder.build, root, tmp_path / "inc")
+    assert found == outcome(pipeline.build, root, tmp_path / "cold")
+    assert found[0] == "failed" or found[1][1]  # an error, or a warning
+    for text in (mistaken + "\n- [unclosed\n", mistaken, mistaken.replace("  claim: \"", "  claim: \"Beta ", 1)):
+        path.write_text(text, encoding="utf-8")
+        assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    path.write_text(good, encoding="utf-8")
+    assert_as_cold(builder, root, tmp_path)
 
 
 def test_a_save_that_moves_nothing_lays_out_no_page_again(tmp_path, monkeypatch):
