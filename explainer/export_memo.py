@@ -7,9 +7,10 @@ RenderMemo holds one ExportMemo per edition; exports.data_files calls what `line
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from itertools import compress
-from operator import attrgetter, not_
+from itertools import compress, repeat
+from operator import attrgetter, is_, ne, not_
 from typing import TYPE_CHECKING, Any
 
 from .fingerprints import digest, entry_tokens, source_state
@@ -24,21 +25,21 @@ _ID, _NUMBER = attrgetter("id"), attrgetter("number")
 
 
 class ExportMemo:
-    """The last build's export lines in chunks, and where each file's chunks end."""
+    """The last build's export lines in chunks, with what each chunk was keyed by, per file."""
 
     def __init__(self) -> None:
-        # (file, the items' entry tokens, ids, numbers, addresses: a tuple each) → the chunk's lines
-        self._chunks: TwoBuilds[dict[tuple, bytes]] = TwoBuilds(dict)
+        # file → (the items' columns: entry tokens, ids, numbers, addresses; where its chunks end; their lines)
+        self._files: TwoBuilds[dict[str, tuple[list[list], list[int], list[bytes]]]] = TwoBuilds(dict)
         self._shared = b""  # what every line may show, when the kept lines were made
         self._cuts: dict[str, tuple[list[str], list[int]]] = {}  # each file's item ids → where its chunks end
 
     def start(self) -> None:
         """Begin a build (RenderMemo.start)."""
-        self._chunks.start()
+        self._files.start()
 
     def finish(self) -> None:
-        """Keep the chunks this build used (RenderMemo.finish)."""
-        self._chunks.finish()
+        """Keep the chunks this build made (RenderMemo.finish)."""
+        self._files.finish()
 
     def lines(self, renderer: Renderer) -> Lines:
         """``lines`` for exports.data_files: the facts', events' and sources' lines, kept in chunks of
@@ -54,8 +55,8 @@ class ExportMemo:
         shared = digest((renderer.options.base_url, layout.facts.home, layout.timeline.home,
                          [(source_state(s), layout.source_href(s.id)) for s in renderer.project.sources]))
         if shared != self._shared:
-            self._chunks.last, self._shared = {}, shared  # every line may show something new
-        kept, now = self._chunks.last, self._chunks.now
+            self._files.last, self._shared = {}, shared  # every line may show something new
+        kept, now = self._files.last, self._files.now
         known: dict[int, tuple[Sequence[Any], list[list], list[int]]] = {}  # facts.json's keys serve facts.csv too
 
         def keys_of(kind: str, items: Sequence[Any]) -> tuple[list[list], list[int]]:
@@ -78,28 +79,24 @@ class ExportMemo:
                 # (fingerprints.own_inputs), and no lookup in TOKENS per fact.
                 tokens = list(items) if kind in ("facts.json", "facts.csv") else entry_tokens(items)
                 columns = [tokens, ids, numbers, list(map(section.page_of.get, ids))]
-                hit = known[id(items)] = items, columns, self._chunk_ends(kind, ids)
+                cuts = self._chunk_ends(kind, ids)
+                if not cuts or cuts[-1] != len(ids):
+                    cuts = [*cuts, len(ids)]  # the last chunk ends with the items
+                hit = known[id(items)] = items, columns, cuts
             return hit[1], hit[2]
 
         def each(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep: bytes) -> list[bytes]:
             columns, cuts = keys_of(kind, items)
-            tokens = columns[0]
-            if not cuts or cuts[-1] != len(tokens):
-                cuts = [*cuts, len(tokens)]
-            pieces, start = [], 0
-            for stop in cuts:
-                if stop == start:  # no items
-                    continue
-                chunk = (kind, *[tuple(column[start:stop]) for column in columns])
-                data = kept.get(chunk)
-                if data is None:
-                    data = sep.join(map(line, items[start:stop]))
-                    if None not in chunk[1]:  # an item made afresh (no entry token) is not kept
-                        now[chunk] = data
-                else:
-                    now[chunk] = data
-                start = stop
-                pieces.append(data)
+            last = kept.get(kind)
+            if last is not None and last[0][1] == columns[1]:  # the same ids in order: the same chunks
+                pieces = list(last[2])
+                for k in _changed_chunks(columns, last[0], cuts):
+                    pieces[k] = sep.join(map(line, items[cuts[k - 1] if k else 0:cuts[k]]))
+            else:  # items added, removed or moved: each chunk looked up by what it holds
+                found = _by_key(*last) if last is not None else {}
+                pieces = [found.get(key) or sep.join(map(line, items[start:stop]))
+                          for start, stop, key in _keyed(columns, cuts)]
+            now[kind] = (columns, cuts, pieces)
             return pieces  # a list: exports.dump joins it at once
 
         return each
@@ -113,3 +110,29 @@ class ExportMemo:
         cuts = list(compress(range(1, len(ids) + 1), map(not_, map(CHUNK_BITS.__and__, map(hash, ids)))))
         self._cuts[kind] = (ids, cuts)
         return cuts
+
+
+def _changed_chunks(columns: list[list], last: list[list], cuts: list[int]) -> set[int]:
+    """The chunks holding an item whose entry token, id, number or address is not the last build's,
+    or that has no entry token (an item made afresh: its lines are never taken as kept). Found in C."""
+    everywhere = range(len(columns[0]))
+    changed = set(compress(everywhere, map(is_, columns[0], repeat(None))))
+    for now_column, last_column in zip(columns, last, strict=True):
+        changed.update(compress(everywhere, map(ne, now_column, last_column)))
+    return {bisect_right(cuts, i) for i in changed}
+
+
+def _keyed(columns: list[list], cuts: list[int]) -> list[tuple[int, int, tuple | None]]:
+    """Each chunk's start, end and key (a tuple per column of its items; None when an item in it has no
+    entry token: not kept)."""
+    out, start = [], 0
+    for stop in cuts:
+        key = tuple(tuple(column[start:stop]) for column in columns)
+        out.append((start, stop, None if None in key[0] else key))
+        start = stop
+    return out
+
+
+def _by_key(columns: list[list], cuts: list[int], pieces: list[bytes]) -> dict[tuple, bytes]:
+    """The last build's chunks of a file by their keys (the kept ones)."""
+    return {key: piece for (_, _, key), piece in zip(_keyed(columns, cuts), pieces, strict=True) if key is not None}

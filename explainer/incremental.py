@@ -148,6 +148,8 @@ class RenderMemo:
         # id, number and page are the same (fact_placement: the last build's, and this build's once known)
         self._cites: TwoBuilds[dict[str, tuple]] = TwoBuilds(dict)
         self._placement: TwoBuilds[bytes | None] = TwoBuilds(lambda: None)
+        # Every fact's number by its id (fingerprints.fact_numbers), with the placement it was worked out under
+        self._numbers: tuple[bytes, dict[str, int]] | None = None
         # An event's facts (the objects) → their topics (Renderer.event_topics)
         self.topics: TwoBuilds[dict[tuple, list[str]]] = TwoBuilds(dict)
         self.exports = ExportMemo()  # the export lines in chunks (export_memo.py)
@@ -242,11 +244,18 @@ class RenderMemo:
             found = last[1]
         else:
             if not numbers and extra["section"].kind != "facts":  # only events and sources cite facts
-                numbers.append(fact_numbers(renderer.facts))
+                numbers.append(self._fact_numbers(renderer, placement))
             found = digest(page_state(renderer, context, extra, numbers[0] if numbers else None))
         if inputs is not None:
             self._own.now[name] = (inputs, found)
         return found
+
+    def _fact_numbers(self, renderer: Renderer, placement: bytes) -> dict[str, int]:
+        """fingerprints.fact_numbers (a pass over every fact), kept while the placement is the same:
+        it covers every fact's id and number."""
+        if self._numbers is None or self._numbers[0] != placement:
+            self._numbers = (placement, fact_numbers(renderer.facts))
+        return self._numbers[1]
 
     def kept_pages(self, keys: dict[str, bytes]) -> dict[str, tuple[bytes, Any]]:
         """The pages whose key is unchanged since the last build: name → (bytes, links)."""
