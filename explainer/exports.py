@@ -200,15 +200,17 @@ def dump(head: dict[str, Any], key: str, lines: Iterable[bytes]) -> Output:
     if isinstance(lines, list) and sum(map(len, lines)) <= SPILL_BYTES:  # the preview's kept pieces
         # joined at once: copied once, not into a buffer that grows (which copies 11 MB of
         # facts.json about four times as long at 10,000 facts)
-        return b"".join(_pieces(head, key, lines))
+        return b"".join(_pieces(head, key, lines, apart=True))
     out = Sink()  # memory, or a temporary file once it is large (write.py)
     for piece in _pieces(head, key, lines):
         out.write(piece)
     return out.value()
 
 
-def _pieces(head: dict[str, Any], key: str, lines: Iterable[bytes]) -> Iterator[bytes]:
-    """The bytes of dump's object, in order: its head's fields and ``key``'s list, keys sorted."""
+def _pieces(head: dict[str, Any], key: str, lines: Iterable[bytes], apart: bool = False) -> Iterator[bytes]:
+    """The bytes of dump's object, in order: its head's fields and ``key``'s list, keys sorted. Each
+    line comes with the separator before it (half the writes into a Sink), or ``apart`` from it (for
+    one join: no line copied twice, 5 MB at 10,000 facts)."""
     yield b"{"
     for i, name in enumerate(sorted([*head, key])):
         yield f"{', ' if i else ''}{_encode(name)}: ".encode()
@@ -217,7 +219,11 @@ def _pieces(head: dict[str, Any], key: str, lines: Iterable[bytes]) -> Iterator[
             continue
         yield b"["
         for j, line in enumerate(lines):
-            yield (SEP if j else b"\n") + line  # one piece a line: half the Sink's writes
+            if apart:
+                yield SEP if j else b"\n"
+                yield line
+            else:
+                yield (SEP if j else b"\n") + line
         yield b"\n]"
     yield b"}\n"
 
