@@ -133,7 +133,8 @@ def _changed_chunks(columns: list[list], last: list[list], cuts: list[int]) -> s
     everywhere = range(len(columns[0]))
     changed = set(compress(everywhere, map(is_, columns[0], repeat(None))))
     for now_column, last_column in zip(columns, last, strict=True):
-        changed.update(compress(everywhere, map(ne, now_column, last_column)))
+        if now_column != last_column:  # a column the same as a whole is told at once (the same objects)
+            changed.update(compress(everywhere, map(ne, now_column, last_column)))
     return {bisect_right(cuts, i) for i in changed}
 
 
