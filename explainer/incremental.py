@@ -105,6 +105,18 @@ class FileMemo:
         self._files[path] = (data, result, found.items)
         return result
 
+    def holds(self, paths: list[Path]) -> bool:
+        """Whether each of these files holds the bytes its last load read (False for a file never
+        loaded here, such as a template, or one that cannot be read)."""
+        for path in paths:
+            hit = self._files.get(path)
+            try:
+                if hit is None or hashlib.sha256(path.read_bytes()).digest() != hit[0]:
+                    return False
+            except OSError:
+                return False
+        return True
+
     def load_list(self, path: Path, problems: Problems) -> Doc | None:
         """A list file's document, parsing again only its entries whose text changed (entries.py)."""
         def read(found: Problems) -> Doc | None:
@@ -318,6 +330,12 @@ class IncrementalBuilder:
         self.cache.render.search.stop()
         for memo in self.cache.editions.values():
             memo.search.stop()
+
+    def unchanged(self, root: Path, changed: set[str]) -> bool:
+        """Whether every file reported changed (paths relative to ``root``) holds the bytes the last
+        build read: an editor that empties a file and then writes it is reported twice, once as
+        the build reads it whole and once after, with nothing new (a build of 0.7 s at 50,000 facts)."""
+        return bool(changed) and self.cache.files.holds([root / name for name in changed])
 
     def build(self, root: Path, output: Path, base_url: str | None = None, strict: bool = False) -> BuildResult:
         from .errors import ExplainerError

@@ -31,6 +31,7 @@ from .errors import BuildError, ContentError, ExplainerError
 from .serve_page import Failure, error_page, printable
 
 BuildFn = Callable[[Path, Path], object]
+UnchangedFn = Callable[[Path, set[str]], bool]  # IncrementalBuilder.unchanged's signature: the root, the changed files
 WriteFn = Callable[[dict[str, Any], Path], None]  # write.write_site's signature: the pages, the output folder
 
 
@@ -55,13 +56,16 @@ class Preview:
 
     def __init__(self, root: Path, output: Path, build: BuildFn, *, debug: bool = False,
                  out: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
-                 write: WriteFn | None = None):
+                 write: WriteFn | None = None, unchanged: UnchangedFn | None = None):
         """``write`` puts the site with a new search index on disk (default: the whole site, write.write_site);
-        serve passes one that writes only the files that changed (write_changes.WrittenSite)."""
+        serve passes one that writes only the files that changed (write_changes.WrittenSite).
+        ``unchanged(root, changed)``: whether the files reported changed hold what the last build
+        read, so that after a good build there is nothing to build again (IncrementalBuilder.unchanged)."""
         self.root = root
         self.output = output
         self.build = build
         self.write = write
+        self.unchanged = unchanged
         self.debug = debug
         self.say = out or to_stdout
         self.warn = err or to_stderr
@@ -207,6 +211,9 @@ class Preview:
         A background Pagefind is paused while the build runs, which gets every core: the save
         reaches the browser sooner, and the build stops Pagefind anyway if its records changed.
         """
+        if (self.unchanged is not None and self.failure is None and self._fingerprint.startswith("ok:")
+                and self.unchanged(self.root, changed)):
+            return None, self._fingerprint, None  # a second report of a save the last good build read
         paused = self._pending[0] if self._pending is not None else None
         if paused is not None:
             paused.pause()
