@@ -660,6 +660,14 @@ def test_a_build_that_fails_with_a_bug_starts_the_next_one_afresh(tmp_path, monk
     assert builder.cache is not kept
 
 
+def recorded(monkeypatch, owner, name: str, what=lambda *args: args[0]) -> list:
+    """What each call of ``owner.name`` is given (``what`` of its arguments), the calls going through."""
+    calls: list = []
+    real = getattr(owner, name)
+    monkeypatch.setattr(owner, name, lambda *args, **kwargs: calls.append(what(*args)) or real(*args, **kwargs))
+    return calls
+
+
 def parsed_texts(monkeypatch) -> list[str]:
     """The texts the preview's list files are parsed from, as it parses them."""
     from explainer import entries
@@ -812,9 +820,7 @@ def test_a_save_that_moves_nothing_lays_out_no_page_again(tmp_path, monkeypatch)
     root = project(tmp_path, facts=60)
     builder = IncrementalBuilder()
     builder.build(root, tmp_path / "inc")
-    laid: list[str] = []
-    real = paginate.by_date
-    monkeypatch.setattr(paginate, "by_date", lambda prefix, *rest: laid.append(prefix) or real(prefix, *rest))
+    laid = recorded(monkeypatch, paginate, "by_date")
 
     def laid_out_by_a_save() -> list[str]:
         laid.clear()
@@ -874,16 +880,14 @@ def test_a_save_hashes_and_parses_only_the_entries_it_changed(tmp_path, monkeypa
     root = project(tmp_path, facts=60)
     builder = IncrementalBuilder()
     builder.build(root, tmp_path / "inc")
-    hashed: list[str] = []
-    real = entries.entry_keys
-    monkeypatch.setattr(entries, "entry_keys", lambda pieces: hashed.extend(pieces) or real(pieces))
+    hashed = recorded(monkeypatch, entries, "entry_keys")
     ids = fact_ids(root)
     path = root / "content/facts.yaml"
     edit(path, lambda t: t.replace(f"- id: {ids[30]}\n  claim: \"", f"- id: {ids[30]}\n  claim: \"Gamma "))
     texts = parsed_texts(monkeypatch)
     assert_as_cold(builder, root, tmp_path)
-    assert len(hashed) == 1 and hashed[0].startswith(f"- id: {ids[30]}\n")
-    assert texts == [hashed[0]]
+    assert len(hashed) == 1 and len(hashed[0]) == 1 and hashed[0][0].startswith(f"- id: {ids[30]}\n")
+    assert texts == hashed[0]
 
 
 class IncrementalEdits(RuleBasedStateMachine):
@@ -957,14 +961,7 @@ def test_the_numbers_of_unchanged_facts_are_not_read_again(tmp_path, monkeypatch
     root = project(tmp_path, facts=40)
     builder = IncrementalBuilder()
     builder.build(root, tmp_path / "inc")
-    checked: list[str] = []
-    original = numbers._check_fact
-
-    def check_fact(fact, problems):
-        checked.append(fact.id)
-        return original(fact, problems)
-
-    monkeypatch.setattr(numbers, "_check_fact", check_fact)
+    checked = recorded(monkeypatch, numbers, "_check_fact", lambda fact, problems: fact.id)
     repair = unquoted_number(root, random.Random(0), 1)
     failed = outcome(builder.build, root, tmp_path / "inc")
     assert failed == outcome(pipeline.build, root, tmp_path / "cold") and failed[0] == "failed"

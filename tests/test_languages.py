@@ -259,32 +259,22 @@ def errors_of(tmp_path, files: dict[str, str]) -> list[str]:
     return [p.format() for p in caught.value.problems if p.severity == "error"]
 
 
-def test_translation_into_a_language_not_published_is_an_error(tmp_path):
-    given = "{uk: {label: Обміни}, de: {label: Tausch}}"
-    files = {"site.yaml": UK["site.yaml"].replace("{uk: {label: Обміни}}", given)}
-    line = line_of("site.yaml", "id: exchanges", files)
-    col = files["site.yaml"].split("\n")[line - 1].index("de:") - 8 + 1  # the fixture is indented by 8
+@pytest.mark.parametrize("rel, old, new, named", [
+    ("site.yaml", "{uk: {label: Обміни}}", "{uk: {label: Обміни}, de: {label: Tausch}}", "topic 'exchanges'"),
+    ("content/facts.yaml", "            uk:\n              claim: Українські",
+     "            de: {claim: Ukrainische}\n            uk:\n              claim: Українські",
+     "fact 'general-staff-971'"),
+    ("content/facts.yaml", "                uk: {quote: \"її",
+     "                de: {quote: \"ihre\"}\n                uk: {quote: \"її", "citation 1 of fact 'sbu-102'"),
+], ids=["topic", "fact", "quote"])
+def test_translation_into_a_language_not_published_is_an_error_at_the_language(tmp_path, rel, old, new, named):
+    """Reported where the language is written: in a list file within its entry (the second or third
+    fact here), not at the file's first entry; the same in the preview (translations._key_position)."""
+    files = {rel: UK[rel].replace(old, new)}
+    line = line_of(rel, "de: {", files)
+    col = files[rel].split("\n")[line - 1].index("de:") - 8 + 1  # the fixture is indented by 8
     assert errors_of(tmp_path, files) == [
-        f"site.yaml:{line}:{col}: error: topic 'exchanges' has a translation into 'de', not one of `languages` in "
-        "site.yaml\n    hint: publish that edition by adding 'de' to `languages` in site.yaml, or remove the "
-        "translation"]
-
-
-@pytest.mark.parametrize("old, new, named", [
-    ("            uk:\n              claim: Українські", "            de: {claim: Ukrainische}\n            uk:\n"
-     "              claim: Українські", "fact 'general-staff-971'"),
-    ("                uk: {quote: \"її", "                de: {quote: \"ihre\"}\n                uk: {quote: \"її",
-     "citation 1 of fact 'sbu-102'"),
-], ids=["fact", "quote"])
-def test_a_list_entry_translated_into_a_language_not_published_is_an_error_at_the_language(tmp_path, old, new,
-                                                                                          named):
-    """In a list file the language's key is found within its entry (the second or third fact here),
-    not at the file's first entry; the same in the preview's builds (translations._key_position)."""
-    files = {"content/facts.yaml": UK["content/facts.yaml"].replace(old, new)}
-    line = line_of("content/facts.yaml", "de: {", files)
-    col = files["content/facts.yaml"].split("\n")[line - 1].index("de:") - 8 + 1  # the fixture is indented by 8
-    assert errors_of(tmp_path, files) == [
-        f"content/facts.yaml:{line}:{col}: error: {named} has a translation into 'de', not one of `languages` in "
+        f"{rel}:{line}:{col}: error: {named} has a translation into 'de', not one of `languages` in "
         "site.yaml\n    hint: publish that edition by adding 'de' to `languages` in site.yaml, or remove the "
         "translation"]
 
