@@ -19,7 +19,7 @@ from .dates import PartialDate
 from .model import Date, Event, Fact, Project, Source, Term
 from .paginate import Layout
 from .paginate import layout as page_layout
-from .write import SPILL_BYTES, Output, Sink
+from .write import SPILL_BYTES, InPieces, Output, Sink
 
 DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
 CSV_COLUMNS = (
@@ -197,10 +197,11 @@ def dump(head: dict[str, Any], key: str, lines: Iterable[bytes]) -> Output:
     one item per line also keeps the file readable and its diffs small (and lets the preview
     keep each item's line: incremental.py).
     """
-    if isinstance(lines, list) and sum(map(len, lines)) <= SPILL_BYTES:  # the preview's kept pieces
-        # joined at once: copied once, not into a buffer that grows (which copies 11 MB of
-        # facts.json about four times as long at 10,000 facts)
-        return b"".join(_pieces(head, key, lines, apart=True))
+    if isinstance(lines, list):  # the preview's kept pieces: joined at once, copied once, not into a buffer
+        # that grows (which copies 11 MB of facts.json about four times as long at 10,000 facts); a
+        # large file is left in its pieces, written one after another (write.InPieces)
+        pieces = list(_pieces(head, key, lines, apart=True))
+        return b"".join(pieces) if sum(map(len, lines)) <= SPILL_BYTES else InPieces(pieces)
     out = Sink()  # memory, or a temporary file once it is large (write.py)
     for piece in _pieces(head, key, lines):
         out.write(piece)
@@ -307,8 +308,9 @@ def facts_csv(project: Project, base_url: str, layout: Layout, lines: Lines = ea
         return line.getvalue().encode("utf-8")
 
     rows = lines("facts.csv", project.facts, csv_line, b"")
-    if isinstance(rows, list) and sum(map(len, rows)) <= SPILL_BYTES:  # the preview's kept pieces: one join
-        return b"".join([bytes(out.value()), *rows])
+    if isinstance(rows, list):  # the preview's kept pieces: one join, or left in pieces when large (as dump)
+        pieces = [bytes(out.value()), *rows]
+        return b"".join(pieces) if sum(map(len, rows)) <= SPILL_BYTES else InPieces(pieces)
     out.write(b"".join(rows))
     return out.value()
 
