@@ -11,42 +11,47 @@ pass costs 1 to 7 ms; a save changes one fact.
 That holds only while every fact the next build can renew was in the last build's list: the facts
 file was read entry by entry (a `entries.ListDoc`), whose entries are exactly the ones a fact can
 be renewed from. Otherwise (a cold build, a facts file parsed whole because it had a mistake,
-or missing) every fact is looked at, and nothing is remembered for the next build.
+or missing) every fact is looked at, and nothing is remembered for the next build. And only for
+the passes the last build made: one it skipped (the declared topics while site.yaml is broken)
+did not look at the facts made afresh then, which the next build renews.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .two_builds import TwoBuilds
+
 _UNSET = object()
 
 
 class KeptChecks:
-    """What each pass over the facts found last time, and the facts made afresh in this build."""
+    """What each pass over the facts found in the last build, and the facts made afresh in this one."""
 
     def __init__(self) -> None:
-        self._clean: dict[str, Any] = {}  # pass → the conditions under which it last found nothing
+        # pass → the conditions under which it found nothing, in the last build's facts and this one's
+        self._clean: TwoBuilds[dict[str, Any]] = TwoBuilds(dict)
         self.fresh: list[Any] | None = None  # this build's facts made afresh; None: look at every fact
 
     def begin(self, fresh: list[Any] | None) -> None:
-        """A build's facts are made: ``fresh`` the ones made afresh, None if none can be trusted as kept."""
+        """A build's facts are made: ``fresh`` the ones made afresh, None if none can be trusted as kept.
+        What the passes found in the build before is what this build goes by; no older finding."""
+        self._clean.finish()
         self.fresh = fresh
         if fresh is None:
-            self._clean.clear()
+            self._clean.last = {}
 
     def facts(self, name: str, conditions: Any, facts: list[Any]) -> list[Any]:
-        """The facts pass ``name`` must look at: the fresh ones, if it found nothing last time under the
-        same ``conditions`` (compared with ==); else all."""
-        if self.fresh is not None and self._clean.get(name, _UNSET) == conditions:
+        """The facts pass ``name`` must look at: the fresh ones, if it found nothing in the last build
+        under the same ``conditions`` (compared with ==); else all."""
+        if self.fresh is not None and self._clean.last.get(name, _UNSET) == conditions:
             return self.fresh
         return facts
 
     def found(self, name: str, conditions: Any, nothing: bool) -> None:
         """What pass ``name`` found this build, for the next one."""
         if nothing and self.fresh is not None:
-            self._clean[name] = conditions
-        else:
-            self._clean.pop(name, None)
+            self._clean.now[name] = conditions
 
 
 def facts_to_look_at(kept: KeptChecks | None, name: str, conditions: Any, facts: list[Any]) -> list[Any]:
