@@ -77,6 +77,13 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def _file_digest(path: Path) -> bytes:
+    """What FileMemo keys a file by. A digest: the bytes would double the memory. SHA-256, which the
+    processor computes itself where it can: 2.8 ms for the 4 MB of facts.yaml at 10,000 facts,
+    against 5.1 for BLAKE2b."""
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
 class FileMemo:
     """Each file's load result and the problems found reading it, keyed by a hash of the file's bytes."""
 
@@ -88,9 +95,7 @@ class FileMemo:
     def load(self, path: Path, problems: Problems, read: Callable[[Problems], T]) -> T:
         """``read(problems)`` for ``path``, or its last result if the file's bytes are unchanged."""
         try:
-            # A digest: the bytes would double the memory. SHA-256, which the processor computes itself
-            # where it can: 2.8 ms for the 4 MB of facts.yaml at 10,000 facts, against 5.1 for BLAKE2b.
-            data = hashlib.sha256(path.read_bytes()).digest()
+            data = _file_digest(path)
         except OSError:  # reported by read() as usual
             return read(problems)
         self._seen.add(path)
@@ -111,7 +116,7 @@ class FileMemo:
         for path in paths:
             hit = self._files.get(path)
             try:
-                if hit is None or hashlib.sha256(path.read_bytes()).digest() != hit[0]:
+                if hit is None or _file_digest(path) != hit[0]:
                     return False
             except OSError:
                 return False

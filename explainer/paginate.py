@@ -115,15 +115,12 @@ def limits(project: Project) -> Limits:
 def layout(project: Project) -> Layout:
     """Decide the page of every fact (file order), event (date order) and source (file order)."""
     lim = limits(project)
+    events = sorted(project.events, key=lambda e: (e.date.sort_key, e.id))
     return Layout(
         facts=_section("facts", project.facts, _DATE, _ID, lim.facts_per_page),
-        timeline=_section("timeline", _by_date(project.events), _DATE, _ID, lim.events_per_page),
+        timeline=_section("timeline", events, _DATE, _ID, lim.events_per_page),
         sources=_numbered("sources", project.sources, _ID, lim.sources_per_page),
     )
-
-
-def _by_date(events: list[Any]) -> list[Any]:
-    return sorted(events, key=lambda e: (e.date.sort_key, e.id))
 
 
 class KeptLayout:

@@ -124,7 +124,9 @@ def check_translations(project: Project, loaded: Loaded, problems: Problems, kep
                        f"add {site.language} to the list: the content is written in it, and its edition is the "
                        "site's root")
     others = [code for code in site.languages if code != site.language]
-    if _any_translations(project, kept) or others:  # a story in one language, untranslated: nothing to say
+    # A story in one language, untranslated: nothing to say. Asked every build, so that what the
+    # preview keeps of the answer (kept_checks.py) stays of use when `languages` changes.
+    if _any_translations(project, kept) or others:
         _check_entries(project, loaded, problems, others)
     for code in others:
         project.translated_summaries[code] = _summaries(project, loaded, code, problems)
