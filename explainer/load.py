@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Problems
+from .halves import load_list
 from .schema import CONTENT_FILES, ListOf
 from .textfiles import BIDI_HINT, MAX_FILE_BYTES, bidi_control, forbidden_char, read_text
 from .yamlsafe import Doc, load_yaml
@@ -53,7 +54,7 @@ def load_project(root: Path, problems: Problems, memo: FileMemo | None = None) -
         if _too_big(path, problems):
             continue
         if memo is None:
-            doc = load_yaml(path, problems)
+            doc = load_list(path, problems) if rel in LIST_FILES else load_yaml(path, problems)
         elif rel in LIST_FILES:  # read entry by entry
             doc = memo.load_list(path, problems)
         else:

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from explainer import exports, parallel, pipeline
 
@@ -192,3 +194,99 @@ def test_small_sites_and_one_core_make_their_exports_in_process(root, monkeypatc
 
     monkeypatch.setattr(parallel.os, "fork", no_fork)
     assert parallel.aside(dict, parallel.ASIDE_MIN_FACTS) is None  # no process to spare
+
+
+# --- a large list file read in two halves, the second by a forked child (halves.py) ----------------
+
+# A build with the halves forced on (any size, a second core) or off; which list files went to a child.
+HALVES_BUILD = """
+import json, sys
+from pathlib import Path
+from explainer import halves, pipeline
+from explainer.errors import BuildError
+root, output, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+children = []
+class Spy(halves.Forked):
+    def __init__(self, work):
+        super().__init__((lambda: 1 / 0) if mode == "failing" else work)
+        children.append(self.pid)
+halves.Forked = Spy
+halves.MIN_BYTES = 0 if mode != "off" else 10**12
+halves.can_fork_child = lambda small_work: True
+try:
+    pipeline.build(root, output)
+    problems = []
+except BuildError as exc:
+    problems = [p.format() for p in exc.problems]
+print(json.dumps({"children": len(children), "problems": problems}))
+"""
+
+
+def build_halves(root: Path, output: Path, mode: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", HALVES_BUILD, str(root), str(output), mode],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_list_file_read_in_halves_builds_the_same_bytes(root, tmp_path):
+    """Every list file (sources, facts, timeline, …) split in two and the halves parsed at once give
+    the site a whole parse gives; so does a child that fails (the file is then parsed whole here)."""
+    off = build_halves(root, tmp_path / "off", "off")
+    assert off == {"children": 0, "problems": []}
+    serial = read_tree(tmp_path / "off")
+    for mode in ("halves", "failing"):
+        result = build_halves(root, tmp_path / mode, mode)
+        assert result["children"] >= 3 and result["problems"] == [], mode  # sources, facts and the timeline at least
+        assert read_tree(tmp_path / mode) == serial, mode
+
+
+@pytest.mark.parametrize("where", [0.25, 0.75])
+def test_a_mistake_in_either_half_is_reported_as_a_whole_parse_reports_it(root, tmp_path, where):
+    """A half that reports anything is not used: the file is parsed whole, so the message keeps the
+    whole file's line and column (and a mistake the halves would each miss cannot slip through)."""
+    path = root / "content" / "facts.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i in range(int(len(lines) * where), len(lines)) if lines[i].startswith("  claim: "))
+    lines[at] = lines[at].replace("claim: ", "claim: [unclosed ", 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    off, halves = build_halves(root, tmp_path / "off", "off"), build_halves(root, tmp_path / "on", "halves")
+    assert halves["problems"] == off["problems"] and halves["children"] >= 1
+    assert len(off["problems"]) == 1 and off["problems"][0].startswith(f"content/facts.yaml:{at + 2}:")
+
+
+# Whole entries mostly (so most texts split and their halves are used), and pieces that break an
+# entry or the file: an open quote or bracket, an alias, a duplicate key, a tag, a document marker.
+WHOLE_ENTRIES = st.sampled_from(["- id: a\n  claim: x\n", "- b\n", "- b\n  # note\n\n", "-\n  x: 1\n",
+                                 "- [a, b]\n", "- |\n  text\n  - more\n", "- x:\n  - c\n  - d: 1\n",
+                                 "# note\n", "\n", "- 'q\n  r'\n"])
+BROKEN_PIECES = st.sampled_from(["  - c\n", "x: 1\n", '- "a\n', 'b"\n', "  y: &a 1\n", "  z: *a\n",
+                                 "- x: 1\n  x: 2\n", "- !!python/name:os.system\n", "---\n", "  - [\n", "- ]\n",
+                                 "-x\n", "  w:\n", "- '\n"])
+LIST_TEXTS = st.lists(st.one_of(WHOLE_ENTRIES, WHOLE_ENTRIES, WHOLE_ENTRIES, BROKEN_PIECES),
+                      min_size=2, max_size=16).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LIST_TEXTS)
+def test_halves_joined_are_the_whole_parse_or_nothing(text):
+    """Wherever the halves are used, they give the whole parse's items and positions, and the whole
+    parse found nothing to report; anything else falls back to the whole parse."""
+    from explainer import halves
+    from explainer.errors import Problems
+    from explainer.yamlsafe import load_yaml
+
+    path = Path("content/facts.yaml")
+    cut = halves.split(text)
+    if cut is None:
+        return
+    at, lines, before, after = cut
+    doc = halves.joined(path, text, halves.parse_half(path, text[:at], 0, 0, before),
+                        halves.parse_half(path, text[at:], lines, before, after))
+    if doc is None:
+        return
+    found = Problems(Path("."))
+    whole = load_yaml(path, found, text=text)
+    assert found.items == [] and whole is not None
+    assert (doc.data, doc.marks, doc.key_marks, doc.text) == (whole.data, whole.marks, whole.key_marks, whole.text)
+    assert all(doc.mark(keypath) == whole.mark(keypath) for keypath in [(), *whole.marks])
