@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from .errors import Problems
 from .model import Fact, Source
@@ -59,9 +60,21 @@ def chain(fact: Fact, sources: dict[str, Source]) -> str:
     return cached
 
 
-def _chain(fact: Fact, sources: dict[str, Source], wrap: Callable[[str], str] = str) -> str:
-    who = fact.attribution
-    others = [wrap(label) for label in reporters(fact, sources) if not is_source_itself(who, label)]
+def _chain(fact: Fact, sources: dict[str, Source], wrap: Callable[[str], str] | None = None) -> str:
+    if wrap is None:  # in plain words: the same few claimants and labels again and again
+        return _worded(fact.attribution, tuple(reporters(fact, sources)))
+    return _wording(fact.attribution, reporters(fact, sources), wrap)
+
+
+@lru_cache(maxsize=1 << 15)
+def _worded(who: str, labels: tuple[str, ...]) -> str:
+    """The chain in plain words, worked out once per claimant and labels (a story has few of each:
+    at 50,000 facts comparing each label with the claimant was half the time of Pagefind's records)."""
+    return _wording(who, labels, str)
+
+
+def _wording(who: str, labels: Iterable[str], wrap: Callable[[str], str]) -> str:
+    others = [wrap(label) for label in labels if not is_source_itself(who, label)]
     if not others:
         return f"According to {wrap(who)}"
     return f"According to {wrap(who)}, as reported by {join(others)}"
