@@ -16,6 +16,7 @@ positions, and the whole text to find any other position from (yamlsafe.Doc.comp
 
 from __future__ import annotations
 
+import marshal
 from bisect import bisect_left
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ def in_halves(path: Path, text: str, min_bytes: int | None = None) -> Doc | None
         return None
     at, lines, before, after = cut
     try:
-        child = Forked(lambda: ({}, parse_half(path, text[at:], lines, before, after)))
+        child = Forked(lambda: ({}, _packed(parse_half(path, text[at:], lines, before, after))))
     except OSError:  # no process to spare
         return None
     try:
@@ -60,7 +61,15 @@ def in_halves(path: Path, text: str, min_bytes: int | None = None) -> Doc | None
         second = child.result()
     finally:
         child.stop()
-    return joined(path, text, first, second[1] if second is not None else None)
+    return joined(path, text, first, marshal.loads(second[1]) if second is not None and second[1] else None)
+
+
+def _packed(half: Half | None) -> bytes | None:
+    """A half as the child sends it: with marshal, 5 times quicker than pickle on plain YAML values
+    (0.05 against 0.28 s for half of 50,000 facts), which the child would otherwise spend while this
+    process waits. Only strings, numbers, lists and dicts (yaml_builder keeps dates as text): the
+    same interpreter reads it back from its own child's pipe."""
+    return marshal.dumps(half) if half is not None else None
 
 
 def split(text: str) -> tuple[int, int, int, int] | None:
