@@ -23,7 +23,6 @@ from typing import Any
 
 from .entry_split import entry_starts
 from .errors import Problems
-from .parallel import Forked, can_fork_child
 from .textfiles import read_text
 from .yamlsafe import Doc, KeyPath, Mark, load_yaml
 
@@ -46,14 +45,18 @@ def load_list(path: Path, problems: Problems) -> Doc | None:
 def in_halves(path: Path, text: str, min_bytes: int | None = None) -> Doc | None:
     """The document of ``text`` from its two halves parsed at once, or None: not worth it, not safe to
     split, or a half reported something (the caller then parses it whole, for the whole file's messages)."""
-    if len(text) < (MIN_BYTES if min_bytes is None else min_bytes) or not can_fork_child(small_work=False):
+    if len(text) < (MIN_BYTES if min_bytes is None else min_bytes):
+        return None
+    from . import parallel  # here: it imports Jinja2, which `check` and a small story's load never need
+
+    if not parallel.can_fork_child(small_work=False):
         return None
     cut = split(text)
     if cut is None:
         return None
     at, lines, before, after = cut
     try:
-        child = Forked(lambda: ({}, _packed(parse_half(path, text[at:], lines, before, after))))
+        child = parallel.Forked(lambda: ({}, _packed(parse_half(path, text[at:], lines, before, after))))
     except OSError:  # no process to spare
         return None
     try:

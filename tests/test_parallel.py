@@ -202,17 +202,17 @@ def test_small_sites_and_one_core_make_their_exports_in_process(root, monkeypatc
 HALVES_BUILD = """
 import json, sys
 from pathlib import Path
-from explainer import halves, pipeline
+from explainer import halves, parallel, pipeline
 from explainer.errors import BuildError
 root, output, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 children = []
-class Spy(halves.Forked):
+class Spy(parallel.Forked):
     def __init__(self, work):
         super().__init__((lambda: 1 / 0) if mode == "failing" else work)
         children.append(self.pid)
-halves.Forked = Spy
+parallel.Forked = Spy
 halves.MIN_BYTES = 0 if mode != "off" else 10**12
-halves.can_fork_child = lambda small_work: True
+parallel.can_fork_child = lambda small_work: True
 try:
     pipeline.build(root, output)
     problems = []
