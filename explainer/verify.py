@@ -87,6 +87,9 @@ def verify_project(project: Project, problems: Problems, memo: QuoteMemo | None 
     In the preview (``memo``), a fact whose entry and sources' texts are the last build's is not
     checked again (verified.py): only the new ones are, so every error is still reported."""
     unsure = _uses_unknown(problems)  # before this stage adds errors of its own
+    # A build that has failed already (a file that did not parse, an entry that failed its check) may
+    # lack facts the next one brings back unchanged: the memo stays the last good build's (see finish).
+    failed_before = bool(problems.errors)
     index = _load_archives(project, problems, memo)
     kept = Verified(memo.facts, project, index) if memo is not None else None
     unverified, todo = _check_citations(project, index, problems, kept)
@@ -98,7 +101,7 @@ def verify_project(project: Project, problems: Problems, memo: QuoteMemo | None 
     # message per mistake: the wrong quote's error already says what to do)
     failed |= check_numbers(todo, problems, skip=unverified)
     if kept is not None:
-        kept.finish(project.sources_by_id, todo, unverified, failed)
+        kept.finish(project.sources_by_id, todo, unverified, failed, remember=not failed_before)
     for fact in project.facts:
         fact.spot = None  # nothing later reports a field's position: let the parsed YAML go (memory)
     for source in project.sources:
