@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import subprocess
     from collections.abc import Callable
 
+    from .forked_exec import ForkedExec
     from .search import Record
 
 FOLDER = "pagefind"
@@ -47,6 +48,15 @@ def _spare_cores() -> int | None:
 
     cores = workers_available()
     return cores - 1 if cores > 1 else None
+
+
+def _write_aside() -> bool:
+    """Whether a forked child writes the records and then becomes Pagefind (forked_exec.py), so the
+    build goes on at once: from two cores, where the process may fork (not in the preview, whose
+    threads forbid it; it starts Pagefind once the site is out anyway)."""
+    from .parallel import can_fork_child
+
+    return can_fork_child(small_work=False, copies=False)
 
 
 class SearchUnavailable(Exception):
@@ -104,7 +114,7 @@ class Indexing:
         scratch = Path(self._scratch.name)
         self._bundle = scratch / "bundle"
         self._errors = open(scratch / "stderr", "w+b")  # noqa: SIM115 - closed by close()
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | ForkedExec | None = None
         self.started = time.perf_counter()
         self.closed = False  # stopped, or finished and cleaned up: its files are gone
         self._lock = threading.Lock()
@@ -128,14 +138,21 @@ class Indexing:
             scratch = Path(self._scratch.name)
             threads = threads or _spare_cores()
             env = None if threads is None else {**os.environ, "RAYON_NUM_THREADS": str(threads)}
+            site, language = scratch / "site", self._language
+            argv = [str(self._binary), "--site", str(site), "--output-path", str(self._bundle), "--silent",
+                    "--force-language", language.split("-")[0].lower()]
             try:
                 items, self._items = self._items, []  # written: not kept alive while the build renders (50k: ~20 MB)
-                write_records(items, scratch / "site", self._language)
+                if not detached and _write_aside():
+                    from .forked_exec import ForkedExec
+
+                    self._process = ForkedExec(lambda: write_records(items, site, language), argv,
+                                               env or dict(os.environ), str(scratch), self._errors.fileno())
+                    return
+                write_records(items, site, language)
                 self._process = subprocess.Popen(
-                    [str(self._binary), "--site", str(scratch / "site"), "--output-path", str(self._bundle),
-                     "--silent", "--force-language", self._language.split("-")[0].lower()],
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors, cwd=scratch, env=env,
-                    start_new_session=detached)
+                    argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors, cwd=scratch,
+                    env=env, start_new_session=detached)
             except OSError as exc:
                 failed = exc
             else:

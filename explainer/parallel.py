@@ -141,11 +141,11 @@ def _render_one(index: int) -> Rendered | None:
 # with a second core they are rendered by a forked child while this process renders the original.
 
 
-def can_fork_child(small_work: bool = True) -> bool:
+def can_fork_child(small_work: bool = True, copies: bool = True) -> bool:
     """Whether a forked child may take work to another core: fork exists, a second core is ours (and
     not busy, for ``small_work`` whose saving a busy core would cancel), no other thread runs
     (``serve``: a fork could copy a lock another thread holds), and the child's copy of the build
-    fits in MEMORY_BUDGET beside it.
+    fits in MEMORY_BUDGET beside it (unless the child ``copies`` little of it: pagefind.py's).
 
     The exports of a big story are not small work (0.5 s at 10,000 facts against ~35 ms of copied
     memory pages), and the load average, a mean over the last minute, mostly counts the builds
@@ -153,7 +153,7 @@ def can_fork_child(small_work: bool = True) -> bool:
     """
     cores = workers_available()
     return (cores >= 2 and (not small_work or _load() < cores) and _can_fork()
-            and 2 * _resident_bytes() <= MEMORY_BUDGET)
+            and (not copies or 2 * _resident_bytes() <= MEMORY_BUDGET))
 
 
 def _load() -> float:

@@ -212,7 +212,7 @@ class Spy(parallel.Forked):
         children.append(self.pid)
 parallel.Forked = Spy
 halves.MIN_BYTES = 0 if mode != "off" else 10**12
-parallel.can_fork_child = lambda small_work: True
+parallel.can_fork_child = lambda **options: True
 try:
     pipeline.build(root, output)
     problems = []
@@ -290,3 +290,78 @@ def test_halves_joined_are_the_whole_parse_or_nothing(text):
     assert found.items == [] and whole is not None
     assert (doc.data, doc.marks, doc.key_marks, doc.text) == (whole.data, whole.marks, whole.key_marks, whole.text)
     assert all(doc.mark(keypath) == whole.mark(keypath) for keypath in [(), *whole.marks])
+
+
+# --- Pagefind's records written by a forked child that then becomes Pagefind (forked_exec.py) -----
+
+SEARCH_BUILD = """
+import json, os, sys
+from pathlib import Path
+from explainer import forked_exec, pagefind, pipeline
+from explainer.errors import BuildError
+root, output, mode, fake = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+children = []
+class Spy(forked_exec.ForkedExec):
+    def __init__(self, prepare, *args):
+        super().__init__((lambda: 1 / 0) if "unwritten" in mode else prepare, *args)
+        children.append(self.pid)
+forked_exec.ForkedExec = Spy
+pagefind._write_aside = lambda: not mode.startswith("popen")
+if fake != "-":
+    pagefind.executable = lambda: Path(fake)
+warnings = []
+try:
+    warnings = [w.message for w in pipeline.build(root, output).warnings]
+    problems = []
+except BuildError as exc:
+    problems = [p.format() for p in exc.problems]
+def running(pid):
+    try:
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return False
+print(json.dumps({"children": len(children), "running": [p for p in children if running(p)],
+                  "problems": problems, "warnings": warnings}))
+"""
+
+
+def build_search(root: Path, output: Path, mode: str, fake: Path | None = None) -> dict:
+    done = subprocess.run([sys.executable, "-c", SEARCH_BUILD, str(root), str(output), mode, str(fake or "-")],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_pagefind_started_by_a_forked_child_makes_the_same_index(root, tmp_path):
+    """The records written by a child that then becomes Pagefind, or here before starting it: the same site."""
+    assert build_search(root, tmp_path / "popen", "popen") == {"children": 0, "running": [], "problems": [],
+                                                                "warnings": []}
+    assert build_search(root, tmp_path / "forked", "forked") == {"children": 1, "running": [], "problems": [],
+                                                                  "warnings": []}
+    site = read_tree(tmp_path / "forked")
+    assert site == read_tree(tmp_path / "popen") and "pagefind/pagefind.js" in site and "search.html" in site
+
+
+def test_a_forked_pagefind_that_fails_leaves_the_site_without_search(root, tmp_path):
+    """Records that cannot be written, or a Pagefind that fails, in the child: the warning of a failed
+    Pagefind and a site without search, as without the child."""
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'index: disk on fire' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    for mode in ("popen", "forked"):
+        result = build_search(root, tmp_path / mode, mode, fake)
+        assert result["warnings"] == ["Pagefind failed (index: disk on fire), so the site has no search"], mode
+        assert not (tmp_path / mode / "search.html").exists()
+    result = build_search(root, tmp_path / "unwritten", "forked-unwritten")
+    assert result["warnings"] == ["Pagefind failed (ZeroDivisionError: division by zero), so the site has no search"]
+    assert read_tree(tmp_path / "unwritten") == read_tree(tmp_path / "forked")
+
+
+def test_a_build_that_fails_stops_the_forked_pagefind(root, tmp_path):
+    facts = root / "templates" / "_facts.html"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("{{ fact.claim }}", "{{ fact.claim_typo }}"),
+                     encoding="utf-8")
+    result = build_search(root, tmp_path / "out", "forked")
+    assert result["children"] == 1 and result["running"] == []
+    assert len(result["problems"]) == 1 and "claim_typo" in result["problems"][0]
+    assert not (tmp_path / "out").exists()
