@@ -540,16 +540,21 @@ def test_a_template_edit_renders_every_page_again(tmp_path):
     assert all(b"<ol data-x" in data for name, data in result.pages.items() if name.startswith("facts-"))
 
 
+def quoted_fact(built: pipeline.BuildResult) -> tuple:
+    """A fact whose first quote is word for word in its source's archive, that citation and the archive file."""
+    project = built.project
+    fact = next(f for f in project.facts if f.citations and f.citations[0].quote in
+                project.sources_by_id[f.citations[0].source].text)
+    citation = fact.citations[0]
+    return fact, citation, project.root / "seeds" / project.sources_by_id[citation.source].archive
+
+
 def test_a_changed_archive_renders_the_quotes_in_context_again(tmp_path):
     """Words added after a quote in its source's archived text: the quote's offset is the same,
     but the fact's page shows the new words in its quote in context (Renderer.in_context)."""
     root = project(tmp_path, facts=40)
     builder = IncrementalBuilder()
-    first = builder.build(root, tmp_path / "inc")
-    fact = next(f for f in first.project.facts if f.citations and f.citations[0].quote in
-                first.project.sources_by_id[f.citations[0].source].text)
-    citation = fact.citations[0]
-    archive = root / "seeds" / first.project.sources_by_id[citation.source].archive
+    _fact, citation, archive = quoted_fact(builder.build(root, tmp_path / "inc"))
     text = archive.read_text(encoding="utf-8")
     archive.write_text(text.replace(citation.quote, citation.quote + " zanzibarred", 1), encoding="utf-8")
     edit(root / "content/sources.yaml", lambda t: t.replace(archive_sha256(text),
@@ -722,11 +727,7 @@ def test_an_archive_changed_while_a_file_was_broken_is_checked_after_the_repair(
     facts.yaml was broken is an error once it is repaired, as in a cold build."""
     root = project(tmp_path, facts=40)
     builder = IncrementalBuilder()
-    first = builder.build(root, tmp_path / "inc")
-    fact = next(f for f in first.project.facts if f.citations and f.citations[0].quote in
-                first.project.sources_by_id[f.citations[0].source].text)
-    citation = fact.citations[0]
-    archive = root / "seeds" / first.project.sources_by_id[citation.source].archive
+    fact, citation, archive = quoted_fact(builder.build(root, tmp_path / "inc"))
     path = root / "content/facts.yaml"
     good = path.read_text(encoding="utf-8")
     path.write_text(good.replace("  claim: ", '  claim: "unclosed ', 1), encoding="utf-8")

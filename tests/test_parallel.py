@@ -147,11 +147,16 @@ print(json.dumps({"children": len(children), "running": [p for p in children if 
 """
 
 
-def build_aside(root: Path, output: Path, mode: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", ASIDE_BUILD, str(root), str(output), mode],
+def run_build_script(script: str, *args: object) -> dict:
+    """One of the build scripts above, in a fresh interpreter (see the module's docstring): what it printed."""
+    done = subprocess.run([sys.executable, "-c", script, *map(str, args)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def build_aside(root: Path, output: Path, mode: str) -> dict:
+    return run_build_script(ASIDE_BUILD, root, output, mode)
 
 
 def test_exports_made_aside_are_the_same_bytes_whether_forked_failed_or_spilled(root, tmp_path):
@@ -168,11 +173,17 @@ def test_exports_made_aside_are_the_same_bytes_whether_forked_failed_or_spilled(
     assert json.loads(serial["facts.json"])["facts"][0]["id"]
 
 
-def test_a_template_error_stops_the_exports_child(root, tmp_path):
+@pytest.mark.parametrize("child", ["exports", "pagefind"])
+def test_a_template_error_stops_the_child(root, tmp_path, child):
+    """The exports' child, or the child that writes Pagefind's records and becomes Pagefind: stopped
+    and collected when a template fails, and no site written."""
     facts = root / "templates" / "_facts.html"
     facts.write_text(facts.read_text(encoding="utf-8").replace("{{ fact.claim }}", "{{ fact.claim_typo }}"),
                      encoding="utf-8")
-    result = build_aside(root, tmp_path / "out", "aside")
+    if child == "exports":
+        result = build_aside(root, tmp_path / "out", "aside")
+    else:
+        result = build_search(root, tmp_path / "out", "forked")
     assert result["children"] == 1 and result["running"] == []
     assert len(result["problems"]) == 1 and "claim_typo" in result["problems"][0]
     assert not (tmp_path / "out").exists()
@@ -223,10 +234,7 @@ print(json.dumps({"children": len(children), "problems": problems}))
 
 
 def build_halves(root: Path, output: Path, mode: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", HALVES_BUILD, str(root), str(output), mode],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_build_script(HALVES_BUILD, root, output, mode)
 
 
 def test_a_list_file_read_in_halves_builds_the_same_bytes(root, tmp_path):
@@ -326,10 +334,7 @@ print(json.dumps({"children": len(children), "running": [p for p in children if 
 
 
 def build_search(root: Path, output: Path, mode: str, fake: Path | None = None) -> dict:
-    done = subprocess.run([sys.executable, "-c", SEARCH_BUILD, str(root), str(output), mode, str(fake or "-")],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_build_script(SEARCH_BUILD, root, output, mode, fake or "-")
 
 
 def test_pagefind_started_by_a_forked_child_makes_the_same_index(root, tmp_path):
@@ -355,13 +360,3 @@ def test_a_forked_pagefind_that_fails_leaves_the_site_without_search(root, tmp_p
     result = build_search(root, tmp_path / "unwritten", "forked-unwritten")
     assert result["warnings"] == ["Pagefind failed (ZeroDivisionError: division by zero), so the site has no search"]
     assert read_tree(tmp_path / "unwritten") == read_tree(tmp_path / "forked")
-
-
-def test_a_build_that_fails_stops_the_forked_pagefind(root, tmp_path):
-    facts = root / "templates" / "_facts.html"
-    facts.write_text(facts.read_text(encoding="utf-8").replace("{{ fact.claim }}", "{{ fact.claim_typo }}"),
-                     encoding="utf-8")
-    result = build_search(root, tmp_path / "out", "forked")
-    assert result["children"] == 1 and result["running"] == []
-    assert len(result["problems"]) == 1 and "claim_typo" in result["problems"][0]
-    assert not (tmp_path / "out").exists()
