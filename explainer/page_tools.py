@@ -13,6 +13,7 @@ import re
 import weakref
 from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
+from types import CodeType
 from typing import Any, TypeVar
 
 import jinja2
@@ -154,13 +155,13 @@ def weak(method: Callable[..., T]) -> Callable[..., T]:
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates, kept between builds (keyed by each template's checksum).
+    """Compiled templates, kept between builds (keyed by each template's name and text).
 
     Compiling the templates is ~30 ms of every build, a third of the interpreter's own start-up;
     Jinja keeps the cache in a private per-user directory under the system's temp dir.
     """
     try:
-        # The cache is keyed by template source only, and the compiled code depends on the
+        # The cache is keyed by template name and source only, and the compiled code depends on the
         # environment too (finalize=isolate): the pattern names that, so no older code is reused.
         return _KeptBytecodeCache(pattern="__jinja2_explainer_isolate_%s.cache")
     except (OSError, RuntimeError):  # no safe temp dir: compile every time
@@ -177,7 +178,22 @@ class _KeptBytecodeCache(jinja2.FileSystemBytecodeCache):
     Every renderer has an environment of its own (its filters are its build's), so each edition of
     each build loaded every template from the folder again: ~6 ms, most of it unmarshalling the code.
     The preview builds on every save, and a build of two editions loads them twice.
+
+    A template is kept by its name and text, not by where its file is (Jinja's own key): the first
+    build of a project at a new path (a fresh clone in CI, `build.py init`, every test's project)
+    compiled every template again, ~0.1 s, and the folder gained a file per template and path. The
+    compiled code names the file it was compiled from, which template errors report
+    (`template_error`): code made for another path is given this template's file name (`_renamed`).
     """
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> jinja2.bccache.Bucket:
+        checksum = self.get_source_checksum(source)
+        bucket = jinja2.bccache.Bucket(environment, self.get_cache_key(f"{name}|{checksum}"), checksum)
+        self.load_bytecode(bucket)
+        if bucket.code is not None and filename is not None and bucket.code.co_filename != filename:
+            bucket.code = _renamed(bucket.code, filename)
+        return bucket
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         kept = _CODE.get((self.directory, bucket.key))
@@ -191,6 +207,12 @@ class _KeptBytecodeCache(jinja2.FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         super().dump_bytecode(bucket)
         _CODE[self.directory, bucket.key] = (bucket.checksum, bucket.code)
+
+
+def _renamed(code: CodeType, filename: str) -> CodeType:
+    """``code`` and the code objects inside it (the template's blocks and macros) as if compiled from ``filename``."""
+    consts = tuple(_renamed(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 def template_error(exc: jinja2.TemplateError, env: jinja2.Environment, problems: Problems) -> ContentError:
