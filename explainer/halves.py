@@ -26,8 +26,8 @@ from .errors import Problems
 from .textfiles import read_text
 from .yamlsafe import Doc, KeyPath, Mark, load_yaml
 
-# Below this size the fork and the pickled items cost about what the second core saves: at 1 MB
-# (about 2,300 facts) a half takes ~45 ms to parse, its items ~5 ms to pickle and unpickle.
+# Below this size the fork and the items sent back cost about what the second core saves: at 1 MB
+# (about 2,300 facts) a half takes ~45 ms to parse, its items a few ms to send and read back.
 MIN_BYTES = 1 << 20
 
 Half = tuple[list[Any], dict[KeyPath, Mark]]
