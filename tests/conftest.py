@@ -169,6 +169,13 @@ class Project:
         return self.root / "output"
 
 
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """No base address for Playwright's pages (tests/browser/ gives its own server's): this one stands
+    for pytest-playwright's fallback fixture, a method of a class, which pytest 9 warns will stop working."""
+    return None
+
+
 def make_project(root: Path, files: dict[str, str] | None = None) -> Project:
     """A complete small project: the repo's templates and static files plus MINIMAL content."""
     root.mkdir(parents=True, exist_ok=True)

@@ -49,12 +49,6 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 # ---------------------------------------------------------------- browser
 
 
-
-@pytest.fixture(scope="session")
-def base_url() -> None:
-    return None
-
-
 def open_preview(page, server: Server) -> None:
     page.goto(server.url)
     page.wait_for_function(CONNECTED, timeout=WAIT * 1000)  # the page listens for reloads

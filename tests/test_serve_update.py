@@ -25,11 +25,6 @@ NEW_SENTENCE = "An editor added this sentence while the page was open."
 TIMEOUT = WAIT * 1000
 
 
-@pytest.fixture(scope="session")
-def base_url() -> None:
-    return None
-
-
 @pytest.fixture
 def story(tmp_path: Path) -> Project:
     """A copy of the shipped story (long enough to scroll, with topics and quotes in context)."""
