@@ -283,6 +283,7 @@ class SearchMemo:
         self.fact_records: dict[int, tuple[Any, str, Record]] = {}
         self.text_records: dict[tuple[str, str, str], Record] = {}
         self.sources_named: list | None = None
+        self.fact_places: tuple[dict[str, str], str] | None = None  # the facts' page_of and home then
 
     def start(self, items: list[Record], language: str) -> Indexing | Kept | Background:
         """The index for these records: kept, being made (in the background when allowed), or started now.

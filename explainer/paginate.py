@@ -157,9 +157,11 @@ def _plan(section: Section, items: list[Any]) -> tuple[str, list[tuple[str, str,
 
 def _filled(kind: str, pages: list[tuple[str, str, str, str, list[int]]], page_of: dict[str, str],
             items: list[Any]) -> Section:
+    """The section's pages filled with this build's items. ``page_of`` is the plan's own dict, never
+    changed once made: the same object, build after build, tells that no item moved (search.records)."""
     get = items.__getitem__
     return Section(kind, [Page(name, title, list(map(get, places)), group, label)
-                          for name, title, group, label, places in pages], dict(page_of))
+                          for name, title, group, label, places in pages], page_of)
 
 
 # In C, not lambdas: the preview lays out every item again on each save (10,000 facts: a call each saved).

@@ -62,10 +62,19 @@ def records(project: Any, layout: Any, memo: SearchMemo | None = None) -> list[R
     # source's label and title (what its attribution chain names) are unchanged.
     shared = [(s.id, s.label, s.title) for s in project.sources] if memo is not None else None
     last = memo.fact_records if memo is not None and memo.sources_named == shared else {}
+    # Every fact on the page it was on: the layout kept its placement (paginate.KeptLayout gives the
+    # same page_of dict), so a kept fact's address is the same and is not asked for (50,000 a save).
+    places = (layout.facts.page_of, layout.facts.home)
+    placed = memo is not None and memo.fact_places is not None and memo.fact_places[0] is places[0] \
+        and memo.fact_places[1] == places[1]
     now: dict[int, tuple[Any, str, Record]] = {}
     for fact in project.facts:
-        href = layout.fact_href(fact.id)
         kept = last.get(id(fact))
+        if placed and kept is not None and kept[0] is fact:
+            out.append(kept[2])
+            now[id(fact)] = kept
+            continue
+        href = layout.fact_href(fact.id)
         if kept is not None and kept[0] is fact and kept[1] == href:
             record = kept[2]
         else:
@@ -75,7 +84,7 @@ def records(project: Any, layout: Any, memo: SearchMemo | None = None) -> list[R
         if memo is not None:
             now[id(fact)] = (fact, href, record)  # the fact itself too: its id is only its while it lives
     if memo is not None:
-        memo.fact_records, memo.sources_named = now, shared
+        memo.fact_records, memo.sources_named, memo.fact_places = now, shared, places
     # An event's or glossary entry's record is kept by what it is made of: its address, heading and text.
     last_texts = memo.text_records if memo is not None else {}
     texts: dict[tuple[str, str, str], Record] = {}

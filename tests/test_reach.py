@@ -301,6 +301,27 @@ def test_the_previews_search_records_are_kept_only_while_what_they_are_made_of_i
     assert all((r in after_edit) == ("#term-" in r.url or "#event-" in r.url) for r in renamed)
 
 
+def test_the_previews_records_follow_a_fact_to_its_new_page(split: Project) -> None:
+    """While the preview's layout keeps every item in place (paginate.KeptLayout: the same page_of),
+    each kept fact keeps its record without its address being asked for; a fact whose date moves it
+    to another page gets a record with its new address, and so does every fact the move shifted."""
+    from explainer.paginate import KeptLayout
+
+    project, _ = pipeline.check(split.root)
+    memo, kept = pagefind.SearchMemo(), KeptLayout()
+    first = search.records(project, kept.layout(project), memo)
+    again = search.records(project, kept.layout(project), memo)
+    assert all(a is b for a, b in zip(again, first, strict=True))
+    moved = project.facts[0]
+    before = kept.layout(project).fact_href(moved.id)
+    moved.date = max((f.date for f in project.facts), key=lambda d: d.sort_key)
+    laid = kept.layout(project)
+    assert laid.fact_href(moved.id) != before  # on another page now
+    after = search.records(project, laid, memo)
+    facts = [r for r in after if "#term-" not in r.url and "#event-" not in r.url]
+    assert [r.url for r in facts] == [laid.fact_href(f.id) for f in project.facts]
+
+
 def test_pagefind_gets_its_records_on_pages_of_a_fixed_size(tmp_path: Path) -> None:
     items = [search.Record(f"facts-{n // 100}.html#f-{n}", f"Claim <{n}>", "a & b")
              for n in range(2 * pagefind.RECORDS_PER_PAGE + 1)]
