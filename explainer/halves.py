@@ -42,10 +42,10 @@ def load_list(path: Path, problems: Problems) -> Doc | None:
     return doc if doc is not None else load_yaml(path, problems, text=text)
 
 
-def in_halves(path: Path, text: str, min_bytes: int | None = None) -> Doc | None:
+def in_halves(path: Path, text: str) -> Doc | None:
     """The document of ``text`` from its two halves parsed at once, or None: not worth it, not safe to
     split, or a half reported something (the caller then parses it whole, for the whole file's messages)."""
-    if len(text) < (MIN_BYTES if min_bytes is None else min_bytes):
+    if len(text) < MIN_BYTES:
         return None
     from . import parallel  # here: it imports Jinja2, which `check` and a small story's load never need
 
