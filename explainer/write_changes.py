@@ -15,6 +15,10 @@ bytes object it was written from. On the next write it reads the folder's listin
   removes the files and folders no longer in the site (including any it did not write), so a
   page is written after what it links to and a removed file goes once nothing links to it.
 
+A replaced file of a megabyte or more (the exports) is held open across its rename and closed
+in a short-lived thread: the file system frees its blocks on that close, which is then not part
+of the save's wait (40 ms a save for 81 MB of exports at 50,000 facts). No file is left behind.
+
 The site on disk is the same, byte for byte, as after a whole write (tests/test_incremental.py).
 The price is that, while a write runs, another program reading the folder may see some files
 of the new site beside others of the old (each file whole). The preview's own server answers
@@ -31,6 +35,7 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 from pathlib import Path
 
 from .write import DIR_MODE, FILE_MODE, MARKER, MARKER_TEXT, OnDisk, Output, explain, resolve_output, write_site
@@ -42,6 +47,11 @@ TEMPORARY = ".explainer-new-"  # a file being written, renamed over its page whe
 # list page is at most a few hundred KB, and the memo holds it anyway. Larger files (the exports:
 # 18 MB at 10,000 facts) are made afresh on every build, so holding them would only cost memory.
 HOLD_AT_MOST = 1 << 20
+# A replaced file this large is released in the background (_release_later): the file system frees
+# its blocks when its last link and handle go, which for the exports took a save 14 ms at 10,000
+# facts and 40 ms at 50,000 (57 MB of JSON) on this project's machines.
+RELEASE_LATER_AT = 1 << 20
+_releasing: list[threading.Thread] = []  # threads closing replaced files (tests join them: released())
 
 
 class WrittenSite:
@@ -109,7 +119,8 @@ class WrittenSite:
                 todo.append((found is not None, name.endswith(".html"), name))
         for _, _, name in sorted(todo):  # new files, then other files, then pages
             data = wanted[name]
-            files[name] = (_replace(target / name, data), _held(data))
+            old = on_disk.get(name)
+            files[name] = (_replace(target / name, data, old is not None and old[1] >= RELEASE_LATER_AT), _held(data))
             updated.append(name)
         for name in sorted(set(on_disk) - set(wanted)):
             os.unlink(target / name)
@@ -170,9 +181,14 @@ def _same(path: Path, found: Signature, data: Output) -> bool:
     return False
 
 
-def _replace(path: Path, data: Output) -> Signature:
-    """Write ``data`` beside ``path`` and rename it over ``path``: a reader sees the old file or the new one."""
+def _replace(path: Path, data: Output, large: bool = False) -> Signature:
+    """Write ``data`` beside ``path`` and rename it over ``path``: a reader sees the old file or the new one.
+
+    A ``large`` old file is held open across the rename and closed in the background: the rename
+    then returns at once, and its blocks are freed by that close, while the preview goes on.
+    """
     handle, temporary = tempfile.mkstemp(prefix=TEMPORARY, dir=path.parent)
+    old = _open_quietly(path) if large else None
     try:
         with open(handle, "wb") as f:
             if isinstance(data, OnDisk):
@@ -187,7 +203,32 @@ def _replace(path: Path, data: Output) -> Signature:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    finally:
+        if old is not None:
+            _release_later(old)
     return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_mode)
+
+
+def _open_quietly(path: Path) -> int | None:
+    """A read-only handle on the file about to be replaced, or None (gone meanwhile, or a link: not held)."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+
+
+def _release_later(handle: int) -> None:
+    """Close a replaced file's last handle in a short-lived thread: freeing its blocks is that close's work."""
+    _releasing[:] = [thread for thread in _releasing if thread.is_alive()]
+    thread = threading.Thread(target=os.close, args=(handle,), name="release-replaced-file", daemon=True)
+    thread.start()
+    _releasing.append(thread)
+
+
+def released() -> None:
+    """Wait until every replaced file is closed (the tests; nothing else needs to)."""
+    for thread in list(_releasing):
+        thread.join()
 
 
 __all__ = ["WrittenSite"]

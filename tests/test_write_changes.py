@@ -184,3 +184,35 @@ def test_large_files_are_not_held_but_compared(site, tmp_path: Path, monkeypatch
     written.write({**again, "facts.json": b"[1, 2, 4]"}, output)  # the same size, other bytes
     assert (output / "facts.json").read_bytes() == b"[1, 2, 4]"
     assert tree(output) == whole(tmp_path, {**again, "facts.json": b"[1, 2, 4]"})
+
+
+def test_a_large_replaced_file_is_released_in_the_background(site, monkeypatch) -> None:
+    """A replaced file of RELEASE_LATER_AT or more is held open across the rename and handed over to
+    be closed elsewhere (freeing its blocks took a save at 50,000 facts 40 ms); a small one is not."""
+    written, output = site
+    monkeypatch.setattr(write_changes, "RELEASE_LATER_AT", 8)
+    pages = {**PAGES, "facts.json": b"[1, 2, 3, 4]"}
+    written.write(pages, output)
+    old = (output / "facts.json").stat().st_ino
+    handed: list[int] = []
+    monkeypatch.setattr(write_changes, "_release_later", handed.append)
+    written.write({**pages, "facts.json": b"[5, 6, 7, 8, 9]", "feed.xml": b"<feed>2</feed>"}, output)
+    assert len(handed) == 1, "only the large file's old copy (feed.xml is below the size)"
+    held = os.fstat(handed[0])
+    assert (held.st_ino, held.st_nlink, held.st_size) == (old, 0, len(b"[1, 2, 3, 4]")), "the old file, unlinked"
+    os.close(handed[0])
+    assert (output / "facts.json").read_bytes() == b"[5, 6, 7, 8, 9]"
+
+
+def test_released_files_leave_no_handle_open(site, tmp_path: Path, monkeypatch) -> None:
+    """Every handle held on a replaced file is closed: none of this process's open files is one of them."""
+    written, output = site
+    monkeypatch.setattr(write_changes, "RELEASE_LATER_AT", 8)
+    for n in range(3):
+        pages = {**PAGES, "facts.json": b"[%d, 2, 3, 4]" % n}
+        written.write(pages, output)
+    write_changes.released()
+    held = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+            if os.path.exists(f"/proc/self/fd/{fd}")]
+    assert not [path for path in held if path.startswith(str(output))]
+    assert tree(output) == whole(tmp_path, pages)
