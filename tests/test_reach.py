@@ -10,6 +10,7 @@ import gzip
 import html as html_module
 import re
 import tempfile
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -456,6 +457,78 @@ def test_a_search_index_closed_before_it_started_frees_its_records():
     finally:
         if enabled:
             gc.enable()
+
+
+def _writing_held(monkeypatch) -> tuple[threading.Event, threading.Event, list[str]]:
+    """Make the preview's writing of records stop after its first page until released: (entered, release, pages)."""
+    entered, release, pages = threading.Event(), threading.Event(), []
+    real = pagefind.write_records
+
+    def held(items, folder, language, between):
+        def each_page() -> None:
+            pages.append("page")
+            if len(pages) == 2:  # the first page is written: hold the second
+                entered.set()
+                release.wait()
+            between()
+
+        real(items, folder, language, each_page)
+
+    monkeypatch.setattr(pagefind, "write_records", held)
+    return entered, release, pages
+
+
+def _background_index(monkeypatch) -> tuple[pagefind.Indexing, threading.Thread, threading.Event, threading.Event]:
+    if pagefind.executable() is None:
+        pytest.skip("Pagefind is not installed")
+    entered, release, _ = _writing_held(monkeypatch)
+    items = [search.Record(f"facts.html#f-{n}", f"Claim {n}", "According to the SBU. “a quote”")
+             for n in range(3 * pagefind.RECORDS_PER_PAGE)]
+    indexing = pagefind.Indexing(items, "en", later=True)
+    writer = threading.Thread(target=indexing.start, kwargs={"threads": 1, "detached": True})
+    writer.start()
+    assert entered.wait(60), "the records are being written"
+    return indexing, writer, release, entered
+
+
+def _returns(call) -> bool:
+    """Whether ``call()`` returns while the records' writing is held (a deadlock guard, not a timing)."""
+    caller = threading.Thread(target=call, daemon=True)
+    caller.start()
+    caller.join(30)
+    return not caller.is_alive()
+
+
+def test_a_rebuild_pauses_the_previews_records_without_waiting_for_them(monkeypatch):
+    """A save pauses the background index (serve_builds.py) while its records are still being written in
+    another thread: pause() returns at once, the writing waits at its next page until the rebuild is
+    done, then Pagefind runs and its index comes in as usual."""
+    indexing, writer, release, _ = _background_index(monkeypatch)
+    assert _returns(indexing.pause), "pause() did not wait for the records"
+    release.set()
+    assert indexing._process is None, "paused: no Pagefind yet"
+    assert not indexing._go.is_set()
+    indexing.pause(False)
+    writer.join(60)
+    assert not writer.is_alive() and indexing._process is not None
+    files = indexing.finish()
+    assert f"{pagefind.FOLDER}/pagefind.js" in files
+    assert indexing.closed
+
+
+def test_stopping_the_previews_index_while_its_records_are_written(monkeypatch):
+    """A newer save with other records stops the background index: close() returns while the records
+    are being written; the writing stops at its next page, no Pagefind starts, and the scratch folder goes."""
+    indexing, writer, release, _ = _background_index(monkeypatch)
+    scratch = Path(indexing._scratch.name)
+    indexing.pause()
+    assert _returns(indexing.close), "close() did not wait for the records"
+    assert scratch.is_dir(), "the writing thread removes it once it has stopped"
+    release.set()
+    writer.join(60)
+    assert not writer.is_alive()
+    assert indexing._process is None and not scratch.exists()
+    assert len(list(scratch.parent.glob(scratch.name + "*"))) == 0
 
 
 def test_the_preview_keeps_one_search_record_per_unchanged_fact(tmp_path):
