@@ -124,6 +124,8 @@ class Indexing:
         self._go = threading.Event()
         self._go.set()
         self._writing = False  # records being written outside the lock: that thread removes the scratch folder
+        self._written = threading.Event()  # set unless records are being written (Pagefind starts after them)
+        self._written.set()
         self.finished: Callable[[dict[str, bytes]], None] | None = None  # told the files (the preview keeps them)
         if not later:
             self.start()
@@ -148,6 +150,8 @@ class Indexing:
             items, self._items = self._items, []  # written: not kept alive while the build renders (50k: ~20 MB)
             aside = not detached and _write_aside()
             self._writing = not aside
+            if self._writing:
+                self._written.clear()
             if aside:
                 from .forked_exec import ForkedExec
 
@@ -177,17 +181,20 @@ class Indexing:
         except OSError as exc:
             failed = exc
         with self._lock:
-            self._writing = False
-            if self.closed:  # stopped while writing: close() left the clean-up to this thread
-                self._clean_up()
-                return None
-            if failed is None:
-                try:
-                    self._process = subprocess.Popen(
-                        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors,
-                        cwd=self._scratch.name, env=env, start_new_session=detached)
-                except OSError as exc:
-                    failed = exc
+            try:
+                if self.closed:  # stopped while writing: close() left the clean-up to this thread
+                    self._clean_up()
+                    return None
+                if failed is None:
+                    try:
+                        self._process = subprocess.Popen(
+                            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors,
+                            cwd=self._scratch.name, env=env, start_new_session=detached)
+                    except OSError as exc:
+                        failed = exc
+            finally:
+                self._writing = False
+                self._written.set()
         return failed
 
     def _may_go(self) -> None:
@@ -203,6 +210,7 @@ class Indexing:
         """
         import subprocess
 
+        self._written.wait()  # another thread still writing the records (a save took this index over) starts it
         if self._process is None:
             return  # stopped before it started
         with contextlib.suppress(subprocess.TimeoutExpired):  # finish() reports it

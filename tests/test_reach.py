@@ -531,6 +531,30 @@ def test_stopping_the_previews_index_while_its_records_are_written(monkeypatch):
     assert len(list(scratch.parent.glob(scratch.name + "*"))) == 0
 
 
+def test_a_save_that_takes_the_index_over_waits_for_its_records(monkeypatch):
+    """A save whose records are those the background index is still writing takes that index over
+    (SearchMemo.start) and starts it again once the site is out (serve_builds._run_search): that
+    start returns at once, and its wait() lasts until the first writer has started Pagefind and
+    Pagefind has finished, so the index it then collects is complete."""
+    indexing, writer, release, _ = _background_index(monkeypatch)
+    started, seen = threading.Event(), []
+
+    def take_over() -> None:
+        indexing.start(1, detached=True)
+        started.set()
+        indexing.wait()
+        seen.append(indexing._process is not None and indexing._process.poll() == 0)
+
+    second = threading.Thread(target=take_over)
+    second.start()
+    assert started.wait(30), "a second start() returns while the records are written"
+    release.set()
+    second.join(60)
+    writer.join(60)
+    assert seen == [True], "wait() returned before Pagefind had run"
+    assert f"{pagefind.FOLDER}/pagefind.js" in indexing.finish()
+
+
 def test_the_preview_keeps_one_search_record_per_unchanged_fact(tmp_path):
     """A fact the preview keeps (its entry's text unchanged) keeps its search record object from build
     to build, and the records are those made afresh."""
