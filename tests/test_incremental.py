@@ -967,6 +967,53 @@ def test_a_save_hashes_and_parses_only_the_entries_it_changed(tmp_path, monkeypa
     assert texts == hashed[0]
 
 
+_ENTRIES = "".join(f'- id: f{n}\n  claim: "Claim {n}: a, b"\n  topics: [x, y]\n  notes: |\n    Line {n}\n\n'
+                   for n in range(12))
+_BREAKS = ['"', "'", "[", "{", ": ", "- ", "\n  ", "\n", "\n- a\n", "\n  x: [\n", " *a", " &b", "!!python/name:x ",
+           "x: 1\nx: 2", "\u202e", "\x01", "#", "  : : broken [", "\n    - ", "|", ">-", "[[[[", "}"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, len(_ENTRIES)), st.integers(0, 12), st.lists(st.sampled_from(_BREAKS), min_size=1, max_size=3))
+def test_a_broken_save_reports_what_a_whole_parse_reports(at, cut, inserted):
+    """A save that breaks a list file is reported from where its first changed entry starts when that
+    parse stops at a mistake (entries._stops_below), not from a parse of the whole file: the same
+    messages, lines and columns as the whole parse, whatever the mistake and wherever it is."""
+    from explainer.entries import EntryMemo
+    from explainer.errors import Problems
+    from explainer.yamlsafe import load_yaml
+
+    path = Path("content/facts.yaml")
+    memo = EntryMemo()
+    assert memo.load(path, _ENTRIES, Problems(Path(".")), most_new=100) is not None
+    bad = _ENTRIES[:at] + "".join(inserted) + _ENTRIES[at + cut:]
+    whole, saved = Problems(Path(".")), Problems(Path("."))
+    expected = load_yaml(path, whole, text=bad)
+    doc = memo.load(path, bad, saved, most_new=100)
+    assert [p.format() for p in saved.items] == [p.format() for p in whole.items]
+    assert (doc is None) == (expected is None)
+    if doc is not None and not saved.items:
+        assert doc.data == expected.data
+
+
+def test_a_broken_save_is_not_parsed_whole(tmp_path, monkeypatch):
+    """A mistake in the middle of the file: the entries above it are not parsed again, and the error
+    names the line and column a whole parse names (and a cold build does)."""
+    root = project(tmp_path, facts=40)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    ids = fact_ids(root)
+    path = root / "content/facts.yaml"
+    edit(path, lambda t: t.replace(f"- id: {ids[30]}\n", f"- id: {ids[30]}\n  : : broken [\n"))
+    texts = parsed_texts(monkeypatch)
+    failed = outcome(builder.build, root, tmp_path / "inc")
+    assert failed == outcome(pipeline.build, root, tmp_path / "cold") and failed[0] == "failed"
+    line = path.read_text(encoding="utf-8").split("\n").index("  : : broken [") + 1
+    assert any(p.startswith(f"content/facts.yaml:{line}:") and "invalid YAML" in p for p in failed[1])
+    whole = path.read_text(encoding="utf-8")
+    assert whole not in texts and texts[-1].startswith(f"- id: {ids[30]}\n")  # parsed from that entry on
+
+
 class IncrementalEdits(RuleBasedStateMachine):
     """Hypothesis chooses the edits (and when to repair a broken file); after each, both builds agree."""
 
