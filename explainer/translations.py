@@ -253,8 +253,8 @@ def _where(project: Project, loaded: Loaded, kind: str, item: Any) -> Where:
 def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) -> list:
     """content/summaries/CODE/*.md, checked like the originals; none yet is one warning, not an error."""
     from .markdown_checks import inline_refs  # the originals' own checks
+    from .suggest import Suggestions
     from .validate import _summaries as build_summaries
-    from .verify import _did_you_mean
 
     folder = project.root / "content" / "summaries" / code
     originals = {s.file_name: s for s in project.summaries}
@@ -267,6 +267,7 @@ def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) 
     files = load_summaries(folder, problems)
     summaries = build_summaries(Loaded({}, files), problems)
     facts = project.facts_by_id
+    suggestions = Suggestions(facts, "content/facts.yaml")
     for summary in summaries:
         source = originals.get(summary.file_name)
         if source is None:
@@ -278,7 +279,7 @@ def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) 
         for ref in refs:
             if ref.fact_id not in facts and ref.fact_id not in project.invalid_ids:
                 problems.error(ref.where.path, ref.where.line, ref.where.column, f"unknown fact '{ref.fact_id}'",
-                               _did_you_mean(ref.fact_id, facts, "content/facts.yaml"))
+                               suggestions.hint(ref.fact_id))
         _compare_citations(summary, source, refs, problems)
     done = {s.file_name for s in summaries}
     for name, summary in originals.items():

@@ -14,6 +14,7 @@ from .closest import PassageFinder
 from .errors import Problems
 from .model import Fact, Project, Source, Where
 from .numbers import check_numbers
+from .suggest import Suggestions
 from .textfiles import Unreadable, read_text, read_utf8
 from .verified import PassedFacts, Verified
 
@@ -263,6 +264,7 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
     the facts checked: every fact, or in the preview the facts not kept from the last build."""
     sources = project.sources_by_id
     finder = PassageFinder()  # one time budget for every hint of the build
+    suggestions = Suggestions(sources, "content/sources.yaml")  # for unknown sources
     unverified: set[str] = set()
     todo: list[Fact] = []
     for fact in project.facts if kept is None else kept.todo:
@@ -276,7 +278,7 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                 # With no valid source at all, sources.yaml's own errors say why: don't repeat it per quote.
                 if citation.source not in project.invalid_ids and project.sources:
                     _error(problems, citation.where, f"fact '{fact.id}' cites the unknown source '{citation.source}'",
-                           _did_you_mean(citation.source, sources, "content/sources.yaml"))
+                           suggestions.hint(citation.source))
                 unverified.add(fact.id)
                 continue
             if not source.cited_by or source.cited_by[-1] is not fact:  # facts come one by one: O(1), not
@@ -326,23 +328,18 @@ def _missing_part_hint(finder: PassageFinder, text: str, part: str) -> str:
     return f"copy the words exactly; \"{part}\" is not in it{closest}"
 
 
-def _did_you_mean(name: str, known: dict, where: str) -> str:
-    from difflib import get_close_matches
-
-    close = get_close_matches(name, list(known), n=1, cutoff=0.6)  # pragma: no mutate (n: only the best is shown)
-    return f"did you mean '{close[0]}'?" if close else f"use an id defined in {where}"
-
-
 def _check_references(project: Project, problems: Problems, facts: dict[str, Fact], used: set[str]) -> None:
     """Every fact id cited or listed is a fact's. ``facts``: project.facts_by_id; ``used``: the ids referred to."""
     if not facts:
         return  # facts.yaml could not be read or has no valid fact; its own errors say why
     unknown = used.difference(facts)  # at C speed: usually none, and nothing else to do
     unknown -= project.invalid_ids
-    for ref in project.references if unknown else ():
+    if not unknown:
+        return
+    suggestions = Suggestions(facts, "content/facts.yaml")
+    for ref in project.references:
         if ref.fact_id in unknown:
-            _error(problems, ref.where, f"unknown fact '{ref.fact_id}'",
-                   _did_you_mean(ref.fact_id, facts, "content/facts.yaml"))
+            _error(problems, ref.where, f"unknown fact '{ref.fact_id}'", suggestions.hint(ref.fact_id))
 
 
 def _check_unused(project: Project, problems: Problems, facts: dict[str, Fact], used: set[str],
