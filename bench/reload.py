@@ -8,8 +8,10 @@ the page in Debian's chromium (Playwright) and then, several times over:
 - edits one fact's claim (a fact in the middle of content/facts.yaml), on the page that shows
   that fact (the front page, or its list page once facts are paginated), and times write → the
   new claim on the page: the one-fact edit the incremental rebuild must make fast;
-- breaks content/facts.yaml and times write → the error page; repairs it and times write → the
-  site back.
+- breaks the claim of a fact three quarters down the file (an unclosed ``[``) and times write →
+  the error page; repairs it and times write → the site back. (Until 1 Dec 2026 it broke the
+  first fact's claim, where a parse of the whole file stops at once; a mistake further down is
+  the usual one.)
 Times are taken in this process around the write and a per-frame (requestAnimationFrame) check
 in the page, so they include detection, rebuild, the reload message, the page load and paint.
 The preview updates the open page in place where it can (explainer/serve_client.js); then the
@@ -107,12 +109,12 @@ class Server:
             self.proc.wait(30)
 
 
-def claim_line(facts_text: str) -> tuple[str, int, int]:
-    """The id of a fact in the middle of facts.yaml and the span of its one-line ``claim:`` value."""
+def claim_line(facts_text: str, at: float = 0.5) -> tuple[str, int, int]:
+    """The id of a fact ``at`` this share of facts.yaml (the middle) and the span of its one-line ``claim:`` value."""
     ids = [m for m in re.finditer(r"^- id: (\S+)$", facts_text, re.M)]
     if not ids:
         sys.exit("content/facts.yaml has no '- id:' lines to find a fact by")
-    fact = ids[len(ids) // 2]
+    fact = ids[int(len(ids) * at)]
     claim = re.compile(r"^  claim: .*$", re.M).search(facts_text, fact.end())
     if claim is None:
         sys.exit(f"no one-line claim after fact {fact.group(1)}")
@@ -202,7 +204,9 @@ def main() -> int:
                         claim_end = claim_start + len(f"  claim: {json.dumps(claim)}")
                         fact_edits.append(timed_change(page, facts, facts_text, claim))
                     marker = claim  # the page now open shows the fact, not the summary
-                broken_text = facts_text.replace("claim:", "claim: [", 1)
+                # A fact three quarters down (the error page's excerpt must not show the marker waited for).
+                broken_start = claim_line(facts_text, 0.75)[1]
+                broken_text = facts_text[:broken_start] + facts_text[broken_start:].replace("claim:", "claim: [", 1)
                 for _ in range(args.errors):
                     broken.append(timed_change(page, facts, broken_text, "Build failed"))
                     repaired.append(timed_change(page, facts, facts_text, marker))  # the last sentence is back
