@@ -104,9 +104,15 @@ class Server:
         return [float(m.group(1)) for line in self.lines if (m := re.search(r"built .* in ([0-9.]+) s", line))]
 
     def stop(self) -> None:
+        """Ctrl-C, as an editor stops it; a preview still running 30 s later is killed, never left behind."""
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGINT)
-            self.proc.wait(30)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+                print("note: the preview did not stop within 30 s of Ctrl-C; it was killed", file=sys.stderr)
 
 
 def claim_line(facts_text: str, at: float = 0.5) -> tuple[str, int, int]:
