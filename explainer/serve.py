@@ -83,21 +83,25 @@ async def _serve(root: Path, output: Path, host: str, port: int, build: BuildFn,
     watcher = Watcher(root, changes)
     watch_task = asyncio.create_task(watcher.run())
     await preview.rebuild(set())
-    if not _is_loopback(host):
-        to_stderr(f"warning: listening on {host}: anyone who can reach this machine can read the preview, "
-                "unpublished drafts included; use --host 127.0.0.1 to keep it private")
-    watched = ", ".join([*WATCHED_FILES, *(d + "/" for d in WATCHED_DIRS)])
-    to_stdout(f"serving http://{_url_host(host)}:{bound}/ (watching {watched}); press Ctrl-C to stop")
-    build_task = asyncio.create_task(rebuild_on_changes(preview, changes, root))
-    await stop.wait()
+    await asyncio.sleep(0)  # a Ctrl-C that came in with the build's end is handled (stop set) before the check
+    build_task = None
+    if not stop.is_set():  # Ctrl-C during the first build: stop, without announcing a preview that never runs
+        if not _is_loopback(host):
+            to_stderr(f"warning: listening on {host}: anyone who can reach this machine can read the preview, "
+                      "unpublished drafts included; use --host 127.0.0.1 to keep it private")
+        watched = ", ".join([*WATCHED_FILES, *(d + "/" for d in WATCHED_DIRS)])
+        to_stdout(f"serving http://{_url_host(host)}:{bound}/ (watching {watched}); press Ctrl-C to stop")
+        build_task = asyncio.create_task(rebuild_on_changes(preview, changes, root))
+        await stop.wait()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.remove_signal_handler(sig)
     watcher.stop.set()
-    build_task.cancel()
+    if build_task is not None:
+        build_task.cancel()
     server.stop()
     app.settings["browsers"].close_all()
-    await asyncio.gather(watch_task, build_task, return_exceptions=True)
+    await asyncio.gather(watch_task, *([build_task] if build_task else []), return_exceptions=True)
     await server.close_all_connections()
     preview.close()
     to_stdout("stopped")

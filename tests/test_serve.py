@@ -165,6 +165,41 @@ def test_ctrl_c_or_sigterm_stops_cleanly(server: Server, sig: int) -> None:
     assert "Traceback" not in server.output
 
 
+FIRST_BUILD_INTERRUPTED = """
+import asyncio, os, signal, sys
+from pathlib import Path
+from types import SimpleNamespace
+from explainer import serve
+
+root, builds = Path(sys.argv[1]), []
+
+def build(root, output):
+    os.kill(os.getpid(), signal.SIGINT)  # the editor's Ctrl-C, while this build runs
+    builds.append(output)
+    return SimpleNamespace(warnings=[], pages={}, changed=None, search_pending=None)
+
+code = asyncio.run(serve._serve(root, root / "output", "127.0.0.1", 0, build, False))
+print(f"code={code} builds={len(builds)}")
+"""
+
+
+def test_ctrl_c_during_the_first_build_stops_without_serving(tmp_path: Path) -> None:
+    """Ctrl-C while the first build runs (15 s at 50,000 facts): the preview stops once it ends, and
+    never announces an address it does not serve. (In a process of its own: the signal handlers
+    need its main thread, which the browser tests' event loop holds here.)"""
+    import subprocess
+    import sys
+
+    root = tmp_path / "site"
+    root.mkdir()
+    done = subprocess.run([sys.executable, "-c", FIRST_BUILD_INTERRUPTED, str(root)], capture_output=True,
+                          text=True, timeout=60, cwd=Path(serve_http.__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-2:] == ["stopped", "code=0 builds=1"], done.stdout
+    assert not [line for line in lines if line.startswith("serving ")]
+
+
 def test_a_taken_port_is_a_clear_message(site: Project) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
