@@ -98,3 +98,18 @@ def test_deleting_half_the_facts_reports_every_unknown_citation_quickly(tmp_path
     assert not {p.message[len("unknown fact '"):-1] for p in unknown} & kept
     assert all(p.line > 0 and p.column > 0 for p in unknown)
     assert len(compared) <= suggest.BUDGET
+
+
+def test_a_key_misspelt_in_every_fact_is_looked_up_once(tmp_path, monkeypatch):
+    """A find-and-replace that misspells a key in every fact: each gets its message and hint, and
+    difflib answers the question once (it was asked once per fact: 0.6 s at 10,000 facts)."""
+    root = tmp_path / "story"
+    generate(root, facts=300, seed=5)
+    facts = root / "content" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("\n  topics:", "\n  topcs:"), encoding="utf-8")
+    compared = comparisons(monkeypatch)
+    with pytest.raises(BuildError) as caught:
+        pipeline.check(root)
+    misspelt = [p for p in caught.value.problems if p.message == "unknown key 'topcs' in fact"]
+    assert len(misspelt) == 300 and {p.hint for p in misspelt} == {"did you mean 'topics'?"}
+    assert len(compared) <= 40, "one question, not one per fact"
