@@ -123,8 +123,9 @@ class Indexing:
         # it (0.3 s at 50,000 facts, which the next save spent waiting for the lock).
         self._go = threading.Event()
         self._go.set()
-        self._writing = False  # records being written outside the lock: that thread removes the scratch folder
-        self._written = threading.Event()  # set unless records are being written (Pagefind starts after them)
+        # Cleared while records are written outside the lock: Pagefind starts after them, and that
+        # thread removes the scratch folder if the index is closed meanwhile.
+        self._written = threading.Event()
         self._written.set()
         self.finished: Callable[[dict[str, bytes]], None] | None = None  # told the files (the preview keeps them)
         if not later:
@@ -138,7 +139,7 @@ class Indexing:
         preview's Ctrl-C reaches only the preview, which then stops it (a failure otherwise).
         """
         with self._lock:  # the preview starts it in one thread and may stop it from another
-            if self._process is not None or self.closed or self._writing:
+            if self._process is not None or self.closed or not self._written.is_set():
                 return
             self.started = time.perf_counter()
             scratch = Path(self._scratch.name)
@@ -149,8 +150,7 @@ class Indexing:
                     "--force-language", language.split("-")[0].lower()]
             items, self._items = self._items, []  # written: not kept alive while the build renders (50k: ~20 MB)
             aside = not detached and _write_aside()
-            self._writing = not aside
-            if self._writing:
+            if not aside:
                 self._written.clear()
             if aside:
                 from .forked_exec import ForkedExec
@@ -193,7 +193,6 @@ class Indexing:
                     except OSError as exc:
                         failed = exc
             finally:
-                self._writing = False
                 self._written.set()
         return failed
 
@@ -275,7 +274,7 @@ class Indexing:
             if self._process is not None and self._process.poll() is None:
                 self._process.kill()
                 self._process.wait()
-            if not self._writing:  # else the writing thread cleans up once it has stopped
+            if self._written.is_set():  # else the writing thread cleans up once it has stopped
                 self._clean_up()
 
     def _clean_up(self) -> None:
