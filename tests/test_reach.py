@@ -459,8 +459,8 @@ def test_a_search_index_closed_before_it_started_frees_its_records():
             gc.enable()
 
 
-def _writing_held(monkeypatch) -> tuple[threading.Event, threading.Event, list[str]]:
-    """Make the preview's writing of records stop after its first page until released: (entered, release, pages)."""
+def _writing_held(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Make the preview's writing of records stop after its first page until released: (entered, release)."""
     entered, release, pages = threading.Event(), threading.Event(), []
     real = pagefind.write_records
 
@@ -475,20 +475,22 @@ def _writing_held(monkeypatch) -> tuple[threading.Event, threading.Event, list[s
         real(items, folder, language, each_page)
 
     monkeypatch.setattr(pagefind, "write_records", held)
-    return entered, release, pages
+    return entered, release
 
 
-def _background_index(monkeypatch) -> tuple[pagefind.Indexing, threading.Thread, threading.Event, threading.Event]:
+def _background_index(monkeypatch) -> tuple[pagefind.Indexing, threading.Thread, threading.Event]:
+    """An index of the preview's whose records are being written in a thread, held after their first page:
+    (the index, the writing thread, the event that releases it)."""
     if pagefind.executable() is None:
         pytest.skip("Pagefind is not installed")
-    entered, release, _ = _writing_held(monkeypatch)
+    entered, release = _writing_held(monkeypatch)
     items = [search.Record(f"facts.html#f-{n}", f"Claim {n}", "According to the SBU. “a quote”")
              for n in range(3 * pagefind.RECORDS_PER_PAGE)]
     indexing = pagefind.Indexing(items, "en", later=True)
     writer = threading.Thread(target=indexing.start, kwargs={"threads": 1, "detached": True})
     writer.start()
     assert entered.wait(60), "the records are being written"
-    return indexing, writer, release, entered
+    return indexing, writer, release
 
 
 def _returns(call) -> bool:
@@ -503,7 +505,7 @@ def test_a_rebuild_pauses_the_previews_records_without_waiting_for_them(monkeypa
     """A save pauses the background index (serve_builds.py) while its records are still being written in
     another thread: pause() returns at once, the writing waits at its next page until the rebuild is
     done, then Pagefind runs and its index comes in as usual."""
-    indexing, writer, release, _ = _background_index(monkeypatch)
+    indexing, writer, release = _background_index(monkeypatch)
     assert _returns(indexing.pause), "pause() did not wait for the records"
     release.set()
     assert indexing._process is None, "paused: no Pagefind yet"
@@ -519,7 +521,7 @@ def test_a_rebuild_pauses_the_previews_records_without_waiting_for_them(monkeypa
 def test_stopping_the_previews_index_while_its_records_are_written(monkeypatch):
     """A newer save with other records stops the background index: close() returns while the records
     are being written; the writing stops at its next page, no Pagefind starts, and the scratch folder goes."""
-    indexing, writer, release, _ = _background_index(monkeypatch)
+    indexing, writer, release = _background_index(monkeypatch)
     scratch = Path(indexing._scratch.name)
     indexing.pause()
     assert _returns(indexing.close), "close() did not wait for the records"
@@ -536,7 +538,7 @@ def test_a_save_that_takes_the_index_over_waits_for_its_records(monkeypatch):
     (SearchMemo.start) and starts it again once the site is out (serve_builds._run_search): that
     start returns at once, and its wait() lasts until the first writer has started Pagefind and
     Pagefind has finished, so the index it then collects is complete."""
-    indexing, writer, release, _ = _background_index(monkeypatch)
+    indexing, writer, release = _background_index(monkeypatch)
     started, seen = threading.Event(), []
 
     def take_over() -> None:
