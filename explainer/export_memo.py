@@ -2,7 +2,8 @@
 
 A one-fact save at 10,000 facts would otherwise encode every line of every export again. The lines
 are kept in chunks of about 64 items, each joined once and keyed by its items (incremental.py's
-RenderMemo holds one ExportMemo per edition; exports.data_files calls what `lines` returns).
+RenderMemo holds one ExportMemo per edition; exports.data_files calls what `lines` returns). The
+chunks of a large export, once written, are read back from the file written (held.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from operator import attrgetter, is_, ne, not_
 from typing import TYPE_CHECKING, Any
 
 from .fingerprints import digest, entry_tokens, source_state
+from .held import intact
 from .two_builds import TwoBuilds
 
 if TYPE_CHECKING:
@@ -91,6 +93,8 @@ class ExportMemo:
         def each(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep: bytes) -> list[bytes]:
             columns, cuts = keys_of(kind, items)
             last = kept.get(kind)
+            if last is not None and not intact(last[2]):  # its file was written into since: made afresh
+                last = None
             if last is not None and last[0][1] == columns[1]:  # the same ids in order: the same chunks
                 pieces = list(last[2])
                 for k in _changed_chunks(columns, last[0], cuts):
@@ -103,6 +107,11 @@ class ExportMemo:
             return pieces  # a list: exports.dump joins it at once
 
         return each
+
+    def held(self) -> dict[str, int]:
+        """The bytes of each file's kept lines held in memory (the rest lie in the files written: held.py)."""
+        return {kind: sum(len(piece) for piece in kept[2] if type(piece) is bytes)
+                for kind, kept in self._files.last.items()}
 
     def _citing_ids(self, sources: Sequence[Any]) -> list[tuple[str, ...]]:
         """Each source's citing facts' ids, kept by the facts (the objects: a kept entry's fact is the

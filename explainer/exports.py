@@ -19,7 +19,7 @@ from .dates import PartialDate
 from .model import Date, Event, Fact, Project, Source, Term
 from .paginate import Layout
 from .paginate import layout as page_layout
-from .write import SPILL_BYTES, InPieces, Output, Sink
+from .write import SPILL_BYTES, Output, Sink
 
 DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
 CSV_COLUMNS = (
@@ -199,13 +199,20 @@ def dump(head: dict[str, Any], key: str, lines: Iterable[bytes]) -> Output:
     """
     if isinstance(lines, list):  # the preview's kept pieces: joined at once, copied once, not into a buffer
         # that grows (which copies 11 MB of facts.json about four times as long at 10,000 facts); a
-        # large file is left in its pieces, written one after another (write.InPieces)
-        pieces = list(_pieces(head, key, lines, apart=True))
-        return b"".join(pieces) if sum(map(len, lines)) <= SPILL_BYTES else InPieces(pieces)
+        # large file is left in its pieces, written one after another (held.InPieces)
+        return _in_pieces(list(_pieces(head, key, lines, apart=True)), lines)
     out = Sink()  # memory, or a temporary file once it is large (write.py)
     for piece in _pieces(head, key, lines):
         out.write(piece)
     return out.value()
+
+
+def _in_pieces(pieces: list[Any], kept: list[Any]) -> Output:
+    """The preview's export from its pieces, among them ``kept``, the memo's chunks of lines: joined when
+    small, else left in pieces, which once written are read back from the file (held.py)."""
+    from .held import InPieces, joined
+
+    return joined(pieces) if sum(map(len, kept)) <= SPILL_BYTES else InPieces(pieces, kept)
 
 
 def _pieces(head: dict[str, Any], key: str, lines: Iterable[bytes], apart: bool = False) -> Iterator[bytes]:
@@ -309,8 +316,7 @@ def facts_csv(project: Project, base_url: str, layout: Layout, lines: Lines = ea
 
     rows = lines("facts.csv", project.facts, csv_line, b"")
     if isinstance(rows, list):  # the preview's kept pieces: one join, or left in pieces when large (as dump)
-        pieces = [bytes(out.value()), *rows]
-        return b"".join(pieces) if sum(map(len, rows)) <= SPILL_BYTES else InPieces(pieces)
+        return _in_pieces([bytes(out.value()), *rows], rows)
     out.write(b"".join(rows))
     return out.value()
 

@@ -61,6 +61,7 @@ from .fingerprints import (
     shared_state,
     text_digest,
 )
+from .held import Packed
 from .kept_checks import KeptChecks
 from .pagefind import SearchMemo
 from .paginate import KeptLayout
@@ -158,7 +159,7 @@ class RenderMemo:
     def __init__(self) -> None:
         # Each kept for the next build only if this build used it (TwoBuilds: ``last`` and ``now``).
         self.markdown: TwoBuilds[dict[tuple, Any]] = TwoBuilds(dict)  # MarkdownTexts: a text's HTML and links
-        self._pages: TwoBuilds[dict[str, tuple[bytes, bytes, Any]]] = TwoBuilds(dict)  # name → (key, bytes, links)
+        self._pages: TwoBuilds[dict[str, tuple[bytes, Packed, Any]]] = TwoBuilds(dict)  # name → (key, page, links)
         # A list page → (what its state reads: fingerprints.own_inputs, the digest of its state)
         self._own: TwoBuilds[dict[str, tuple[tuple, bytes]]] = TwoBuilds(dict)
         # A Markdown text → what its citation links show (MarkdownTexts.cite_state), while every fact's
@@ -274,7 +275,7 @@ class RenderMemo:
             self._numbers = (placement, fact_numbers(renderer.facts))
         return self._numbers[1]
 
-    def kept_pages(self, keys: dict[str, bytes]) -> dict[str, tuple[bytes, Any]]:
+    def kept_pages(self, keys: dict[str, bytes]) -> dict[str, tuple[Packed, Any]]:
         """The pages whose key is unchanged since the last build: name → (bytes, links)."""
         kept = {}
         for name, key in keys.items():
@@ -285,13 +286,16 @@ class RenderMemo:
         self.reused = len(kept)
         return kept
 
-    def keep_page(self, name: str, key: bytes, data: bytes, links: Any) -> None:
-        """Keep a page with one link per file it links to: if any is broken, the check reads it in full."""
+    def keep_page(self, name: str, key: bytes, data: bytes, links: Any) -> Packed:
+        """Keep a page with one link per file it links to (if any is broken, the check reads it in full);
+        the page as the build gives it on: compressed once written (held.Packed)."""
         if links is None:
             from .assets import page_links
             links = page_links(name, data)
-        self._pages.now[name] = (key, data, list({(target, why): (link, target, why)
+        page = Packed(data)
+        self._pages.now[name] = (key, page, list({(target, why): (link, target, why)
                                                   for link, target, why in reversed(links)}.values()))
+        return page
 
 
 class BuildCache:

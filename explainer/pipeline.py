@@ -209,7 +209,7 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
             if links is None and (kept := last_links.get(page)) is not None and kept[0] is data:
                 links = kept[1]
             if links is None or unmet_links(links, pages):  # a kept page keeps one link per file: read it in full
-                links = page_links(page, data)
+                links = page_links(page, data if isinstance(data, bytes) else bytes(data))  # held.Packed: unpacked
             if links_now is not None:
                 links_now[page] = (data, links)
             broken += [(page, link, why) for link, why in unmet_links(links, pages)]

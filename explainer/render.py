@@ -297,8 +297,8 @@ class Renderer(MarkdownTexts, FactFilters):
             pages[name] = data[0]
             if data[1] is not None:
                 self.page_links[name] = data[1]
-            if name in keys:
-                self.memo.keep_page(name, keys[name], data[0], self.page_links.get(name))
+            if name in keys:  # the memo's object from now on, build after build (held.Packed)
+                pages[name] = self.memo.keep_page(name, keys[name], data[0], self.page_links.get(name))
         reported = {p.format() for p in problems.items}
         for error in extras_errors:
             if error.format() not in reported:

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from . import pagefind, terminal
+from . import held, pagefind, terminal
 from .errors import BuildError, ContentError, ExplainerError
 from .serve_page import Failure, error_page, printable
 
@@ -101,6 +101,9 @@ class Preview:
             fingerprint = f"failed:{failure.message}"
         finally:
             self.idle.set()
+        # Freed memory handed back to the system in the build's thread, before the next build starts
+        # and while the browsers reload (held.give_back_freed).
+        self._executor.submit(held.give_back_freed)
         self.failure = failure
         if pending is not None and failure is None:
             self.search_settled.clear()

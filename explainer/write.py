@@ -72,31 +72,6 @@ class OnDisk:
         shutil.copyfileobj(self.file, out, 1 << 20)
 
 
-class InPieces(OnDisk):
-    """A large output file as the pieces the preview keeps its lines in (export_memo.py), written one
-    after another: neither joined into one bytes object nor copied to a temporary file first (at
-    50,000 facts facts.json is 57 MB, which went through a temporary file on every save)."""
-
-    def __init__(self, pieces: list[bytes]):
-        self.pieces, self.size = pieces, sum(map(len, pieces))
-
-    def __bytes__(self) -> bytes:
-        return b"".join(self.pieces)
-
-    def copy_to(self, out: BinaryIO) -> None:
-        """Written about a megabyte at a time: a system call per piece (two per chunk of lines, with
-        its separator) cost more than the copy saved."""
-        block: list[bytes] = []
-        size = 0
-        for piece in self.pieces:
-            block.append(piece)
-            size += len(piece)
-            if size >= 1 << 20:
-                out.write(b"".join(block))
-                block, size = [], 0
-        out.write(b"".join(block))
-
-
 class Sink(io.RawIOBase):
     """Where a generated file is written piece by piece: memory up to SPILL_BYTES, then a temporary file."""
 
@@ -266,7 +241,7 @@ class Staging:
 
 def _write_file(path: Path, data: Output) -> None:
     """Write one new file with mode 0644 (the umask is not asked: a public site is world-readable)."""
-    with open(path, "xb") as f:
+    with open(path, "xb+") as f:  # readable too: the preview reads a large export's pieces back (held.py)
         if isinstance(data, OnDisk):
             data.copy_to(f)
         else:

@@ -4,10 +4,11 @@
 preview rebuilds on every save, and at 10,000 facts that is 13 MB in about 450 files, most of
 them the same bytes as last time. `WrittenSite` remembers what its last write put into the
 output folder: each file's inode, size, modification time and mode, and (up to HOLD_AT_MOST) the
-bytes object it was written from. On the next write it reads the folder's listing and:
+bytes object it was written from, or the kept list page (held.Packed). On the next write it reads
+the folder's listing and:
 
-- skips a file given as the same bytes object as last time, if the file on disk is still the
-  one it wrote (a kept page of the render memo is the same object, build after build);
+- skips a file given as the same object as last time, if the file on disk is still the one it
+  wrote (a kept page of the render memo is the same object, build after build);
 - otherwise compares the new bytes with the file on disk (sizes first, then the bytes), and
   replaces a file that differs through a temporary file beside it and ``os.replace``, so a
   reader sees either the old file or the new one, never part of one;
@@ -38,16 +39,17 @@ import tempfile
 import threading
 from pathlib import Path
 
+from .held import Packed
 from .write import DIR_MODE, FILE_MODE, MARKER, MARKER_TEXT, OnDisk, Output, explain, resolve_output, write_site
 
 Signature = tuple[int, int, int, int]  # inode, size, modification time (ns), mode: a file we wrote, unchanged
 _REGULAR = stat.S_IFREG | FILE_MODE
 TEMPORARY = ".explainer-new-"  # a file being written, renamed over its page when whole
-# Bytes objects up to this size are held until the next write, to be recognised by identity: a kept
-# list page is at most a few hundred KB, and the memo holds it anyway. Larger files (the exports:
-# 18 MB at 10,000 facts) are made afresh on every build, so holding them would only cost memory.
+# Bytes objects up to this size are held until the next write, to be recognised by identity (as is a
+# kept list page, held.Packed, which the memo holds anyway). Larger files (the exports: 18 MB at
+# 10,000 facts) are made afresh on every build, so holding them would only cost memory.
 HOLD_AT_MOST = 1 << 20
-# A replaced file this large is released in the background (_release_later): the file system frees
+# A replaced file this large is released in the background (release_later): the file system frees
 # its blocks when its last link and handle go, which for the exports took a save 14 ms at 10,000
 # facts and 40 ms at 50,000 (57 MB of JSON) on this project's machines.
 RELEASE_LATER_AT = 1 << 20
@@ -59,7 +61,7 @@ class WrittenSite:
 
     def __init__(self) -> None:
         self.folder: Path | None = None
-        self.files: dict[str, tuple[Signature, bytes | None]] = {}  # path → (signature, bytes written)
+        self.files: dict[str, tuple[Signature, Output | None]] = {}  # path → (signature, what was written)
         self.changed: list[str] = []  # the files the last write wrote or removed (every file after a whole write)
         self.updated = False  # whether the last write wrote only what changed (else it wrote the site whole)
 
@@ -107,7 +109,7 @@ class WrittenSite:
                 raise _Unexpected(f"{folder} is in the way")
             os.mkdir(target / folder)
             os.chmod(target / folder, DIR_MODE)
-        files: dict[str, tuple[Signature, bytes | None]] = {}
+        files: dict[str, tuple[Signature, Output | None]] = {}
         todo = []
         for name, data in wanted.items():
             found = on_disk.get(name)
@@ -136,12 +138,12 @@ class WrittenSite:
         with the file on disk."""
         kept = self.files.get(name)
         if kept is not None and kept[0] == found and kept[1] is not None:
-            return kept[1] is data or (isinstance(data, bytes) and kept[1] == data)
+            return kept[1] is data or (isinstance(data, (bytes, Packed)) and kept[1] == data)
         return _same(target / name, found, data)
 
 
-def _held(data: Output) -> bytes | None:
-    return data if isinstance(data, bytes) and len(data) <= HOLD_AT_MOST else None
+def _held(data: Output) -> Output | None:
+    return data if (isinstance(data, bytes) and len(data) <= HOLD_AT_MOST) or isinstance(data, Packed) else None
 
 
 class _Unexpected(OSError):
@@ -205,7 +207,7 @@ def _replace(path: Path, data: Output, large: bool = False) -> Signature:
         raise
     finally:
         if old is not None:
-            _release_later(old)
+            release_later(old)
     return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_mode)
 
 
@@ -217,7 +219,7 @@ def _open_quietly(path: Path) -> int | None:
         return None
 
 
-def _release_later(handle: int) -> None:
+def release_later(handle: int) -> None:
     """Close a replaced file's last handle in a short-lived thread: freeing its blocks is that close's work."""
     _releasing[:] = [thread for thread in _releasing if thread.is_alive()]
     thread = threading.Thread(target=os.close, args=(handle,), name="release-replaced-file", daemon=True)

@@ -537,7 +537,7 @@ def test_a_template_edit_renders_every_page_again(tmp_path):
     edit(root / "templates" / "_facts.html", lambda t: t.replace("<ol class=\"facts\"", "<ol data-x class=\"facts\""))
     result = builder.build(root, tmp_path / "inc")
     assert builder.cache.render.reused == 0
-    assert all(b"<ol data-x" in data for name, data in result.pages.items() if name.startswith("facts-"))
+    assert all(b"<ol data-x" in bytes(data) for name, data in result.pages.items() if name.startswith("facts-"))
 
 
 def quoted_fact(built: pipeline.BuildResult) -> tuple:
@@ -561,7 +561,7 @@ def test_a_changed_archive_renders_the_quotes_in_context_again(tmp_path):
                                                             archive_sha256(archive.read_text(encoding="utf-8"))))
     second = builder.build(root, tmp_path / "inc")
     assert second.pages == pipeline.build(root, tmp_path / "cold").pages
-    shown = [name for name, data in second.pages.items() if name.startswith("facts-") and b"zanzibarred" in data]
+    shown = [name for name, data in second.pages.items() if name.startswith("facts-") and b"zanzibarred" in bytes(data)]
     assert shown, "the fact's page shows the archive's new words in context"
 
 

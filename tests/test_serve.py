@@ -20,7 +20,7 @@ import pytest
 from _preview import WAIT, Server, get, request, run_in_thread
 from conftest import Project, make_project
 
-from explainer import serve_builds, serve_http, serve_page
+from explainer import held, serve_builds, serve_http, serve_page
 from explainer.errors import BuildError, ContentError
 
 CONNECTED = "() => !!(window.explainerPreview && window.explainerPreview.connected)"
@@ -418,13 +418,16 @@ def test_the_open_pages_reload_only_when_a_save_changed_files_on_disk(tmp_path: 
         reloads.append(await preview.rebuild({"content/facts.yaml"}))
         return reloads
 
+    given_back: list[str] = []  # after each build, freed memory handed back in the build's thread
     monkeypatch.setattr(serve_builds, "_pages_digest", digest)
+    monkeypatch.setattr(held, "give_back_freed", lambda: given_back.append(threading.current_thread().name))
     try:
         reloads = run_in_thread(scenario)
     finally:
         preview.close()
     assert reloads == [True, False, True, False, True, True, True]
     assert len(digests) == 1, "only the first build, written whole, hashed its pages"
+    assert len(given_back) == 7 and all(name.startswith("build") for name in given_back)
 
 
 def test_a_save_reported_again_with_nothing_new_builds_nothing(tmp_path: Path) -> None:

@@ -381,30 +381,3 @@ def test_a_sink_keeps_small_files_as_bytes() -> None:
     sink.write(b"abc")
     sink.write(b"def")
     assert sink.value() == b"abcdef" and type(sink.value()) is bytes
-
-
-def test_the_previews_large_exports_are_written_from_their_kept_pieces(tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """In the preview a large export is left in the pieces its memo keeps (write.InPieces), neither
-    joined nor copied to a temporary file first: the same files as a cold build, save after save."""
-    import sys
-
-    from explainer import exports, pipeline
-    from explainer.incremental import IncrementalBuilder
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from generate import generate
-
-    root = generate(tmp_path / "project", 40)
-    monkeypatch.setattr(exports, "SPILL_BYTES", 1000)
-    builder = IncrementalBuilder()
-    for claim in ("Alpha", "Beta"):
-        facts = root / "content" / "facts.yaml"
-        facts.write_text(facts.read_text(encoding="utf-8").replace('  claim: "', f'  claim: "{claim} ', 1),
-                         encoding="utf-8")
-        preview = builder.build(root, tmp_path / "preview")
-        cold = pipeline.build(root, tmp_path / "cold")
-        pieces = sorted(name for name, data in preview.pages.items() if isinstance(data, write.InPieces))
-        assert pieces == ["facts.csv", "facts.json", "sources.json", "timeline.json"]
-        assert all(preview.pages[name] == cold.pages[name] for name in pieces)
-        assert tree_hash(tmp_path / "preview") == tree_hash(tmp_path / "cold")

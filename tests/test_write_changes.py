@@ -195,7 +195,7 @@ def test_a_large_replaced_file_is_released_in_the_background(site, monkeypatch) 
     written.write(pages, output)
     old = (output / "facts.json").stat().st_ino
     handed: list[int] = []
-    monkeypatch.setattr(write_changes, "_release_later", handed.append)
+    monkeypatch.setattr(write_changes, "release_later", handed.append)
     written.write({**pages, "facts.json": b"[5, 6, 7, 8, 9]", "feed.xml": b"<feed>2</feed>"}, output)
     assert len(handed) == 1, "only the large file's old copy (feed.xml is below the size)"
     held = os.fstat(handed[0])

@@ -1,0 +1,126 @@
+"""The preview's large exports, written from their kept pieces and then read back from the file written
+(held.py): the same files as a cold build, save after save, with no lines held in memory and no
+replaced file held open; a file another program wrote into is not read from."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import tree_hash
+
+from explainer import exports, held, pipeline, write_changes
+from explainer.held import InPieces, Span, Written
+from explainer.incremental import IncrementalBuilder
+
+LARGE = ["facts.csv", "facts.json", "sources.json", "timeline.json"]
+
+
+@pytest.fixture
+def story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A generated story of 40 facts whose exports all count as large (over 1,000 bytes)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate
+
+    monkeypatch.setattr(exports, "SPILL_BYTES", 1000)
+    return generate(tmp_path / "project", 40)
+
+
+def _edit(root: Path, claim: str) -> None:
+    facts = root / "content" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace('  claim: "', f'  claim: "{claim} ', 1),
+                     encoding="utf-8")
+
+
+def _same_as_cold(builder: IncrementalBuilder, root: Path, tmp_path: Path) -> None:
+    preview = builder.build(root, tmp_path / "preview")
+    cold = pipeline.build(root, tmp_path / "cold")
+    assert sorted(name for name, data in preview.pages.items() if isinstance(data, InPieces)) == LARGE
+    assert all(preview.pages[name] == cold.pages[name] for name in LARGE)
+    assert tree_hash(tmp_path / "preview") == tree_hash(tmp_path / "cold")
+
+
+def test_the_previews_large_exports_are_written_from_their_kept_pieces(story: Path, tmp_path: Path) -> None:
+    builder = IncrementalBuilder()
+    for claim in ("Alpha", "Beta", "Gamma"):
+        _edit(story, claim)
+        _same_as_cold(builder, story, tmp_path)
+        assert builder.cache.render.exports.held() == dict.fromkeys(LARGE, 0)  # all read back from the files
+
+
+def test_an_export_written_into_in_place_is_not_read_back(story: Path, tmp_path: Path) -> None:
+    builder = IncrementalBuilder()
+    _same_as_cold(builder, story, tmp_path)
+    written = tmp_path / "preview" / "facts.json"
+    before = written.stat()
+    with open(written, "r+b") as f:  # as an editor saving in place: same size, other bytes, a later time
+        f.seek(200)
+        f.write(b"X" * 40)
+    os.utime(written, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    with open(tmp_path / "preview" / "facts.csv", "r+b") as f:  # cut short
+        f.truncate(100)
+    _edit(story, "Delta")
+    _same_as_cold(builder, story, tmp_path)
+    _same_as_cold(builder, story, tmp_path)  # and the chunks made afresh are read back in turn
+
+
+def test_no_replaced_export_is_held_open(story: Path, tmp_path: Path) -> None:
+    builder = IncrementalBuilder()
+    for claim in ("Alpha", "Beta", "Gamma", "Delta"):
+        _edit(story, claim)
+        builder.build(story, tmp_path / "preview")
+        write_changes.released()
+    held = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(FileNotFoundError):  # the listing's own handle, closed by now
+            held.append(os.readlink(f"/proc/self/fd/{fd}"))
+    output = str((tmp_path / "preview").resolve())
+    assert sorted(Path(name).name for name in held if name.startswith(output)) == LARGE
+    assert not [name for name in held if name.startswith(output) and name.endswith("(deleted)")]
+
+
+def test_a_span_of_a_file_cut_short_is_an_error_not_short_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "file"
+    path.write_bytes(b"0123456789")
+    written = Written(os.open(path, os.O_RDONLY))
+    assert bytes(Span(written, 2, 5)) == b"23456" and written.intact()
+    os.truncate(path, 4)
+    assert not written.intact()
+    with pytest.raises(OSError, match="5 bytes were written at 2; the file is shorter now"):
+        bytes(Span(written, 2, 5))
+
+
+def test_pieces_not_written_to_a_readable_file_stay_in_memory(tmp_path: Path) -> None:
+    kept = [b"alpha", b"beta"]
+    pieces = InPieces([b"[", kept[0], b",", kept[1], b"]"], kept)
+    with open(tmp_path / "out", "wb") as f:  # write-only: the file cannot be read back
+        pieces.copy_to(f)
+    assert (tmp_path / "out").read_bytes() == b"[alpha,beta]" == bytes(pieces)
+    assert kept == [b"alpha", b"beta"]
+    with open(tmp_path / "again", "wb+") as f:
+        pieces.copy_to(f)
+    assert [type(piece) for piece in kept] == [Span, Span] and list(map(bytes, kept)) == [b"alpha", b"beta"]
+    assert bytes(pieces) == b"[alpha,beta]"
+
+
+def _resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.skipif(held._malloc_trim() is None, reason="only glibc has malloc_trim")
+def test_memory_freed_between_blocks_still_used_is_handed_back() -> None:
+    """What a save frees lies between what the preview keeps: glibc holds on to it until asked."""
+    kept, freed = [], []
+    for n in range(3000):  # 300 MB in blocks below glibc's threshold for a mapping of their own
+        (kept if n % 10 == 0 else freed).append(b"x" * 100_000)
+    del freed
+    before = _resident_mb()
+    held.give_back_freed()
+    assert _resident_mb() < before - 150
+    assert len(kept) == 300
