@@ -124,3 +124,44 @@ def test_memory_freed_between_blocks_still_used_is_handed_back() -> None:
     held.give_back_freed()
     assert _resident_mb() < before - 150
     assert len(kept) == 300
+
+
+def _written(tmp_path: Path, name: str, pieces: InPieces) -> bytes:
+    with open(tmp_path / name, "wb+") as f:
+        pieces.copy_to(f)
+    return (tmp_path / name).read_bytes()
+
+
+def test_spans_that_follow_one_another_are_read_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = [b"alpha", b"beta", b"gamma"]
+    assert _written(tmp_path, "first", InPieces([b"[", kept[0], b",", kept[1], b",", kept[2], b"]"], kept)) \
+        == b"[alpha,beta,gamma]"
+    a, b, c = kept
+    reads: list[int] = []
+    real = os.pread
+
+    def counted(handle: int, count: int, offset: int) -> bytes:
+        reads.append(count)
+        return real(handle, count, offset)
+
+    monkeypatch.setattr(os, "pread", counted)
+    cases = [  # the pieces of the next write, what it holds, and the reads made
+        ([b"[", a, b",", b, b",", c, b"]"], b"[alpha,beta,gamma]", [16]),  # one run: alpha,beta,gamma
+        ([b"[", b"new", b",", b, b",", c, b"]"], b"[new,beta,gamma]", [10]),
+        ([b"[", c, b",", b, b",", a, b"]"], b"[gamma,beta,alpha]", [5, 4, 5]),  # moved: each on its own
+        ([b"[", a, b";", b, b"]"], b"[alpha;beta]", [5, 4]),  # another separator than was written
+        ([b"[", a, b",", b"x", b",", c, b"]"], b"[alpha,x,gamma]", [5, 5]),
+    ]
+    for n, (pieces, expected, made) in enumerate(cases):
+        reads.clear()
+        assert _written(tmp_path, f"next{n}", InPieces(list(pieces))) == expected
+        assert reads == made
+    rows = [b"r1\n", b"r2\n", b"r3\n"]  # as facts.csv: rows with nothing between them
+    assert _written(tmp_path, "csv", InPieces([b"head\n", *rows], rows)) == b"head\nr1\nr2\nr3\n"
+    rows_cases = [([b"head\n", *rows], b"head\nr1\nr2\nr3\n", [9]),
+                  ([b"head\n", rows[0], b"new\n", rows[2]], b"head\nr1\nnew\nr3\n", [3, 3]),
+                  ([b"head\n", rows[1], rows[0]], b"head\nr2\nr1\n", [3, 3])]
+    for n, (pieces, expected, made) in enumerate(rows_cases):
+        reads.clear()
+        assert _written(tmp_path, f"csv{n}", InPieces(list(pieces))) == expected
+        assert reads == made
