@@ -8,13 +8,15 @@ whose inputs changed. Both are needed only to be written again, or read whole fo
 **Exports** (``InPieces``, ``Span``): once a large export is written, every chunk is in that file.
 ``InPieces.copy_to`` writes the pieces one after another and then turns each kept chunk into a
 ``Span``: where it lies in that file, which stays open. The next save reads its unchanged chunks
-back from there, those that follow one another in the file together, a megabyte at a time (about
-as fast as writing them from memory was), and writes its changed ones from memory. The written file is the preview's own (write_changes.py replaces it, never
-writes into it), but another program may write into output/facts.json in place: a file whose size or
-modification time is no longer what was written is not read from (``Written.intact``), and its
-chunks are made afresh. A file no longer read from is closed in the background: closing the last
-handle of a replaced file frees its blocks, which at 57 MB takes tens of milliseconds
-(write_changes.release_later).
+back from there, those that follow one another in the file together, a megabyte at a time (about as
+fast as writing them from memory was), and writes its changed ones from memory. The written file is
+the preview's own (write_changes.py replaces it, never writes into it), but another program may
+write into output/facts.json in place: a file whose size or modification time is no longer what was
+written is not read from (``Written.intact``), and its chunks are made afresh. A file no longer read
+from is closed in the background: closing the last handle of a replaced file frees its blocks, which
+at 57 MB takes tens of milliseconds (write_changes.release_later). The same build's files written
+again (the preview's new search index comes in with them) leave an export alone: the writer
+recognises the object (write_changes._held).
 
 **List pages** (``Packed``): compressed with zlib's fastest level once written (94 MB of pages in
 20 MB; 0.7 s of the first build at 50,000 facts, a millisecond for the page or two a save renders),
@@ -144,6 +146,7 @@ class InPieces(OnDisk):
                     start, then = where[id(piece)]
                     spans.append(Span(written, start, len(piece), then))
                 self.kept[:] = spans
+                self.kept = None  # written again (the same build's site, with a new search index): the memo keeps these
 
 
 def _run(pieces: list[Piece], i: int) -> tuple[int, int]:

@@ -39,15 +39,16 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .held import Packed
+from .held import InPieces, Packed
 from .write import DIR_MODE, FILE_MODE, MARKER, MARKER_TEXT, OnDisk, Output, explain, resolve_output, write_site
 
 Signature = tuple[int, int, int, int]  # inode, size, modification time (ns), mode: a file we wrote, unchanged
 _REGULAR = stat.S_IFREG | FILE_MODE
 TEMPORARY = ".explainer-new-"  # a file being written, renamed over its page when whole
-# Bytes objects up to this size are held until the next write, to be recognised by identity (as is a
-# kept list page, held.Packed, which the memo holds anyway). Larger files (the exports: 18 MB at
-# 10,000 facts) are made afresh on every build, so holding them would only cost memory.
+# Bytes objects up to this size are held until the next write, to be recognised by identity (as are a
+# kept list page and a large export in the preview, held.py, which it holds anyway: the search index
+# comes in with the same build's files). Larger bytes (the exports: 18 MB at 10,000 facts) are made
+# afresh on every build, so holding them would only cost memory.
 HOLD_AT_MOST = 1 << 20
 # A replaced file this large is released in the background (release_later): the file system frees
 # its blocks when its last link and handle go, which for the exports took a save 14 ms at 10,000
@@ -143,7 +144,10 @@ class WrittenSite:
 
 
 def _held(data: Output) -> Output | None:
-    return data if (isinstance(data, bytes) and len(data) <= HOLD_AT_MOST) or isinstance(data, Packed) else None
+    """What is held to be recognised next time: small bytes, and what the preview holds anyway (a kept
+    page; a large export, once written no more than where it lies in the file: held.py)."""
+    return data if (isinstance(data, bytes) and len(data) <= HOLD_AT_MOST) or isinstance(data, (Packed, InPieces)) \
+        else None
 
 
 class _Unexpected(OSError):

@@ -165,3 +165,16 @@ def test_spans_that_follow_one_another_are_read_at_once(tmp_path: Path, monkeypa
         reads.clear()
         assert _written(tmp_path, f"csv{n}", InPieces(list(pieces))) == expected
         assert reads == made
+
+
+def test_the_same_builds_site_written_again_rewrites_no_export(story: Path, tmp_path: Path) -> None:
+    """The search index comes in after the build, with the build's own files (serve_builds): the
+    exports, already written, are recognised and left alone."""
+    builder = IncrementalBuilder()
+    result = builder.build(story, tmp_path / "preview")
+    before = {name: (tmp_path / "preview" / name).stat().st_ino for name in LARGE}
+    builder.cache.written.write({**result.pages, "pagefind/index.js": b"new"}, tmp_path / "preview")
+    assert builder.cache.written.changed == ["pagefind/index.js"]
+    assert {name: (tmp_path / "preview" / name).stat().st_ino for name in LARGE} == before
+    _edit(story, "Alpha")
+    _same_as_cold(builder, story, tmp_path)
