@@ -178,3 +178,13 @@ def test_the_same_builds_site_written_again_rewrites_no_export(story: Path, tmp_
     assert {name: (tmp_path / "preview" / name).stat().st_ino for name in LARGE} == before
     _edit(story, "Alpha")
     _same_as_cold(builder, story, tmp_path)
+
+
+def test_pieces_written_twice_give_the_memo_their_spans_once(tmp_path: Path) -> None:
+    """A write that meets something unexpected is made again whole, with the same objects."""
+    kept = [b"alpha", b"beta"]
+    pieces = InPieces([b"[", kept[0], b",", kept[1], b"]"], kept)
+    assert _written(tmp_path, "first", pieces) == b"[alpha,beta]"
+    spans = list(kept)
+    assert _written(tmp_path, "again", pieces) == b"[alpha,beta]"
+    assert kept == spans and list(map(bytes, kept)) == [b"alpha", b"beta"]
