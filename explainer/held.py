@@ -25,7 +25,6 @@ and unpacked only when written again (the file was touched) or read whole.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import weakref
 import zlib
@@ -185,9 +184,14 @@ def _write_all(handle: int, data: bytes) -> None:
 
 
 def _reopened(handle: int) -> Written | None:
-    """The file just written, held open for reading; None if it cannot be read back (opened for
-    writing only)."""
-    if fcntl.fcntl(handle, fcntl.F_GETFL) & os.O_ACCMODE != os.O_RDWR:
+    """The file just written, held open for reading; None if it cannot be read back: opened for
+    writing only, or on Windows, which has no ``os.pread`` and cannot replace a file held open (the
+    pieces then stay in memory, as before)."""
+    if not hasattr(os, "pread"):
+        return None
+    try:
+        os.pread(handle, 0, 0)  # refused (EBADF) on a handle opened for writing only
+    except OSError:
         return None
     return Written(os.dup(handle))
 
@@ -224,7 +228,7 @@ def give_back_freed() -> None:
     own only what lies above the last block in use: after a 50,000-fact save the preview held
     about 200 MB it had freed (the pages and lines a save replaces, and the last build's state),
     which ``malloc_trim`` returns in about 20 ms. `serve` calls this after each build, in the
-    build's thread. Elsewhere (macOS, musl) there is no such call and nothing is done."""
+    build's thread. Elsewhere (macOS, Windows, musl) there is no such call and nothing is done."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
@@ -235,7 +239,10 @@ def _malloc_trim() -> Callable[[int], int] | None:
     if _TRIM is False:
         import ctypes
 
-        _TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)
+        try:
+            _TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)
+        except (OSError, TypeError):  # Windows: no C library of the process by that name
+            _TRIM = None
     return _TRIM  # type: ignore[return-value]
 
 

@@ -216,7 +216,10 @@ def _replace(path: Path, data: Output, large: bool = False) -> Signature:
 
 
 def _open_quietly(path: Path) -> int | None:
-    """A read-only handle on the file about to be replaced, or None (gone meanwhile, or a link: not held)."""
+    """A read-only handle on the file about to be replaced, or None (gone meanwhile, or a link: not
+    held; and on Windows, which cannot replace a file held open)."""
+    if os.name == "nt":
+        return None
     try:
         return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO would block
     except OSError:
