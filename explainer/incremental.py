@@ -276,7 +276,7 @@ class RenderMemo:
         return self._numbers[1]
 
     def kept_pages(self, keys: dict[str, bytes]) -> dict[str, tuple[Packed, Any]]:
-        """The pages whose key is unchanged since the last build: name → (bytes, links)."""
+        """The pages whose key is unchanged since the last build: name → (page, links)."""
         kept = {}
         for name, key in keys.items():
             hit = self._pages.last.get(name)
