@@ -494,6 +494,20 @@ def test_incremental_builds_match_cold_builds_after_random_edits(tmp_path, seed)
     assert reused > 0  # the memo was used, so the comparison tested something
 
 
+@pytest.mark.parametrize("seed", [4, 8])  # 8 rewrites facts.json in place: pieces not read back from it
+def test_exports_read_back_from_their_files_match_cold_builds_after_random_edits(tmp_path, seed, monkeypatch):
+    """Every export counts as large, so the preview reads its unchanged chunks back from the files it
+    wrote (held.py), with the output changed behind its back now and then (an export rewritten in
+    place, removed, or the whole folder)."""
+    from explainer import exports
+
+    monkeypatch.setattr(exports, "SPILL_BYTES", 100)
+    root = project(tmp_path)
+    reused = random_edits(root, tmp_path, random.Random(seed), EDITS, 12,
+                          lambda builder: builder.cache.render.reused, tampered=True)
+    assert reused > 0
+
+
 def test_one_fact_edit_renders_one_list_page_again(tmp_path):
     root = project(tmp_path)
     builder = IncrementalBuilder()
