@@ -494,7 +494,7 @@ def test_incremental_builds_match_cold_builds_after_random_edits(tmp_path, seed)
     assert reused > 0  # the memo was used, so the comparison tested something
 
 
-@pytest.mark.parametrize("seed", [4, 8])  # 8 rewrites facts.json in place: pieces not read back from it
+@pytest.mark.parametrize("seed", [4, 8])  # 8 rewrites an export in place: not read back
 def test_exports_read_back_from_their_files_match_cold_builds_after_random_edits(tmp_path, seed, monkeypatch):
     """Every export counts as large, so the preview reads its unchanged chunks back from the files it
     wrote (held.py), with the output changed behind its back now and then (an export rewritten in
