@@ -21,7 +21,7 @@ after a full reload it is save → navigation starts, → page received, → fir
     .venv/bin/python bench/reload.py [--project DIR | --facts N] [--edits 9] [--fact-edits 9]
                                      [--errors 3] [--json FILE]
 
-The real project is never edited. Nothing is asserted: it prints the figures (docs/serve.md).
+The real project is never edited. Nothing is asserted: it prints the figures (recorded in bench/README.md).
 """
 
 from __future__ import annotations
