@@ -86,7 +86,7 @@ class Preview:
         self._fingerprint = ""
         self._pending: tuple[pagefind.Indexing, dict, str] | None = None  # the index the site awaits, its pages
         self._tasks: set[asyncio.Task[None]] = set()
-        self._writes = 0  # good builds that changed files on disk
+        self._writes = 0  # writes that changed files on disk (_count_write)
         self._on_disk = ""  # the fingerprint of what the last good build wrote (worker thread only)
 
     async def rebuild(self, changed: set[str]) -> bool:
@@ -186,8 +186,7 @@ class Preview:
         # What a next save that changes nothing leaves shown: a write of its own (not the pages' digest,
         # which read and hashed every page, 175 MB at 50,000 facts, while the next save waited).
         if self.write is not None:
-            self._writes += 1
-            self._on_disk = f"ok:write {self._writes}"
+            self._count_write()
         else:
             self._on_disk = "ok:" + _pages_digest(pages)
         return self._on_disk, old
@@ -282,9 +281,13 @@ class Preview:
         if (changed is None and self.write is None) or (changed is not None and not self._on_disk):
             self._on_disk = "ok:" + _pages_digest(getattr(result, "pages", None))
         elif changed is None or changed:
-            self._writes += 1
-            self._on_disk = f"ok:write {self._writes}"
+            self._count_write()
         return self._on_disk  # unchanged: what the last good build left (a failed one writes nothing)
+
+    def _count_write(self) -> None:
+        """The site on disk is a new one: what the browsers show is one more write (worker thread only)."""
+        self._writes += 1
+        self._on_disk = f"ok:write {self._writes}"
 
     def _internal_error(self, exc: Exception) -> Failure:
         if self.debug:
