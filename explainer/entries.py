@@ -41,14 +41,14 @@ class Entry:
     """One entry's parsed value (and, once checked without a problem, its clean record), by its text.
 
     ``base`` is the document the value was parsed in: the entry's own, or the whole file's (the
-    first build parses the file whole); ``prefix`` is the value's key path there and ``start`` the
+    first build parses the file whole: FirstParse); ``prefix`` is the value's key path there and ``start`` the
     number of lines before it there. ``token`` identifies the text for fingerprints: the same
     token, the same entry.
     """
 
     __slots__ = ("base", "clean", "made", "newlines", "prefix", "shifted", "start", "token", "value", "wheres")
 
-    def __init__(self, base: Doc, prefix: KeyPath, start: int, value: Any, newlines: int):
+    def __init__(self, base: Doc | FirstParse, prefix: KeyPath, start: int, value: Any, newlines: int):
         self.base, self.prefix, self.start, self.value = base, prefix, start, value
         self.newlines = newlines  # the line breaks in its text: where the next entry starts, not counted again
         self.clean: Any = None
@@ -69,7 +69,7 @@ class EntryView:
 
     __slots__ = ("base", "entry", "prefix", "shift")
 
-    def __init__(self, base: Doc, prefix: KeyPath, shift: int = 0, entry: Entry | None = None):
+    def __init__(self, base: Doc | FirstParse, prefix: KeyPath, shift: int = 0, entry: Entry | None = None):
         self.base, self.prefix, self.shift, self.entry = base, prefix, shift, entry
 
     @property
@@ -88,18 +88,86 @@ class EntryView:
         entry = self.entry
         if entry is None:
             return Where(self.base.path, *self.mark(keypath))
-        if entry.shifted != self.shift:
-            entry.wheres, entry.shifted = {}, self.shift
-        found = entry.wheres.get(keypath)
+        found = self._made(entry).get(keypath)
         if found is None:
             found = entry.wheres[keypath] = Where(self.base.path, *self.mark(keypath))
         return found
 
+    def _made(self, entry: Entry) -> dict[KeyPath, Where]:
+        """The positions made for the entry's model, where it is now: made where it was, they move with it."""
+        if entry.shifted != self.shift:
+            entry.wheres, entry.shifted = _moved(entry.wheres, self.shift - entry.shifted), self.shift
+        return entry.wheres
+
     def mark(self, keypath: KeyPath, key: bool = False) -> Mark:
+        if self.entry is not None and not key:  # one the model holds (an item's own): its document is not asked
+            made = self._made(self.entry).get(keypath)
+            if made is not None:
+                return made.line, made.column
         keypath = self.prefix + keypath
         found = None if key else self.base.marks.get(keypath)  # kept (a mapping or list): as Doc.mark finds it
         line, column = found or self.base.mark(keypath, key=key)
         return line + self.shift, column
+
+
+def _moved(wheres: dict[KeyPath, Where], lines: int) -> dict[KeyPath, Where]:
+    """Positions made for an entry, ``lines`` lines further down: an entry's text is the same, so
+    each value is where it was, relative to the entry (its document is not asked again: see FirstParse)."""
+    return {keypath: Where(where.path, where.line + lines, where.column) for keypath, where in wheres.items()}
+
+
+class FirstParse:
+    """The positions of the entries of the preview's first, whole parse of a list file, for as long
+    as they are asked for: what an entry parsed on its own holds in its own document.
+
+    Until `let_go`, the whole document answers. After it (once the first build is checked: the
+    model's positions are made by then, and `EntryView.where` moves them with their entry), the
+    whole text and its positions go (40 MB at 50,000 facts), and a position asked for later (an
+    error in a kept entry) comes from parsing that entry's text alone, as it is now in the file
+    (`EntryMemo.text_of`), counted from the lines before it in the first parse: the same line and
+    column, as its text is the same.
+    """
+
+    __slots__ = ("_doc", "_keys", "_lines", "_memo", "_own", "marks", "path", "refused")
+
+    def __init__(self, doc: Doc, memo: EntryMemo, keys: list[bytes], lines: list[int]):
+        self._doc: Doc | None = doc
+        self.path, self.marks, self.refused = doc.path, doc.marks, doc.refused
+        self._memo, self._keys, self._lines = memo, keys, lines
+        self._own: dict[int, Doc | None] = {}  # each entry parsed again, by its place in the first parse
+
+    @property
+    def data(self) -> Any:
+        return self._doc.data if self._doc is not None else None
+
+    @data.setter
+    def data(self, value: Any) -> None:  # EntryMemo.slim drops the parsed values
+        if self._doc is not None:
+            self._doc.data = value
+
+    def let_go(self) -> None:
+        """Drop the whole document: from now on each entry's positions come from its own text."""
+        self._doc, self.marks = None, {}
+
+    def mark(self, keypath: KeyPath, key: bool = False) -> Mark:
+        if self._doc is not None:
+            return self._doc.mark(keypath, key=key)
+        if not keypath:
+            return (1, 1)
+        i = keypath[0]
+        own = self._own[i] if i in self._own else self._parse(i)
+        if own is None:  # not in the file any more: its first line (no build asks for it)
+            return (self._lines[i] + 1, 1)
+        return own.mark((0, *keypath[1:]), key=key)
+
+    def _parse(self, i: int) -> Doc | None:
+        text = self._memo.text_of(self._keys[i])
+        found = Problems(Path("."))
+        own = None if text is None else load_yaml(self.path, found, text=text, line_offset=self._lines[i])
+        if own is not None and (found.items or not isinstance(own.data, list) or len(own.data) != 1):
+            own = None  # parsed clean as part of the whole file: alone too; never met
+        self._own[i] = own
+        return own
 
 
 class ListDoc(Doc):
@@ -162,6 +230,8 @@ class EntryMemo:
         # entries start and their keys, in order: the next text is split where it differs (moved_starts).
         # The text is kept (4 MB at 10,000 facts): comparing with it costs 1 ms, hashing every entry 10.
         self._last: tuple[str, int, list[int], list[bytes]] | None = None
+        self._at: tuple[list[bytes] | None, dict[bytes, int]] = (None, {})  # each key's place in _last (text_of)
+        self._whole: list[FirstParse] = []  # whole parses whose positions slim() lets go
 
     def load(self, path: Path, text: str, problems: Problems, most_new: int) -> Doc | None:
         """The file's document, parsing only entries not seen before; whole when that is safer.
@@ -169,6 +239,7 @@ class EntryMemo:
         ``most_new``: above this many new entries a whole parse is quicker (an entry parsed on
         its own costs about 1.3 times its share of a whole parse: 0.084 against 0.066 ms at 10k).
         """
+        self._at = (None, {})
         split = self._split(text)
         if split is not None:
             first, starts, keys, texts = split
@@ -187,15 +258,17 @@ class EntryMemo:
         first, starts, keys, _ = split
         newlines = list(map(str.count, entry_texts(text, starts), itertools.repeat("\n")))
         lines = lines_before(first, newlines)
+        base = FirstParse(doc, self, keys, lines)
         kept: dict[bytes, Entry] = {}
         for i, (start, key) in enumerate(zip(lines, keys, strict=True)):
             entry = self.entries.get(key) or kept.get(key)  # the same text keeps its token
             if entry is None:
-                entry = Entry(doc, (i,), start, doc.data[i], newlines[i])
+                entry = Entry(base, (i,), start, doc.data[i], newlines[i])
                 self._fresh.append(entry)
             kept[key] = entry
         self.entries = kept
         self._last = (text, first, starts, keys)
+        self._whole.append(base)
         return self._doc(path, doc.mark(()), lines, list(map(kept.__getitem__, keys)))
 
     def _split(self, text: str) -> tuple[int, list[int], list[bytes], dict[bytes, str]] | None:
@@ -250,6 +323,9 @@ class EntryMemo:
         50,000 facts the parsed values are about 90 MB the preview would otherwise hold. Only the
         entries parsed since the last slim can hold any: the others were slimmed then, or were not
         clean and are looked at again. Returns whether any was slimmed."""
+        for whole in self._whole:
+            whole.let_go()
+        self._whole.clear()
         fresh, self._fresh = self._fresh, []
         slimmed = False
         for entry in fresh:
@@ -263,6 +339,18 @@ class EntryMemo:
             current = set(map(id, self.entries.values()))
             self._fresh = [entry for entry in self._fresh if id(entry) in current]
         return slimmed
+
+    def text_of(self, key: bytes) -> str | None:
+        """The text of the entry with this key in the last text loaded, or None if it is not there."""
+        if self._last is None:
+            return None
+        text, _, starts, keys = self._last
+        if self._at[0] is not keys:  # looked up rarely (an error's position): the index is made then
+            self._at = (keys, {k: i for i, k in reversed(list(enumerate(keys)))})
+        i = self._at[1].get(key)
+        if i is None:
+            return None
+        return text[starts[i]: starts[i + 1] if i + 1 < len(starts) else len(text)]
 
     def _doc(self, path: Path, first: Mark, lines: list[int], entries: list[Entry]) -> ListDoc:
         """The document of these entries, each viewed where it is now. An entry in the same place as
