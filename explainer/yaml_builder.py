@@ -126,6 +126,11 @@ class Builder:
         key_marks = self.doc.key_marks
         lean = self.lean
         fast = not self.check_chars
+        # A short text met again is the object met first (the parser makes a new one each time): a
+        # file's attributions, topics, dates and cited source ids are few texts written thousands of
+        # times, and the preview holds them all (15 MB of copies at 50,000 facts).
+        once: dict[str, str] = {}
+        same = once.setdefault
         # Each open container: [value, keypath, pending key (dicts)]
         stack: list[list[Any]] = []
         root: Any = None
@@ -140,6 +145,8 @@ class Builder:
                     parent = stack[-1]
                     container = parent[0]
                     mark = event.start_mark
+                    if len(text) <= _SHORT:
+                        text = same(text, text)
                     if container.__class__ is list:
                         if not lean:
                             marks[parent[1] + (len(container),)] = (mark.line + offset, mark.column + 1)
@@ -195,6 +202,8 @@ class Builder:
             if attach and (opens or not lean or (keypath and keypath[-1] in KEEP_POSITIONS)):
                 marks[keypath] = self._pos(event.start_mark)
             value = self._value(event, len(stack))
+            if value.__class__ is str and len(value) <= _SHORT:  # a date, or text that looks like a value
+                value = same(value, value)
             if value is _REFUSED:
                 value, skip = None, int(opens)
                 opens = False
@@ -295,6 +304,7 @@ class Builder:
 _SCALAR, _SEQ_START, _SEQ_END = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.SequenceEndEvent
 _MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
 _REFUSED = object()  # a value or key that was reported
+_SHORT = 40  # texts up to this long are looked for among those met before (Builder._document)
 TOO_DEEP = f"the YAML is nested more than {MAX_DEPTH} levels deep"
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 

@@ -58,6 +58,25 @@ def _leaves(value):
     return [value]
 
 
+@pytest.mark.parametrize("lean", [True, False])
+def test_a_short_text_written_again_is_held_once(lean: bool) -> None:
+    """Memory: a file's attributions, topics and cited source ids are a few texts written thousands
+    of times; each is one object however often it is written (a key too). Longer texts, such as
+    quotes, are not looked up: most are written once."""
+    quote = "a quote of more than forty characters, written twice"
+    text = "".join(f"- id: f{i}\n  attribution: the SBU\n  topics: [talks, returns]\n  quote: {quote}\n"
+                   for i in range(3))
+    doc = Doc(Path("x.yaml"), None)
+    doc.data = yamlsafe.parse(yamlsafe.Builder(doc, text, lean=lean), text)
+    assert doc.data == yaml.safe_load(text)
+    first, *others = doc.data
+    for other in others:
+        assert other["attribution"] is first["attribution"]
+        assert all(a is b for a, b in zip(other["topics"], first["topics"], strict=True))
+        assert [a for a in other if a == "attribution"][0] is [a for a in first if a == "attribution"][0]
+        assert other["quote"] == first["quote"] and other["quote"] is not first["quote"]
+
+
 def test_dates_stay_text_at_their_own_precision() -> None:
     doc, errors = load("day: 2025-05-25\nmonth: 2024-08\nyear: 2024\nwhen: 2025-05-25T10:00:00Z\n")
     assert errors == []
