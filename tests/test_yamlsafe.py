@@ -73,7 +73,7 @@ def test_a_short_text_written_again_is_held_once(lean: bool) -> None:
     for other in others:
         assert other["attribution"] is first["attribution"]
         assert all(a is b for a, b in zip(other["topics"], first["topics"], strict=True))
-        assert [a for a in other if a == "attribution"][0] is [a for a in first if a == "attribution"][0]
+        assert next(a for a in other if a == "attribution") is next(a for a in first if a == "attribution")
         assert other["quote"] == first["quote"] and other["quote"] is not first["quote"]
 
 
