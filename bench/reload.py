@@ -17,6 +17,8 @@ in the page, so they include detection, rebuild, the reload message, the page lo
 The preview updates the open page in place where it can (explainer/serve_client.js); then the
 split is save → reload message, message → page fetched, fetched → page updated and painted;
 after a full reload it is save → navigation starts, → page received, → first contentful paint.
+Last, the preview's resident memory after the edits and its peak (Linux: /proc/PID/status), the
+real `serve` process's, where bench/rebuild.py --memory measures its builds in one process.
 
     .venv/bin/python bench/reload.py [--project DIR | --facts N] [--edits 9] [--fact-edits 9]
                                      [--errors 3] [--json FILE]
@@ -102,6 +104,16 @@ class Server:
 
     def build_seconds(self) -> list[float]:
         return [float(m.group(1)) for line in self.lines if (m := re.search(r"built .* in ([0-9.]+) s", line))]
+
+    def memory_mb(self) -> tuple[float, float] | None:
+        """The preview's resident memory now and its peak so far, in MB (Linux's /proc; else None).
+        Pagefind runs in processes of its own, not counted."""
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        kb = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.M))
+        return int(kb["VmRSS"]) / 1024, int(kb["VmHWM"]) / 1024
 
     def stop(self) -> None:
         """Ctrl-C, as an editor stops it; a preview still running 30 s later is killed, never left behind."""
@@ -217,6 +229,7 @@ def main() -> int:
                     broken.append(timed_change(page, facts, broken_text, "Build failed"))
                     repaired.append(timed_change(page, facts, facts_text, marker))  # the last sentence is back
                 browser.close()
+            memory = server.memory_mb()
         finally:
             server.stop()
 
@@ -237,6 +250,9 @@ def main() -> int:
         figures["repair_to_page"] = report("repair facts.yaml -> site back", [s.total for s in repaired])
     if args.server_log:
         args.server_log.write_text("\n".join(server.lines) + "\n", encoding="utf-8")
+    if memory is not None:
+        figures["server_memory_mb"] = {"resident": round(memory[0]), "peak": round(memory[1])}
+        print(f"the preview's memory after the edits: resident {memory[0]:.0f} MB, peak {memory[1]:.0f} MB")
     builds = server.build_seconds()
     if builds:
         figures["server_build"] = report("server-side build (each)", builds)

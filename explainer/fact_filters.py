@@ -94,7 +94,7 @@ class FactFilters:
         archive = self._archives.get(source.id)
         if archive is None:
             kept = self.memo.archives if self.memo is not None else {}  # the preview's: by the archived text
-            archive = kept.get(source.text) or Archive(source.text, normalise, normalise_lines)
+            archive = kept.get(source.text) or Archive(source.text, normalise, normalise_lines, source.normal)
             self._archives[source.id] = archive
             if self.memo is not None:
                 self.memo.archives_now[source.text] = archive

@@ -87,30 +87,35 @@ class Archive:
     """One source's archived text, split and normalised once, for the quotes shown in context."""
 
     def __init__(self, text: str, normalise: Callable[[str], str],
-                 normalise_lines: Callable[[str, list[tuple[int, int]]], list[str]] | None = None):
+                 normalise_lines: Callable[[str, list[tuple[int, int]]], list[str]] | None = None,
+                 normal: str | None = None):
         """``normalise_lines(text, spans)``, when given, normalises every paragraph at once, as
-        ``normalise`` would one by one (verify.normalise_lines)."""
+        ``normalise`` would one by one (verify.normalise_lines). ``normal``, when given, is the whole
+        text normalised as the quote check searched it (Source.normal): held instead of a copy when
+        it is the same text."""
         self.normalise = normalise
         self.text = text  # the source's own string: paragraphs are sliced from it when shown
         # Where each paragraph (a non-blank line) is in the text: offsets into the source's own string.
         lines = [m.span() for m in _LINE.finditer(text) if not m.group().isspace()]
-        # Each paragraph normalised once (a quote is looked for in them, and most paragraphs hold
-        # several quotes), and where each starts in the normalised text (paragraphs joined by one
-        # space, exactly what the quote check searched), to go from its match to the paragraph.
-        self.normals = (normalise_lines(text, lines) if normalise_lines is not None
-                        else [normalise(text[a:b]) for a, b in lines])
-        # The offsets as machine integers, each paragraph's start and end one after the other: the
+        # Each paragraph normalised once, joined by one space: exactly what the quote check searched
+        # (whitespace runs fold to one space, and blank lines hold no words). A quote is looked for
+        # in a paragraph (and most paragraphs hold several quotes), sliced from the whole: the
         # preview keeps every archive's (RenderMemo.archives), 93,000 paragraphs at 50,000 facts,
-        # 11 MB as tuples of ints and 2 MB so.
+        # 15 MB as strings of their own. `starts` is where each paragraph starts in it.
+        normals = (normalise_lines(text, lines) if normalise_lines is not None
+                   else [normalise(text[a:b]) for a, b in lines])
+        whole = " ".join(normals)
+        self.whole = normal if normal == whole else whole
+        # The offsets as machine integers, each paragraph's start and end one after the other (11 MB
+        # as tuples of ints at 50,000 facts, 2 MB so).
         self.lines = array("q", chain.from_iterable(lines))
-        self.starts = array("q", accumulate((len(normal) + 1 for normal in self.normals[:-1]), initial=0)
-                            if self.normals else ())
+        self.starts = array("q", accumulate((len(n) + 1 for n in normals), initial=0))  # one past the last too
 
     def paragraph(self, index: int) -> str:
         return self.text[self.lines[2 * index]:self.lines[2 * index + 1]]
 
     def normal(self, index: int) -> str:
-        return self.normals[index]
+        return self.whole[self.starts[index]:self.starts[index + 1] - 1]
 
     def find_paragraph(self, parts: list[str], hint: int = -1) -> int | None:
         """As find_paragraph(), looking only at the paragraphs where the first part occurs.
@@ -120,13 +125,19 @@ class Archive:
         """
         if not parts:
             return None
-        if hint >= 0:
-            index = bisect_right(self.starts, hint) - 1
+        paragraphs = len(self.starts) - 1
+        if hint >= 0 and paragraphs:
+            index = bisect_right(self.starts, hint, 0, paragraphs) - 1
             if in_order(self.normal(index), parts) is not None:
                 return index
-        for index, normal in enumerate(self.normals):  # an elided quote, or a first match across paragraphs
-            if in_order(normal, parts) is not None:
+        # An elided quote, or a first match across paragraphs: each paragraph where the first part
+        # occurs, in order. The parts are matched greedily, so the first occurrence decides.
+        position = 0
+        while (found := self.whole.find(parts[0], position)) >= 0:
+            index = bisect_right(self.starts, found, 0, paragraphs) - 1
+            if in_order(self.normal(index), parts) is not None:
                 return index
+            position = self.starts[index + 1]
         return None
 
     def spans(self, quote: str, hint: int = -1, length: int = 0) -> tuple[int, list[tuple[int, int]]] | None:
@@ -135,9 +146,11 @@ class Archive:
         ``length`` is that of the quote normalised, found at ``hint`` by the quote check: a quote
         without '…' that lies within one paragraph is then placed without another search.
         """
-        index = bisect_right(self.starts, hint) - 1 if hint >= 0 and length else -1
+        paragraphs = len(self.starts) - 1
+        index = bisect_right(self.starts, hint, 0, paragraphs) - 1 if hint >= 0 and length and paragraphs else -1
         local = hint - self.starts[index] if index >= 0 else -1
-        if local >= 0 and local + length <= len(self.normals[index]) and "…" not in quote and "[" not in quote:
+        if local >= 0 and local + length < self.starts[index + 1] - self.starts[index] \
+                and "…" not in quote and "[" not in quote:
             spans = [(local, local + length)]  # the first match in the text is the first in its paragraph
         else:
             normal_parts = [self.normalise(p) for p in fragments(quote)]
@@ -145,9 +158,9 @@ class Archive:
             if index is None:
                 return None  # a quote across paragraphs (allowed without '…') is shown without context
             spans = []
-            for start in in_order(self.normals[index], normal_parts) or []:
+            for start in in_order(self.normal(index), normal_parts) or []:
                 spans.append((start, start + len(normal_parts[len(spans)])))
-        paragraph, normal = self.paragraph(index), self.normals[index]
+        paragraph, normal = self.paragraph(index), self.normal(index)
         if len(paragraph) != len(normal):  # whitespace was folded: map the offsets back
             tokens = _tokens(paragraph)
             starts = [t[0] for t in tokens]

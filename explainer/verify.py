@@ -158,6 +158,7 @@ def _load_archives(project: Project, problems: Problems, memo: QuoteMemo | None 
         if cache[path] is None:
             continue
         source.text = text = cache[path]
+        source.normal = ""  # set below, once the archive's hash is the one recorded
         actual = memo.sha256.get(text) if memo is not None else None
         if actual is None:
             actual = archive_sha256(text)
@@ -165,10 +166,10 @@ def _load_archives(project: Project, problems: Problems, memo: QuoteMemo | None 
         if not _check_sha256(source, problems, actual):
             continue  # the quotes were checked against another text: checking them again proves nothing
         if memo is None:
-            index[source.id] = normalise(text)
+            index[source.id] = source.normal = normalise(text)
             continue
         normal = memo.texts.get(text)
-        index[source.id] = normal if normal is not None else normalise(text)
+        index[source.id] = source.normal = normal if normal is not None else normalise(text)
     if memo is not None:  # only this build's archives stay
         memo.texts = {source.text: index[source.id] for source in project.sources if source.id in index}
         memo.read, memo.sha256, memo.direct = read, sha256, direct

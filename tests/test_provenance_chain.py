@@ -14,7 +14,7 @@ import pytest
 from _pages import parse_page
 from bs4 import BeautifulSoup
 from conftest import SEED
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from explainer.attribution import join
@@ -323,3 +323,49 @@ def test_context_placed_from_the_quote_checks_match_is_the_one_found_by_searchin
     offset = normal.find(quote)
     archive = Archive(text, normalise)
     assert archive.context_html(quote, mode, offset, len(quote)) == archive.context_html(quote, mode, offset)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab .’—\u00a0\t", min_size=0, max_size=30), min_size=0, max_size=5),
+       st.lists(st.text(alphabet="ab .’", min_size=1, max_size=6), min_size=1, max_size=3), st.integers(-1, 60))
+@example(["a b", "a c"], ["a", "c"], -1)  # the first part in a paragraph without the rest: the next one starts with it
+def test_a_quote_is_placed_in_the_first_paragraph_holding_its_fragments_in_order(lines, parts, hint):
+    """Archive holds the whole normalised text and slices paragraphs from it (memory: 15 MB of
+    paragraph strings at 50,000 facts); the paragraph it finds is the first, read one by one, that
+    holds every fragment in order, wherever the quote check's match (``hint``) points."""
+    from explainer.quotes import Archive, find_paragraph, paragraphs
+    from explainer.verify import normalise
+
+    text = "\n".join(lines)
+    archive = Archive(text, normalise)
+    normals = [normalise(p) for p in paragraphs(text)]
+    assert archive.whole == normalise(text) == " ".join(normals)
+    assert [archive.normal(i) for i in range(len(normals))] == normals
+    wanted = [normalise(p) for p in parts if normalise(p)]
+    expected = find_paragraph(normals, wanted) if wanted else None
+    found = archive.find_paragraph(wanted, hint if hint < len(archive.whole) else -1)
+    if hint < 0 or expected is None:
+        assert found == expected
+    else:  # the paragraph the match points at, if it holds them; else the first
+        assert found is not None and in_order_at(normals[found], wanted)
+
+
+def in_order_at(paragraph: str, parts: list[str]) -> bool:
+    from explainer.quotes import in_order
+
+    return in_order(paragraph, parts) is not None
+
+
+def test_the_quotes_shown_in_context_share_the_text_the_quote_check_searched(tmp_path):
+    """The archive the preview keeps for a source's quotes in context holds the source's normalised
+    text itself (the quote check's), not a copy of it or of each paragraph."""
+    from conftest import REPO
+
+    from explainer.incremental import IncrementalBuilder
+
+    builder = IncrementalBuilder()
+    project = builder.build(REPO, tmp_path / "out").project
+    archives = builder.cache.render.archives
+    shown = [s for s in project.sources if s.context != "none" and s.cited_by]
+    assert shown and all(archives[s.text].whole is s.normal for s in shown)
+    assert all(s.normal == " ".join(s.text.split()) or not s.text.isascii() for s in shown)
