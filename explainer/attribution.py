@@ -52,7 +52,7 @@ def chain(fact: Fact, sources: dict[str, Source]) -> str:
 
     Worked out once per fact: the page, the feed and three exports each ask for it, and a fact
     and its sources do not change during a build (a fact the preview keeps from the last build is
-    renewed without it: validate._renewed_fact).
+    renewed without it: renewed.renewed_fact).
     """
     cached = fact.__dict__.get("_chain")
     if cached is None:

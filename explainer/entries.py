@@ -55,7 +55,7 @@ class Entry:
         self.token = next(_tokens)
         self.wheres: dict[KeyPath, Where] = {}  # positions made for the model, while the entry stays put
         self.shifted = 0
-        # (shift, the object made from the clean record there, its id and spot as made): validate._items
+        # (shift, the object made from the clean record there, its id and spot as made): renewed.items
         self.made: tuple[int, Any, str, Any] | None = None
 
 

@@ -168,7 +168,7 @@ def own_inputs(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any
     an edition's page of facts (its facts are copies, and their originals count too).
 
     - Facts are compared as objects (`is`: Fact has no __eq__) with their numbers. The same fact object
-      in a later build is a kept entry's, renewed (validate._renewed_fact): the same token, id and
+      in a later build is a kept entry's, renewed (renewed.renewed_fact): the same token, id and
       fields; what later stages set on it again comes from the sources, which the shared fingerprint
       covers. A fact made afresh is a new object each build, so it never matches.
     - Events and sources are made afresh each build: they are compared by their entry states (a

@@ -9,7 +9,8 @@ checks this after random sequences of edits):
 - each entry of a list file (`content/*.yaml`), keyed by a digest of its text (entries.py): its
   parsed value until it is checked clean, its positions relative to the entry, its checked record
   once it was checked without a problem, and the fact, event, comparison or glossary entry made
-  from that record while the entry stays in place (validate._items); a changed file is parsed
+  from that record while the entry stays in place (a fact also when it moves, its record then let
+  go: renewed.items); a changed file is parsed
   again only in its new entries;
 - each fact that passed the verify stage, with where its quotes were found, while its entry and
   its sources' normalised texts are unchanged (verify.QuoteMemo, verified.py), and each archive's

@@ -1,7 +1,7 @@
 """The preview's passes over every fact that found nothing last time: made again only over the
 facts made afresh.
 
-A fact the preview renews from its unchanged entry (validate._items) has the same id, topics,
+A fact the preview renews from its unchanged entry (renewed.items) has the same id, topics,
 figure, citations and translations as when the last build looked at it. A pass that looks at each
 fact on its own (a reserved id, an undeclared topic, a placeholder source, a translation) and found
 nothing last time, under the same conditions (the topics declared, the sources' dates), finds

@@ -57,7 +57,7 @@ def records(project: Any, layout: Any, memo: SearchMemo | None = None) -> list[R
 
     sources = project.sources_by_id
     out = []
-    # The preview's (memo): a fact kept from the last build (the same object: validate._renewed_fact
+    # The preview's (memo): a fact kept from the last build (the same object: renewed.renewed_fact
     # renews a fact only for the same entry text) keeps its record while its address and every
     # source's label and title (what its attribution chain names) are unchanged.
     shared = [(s.id, s.label, s.title) for s in project.sources] if memo is not None else None

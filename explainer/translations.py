@@ -149,8 +149,9 @@ def _any_translations(project: Project, kept: KeptChecks | None = None) -> bool:
 
 
 # A fact's own warnings, with its quotes', as its last check gave them: ((the languages besides the
-# original's, its file as messages name it), the warnings). The fact the preview keeps for an unchanged
-# entry (validate._items) is the same object at the same place: its warnings are the same while the key is.
+# original's, its file as messages name it, its line), the warnings). The fact the preview keeps for an
+# unchanged entry (renewed.items) is the same object, moved with its entry: its warnings are the same
+# while the key is.
 _WARNED = "_untranslated"
 
 
@@ -186,7 +187,7 @@ def _check_entries(project: Project, loaded: Loaded, problems: Problems, others:
         check(kind, item, fact)
     languages = tuple(others)
     for fact in project.facts:
-        key = (languages, problems.relpath(fact.where.path))
+        key = (languages, problems.relpath(fact.where.path), fact.where.line)
         warned = fact.__dict__.get(_WARNED)
         if warned is not None and warned[0] == key:
             problems.items.extend(warned[1])

@@ -15,7 +15,7 @@ from typing import Any
 from . import across
 from .checker import Checker
 from .dates import PartialDate
-from .entries import TOKENS, EntryView, ListDoc, views
+from .entries import EntryView, ListDoc, views
 from .errors import Problems
 from .kept_checks import KeptChecks, facts_to_look_at, remember
 from .load import Loaded
@@ -39,6 +39,7 @@ from .model import (
     Where,
 )
 from .notes import inherit_date_notes
+from .renewed import as_made, items, moved_fact, positions, renewed_event, renewed_fact
 from .schema import CONTENT_FILES, INVALID, SUMMARY, ListOf
 
 PLACEHOLDER_ID = "todo-"  # ids `build.py new` writes where a real id belongs: todo-fact-id, todo-source-id
@@ -65,16 +66,16 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
 
     across.check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
     site = _site(clean.get("site.yaml"))
-    sources = _items(clean, docs, "content/sources.yaml", _source)
+    sources = items(clean, docs, "content/sources.yaml", _source)
     # The facts made afresh, when every other one is renewed from an entry of a file read entry by entry.
     fresh: list[Fact] | None = [] if isinstance(loaded.docs.get("content/facts.yaml"), ListDoc) else None
-    facts = _items(clean, docs, "content/facts.yaml", _fact, renew=_renewed_fact, fresh=fresh)
+    facts = items(clean, docs, "content/facts.yaml", _fact, renew=renewed_fact, fresh=fresh, move=moved_fact)
     if kept is not None:
         kept.begin(fresh)
-    events = _items(clean, docs, "content/timeline.yaml", _event, renew=_renewed_event)
+    events = items(clean, docs, "content/timeline.yaml", _event, renew=renewed_event)
     _dedupe_derived_ids(events, [v for v in clean.get("content/timeline.yaml") or [] if v is not INVALID])
-    comparisons = _items(clean, docs, "content/comparisons.yaml", _comparison, renew=_as_made)
-    glossary = _items(clean, docs, "content/glossary.yaml", _term, renew=_as_made)
+    comparisons = items(clean, docs, "content/comparisons.yaml", _comparison, renew=as_made)
+    glossary = items(clean, docs, "content/glossary.yaml", _term, renew=as_made)
     summaries = _summaries(loaded, problems)
 
     for number, fact in enumerate(facts, start=1):
@@ -189,39 +190,6 @@ def _dedupe_derived_ids(events: list[Event], values: list[dict]) -> None:
             event.id = _unique(event.id, taken)
 
 
-def _items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, make, renew=None,
-           fresh: list | None = None) -> list:
-    """Build model objects for each valid item; invalid ones were already reported.
-
-    With ``renew``, the preview's kept entries keep their object too: an entry whose clean record
-    is reused, at the same place, gives the same object again, renewed for this build. An object
-    is kept with the id and spot it was made with (an event's id before _dedupe_derived_ids; a
-    fact's spot, which verify lets go). ``fresh`` gets the objects of kept entries made afresh.
-    """
-    values = clean.get(rel) or []
-    if rel not in docs:
-        return []
-    items = []
-    for value, view in zip(values, docs[rel], strict=True):
-        if value is INVALID:
-            continue
-        entry = view.entry
-        if entry is None:
-            items.append(make(value, view))
-            continue
-        made = entry.made if renew is not None and value is entry.clean else None
-        if made is not None and made[0] == view.shift:
-            items.append(renew(made, value, view))
-            continue
-        items.append(make(value, view))
-        TOKENS[items[-1]] = entry.token  # the preview's: the item is its entry's text (entries.py)
-        if fresh is not None:
-            fresh.append(items[-1])
-        if renew is not None and value is entry.clean:
-            entry.made = (view.shift, items[-1], items[-1].id, getattr(items[-1], "spot", None))
-    return items
-
-
 def _site(value: dict | None) -> Site | None:
     if not value:
         return None
@@ -298,28 +266,8 @@ def _fact(value: dict, doc: EntryView) -> Fact:
         said=value["said"], as_of=value["as_of"],
         derived=tuple(Derived(d["number"], d["reason"], i) for i, d in enumerate(value["derived"]))
         if value["derived"] else (),
-        spot=Spot(_positions(doc), kp), translations=value["translations"],
+        spot=Spot(positions(doc), kp), translations=value["translations"],
     )
-
-
-def _positions(doc: EntryView) -> EntryView:
-    """The item's positions for a Spot: in the preview, a view of its entry without the entry. An
-    entry keeps the object made from it (_items), which must not hold the entry in turn: a cycle
-    would outlive its build while the collector is paused."""
-    return doc if doc.entry is None else EntryView(doc.base, doc.prefix, doc.shift)
-
-
-def _renewed_fact(made: tuple[int, Fact, str, Spot], value: dict, doc: EntryView) -> Fact:
-    """A fact made from the same record at the same place by an earlier build, with what the later
-    stages set on it undone, as _fact leaves it: the note it inherits, its spot (verify lets it go;
-    the one it was made with, as the entry has not moved), its attribution chain. Its number and
-    the date its source lends it are set again for every fact right after (build_project,
-    _source_dates), and where each quote was found by the verify stage (verify._check_citations,
-    verified.py), before anything reads them."""
-    fact = made[1]
-    fact.date_note_source, fact.spot = None, made[3]
-    fact.__dict__.pop("_chain", None)
-    return fact
 
 
 def _fact_refs(value: dict, doc: EntryView, text_field: str) -> dict[str, Any]:
@@ -330,24 +278,9 @@ def _fact_refs(value: dict, doc: EntryView, text_field: str) -> dict[str, Any]:
     facts, for 36,000 positions a clean build never shows).
     """
     kp = value["_keypath"]
-    at = _positions(doc)
+    at = positions(doc)
     refs = [Reference(fid, Spot(at, kp + ("facts", i))) for i, fid in enumerate(value["facts"])]
     return {"refs": refs, "text_where": Spot(at, kp + (text_field,)), "where": _where(doc, kp)}
-
-
-def _renewed_event(made: tuple[int, Event, str, None], value: dict, doc: EntryView) -> Event:
-    """An event made from the same record at the same place by an earlier build, as _event leaves
-    it: its id as derived from its title (before _dedupe_derived_ids), no note inherited (notes.py).
-    Its positions (Spots of the view it was made with) are the same: the entry has not moved."""
-    event = made[1]
-    event.id, event.date_note_source = made[2], None
-    return event
-
-
-def _as_made(made: tuple[int, Any, str, None], value: dict, doc: EntryView) -> Any:
-    """A comparison or glossary entry made from the same record at the same place: no later stage
-    sets anything on it."""
-    return made[1]
 
 
 def _event(value: dict, doc: EntryView) -> Event:

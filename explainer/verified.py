@@ -1,7 +1,7 @@
 """The preview's facts that pass the verify stage again unread: kept from the last build.
 
-A fact the preview made from an unchanged entry (validate._items: the same entry text at the same
-place gives the same object again, renewed) has the same quotes, sources, claim, attribution, dates
+A fact the preview made from an unchanged entry (renewed.items: the same entry text gives the same
+object again, renewed, moved with its entry) has the same quotes, sources, claim, attribution, dates
 and `derived:`, so the checks of verify.py that read only the fact (attribution.py, numbers.py)
 give it the same answer; the quote check reads its sources' archives too, and finds each quote at
 the same place while each archive's normalised text is the same (verify.QuoteMemo gives an
@@ -14,9 +14,9 @@ What the quote check leaves on each kept fact is put back: where its quotes were
 citations' ``offset`` and ``length``, which a failed build since may have searched again), and its place in its
 sources' ``cited_by`` lists (the sources are new objects every build). Both are done in bulk: the
 places in one loop over flat lists, and each source's list copied from the last build unless a
-fact came into it or left it. A fact made again from an entry seen before, only moved (lines
-inserted above it), is a new object: it is given the places found for its entry's text (by its
-token, entries.TOKENS) instead of a search; these records by token are all dropped when any
+fact came into it or left it. A fact made again from an entry seen before (its object was not kept, as
+before 2 Dec 2026 for an entry that only moved) is a new object: it is given the places found for
+its entry's text (by its token, entries.TOKENS) instead of a search; these records by token are all dropped when any
 archive's text changes, so each is of texts still there, unchanged.
 """
 

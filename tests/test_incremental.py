@@ -29,6 +29,7 @@ from explainer import entries as entries_module
 from explainer import pipeline
 from explainer.errors import BuildError
 from explainer.incremental import IncrementalBuilder
+from explainer.renewed import MADE
 from explainer.verify import archive_sha256
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -625,7 +626,7 @@ def test_a_finished_build_is_freed_by_reference_counting(tmp_path, incremental):
 
     (Compiled templates keep their filters in reference cycles; the filters once were the renderer's
     own methods, so every build of a long-running preview stayed in memory.) The preview keeps each
-    fact for its entry (validate._items), so there the project and a source are watched instead.
+    fact for its entry (renewed.items), so there the project and a source are watched instead.
     """
     root = project(tmp_path, facts=40)
     build = IncrementalBuilder().build if incremental else pipeline.build
@@ -639,7 +640,7 @@ def test_a_finished_build_is_freed_by_reference_counting(tmp_path, incremental):
 
 
 def test_the_objects_of_a_changed_entry_are_freed_by_reference_counting(tmp_path):
-    """An entry keeps the fact or event made from it (validate._items), and nothing it holds may
+    """An entry keeps the fact or event made from it (renewed.items), and nothing it holds may
     hold the entry in turn: once the entry's text changes, the old objects go without the collector."""
     root = project(tmp_path, facts=40)
     builder = IncrementalBuilder()
@@ -1150,8 +1151,10 @@ def test_the_numbers_of_unchanged_facts_are_not_read_again(tmp_path, monkeypatch
 
 
 def test_a_fact_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
-    """The preview keeps each fact for its entry: the same object while the entry's text and place
-    are the same, a new one when either changes; what later stages set on it is worked out again."""
+    """The preview keeps each fact for its entry: the same object while the entry's text is the
+    same, moved with it when lines come in above it, a new one when its text changes; what later
+    stages set on it is worked out again. Once made, its entry lets go of the record it was made
+    from (renewed.MADE stands in its place)."""
     root = project(tmp_path, facts=40)
     builder = IncrementalBuilder()
     first = builder.build(root, tmp_path / "inc").project.facts
@@ -1163,14 +1166,21 @@ def test_a_fact_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
     assert same.count(False) == 1
     assert [f.number for f in facts] == list(range(1, 41)) and all(f.spot is None for f in facts)
     assert all(c.offset >= 0 for f in facts for c in f.citations)
-    edit(root / "content/facts.yaml", lambda t: "# moved\n" + t)  # every entry one line down: new positions
+    entries = builder.cache.files._entries[root / "content/facts.yaml"].entries
+    assert all(entry.clean is MADE for entry in entries.values())
+    was = [(f.where.line, [c.where.line for c in f.citations]) for f in facts]
+    edit(root / "content/facts.yaml", lambda t: "# moved\n\n" + t)  # every entry two lines down
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
     moved = builder.build(root, tmp_path / "inc").project.facts
-    assert not any(a is b for a, b in zip(facts, moved, strict=True))
-    assert moved[5].where.line == facts[5].where.line + 1
+    assert all(a is b for a, b in zip(facts, moved, strict=True))
+    assert [(f.where.line, [c.where.line for c in f.citations]) for f in moved] == [
+        (line + 2, [c + 2 for c in quotes]) for line, quotes in was]
+    assert [(f.where.line, f.where.column) for f in moved] == [
+        (f.where.line, f.where.column) for f in pipeline.build(root, tmp_path / "cold").project.facts]
 
 
 def test_an_event_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
-    """The preview keeps each event for its entry, as each fact (validate._items): what later steps
+    """The preview keeps each event for its entry, as each fact (renewed.items): what later steps
     set on it is worked out again. An event without an id takes one from its title, with -2 when an
     event above has the same title: once that title changes, the kept event's id loses the -2."""
     root = project(tmp_path, facts=40)
@@ -1207,7 +1217,7 @@ def test_an_event_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
 
 @pytest.mark.parametrize("change", [edit_label, toggle_date_note, edit_archive])
 def test_kept_facts_show_what_their_sources_say_now(tmp_path, change):
-    """A kept fact (validate._items) is renewed: its attribution chain, inherited date note and quotes
+    """A kept fact (renewed.items) is renewed: its attribution chain, inherited date note and quotes
     in context follow its sources' labels, notes and archives, as a cold build's do."""
     root = project(tmp_path, facts=40)
     builder = IncrementalBuilder()

@@ -295,7 +295,7 @@ def test_the_previews_search_records_are_kept_only_while_what_they_are_made_of_i
     for source in project.sources:
         object.__setattr__(source, "label", "a renamed source")
     for fact in project.facts:
-        fact.__dict__.pop("_chain", None)  # as the next build renews its facts (validate._renewed_fact)
+        fact.__dict__.pop("_chain", None)  # as the next build renews its facts (renewed.renewed_fact)
     renamed = search.records(project, layout(project), memo)
     facts = {r.url for r in renamed if "#term-" not in r.url and "#event-" not in r.url}
     assert all("as reported by a renamed source" in r.content for r in renamed if r.url in facts)
