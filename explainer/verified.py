@@ -15,7 +15,7 @@ citations' ``offset`` and ``length``, which a failed build since may have search
 sources' ``cited_by`` lists (the sources are new objects every build). Both are done in bulk: the
 places in one loop over flat lists, and each source's list copied from the last build unless a
 fact came into it or left it. A fact made again from an entry seen before (its object was not kept, as
-before 2 Dec 2026 for an entry that only moved) is a new object: it is given the places found for
+it was not for an entry that only moved until 1 Dec 2026) is a new object: it is given the places found for
 its entry's text (by its token, entries.TOKENS) instead of a search; these records by token are all dropped when any
 archive's text changes, so each is of texts still there, unchanged.
 """
