@@ -5,7 +5,8 @@ record (`items`). In the preview (`build.py serve`) an item read from an entry k
 build (entries.py) gives the object made from it then, renewed for this build: what the later
 stages set on it is undone (`renewed_fact`, `renewed_event`, `as_made`). A fact whose entry only
 moved (lines inserted or removed above it) keeps its object too, its positions moved with the
-entry (`moved_fact`); an event, comparison or glossary entry that moved is made again.
+entry (`moved_fact`), unless it now comes before a fact it came after (then a copy stands for it:
+`_twin`); an event, comparison or glossary entry that moved is made again.
 
 Once a fact's object is made, its entry lets go of the clean record it was made from: the record
 is needed only to make the object (about 30 MB for 50,000 facts), and `MADE` stands in its place
@@ -15,6 +16,7 @@ outlive its build while the collector is paused.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -44,13 +46,16 @@ def items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, mak
     is reused, at the same place, gives the same object again, renewed for this build. An object
     is kept with the id and spot it was made with (an event's id before _dedupe_derived_ids; a
     fact's spot, which verify lets go). With ``move``, an entry that moved keeps its object too,
-    moved, and its record is let go once the object is made. ``fresh`` gets the objects of kept
-    entries made afresh.
+    moved, while the objects kept keep their order (``number``: their place in the last build), and
+    its record is let go once the object is made. ``fresh`` gets the objects of kept entries made
+    afresh.
     """
     values = clean.get(rel) or []
     if rel not in docs:
         return []
     out = []
+    given: set[int] = set()  # with ``move``: the entries whose object this build has given already,
+    last = 0  # and the last build's number of the last object given again, in this build's order
     for value, view in zip(values, docs[rel], strict=True):
         if value is INVALID:
             continue
@@ -59,8 +64,21 @@ def items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, mak
             out.append(make(value, view))
             continue
         made = entry.made if renew is not None and value is entry.clean else None
-        if made is not None and made[0] != view.shift and move is not None:
-            made = entry.made = move(made, view)
+        if move is not None and made is not None:
+            again, above = id(entry) in given, made[1].number <= last
+            given.add(id(entry))
+            if again or above:  # the same text twice in the file (its id is reported as taken), or a
+                made = _twin(made, view, move)  # fact now above one it was below: a new object (_twin)
+                if not again:
+                    entry.made = made
+                out.append(renew(made, value, view))  # type: ignore[misc]
+                TOKENS[made[1]] = entry.token
+                if fresh is not None:
+                    fresh.append(made[1])
+                continue
+            last = made[1].number
+            if made[0] != view.shift:
+                made = entry.made = move(made, view)
         if made is not None and made[0] == view.shift:
             out.append(renew(made, value, view))  # type: ignore[misc]
             continue
@@ -74,6 +92,18 @@ def items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, mak
             if move is not None:
                 entry.clean = MADE  # the object stands for its record from now on
     return out
+
+
+def _twin(made: Made, doc: EntryView, move: Callable[[Made, EntryView], Made]) -> Made:
+    """A copy of an entry's object, placed where the entry is now: the record it was made from may
+    be gone. A fact's quotes are copied too: each holds its own position. For a second place the
+    same text is at, and for a fact now above one it came after: what the later stages keep by
+    fact (a source's list of the facts citing it, verified.py) keeps their order, and lists a new
+    object again in this build's order."""
+    twin = copy.copy(made[1])
+    if isinstance(twin, Fact):
+        twin.citations = list(map(copy.copy, twin.citations))
+    return move((made[0], twin, made[2], made[3]), doc)
 
 
 def positions(doc: EntryView) -> EntryView:

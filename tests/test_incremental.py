@@ -282,7 +282,21 @@ def unsplittable(root: Path, rng: random.Random, step: int) -> None:
     edit(path, lambda t: t if t.startswith(("---", "%")) else marker + t)
 
 
-EDITS = [edit_claim, edit_claim, move_fact, remove_fact, rename_fact, add_fact, add_fact_on_a_blank_line, edit_event,
+def cut_and_paste_fact(root: Path, rng: random.Random, step: int) -> None:
+    """A fact's entry, unchanged, cut and pasted elsewhere in the file (or pasted twice: its id is then taken)."""
+    path = root / "content/facts.yaml"
+    blocks = [m.group(0) for m in FACT_BLOCK.finditer(path.read_text(encoding="utf-8"))]
+    block = rng.choice(blocks)
+    if not block.endswith("\n"):
+        return
+    twice = rng.random() < 0.2
+    rest = blocks.copy() if twice else [b for b in blocks if b is not block]
+    rest.insert(rng.randrange(len(rest) + 1), block)
+    edit(path, lambda t: t[: t.index(blocks[0])] + "".join(rest))
+
+
+EDITS = [edit_claim, edit_claim, move_fact, remove_fact, cut_and_paste_fact, cut_and_paste_fact, rename_fact, add_fact,
+         add_fact_on_a_blank_line, edit_event,
          edit_source, cite_another_source,
          edit_summary, edit_template, edit_archive, edit_label, edit_site, edit_stylesheet, break_file,
          insert_lines_above, insert_lines_above, break_entry, unsplittable, unquoted_number, toggle_date_note,
@@ -1177,6 +1191,48 @@ def test_a_fact_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
         (line + 2, [c + 2 for c in quotes]) for line, quotes in was]
     assert [(f.where.line, f.where.column) for f in moved] == [
         (f.where.line, f.where.column) for f in pipeline.build(root, tmp_path / "cold").project.facts]
+
+
+@pytest.mark.parametrize("from_the_start", [False, True])
+def test_a_fact_written_twice_is_reported_as_a_cold_build_reports_it(tmp_path, from_the_start):
+    """The same text twice in facts.yaml is one entry: its second place gets a copy of the kept
+    fact, placed where it is (its record may be let go already), so the taken id is reported at
+    both places, as a cold build reports it, after lines move both; mended, the site is a cold build's."""
+    root = project(tmp_path, facts=40)
+    path = root / "content/facts.yaml"
+    block = list(FACT_BLOCK.finditer(path.read_text(encoding="utf-8")))[10].group(0)
+    builder = IncrementalBuilder()
+    if from_the_start:
+        edit(path, lambda t: t + block)
+    builder.build(root, tmp_path / "inc") if not from_the_start else None
+    steps = [lambda t: t, lambda t: "# a note\n\n" + t, lambda t: t.replace(block, "# moved\n" + block, 1)]
+    if not from_the_start:
+        steps.insert(0, lambda t: t + block)
+    for change in steps:
+        edit(path, change)
+        found = outcome(builder.build, root, tmp_path / "inc")
+        assert found == outcome(pipeline.build, root, tmp_path / "cold")
+        assert found[0] == "failed" and sum("duplicate" in line or "is also" in line for line in found[1]) >= 1
+    edit(path, lambda t: t.replace(block, "", 1))
+    assert_as_cold(builder, root, tmp_path)
+
+
+def test_a_fact_moved_past_others_is_listed_where_a_cold_build_lists_it(tmp_path):
+    """A fact whose entry is cut and pasted elsewhere is a new object (renewed._twin): what the
+    later stages keep by fact (each source's list of the facts citing it) lists it in its new
+    place. The facts it did not pass keep their objects, moved."""
+    root = project(tmp_path, facts=40)
+    path = root / "content/facts.yaml"
+    builder = IncrementalBuilder()
+    first = builder.build(root, tmp_path / "inc").project.facts
+    block = list(FACT_BLOCK.finditer(path.read_text(encoding="utf-8")))[10].group(0)
+    edit(path, lambda t: t.replace(block, "", 1) + block)  # to the end
+    assert_as_cold(builder, root, tmp_path)
+    moved = builder.build(root, tmp_path / "inc").project.facts
+    assert [f.id for f in moved if not any(f is g for g in first)] == [first[10].id]
+    last = list(FACT_BLOCK.finditer(path.read_text(encoding="utf-8")))[-1].group(0)
+    edit(path, lambda t: t.replace("- id: ", last + "- id: ", 1)[: -len(last)])  # the last to the top
+    assert_as_cold(builder, root, tmp_path)
 
 
 def test_an_event_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
