@@ -69,7 +69,7 @@ class QuoteMemo:
     An archive read again with the same text is given the last build's ``str`` object (one
     comparison), so every look-up by its text after that (here, and the page fingerprints'
     digest of it) finds it at once instead of hashing it again (5 ms a MB). A fact that passed is
-    kept while it is the same object (its entry's text and place unchanged) and the normalised
+    kept while it is the same object (its entry's text unchanged: renewed.py) and the normalised
     texts of its sources are the last build's: the same entry text is the same quotes, claim,
     attribution and dates, and the same texts hold each quote at the same place, so it passes
     again unread (verified.py)."""
