@@ -54,8 +54,7 @@ def items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, mak
     if rel not in docs:
         return []
     out = []
-    given: set[int] = set()  # with ``move``: the entries whose object this build has given already,
-    last = 0  # and the last build's number of the last object given again, in this build's order
+    last = 0  # with ``move``: the last build's number of the last object given again, in this build's order
     for value, view in zip(values, docs[rel], strict=True):
         if value is INVALID:
             continue
@@ -65,12 +64,8 @@ def items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, mak
             continue
         made = entry.made if renew is not None and value is entry.clean else None
         if move is not None and made is not None:
-            again, above = id(entry) in given, made[1].number <= last
-            given.add(id(entry))
-            if again or above:  # the same text twice in the file (its id is reported as taken), or a
-                made = _twin(made, view, move)  # fact now above one it was below: a new object (_twin)
-                if not again:
-                    entry.made = made
+            if made[1].number <= last:  # now above a fact it was below, or the same text again (its id
+                made = entry.made = _twin(made, view, move)  # is reported as taken): a new object (_twin)
                 out.append(renew(made, value, view))  # type: ignore[misc]
                 TOKENS[made[1]] = entry.token
                 if fresh is not None:
