@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import http.client
 import os
 import re
@@ -152,16 +153,43 @@ def ws_frame(payload: bytes, opcode: int = 1, *, masked: bool = True, fin: bool 
     return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
 
 
-def read_until_closed(sock: socket.socket) -> bytes:
-    """Everything the server sends until it closes the connection (fails after WAIT seconds)."""
+def read_until_closed(sock: socket.socket, answer: bool = True) -> bytes:
+    """Everything the server sends until it closes the connection (fails after WAIT seconds).
+
+    With ``answer``, a close frame from the server is answered with one, as a browser answers it:
+    the server then closes at once. Without, the server waits for that answer (5 s, Tornado's
+    wait) before it drops the connection."""
     received = b""
     sock.settimeout(WAIT)
     try:
         while chunk := sock.recv(65536):
             received += chunk
+            close = _close_frame(received) if answer else None
+            if close is not None:
+                answer = False
+                with contextlib.suppress(OSError):  # the server may close first
+                    sock.sendall(ws_frame(close, 8))
     except ConnectionResetError:
         pass
     return received
+
+
+def _close_frame(data: bytes) -> bytes | None:
+    """The payload of the first close frame in what the server sent after its handshake, if it is whole."""
+    at = data.find(b"\r\n\r\n") + 4 if data.startswith(b"HTTP/") else 0
+    while at + 2 <= len(data):
+        opcode, size, at = data[at] & 0x0F, data[at + 1] & 0x7F, at + 2
+        if size >= 126:
+            width = 2 if size == 126 else 8
+            if at + width > len(data):
+                return None
+            size, at = int.from_bytes(data[at:at + width], "big"), at + width
+        if at + size > len(data):
+            return None
+        if opcode == 8:
+            return data[at:at + size]
+        at += size
+    return None
 
 
 def run_in_thread(scenario: Callable[[], Coroutine[object, object, T]]) -> T:

@@ -113,6 +113,17 @@ def test_junk_frames_close_the_socket_quietly(server: Server, frame: Frame) -> N
     assert b"Traceback" not in received
 
 
+def test_a_client_that_never_answers_the_close_is_dropped(server: Server) -> None:
+    """The server closes after a junk frame and waits for the client's answer to its close frame,
+    as the protocol asks; a client that never answers is dropped all the same (Tornado waits 5 s)."""
+    sock, head = ws_handshake(server.port)
+    with sock:
+        assert head.startswith(b"HTTP/1.1 101 ")
+        sock.sendall(ws_frame(b"not json"))
+        received = read_until_closed(sock, answer=False)
+    assert b"\x88" in received and b"Traceback" not in received
+
+
 @pytest.mark.parametrize("lines", list(BAD_HANDSHAKES.values()), ids=list(BAD_HANDSHAKES))
 def test_broken_handshakes_are_refused_quietly(server: Server, lines: list[str]) -> None:
     try:
