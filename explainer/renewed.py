@@ -66,10 +66,7 @@ def items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, mak
         if move is not None and made is not None:
             if made[1].number <= last:  # now above a fact it was below, or the same text again (its id
                 made = entry.made = _twin(made, view, move)  # is reported as taken): a new object (_twin)
-                out.append(renew(made, value, view))  # type: ignore[misc]
-                TOKENS[made[1]] = entry.token
-                if fresh is not None:
-                    fresh.append(made[1])
+                out.append(_new(renew(made, value, view), entry, fresh))  # type: ignore[misc]
                 continue
             last = made[1].number
             if made[0] != view.shift:
@@ -77,16 +74,22 @@ def items(clean: dict[str, Any], docs: dict[str, list[EntryView]], rel: str, mak
         if made is not None and made[0] == view.shift:
             out.append(renew(made, value, view))  # type: ignore[misc]
             continue
-        item = make(value, view)
+        item = _new(make(value, view), entry, fresh)
         out.append(item)
-        TOKENS[item] = entry.token  # the preview's: the item is its entry's text (entries.py)
-        if fresh is not None:
-            fresh.append(item)
         if renew is not None and value is entry.clean:
             entry.made = (view.shift, item, item.id, getattr(item, "spot", None))
             if move is not None:
                 entry.clean = MADE  # the object stands for its record from now on
     return out
+
+
+def _new(item: Any, entry: Any, fresh: list | None) -> Any:
+    """An object new in this build for a kept entry: it stands for its entry's text (entries.TOKENS),
+    and the passes over every fact look at it (``fresh``)."""
+    TOKENS[item] = entry.token
+    if fresh is not None:
+        fresh.append(item)
+    return item
 
 
 def _twin(made: Made, doc: EntryView, move: Callable[[Made, EntryView], Made]) -> Made:
