@@ -117,6 +117,10 @@ class Archive:
     def normal(self, index: int) -> str:
         return self.whole[self.starts[index]:self.starts[index + 1] - 1]
 
+    def _at(self, offset: int) -> int:
+        """The paragraph holding the normalised text's character at ``offset`` (-1: there is none)."""
+        return bisect_right(self.starts, offset, 0, len(self.starts) - 1) - 1
+
     def find_paragraph(self, parts: list[str], hint: int = -1) -> int | None:
         """As find_paragraph(), looking only at the paragraphs where the first part occurs.
 
@@ -125,16 +129,14 @@ class Archive:
         """
         if not parts:
             return None
-        paragraphs = len(self.starts) - 1
-        if hint >= 0 and paragraphs:
-            index = bisect_right(self.starts, hint, 0, paragraphs) - 1
-            if in_order(self.normal(index), parts) is not None:
-                return index
+        index = self._at(hint) if hint >= 0 else -1
+        if index >= 0 and in_order(self.normal(index), parts) is not None:
+            return index
         # An elided quote, or a first match across paragraphs: each paragraph where the first part
         # occurs, in order. The parts are matched greedily, so the first occurrence decides.
         position = 0
         while (found := self.whole.find(parts[0], position)) >= 0:
-            index = bisect_right(self.starts, found, 0, paragraphs) - 1
+            index = self._at(found)
             if in_order(self.normal(index), parts) is not None:
                 return index
             position = self.starts[index + 1]
@@ -146,8 +148,7 @@ class Archive:
         ``length`` is that of the quote normalised, found at ``hint`` by the quote check: a quote
         without '…' that lies within one paragraph is then placed without another search.
         """
-        paragraphs = len(self.starts) - 1
-        index = bisect_right(self.starts, hint, 0, paragraphs) - 1 if hint >= 0 and length and paragraphs else -1
+        index = self._at(hint) if hint >= 0 and length else -1
         local = hint - self.starts[index] if index >= 0 else -1
         if local >= 0 and local + length < self.starts[index + 1] - self.starts[index] \
                 and "…" not in quote and "[" not in quote:
