@@ -230,7 +230,7 @@ class EntryMemo:
         # entries start and their keys, in order: the next text is split where it differs (moved_starts).
         # The text is kept (4 MB at 10,000 facts): comparing with it costs 1 ms, hashing every entry 10.
         self._last: tuple[str, int, list[int], list[bytes]] | None = None
-        self._at: tuple[list[bytes] | None, dict[bytes, int]] = (None, {})  # each key's place in _last (text_of)
+        self._places: dict[bytes, int] | None = None  # each key's place in _last, once text_of asks (per load)
         self._whole: list[FirstParse] = []  # whole parses whose positions slim() lets go
 
     def load(self, path: Path, text: str, problems: Problems, most_new: int) -> Doc | None:
@@ -239,7 +239,7 @@ class EntryMemo:
         ``most_new``: above this many new entries a whole parse is quicker (an entry parsed on
         its own costs about 1.3 times its share of a whole parse: 0.084 against 0.066 ms at 10k).
         """
-        self._at = (None, {})
+        self._places = None
         split = self._split(text)
         if split is not None:
             first, starts, keys, texts = split
@@ -345,9 +345,9 @@ class EntryMemo:
         if self._last is None:
             return None
         text, _, starts, keys = self._last
-        if self._at[0] is not keys:  # looked up rarely (an error's position): the index is made then
-            self._at = (keys, {k: i for i, k in reversed(list(enumerate(keys)))})
-        i = self._at[1].get(key)
+        if self._places is None:  # looked up rarely (an error's position): the index is made then
+            self._places = {k: i for i, k in reversed(list(enumerate(keys)))}
+        i = self._places.get(key)
         if i is None:
             return None
         return text[starts[i]: starts[i + 1] if i + 1 < len(starts) else len(text)]
