@@ -330,10 +330,13 @@ class SearchMemo:
         # cost 0.14 s a build at 50,000 facts).
         self._kept: dict[str, tuple[list[Record], dict[str, bytes]]] = {}
         self._running: dict[str, tuple[list[Record], Indexing]] = {}
-        # The last build's records (see `records`): each fact's, by the fact's id, with the fact and its
-        # address; the sources they were made with; each event's and glossary entry's, by what it is made of.
-        self.fact_records: dict[int, tuple[Any, str, Record]] = {}
+        # The last build's records (see `records`): its facts and their records, in order; the sources
+        # they were made with; each event's and glossary entry's, by what it is made of.
+        self.facts: list[Any] = []
+        self.fact_records: list[Record] = []
         self.text_records: dict[tuple[str, str, str], Record] = {}
+        self.text_list: list[Record] = []  # the last build's, in order, and what they were made from:
+        self.text_items: tuple[list, list, tuple] | None = None  # its events, glossary and their places
         self.sources_named: list | None = None
         self.fact_places: tuple[dict[str, str], str] | None = None  # the facts' page_of and home then
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL, REPO, Project, make_project, tree_hash
+from hypothesis import given
+from hypothesis import strategies as st
 
 from explainer import pagefind, pipeline, search
 from explainer.embeds import relocate
@@ -321,6 +323,45 @@ def test_the_previews_records_follow_a_fact_to_its_new_page(split: Project) -> N
     after = search.records(project, laid, memo)
     facts = [r for r in after if "#term-" not in r.url and "#event-" not in r.url]
     assert [r.url for r in facts] == [laid.fact_href(f.id) for f in project.facts]
+
+
+def test_the_previews_records_of_facts_kept_in_place_are_taken_without_a_look(split: Project) -> None:
+    """With every fact on its page (KeptLayout), the facts the last build had at the same places at
+    either end keep their records; an edited fact in the middle gets a new one, with its new claim."""
+    import dataclasses
+
+    from explainer.paginate import KeptLayout
+
+    project, _ = pipeline.check(split.root)
+    memo, kept = pagefind.SearchMemo(), KeptLayout()
+    first = search.records(project, kept.layout(project), memo)
+    middle = len(project.facts) // 2
+    edited = dataclasses.replace(project.facts[middle], claim="A claim edited in the middle.")
+    project.facts[middle] = edited
+    after = search.records(project, kept.layout(project), memo)
+    assert [a is b for a, b in zip(after, first, strict=True)].count(False) == 1
+    assert after[middle].title == "A claim edited in the middle." and after[middle].url.endswith(f"#{edited.id}")
+    event = dataclasses.replace(project.events[0], text="An event's text edited.")  # as an edited entry makes it
+    project.events[0] = event
+    again = search.records(project, kept.layout(project), memo)
+    (record,) = [r for r, a in zip(again, after, strict=True) if r is not a]
+    assert record.content == "An event's text edited." and record.url.endswith(f"#event-{event.id}")
+
+
+@given(st.lists(st.integers(0, 4), max_size=8), st.lists(st.integers(0, 4), max_size=8))
+def test_same_ends_counts_the_same_objects_at_each_end(now: list[int], last: list[int]) -> None:
+    """``search.same_ends`` against a loop: the same objects (not equal ones) from the start, then from the
+    end of what is left."""
+    pool = [object() for _ in range(5)]
+    a, b = [pool[i] for i in now], [pool[i] for i in last]
+    head = 0
+    while head < min(len(a), len(b)) and a[head] is b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] is b[-1 - tail]:
+        tail += 1
+    assert search.same_ends(a, b) == (head, tail)
+    assert search.same_ends(a, [object() for _ in b]) == (0, 0)
 
 
 def test_pagefind_gets_its_records_on_pages_of_a_fixed_size(tmp_path: Path) -> None:
