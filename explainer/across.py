@@ -69,10 +69,12 @@ def check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any]) -> 
                 break
 
 
-def check_unique(problems: Problems, kind: str, items: list) -> None:
-    ids = list(map(_ID, items))
-    if len(set(ids)) == len(ids):
-        return  # at C speed: usually no id is used twice (1.5 ms for all five lists at 10,000 facts, against 2.3)
+def check_unique(problems: Problems, kind: str, items: list) -> dict[str, Any]:
+    """Report each id used twice; return the items by id (the last of an id used twice), which the
+    project keeps for the facts (model.Project.facts_by_id: one pass over 50,000 facts, not two)."""
+    by_id = dict(zip(map(_ID, items), items, strict=True))
+    if len(by_id) == len(items):
+        return by_id  # at C speed: usually no id is used twice (1.5 ms for all five lists at 10,000 facts, against 2.3)
     first: dict[str, Where] = {}
     for item in items:
         if item.id in first:
@@ -82,6 +84,7 @@ def check_unique(problems: Problems, kind: str, items: list) -> None:
                            "give each one its own id")
         else:
             first[item.id] = item.where
+    return by_id
 
 
 def check_reserved(problems: Problems, facts: list[Fact]) -> None:

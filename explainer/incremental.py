@@ -307,7 +307,8 @@ class BuildCache:
         self.quotes = QuoteMemo()
         self.render = RenderMemo()
         self.editions: dict[str, RenderMemo] = {}  # each other edition's pages, by its language code
-        self.links: dict[str, tuple[Any, Any]] = {}  # each page's bytes and its links, from the last build
+        self.links: dict[str, tuple[Any, Any, Any]] = {}  # each page's bytes, links and broken ones, last build
+        self.link_names: set[str] | None = None  # the files of the site the links were checked against
         self.written = WrittenSite()  # what the last write put on disk: the next writes only what changed
         self.layout = KeptLayout()  # the pages, filled again while every item's id and date are the same
         self.checks = KeptChecks()  # the passes over every fact that found nothing: made over the fresh ones

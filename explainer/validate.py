@@ -84,12 +84,13 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
     inherit_date_notes(problems, sources, facts, events)
     check_note_links(problems, sources, facts, events)
     across.check_unique(problems, "source", sources)
-    across.check_unique(problems, "fact", facts)
+    facts_by_id = across.check_unique(problems, "fact", facts)
     across.check_unique(problems, "timeline event", events)
     across.check_unique(problems, "comparison", comparisons)
     across.check_unique(problems, "glossary entry", glossary)
     _check_each_fact(problems, site, facts, kept)
     project = Project(root, site, sources, facts, events, comparisons, glossary, summaries)
+    project.facts_by_id = facts_by_id  # the cached property, already made by the check for ids used twice
     project.references = references(project, problems)
     project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems, kept)
     return project
