@@ -910,10 +910,13 @@ def test_a_list_file_splits_at_each_entry_and_nowhere_else(text):
 
 MISUSES = [("- id: ", "- id: section-"), ("  topics: [", "  topics: [undeclared-topic, "),
            ("    - source: ", "    - source: todo-"),
-           ("  citations:\n", "  translations: {xx: {claim: \"Xx\"}}\n  citations:\n")]
+           ("  citations:\n", "  translations: {xx: {claim: \"Xx\"}}\n  citations:\n"),
+           ("  citations:\n", "  said: 2099-01-01\n  citations:\n"),
+           ("  citations:\n", "  date_note: \"See [the notice](ftp://example.org/notice).\"\n  citations:\n")]
 
 
-@pytest.mark.parametrize("old, new", MISUSES, ids=["reserved-id", "undeclared-topic", "placeholder", "translation"])
+@pytest.mark.parametrize("old, new", MISUSES, ids=["reserved-id", "undeclared-topic", "placeholder", "translation",
+                                                   "said-after-its-source", "note-link"])
 def test_a_pass_over_every_fact_still_finds_a_kept_facts_mistake(tmp_path, old, new):
     """The passes over every fact look only at the facts made afresh while they found nothing last
     time (kept_checks.py), and only while every fact the build renews was in the last build's list:
@@ -930,6 +933,7 @@ def test_a_pass_over_every_fact_still_finds_a_kept_facts_mistake(tmp_path, old, 
     found = outcome(builder.build, root, tmp_path / "inc")
     assert found == outcome(pipeline.build, root, tmp_path / "cold")
     assert found[0] == "failed" or found[1][1]  # an error, or a warning
+    assert any(word in str(found) for word in ("section-", "undeclared-topic", "todo-", "'xx'", "January 2099", "ftp:"))
     for text in (mistaken + "\n- [unclosed\n", mistaken, mistaken.replace("  claim: \"", "  claim: \"Beta ", 1)):
         path.write_text(text, encoding="utf-8")
         assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
