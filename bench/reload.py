@@ -17,8 +17,9 @@ in the page, so they include detection, rebuild, the reload message, the page lo
 The preview updates the open page in place where it can (explainer/serve_client.js); then the
 split is save → reload message, message → page fetched, fetched → page updated and painted;
 after a full reload it is save → navigation starts, → page received, → first contentful paint.
-Last, the preview's resident memory after the edits and its peak (Linux: /proc/PID/status), the
-real `serve` process's, where bench/rebuild.py --memory measures its builds in one process.
+Last, the preview's resident memory after the edits, once Pagefind's background run is over, and
+its peak (Linux: /proc/PID/status), the real `serve` process's, where bench/rebuild.py --memory
+measures its builds in one process.
 
     .venv/bin/python bench/reload.py [--project DIR | --facts N] [--edits 9] [--fact-edits 9]
                                      [--errors 3] [--json FILE]
@@ -106,14 +107,28 @@ class Server:
         return [float(m.group(1)) for line in self.lines if (m := re.search(r"built .* in ([0-9.]+) s", line))]
 
     def memory_mb(self) -> tuple[float, float] | None:
-        """The preview's resident memory now and its peak so far, in MB (Linux's /proc; else None).
-        Pagefind runs in processes of its own, not counted."""
+        """The preview's resident memory and its peak so far, in MB (Linux's /proc; else None), once
+        its search index is made: Pagefind, in processes of its own (not counted), runs in the
+        background after a save, while the preview writes its records and reads its index, so
+        memory taken during that run depends on when the last save landed (up to 60 s waited)."""
+        deadline = time.monotonic() + 60
+        while self.children() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.5)  # the index read back in once Pagefind exits
         try:
             status = Path(f"/proc/{self.proc.pid}/status").read_text(encoding="utf-8")
         except OSError:
             return None
         kb = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.M))
         return int(kb["VmRSS"]) / 1024, int(kb["VmHWM"]) / 1024
+
+    def children(self) -> bool:
+        """Whether the preview has a child process running (Pagefind; Linux's /proc)."""
+        try:
+            return any(Path(f"/proc/{self.proc.pid}/task/{task.name}/children").read_text().strip()
+                       for task in Path(f"/proc/{self.proc.pid}/task").iterdir())
+        except OSError:
+            return False
 
     def stop(self) -> None:
         """Ctrl-C, as an editor stops it; a preview still running 30 s later is killed, never left behind."""

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from .dates import MONTHS, PartialDate
 from .model import Project
+from .two_builds import same_ends
 
 T = TypeVar("T")
 
@@ -131,20 +132,37 @@ class KeptLayout:
     them); dates are compared by value, so an edited fact keeps its page."""
 
     def __init__(self) -> None:
+        # What the last layout was made from: the limits, the facts (objects: a fact renewed from its kept
+        # entry has its entry's id and date), the events' ids and dates (a renewed event's derived id
+        # may change: a new twin), the sources' ids (paged in file order). A source or event is not held.
         self._key: tuple | None = None
+        self._facts: list[Any] = []
         self._plan: list[tuple[str, list[tuple[str, str, str, str, list[int]]], dict[str, str]]] = []
 
     def layout(self, project: Project) -> Layout:
         lists = (project.facts, project.events, project.sources)
-        key = (limits(project), *[(list(map(_ID, items)), list(map(_DATE, items))) for items in lists[:2]],
+        key = (limits(project), list(map(_ID, project.events)), list(map(_DATE, project.events)),
                list(map(_ID, project.sources)))
-        if key != self._key:
+        if key != self._key or not _same_facts(project.facts, self._facts):
             laid = layout(project)
-            self._key, self._plan = key, [_plan(section, items) for section, items in
-                                          zip((laid.facts, laid.timeline, laid.sources), lists, strict=True)]
+            self._key, self._facts = key, list(project.facts)
+            self._plan = [_plan(section, items) for section, items in
+                          zip((laid.facts, laid.timeline, laid.sources), lists, strict=True)]
             return laid
+        self._facts = list(project.facts)  # the same ids and dates at every place: the plan holds
         return Layout(*[_filled(kind, pages, page_of, items)
                         for (kind, pages, page_of), items in zip(self._plan, lists, strict=True)])
+
+
+def _same_facts(now: list[Any], last: list[Any]) -> bool:
+    """Whether every fact has the id and date the fact at its place had (dates by value). The runs of
+    the very same objects at both ends are not looked at: a fact renewed from its kept entry has its
+    entry's id and date, so a one-fact save compares one fact, not 50,000."""
+    if len(now) != len(last):
+        return False
+    head, tail = same_ends(now, last)
+    now, last = now[head:len(now) - tail], last[head:len(last) - tail]
+    return list(map(_ID, now)) == list(map(_ID, last)) and list(map(_DATE, now)) == list(map(_DATE, last))
 
 
 def _plan(section: Section, items: list[Any]) -> tuple[str, list[tuple[str, str, str, str, list[int]]], dict[str, str]]:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import compress, count
-from operator import is_not
 from typing import TYPE_CHECKING, Any
+
+from .two_builds import same_ends
 
 if TYPE_CHECKING:
     from .pagefind import SearchMemo
@@ -121,15 +121,6 @@ def _fact_records(project: Any, layout: Any, memo: SearchMemo | None) -> list[Re
     records += last_records[len(last_records) - tail:]
     memo.facts, memo.fact_records, memo.sources_named, memo.fact_places = list(facts), records, named, places
     return list(records)
-
-
-def same_ends(now: list, last: list) -> tuple[int, int]:
-    """How many items at the start and at the end of ``now`` are the very objects of ``last`` at the
-    same distance from the start or from the end, found in C; the two runs do not overlap."""
-    shorter = min(len(now), len(last))
-    head = next(compress(count(), map(is_not, now, last)), shorter)
-    tail = next(compress(count(), map(is_not, reversed(now), reversed(last))), shorter)
-    return head, min(tail, shorter - head)
 
 
 def _text_record(url: str, title: str, text: str, last: dict[tuple[str, str, str], Record],

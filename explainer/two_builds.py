@@ -8,6 +8,8 @@ use is dropped. Written once here rather than rotated by hand, field by field, i
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import compress, count
+from operator import is_not
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -30,3 +32,12 @@ class TwoBuilds(Generic[T]):
     def finish(self) -> None:
         """The build succeeded: what it made is the last build's, and only that."""
         self.last, self.now = self.now, self._empty()
+
+
+def same_ends(now: list, last: list) -> tuple[int, int]:
+    """How many items at the start and at the end of ``now`` are the very objects of ``last`` at the
+    same distance from the start or from the end, found in C; the two runs do not overlap."""
+    shorter = min(len(now), len(last))
+    head = next(compress(count(), map(is_not, now, last)), shorter)
+    tail = next(compress(count(), map(is_not, reversed(now), reversed(last))), shorter)
+    return head, min(tail, shorter - head)

@@ -23,6 +23,7 @@ from explainer import pagefind, pipeline, search
 from explainer.embeds import relocate
 from explainer.errors import BuildError
 from explainer.offline import human_size, self_contained
+from explainer.two_builds import same_ends
 
 SPLIT = "pagination: {facts_per_page: 1, events_per_page: 1, sources_per_page: 1}\n"
 
@@ -315,9 +316,11 @@ def test_the_previews_records_follow_a_fact_to_its_new_page(split: Project) -> N
     first = search.records(project, kept.layout(project), memo)
     again = search.records(project, kept.layout(project), memo)
     assert all(a is b for a, b in zip(again, first, strict=True))
-    moved = project.facts[0]
-    before = kept.layout(project).fact_href(moved.id)
-    moved.date = max((f.date for f in project.facts), key=lambda d: d.sort_key)
+    import dataclasses
+
+    before = kept.layout(project).fact_href(project.facts[0].id)
+    latest = max((f.date for f in project.facts), key=lambda d: d.sort_key)
+    moved = project.facts[0] = dataclasses.replace(project.facts[0], date=latest)  # as an edited entry makes it
     laid = kept.layout(project)
     assert laid.fact_href(moved.id) != before  # on another page now
     after = search.records(project, laid, memo)
@@ -348,10 +351,33 @@ def test_the_previews_records_of_facts_kept_in_place_are_taken_without_a_look(sp
     assert record.content == "An event's text edited." and record.url.endswith(f"#event-{event.id}")
 
 
+def test_the_kept_layout_looks_at_the_facts_that_changed_and_at_every_event(split: Project) -> None:
+    """paginate.KeptLayout: a fact edited in place of another (same id and date) keeps every page; a
+    fact given another date is laid out afresh; an event renamed in place (a derived id that a new
+    twin changed: the same object) is laid out afresh too, so its link follows it."""
+    import dataclasses
+
+    from explainer.paginate import KeptLayout
+
+    project, _ = pipeline.check(split.root)
+    kept = KeptLayout()
+    first = kept.layout(project)
+    middle = len(project.facts) // 2
+    project.facts[middle] = dataclasses.replace(project.facts[middle], claim="Edited.")
+    assert kept.layout(project).facts.page_of is first.facts.page_of
+    latest = max((f.date for f in project.facts), key=lambda d: d.sort_key)
+    project.facts[0] = dataclasses.replace(project.facts[0], date=latest)
+    assert kept.layout(project).facts.page_of is not first.facts.page_of
+    event = project.events[-1]
+    page = kept.layout(project).event_href(event.id).split("#")[0]
+    event.id = "renamed-event"
+    assert kept.layout(project).event_href("renamed-event") == f"{page}#event-renamed-event"
+
+
 @given(st.lists(st.integers(0, 4), max_size=8), st.lists(st.integers(0, 4), max_size=8))
 def test_same_ends_counts_the_same_objects_at_each_end(now: list[int], last: list[int]) -> None:
-    """``search.same_ends`` against a loop: the same objects (not equal ones) from the start, then from the
-    end of what is left."""
+    """``two_builds.same_ends`` (search records, the kept layout) against a loop: the same objects (not
+    equal ones) from the start, then from the end of what is left."""
     pool = [object() for _ in range(5)]
     a, b = [pool[i] for i in now], [pool[i] for i in last]
     head = 0
@@ -360,8 +386,8 @@ def test_same_ends_counts_the_same_objects_at_each_end(now: list[int], last: lis
     tail = 0
     while tail < min(len(a), len(b)) - head and a[-1 - tail] is b[-1 - tail]:
         tail += 1
-    assert search.same_ends(a, b) == (head, tail)
-    assert search.same_ends(a, [object() for _ in b]) == (0, 0)
+    assert same_ends(a, b) == (head, tail)
+    assert same_ends(a, [object() for _ in b]) == (0, 0)
 
 
 def test_pagefind_gets_its_records_on_pages_of_a_fixed_size(tmp_path: Path) -> None:
