@@ -173,10 +173,13 @@ class FirstParse:
 class ListDoc(Doc):
     """A list file put together from its entries: the same data and positions as a whole parse."""
 
-    def __init__(self, path: Path, views: list[EntryView], first: Mark, entries: list[Entry]):
+    def __init__(self, path: Path, views: list[EntryView], first: Mark, entries: list[Entry], restored: bool = False):
         super().__init__(path, list(map(_VALUE, entries)))
         self.views, self.entries = views, entries  # each item's view and its entry, in order
         self.marks[()] = first
+        # Whether an entry came back that the last build's text did not hold (EntryMemo._dropped): the
+        # passes that trust what the last build looked at look at every fact (kept_checks.py).
+        self.restored = restored
 
     def mark(self, keypath: KeyPath, key: bool = False) -> Mark:
         if keypath:
@@ -232,6 +235,10 @@ class EntryMemo:
         self._last: tuple[str, int, list[int], list[bytes]] | None = None
         self._places: dict[bytes, int] | None = None  # each key's place in _last, once text_of asks (per load)
         self._whole: list[FirstParse] = []  # whole parses whose positions slim() lets go
+        # The entries the loads since the last good build let go (settle): a build that failed, on a
+        # file read half written or half deleted, does not cost the next one every entry it lacked.
+        self._dropped: dict[bytes, Entry] = {}
+        self._restored = False  # whether this load took an entry back from _dropped
 
     def load(self, path: Path, text: str, problems: Problems, most_new: int) -> Doc | None:
         """The file's document, parsing only entries not seen before; whole when that is safer.
@@ -239,7 +246,7 @@ class EntryMemo:
         ``most_new``: above this many new entries a whole parse is quicker (an entry parsed on
         its own costs about 1.3 times its share of a whole parse: 0.084 against 0.066 ms at 10k).
         """
-        self._places = None
+        self._places, self._restored = None, False
         split = self._split(text)
         if split is not None:
             first, starts, keys, texts = split
@@ -262,11 +269,13 @@ class EntryMemo:
         kept: dict[bytes, Entry] = {}
         for i, (start, key) in enumerate(zip(lines, keys, strict=True)):
             entry = self.entries.get(key) or kept.get(key)  # the same text keeps its token
+            if entry is None and key in self._dropped:
+                entry, self._restored = self._dropped[key], True
             if entry is None:
                 entry = Entry(base, (i,), start, doc.data[i], newlines[i])
                 self._fresh.append(entry)
             kept[key] = entry
-        self.entries = kept
+        self._keep(kept)
         self._last = (text, first, starts, keys)
         self._whole.append(base)
         return self._doc(path, doc.mark(()), lines, list(map(kept.__getitem__, keys)))
@@ -300,6 +309,11 @@ class EntryMemo:
         of the first new entry that reported anything parsed alone, or None (too many new entries)."""
         known = self.entries
         new = set(texts).difference(known)
+        back = new.intersection(self._dropped)
+        if back:  # entries the last good build had: not new
+            new -= back
+            known = {**known, **{key: self._dropped[key] for key in back}}
+            self._restored = True
         if len(new) > most_new or not known:
             return None
         if new:
@@ -313,9 +327,21 @@ class EntryMemo:
             known = {**known, **parsed}
             self._fresh += parsed.values()
         entries = list(map(known.__getitem__, keys))
-        self.entries = dict(zip(keys, entries, strict=True))  # the entries no longer in the file go
+        self._keep(dict(zip(keys, entries, strict=True)))  # the entries no longer in the file go (aside)
         lines = lines_before(first, map(_NEWLINES, entries))  # a kept entry's text is the same: so are its lines
         return self._doc(path, (lines[0] + 1, 1), lines, entries)
+
+    def _keep(self, entries: dict[bytes, Entry]) -> None:
+        """These are the file's entries now; those let go are set aside until a build succeeds."""
+        for key in self.entries.keys() - entries.keys():  # in C: 2 ms at 50,000 entries
+            self._dropped[key] = self.entries[key]
+        for key in self._dropped.keys() & entries.keys():
+            del self._dropped[key]
+        self.entries = entries
+
+    def settle(self) -> None:
+        """A build succeeded: the entries it let go are gone for good."""
+        self._dropped.clear()
 
     def slim(self) -> bool:
         """Let go of the parsed YAML of every entry checked clean: its record stands for its value
@@ -367,4 +393,4 @@ class EntryMemo:
                 view = EntryView(entry.base, entry.prefix, shift, entry)
             append(view)
         self._views = views
-        return ListDoc(path, views, first, entries)
+        return ListDoc(path, views, first, entries, restored=self._restored)

@@ -145,6 +145,15 @@ class FileMemo:
             if hit is not None and isinstance(hit[1], ListDoc):
                 hit[1].slim()
 
+    def settle(self) -> None:
+        """A build succeeded: what its list files let go is gone for good (entries.EntryMemo.settle),
+        and their documents are the last good build's (ListDoc.restored no longer holds)."""
+        for path, memo in self._entries.items():
+            memo.settle()
+            hit = self._files.get(path)
+            if hit is not None and isinstance(hit[1], ListDoc):
+                hit[1].restored = False
+
     def forget_unseen(self) -> None:
         """Drop files no longer read (removed or renamed), after a build."""
         for path in set(self._files) - self._seen:

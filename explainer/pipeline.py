@@ -287,6 +287,8 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
                 if search and search[0] is not None:
                     search[0].close()  # a build that failed before collecting it: stop Pagefind
             write_site(pages, output, cache.written if cache else None, staging[0] if staging else None)
+            if cache:
+                cache.files.settle()
         finally:
             for folder in staging:
                 folder.close()  # a build that failed after writing early: its half-written folder goes

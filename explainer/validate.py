@@ -67,8 +67,10 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
     across.check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
     site = _site(clean.get("site.yaml"))
     sources = items(clean, docs, "content/sources.yaml", _source)
-    # The facts made afresh, when every other one is renewed from an entry of a file read entry by entry.
-    fresh: list[Fact] | None = [] if isinstance(loaded.docs.get("content/facts.yaml"), ListDoc) else None
+    # The facts made afresh, when every other one is renewed from an entry of a file read entry by entry
+    # that the last build read (not one taken back from a good build before it: ListDoc.restored).
+    facts_doc = loaded.docs.get("content/facts.yaml")
+    fresh: list[Fact] | None = [] if isinstance(facts_doc, ListDoc) and not facts_doc.restored else None
     facts = items(clean, docs, "content/facts.yaml", _fact, renew=renewed_fact, fresh=fresh, move=moved_fact)
     if kept is not None:
         kept.begin(fresh)
