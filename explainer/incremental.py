@@ -174,12 +174,17 @@ class RenderMemo:
         self._own: TwoBuilds[dict[str, tuple[tuple, bytes]]] = TwoBuilds(dict)
         # A Markdown text → what its citation links show (MarkdownTexts.cite_state), while every fact's
         # id, number and page are the same (fact_placement: the last build's, and this build's once known)
-        self._cites: TwoBuilds[dict[str, tuple]] = TwoBuilds(dict)
+        self.cites: TwoBuilds[dict[str, tuple]] = TwoBuilds(dict)
+        # The events' HTML (MarkdownTexts.events_html): the events, the placement, the list, and what
+        # its look-ups kept (Markdown keys and HTML, citation states, links)
+        self.events: TwoBuilds[tuple | None] = TwoBuilds(lambda: None)
         self._placement: TwoBuilds[bytes | None] = TwoBuilds(lambda: None)
         # Every fact's number by its id (fingerprints.fact_numbers), with the placement it was worked out under
         self._numbers: tuple[bytes, dict[str, int]] | None = None
         # An event's facts (the objects) → their topics (Renderer.event_topics)
         self.topics: TwoBuilds[dict[tuple, list[str]]] = TwoBuilds(dict)
+        # All of them (Renderer.event_topics): the events, the ids they cite, those facts, the topics by event
+        self.all_topics: TwoBuilds[tuple | None] = TwoBuilds(lambda: None)
         self.exports = ExportMemo()  # the export lines in chunks (export_memo.py)
         # Each archived text split and normalised for the quotes in context (quotes.Archive), by the text.
         # Not a TwoBuilds: kept while its source is, whether or not this build rendered a quote from it
@@ -199,7 +204,7 @@ class RenderMemo:
     def start(self, project: Any = None, words: Any = None) -> None:
         """Begin a build; ``words`` (i18n.Words), whose catalogs name the citation links in Markdown."""
         if words is not None and words.state != self._words:  # "fact" in a citation's label: keyed by the catalogs
-            self.markdown.last, self._words = {}, words.state
+            self.markdown.last, self.events.last, self._words = {}, None, words.state
         for kept in self._each_build():
             kept.start()
         self.exports.start()
@@ -226,7 +231,8 @@ class RenderMemo:
 
     def _each_build(self) -> tuple[TwoBuilds[Any], ...]:
         """The memos that keep for the next build only what this one used (not the archives: see __init__)."""
-        return self.markdown, self._pages, self._own, self._cites, self._placement, self.topics
+        return (self.markdown, self._pages, self._own, self.cites, self._placement, self.topics, self.events,
+                self.all_topics)
 
     def placement(self, renderer: Renderer) -> bytes:
         """Every fact's id, number and page this build (fingerprints.fact_placement), worked out once."""
@@ -238,11 +244,11 @@ class RenderMemo:
         """``renderer.cite_state(text)``, kept by the text while every fact's placement is the same: the
         numbers and pages of the facts a text cites follow from their ids, which the text holds."""
         if self.placement(renderer) != self._placement.last:
-            self._cites.last, self._placement.last = {}, self._placement.now  # the kept states are stale
-        found = self._cites.last.get(text)
+            self.cites.last, self._placement.last = {}, self._placement.now  # the kept states are stale
+        found = self.cites.last.get(text)
         if found is None:
             found = renderer.cite_state(text)
-        self._cites.now[text] = found
+        self.cites.now[text] = found
         return found
 
     def page_keys(self, renderer: Renderer, context: dict[str, Any], jobs: list) -> dict[str, bytes]:

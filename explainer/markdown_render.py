@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ from .markdown_guard import (
     hold_stray_markup,
 )
 from .model import Fact, Project
+from .two_builds import same_ends
 
 if TYPE_CHECKING:
     from .incremental import RenderMemo
@@ -89,6 +91,33 @@ class MarkdownTexts:
         if key is not None:
             self.memo.markdown.now[key] = (html, links)
         return html
+
+    def events_html(self, events: list[Any]) -> list[tuple[Any, Markup]]:
+        """Each event with its text's HTML (inline). The preview's memo takes the last build's list
+        whole while the events are its very objects in the same order (renewed: the same texts) and
+        every fact's number and page is the same (what the citations show): 6,670 look-ups at 50,000
+        facts. What the texts' HTML was kept by, their citation states and their links are carried
+        over as the look-ups would have."""
+        memo = self.memo
+        if memo is None:
+            return [(event, self.markdown(event.text, inline=True)) for event in events]
+        placement = memo.placement(self)  # type: ignore[arg-type]
+        kept = memo.events.last
+        if kept is not None and kept[1] == placement and len(kept[0]) == len(events) \
+                and same_ends(events, kept[0])[0] == len(events):
+            _, _, out, (html, cites, links) = kept
+            memo.markdown.now.update(html)
+            memo.cites.now.update(cites)
+            for link, text in links:
+                self.local_links.setdefault(link, text)
+        else:
+            marks = len(memo.markdown.now), len(memo.cites.now), len(self.local_links)
+            out = [(event, self.markdown(event.text, inline=True)) for event in events]
+            made = (memo.markdown.now, memo.cites.now, self.local_links)  # what the look-ups added
+            html, cites, links = (dict(islice(d.items(), n, None)) for d, n in zip(made, marks, strict=True))
+            kept = (list(events), placement, out, (html, cites, list(links.items())))
+        memo.events.now = kept
+        return list(out)
 
     def cite_state(self, text: str) -> tuple[tuple[str, int, str], ...]:
         """What a text's citation links show: each cited fact's number and page."""

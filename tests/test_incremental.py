@@ -977,6 +977,49 @@ def test_a_file_read_half_written_costs_the_next_build_nothing(tmp_path, monkeyp
     assert_as_cold(builder, root, tmp_path)
 
 
+def test_the_events_markdown_is_looked_up_only_when_an_event_or_a_number_changed(tmp_path, monkeypatch):
+    """MarkdownTexts.events_html: while the events are the last build's objects and every fact keeps its
+    number and page, the timeline's texts are not looked up one by one; an edited event, or a fact added
+    above the facts they cite (their numbers change), has them all looked up. Each build as cold."""
+    from explainer.markdown_render import MarkdownTexts
+
+    root = project(tmp_path, facts=60)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    texts = set(re.findall(r'^  text: "(.*)"$', (root / "content/timeline.yaml").read_text(encoding="utf-8"), re.M))
+    looked_up = recorded(monkeypatch, MarkdownTexts, "markdown", lambda renderer, text, inline=False: text)
+
+    def events_looked_up() -> int:
+        looked_up.clear()
+        incremental = outcome(builder.build, root, tmp_path / "inc")
+        found = sum(text in texts for text in looked_up)
+        assert incremental == outcome(pipeline.build, root, tmp_path / "cold")
+        return found
+
+    edit_claim(root, random.Random(3), 1)
+    assert events_looked_up() == 0
+    add_fact_on_a_blank_line(root, random.Random(4), 2)  # the facts below it are numbered again
+    assert events_looked_up() > 0
+    edit_event(root, random.Random(5), 3)
+    assert events_looked_up() > 0
+
+
+def test_an_events_topics_follow_a_fact_it_cites(tmp_path):
+    """Renderer.event_topics takes the last build's topics whole only while the events and each fact they
+    cite are its objects: a cited fact given other topics (a new object) changes its event's."""
+    root = project(tmp_path, facts=60)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    edit_claim(root, random.Random(3), 1)  # taken whole
+    assert_as_cold(builder, root, tmp_path)
+    cited = re.search(r"^  facts: \[([^,\]]+)", (root / "content/timeline.yaml").read_text(encoding="utf-8"), re.M)[1]
+    edit(root / "content/facts.yaml", lambda t: re.sub(
+        rf"(- id: {re.escape(cited)}\n(?:(?!- id: ).*\n)*?  topics: )\[[^\]]*\]", r"\g<1>[offensive, talks]", t, count=1))
+    assert_as_cold(builder, root, tmp_path)
+    page = next(p for p in (tmp_path / "inc").glob("timeline*.html") if f"#{cited}" in p.read_text(encoding="utf-8"))
+    assert "offensive" in page.read_text(encoding="utf-8")
+
+
 def test_a_pass_skipped_by_a_build_forgets_what_it_found(tmp_path):
     """What a pass over every fact found is kept for the next build only (kept_checks.py): while
     site.yaml is broken the declared topics are not checked, so a fact given an undeclared topic
