@@ -11,8 +11,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from gettext import NullTranslations
-from itertools import chain
-from operator import attrgetter, is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +52,6 @@ from .paginate import layout as page_layout
 from .parallel import aside, render_pages, shares_a_core
 from .quotes import Archive
 from .shared_blocks import SharedBlocks
-from .two_builds import same_ends
 
 if TYPE_CHECKING:
     from .incremental import RenderMemo
@@ -66,7 +63,6 @@ SCRIPT = "enhance.js"  # progressive enhancement, served as a file
 # 404.html links nothing from assets/: a host serves it at any depth, where relative links break.
 FRONT_PAGE = "index.html"
 PAGES = ((FRONT_PAGE, "index.html"), ("404.html", "404.html"))
-_FACTS = attrgetter("facts")
 
 
 @dataclass
@@ -168,20 +164,10 @@ class Renderer(MarkdownTexts, FactFilters):
         """An event's topics are its facts' topics, so the topic filter can apply to the timeline.
 
         The preview's memo keeps each list by the fact objects it was made from (a kept entry's fact is
-        the same object in the next build, its topics unchanged: validate.py), so a save looks them up;
-        and all of them while the events are the last build's objects and each fact they cite is too
-        (compared in C: 6,670 events at 50,000 facts).
+        the same object in the next build, its topics unchanged: validate.py), so a save looks them up.
         """
         facts = self.facts
-        memo = self.memo
-        if memo is not None:  # all of them at once while the events and the facts they cite are the last build's
-            whole = memo.all_topics.last
-            if whole is not None and len(whole[0]) == len(self.events) \
-                    and same_ends(self.events, whole[0])[0] == len(self.events) \
-                    and all(map(is_, map(facts.get, whole[1]), whole[2])):
-                memo.all_topics.now, memo.topics.now = whole, memo.topics.last  # each still holds
-                return dict(whole[3])
-        kept, now = (memo.topics.last, memo.topics.now) if memo is not None else ({}, {})
+        kept, now = (self.memo.topics.last, self.memo.topics.now) if self.memo is not None else ({}, {})
         out = {}
         for event in self.events:
             cited = tuple(map(facts.__getitem__, event.facts))
@@ -189,10 +175,7 @@ class Renderer(MarkdownTexts, FactFilters):
             if topics is None:
                 topics = sorted({t for fact in cited for t in fact.topics})
             out[event.id] = now[cited] = topics
-        if memo is not None:
-            ids = list(chain.from_iterable(map(_FACTS, self.events)))
-            memo.all_topics.now = (list(self.events), ids, list(map(facts.__getitem__, ids)), out)
-        return dict(out)
+        return out
 
     def context(self) -> dict[str, Any]:
         p = self.project

@@ -1005,8 +1005,8 @@ def test_the_events_markdown_is_looked_up_only_when_an_event_or_a_number_changed
 
 
 def test_an_events_topics_follow_a_fact_it_cites(tmp_path):
-    """Renderer.event_topics takes the last build's topics whole only while the events and each fact they
-    cite are its objects: a cited fact given other topics (a new object) changes its event's."""
+    """Renderer.event_topics keeps an event's topics by the fact objects it cites: a cited fact given other
+    topics (a new object) changes its event's, as in a cold build."""
     root = project(tmp_path, facts=60)
     builder = IncrementalBuilder()
     builder.build(root, tmp_path / "inc")
