@@ -67,7 +67,7 @@ from .kept_checks import KeptChecks
 from .pagefind import SearchMemo
 from .paginate import KeptLayout
 from .textfiles import read_text
-from .two_builds import TwoBuilds
+from .two_builds import TwoBuilds, same_at_each_place
 from .verify import QuoteMemo
 from .write_changes import WrittenSite
 from .yamlsafe import Doc
@@ -179,6 +179,9 @@ class RenderMemo:
         # its look-ups kept (Markdown keys and HTML, citation states, links)
         self.events: TwoBuilds[tuple | None] = TwoBuilds(lambda: None)
         self._placement: TwoBuilds[bytes | None] = TwoBuilds(lambda: None)
+        # What the last placement worked out was made from: the facts, their pages (paginate.KeptLayout's
+        # dict: the same object while no fact moved), the front page; and the placement
+        self._placed: tuple[list, dict[str, str], str, bytes] | None = None
         # Every fact's number by its id (fingerprints.fact_numbers), with the placement it was worked out under
         self._numbers: tuple[bytes, dict[str, int]] | None = None
         # An event's facts (the objects) → their topics (Renderer.event_topics)
@@ -234,7 +237,14 @@ class RenderMemo:
     def placement(self, renderer: Renderer) -> bytes:
         """Every fact's id, number and page this build (fingerprints.fact_placement), worked out once."""
         if self._placement.now is None:
-            self._placement.now = fact_placement(renderer)
+            facts, section = renderer.project.facts, renderer.layout.facts
+            last = self._placed
+            if last is not None and last[1] is section.page_of and last[2] == section.home \
+                    and same_at_each_place(facts, last[0], "id"):  # the same ids at each place: the same numbers
+                self._placement.now = last[3]
+            else:
+                self._placement.now = fact_placement(renderer)
+            self._placed = (list(facts), section.page_of, section.home, self._placement.now)
         return self._placement.now
 
     def cite_state(self, renderer: Renderer, text: str) -> tuple:

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from .dates import MONTHS, PartialDate
 from .model import Project
-from .two_builds import same_ends
+from .two_builds import same_at_each_place
 
 T = TypeVar("T")
 
@@ -143,7 +143,7 @@ class KeptLayout:
         lists = (project.facts, project.events, project.sources)
         key = (limits(project), list(map(_ID, project.events)), list(map(_DATE, project.events)),
                list(map(_ID, project.sources)))
-        if key != self._key or not _same_facts(project.facts, self._facts):
+        if key != self._key or not same_at_each_place(project.facts, self._facts, "id", "date"):
             laid = layout(project)
             self._key, self._facts = key, list(project.facts)
             self._plan = [_plan(section, items) for section, items in
@@ -152,17 +152,6 @@ class KeptLayout:
         self._facts = list(project.facts)  # the same ids and dates at every place: the plan holds
         return Layout(*[_filled(kind, pages, page_of, items)
                         for (kind, pages, page_of), items in zip(self._plan, lists, strict=True)])
-
-
-def _same_facts(now: list[Any], last: list[Any]) -> bool:
-    """Whether every fact has the id and date the fact at its place had (dates by value). The runs of
-    the very same objects at both ends are not looked at: a fact renewed from its kept entry has its
-    entry's id and date, so a one-fact save compares one fact, not 50,000."""
-    if len(now) != len(last):
-        return False
-    head, tail = same_ends(now, last)
-    now, last = now[head:len(now) - tail], last[head:len(last) - tail]
-    return list(map(_ID, now)) == list(map(_ID, last)) and list(map(_DATE, now)) == list(map(_DATE, last))
 
 
 def _plan(section: Section, items: list[Any]) -> tuple[str, list[tuple[str, str, str, str, list[int]]], dict[str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import compress, count
-from operator import is_not
+from operator import attrgetter, is_not
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -41,3 +41,14 @@ def same_ends(now: list, last: list) -> tuple[int, int]:
     head = next(compress(count(), map(is_not, now, last)), shorter)
     tail = next(compress(count(), map(is_not, reversed(now), reversed(last))), shorter)
     return head, min(tail, shorter - head)
+
+
+def same_at_each_place(now: list, last: list, *fields: str) -> bool:
+    """Whether the two lists are as long and hold, at each place, items whose ``fields`` are equal:
+    compared only between the runs of the very same objects at both ends (same_ends), which are taken
+    to have the same fields (a fact renewed from its kept entry has its entry's id and date)."""
+    if len(now) != len(last):
+        return False
+    head, tail = same_ends(now, last)
+    now, last = now[head:len(now) - tail], last[head:len(last) - tail]
+    return all(list(map(get, now)) == list(map(get, last)) for get in map(attrgetter, fields))

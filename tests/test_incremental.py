@@ -1002,6 +1002,10 @@ def test_the_events_markdown_is_looked_up_only_when_an_event_or_a_number_changed
     assert events_looked_up() > 0
     edit_event(root, random.Random(5), 3)
     assert events_looked_up() > 0
+    blocks = [m.group(0) for m in FACT_BLOCK.finditer((root / "content/facts.yaml").read_text(encoding="utf-8"))]
+    swapped = [blocks[1], blocks[0], *blocks[2:]]  # as many facts, two numbered the other way round
+    edit(root / "content/facts.yaml", lambda t: t[:t.index(blocks[0])] + "".join(swapped))
+    assert events_looked_up() > 0
 
 
 def test_an_events_topics_follow_a_fact_it_cites(tmp_path):
@@ -1013,8 +1017,8 @@ def test_an_events_topics_follow_a_fact_it_cites(tmp_path):
     edit_claim(root, random.Random(3), 1)  # taken whole
     assert_as_cold(builder, root, tmp_path)
     cited = re.search(r"^  facts: \[([^,\]]+)", (root / "content/timeline.yaml").read_text(encoding="utf-8"), re.M)[1]
-    edit(root / "content/facts.yaml", lambda t: re.sub(
-        rf"(- id: {re.escape(cited)}\n(?:(?!- id: ).*\n)*?  topics: )\[[^\]]*\]", r"\g<1>[offensive, talks]", t, count=1))
+    own_topics = rf"(- id: {re.escape(cited)}\n(?:(?!- id: ).*\n)*?  topics: )\[[^\]]*\]"
+    edit(root / "content/facts.yaml", lambda t: re.sub(own_topics, r"\g<1>[offensive, talks]", t, count=1))
     assert_as_cold(builder, root, tmp_path)
     page = next(p for p in (tmp_path / "inc").glob("timeline*.html") if f"#{cited}" in p.read_text(encoding="utf-8"))
     assert "offensive" in page.read_text(encoding="utf-8")
