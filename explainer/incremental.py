@@ -186,6 +186,9 @@ class RenderMemo:
         self._numbers: tuple[bytes, dict[str, int]] | None = None
         # An event's facts (the objects) → their topics (Renderer.event_topics)
         self.topics: TwoBuilds[dict[tuple, list[str]]] = TwoBuilds(dict)
+        # The events and facts the topics were worked out for, the topics by event, and which events cite
+        # each fact (made by the next build that needs it): Renderer.event_topics
+        self.all_topics: TwoBuilds[tuple | None] = TwoBuilds(lambda: None)
         self.exports = ExportMemo()  # the export lines in chunks (export_memo.py)
         # Each archived text split and normalised for the quotes in context (quotes.Archive), by the text.
         # Not a TwoBuilds: kept while its source is, whether or not this build rendered a quote from it
@@ -232,7 +235,8 @@ class RenderMemo:
 
     def _each_build(self) -> tuple[TwoBuilds[Any], ...]:
         """The memos that keep for the next build only what this one used (not the archives: see __init__)."""
-        return self.markdown, self._pages, self._own, self.cites, self._placement, self.topics, self.events
+        return (self.markdown, self._pages, self._own, self.cites, self._placement, self.topics, self.events,
+                self.all_topics)
 
     def placement(self, renderer: Renderer) -> bytes:
         """Every fact's id, number and page this build (fingerprints.fact_placement), worked out once."""

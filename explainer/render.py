@@ -52,6 +52,7 @@ from .paginate import layout as page_layout
 from .parallel import aside, render_pages, shares_a_core
 from .quotes import Archive
 from .shared_blocks import SharedBlocks
+from .two_builds import same_ends
 
 if TYPE_CHECKING:
     from .incremental import RenderMemo
@@ -164,18 +165,48 @@ class Renderer(MarkdownTexts, FactFilters):
         """An event's topics are its facts' topics, so the topic filter can apply to the timeline.
 
         The preview's memo keeps each list by the fact objects it was made from (a kept entry's fact is
-        the same object in the next build, its topics unchanged: validate.py), so a save looks them up.
+        the same object in the next build, its topics unchanged: validate.py), so a save looks them up;
+        while the events are the last build's objects in order and as many facts, only the events that
+        cite a fact not at both ends' runs of the last build's objects are looked at (_events_citing).
         """
-        facts = self.facts
-        kept, now = (self.memo.topics.last, self.memo.topics.now) if self.memo is not None else ({}, {})
-        out = {}
-        for event in self.events:
-            cited = tuple(map(facts.__getitem__, event.facts))
-            topics = kept.get(cited)
-            if topics is None:
-                topics = sorted({t for fact in cited for t in fact.topics})
-            out[event.id] = now[cited] = topics
-        return out
+        facts, memo = self.facts, self.memo
+        redo = self._events_citing_changed_facts() if memo is not None else None
+        if redo is not None:
+            out = dict(memo.all_topics.last[2])  # type: ignore[union-attr]
+            memo.topics.now = memo.topics.last  # type: ignore[union-attr]  # each kept list still holds
+            for event in map(self.events.__getitem__, redo):
+                out[event.id] = sorted({t for fact_id in event.facts for t in facts[fact_id].topics})
+        else:
+            kept, now = (memo.topics.last, memo.topics.now) if memo is not None else ({}, {})
+            out = {}
+            for event in self.events:
+                cited = tuple(map(facts.__getitem__, event.facts))
+                topics = kept.get(cited)
+                if topics is None:
+                    topics = sorted({t for fact in cited for t in fact.topics})
+                out[event.id] = now[cited] = topics
+        if memo is not None:
+            citing = memo.all_topics.last[3] if redo is not None else None  # type: ignore[index]
+            memo.all_topics.now = (list(self.events), list(self.project.facts), out, citing)
+        return dict(out)
+
+    def _events_citing_changed_facts(self) -> set[int] | None:
+        """The places of the events that cite a fact that may have changed since the last build, or None
+        when every event must be looked at (the events or the number of facts are not the last build's)."""
+        last = self.memo.all_topics.last  # type: ignore[union-attr]
+        events, facts = self.events, self.project.facts
+        if last is None or len(last[0]) != len(events) or same_ends(events, last[0])[0] != len(events) \
+                or len(last[1]) != len(facts):
+            return None
+        if last[3] is None:  # which events cite each fact, worked out once the events stay
+            citing: dict[str, list[int]] = {}
+            for place, event in enumerate(events):
+                for fact_id in event.facts:
+                    citing.setdefault(fact_id, []).append(place)
+            self.memo.all_topics.last = last = (*last[:3], citing)  # type: ignore[union-attr]
+        head, tail = same_ends(facts, last[1])
+        changed = {f.id for f in facts[head:len(facts) - tail]} | {f.id for f in last[1][head:len(facts) - tail]}
+        return {place for fact_id in changed for place in last[3].get(fact_id, ())}
 
     def context(self) -> dict[str, Any]:
         p = self.project
