@@ -166,8 +166,9 @@ class Renderer(MarkdownTexts, FactFilters):
 
         The preview's memo keeps each list by the fact objects it was made from (a kept entry's fact is
         the same object in the next build, its topics unchanged: validate.py), so a save looks them up;
-        while the events are the last build's objects in order and as many facts, only the events that
-        cite a fact not at both ends' runs of the last build's objects are looked at (_events_citing).
+        while the events are the last build's objects in order and there are as many facts, only the
+        events citing a fact outside the runs of the last build's objects at both ends are looked at
+        (_events_citing_changed_facts).
         """
         facts, memo = self.facts, self.memo
         redo = self._events_citing_changed_facts() if memo is not None else None
