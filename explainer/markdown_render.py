@@ -40,7 +40,7 @@ from .markdown_guard import (
     hold_stray_markup,
 )
 from .model import Fact, Project
-from .two_builds import same_ends
+from .two_builds import same_objects
 
 if TYPE_CHECKING:
     from .incremental import RenderMemo
@@ -103,8 +103,7 @@ class MarkdownTexts:
             return [(event, self.markdown(event.text, inline=True)) for event in events]
         placement = memo.placement(self)  # type: ignore[arg-type]
         kept = memo.events.last
-        if kept is not None and kept[1] == placement and len(kept[0]) == len(events) \
-                and same_ends(events, kept[0])[0] == len(events):
+        if kept is not None and kept[1] == placement and same_objects(events, kept[0]):
             _, _, out, (html, cites, links) = kept
             memo.markdown.now.update(html)
             memo.cites.now.update(cites)

@@ -52,7 +52,7 @@ from .paginate import layout as page_layout
 from .parallel import aside, render_pages, shares_a_core
 from .quotes import Archive
 from .shared_blocks import SharedBlocks
-from .two_builds import same_ends
+from .two_builds import same_ends, same_objects
 
 if TYPE_CHECKING:
     from .incremental import RenderMemo
@@ -196,8 +196,7 @@ class Renderer(MarkdownTexts, FactFilters):
         when every event must be looked at (the events or the number of facts are not the last build's)."""
         last = self.memo.all_topics.last  # type: ignore[union-attr]
         events, facts = self.events, self.project.facts
-        if last is None or len(last[0]) != len(events) or same_ends(events, last[0])[0] != len(events) \
-                or len(last[1]) != len(facts):
+        if last is None or not same_objects(events, last[0]) or len(last[1]) != len(facts):
             return None
         if last[3] is None:  # which events cite each fact, worked out once the events stay
             citing: dict[str, list[int]] = {}

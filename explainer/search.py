@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .two_builds import same_ends
+from .two_builds import same_ends, same_objects
 
 if TYPE_CHECKING:
     from .pagefind import SearchMemo
@@ -66,9 +66,8 @@ def _text_records(project: Any, layout: Any, memo: SearchMemo | None) -> list[Re
     items = (project.events, project.glossary)
     places = (layout.timeline.page_of, layout.timeline.home, layout.facts.home)
     if memo is not None and memo.text_items is not None and places[0] is memo.text_items[2][0] \
-            and places[1:] == memo.text_items[2][1:] and all(
-            len(now) == len(last) and same_ends(now, last)[0] == len(now)
-            for now, last in zip(items, memo.text_items[:2], strict=True)):
+            and places[1:] == memo.text_items[2][1:] \
+            and all(map(same_objects, items, memo.text_items[:2])):
         return list(memo.text_list)
     last_texts = memo.text_records if memo is not None else {}
     texts: dict[tuple[str, str, str], Record] = {}

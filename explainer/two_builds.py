@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import compress, count
-from operator import attrgetter, is_not
+from operator import attrgetter, is_, is_not
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -41,6 +41,11 @@ def same_ends(now: list, last: list) -> tuple[int, int]:
     head = next(compress(count(), map(is_not, now, last)), shorter)
     tail = next(compress(count(), map(is_not, reversed(now), reversed(last))), shorter)
     return head, min(tail, shorter - head)
+
+
+def same_objects(now: list, last: list) -> bool:
+    """Whether ``now`` holds the very objects of ``last``, in the same order (in C)."""
+    return len(now) == len(last) and all(map(is_, now, last))
 
 
 def same_at_each_place(now: list, last: list, *fields: str) -> bool:

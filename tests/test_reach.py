@@ -23,7 +23,7 @@ from explainer import pagefind, pipeline, search
 from explainer.embeds import relocate
 from explainer.errors import BuildError
 from explainer.offline import human_size, self_contained
-from explainer.two_builds import same_ends
+from explainer.two_builds import same_ends, same_objects
 
 SPLIT = "pagination: {facts_per_page: 1, events_per_page: 1, sources_per_page: 1}\n"
 
@@ -387,6 +387,7 @@ def test_same_ends_counts_the_same_objects_at_each_end(now: list[int], last: lis
     while tail < min(len(a), len(b)) - head and a[-1 - tail] is b[-1 - tail]:
         tail += 1
     assert same_ends(a, b) == (head, tail)
+    assert same_objects(a, b) == (len(a) == len(b) == head)
     assert same_ends(a, [object() for _ in b]) == (0, 0)
 
 
