@@ -19,6 +19,7 @@ did not look at the facts made afresh then, which the next build renews.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .two_builds import TwoBuilds
@@ -64,3 +65,12 @@ def remember(kept: KeptChecks | None, name: str, conditions: Any, nothing: bool)
     """``kept.found(...)``, where there is a memo."""
     if kept is not None:
         kept.found(name, conditions, nothing)
+
+
+def kept_pass(kept: KeptChecks | None, name: str, conditions: Any, facts: list[Any], problems: Any,
+              check: Callable[[list[Any]], None]) -> None:
+    """``check`` over the facts pass ``name`` must look at; what it found (nothing, or something that
+    ``problems`` gained) kept for the next build."""
+    before = len(problems.items)
+    check(facts_to_look_at(kept, name, conditions, facts))
+    remember(kept, name, conditions, len(problems.items) == before)

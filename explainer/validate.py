@@ -17,7 +17,7 @@ from .checker import Checker
 from .dates import PartialDate
 from .entries import EntryView, ListDoc, views
 from .errors import Problems
-from .kept_checks import KeptChecks, facts_to_look_at, remember
+from .kept_checks import KeptChecks, facts_to_look_at, kept_pass, remember
 from .load import Loaded
 from .markdown_checks import check_note_links, check_paragraphs, references
 from .model import (
@@ -82,11 +82,11 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
 
     for number, fact in enumerate(facts, start=1):
         fact.number = number
-    _check_said(problems, facts, _source_dates(sources, facts, kept), kept)
+    dates = _source_dates(sources, facts, kept)
+    kept_pass(kept, "said", dates, facts, problems, lambda these: across.check_said(problems, these, dates))
     inherit_date_notes(problems, sources, facts, events)
-    before = len(problems.items)
-    check_note_links(problems, sources, facts_to_look_at(kept, "note links", None, facts), events)
-    remember(kept, "note links", None, len(problems.items) == before)
+    kept_pass(kept, "note links", None, facts, problems,
+              lambda these: check_note_links(problems, sources, these, events))
     across.check_unique(problems, "source", sources)
     facts_by_id = across.check_unique(problems, "fact", facts)
     across.check_unique(problems, "timeline event", events)
@@ -102,22 +102,11 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
 
 def _check_each_fact(problems: Problems, site: Site | None, facts: list[Fact], kept: KeptChecks | None) -> None:
     """The checks of each fact on its own: a reserved id, undeclared topics and chart series."""
-    before = len(problems.items)
-    across.check_reserved(problems, facts_to_look_at(kept, "reserved ids", None, facts))
-    remember(kept, "reserved ids", None, len(problems.items) == before)
+    kept_pass(kept, "reserved ids", None, facts, problems, lambda these: across.check_reserved(problems, these))
     if site is not None:
         declared = (frozenset(t.id for t in site.topics), frozenset(c.series for c in site.charts))
-        before = len(problems.items)
-        across.check_declared(problems, site, facts_to_look_at(kept, "declared", declared, facts))
-        remember(kept, "declared", declared, len(problems.items) == before)
-
-
-def _check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any], kept: KeptChecks | None) -> None:
-    """across.check_said, in the preview over the facts made afresh while it found nothing last time
-    and the sources' dates are the same (kept_checks.py: 12 ms a save at 50,000 facts)."""
-    before = len(problems.items)
-    across.check_said(problems, facts_to_look_at(kept, "said", dates, facts), dates)
-    remember(kept, "said", dates, len(problems.items) == before)
+        kept_pass(kept, "declared", declared, facts, problems,
+                  lambda these: across.check_declared(problems, site, these))
 
 
 def _placeholder_ids(project: Project, problems: Problems, kept: KeptChecks | None = None) -> set[str]:
