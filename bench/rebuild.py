@@ -17,8 +17,9 @@ serve` makes them: search in the background, so a save does not wait for Pagefin
 is not counted), no cold build beside them, which would set the process's peak itself. It prints
 the peak resident memory of this process (``ru_maxrss``) after the first build and after the
 edits, the resident memory it holds between saves (VmRSS in /proc/self/status, after the last
-edit, once freed memory is handed back as `serve` does: held.give_back_freed), and the median CPU
-time per save. E.g. ``--facts 50000 --memory``.
+edit, once freed memory is handed back as `serve` does: held.give_back_freed), the peak of each
+save alone (VmHWM, reset just before the save's build, once the edit's own texts are handed back:
+the edit is this script's, an editor's in `serve`), and the median CPU time per save. E.g. ``--facts 50000 --memory``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import collections
 import cProfile
+import gc
 import os
 import re
 import resource
@@ -86,12 +88,21 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def resident_mb() -> float:
-    """This process's resident memory now, in MB."""
+def resident_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory now (or, with ``VmHWM``, its peak since the last reset_peak), in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def reset_peak() -> bool:
+    """Start the peak (VmHWM) afresh from the memory resident now (Linux 4.0 and later); False where it cannot."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def edit(n: int, kind: str, facts: Path, middle: str, summary: Path) -> None:
@@ -120,12 +131,17 @@ def memory(args: argparse.Namespace) -> int:
             builder.build(root, Path(tmp) / "out")
             first, first_peak = time.process_time() - started, peak_mb()
             held.give_back_freed()  # as serve does after each build, while the browsers reload
-            saves = []
+            saves, save_peaks = [], []
             for n in range(args.edits):
                 edit(n, args.edit, facts, ids[len(ids) // 2], summary)
+                gc.collect()
+                held.give_back_freed()  # the edit's own texts (an editor's, not the preview's), gone
+                peak_from_here = reset_peak()
                 started = time.process_time()
                 builder.build(root, Path(tmp) / "out")
                 saves.append(time.process_time() - started)
+                if peak_from_here:
+                    save_peaks.append(resident_mb("VmHWM"))
                 held.give_back_freed()
             resident = resident_mb()
         finally:
@@ -134,7 +150,11 @@ def memory(args: argparse.Namespace) -> int:
     print(f"project: {story}; the preview's builds alone, {args.edits} {args.edit} edits")
     print(f"first build: {first:.2f} s CPU; peak resident memory {first_peak:.0f} MB")
     print(f"per save: median {statistics.median(saves or [0]) * 1000:.0f} ms CPU (process_time)")
-    print(f"after the edits: peak resident memory {peak_mb():.0f} MB, held {resident:.0f} MB")
+    print(f"after the edits: peak resident memory {max([first_peak, peak_mb(), *save_peaks]):.0f} MB, "
+          f"held {resident:.0f} MB")
+    if save_peaks:
+        print(f"peak during a save (from its start, the edit's own memory handed back first): "
+              f"max {max(save_peaks):.0f} MB ({', '.join(f'{mb:.0f}' for mb in save_peaks)})")
     return 0
 
 

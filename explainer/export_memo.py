@@ -3,7 +3,8 @@
 A one-fact save at 10,000 facts would otherwise encode every line of every export again. The lines
 are kept in chunks of about 64 items, each joined once and keyed by its items (incremental.py's
 RenderMemo holds one ExportMemo per edition; exports.data_files calls what `lines` returns). The
-chunks of a large export, once written, are read back from the file written (held.py).
+chunks of a large export, once written, are read back from the file written; a build that makes many
+anew (the first) puts them in a temporary file as they are made (held.Spill) until then.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from itertools import compress, repeat
 from operator import attrgetter, is_, ne, not_
 from typing import TYPE_CHECKING, Any
 
+from . import exports
 from .fingerprints import digest, entry_tokens, source_state
-from .held import intact
+from .held import Spill, intact
 from .two_builds import TwoBuilds
 
 if TYPE_CHECKING:
@@ -101,8 +103,10 @@ class ExportMemo:
                     pieces[k] = sep.join(map(line, items[cuts[k - 1] if k else 0:cuts[k]]))
             else:  # items added, removed or moved: each chunk looked up by what it holds
                 found = _by_key(*last) if last is not None else {}
-                pieces = [found.get(key) or sep.join(map(line, items[start:stop]))
+                spill = Spill(sep, exports.SPILL_BYTES)  # a large export's new chunks wait on disk until written
+                pieces = [found.get(key) or spill.add(sep.join(map(line, items[start:stop])))
                           for start, stop, key in _keyed(columns, cuts)]
+                spill.done()
             now[kind] = (columns, cuts, pieces)
             return pieces  # a list: exports.dump joins it at once
 

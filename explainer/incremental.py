@@ -314,11 +314,8 @@ class RenderMemo:
         return kept
 
     def keep_page(self, name: str, key: bytes, data: bytes, links: Any) -> Packed:
-        """Keep a page with one link per file it links to (if any is broken, the check reads it in full);
-        the page as the build gives it on: compressed once written (held.Packed)."""
-        if links is None:
-            from .assets import page_links
-            links = page_links(name, data)
+        """Keep a page, as soon as it is rendered, with one link per file it links to (if any is broken,
+        the check reads it in full); the page as the build gives it on: compressed (held.Packed)."""
         page = Packed(data)
         self._pages.now[name] = (key, page, list({(target, why): (link, target, why)
                                                   for link, target, why in reversed(links)}.values()))

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 Job = tuple[str, str, dict[str, Any]]  # output name, template, the page's own variables
 Rendered = tuple[bytes, list[tuple[str, str, str]] | None]  # the page, and its links when already read
+Settle = Callable[[str, bytes, "list[tuple[str, str, str]] | None"], tuple[Any, "list[tuple[str, str, str]] | None"]]
 
 # Below this many pages a pool costs more than it saves (fork, start-up, sending the pages back).
 MIN_PAGES = 24
@@ -64,21 +65,24 @@ def workers_available() -> int:
 
 
 def render_pages(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int,
-                 meanwhile: Callable[[], None]) -> dict[str, Rendered]:
+                 meanwhile: Callable[[], None], settle: Settle | None = None) -> dict[str, Rendered]:
     """name → (bytes, links) for each job, stopping at the first page whose template fails.
 
     ``meanwhile`` is other work of the build (the exports), done here while workers render.
+    ``settle`` takes each page as soon as it is rendered, and gives what is held of it until the
+    build ends (the preview's: the page compressed, and its links, incremental.RenderMemo.keep_page).
     """
     cores = min(workers, workers_available())
     workers = min(cores, MEMORY_BUDGET // max(1, _resident_bytes()) - 1)
     if cores >= MIN_CORES and workers > 1 and len(jobs) >= MIN_PAGES and _can_fork():
-        return _in_workers(renderer, context, jobs, workers, meanwhile)
+        return _in_workers(renderer, context, jobs, workers, meanwhile, settle)
     out: dict[str, Rendered] = {}
     for name, template, extra in jobs:
         try:
-            out[name] = (renderer.render_page(context, template, extra), None)
+            data = renderer.render_page(context, template, extra)
         except jinja2.TemplateError:
             break  # the caller renders it again to report the mistake
+        out[name] = (data, None) if settle is None else settle(name, data, None)
     meanwhile()
     return out
 
@@ -99,7 +103,7 @@ def _can_fork() -> bool:
 
 
 def _in_workers(renderer: Renderer, context: dict[str, Any], jobs: list[Job], workers: int,
-                meanwhile: Callable[[], None]) -> dict[str, Rendered]:
+                meanwhile: Callable[[], None], settle: Settle | None) -> dict[str, Rendered]:
     global _shared
     import multiprocessing
 
@@ -120,7 +124,7 @@ def _in_workers(renderer: Renderer, context: dict[str, Any], jobs: list[Job], wo
     for (name, _, _), result in zip(jobs, results, strict=True):
         if result is None:
             break
-        out[name] = result
+        out[name] = result if settle is None else settle(name, *result)
     return out
 
 

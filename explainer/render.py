@@ -294,10 +294,16 @@ class Renderer(MarkdownTexts, FactFilters):
             made.update(done)
             data_files.update((name, made[name]) for name in exports.DATA_FILES)
 
+        def keep(name: str, data: bytes, links: Any) -> tuple[Any, Any]:  # the preview's: held compressed at once
+            if name not in keys:
+                return data, links
+            links = links if links is not None else page_links(name, data)
+            return self.memo.keep_page(name, keys[name], data, links), links
+
         front = [job for job in todo if job[0] == FRONT_PAGE]  # rendered last: it links to search
         rest = [job for job in todo if job[0] != FRONT_PAGE]
         try:
-            done = render_pages(self, context, rest, workers, exports_meanwhile)
+            done = render_pages(self, context, rest, workers, exports_meanwhile, keep if keys else None)
         finally:
             if child is not None:
                 child.close()  # a template failed before the exports were collected: stop the child
@@ -325,11 +331,9 @@ class Renderer(MarkdownTexts, FactFilters):
                 except jinja2.TemplateError as exc:
                     problems.items.append(template_error(exc, self.env, problems))
                 break  # the same mistake would be reported once per list page
-            pages[name] = data[0]
+            pages[name] = data[0]  # a kept page: the memo's object from now on, build after build (held.Packed)
             if data[1] is not None:
                 self.page_links[name] = data[1]
-            if name in keys:  # the memo's object from now on, build after build (held.Packed)
-                pages[name] = self.memo.keep_page(name, keys[name], data[0], self.page_links.get(name))
         reported = {p.format() for p in problems.items}
         for error in extras_errors:
             if error.format() not in reported:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,92 @@ def test_without_pread_the_pieces_stay_in_memory(tmp_path: Path, monkeypatch: py
     kept = [b"alpha", b"beta"]
     assert _written(tmp_path, "out", InPieces([b"[", kept[0], b",", kept[1], b"]"], kept)) == b"[alpha,beta]"
     assert kept == [b"alpha", b"beta"]
+
+
+def test_a_first_builds_new_chunks_wait_on_disk_until_written(story: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first build makes every chunk of every export: past the size of a small file they go to a
+    temporary file as they are made (held.Spill), and are read back from there to be written; then
+    they lie in the files written, and no temporary file stays open. The same bytes as a cold build."""
+    made: list[dict] = []
+    real = exports.data_files
+
+    def seen(*args, **kwargs):
+        files = real(*args, **kwargs)
+        made.append({name: [(type(chunk), len(chunk)) for chunk in data.kept]  # not the chunks: they hold their file
+                     for name, data in files.items() if isinstance(data, InPieces)})
+        return files
+
+    monkeypatch.setattr(exports, "data_files", seen)
+    temporary = str(Path(tempfile.gettempdir()).resolve())
+    before = _deleted_files_open(temporary)  # pytest's own, capturing the output
+    builder = IncrementalBuilder()
+    _same_as_cold(builder, story, tmp_path)
+    first = made[0]
+    assert sorted(first) == LARGE
+    for name, chunks in first.items():  # the chunks up to 1,000 bytes in memory, the rest in spans
+        in_memory = [size for kind, size in chunks if kind is bytes]
+        assert sum(in_memory[:-1]) <= 1000 and (Span, chunks[-1][1]) in chunks, name
+    assert builder.cache.render.exports.held() == dict.fromkeys(LARGE, 0)
+    write_changes.released()
+    assert _deleted_files_open(temporary) == before
+    _edit(story, "Alpha")
+    _same_as_cold(builder, story, tmp_path)
+
+
+def _deleted_files_open(folder: str) -> set[str]:
+    """The temporary files under ``folder`` this process holds open (Linux: /proc/self/fd)."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(FileNotFoundError):  # the listing's own handle, closed by now
+            name = os.readlink(f"/proc/self/fd/{fd}")
+            if name.startswith(folder) and name.endswith("(deleted)"):
+                found.add(name)
+    return found
+
+
+def test_spilled_chunks_read_back_as_made() -> None:
+    spill = held.Spill(b",\n", limit=8)
+    pieces = [spill.add(chunk) for chunk in (b"alpha", b"beta", b"gamma", b"delta")]
+    assert [type(p) for p in pieces] == [bytes, Span, Span, Span]  # 5 bytes kept, then past the limit
+    spill.done()
+    assert list(map(bytes, pieces)) == [b"alpha", b"beta", b"gamma", b"delta"]
+    assert [p.then for p in pieces[1:]] == [b",\n"] * 3  # written after each: a run is read at once
+    assert bytes(InPieces([b"[", pieces[0], b",\n", pieces[1], b",\n", pieces[2], b",\n", pieces[3], b"]"])) \
+        == b"[alpha,\nbeta,\ngamma,\ndelta]"
+    rows = held.Spill(b"", limit=0)
+    assert [p.then for p in [rows.add(b"r1\n"), rows.add(b"r2\n")]] == [None, None]
+
+
+def test_without_pread_nothing_is_spilled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "pread")
+    spill = held.Spill(b",", limit=0)
+    assert spill.add(b"alpha") == b"alpha"
+    spill.done()
+
+
+def test_the_previews_list_pages_are_held_compressed_as_soon_as_rendered(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not all of them in full until the first write (the first build's peak): each page the preview
+    keeps is compressed once rendered, and written unpacked, the same bytes as a cold build's."""
+    from generate import generate
+
+    from explainer import render
+
+    root = generate(tmp_path / "project", 300)
+    rendered: list[dict] = []
+    real = render.render_pages
+
+    def seen(*args, **kwargs):
+        done = real(*args, **kwargs)
+        rendered.append({name: type(data) for name, (data, _) in done.items()})
+        return done
+
+    monkeypatch.setattr(render, "render_pages", seen)
+    preview = IncrementalBuilder().build(root, tmp_path / "preview")
+    kinds = rendered[0]
+    listed = [name for name in kinds if name not in ("404.html",)]
+    assert len(listed) > 3 and all(kinds[name] is held.Packed for name in listed), kinds
+    cold = pipeline.build(root, tmp_path / "cold")
+    assert all(bytes(preview.pages[name]) == cold.pages[name] for name in listed)
+    assert tree_hash(tmp_path / "preview") == tree_hash(tmp_path / "cold")
