@@ -36,6 +36,7 @@ from typing import Any, BinaryIO
 from .write import OnDisk
 
 BLOCK = 1 << 20  # the pieces are written about a megabyte at a time (a system call per piece cost more)
+SHORT = 4096  # a piece of an export this short may be its head or tail (InPieces.lies_in)
 GAP = 8  # a separator this short between two spans may be copied with them (_run)
 
 
@@ -46,6 +47,7 @@ class Written:
         self.handle = handle
         found = os.fstat(handle)
         self.state = (found.st_size, found.st_mtime_ns)
+        self.inode = found.st_ino
         weakref.finalize(self, _close_later, handle).atexit = False  # the process's exit closes it anyway
 
     def intact(self) -> bool:
@@ -108,6 +110,31 @@ class InPieces(OnDisk):
 
     def __bytes__(self) -> bytes:
         return joined(self.pieces)
+
+    def lies_in(self, inode: int, size: int, mtime_ns: int) -> bool:
+        """Whether the file written last with this signature (write_changes) holds these pieces as they
+        are: every piece a Span of it where the file is at that point, or short bytes the same as the
+        file's there (the head, the separators). A save that changed none of an export's lines then
+        leaves the file alone (81 MB written again at 50,000 facts for a summary edit)."""
+        written: Written | None = None
+        at = 0  # where the next piece would be in the file
+        then: bytes | None = None  # what was written right after the last span
+        short, short_at = b"", 0  # short pieces not yet compared with the file, and where they start
+        for piece in self.pieces:
+            if type(piece) is Span:
+                written = written or piece.file
+                if piece.file is not written or piece.start != at or not _holds(written, short_at, short):
+                    return False
+                at, then, short = at + piece.size, piece.then, b""
+            elif not short and then is not None and piece == then:
+                at, then = at + len(piece), None
+            elif len(piece) <= SHORT:
+                short, short_at = short + piece, short_at if short else at
+                at, then = at + len(piece), None
+            else:  # a chunk made this save
+                return False
+        return (written is not None and (written.inode, *written.state) == (inode, size, mtime_ns) and at == size
+                and _holds(written, short_at, short) and written.intact())
 
     def copy_to(self, out: BinaryIO) -> None:
         """Write the pieces, about a megabyte at a time: spans that follow one another in their file,
@@ -187,6 +214,11 @@ class Spill:
         for span in self._spans:
             span.file = written
         self._file, self._spans = None, []
+
+
+def _holds(file: Written, start: int, data: bytes) -> bool:
+    """Whether ``file`` holds ``data`` at ``start`` (InPieces.lies_in)."""
+    return not data or (start >= 0 and os.pread(file.handle, len(data), start) == data)
 
 
 def _run(pieces: list[Piece], i: int) -> tuple[int, int]:
