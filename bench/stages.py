@@ -138,6 +138,10 @@ def one_build(root: Path, output: Path) -> dict[str, float]:
         pages.update(assets.files)
         with clock("render: feed"):
             pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout)
+        others = [code for code in site.languages if code != site.language]
+        with clock("render: other editions (in this process)"):  # a build forks them aside (pipeline.render)
+            for code in others:
+                pages.update(editions.render_other(project, code, theme, options, assets, problems, 1))
         with clock("render: link check"):
             broken = broken_links(pages)
         assert not broken, broken[:3]
