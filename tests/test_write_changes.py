@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -215,4 +216,50 @@ def test_released_files_leave_no_handle_open(site, tmp_path: Path, monkeypatch) 
     held = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
             if os.path.exists(f"/proc/self/fd/{fd}")]
     assert not [path for path in held if path.startswith(str(output))]
+    assert tree(output) == whole(tmp_path, pages)
+
+
+def test_large_changed_files_are_written_beside_the_rest(site, tmp_path: Path, monkeypatch) -> None:
+    """All large changed files but one are written in threads of their own while the rest is written:
+    the same folder as a whole write."""
+    written, output = site
+    monkeypatch.setattr(write_changes, "WRITE_BESIDE_AT", 12)
+    by: dict[str, str] = {}
+    real = write_changes._replace
+
+    def seen(path: Path, data, large: bool = False):
+        by[path.name] = threading.current_thread().name
+        return real(path, data, large)
+
+    monkeypatch.setattr(write_changes, "_replace", seen)
+    large = {"facts.csv": b"a,b,c\r\n1,2,3\r\n", "facts.json": b"[1, 2, 3, 4, 5]", "timeline.json": b"[6, 7, 8, 9]"}
+    pages = {**PAGES, **large, "index.html": b"<p>two</p>"}
+    written.write(pages, output)
+    main = threading.main_thread().name
+    assert by["index.html"] == main
+    beside = sorted(name for name in large if by[name] == f"write-{name}")
+    assert len(beside) == 2 and [by[name] for name in large if name not in beside] == [main]
+    assert sorted(written.changed) == ["facts.csv", "facts.json", "index.html", "timeline.json"]
+    assert tree(output) == whole(tmp_path, pages)
+
+
+def test_a_file_written_beside_that_fails_fails_the_write(site, tmp_path: Path, monkeypatch) -> None:
+    written, output = site
+    monkeypatch.setattr(write_changes, "WRITE_BESIDE_AT", 8)
+    real = write_changes._replace
+
+    def full_disk(path: Path, data, large: bool = False):
+        if path.name == "timeline.json":  # new, after facts.json: written in a thread
+            assert threading.current_thread() is not threading.main_thread()
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, data, large)
+
+    monkeypatch.setattr(write_changes, "_replace", full_disk)
+    pages = {**PAGES, "facts.json": b"[1, 2, 3]", "timeline.json": b"[4, 5, 6]"}
+    with pytest.raises(WriteError, match="the disk is full"):
+        written.write(pages, output)
+    monkeypatch.setattr(write_changes, "_replace", real)
+    folder = output.stat().st_ino
+    written.write(pages, output)
+    assert output.stat().st_ino != folder, "written whole"
     assert tree(output) == whole(tmp_path, pages)
