@@ -103,7 +103,7 @@ class ExportMemo:
                     pieces[k] = sep.join(map(line, items[cuts[k - 1] if k else 0:cuts[k]]))
             else:  # items added, removed or moved: each chunk looked up by what it holds
                 found = _by_key(*last) if last is not None else {}
-                spill = Spill(sep, exports.SPILL_BYTES)  # a large export's new chunks wait on disk until written
+                spill = Spill(sep, exports.IN_PIECES_AT)  # a large export's new chunks wait on disk until written
                 pieces = [found.get(key) or spill.add(sep.join(map(line, items[start:stop])))
                           for start, stop, key in _keyed(columns, cuts)]
                 spill.done()

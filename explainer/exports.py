@@ -19,7 +19,7 @@ from .dates import PartialDate
 from .model import Date, Event, Fact, Project, Source, Term
 from .paginate import Layout
 from .paginate import layout as page_layout
-from .write import SPILL_BYTES, Output, Sink
+from .write import Output, Sink
 
 DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
 CSV_COLUMNS = (
@@ -185,6 +185,12 @@ def encoded(item: dict[str, Any]) -> bytes:
 
 
 SEP = b",\n"  # between the items of a JSON export's list, one a line (dump)
+# The preview's exports from this size up stay in pieces (_in_pieces): once written, their lines are
+# read back from the file (held.py), not held, and a file whose lines are all as written is left alone
+# (held.InPieces.lies_in); a build's new lines past it wait in a temporary file until written
+# (held.Spill). Joined (up to 16 MB, until 2 Dec 2026), a 10,000-fact story's exports (18 MB) were
+# held twice, as lines and joined, and an unchanged one was read back from disk to be compared.
+IN_PIECES_AT = 1 << 20
 
 
 def dump(head: dict[str, Any], key: str, lines: Iterable[bytes]) -> Output:
@@ -212,7 +218,7 @@ def _in_pieces(pieces: list[Any], kept: list[Any]) -> Output:
     small, else left in pieces, which once written are read back from the file (held.py)."""
     from .held import InPieces, joined
 
-    return joined(pieces) if sum(map(len, kept)) <= SPILL_BYTES else InPieces(pieces, kept)
+    return joined(pieces) if sum(map(len, kept)) < IN_PIECES_AT else InPieces(pieces, kept)
 
 
 def _pieces(head: dict[str, Any], key: str, lines: Iterable[bytes], apart: bool = False) -> Iterator[bytes]:

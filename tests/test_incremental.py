@@ -517,7 +517,7 @@ def test_exports_read_back_from_their_files_match_cold_builds_after_random_edits
     place, removed, or the whole folder)."""
     from explainer import exports
 
-    monkeypatch.setattr(exports, "SPILL_BYTES", 100)
+    monkeypatch.setattr(exports, "IN_PIECES_AT", 100)
     root = project(tmp_path)
     reused = random_edits(root, tmp_path, random.Random(seed), EDITS, 12,
                           lambda builder: builder.cache.render.reused, tampered=True)
