@@ -178,16 +178,16 @@ class _Beside(threading.Thread):
     def __init__(self, write: Callable[[str], None], name: str) -> None:
         super().__init__(name=f"write-{name}", daemon=True)
         self._write, self._file = write, name  # (not _name: the thread's own name)
-        self._error: OSError | None = None
+        self._error: BaseException | None = None
         self.start()
 
     def run(self) -> None:
         try:
             self._write(self._file)
-        except OSError as exc:
+        except BaseException as exc:  # raised again in the writing thread, whatever it is (done)
             self._error = exc
 
-    def done(self) -> OSError | None:
+    def done(self) -> BaseException | None:
         self.join()
         return self._error
 

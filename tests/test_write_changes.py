@@ -263,3 +263,18 @@ def test_a_file_written_beside_that_fails_fails_the_write(site, tmp_path: Path, 
     written.write(pages, output)
     assert output.stat().st_ino != folder, "written whole"
     assert tree(output) == whole(tmp_path, pages)
+
+
+def test_a_bug_in_a_file_written_beside_is_not_swallowed(site, monkeypatch) -> None:
+    written, output = site
+    monkeypatch.setattr(write_changes, "WRITE_BESIDE_AT", 8)
+    real = write_changes._replace
+
+    def buggy(path: Path, data, large: bool = False):
+        if path.name == "timeline.json":
+            raise RuntimeError("a bug")
+        return real(path, data, large)
+
+    monkeypatch.setattr(write_changes, "_replace", buggy)
+    with pytest.raises(RuntimeError, match="a bug"):
+        written.write({**PAGES, "facts.json": b"[1, 2, 3]", "timeline.json": b"[4, 5, 6]"}, output)
