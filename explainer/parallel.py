@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from .render import Renderer
 
 Job = tuple[str, str, dict[str, Any]]  # output name, template, the page's own variables
-Rendered = tuple[bytes, list[tuple[str, str, str]] | None]  # the page, and its links when already read
-Settle = Callable[[str, bytes, "list[tuple[str, str, str]] | None"], tuple[Any, "list[tuple[str, str, str]] | None"]]
+Links = list[tuple[str, str, str]]  # a page's local links (assets.page_links)
+Rendered = tuple[Any, Links | None]  # the page (its bytes, or what ``settle`` made of them), and its links when read
+Settle = Callable[[str, bytes, Links | None], Rendered]  # render_pages' ``settle``
 
 # Below this many pages a pool costs more than it saves (fork, start-up, sending the pages back).
 MIN_PAGES = 24
