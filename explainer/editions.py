@@ -112,7 +112,8 @@ def edition_renderer(project: Project, translated_project: Project, words: Words
     from .render import Renderer
 
     class EditionRenderer(Renderer):
-        originals_by_id = project.facts_by_id  # the original facts, which the attribution chain reads
+        originals_by_id = project.facts_by_id  # the original facts and sources, which the attribution chain reads
+        original_sources = project.sources
 
         def markdown(self, text: str, inline: bool = False) -> Markup:
             if text.__class__ is not Untranslated:

@@ -106,16 +106,24 @@ def _attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
-def render(context: dict[str, Any], render_page: Callable[[str, dict[str, Any]], str]) -> dict[str, bytes]:
-    """Every embed page, the page of embed codes and `_headers`; `render_page(template, extra)` → str."""
+def render(context: dict[str, Any], render_page: Callable[[str, dict[str, Any]], str],
+           kept: Callable[[Embed, Callable[[], bytes]], Any] | None = None) -> dict[str, Any]:
+    """Every embed page, the page of embed codes and `_headers`; `render_page(template, extra)` → str.
+
+    ``kept(embed, render)``, the preview's (incremental.RenderMemo.embed_page), gives an embed's page
+    kept from the last build where what it shows is the same, else calls ``render()``.
+    """
     site = context["site"]
     conf = settings(site)
     base_url = context["base_url"]
     items = embeds(context)
-    pages: dict[str, bytes] = {}
+    pages: dict[str, Any] = {}
     for embed in items:
-        html = render_page(embed.template, {**embed.extra, "embed": embed, "page_path": embed.name})
-        pages[embed.name] = relocate(html).encode("utf-8")
+        def page(embed: Embed = embed) -> bytes:
+            html = render_page(embed.template, {**embed.extra, "embed": embed, "page_path": embed.name})
+            return relocate(html).encode("utf-8")
+
+        pages[embed.name] = page() if kept is None else kept(embed, page)
     codes = [(embed, Markup.escape(snippet(base_url + embed.name, embed, conf["height"]))) for embed in items]
     pages[CODES_PAGE] = render_page("embed_codes.html", {"embed_codes": codes, "embed_height": conf["height"],
                                                          "page_path": CODES_PAGE}).encode("utf-8")

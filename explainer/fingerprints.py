@@ -79,11 +79,18 @@ def folder_files(folders: list[Any]) -> list[tuple[str, bytes]]:
             for folder in folders for path in sorted(Path(folder).rglob("*")) if path.is_file()]
 
 
-def list_pages_read_only_known_names(env: jinja2.Environment,
-                                      checked: dict[tuple[str, str], tuple[bool, list[str]]]) -> bool:
-    """Whether the list-page templates (and everything they use) read only LIST_PAGE_NAMES."""
+LIST_PAGE_TEMPLATES = ("list_page.html", "_facts.html", "_timeline.html", "_sources.html")  # by section kind
+# An embed (embeds.py) may read what a list page may, and its own variables besides.
+EMBED_NAMES = LIST_PAGE_NAMES | {"embed", "total_events", "comparison", "text"}
+EMBED_TEMPLATES = ("embed_timeline.html", "embed_comparison.html")
+
+
+def read_only_known_names(env: jinja2.Environment, checked: dict[tuple[str, str], tuple[frozenset[str], list[str]]],
+                          templates: Sequence[str], names: frozenset[str]) -> bool:
+    """Whether these templates (and everything they use) read only ``names``; ``checked`` keeps what
+    each template's text reads, by its name and text."""
     seen: set[str] = set()
-    todo = ["list_page.html", "_facts.html", "_timeline.html", "_sources.html"]  # included by section kind
+    todo = list(templates)
     while todo:
         name = todo.pop()
         if name in seen:
@@ -95,23 +102,24 @@ def list_pages_read_only_known_names(env: jinja2.Environment,
             return False  # the build reports it
         known = checked.get((name, source))
         if known is None:
-            known = checked[name, source] = _reads_only_known_names(env, source)
-        if not known[0]:
+            known = checked[name, source] = _names_read(env, source)
+        if not known[0] <= names:
             return False
         todo.extend(known[1])
     return True
 
 
-def _reads_only_known_names(env: jinja2.Environment, source: str) -> tuple[bool, list[str]]:
+def _names_read(env: jinja2.Environment, source: str) -> tuple[frozenset[str], list[str]]:
+    """The names a template reads from its context, and the templates it uses."""
     try:
         ast = env.parse(source)
     except jinja2.TemplateError:
-        return False, []  # the build reports it
+        return frozenset({"(a template that does not parse)"}), []  # never known: the build reports it
     # A name the template sets itself ({% set heading = ... %} read in a block) is its own.
     assigned = {node.name for node in ast.find_all(jinja2.nodes.Name) if node.ctx in ("store", "param")}
     # A computed name ("_" ~ section.kind ~ ".html") is one of the three section templates, checked anyway.
     uses = [used for used in jinja2.meta.find_referenced_templates(ast) if used is not None]
-    return jinja2.meta.find_undeclared_variables(ast) - assigned <= LIST_PAGE_NAMES, uses
+    return frozenset(jinja2.meta.find_undeclared_variables(ast) - assigned), uses
 
 
 def shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
@@ -125,9 +133,12 @@ def shared_state(renderer: Renderer, context: dict[str, Any]) -> tuple:
     # (its recorded sha256 changes with it too, but the text is what the pages show).
     digest_of = renderer.memo.text_digest if renderer.memo is not None else text_digest
     sources = [(source_state(s), digest_of(s.text), layout.source_href(s.id)) for s in renderer.project.sources]
+    # An edition's attribution chains are decided on the original sources' labels (translated.chain),
+    # which its own sources do not show where a label is translated.
+    originals = [source_state(s) for s in getattr(renderer, "original_sources", ())]
     return (templates, sorted(renderer.assets.names.items()), str(context["css"]),
             context["csp"], context["script"], context["base_url"], state(context["site"]), sections, sources,
-            renderer.words.state)  # the catalogs the page's words come from (i18n.py)
+            originals, renderer.words.state)  # the catalogs the page's words come from (i18n.py)
 
 
 def page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any],
@@ -136,30 +147,55 @@ def page_state(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any
 
     ``numbers``: each fact's number by its id (fact_numbers), made once for all the pages of a build.
     """
-    section = renderer.layout.facts
-    page_of, home = section.page_of, section.home  # a fact's link is its page and its id (Layout.fact_href)
     kind = extra["section"].kind
     if numbers is None and kind != "facts":  # a page of facts cites none
         numbers = fact_numbers(renderer.facts)
-
-    def cited(ids: list[str]) -> list:  # each cited fact's id, number and page, looked up in C (map)
-        get = numbers.get  # type: ignore[union-attr]
-        return list(zip(ids, map(get, ids, repeat(0)), map(page_of.get, ids, repeat(home)), strict=True))
-
     if kind == "facts":
-        items: Any = entry_states(extra["facts"])  # each links to this page, named below
-        originals = getattr(renderer, "originals_by_id", None)  # an edition's: its attribution chain reads them
-        if originals is not None:
-            items = list(zip(items, entry_states([originals[f.id] for f in extra["facts"]]), strict=True))
+        items: Any = _fact_states(renderer, extra["facts"])  # each links to this page, named below
     elif kind == "timeline":
-        topics = context["event_topics"]
-        events = [e for e, _ in extra["events"]]
-        items = [(own, str(text), topics.get(e.id), cited(e.facts))
-                 for own, e, (_, text) in zip(entry_states(events), events, extra["events"], strict=True)]
+        items = _event_states(renderer, context, extra["events"], numbers)  # type: ignore[arg-type]
     else:
-        items = [(source_state(s), cited(list(map(_ID, s.cited_by)))) for s in extra["sources"]]
+        items = [(source_state(s), _cited(renderer, numbers, list(map(_ID, s.cited_by))))  # type: ignore[arg-type]
+                 for s in extra["sources"]]
     neighbours = [(p.name, p.title) if p else None for p in (extra["previous"], extra["next"])]
     return kind, extra["page"].name, extra["page"].title, neighbours, items
+
+
+def embed_state(renderer: Renderer, context: dict[str, Any], embed: Any, numbers: dict[str, int]) -> tuple:
+    """What one embed (embeds.Embed) shows of its own: the timeline's events as a timeline page's, or
+    a comparison, its text and its facts with their numbers and pages (each links to its fact)."""
+    extra = embed.extra
+    head = (embed.name, embed.frame_id, str(embed.title), embed.template)
+    if "events" in extra:
+        return (*head, extra["total_events"], _event_states(renderer, context, extra["events"], numbers))
+    facts = extra["facts"]
+    return (*head, entry_states([extra["comparison"]]), str(extra["text"]), _fact_states(renderer, facts),
+            _cited(renderer, numbers, list(map(_ID, facts))))
+
+
+def _cited(renderer: Renderer, numbers: dict[str, int], ids: list[str]) -> list:
+    """Each cited fact's id, number and page (a fact's link: Layout.fact_href), looked up in C (map)."""
+    section = renderer.layout.facts
+    return list(zip(ids, map(numbers.get, ids, repeat(0)), map(section.page_of.get, ids, repeat(section.home)),
+                    strict=True))
+
+
+def _fact_states(renderer: Renderer, facts: list[Any]) -> Any:
+    """The facts' entry states; in an edition, with their originals' (its attribution chain reads them)."""
+    items = entry_states(facts)
+    originals = getattr(renderer, "originals_by_id", None)
+    if originals is not None:
+        items = list(zip(items, entry_states([originals[f.id] for f in facts]), strict=True))
+    return items
+
+
+def _event_states(renderer: Renderer, context: dict[str, Any], shown: list[tuple[Any, Any]],
+                  numbers: dict[str, int]) -> list:
+    """Each (event, its HTML) as its entry state, its HTML, its topics and the facts it cites."""
+    topics = context["event_topics"]
+    events = [e for e, _ in shown]
+    return [(own, str(text), topics.get(e.id), _cited(renderer, numbers, e.facts))
+            for own, e, (_, text) in zip(entry_states(events), events, shown, strict=True)]
 
 
 def own_inputs(renderer: Renderer, context: dict[str, Any], extra: dict[str, Any], placement: bytes) -> tuple | None:

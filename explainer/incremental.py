@@ -29,7 +29,9 @@ checks this after random sequences of edits):
   shows, and a digest of the archived text the quotes in context come from; the pages of each
   list). A fact's page is rendered again when that fact changes (its dates, `said`, `as_of`,
   `published`, `derived`, its quotes and their offsets), or when a source it cites changes; a
-  timeline or source page when one of its items, or a fact it cites, changes.
+  timeline or source page when one of its items, or a fact it cites, changes;
+- each embed's bytes and links (embeds.py), keyed the same way: the timeline embed by the events
+  it shows, a comparison's by the comparison, its text and its facts.
 
 The checks across entries run in full every time (unique ids, references, `said` against the
 sources, unused items), as do the front page, the 404 page, the feed and the sitemap. A fact or
@@ -49,16 +51,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .assets import page_links
 from .entries import EntryMemo, ListDoc
 from .errors import ContentError, Problems
 from .export_memo import ExportMemo
 from .fingerprints import (
+    EMBED_NAMES,
+    EMBED_TEMPLATES,
+    LIST_PAGE_NAMES,
+    LIST_PAGE_TEMPLATES,
     digest,
+    embed_state,
     fact_numbers,
     fact_placement,
-    list_pages_read_only_known_names,
     own_inputs,
     page_state,
+    read_only_known_names,
     shared_state,
     text_digest,
 )
@@ -199,8 +207,10 @@ class RenderMemo:
         self.search = SearchMemo()  # the last index per language, and Pagefind making a newer one (pagefind.py)
         self._words: Any = None  # the catalogs the kept Markdown was rendered with
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
-        # (template, source) → (whether it reads only LIST_PAGE_NAMES, the templates it uses)
-        self._checked: dict[tuple[str, str], tuple[bool, list[str]]] = {}
+        # (template, source) → (the names it reads from its context, the templates it uses)
+        self._checked: dict[tuple[str, str], tuple[frozenset[str], list[str]]] = {}
+        self._shared: bytes | None = None  # this build's digest of what every list page and embed shares
+        self._known: dict[tuple[str, ...], bool] = {}  # this build's read_only_known: templates → verdict
         # Another edition's files, while all it shows is the same: (key, files, problems found rendering them)
         self.edition: tuple[bytes, dict[str, Any], list[ContentError]] | None = None
         self.edition_reused = 0  # builds that took all the edition's files from the last, for the tests
@@ -212,7 +222,7 @@ class RenderMemo:
         for kept in self._each_build():
             kept.start()
         self.exports.start()
-        self.reused, self.archives_now = 0, {}
+        self.reused, self.archives_now, self._shared, self._known = 0, {}, None, {}
         if project is not None:  # the archives of this build's sources stay, whichever pages it renders
             texts = {source.text for source in project.sources}  # the same objects as last time: no hashing
             self.archives = {text: archive for text, archive in self.archives.items() if text in texts}
@@ -266,9 +276,9 @@ class RenderMemo:
         """name → key for each list page that can be memoised (none if the templates read more)."""
         if not any("section" in extra for _, _, extra in jobs):  # a site on one page: nothing to key
             return {}
-        if not list_pages_read_only_known_names(renderer.env, self._checked):
+        if not self.read_only_known(renderer, LIST_PAGE_TEMPLATES, LIST_PAGE_NAMES):
             return {}
-        shared = digest(shared_state(renderer, context))
+        shared = self.shared_key(renderer, context)
         placement = self.placement(renderer)
         numbers: list[dict[str, int]] = []  # each fact's number by its id, once a page's state is worked out
         keys = {}
@@ -277,6 +287,36 @@ class RenderMemo:
                 own = self._own_state(renderer, context, extra, placement, numbers)
                 keys[name] = digest((shared, template, name, own))
         return keys
+
+    def read_only_known(self, renderer: Renderer, templates: tuple[str, ...], names: frozenset[str]) -> bool:
+        """fingerprints.read_only_known_names, once a build: it reads every template it looks at."""
+        found = self._known.get(templates)
+        if found is None:
+            found = self._known[templates] = read_only_known_names(renderer.env, self._checked, templates, names)
+        return found
+
+    def shared_key(self, renderer: Renderer, context: dict[str, Any]) -> bytes:
+        """The digest of what every list page and embed may show besides its own items, once a build."""
+        if self._shared is None:
+            self._shared = digest(shared_state(renderer, context))
+        return self._shared
+
+    def embed_page(self, renderer: Renderer, context: dict[str, Any], embed: Any,
+                   render: Callable[[], bytes]) -> bytes | Packed:
+        """An embed's page (embeds.render): the last build's while what it shows is the same, else
+        ``render()``, kept compressed; its links are set on the renderer for the link check."""
+        if not self.read_only_known(renderer, EMBED_TEMPLATES, EMBED_NAMES):
+            return render()
+        numbers = self._fact_numbers(renderer, self.placement(renderer))
+        key = digest((self.shared_key(renderer, context), embed_state(renderer, context, embed, numbers)))
+        hit = self._pages.last.get(embed.name)
+        if hit is not None and hit[0] == key and hit[2] is not None:
+            self._pages.now[embed.name] = hit
+            renderer.page_links[embed.name] = hit[2]
+            return hit[1]
+        data = render()
+        links = renderer.page_links[embed.name] = page_links(embed.name, data)
+        return self.keep_page(embed.name, key, data, links)
 
     def _own_state(self, renderer: Renderer, context: dict[str, Any], extra: dict[str, Any], placement: bytes,
                    numbers: list[dict[str, int]]) -> bytes:

@@ -55,7 +55,9 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
 
     project, layout = renderer.project, renderer.layout
     context.update(offline=None, embeds_page=embeds.CODES_PAGE, search_page=None)
-    out = embeds.render(context, _page(renderer, context))
+    memo = renderer.memo  # the preview's: an embed that shows the same as last time is kept
+    kept = None if memo is None else lambda embed, render: memo.embed_page(renderer, context, embed, render)
+    out = embeds.render(context, _page(renderer, context), kept)
     if offline.wanted(project.site, layout):
         from .page_tools import csp_hash
 
