@@ -311,3 +311,78 @@ def test_after_a_folder_watch_restarts_it_builds_once_even_if_nothing_looks_chan
     assert watcher.missed() == set()  # nothing looks changed …
     reported = changes.get_nowait()  # … and yet one build is asked for, of the folders the watch covers
     assert str(project.root / "content") in reported and changes.empty()
+
+
+# ---------------------------------------------------------------- a save the watch missed while up
+
+
+def test_a_save_that_differs_at_two_comparisons_is_reported_once(project: Project) -> None:
+    """Watcher.reconcile, the watch's safety net: a save no change set reported is reported at the
+    second comparison that finds it unchanged since the first (a working watch would have reported
+    it in between), with a note; a file still being written waits; nothing else is reported."""
+    changes: asyncio.Queue[set[str]] = asyncio.Queue()
+    notes: list[str] = []
+    watcher = serve_watch.Watcher(project.root, changes, warn=notes.append)
+    facts = project.root / "content" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    suspects = watcher.reconcile(watcher.snapshot(), {})
+    assert changes.empty() and set(suspects) == {str(facts)}
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")  # still changing
+    suspects = watcher.reconcile(watcher.snapshot(), suspects)
+    assert changes.empty() and set(suspects) == {str(facts)}
+    suspects = watcher.reconcile(watcher.snapshot(), suspects)  # the same as last time: lost
+    assert changes.get_nowait() == {str(facts)} and changes.empty()
+    assert notes == ["note: the watch missed 1 change(s); rebuilding for them"]
+    assert suspects == {} and watcher.reconcile(watcher.snapshot(), suspects) == {}  # reported once
+
+
+def test_a_save_reported_between_two_comparisons_is_not_reported_again(project: Project) -> None:
+    changes: asyncio.Queue[set[str]] = asyncio.Queue()
+    watcher = serve_watch.Watcher(project.root, changes, warn=lambda note: None)
+    facts = project.root / "content" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    suspects = watcher.reconcile(watcher.snapshot(), {})
+    watcher.report({str(facts)})  # the watch's own change set
+    assert changes.get_nowait() == {str(facts)}
+    assert watcher.reconcile(watcher.snapshot(), suspects) == {} and changes.empty()
+
+
+def test_what_the_watch_ignores_is_never_a_missed_save(project: Project) -> None:
+    """An editor's swap and backup files and .git change as the editor likes: the watch ignores
+    them (watchfiles.DefaultFilter), and so do the comparisons."""
+    watcher = serve_watch.Watcher(project.root, asyncio.Queue())
+    content = project.root / "content"
+    (content / ".facts.yaml.swp").write_bytes(b"swap")
+    (content / "facts.yaml~").write_text("backup", encoding="utf-8")
+    (content / ".git").mkdir()
+    (content / ".git" / "index").write_bytes(b"index")
+    assert watcher.missed() == set()
+    (content / "facts.yaml.bak").write_text("kept by the editor", encoding="utf-8")  # not ignored by the watch
+    assert watcher.missed() == {str(content / "facts.yaml.bak")}
+
+
+def test_a_watch_that_is_up_but_reports_nothing_still_rebuilds_a_save(project: Project, monkeypatch) -> None:
+    """Both watches up and silent (as one that lost its notifications is): the save is reported by
+    the comparisons every RECONCILE_S (made short here), once."""
+    monkeypatch.setattr(serve_watch, "RECONCILE_S", 0.02)
+    changes: asyncio.Queue[set[str]] = asyncio.Queue()
+    notes: list[str] = []
+    watcher = serve_watch.Watcher(project.root, changes, warn=notes.append)
+
+    async def silent(started):  # up, and deaf
+        started()
+        await watcher.stop.wait()
+
+    watcher._watch_root = watcher._watch_folders = silent  # type: ignore[method-assign]
+    facts = project.root / "content" / "facts.yaml"
+
+    async def scenario() -> set[str]:
+        running = asyncio.create_task(watcher.run())
+        facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        reported = await asyncio.wait_for(changes.get(), WAIT)
+        watcher.stop.set()
+        await running
+        return reported
+
+    assert run_in_thread(scenario) == {str(facts)}
+    assert changes.empty() and notes == ["note: the watch missed 1 change(s); rebuilding for them"]
