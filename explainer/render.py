@@ -38,6 +38,7 @@ from .markdown_guard import MarkdownRefused
 from .markdown_render import MarkdownTexts
 from .model import Project
 from .page_tools import (
+    JoinedOutput,
     ProjectLoader,
     Template,
     bytecode_cache,
@@ -116,6 +117,7 @@ class Renderer(MarkdownTexts, FactFilters):
             auto_reload=False,  # one build's environment: a template is loaded once, not checked on every include
         )
         self.env.template_class = Template  # output escaped without copying Markup (page_tools.py)
+        self.env.code_generator_class = JoinedOutput  # a run of output yielded as one string (page_tools.py)
         self.shared = SharedBlocks(self.env)  # the front page's blocks, which the offline file renders alike
         self.env.globals["asset"] = weak(assets.url)  # asset('print.css') → its content-hashed path
         self._archives: dict[str, Archive] = {}

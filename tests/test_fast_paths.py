@@ -2,6 +2,8 @@
 
 - exports.fact_line writes a fact's line of facts.json by hand: the same bytes as json's encoder;
 - page_tools.output_escape, which the templates escape their output with, gives markupsafe.escape's text;
+- page_tools.JoinedOutput, which yields a run of a template's output as one string, renders what
+  Jinja's own code generator renders, and reports a mistake at the same template line;
 - pagefind.executable finds Pagefind where pagefind.service would, without importing it (asyncio, ssl);
 - verify.normalise_lines normalises an archive's paragraphs at once as normalise does one by one;
 - the Checker's quick checks (checker._fast_checks) pass only what the full check would pass
@@ -14,8 +16,10 @@ import copy
 import re
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
+import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,6 +136,58 @@ def test_the_renderers_templates_escape_with_output_escape(tmp_path):
     template = renderer.env.from_string("{{ a }}|{{ b }}")
     assert template.root_render_func.__globals__["escape"] is page_tools.output_escape
     assert template.render(a="<x>", b=Markup("<y>")) == "&lt;x&gt;|<y>"
+
+
+# Templates covering what Jinja writes output for: runs of text and expressions, loops, conditions,
+# includes and blocks of a child template, macros and {% call %}, {% set %} blocks, filters, output
+# outside the blocks of a child template, whitespace control and autoescaping.
+JOINED_TEMPLATES = {
+    "base.html": "<!doctype html>\n<title>{% block title %}{{ site }} &amp; co{% endblock %}</title>\n"
+                 "{% block main %}{% endblock %}\n<p>{{ site | upper }} · {{ n + 1 }}</p>\n",
+    "_item.html": "<li id=\"{{ item.id }}\">{{ item.text }}{% if item.note %} <i>{{ item.note }}</i>{% endif %}</li>\n",
+    "macros.html": "{% macro tag(name, text) %}<{{ name }}>{{ text }}</{{ name }}>"
+                   "{{ caller() if caller is defined else '' }}{% endmacro %}",
+    "page.html": "{% extends 'base.html' %}{% from 'macros.html' import tag %}\nignored outside the blocks\n"
+                 "{% block title %}{{ super() }}: {{ heading }}{% endblock %}\n"
+                 "{% block main %}\n{% set intro %}<b>{{ heading }}</b>, {{ items | length }} items{% endset %}"
+                 "<h1>{{ intro }}</h1>\n<ol>\n{% for item in items %}{% include '_item.html' %}{% endfor %}</ol>\n"
+                 "{{ tag('p', heading) }}{% call tag('div', '<x>') %}called {{ n }}{% endcall %}\n"
+                 "{%- for k, v in pairs -%} {{ k }}={{ v }}; {% else %}none{% endfor %}\n"
+                 "{% filter upper %}a {{ heading }} b{% endfilter %}{{ '%d%%' % n }}{% endblock %}\n",
+}
+JOINED_CONTEXT = {"site": "Site <s>", "heading": "Tom & \"Jerry\"", "n": 41, "pairs": [("a", "<1>"), ("b", 2)],
+                  "items": [{"id": "x1", "text": "one <i>", "note": Markup("<em>kept</em>")},
+                            {"id": "x2", "text": "two", "note": None}]}
+
+
+def _environment(joined: bool) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.DictLoader(JOINED_TEMPLATES), autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    if joined:
+        env.code_generator_class = page_tools.JoinedOutput
+    return env
+
+
+def test_joined_output_renders_what_jinja_renders_in_fewer_pieces():
+    plain, joined = _environment(False).get_template("page.html"), _environment(True).get_template("page.html")
+    assert joined.render(JOINED_CONTEXT) == plain.render(JOINED_CONTEXT)
+    assert "<li id=\"x1\">one &lt;i&gt; <i><em>kept</em></i></li>" in joined.render(JOINED_CONTEXT)
+    pieces = [len(list(t.root_render_func(t.new_context(JOINED_CONTEXT)))) for t in (plain, joined)]
+    assert pieces[1] < pieces[0] * 0.7, pieces
+
+
+def test_joined_output_reports_a_mistake_at_its_template_line():
+    broken = {**JOINED_TEMPLATES, "_item.html": "<li id=\"{{ item.id }}\">{{ item.text }}\n"
+                                                "and {{ item.missing.name }} on the second line</li>\n"}
+    lines = []
+    for joined in (False, True):
+        env = _environment(joined)
+        env.loader = jinja2.DictLoader(broken)
+        with pytest.raises(jinja2.UndefinedError) as failed:
+            env.get_template("page.html").render(JOINED_CONTEXT)
+        lines.append([frame.lineno for frame in traceback.extract_tb(failed.value.__traceback__)
+                      if frame.filename == "<template>" or frame.filename.endswith("_item.html")])
+    assert lines[0] == lines[1] and 2 in lines[1]
 
 
 def test_pagefind_is_found_where_its_own_lookup_finds_it_without_importing_asyncio(tmp_path, monkeypatch):
