@@ -476,3 +476,31 @@ def test_a_save_reported_again_with_nothing_new_builds_nothing(tmp_path: Path) -
     finally:
         preview.close()
     assert steps == [(True, 1), (True, 2), (False, 2), (False, 3), (True, 4), (False, 5), (True, 6)]
+
+
+def test_a_file_saved_since_the_last_build_is_not_read_to_know_it_changed(tmp_path: Path, monkeypatch) -> None:
+    """IncrementalBuilder.unchanged reads and hashes a reported file only when its inode, size and
+    time are what they were when the last build read it: a save changes its time, and facts.yaml is
+    20 MB at 50,000 facts. A save within the clock's tick (the same size and time) is still found by
+    its bytes."""
+    import os
+
+    from explainer import incremental
+    from explainer.incremental import IncrementalBuilder
+
+    project = make_project(tmp_path / "site")
+    facts = project.root / "content" / "facts.yaml"
+    builder = IncrementalBuilder()
+    builder.build(project.root, tmp_path / "output")
+    hashed: list[Path] = []
+    digest = incremental._file_digest
+    monkeypatch.setattr(incremental, "_file_digest", lambda path: hashed.append(path) or digest(path))
+    assert builder.unchanged(project.root, {"content/facts.yaml"}) and hashed == [facts]
+    hashed.clear()
+    before = os.stat(facts)
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("Wednesday", "Thursday", 1), encoding="utf-8")  # another size
+    assert not builder.unchanged(project.root, {"content/facts.yaml"}) and hashed == []
+    facts.write_text(text.replace("Wednesday", "Wednesdax", 1), encoding="utf-8")  # the same size and time
+    os.utime(facts, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert not builder.unchanged(project.root, {"content/facts.yaml"}) and hashed == [facts]
