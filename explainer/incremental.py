@@ -75,7 +75,7 @@ from .held import Packed
 from .kept_checks import KeptChecks
 from .pagefind import SearchMemo
 from .paginate import KeptLayout
-from .textfiles import read_text
+from .textfiles import Unreadable, decode_utf8, read_bytes, read_text
 from .two_builds import TwoBuilds, same_at_each_place
 from .verify import QuoteMemo
 from .write_changes import WrittenSite
@@ -88,11 +88,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _file_digest(path: Path) -> bytes:
-    """What FileMemo keys a file by. A digest: the bytes would double the memory. SHA-256, which the
-    processor computes itself where it can: 2.8 ms for the 4 MB of facts.yaml at 10,000 facts,
-    against 5.1 for BLAKE2b."""
-    return hashlib.sha256(path.read_bytes()).digest()
+def _file_digest(raw: bytes) -> bytes:
+    """What FileMemo keys a file by: a digest of its bytes (the bytes would double the memory).
+    SHA-256, which the processor computes itself where it can: 2.8 ms for the 4 MB of facts.yaml at
+    10,000 facts, against 5.1 for BLAKE2b."""
+    return hashlib.sha256(raw).digest()
 
 
 def _file_state(path: Path) -> tuple[int, int, int]:
@@ -110,13 +110,24 @@ class FileMemo:
         self._entries: dict[Path, EntryMemo] = {}  # the entries of each list file, by their text
         self._seen: set[Path] = set()
 
-    def load(self, path: Path, problems: Problems, read: Callable[[Problems], T]) -> T:
-        """``read(problems)`` for ``path``, or its last result if the file's bytes are unchanged."""
+    def load(self, path: Path, problems: Problems, read: Callable[[Problems, str], T | None]) -> T | None:
+        """``read(problems, text)`` for ``path``'s text, or its last result if the file's bytes are unchanged.
+
+        The file is read once (textfiles.read_bytes, which refuses a FIFO or a device unopened, as a
+        cold build does), its bytes hashed and, when new, decoded; a file that cannot be read or
+        decoded is reported as read_text reports it.
+        """
         try:
             state = _file_state(path)
-            data = _file_digest(path)
-        except OSError:  # reported by read() as usual
-            return read(problems)
+        except OSError:  # gone since it was listed: read_text says so, as in a cold build
+            text = read_text(path, problems)
+            return read(problems, text) if text is not None else None
+        try:
+            raw = read_bytes(path)
+        except Unreadable as exc:
+            problems.error(path, exc.line, exc.column, exc.message, exc.hint)
+            return None
+        data = _file_digest(raw)
         self._states[path] = state
         self._seen.add(path)
         hit = self._files.get(path)
@@ -125,7 +136,13 @@ class FileMemo:
             return hit[1]
         self._files.pop(path, None)  # the old document goes before the new one is built, not after
         found = Problems(problems.root)
-        result = read(found)
+        try:
+            text: str | None = decode_utf8(raw)
+        except Unreadable as exc:
+            found.error(path, exc.line, exc.column, exc.message, exc.hint)
+            text = None
+        del raw  # the bytes go before the text is parsed (20 MB for facts.yaml at 50,000 facts)
+        result = read(found, text) if text is not None else None
         problems.items.extend(found.items)
         self._files[path] = (data, result, found.items)
         return result
@@ -142,18 +159,17 @@ class FileMemo:
         for path in paths:
             hit = self._files.get(path)
             try:
-                if hit is None or _file_state(path) != self._states.get(path) or _file_digest(path) != hit[0]:
+                if hit is None or _file_state(path) != self._states.get(path):
                     return False
-            except OSError:
+                if _file_digest(read_bytes(path)) != hit[0]:
+                    return False
+            except (OSError, Unreadable):
                 return False
         return True
 
     def load_list(self, path: Path, problems: Problems) -> Doc | None:
         """A list file's document, parsing again only its entries whose text changed (entries.py)."""
-        def read(found: Problems) -> Doc | None:
-            text = read_text(path, found)
-            if text is None:
-                return None
+        def read(found: Problems, text: str) -> Doc | None:
             memo = self._entries.setdefault(path, EntryMemo())
             return memo.load(path, text, found, most_new=len(memo.entries) // 2)
 

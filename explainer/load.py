@@ -95,8 +95,10 @@ def load_summaries(folder: Path, problems: Problems, memo: FileMemo | None = Non
     return summaries
 
 
-def _load_summary(path: Path, problems: Problems) -> SummaryFile | None:
-    text = read_text(path, problems)
+def _load_summary(path: Path, problems: Problems, text: str | None = None) -> SummaryFile | None:
+    """A summary from its file, or from its text already read (the preview's FileMemo)."""
+    if text is None:
+        text = read_text(path, problems)
     if text is None:
         return None
     text = text.replace("\r\n", "\n")

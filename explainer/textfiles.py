@@ -99,6 +99,12 @@ def read_utf8(path: Path | str, archive: bool = False, quick: bool = False) -> s
     as lstat would), a FIFO opens without waiting (O_NONBLOCK) for fstat to refuse it, and a file that
     grew since fstat is refused, for the caller to read the long way.
     """
+    return decode_utf8(read_bytes(path, quick), archive)
+
+
+def read_bytes(path: Path | str, quick: bool = False) -> bytes:
+    """read_utf8's bytes, before they are decoded (decode_utf8): the same checks, the same Unreadable.
+    The preview reads a content file once, keying what it made of it by these bytes (incremental.py)."""
     if not quick:
         _check(_looked_at(path))
     elif _QUICK_OPEN is None:
@@ -120,7 +126,7 @@ def read_utf8(path: Path | str, archive: bool = False, quick: bool = False) -> s
         raise _cannot_read(exc) from None
     finally:
         os.close(fd)
-    return _decoded(raw, archive)
+    return raw
 
 
 def _looked_at(path: Path | str) -> os.stat_result:
@@ -144,7 +150,7 @@ def _cannot_read(exc: OSError) -> Unreadable:
     return Unreadable(f"cannot read file: {exc.strerror}", "check that the file exists and is readable")
 
 
-def _decoded(raw: bytes, archive: bool) -> str:
+def decode_utf8(raw: bytes, archive: bool = False) -> str:
     """The bytes as UTF-8, or Unreadable at the first bad byte; a byte-order mark dropped from an archive."""
     try:
         text = raw.decode("utf-8")

@@ -494,7 +494,7 @@ def test_a_file_saved_since_the_last_build_is_not_read_to_know_it_changed(tmp_pa
     builder.build(project.root, tmp_path / "output")
     hashed: list[Path] = []
     digest = incremental._file_digest
-    monkeypatch.setattr(incremental, "_file_digest", lambda path: hashed.append(path) or digest(path))
+    monkeypatch.setattr(incremental, "_file_digest", lambda raw: hashed.append(facts) or digest(raw))
     assert builder.unchanged(project.root, {"content/facts.yaml"}) and hashed == [facts]
     hashed.clear()
     before = os.stat(facts)

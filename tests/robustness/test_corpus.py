@@ -1,16 +1,20 @@
 """Runs the corpus: every broken case fails cleanly and leaves output/ alone; every hostile one is inert.
 
 Most cases call the command line in-process (``cli.main``), which is what ``build.py`` runs; the
-cases marked ``subprocess`` also go end to end through ``python build.py`` in a child process.
+cases marked ``subprocess`` also go end to end through ``python build.py`` in a child process, and
+every broken case is also a save in the preview (its incremental builder), which must report the same.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import re
 import shutil
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -67,6 +71,45 @@ def test_broken_content_fails_cleanly_and_keeps_the_previous_site(
     assert re.search(r"^build failed: \d+ error\(s\)(, \d+ warning\(s\))?; nothing was written$", err, re.M)
     assert tree_hash(root / "output") == good[1], "the previous output/ changed"
     assert not list(root.glob(".output-*")), "a staging directory was left behind"
+    assert not Path(SIDE_EFFECT).exists(), "a YAML tag ran a command"
+
+
+@contextlib.contextmanager
+def _fails_after(seconds: int) -> Iterator[None]:
+    """A build that hangs (reading a FIFO waits for a writer forever) fails the test instead."""
+    def stop(_signum: int, _frame: object) -> None:
+        raise TimeoutError(f"the build still ran after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("case", ERRORS, ids=[c.id for c in ERRORS])
+def test_the_preview_reports_each_broken_case_as_a_cold_build_does(
+    case: Case, good: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A save that breaks the content in `serve`: the preview's builder (incremental.py), which read
+    the good project once already, reports exactly the errors a cold build reports, and returns
+    (a FIFO put in a content file's place hung the preview, which read it to hash it)."""
+    from explainer.errors import BuildError
+    from explainer.incremental import IncrementalBuilder
+
+    root = tmp_path / "site"
+    shutil.copytree(good[0], root, symlinks=True)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "preview")
+    apply(root, case.files)
+    if case.setup:
+        case.setup(root)
+    with pytest.raises(BuildError) as failed, _fails_after(60):
+        builder.build(root, tmp_path / "preview")
+    errors = "\n".join(p.format() for p in failed.value.problems if p.severity == "error")
+    assert errors == expected(case)
     assert not Path(SIDE_EFFECT).exists(), "a YAML tag ran a command"
 
 
