@@ -27,7 +27,7 @@ from tornado import httpserver, netutil
 from . import pipeline
 from .errors import UsageError
 from .incremental import IncrementalBuilder
-from .serve_builds import BuildFn, Preview, UnchangedFn, WriteFn, one_line, to_stderr, to_stdout
+from .serve_builds import BuildFn, MidSaveFn, Preview, UnchangedFn, WriteFn, one_line, to_stderr, to_stdout
 from .serve_http import Hosts, application
 from .serve_watch import WATCHED_DIRS, WATCHED_FILES, Watcher, rebuild_on_changes
 from .write import check_output_dir, write_site
@@ -52,7 +52,8 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
         write_site(pages, output, builder.cache.written)
 
     try:
-        return asyncio.run(_serve(root, output, host, port, build, debug, write, builder.unchanged))
+        return asyncio.run(_serve(root, output, host, port, build, debug, write, builder.unchanged,
+                                  builder.read_mid_save))
     except KeyboardInterrupt:  # Ctrl-C before the server was up
         to_stdout("stopped")
         return EXIT_OK
@@ -61,7 +62,8 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
 
 
 async def _serve(root: Path, output: Path, host: str, port: int, build: BuildFn, debug: bool,
-                 write: WriteFn | None = None, unchanged: UnchangedFn | None = None) -> int:
+                 write: WriteFn | None = None, unchanged: UnchangedFn | None = None,
+                 read_mid_save: MidSaveFn | None = None) -> int:
     try:
         sockets = netutil.bind_sockets(port, address=host)
     except (OSError, socket.gaierror) as exc:
@@ -69,7 +71,7 @@ async def _serve(root: Path, output: Path, host: str, port: int, build: BuildFn,
         return EXIT_USAGE
     quiet_network_noise(debug)
     bound = sockets[0].getsockname()[1]
-    preview = Preview(root, output, build, debug=debug, write=write, unchanged=unchanged)
+    preview = Preview(root, output, build, debug=debug, write=write, unchanged=unchanged, read_mid_save=read_mid_save)
     app = application(preview, bound, Hosts.for_bind(host))
     server = httpserver.HTTPServer(app)
     server.add_sockets(sockets)

@@ -32,6 +32,7 @@ from .serve_page import Failure, error_page, printable
 
 BuildFn = Callable[[Path, Path], object]
 UnchangedFn = Callable[[Path, set[str]], bool]  # IncrementalBuilder.unchanged's signature: the root, the changed files
+MidSaveFn = Callable[[Path, set[str]], list[str]]  # IncrementalBuilder.read_mid_save's: the files read mid-save
 WriteFn = Callable[[dict[str, Any], Path], None]  # write.write_site's signature: the pages, the output folder
 
 
@@ -56,16 +57,20 @@ class Preview:
 
     def __init__(self, root: Path, output: Path, build: BuildFn, *, debug: bool = False,
                  out: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
-                 write: WriteFn | None = None, unchanged: UnchangedFn | None = None):
+                 write: WriteFn | None = None, unchanged: UnchangedFn | None = None,
+                 read_mid_save: MidSaveFn | None = None):
         """``write`` puts the site with a new search index on disk (default: the whole site, write.write_site);
         serve passes one that writes only the files that changed (write_changes.WrittenSite).
         ``unchanged(root, changed)``: whether the files reported changed hold what the last build
-        read, so that after a good build there is nothing to build again (IncrementalBuilder.unchanged)."""
+        read, so that after a good build there is nothing to build again (IncrementalBuilder.unchanged).
+        ``read_mid_save(root, changed)``: those of the changed files that changed again since the build
+        read them, whose failure is not reported (IncrementalBuilder.read_mid_save)."""
         self.root = root
         self.output = output
         self.build = build
         self.write = write
         self.unchanged = unchanged
+        self.read_mid_save = read_mid_save
         self.debug = debug
         self.say = out or to_stdout
         self.warn = err or to_stderr
@@ -229,21 +234,31 @@ class Preview:
         if paused is not None:
             paused.pause()
         try:
-            failure, fingerprint = self._build(changed)
+            outcome = self._build(changed)
         finally:
             if paused is not None:
                 paused.pause(False)
+        if outcome is None:  # a save still being written: nothing new to show, no new index to wait for
+            return self.failure, self._fingerprint, None
+        failure, fingerprint = outcome
         if failure is not None:
             # Rendered now, with the files as the build read them, not as they are mid-edit later.
             failure.page = error_page(failure, self.root)
         return failure, fingerprint, self._pending
 
-    def _build(self, changed: set[str]) -> tuple[Failure | None, str]:
+    def _build(self, changed: set[str]) -> tuple[Failure | None, str] | None:
+        """Build, print the outcome and return it: the failure (if any) and a fingerprint; None when
+        the build failed on a file that changed again since it was read (see read_mid_save)."""
         started = time.perf_counter()
         what = _describe(changed)
         try:
             result = self.build(self.root, self.output)
         except BuildError as exc:
+            mid_save = self.read_mid_save(self.root, changed) if self.read_mid_save is not None else []
+            if mid_save:  # the rest of the save is coming: the browsers keep what they show
+                self.warn(f"note: {', '.join(mid_save)} changed while the build read it (a save still being "
+                          "written); building again once it is saved")
+                return None
             failure = Failure(problems=exc.problems, changed=changed)
             for problem in exc.problems:
                 self.warn(problem.format())

@@ -478,6 +478,54 @@ def test_a_save_reported_again_with_nothing_new_builds_nothing(tmp_path: Path) -
     assert steps == [(True, 1), (True, 2), (False, 2), (False, 3), (True, 4), (False, 5), (True, 6)]
 
 
+def test_a_save_read_half_written_is_not_reported_and_the_rest_of_it_is_built(tmp_path: Path) -> None:
+    """The watch may report a large file's save before its end is written (facts.yaml at 50,000
+    facts: the build then found 50,898 unknown facts, printed them all and showed them for 5 s). A
+    build that fails on a file that changed since the build read it shows nothing new, prints one
+    note, and the next change set builds the saved file; a mistake in a file that stays is reported."""
+    from explainer.incremental import IncrementalBuilder
+
+    project = make_project(tmp_path / "site")
+    facts = project.root / "content" / "facts.yaml"
+    whole = facts.read_text(encoding="utf-8")
+    builder = IncrementalBuilder()
+    notes: list[str] = []
+    saving: list[str] = []  # the rest of a save, written as the build fails
+
+    def build(root: Path, output: Path):
+        try:
+            return builder.build(root, output)
+        finally:
+            if saving:
+                facts.write_text(saving.pop(), encoding="utf-8")
+
+    preview = serve_builds.Preview(project.root, tmp_path / "output", build, out=lambda _t: None, err=notes.append,
+                                   unchanged=builder.unchanged, read_mid_save=builder.read_mid_save)
+
+    async def scenario() -> list[tuple[bool, bool]]:
+        steps = [(await preview.rebuild(set()), preview.failure is None)]
+        facts.write_text(whole[: len(whole) // 2], encoding="utf-8")  # the first half of a save
+        saving.append(whole.replace("on a Wednesday.", "on a Wednesday, saved whole."))
+        steps.append((await preview.rebuild({"content/facts.yaml"}), preview.failure is None))
+        steps.append((await preview.rebuild({"content/facts.yaml"}), preview.failure is None))  # the rest
+        facts.write_text(whole[: len(whole) // 2], encoding="utf-8")  # a half that stays: a real mistake
+        steps.append((await preview.rebuild({"content/facts.yaml"}), preview.failure is None))
+        return steps
+
+    try:
+        steps = run_in_thread(scenario)
+    finally:
+        preview.close()
+    assert steps == [(True, True), (False, True), (True, True), (True, False)]
+    half_written = [n for n in notes if n.startswith("note: ")]
+    assert half_written == ["note: content/facts.yaml changed while the build read it (a save still being "
+                            "written); building again once it is saved"]
+    before = notes[: notes.index(half_written[0])]
+    assert not any("error" in n for n in before), before  # the half-written file's errors are not printed
+    assert notes.index(half_written[0]) < next(i for i, n in enumerate(notes) if n.startswith("build failed"))
+    assert b"saved whole" in (tmp_path / "output" / "index.html").read_bytes()
+
+
 def test_a_file_saved_since_the_last_build_is_not_read_to_know_it_changed(tmp_path: Path, monkeypatch) -> None:
     """IncrementalBuilder.unchanged reads and hashes a reported file only when its inode, size and
     time are what they were when the last build read it: a save changes its time, and facts.yaml is
