@@ -5,7 +5,8 @@ build computed, each piece keyed by everything it was computed from, and reuses 
 its key is unchanged, so a rebuild gives the same bytes as a cold build (tests/test_incremental.py
 checks this after random sequences of edits):
 
-- each content file's parsed document, with the problems found reading it, keyed by its bytes;
+- each content file's parsed document, with the problems found reading it, keyed by its bytes
+  (file_memo.py);
 - each entry of a list file (`content/*.yaml`), keyed by a digest of its text (entries.py): its
   parsed value until it is checked clean, its positions relative to the entry, its checked record
   once it was checked without a problem, and the fact, event, comparison or glossary entry made
@@ -46,16 +47,14 @@ still correct.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .assets import page_links
-from .entries import EntryMemo, ListDoc
-from .errors import ContentError, Problems
+from .errors import ContentError
 from .export_memo import ExportMemo
+from .file_memo import FileMemo
 from .fingerprints import (
     EMBED_NAMES,
     EMBED_TEMPLATES,
@@ -75,155 +74,13 @@ from .held import Packed
 from .kept_checks import KeptChecks
 from .pagefind import SearchMemo
 from .paginate import KeptLayout
-from .textfiles import Unreadable, decode_utf8, read_bytes, read_text
 from .two_builds import TwoBuilds, same_at_each_place
 from .verify import QuoteMemo
 from .write_changes import WrittenSite
-from .yamlsafe import Doc
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
     from .render import Renderer
-
-T = TypeVar("T")
-
-
-def _file_digest(raw: bytes) -> bytes:
-    """What FileMemo keys a file by: a digest of its bytes (the bytes would double the memory).
-    SHA-256, which the processor computes itself where it can: 2.8 ms for the 4 MB of facts.yaml at
-    10,000 facts, against 5.1 for BLAKE2b."""
-    return hashlib.sha256(raw).digest()
-
-
-def _file_state(path: Path) -> tuple[int, int, int]:
-    """A file's inode, size and modification time: what a save changes (FileMemo.holds)."""
-    info = os.stat(path)
-    return info.st_ino, info.st_size, info.st_mtime_ns
-
-
-class FileMemo:
-    """Each file's load result and the problems found reading it, keyed by a hash of the file's bytes."""
-
-    def __init__(self) -> None:
-        self._files: dict[Path, tuple[bytes, Any, list[ContentError]]] = {}
-        self._states: dict[Path, tuple[int, int, int]] = {}  # each file's _file_state before its digest was taken
-        self._entries: dict[Path, EntryMemo] = {}  # the entries of each list file, by their text
-        self._seen: set[Path] = set()
-        self._read: dict[Path, tuple[int, int, int]] = {}  # the files the latest build read, as they were then
-
-    def load(self, path: Path, problems: Problems, read: Callable[[Problems, str], T | None]) -> T | None:
-        """``read(problems, text)`` for ``path``'s text, or its last result if the file's bytes are unchanged.
-
-        The file is read once (textfiles.read_bytes, which refuses a FIFO or a device unopened, as a
-        cold build does), its bytes hashed and, when new, decoded; a file that cannot be read or
-        decoded is reported as read_text reports it.
-        """
-        try:
-            state = _file_state(path)
-        except OSError:  # gone since it was listed: read_text says so, as in a cold build
-            text = read_text(path, problems)
-            return read(problems, text) if text is not None else None
-        try:
-            raw = read_bytes(path)
-        except Unreadable as exc:
-            problems.error(path, exc.line, exc.column, exc.message, exc.hint)
-            return None
-        data = _file_digest(raw)
-        self._states[path] = state
-        self._seen.add(path)
-        hit = self._files.get(path)
-        if hit is not None and hit[0] == data:
-            problems.items.extend(hit[2])
-            return hit[1]
-        self._files.pop(path, None)  # the old document goes before the new one is built, not after
-        found = Problems(problems.root)
-        try:
-            text: str | None = decode_utf8(raw)
-        except Unreadable as exc:
-            found.error(path, exc.line, exc.column, exc.message, exc.hint)
-            text = None
-        del raw  # the bytes go before the text is parsed (20 MB for facts.yaml at 50,000 facts)
-        result = read(found, text) if text is not None else None
-        problems.items.extend(found.items)
-        self._files[path] = (data, result, found.items)
-        return result
-
-    def holds(self, paths: list[Path]) -> bool:
-        """Whether each of these files holds the bytes its last load read (False for a file never
-        loaded here, such as a template, or one that cannot be read).
-
-        A file whose inode, size or time is not what it was before its last load is taken as changed
-        without reading it (a save changes its time; the preview asks after every save, and reading
-        and hashing facts.yaml costs ~25 ms at 50,000 facts): at worst a build of the same bytes. The
-        same state is confirmed by the bytes, since a save within the clock's tick keeps the time.
-        """
-        for path in paths:
-            hit = self._files.get(path)
-            try:
-                if hit is None or _file_state(path) != self._states.get(path):
-                    return False
-                if _file_digest(read_bytes(path)) != hit[0]:
-                    return False
-            except (OSError, Unreadable):
-                return False
-        return True
-
-    def load_list(self, path: Path, problems: Problems) -> Doc | None:
-        """A list file's document, parsing again only its entries whose text changed (entries.py)."""
-        def read(found: Problems, text: str) -> Doc | None:
-            memo = self._entries.setdefault(path, EntryMemo())
-            return memo.load(path, text, found, most_new=len(memo.entries) // 2)
-
-        return self.load(path, problems, read)
-
-    def slim(self) -> None:
-        """Once the build's items are checked: drop the parsed values of the entries checked clean
-        (entries.EntryMemo.slim), in the memos and in the documents kept for the next build."""
-        for path, memo in self._entries.items():
-            if not memo.slim():
-                continue  # nothing new was checked clean: the document kept holds no value to drop
-            hit = self._files.get(path)
-            if hit is not None and isinstance(hit[1], ListDoc):
-                hit[1].slim()
-
-    def settle(self) -> None:
-        """A build succeeded: what its list files let go is gone for good (entries.EntryMemo.settle),
-        and their documents are the last good build's (ListDoc.restored no longer holds)."""
-        for path, memo in self._entries.items():
-            memo.settle()
-            hit = self._files.get(path)
-            if hit is not None and isinstance(hit[1], ListDoc):
-                hit[1].restored = False
-
-    def begin(self) -> None:
-        """A build starts: what the last one read is no longer what this one read."""
-        self._read = {}
-
-    def changed_since_read(self, paths: list[Path]) -> list[Path]:
-        """Those of these files the latest build read and that changed since (inode, size or time):
-        a save still being written as the build read it, which the watch reports again."""
-        out = []
-        for path in paths:
-            then = self._read.get(path)
-            if then is None:
-                continue
-            try:
-                now: tuple[int, int, int] | None = _file_state(path)
-            except OSError:
-                now = None
-            if now != then:
-                out.append(path)
-        return out
-
-    def forget_unseen(self) -> None:
-        """Drop files no longer read (removed or renamed), once a build has read the content."""
-        self._read = {path: self._states[path] for path in self._seen if path in self._states}
-        for path in set(self._files) - self._seen:
-            del self._files[path]
-            self._states.pop(path, None)
-        for path in set(self._entries) - self._seen:
-            del self._entries[path]
-        self._seen.clear()
 
 
 class RenderMemo:

@@ -15,7 +15,7 @@ from .textfiles import BIDI_HINT, MAX_FILE_BYTES, bidi_control, forbidden_char, 
 from .yamlsafe import Doc, load_yaml
 
 if TYPE_CHECKING:
-    from .incremental import FileMemo
+    from .file_memo import FileMemo
 
 LIST_FILES = frozenset(rel for rel, (type_, _required) in CONTENT_FILES.items() if isinstance(type_, ListOf))
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)

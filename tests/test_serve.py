@@ -533,7 +533,7 @@ def test_a_file_saved_since_the_last_build_is_not_read_to_know_it_changed(tmp_pa
     its bytes."""
     import os
 
-    from explainer import incremental
+    from explainer import file_memo
     from explainer.incremental import IncrementalBuilder
 
     project = make_project(tmp_path / "site")
@@ -541,8 +541,8 @@ def test_a_file_saved_since_the_last_build_is_not_read_to_know_it_changed(tmp_pa
     builder = IncrementalBuilder()
     builder.build(project.root, tmp_path / "output")
     hashed: list[Path] = []
-    digest = incremental._file_digest
-    monkeypatch.setattr(incremental, "_file_digest", lambda raw: hashed.append(facts) or digest(raw))
+    digest = file_memo._file_digest
+    monkeypatch.setattr(file_memo, "_file_digest", lambda raw: hashed.append(facts) or digest(raw))
     assert builder.unchanged(project.root, {"content/facts.yaml"}) and hashed == [facts]
     hashed.clear()
     before = os.stat(facts)

@@ -386,3 +386,37 @@ def test_a_watch_that_is_up_but_reports_nothing_still_rebuilds_a_save(project: P
 
     assert run_in_thread(scenario) == {str(facts)}
     assert changes.empty() and notes == ["note: the watch missed 1 change(s); rebuilding for them"]
+
+
+def test_a_comparison_that_raises_is_one_note_and_the_next_ones_still_run(project: Project, monkeypatch) -> None:
+    monkeypatch.setattr(serve_watch, "RECONCILE_S", 0.02)
+    changes: asyncio.Queue[set[str]] = asyncio.Queue()
+    notes: list[str] = []
+    watcher = serve_watch.Watcher(project.root, changes, warn=notes.append)
+    snapshot, calls = watcher.snapshot, []
+
+    def flaky() -> dict[str, tuple[int, int]]:
+        calls.append(1)
+        if len(calls) <= 3:
+            raise RuntimeError("boom")
+        return snapshot()
+
+    async def silent(started):
+        started()
+        await watcher.stop.wait()
+
+    watcher._watch_root = watcher._watch_folders = silent  # type: ignore[method-assign]
+    watcher.snapshot = flaky  # type: ignore[method-assign]
+    facts = project.root / "content" / "facts.yaml"
+
+    async def scenario() -> set[str]:
+        running = asyncio.create_task(watcher.run())
+        facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        reported = await asyncio.wait_for(changes.get(), WAIT)
+        watcher.stop.set()
+        await running
+        return reported
+
+    assert run_in_thread(scenario) == {str(facts)}
+    assert notes == ["note: comparing the files failed (RuntimeError: boom); the watch goes on",
+                     "note: the watch missed 1 change(s); rebuilding for them"]
