@@ -361,38 +361,45 @@ def test_what_the_watch_ignores_is_never_a_missed_save(project: Project) -> None
     assert watcher.missed() == {str(content / "facts.yaml.bak")}
 
 
-def test_a_watch_that_is_up_but_reports_nothing_still_rebuilds_a_save(project: Project, monkeypatch) -> None:
-    """Both watches up and silent (as one that lost its notifications is): the save is reported by
-    the comparisons every RECONCILE_S (made short here), once."""
+def deaf_watcher(project: Project, monkeypatch) -> tuple[serve_watch.Watcher, asyncio.Queue[set[str]], list[str]]:
+    """A Watcher whose two watches are up and report nothing (as one that lost its notifications
+    does), its comparisons every 20 ms: what it reports, and its notes."""
     monkeypatch.setattr(serve_watch, "RECONCILE_S", 0.02)
     changes: asyncio.Queue[set[str]] = asyncio.Queue()
     notes: list[str] = []
     watcher = serve_watch.Watcher(project.root, changes, warn=notes.append)
 
-    async def silent(started):  # up, and deaf
+    async def silent(started):
         started()
         await watcher.stop.wait()
 
     watcher._watch_root = watcher._watch_folders = silent  # type: ignore[method-assign]
-    facts = project.root / "content" / "facts.yaml"
+    return watcher, changes, notes
 
+
+def first_report_of_a_save(watcher: serve_watch.Watcher, changes: asyncio.Queue[set[str]], path: Path) -> set[str]:
+    """Run the watcher, save ``path`` and return the first change set it reports."""
     async def scenario() -> set[str]:
         running = asyncio.create_task(watcher.run())
-        facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         reported = await asyncio.wait_for(changes.get(), WAIT)
         watcher.stop.set()
         await running
         return reported
 
-    assert run_in_thread(scenario) == {str(facts)}
+    return run_in_thread(scenario)
+
+
+def test_a_watch_that_is_up_but_reports_nothing_still_rebuilds_a_save(project: Project, monkeypatch) -> None:
+    """The save is reported by the comparisons every RECONCILE_S, once."""
+    watcher, changes, notes = deaf_watcher(project, monkeypatch)
+    facts = project.root / "content" / "facts.yaml"
+    assert first_report_of_a_save(watcher, changes, facts) == {str(facts)}
     assert changes.empty() and notes == ["note: the watch missed 1 change(s); rebuilding for them"]
 
 
 def test_a_comparison_that_raises_is_one_note_and_the_next_ones_still_run(project: Project, monkeypatch) -> None:
-    monkeypatch.setattr(serve_watch, "RECONCILE_S", 0.02)
-    changes: asyncio.Queue[set[str]] = asyncio.Queue()
-    notes: list[str] = []
-    watcher = serve_watch.Watcher(project.root, changes, warn=notes.append)
+    watcher, changes, notes = deaf_watcher(project, monkeypatch)
     snapshot, calls = watcher.snapshot, []
 
     def flaky() -> dict[str, tuple[int, int]]:
@@ -401,22 +408,8 @@ def test_a_comparison_that_raises_is_one_note_and_the_next_ones_still_run(projec
             raise RuntimeError("boom")
         return snapshot()
 
-    async def silent(started):
-        started()
-        await watcher.stop.wait()
-
-    watcher._watch_root = watcher._watch_folders = silent  # type: ignore[method-assign]
     watcher.snapshot = flaky  # type: ignore[method-assign]
     facts = project.root / "content" / "facts.yaml"
-
-    async def scenario() -> set[str]:
-        running = asyncio.create_task(watcher.run())
-        facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-        reported = await asyncio.wait_for(changes.get(), WAIT)
-        watcher.stop.set()
-        await running
-        return reported
-
-    assert run_in_thread(scenario) == {str(facts)}
+    assert first_report_of_a_save(watcher, changes, facts) == {str(facts)}
     assert notes == ["note: comparing the files failed (RuntimeError: boom); the watch goes on",
                      "note: the watch missed 1 change(s); rebuilding for them"]
