@@ -46,7 +46,7 @@ class FileMemo:
         self._states: dict[Path, tuple[int, int, int]] = {}  # each file's _file_state before its digest was taken
         self._entries: dict[Path, EntryMemo] = {}  # the entries of each list file, by their text
         self._seen: set[Path] = set()
-        self._read: dict[Path, tuple[int, int, int]] = {}  # the files the latest build read, as they were then
+        self._read: set[Path] = set()  # the files the latest build read (as they were then: _states)
 
     def load(self, path: Path, problems: Problems, read: Callable[[Problems, str], T | None]) -> T | None:
         """``read(problems, text)`` for ``path``'s text, or its last result if the file's bytes are unchanged.
@@ -96,14 +96,21 @@ class FileMemo:
         """
         for path in paths:
             hit = self._files.get(path)
+            if hit is None or self._changed(path):
+                return False
             try:
-                if hit is None or _file_state(path) != self._states.get(path):
-                    return False
                 if _file_digest(read_bytes(path)) != hit[0]:
                     return False
-            except (OSError, Unreadable):
+            except Unreadable:
                 return False
         return True
+
+    def _changed(self, path: Path) -> bool:
+        """Whether the file's inode, size or time is not what it was when it was last loaded (or it is gone)."""
+        try:
+            return _file_state(path) != self._states.get(path)
+        except OSError:
+            return True
 
     def load_list(self, path: Path, problems: Problems) -> Doc | None:
         """A list file's document, parsing again only its entries whose text changed (entries.py)."""
@@ -134,27 +141,16 @@ class FileMemo:
 
     def begin(self) -> None:
         """A build starts: what the last one read is no longer what this one read."""
-        self._read = {}
+        self._read = set()
 
     def changed_since_read(self, paths: list[Path]) -> list[Path]:
         """Those of these files the latest build read and that changed since (inode, size or time):
         a save still being written as the build read it, which the watch reports again."""
-        out = []
-        for path in paths:
-            then = self._read.get(path)
-            if then is None:
-                continue
-            try:
-                now: tuple[int, int, int] | None = _file_state(path)
-            except OSError:
-                now = None
-            if now != then:
-                out.append(path)
-        return out
+        return [path for path in paths if path in self._read and self._changed(path)]
 
     def forget_unseen(self) -> None:
         """Drop files no longer read (removed or renamed), once a build has read the content."""
-        self._read = {path: self._states[path] for path in self._seen if path in self._states}
+        self._read = set(self._seen)
         for path in set(self._files) - self._seen:
             del self._files[path]
             self._states.pop(path, None)

@@ -104,7 +104,7 @@ def read_utf8(path: Path | str, archive: bool = False, quick: bool = False) -> s
 
 def read_bytes(path: Path | str, quick: bool = False) -> bytes:
     """read_utf8's bytes, before they are decoded (decode_utf8): the same checks, the same Unreadable.
-    The preview reads a content file once, keying what it made of it by these bytes (incremental.py)."""
+    The preview reads a content file once, keying what it made of it by these bytes (file_memo.py)."""
     if not quick:
         _check(_looked_at(path))
     elif _QUICK_OPEN is None:
