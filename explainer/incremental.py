@@ -20,7 +20,7 @@ checks this after random sequences of edits):
   items, each chunk keyed by its items' entry tokens (a fact: the object), numbers (a source: the
   facts citing it) and addresses, and the sources (export_memo.py);
 - the search index, keyed by its records (Pagefind runs again only when one changed; in `serve`,
-  in the background, the last index published meanwhile: pagefind.SearchMemo);
+  in the background, the last index published meanwhile: search_memo.SearchMemo);
 - each Markdown text's HTML, keyed by the text and the number and page of every fact it cites;
 - another edition of a story on one page: all its files, keyed by everything it shows (edition_key),
   so an edit to an original text it shows translated renders none of it;
@@ -72,8 +72,8 @@ from .fingerprints import (
 )
 from .held import Packed
 from .kept_checks import KeptChecks
-from .pagefind import SearchMemo
 from .paginate import KeptLayout
+from .search_memo import SearchMemo
 from .two_builds import TwoBuilds, same_at_each_place
 from .verify import QuoteMemo
 from .write_changes import WrittenSite
@@ -116,7 +116,7 @@ class RenderMemo:
         self.archives: dict[str, Any] = {}
         self.archives_now: dict[str, Any] = {}
         self.digests: dict[str, bytes] = {}  # each archived text's digest for the page fingerprints, by the text
-        self.search = SearchMemo()  # the last index per language, and Pagefind making a newer one (pagefind.py)
+        self.search = SearchMemo()  # the last index per language, and Pagefind making a newer one (search_memo.py)
         self._words: Any = None  # the catalogs the kept Markdown was rendered with
         self.reused = 0  # pages taken from the last build, for the preview's log and the tests
         # (template, source) → (the names it reads from its context, the templates it uses)
@@ -296,7 +296,7 @@ class BuildCache:
 class IncrementalBuilder:
     """``build()`` as pipeline.build, reusing the last build's work where its inputs are unchanged.
 
-    With ``background_search`` (`serve`), a rebuild does not wait for Pagefind: see pagefind.SearchMemo.
+    With ``background_search`` (`serve`), a rebuild does not wait for Pagefind: see search_memo.SearchMemo.
     """
 
     def __init__(self, background_search: bool = False) -> None:

@@ -292,7 +292,7 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
         finally:
             for folder in staging:
                 folder.close()  # a build that failed after writing early: its half-written folder goes
-    pending = getattr(search[0], "indexing", None) if search else None  # pagefind.Background: the preview's
+    pending = getattr(search[0], "indexing", None) if search else None  # search_memo.Background: the preview's
     changed = cache.written.changed if cache and cache.written.updated else None
     return BuildResult(project, pages, problems.warnings, time.perf_counter() - started,
                        search_pending=pending, changed=changed)

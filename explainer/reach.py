@@ -18,7 +18,8 @@ from . import embeds, offline, search
 from .errors import Problems
 
 if TYPE_CHECKING:  # pagefind.py is imported only for a story with search: the shipped one has none
-    from .pagefind import Background, Indexing, Kept, SearchUnavailable
+    from .pagefind import Indexing, SearchUnavailable
+    from .search_memo import Background, Kept
 
 
 def start_search(project: Any, layout: Any, problems: Problems,
@@ -27,7 +28,7 @@ def start_search(project: Any, layout: Any, problems: Problems,
 
     The records need only validated content, so the build starts this before the quote checks. The
     preview's ``memo`` (incremental.py) keeps the last index per language, which it shows again
-    while the records are the same, and in `serve` while Pagefind makes the new one (pagefind.SearchMemo).
+    while the records are the same, and in `serve` while Pagefind makes the new one (search_memo.SearchMemo).
     """
     if not search.wanted(project, layout):
         if memo is not None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .two_builds import same_ends, same_objects
 
 if TYPE_CHECKING:
-    from .pagefind import SearchMemo
+    from .search_memo import SearchMemo
 
 PAGE = "search.html"
 _MARKUP = re.compile(r"\[\[[a-z0-9-]+\]\]|[*_`]")

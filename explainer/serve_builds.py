@@ -5,7 +5,7 @@ the last build failed, HTML requests get the error page (rendered once, from mem
 build raises, the preview reports it in the terminal and on the page and keeps going.
 
 Search in the background: a rebuild of a story with search publishes its pages with the last
-search index and leaves Pagefind running (pagefind.SearchMemo). When Pagefind is done, and no newer
+search index and leaves Pagefind running (search_memo.SearchMemo). When Pagefind is done, and no newer
 build has replaced the site meanwhile, the new index is written in, in the build thread (so never
 during a build): in `serve`, only the index's files that changed, each atomically (through the
 builds' own write_changes.WrittenSite, which then knows the site on disk as it is); and the

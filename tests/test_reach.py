@@ -19,7 +19,7 @@ from conftest import MINIMAL, REPO, Project, make_project, tree_hash
 from hypothesis import given
 from hypothesis import strategies as st
 
-from explainer import pagefind, pipeline, search
+from explainer import pagefind, pipeline, search, search_memo
 from explainer.embeds import relocate
 from explainer.errors import BuildError
 from explainer.offline import human_size, self_contained
@@ -285,7 +285,7 @@ def test_the_previews_search_records_are_kept_only_while_what_they_are_made_of_i
     from explainer.paginate import layout
 
     project, _ = pipeline.check(split.root)
-    memo = pagefind.SearchMemo()
+    memo = search_memo.SearchMemo()
     first = search.records(project, layout(project), memo)
     again = search.records(project, layout(project), memo)
     assert again == first and all(a is b for a, b in zip(again, first, strict=True))
@@ -312,7 +312,7 @@ def test_the_previews_records_follow_a_fact_to_its_new_page(split: Project) -> N
     from explainer.paginate import KeptLayout
 
     project, _ = pipeline.check(split.root)
-    memo, kept = pagefind.SearchMemo(), KeptLayout()
+    memo, kept = search_memo.SearchMemo(), KeptLayout()
     first = search.records(project, kept.layout(project), memo)
     again = search.records(project, kept.layout(project), memo)
     assert all(a is b for a, b in zip(again, first, strict=True))
@@ -336,7 +336,7 @@ def test_the_previews_records_of_facts_kept_in_place_are_taken_without_a_look(sp
     from explainer.paginate import KeptLayout
 
     project, _ = pipeline.check(split.root)
-    memo, kept = pagefind.SearchMemo(), KeptLayout()
+    memo, kept = search_memo.SearchMemo(), KeptLayout()
     first = search.records(project, kept.layout(project), memo)
     middle = len(project.facts) // 2
     edited = dataclasses.replace(project.facts[middle], claim="A claim edited in the middle.")

@@ -1,4 +1,4 @@
-"""Search in the preview's background (serve_builds.py, pagefind.SearchMemo): a rebuild goes out with the
+"""Search in the preview's background (serve_builds.py, search_memo.SearchMemo): a rebuild goes out with the
 last search index at once, Pagefind's new one follows, and then the site is a cold build's, byte for byte.
 
 Pagefind runs behind a gate here (a wrapper that starts it only once the test opens the gate), so
