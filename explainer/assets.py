@@ -91,12 +91,15 @@ def _rewrite_css(rel: str, data: bytes, names: dict[str, str]) -> bytes:
     return _CSS_URL.sub(swap, text).encode("utf-8", "surrogateescape")
 
 
-# Matched on the page's bytes, not decoded text, and only the links found are decoded. A literal
-# space lets the regex engine skip ahead (2.5 times faster than any whitespace); when the page has
-# more `href="`/`src="` than that found (an attribute after a line break, a `data-src`), the page is
-# read again with any whitespace, so no link goes unchecked.
-_SPACED_REF = re.compile(rb""" (?:href|src)="([^"]*)\"""")
-_LOCAL_REF = re.compile(rb"""\s(?:href|src)="([^"]*)\"""")
+# A link is the value of an href or src attribute with whitespace before it. Each pattern starts
+# with the literal `="`, which the regex engine finds by a fast search, and then looks behind at the
+# attribute's name and the whitespace: the same matches as `\s(?:href|src)="([^"]*)"`, in a tenth of
+# the time on text (32 against 340 ms for a 21 MB page); a pattern that starts with a look-behind or
+# an alternation is tried at every character. LINK (text) keeps `="` and the closing quote as groups
+# 1 and 3 around the link for a rewrite (offline.py, embeds.py); LINK_BYTES is for the link check,
+# on the page's bytes (only the links found are decoded).
+LINK = re.compile(r'(=")(?:(?<=\shref=")|(?<=\ssrc="))([^"]*)(")')
+LINK_BYTES = re.compile(rb'="(?:(?<=\shref=")|(?<=\ssrc="))([^"]*)"')
 _OTHER_SITE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 _ELSEWHERE = (b"#", b"https://", b"http://")  # most links, skipped before they are decoded
 
@@ -120,10 +123,7 @@ def page_links(page: str, data: bytes) -> list[tuple[str, str, str]]:
     out = []
     here = posixpath.dirname(page)
     targets: dict[str, str] = {}  # path → the file it names: a page links the same few files many times
-    refs = _SPACED_REF.findall(data)
-    if len(refs) != data.count(b'href="') + data.count(b'src="'):
-        refs = _LOCAL_REF.findall(data)
-    for found in refs:
+    for found in LINK_BYTES.findall(data):
         if found.startswith(_ELSEWHERE):
             continue  # same page, or another site (a link the unescaping below could change starts otherwise)
         raw = found.decode("utf-8", "replace")

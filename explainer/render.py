@@ -265,18 +265,12 @@ class Renderer(MarkdownTexts, FactFilters):
             return {}
         pages: dict[str, bytes] = {}
         extras_errors = []
-        try:  # embeds, the offline file: first, since the front page links to them
-            pages.update(reach.render(self, context, problems))
-        except jinja2.TemplateError as exc:  # reported below, unless a page shows the same mistake
-            extras_errors.append(template_error(exc, self.env, problems))
-        jobs = [*((n, t, {}) for n, t in PAGES), *self.list_pages(context)]
-        keys = self.memo.page_keys(self, context, jobs) if self.memo is not None else {}
-        kept = self.memo.kept_pages(keys) if self.memo is not None else {}
-        todo = [job for job in jobs if job[0] not in kept]
         base_url = self.options.base_url
         data_files: dict[str, Any] = {}  # bytes, or a large file waiting on disk (write.Sink)
 
-        # A cold build's exports need nothing rendered: made in a child on another core, if there is one.
+        # A cold build's exports need nothing rendered: made in a child on another core, if there is one,
+        # started before anything is rendered (a story on one page renders its offline file first: 1.2 s
+        # at 10,000 facts, during which the other core was idle and this process then waited for the child).
         # Where Pagefind already has the only other core, the child makes facts.csv and this process
         # the JSON files (it waits for Pagefind at the end anyway): the two cores finish about together.
         aside_files = ("facts.csv",) if shares_a_core(_still_indexing(indexing)) else exports.DATA_FILES
@@ -296,15 +290,24 @@ class Renderer(MarkdownTexts, FactFilters):
             made.update(done)
             data_files.update((name, made[name]) for name in exports.DATA_FILES)
 
-        def keep(name: str, data: bytes, links: Any) -> tuple[Any, Any]:  # the preview's: held compressed at once
-            if name not in keys:
-                return data, links
-            links = links if links is not None else page_links(name, data)
-            return self.memo.keep_page(name, keys[name], data, links), links
-
-        front = [job for job in todo if job[0] == FRONT_PAGE]  # rendered last: it links to search
-        rest = [job for job in todo if job[0] != FRONT_PAGE]
         try:
+            try:  # embeds, the offline file: first, since the front page links to them
+                pages.update(reach.render(self, context, problems))
+            except jinja2.TemplateError as exc:  # reported below, unless a page shows the same mistake
+                extras_errors.append(template_error(exc, self.env, problems))
+            jobs = [*((n, t, {}) for n, t in PAGES), *self.list_pages(context)]
+            keys = self.memo.page_keys(self, context, jobs) if self.memo is not None else {}
+            kept = self.memo.kept_pages(keys) if self.memo is not None else {}
+            todo = [job for job in jobs if job[0] not in kept]
+
+            def keep(name: str, data: bytes, links: Any) -> tuple[Any, Any]:  # the preview's: held compressed
+                if name not in keys:
+                    return data, links
+                links = links if links is not None else page_links(name, data)
+                return self.memo.keep_page(name, keys[name], data, links), links
+
+            front = [job for job in todo if job[0] == FRONT_PAGE]  # rendered last: it links to search
+            rest = [job for job in todo if job[0] != FRONT_PAGE]
             done = render_pages(self, context, rest, workers, exports_meanwhile, keep if keys else None)
         finally:
             if child is not None:

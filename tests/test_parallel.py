@@ -189,6 +189,20 @@ def test_a_template_error_stops_the_child(root, tmp_path, child):
     assert not (tmp_path / "out").exists()
 
 
+def test_the_exports_child_starts_before_the_embeds_and_the_offline_file(root, tmp_path, monkeypatch):
+    """A story on one page renders its offline file (the whole story again) before its pages: the
+    exports' child is started first, so the two are made at once (render.py)."""
+    from explainer import reach, render
+
+    calls = []
+    monkeypatch.setattr(render, "aside", lambda make, facts: calls.append("exports child"))  # None: made here
+    real = reach.render
+    monkeypatch.setattr(reach, "render", lambda *args: calls.append("embeds, offline file") or real(*args))
+    pipeline.build(root, tmp_path / "out")
+    assert calls == ["exports child", "embeds, offline file"]
+    assert json.loads((tmp_path / "out" / "facts.json").read_text(encoding="utf-8"))["facts"]
+
+
 def test_small_sites_and_one_core_make_their_exports_in_process(root, monkeypatch):
     monkeypatch.setattr(parallel, "workers_available", lambda: 2)
     monkeypatch.setattr(parallel, "_load", lambda: 9.0)  # busy cores: a big story's exports go aside all the same
