@@ -12,8 +12,15 @@ Anything else renders the block anew:
 
 - a name read whose value is another object (the offline file's `layout` when a list is split, its
   `offline`, `csp` or `embeds_page`), even an equal one;
-- a block that reads `self`, `super()` or a block nested in it: those come from the page's own
-  template (a theme's `offline.html` may override them), not from the context.
+- a block reached (`self.NAME()`, `super()`, a block nested in it) that is another block here: those
+  come from the page's own template (a theme's `offline.html` may override them), not from the
+  context, so each is compared by the functions its name stands for in the page; a block that
+  reaches the blocks any other way (a loop over them) is never kept.
+
+A block nested in another is kept on its own too: where the sources are split but not the facts,
+the offline file's `main` renders again (it lists every source), but the fact list and the
+timeline nested in it (`facts_list`, `timeline_list`) are given again: at 10,000 facts on one page,
+most of both files.
 
 Jinja's own translation functions (`_`, `ngettext`), the only ones here that take the context, read
 it by name as well; the escaping in force is compared with the rest.
@@ -35,7 +42,8 @@ from jinja2.runtime import Context
 
 Block = Callable[[Context], Iterator[str]]
 
-_BLOCKS = "\0blocks"  # recorded when a block reaches the context's blocks (self, super(), nesting): no name
+_BLOCKS = "\0blocks"  # recorded when a block reaches the context's blocks other than by name: never kept
+_BLOCK = "\0block:"  # + a block's name: recorded when a block reaches it (nested in it, self.NAME(), super())
 
 
 class SharedBlocks:
@@ -72,8 +80,7 @@ class SharedBlocks:
             self.recording.pop()
         self.kept.pop(render, None)
         if _BLOCKS not in names:
-            resolve = context.resolve_or_missing
-            self.kept[render] = ({name: resolve(name) for name in names}, escaping, text)
+            self.kept[render] = ({name: _value(context, name) for name in names}, escaping, text)
         return text
 
 
@@ -90,7 +97,43 @@ def _shared(ref: weakref.ref[SharedBlocks], render: Block) -> Block:
 
 def _same(context: Context, reads: dict[str, Any]) -> bool:
     resolve = context.resolve_or_missing
-    return all(resolve(name) is value for name, value in reads.items())
+    return all(resolve(name) is value if not name.startswith(_BLOCK) else _value(context, name) == value
+               for name, value in reads.items())
+
+
+def _value(context: Context, name: str) -> Any:
+    """What a block read under ``name``: a context value, or the functions a block name stands for in
+    this page (its own template's override first, then the ones it extends: a tuple, compared ==)."""
+    if name.startswith(_BLOCK):
+        return tuple(context._blocks.get(name[len(_BLOCK):], ()))  # type: ignore[attr-defined]
+    return context.resolve_or_missing(name)
+
+
+class _BlocksRead:
+    """A context's blocks as a block being rendered reaches them: each one looked up by name is recorded
+    with the functions it stands for (`_value`); any other use (a loop over them) records `_BLOCKS`."""
+
+    def __init__(self, blocks: dict[str, list[Block]], recording: list[set[str]]):
+        self._blocks, self._recording = blocks, recording
+
+    def __getitem__(self, name: str) -> list[Block]:
+        for names in self._recording:
+            names.add(_BLOCK + name)
+        return self._blocks[name]
+
+    def __getattr__(self, attribute: str) -> Any:
+        for names in self._recording:
+            names.add(_BLOCKS)
+        return getattr(self._blocks, attribute)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__getattr__("keys")())
+
+    def __contains__(self, name: object) -> bool:
+        return self.__getattr__("__contains__")(name)
+
+    def __len__(self) -> int:
+        return self.__getattr__("__len__")()
 
 
 def _context_class(recording: list[set[str]]) -> type[Context]:
@@ -104,9 +147,9 @@ def _context_class(recording: list[set[str]]) -> type[Context]:
 
         @property  # type: ignore[override]
         def blocks(self) -> dict[str, list[Block]]:
-            for names in recording:
-                names.add(_BLOCKS)
-            return self._blocks
+            if not recording:
+                return self._blocks
+            return _BlocksRead(self._blocks, recording)  # type: ignore[return-value]
 
         @blocks.setter
         def blocks(self, value: dict[str, list[Block]]) -> None:

@@ -83,15 +83,45 @@ def test_a_loop_name_that_shadows_the_context_is_keyed_by_the_context() -> None:
 
 
 @pytest.mark.parametrize("main", ["{{ self.header() }}", "{% block inner %}index{% endblock %}"])
-def test_a_block_that_reaches_other_blocks_is_never_given_again(main: str) -> None:
-    """self.header() and a nested block come from the page's own template, which the context does not show."""
+def test_a_block_that_reaches_a_block_the_page_overrides_is_not_given_again(main: str) -> None:
+    """self.header() and a nested block come from the page's own template, which the context does not
+    show: the block is given again only to a page where they are the same blocks."""
     templates = {**BASE, "index.html": ('{% extends "base.html" %}{% block header %}index{% endblock %}'
                                         "{% block main %}" + main + "{% endblock %}"),
                  "offline.html": ('{% extends "index.html" %}{% block header %}offline{% endblock %}'
                                   "{% block inner %}offline{% endblock %}")}
     env, shared = env_with(templates)
     assert env.get_template("index.html").render() == "<h>index</h><m>index</m>"
+    hits = shared.hits  # self.header() inside main is the header just rendered: given again
     assert env.get_template("offline.html").render() == "<h>offline</h><m>offline</m>"
+    assert shared.hits == hits
+    assert env.get_template("index.html").render() == "<h>index</h><m>index</m>"
+    assert shared.hits == hits + 2  # header, and main with what it reached: index.html's own blocks again
+
+
+NESTED = {**BASE, "index.html": ('{% extends "base.html" %}{% block header %}{{ title }}{% endblock %}'
+                                 "{% block main %}{{ layout }}:{% block items %}"
+                                 '{% for item in items %}{% include "_item.html" %}{% endfor %}'
+                                 "{% endblock %}{% endblock %}")}
+
+
+def test_a_nested_block_is_given_again_where_the_block_around_it_is_not() -> None:
+    """The offline file of a story whose sources are split has another `layout` (main renders again)
+    but the same facts: the fact list, a block nested in main, is given again."""
+    env, shared = env_with(NESTED)
+    values = {"title": "T", "items": ["a", "b"], "suffix": "!"}
+    assert env.get_template("index.html").render(values, layout="split") == "<h>T</h><m>split:[a!][b!]</m>"
+    assert env.get_template("offline.html").render(values, layout="whole") == "<h>offline: T</h><m>whole:[a!][b!]</m>"
+    assert shared.hits == 2  # header through super(), and items; not main
+    assert kept(shared) == ["block_header", "block_items", "block_main"]
+    assert env.get_template("offline.html").render(values, layout="whole") == "<h>offline: T</h><m>whole:[a!][b!]</m>"
+    assert shared.hits == 4  # header, and main whole: the same layout and the same items block
+
+
+def test_a_block_that_loops_over_the_blocks_is_never_kept() -> None:
+    main = "{% block main %}{{ self._TemplateReference__context.blocks | length }}{% endblock %}"
+    env, shared = env_with({**BASE, "index.html": '{% extends "base.html" %}' + main})
+    assert env.get_template("index.html").render() == "<h></h><m>2</m>"
     assert "block_main" not in kept(shared)
 
 
@@ -128,6 +158,9 @@ THEME_FACTS = {"templates/_facts.html": """\
 CASES = {
     "one page": dict(MINIMAL),
     "split, offline: true": {**MINIMAL, **site_yaml(MINIMAL, SPLIT)},
+    "one page, sources split": {**MINIMAL, **site_yaml(MINIMAL, "pagination: {sources_per_page: 1}\n"),
+                                "content/sources.yaml": MINIMAL["content/sources.yaml"].rstrip() + "\n"
+                                + MINIMAL["content/sources.yaml"].rstrip().replace("article-a", "article-b") + "\n"},
     "two languages": dict(FILES),
     "theme's offline.html main block": {**MINIMAL, **THEME_MAIN},
     "theme's _facts.html": {**MINIMAL, **THEME_FACTS},
@@ -155,6 +188,9 @@ def test_a_build_writes_the_same_bytes_as_without_sharing(case: str, tmp_path: P
     offline = (tmp_path / "shared" / "explainer-en.html").read_text(encoding="utf-8")
     if case == "one page":
         assert hits[0] >= 1  # the main block at least
+    if case == "one page, sources split":  # the offline file lists every source: main renders again,
+        assert hits[0] >= 2  # but not the fact list and the timeline nested in it
+        assert (tmp_path / "shared" / "sources-2.html").exists()
     if case == "theme's offline.html main block":
         assert "offline-only" in offline and "offline-only" not in front
     if case == "theme's _facts.html":
