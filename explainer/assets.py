@@ -100,7 +100,7 @@ def _rewrite_css(rel: str, data: bytes, names: dict[str, str]) -> bytes:
 # on the page's bytes (only the links found are decoded).
 LINK = re.compile(r'(=")(?:(?<=\shref=")|(?<=\ssrc="))([^"]*)(")')
 LINK_BYTES = re.compile(rb'="(?:(?<=\shref=")|(?<=\ssrc="))([^"]*)"')
-_OTHER_SITE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+OTHER_SITE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # a link with a scheme, or to another host
 _ELSEWHERE = (b"#", b"https://", b"http://")  # most links, skipped before they are decoded
 
 
@@ -128,7 +128,7 @@ def page_links(page: str, data: bytes) -> list[tuple[str, str, str]]:
             continue  # same page, or another site (a link the unescaping below could change starts otherwise)
         raw = found.decode("utf-8", "replace")
         link = html.unescape(raw) if "&" in raw else raw
-        if not link or link[0] == "#" or _OTHER_SITE.match(link):
+        if not link or link[0] == "#" or OTHER_SITE.match(link):
             continue  # same page, or another site
         path = link.split("#", 1)[0].split("?", 1)[0]
         if path.startswith("/"):

@@ -22,7 +22,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .assets import LINK
+from .assets import LINK, OTHER_SITE
 
 FOLDER = "embed"
 CODES_PAGE = "embed.html"  # the page listing each embed with its code
@@ -30,7 +30,6 @@ HEADERS_FILE = "_headers"
 DEFAULT_FRAME_ANCESTORS = "*"
 DEFAULT_HEIGHT = 600
 _LINK = LINK  # href and src attributes' values (assets.py); tests/test_link_rewrite.py swaps it
-_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ def relocate(html: str, prefix: str = "../", home: str = "index.html") -> str:
     """
     def fix(match: re.Match[str]) -> str:
         link = match.group(2)
-        if _EXTERNAL.match(link):
+        if OTHER_SITE.match(link):
             return match.group(0)
         target = prefix + home + link if link.startswith("#") else prefix + link
         return match.group(1) + target + match.group(3)

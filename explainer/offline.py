@@ -16,11 +16,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .assets import LINK
+from .assets import LINK, OTHER_SITE
 from .paginate import Layout, Section
 
 _LINK = LINK  # href and src attributes' values (assets.py); tests/test_link_rewrite.py swaps it
-_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 PRINT_STYLESHEET = "print.css"
 
 
@@ -43,7 +42,7 @@ def self_contained(html: str, site_pages: set[str], base_url: str) -> str:
     """Links to any page of the site become fragment links; other relative links, absolute ones."""
     def fix(match: re.Match[str]) -> str:
         link = match.group(2)
-        if _EXTERNAL.match(link) or link.startswith("#") or not link:
+        if OTHER_SITE.match(link) or link.startswith("#") or not link:
             return match.group(0)
         path, hash_, fragment = link.partition("#")
         if path in site_pages and hash_:
