@@ -42,8 +42,8 @@ from jinja2.runtime import Context
 
 Block = Callable[[Context], Iterator[str]]
 
-_BLOCKS = "\0blocks"  # recorded when a block reaches the context's blocks other than by name: never kept
-_BLOCK = "\0block:"  # + a block's name: recorded when a block reaches it (nested in it, self.NAME(), super())
+_BLOCKS_UNNAMED = "\0blocks"  # recorded when a block reaches the context's blocks other than by name: never kept
+_BLOCK_NAMED = "\0block:"  # + a block's name: recorded when a block reaches it (nested in it, self.NAME(), super())
 
 
 class SharedBlocks:
@@ -79,7 +79,7 @@ class SharedBlocks:
         finally:
             self.recording.pop()
         self.kept.pop(render, None)
-        if _BLOCKS not in names:
+        if _BLOCKS_UNNAMED not in names:
             self.kept[render] = ({name: _value(context, name) for name in names}, escaping, text)
         return text
 
@@ -97,43 +97,46 @@ def _shared(ref: weakref.ref[SharedBlocks], render: Block) -> Block:
 
 def _same(context: Context, reads: dict[str, Any]) -> bool:
     resolve = context.resolve_or_missing
-    return all(resolve(name) is value if not name.startswith(_BLOCK) else _value(context, name) == value
+    return all(resolve(name) is value if not name.startswith(_BLOCK_NAMED) else _value(context, name) == value
                for name, value in reads.items())
 
 
 def _value(context: Context, name: str) -> Any:
     """What a block read under ``name``: a context value, or the functions a block name stands for in
     this page (its own template's override first, then the ones it extends: a tuple, compared ==)."""
-    if name.startswith(_BLOCK):
-        return tuple(context._blocks.get(name[len(_BLOCK):], ()))  # type: ignore[attr-defined]
+    if name.startswith(_BLOCK_NAMED):
+        return tuple(context._blocks.get(name[len(_BLOCK_NAMED):], ()))  # type: ignore[attr-defined]
     return context.resolve_or_missing(name)
 
 
 class _BlocksRead:
     """A context's blocks as a block being rendered reaches them: each one looked up by name is recorded
-    with the functions it stands for (`_value`); any other use (a loop over them) records `_BLOCKS`."""
+    with the functions it stands for (`_value`); any other use (a loop over them) records `_BLOCKS_UNNAMED`."""
 
     def __init__(self, blocks: dict[str, list[Block]], recording: list[set[str]]):
         self._blocks, self._recording = blocks, recording
 
     def __getitem__(self, name: str) -> list[Block]:
         for names in self._recording:
-            names.add(_BLOCK + name)
+            names.add(_BLOCK_NAMED + name)
         return self._blocks[name]
 
-    def __getattr__(self, attribute: str) -> Any:
+    def _unnamed(self) -> dict[str, list[Block]]:
         for names in self._recording:
-            names.add(_BLOCKS)
-        return getattr(self._blocks, attribute)
+            names.add(_BLOCKS_UNNAMED)
+        return self._blocks
+
+    def __getattr__(self, attribute: str) -> Any:  # .get(), .items(), .update(), ...
+        return getattr(self._unnamed(), attribute)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.__getattr__("keys")())
+        return iter(self._unnamed())
 
     def __contains__(self, name: object) -> bool:
-        return self.__getattr__("__contains__")(name)
+        return name in self._unnamed()
 
     def __len__(self) -> int:
-        return self.__getattr__("__len__")()
+        return len(self._unnamed())
 
 
 def _context_class(recording: list[set[str]]) -> type[Context]:
