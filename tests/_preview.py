@@ -72,6 +72,25 @@ class Server:
                 if not self._changed.wait(timeout=max(0.0, deadline - time.monotonic())):
                     pytest.fail(f"no {pattern!r} within {self.wait} s:\n" + self.output)
 
+    def wait_until_shown(self, text: bytes, after: int, path: str = "/") -> bytes:
+        """The page at ``path`` once a rebuild printed from line ``after`` on serves ``text``.
+
+        A save is not always named in a rebuild line of its own: a build that another change set
+        started (a folder's watch coming back, say) may read it first, and the save's own report then
+        finds nothing new to build. What the editor sees is the page, so the page is what is checked,
+        after each rebuild, until one serves the save or none comes within ``wait`` seconds.
+        """
+        deadline = time.monotonic() + self.wait
+        while True:
+            found = self.wait_for(r"^rebuilt ", after=after)
+            with self._changed:
+                after = self.lines.index(found.string, after) + 1
+            status, _headers, body = request(self.port, path)
+            if status == 200 and text in body:
+                return body
+            if time.monotonic() > deadline:
+                pytest.fail(f"no rebuild served {text!r} within {self.wait} s:\n" + self.output)
+
     def start(self) -> Server:
         self.url = self.wait_for(r"serving (http://\S+)").group(1)
         return self

@@ -219,8 +219,7 @@ def test_a_folder_that_goes_and_comes_back(live: tuple[Server, Project], tmp_pat
         assert status == 200 and b"SBU commandos captured" in body, folder
     mark = len(running.lines)
     project.edit("content/facts.yaml", "on a Wednesday.", "on a Wednesday, still watched.")
-    running.wait_for(r"^rebuilt .* content/facts\.yaml", after=mark)
-    assert b"on a Wednesday, still watched." in request(running.port, "/")[2]
+    running.wait_until_shown(b"on a Wednesday, still watched.", after=mark)
     assert "Traceback" not in running.output
 
 
