@@ -113,7 +113,8 @@ def render(project: Project, root: Path, base_url: str | None, problems: Problem
     The pages are rendered on every core the process may use (parallel.py): the same bytes, sooner.
     ``search`` is ``(indexing,)`` when the build has started Pagefind already (see build()), and
     ``layout`` the project's pages (paginate.layout) when the build has laid them out already.
-    ``early`` is given the files ready while the build waits for Pagefind (Renderer.write_early).
+    ``early`` is given the files ready while the build waits for Pagefind (Renderer.write_early),
+    or for the other editions' child.
     """
     from . import editions
     from .assets import hash_assets
@@ -160,6 +161,10 @@ def _editions_child(render_others: Callable[[int], dict[str, Output]], problems:
     return Forked(work)
 
 
+# What the other editions change in the original's files once they are rendered (below).
+CHANGED_BY_EDITIONS = frozenset({"index.html", "sitemap.xml", "_headers"})
+
+
 def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any, problems: Problems,
             cache: BuildCache | None, search: tuple[Any] | None, render_others: Callable[[int], dict[str, Output]],
             child: Forked | None, early: Callable[[dict[str, Output]], None] | None,
@@ -186,6 +191,8 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
     pages.update(assets.files)
     pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout, dated=dated)
     if len(site.languages) > 1:  # each other edition under its code, from the same verified project
+        if child is not None and early is not None:  # while the child renders them: this edition's files
+            early({name: data for name, data in pages.items() if name not in CHANGED_BY_EDITIONS})
         done = child.result() if child is not None else None
         if done is None:  # no child, or it failed: rendered here (an error in it is raised as usual)
             pages.update(render_others(workers_available()))
@@ -269,7 +276,8 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
         laid.append(cache.layout.layout(project) if cache else layout(project))
         search.append(start_search(project, laid[0], problems, cache.render if cache else None))
 
-    # A cold build writes what is ready while it waits for Pagefind (render_early); the rest, and the swap, after.
+    # A cold build writes what is ready while it waits for Pagefind or the other editions' child
+    # (Renderer.write_early, _render); the rest, and the swap, after.
     staging: list[Staging] = []
 
     def write_early(files: dict[str, Output]) -> None:

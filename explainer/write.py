@@ -200,10 +200,11 @@ class Staging:
         self._written: dict[str, Output] = {}  # path → what was written there
 
     def add(self, pages: dict[str, Output]) -> None:
-        """Write these files now (the same ones may come again to `finish`: they are not written twice)."""
+        """Write these files now (the same ones may come again, here or to `finish`: they are not written twice)."""
         try:
             for rel, data in sorted(pages.items()):
-                self._write(rel, data)
+                if self._written.get(rel) is not data:
+                    self._write(rel, data)
         except BaseException:
             self.close()
             raise

@@ -83,3 +83,19 @@ def test_a_build_failing_after_its_early_write_keeps_the_previous_site(tmp_path:
     assert len(early_writes) == 2  # the failing build had written its pages early
     assert tree_hash(output) == before
     assert staging(tmp_path) == []
+
+
+def test_a_file_given_early_twice_is_written_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A story with search and other editions writes early twice (while Pagefind indexes, then while
+    the editions' child renders): the files the second write gives again are not written again."""
+    output = tmp_path / "output"
+    page, changed = b"page", b"second"
+    written: list[str] = []
+    real = write._write_file
+    monkeypatch.setattr(write, "_write_file", lambda path, data: (written.append(path.name), real(path, data)))
+    folder = write.start_site(output)
+    write.write_early(folder, {"a.html": page, "b.html": b"first"}, output)
+    write.write_early(folder, {"a.html": page, "b.html": changed}, output)
+    write.write_site({"a.html": page, "b.html": changed}, output, staging=folder)
+    assert written == ["a.html", "b.html", "b.html", write.MARKER]
+    assert (output / "b.html").read_bytes() == b"second"

@@ -43,6 +43,14 @@ def failing(*args):
         raise RuntimeError("a bug in the edition")
     return render_other(*args)
 editions.render_other = failing
+if os.environ.get("EARLY_LOG"):  # the names of the files written before the build's end, one line each
+    from explainer import write
+    add = write.Staging.add
+    def logged(self, pages):
+        with open(os.environ["EARLY_LOG"], "a", encoding="utf-8") as log:
+            log.writelines(name + chr(10) for name in pages if self._written.get(name) is not pages[name])
+        add(self, pages)
+    write.Staging.add = logged
 try:
     result = pipeline.build(root, output)
     problems = [p.format() for p in result.warnings]
@@ -81,6 +89,24 @@ def test_the_shipped_explainer_is_the_same_bytes_from_a_child(tmp_path):
     files = read_tree(tmp_path / "forked")
     assert files == read_tree(tmp_path / "serial")
     assert "uk/index.html" in files and "uk/explainer-uk.html" in files
+
+
+def test_the_original_edition_is_written_while_the_child_renders_the_others(tmp_path):
+    """Its files go into the staging folder while the build waits for the child, each once; the
+    front page and _headers, which the other editions change, wait for the end. The same site."""
+    logs = {mode: tmp_path / f"{mode}.log" for mode in ("fork", "serial")}
+    for mode, log in logs.items():
+        build(REPO, tmp_path / mode, mode, {"EARLY_LOG": str(log)})
+    early = logs["fork"].read_text(encoding="utf-8").splitlines()
+    assert not logs["serial"].exists()  # no child, nothing to wait for: all written at the end
+    assert len(early) == len(set(early))
+    site = read_tree(tmp_path / "fork")
+    assert site == read_tree(tmp_path / "serial")
+    assert set(early) <= set(site)
+    assert not [name for name in early if name.startswith("uk/") or "-uk." in name]  # the child's
+    assert not {"index.html", "sitemap.xml", "_headers"} & set(early)
+    top = {name for name in site if "/" not in name and name.endswith((".html", ".json", ".csv", ".xml"))}
+    assert top - set(early) == {"index.html", "sitemap.xml"}
 
 
 def test_warnings_of_both_editions_come_in_the_serial_order(tmp_path):
