@@ -126,6 +126,7 @@ def memory(args: argparse.Namespace) -> int:
         ids = re.findall(r"^- id: (\S+)", facts.read_text(encoding="utf-8"), re.M)
         summary = sorted((root / "content" / "summaries").glob("*.md"))[-1]
         builder = IncrementalBuilder(background_search=True)  # as `serve` builds
+        profile = cProfile.Profile() if args.profile else None
         try:
             started = time.process_time()
             builder.build(root, Path(tmp) / "out")
@@ -138,7 +139,11 @@ def memory(args: argparse.Namespace) -> int:
                 held.give_back_freed()  # the edit's own texts (an editor's, not the preview's), gone
                 peak_from_here = reset_peak()
                 started = time.process_time()
+                if profile is not None:
+                    profile.enable()
                 builder.build(root, Path(tmp) / "out")
+                if profile is not None:
+                    profile.disable()
                 saves.append(time.process_time() - started)
                 if peak_from_here:
                     save_peaks.append(resident_mb("VmHWM"))
@@ -146,6 +151,8 @@ def memory(args: argparse.Namespace) -> int:
             resident = resident_mb()
         finally:
             builder.close()
+        if profile is not None:
+            profile.dump_stats(args.profile)
     story = f"generated, {args.facts} facts" if args.facts else str(args.project)
     print(f"project: {story}; the preview's builds alone, {args.edits} {args.edit} edits")
     print(f"first build: {first:.2f} s CPU; peak resident memory {first_peak:.0f} MB")
@@ -166,7 +173,8 @@ def main() -> int:
     parser.add_argument("--edit", choices=("fact", "summary"), default="fact", help="what each edit changes")
     parser.add_argument("--no-search", action="store_true",
                         help="set `search: false` in the copy's site.yaml (no Pagefind: the preview's own work alone)")
-    parser.add_argument("--profile", type=Path, help="write a cProfile of the incremental rebuilds to this file")
+    parser.add_argument("--profile", type=Path,
+                        help="write a cProfile of the incremental rebuilds (with --memory: of the saves) to this file")
     parser.add_argument("--memory", action="store_true",
                         help="the preview's builds alone: peak and held memory of this process, CPU per save")
     args = parser.parse_args()
