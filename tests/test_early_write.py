@@ -1,8 +1,10 @@
-"""A cold build writes its pages while Pagefind still indexes, and swaps the site in only at the end.
+"""A cold build writes its pages while Pagefind still indexes (and, for a story in several languages,
+while the other editions' child renders: test_editions_fork.py), and swaps the site in only at the end.
 
 - the site is the same bytes whether its pages were written early or all at the end;
 - a file written early and then changed, or dropped, is what the site finally holds;
-- a build that fails after writing early leaves the previous site and no staging folder behind.
+- a build that fails after writing early leaves the previous site and no staging folder behind;
+- a file given early twice, unchanged, is written once.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ import pytest
 from _languages_fixture import UK
 from conftest import REPO, make_project
 
+from explainer import write
+
 # A build with the editions' child forced on ("fork") or off ("serial"); "dies" and "raises" make
 # the child fail (killed, or an exception in it) after a fork, so the build renders the edition itself.
 BUILD = """
@@ -127,6 +129,8 @@ def test_an_error_in_the_other_edition_only_is_reported_the_same(tmp_path):
     assert serial["failed"]
     assert any(p.startswith("locales/uk.po:1:1: error: the catalog cannot be read") for p in serial["problems"])
     assert not (tmp_path / "forked").exists() and not (tmp_path / "serial").exists()
+    # The forked build had written the original edition's files early: their staging folder is gone too.
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(write._PREFIX)]
 
 
 @pytest.mark.parametrize("where", ["other edition", "both editions"])
@@ -184,7 +188,7 @@ def test_no_child_without_a_spare_core_or_with_threads(monkeypatch):
 
 def test_a_large_file_comes_back_from_the_child_on_disk(monkeypatch):
     """A file past write.SPILL_BYTES waits on disk in the parent as it did in the child."""
-    from explainer import parallel, write
+    from explainer import parallel
 
     monkeypatch.setattr(write, "SPILL_BYTES", 10)
     sink = write.Sink()
