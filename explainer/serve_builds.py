@@ -229,7 +229,10 @@ class Preview:
         """
         if (self.unchanged is not None and self.failure is None and self._fingerprint.startswith("ok:")
                 and self.unchanged(self.root, changed)):
-            return None, self._fingerprint, None  # a second report of a save the last good build read
+            # A second report of a save the last good build read (a file emptied, then written; or a
+            # build another change started, which read this save first): named, so no save goes unsaid.
+            self.say(f"already built: {_names(changed)} (the last build read this save)")
+            return None, self._fingerprint, None
         paused = self._pending[0] if self._pending is not None else None
         if paused is not None:
             paused.pause()
@@ -338,8 +341,10 @@ def _pages_digest(pages: dict[str, bytes] | None) -> str:
 
 
 def _describe(changed: set[str]) -> str:
-    if not changed:
-        return ""
+    return f" after {len(changed)} change(s): {_names(changed)}" if changed else ""
+
+
+def _names(changed: set[str]) -> str:
+    """The changed files as the terminal shows them: the first three by name, then how many more."""
     names = sorted(changed)
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return f" after {len(names)} change(s): {shown}"
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")

@@ -77,8 +77,9 @@ class Server:
 
         A save is not always named in a rebuild line of its own: a build that another change set
         started (a folder's watch coming back, say) may read it first, and the save's own report then
-        finds nothing new to build. What the editor sees is the page, so the page is what is checked,
-        after each rebuild, until one serves the save or none comes within ``wait`` seconds.
+        finds nothing new to build ("already built: …"). What the editor sees is the page, so the
+        page is what is checked, after each rebuild, until one serves the save or none comes within
+        ``wait`` seconds.
         """
         deadline = time.monotonic() + self.wait
         while True:

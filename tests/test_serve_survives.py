@@ -220,6 +220,7 @@ def test_a_folder_that_goes_and_comes_back(live: tuple[Server, Project], tmp_pat
     mark = len(running.lines)
     project.edit("content/facts.yaml", "on a Wednesday.", "on a Wednesday, still watched.")
     running.wait_until_shown(b"on a Wednesday, still watched.", after=mark)
+    running.wait_for(r"^(rebuilt|already built:) .*content/facts\.yaml", after=mark)  # the watch saw the save
     assert "Traceback" not in running.output
 
 
