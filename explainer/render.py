@@ -315,8 +315,9 @@ class Renderer(MarkdownTexts, FactFilters):
         if len(done) == len(rest):  # else the build fails: no need to wait for Pagefind (render() stops it)
             _read_links(done)  # while Pagefind may still index on the other core, not after it
             if self.write_early is not None and _still_indexing(indexing):
-                # Pages the rest of the build leaves as they are (pipeline.py replaces only the front
-                # page, sitemap and _headers of a multilingual site; a file changed later is written again).
+                # Pages the rest of the build leaves as they are (pipeline.py replaces only the front page,
+                # sitemap and _headers of a multilingual site, CHANGED_BY_EDITIONS; a file changed later is
+                # written again).
                 self.write_early({**pages, **{name: data for name, (data, _) in done.items()}, **data_files})
             try:
                 pages.update(reach.search_pages(self, context, problems, indexing))

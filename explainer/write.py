@@ -203,8 +203,7 @@ class Staging:
         """Write these files now (the same ones may come again, here or to `finish`: they are not written twice)."""
         try:
             for rel, data in sorted(pages.items()):
-                if self._written.get(rel) is not data:
-                    self._write(rel, data)
+                self._write(rel, data)
         except BaseException:
             self.close()
             raise
@@ -215,8 +214,7 @@ class Staging:
             for rel in self._written.keys() - pages.keys():  # written early, then dropped from the site
                 os.remove(self.folder / rel)
             for rel, data in sorted(pages.items()):
-                if self._written.get(rel) is not data:
-                    self._write(rel, data)
+                self._write(rel, data)
             _write_file(self.folder / MARKER, MARKER_TEXT)
             for folder in self._folders:
                 os.chmod(folder, DIR_MODE)
@@ -230,6 +228,9 @@ class Staging:
             shutil.rmtree(self.folder, ignore_errors=True)  # pragma: no mutate (a later build clears what is left)
 
     def _write(self, rel: str, data: Output) -> None:
+        """Write one file, unless it was written already as this same object."""
+        if self._written.get(rel) is data:
+            return
         path = self.folder / rel
         if rel in self._written:  # changed since it was written early
             os.remove(path)

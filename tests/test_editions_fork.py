@@ -47,12 +47,19 @@ def failing(*args):
 editions.render_other = failing
 if os.environ.get("EARLY_LOG"):  # the names of the files written before the build's end, one line each
     from explainer import write
-    add = write.Staging.add
-    def logged(self, pages):
-        with open(os.environ["EARLY_LOG"], "a", encoding="utf-8") as log:
-            log.writelines(name + chr(10) for name in pages if self._written.get(name) is not pages[name])
-        add(self, pages)
-    write.Staging.add = logged
+    add, write_file, adding = write.Staging.add, write._write_file, []
+    def logged_add(self, pages):
+        adding.append(self.folder)
+        try:
+            add(self, pages)
+        finally:
+            adding.pop()
+    def logged_write(path, data):
+        if adding:
+            with open(os.environ["EARLY_LOG"], "a", encoding="utf-8") as log:
+                log.write(path.relative_to(adding[-1]).as_posix() + chr(10))
+        write_file(path, data)
+    write.Staging.add, write._write_file = logged_add, logged_write
 try:
     result = pipeline.build(root, output)
     problems = [p.format() for p in result.warnings]
