@@ -30,6 +30,12 @@ T = TypeVar("T")
 WAIT = 20  # seconds: generous upper bounds for a shared, busy machine; never a timing assertion
 
 
+def save_named(rel: str) -> str:
+    """A line naming a save of ``rel``: its rebuild, or "already built" when a build another change
+    started read it first (serve_builds.Preview)."""
+    return rf"^(rebuilt|already built:) .*{re.escape(rel)}"
+
+
 class Server:
     """`build.py serve --port 0` in its own session, with its output collected line by line.
 

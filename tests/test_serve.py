@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _preview import WAIT, Server, get, request, run_in_thread
+from _preview import WAIT, Server, get, request, run_in_thread, save_named
 from conftest import Project, make_project
 
 from explainer import held, serve_builds, serve_http, serve_page
@@ -252,7 +252,7 @@ def test_a_burst_of_saves_gives_one_rebuild(server: Server, site: Project, tmp_p
     # A later save is a rebuild of its own; count the rebuilds the burst caused before it.
     sentinel = len(server.lines)
     site.edit("site.yaml", "Test explainer", "Test explainer, edited")
-    server.wait_for(r"^(rebuilt|already built:) .*site\.yaml", after=sentinel)
+    server.wait_for(save_named("site.yaml"), after=sentinel)
     rebuilds = [line for line in server.lines[mark:] if line.startswith("rebuilt ")]
     burst = [line for line in rebuilds if "site.yaml" not in line]
     changes = sum(int(re.search(r"after (\d+) change", line).group(1)) for line in burst)

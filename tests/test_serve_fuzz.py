@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _preview import WAIT, Server, read_until_closed, request, ws_frame, ws_handshake
+from _preview import WAIT, Server, read_until_closed, request, save_named, ws_frame, ws_handshake
 from conftest import Project, make_project
 
 from explainer import serve_http
@@ -171,8 +171,7 @@ def test_the_preview_ends_serving_the_latest_good_build(tmp_path: Path) -> None:
         for rel in ("site.yaml", FACTS):  # both watches (the project folder's, content/'s) still report saves
             mark = len(server.lines)
             fuzz.write(rel, fuzz.read(rel) + "\n")
-            # Named in a rebuild, or as already built when a build of an earlier change read it first.
-            server.wait_for(rf"^(rebuilt|already built:) .*{re.escape(rel)}", after=mark)
+            server.wait_for(save_named(rel), after=mark)
         for rel, data in cold.items():
             expected = serve_http.with_client(data, script) if rel.endswith(".html") else data
             status, _headers, served = request(server.port, "/" + rel)
