@@ -1035,6 +1035,87 @@ def test_a_pass_over_every_fact_still_finds_a_kept_facts_mistake(tmp_path, old, 
     assert_as_cold(builder, root, tmp_path)
 
 
+class SaveClock:
+    """file_memo's clock and sleep, where each step waited is a step of time and may write the rest of a save."""
+
+    def __init__(self, rest=None) -> None:
+        self.now, self.steps, self.rest = 0.0, 0, rest
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.steps += 1
+        if self.rest is not None:
+            self.rest()
+            self.rest = None
+
+
+@pytest.mark.parametrize("caught", ["emptied", "growing"])
+def test_a_save_caught_as_it_is_written_is_read_once_it_is_saved(tmp_path, monkeypatch, caught):
+    """The watch reports a save from its first change, and an editor that writes a large file in
+    place empties it first, then writes it over tens of milliseconds: the preview's build read it
+    half written and failed, and the rest of the save was a second build. It now reads a file once
+    no save is writing it (file_memo._read_saved): a large file found empty, or one that changed while
+    it was read, is looked at again until it has held still for a step, then read whole."""
+    from explainer import file_memo
+
+    root = project(tmp_path, facts=60)
+    path = root / "content/facts.yaml"
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    saved = path.read_text(encoding="utf-8").replace('  claim: "', '  claim: "Saved whole: ', 1)
+    monkeypatch.setattr(file_memo, "EMPTIED_AT", 10_000)  # facts.yaml is large here (60 facts: ~25 KB)
+    reads: list[int] = []
+    original = file_memo.read_bytes
+
+    def read_bytes(where, quick=False):
+        raw = original(where, quick)
+        if where == path:
+            reads.append(len(raw))
+            if caught == "growing" and len(reads) == 1:
+                path.write_text(saved, encoding="utf-8")  # the rest of the save, written while it was read
+        return raw
+
+    monkeypatch.setattr(file_memo, "read_bytes", read_bytes)
+    if caught == "emptied":
+        path.write_text("", encoding="utf-8")  # the save's first step: the file truncated
+        clock = SaveClock(lambda: path.write_text(saved, encoding="utf-8"))
+    else:
+        path.write_text(saved[: len(saved) // 2], encoding="utf-8")  # the part written when the read began
+        clock = SaveClock()
+    monkeypatch.setattr(file_memo, "time", clock)
+    result = builder.build(root, tmp_path / "inc")
+    assert "Saved whole: " in result.project.facts[0].claim
+    assert reads == ([len(saved.encode())] if caught == "emptied" else [len(saved.encode()) // 2, len(saved.encode())])
+    assert 1 <= clock.steps <= 3
+    assert_as_cold(builder, root, tmp_path)
+
+
+def test_a_file_emptied_on_purpose_is_read_empty_after_a_while(tmp_path, monkeypatch):
+    """A large file that stays empty is read as it is after SETTLE_MAX_S, and the build says what is
+    wrong as a cold build does; a small file emptied is read at once (an editor may empty one)."""
+    from explainer import file_memo
+
+    root = project(tmp_path, facts=60)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    clock = SaveClock()
+    monkeypatch.setattr(file_memo, "time", clock)
+    monkeypatch.setattr(file_memo, "EMPTIED_AT", 10_000)  # facts.yaml is large here (~25 KB), a summary not
+    (root / "content/facts.yaml").write_text("", encoding="utf-8")
+    assert outcome(builder.build, root, tmp_path / "inc") == outcome(pipeline.build, root, tmp_path / "cold")
+    assert clock.steps == pytest.approx(file_memo.SETTLE_MAX_S / file_memo.SETTLE_STEP_S, abs=2)
+    steps, clock.steps = clock.steps, 0
+    assert outcome(builder.build, root, tmp_path / "inc")[0] == "failed"
+    assert clock.steps == 0, "read empty last time: nothing to wait for"
+    summary = sorted((root / "content/summaries").glob("*.md"))[0]
+    summary.write_text("", encoding="utf-8")  # under EMPTIED_AT
+    outcome(builder.build, root, tmp_path / "inc")
+    assert clock.steps == 0 and steps > 0
+
+
 @pytest.mark.parametrize("cut", ["second half", "first half"])
 def test_a_file_read_half_written_costs_the_next_build_nothing(tmp_path, monkeypatch, cut):
     """An editor that writes a file in place can be read half written, cut between two entries: that

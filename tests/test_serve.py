@@ -436,8 +436,10 @@ def test_the_open_pages_reload_only_when_a_save_changed_files_on_disk(tmp_path: 
 
 def test_a_save_reported_again_with_nothing_new_builds_nothing(tmp_path: Path) -> None:
     """An editor that empties a file and then writes it is reported twice; the first build may read
-    the file whole already. A report of files that hold what the last good build read builds
-    nothing (IncrementalBuilder.unchanged: 0.7 s at 50,000 facts); anything else builds as before."""
+    the file whole already. A report of files that hold what the last build read builds nothing
+    (IncrementalBuilder.unchanged: 0.7 s at 50,000 facts), after a good build or one that failed on
+    the content (the same content fails the same way); after a failure of the disk, it builds again,
+    as anything else does."""
     import sys
 
     from explainer.incremental import IncrementalBuilder
@@ -451,8 +453,12 @@ def test_a_save_reported_again_with_nothing_new_builds_nothing(tmp_path: Path) -
     builder = IncrementalBuilder()
     built: list[int] = []
 
+    disk_full: list[bool] = []
+
     def build(root: Path, output: Path):
         built.append(1)
+        if disk_full:
+            raise OSError(28, "No space left on device")
         return builder.build(root, output)
 
     said: list[str] = []
@@ -467,19 +473,27 @@ def test_a_save_reported_again_with_nothing_new_builds_nothing(tmp_path: Path) -
         steps.append((await preview.rebuild({"content/facts.yaml", "templates/base.html"}), len(built)))  # unknown
         facts.write_text(good + "\n  - [unclosed\n", encoding="utf-8")
         steps.append((await preview.rebuild({"content/facts.yaml"}), len(built)))  # the error page
-        steps.append((await preview.rebuild({"content/facts.yaml"}), len(built)))  # after a failure: built again
+        steps.append((await preview.rebuild({"content/facts.yaml"}), len(built)))  # the same failure: not built
         facts.write_text(good, encoding="utf-8")
         steps.append((await preview.rebuild({"content/facts.yaml"}), len(built)))
+        disk_full.append(True)
+        facts.write_text(good.replace('  claim: "', '  claim: "Full: ', 1), encoding="utf-8")
+        steps.append((await preview.rebuild({"content/facts.yaml"}), len(built)))  # the disk's failure
+        disk_full.clear()
+        steps.append((await preview.rebuild({"content/facts.yaml"}), len(built)))  # ...is tried again
         return steps
 
     try:
         steps = run_in_thread(scenario)
     finally:
         preview.close()
-    assert steps == [(True, 1), (True, 2), (False, 2), (False, 3), (True, 4), (False, 5), (True, 6)]
-    # The report that built nothing is still named in the terminal, once; the others are rebuilds.
+    assert steps == [(True, 1), (True, 2), (False, 2), (False, 3), (True, 4), (False, 4), (True, 5), (True, 6),
+                     (True, 7)]
+    assert preview.failure is None
+    # Each report that built nothing is still named in the terminal, once; the others are rebuilds.
     assert [line for line in said if not line.startswith(("built ", "rebuilt "))] == [
-        "already built: content/facts.yaml (the last build read this save)"]
+        "already built: content/facts.yaml (the last build read this save)",
+        "already built: content/facts.yaml (the last build read this save; it failed, and the browser shows why)"]
 
 
 def test_a_save_read_half_written_is_not_reported_and_the_rest_of_it_is_built(tmp_path: Path) -> None:
