@@ -33,6 +33,9 @@ T = TypeVar("T")
 State = tuple[int, int, int]  # a file's inode, size and modification time (_file_state)
 
 SETTLE_STEP_S = 0.005  # how often a file being saved is looked at again (the watch's own step, serve_watch.py)
+# ...and for how many steps in a row it must hold still to be taken as saved: a writer may pause for some
+# milliseconds (the first 20 MB a process writes took 255 ms on this project's machines, in bursts).
+SETTLE_QUIET_STEPS = 4
 SETTLE_MAX_S = 0.5  # a file still changing after this long is read as it is (a failed build says the rest)
 # A file last read at this size or more and empty now is taken as a save between its truncation and its
 # first bytes, and waited for: smaller files are written in microseconds, and an editor may empty one.
@@ -57,8 +60,9 @@ def _read_saved(path: Path, last: State | None) -> tuple[bytes, State]:
 
     A file that changed while it was read (its state after the read is not the state before it), or
     that was large when last read and is empty now, is being saved: it is looked at every
-    SETTLE_STEP_S until it has grown or held still for a step, and read again. After SETTLE_MAX_S it
-    is read as it is. Raises OSError (the file is gone) or Unreadable, as its reading does.
+    SETTLE_STEP_S until it has grown and held still for SETTLE_QUIET_STEPS steps, and read again.
+    After SETTLE_MAX_S it is read as it is. Raises OSError (the file is gone) or Unreadable, as its
+    reading does.
     """
     deadline = time.monotonic() + SETTLE_MAX_S
     state = _file_state(path)
@@ -73,14 +77,15 @@ def _read_saved(path: Path, last: State | None) -> tuple[bytes, State]:
 
 
 def _settled(path: Path, state: State) -> State:
-    """The file's state once it held still for SETTLE_STEP_S (a save being written changes it every
-    millisecond or two), after one step at least."""
-    while True:
+    """The file's state once it held still for SETTLE_QUIET_STEPS steps in a row (a save being written
+    changes it every millisecond or two)."""
+    quiet = 0
+    while quiet < SETTLE_QUIET_STEPS:
         time.sleep(SETTLE_STEP_S)
         now = _file_state(path)
-        if now == state:
-            return now
+        quiet = quiet + 1 if now == state else 0
         state = now
+    return state
 
 
 class FileMemo:
