@@ -67,20 +67,20 @@ def _read_saved(path: Path, last: State | None) -> tuple[bytes, State]:
     deadline = time.monotonic() + SETTLE_MAX_S
     state = _file_state(path)
     while not state[1] and last is not None and last[1] >= EMPTIED_AT and time.monotonic() < deadline:
-        state = _settled(path, state)
+        state = _settled(path, state, deadline)
     while True:
         raw = read_bytes(path)
         after = _file_state(path)
         if after == state or time.monotonic() >= deadline:
             return raw, state
-        state = _settled(path, after)
+        state = _settled(path, after, deadline)
 
 
-def _settled(path: Path, state: State) -> State:
+def _settled(path: Path, state: State, deadline: float) -> State:
     """The file's state once it held still for SETTLE_QUIET_STEPS steps in a row (a save being written
-    changes it every millisecond or two)."""
+    changes it every millisecond or two), or at the deadline (a file that never does)."""
     quiet = 0
-    while quiet < SETTLE_QUIET_STEPS:
+    while quiet < SETTLE_QUIET_STEPS and time.monotonic() < deadline:
         time.sleep(SETTLE_STEP_S)
         now = _file_state(path)
         quiet = quiet + 1 if now == state else 0

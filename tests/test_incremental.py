@@ -1038,8 +1038,8 @@ def test_a_pass_over_every_fact_still_finds_a_kept_facts_mistake(tmp_path, old, 
 class SaveClock:
     """file_memo's clock and sleep, where each step waited is a step of time and may write the rest of a save."""
 
-    def __init__(self, rest=None) -> None:
-        self.now, self.steps, self.rest = 0.0, 0, rest
+    def __init__(self, rest=None, every_step=False) -> None:
+        self.now, self.steps, self.rest, self.every_step = 0.0, 0, rest, every_step
 
     def monotonic(self) -> float:
         return self.now
@@ -1049,7 +1049,8 @@ class SaveClock:
         self.steps += 1
         if self.rest is not None:
             self.rest()
-            self.rest = None
+            if not self.every_step:
+                self.rest = None
 
 
 @pytest.mark.parametrize("caught", ["emptied", "growing"])
@@ -1116,6 +1117,38 @@ def test_a_file_emptied_on_purpose_is_read_empty_after_a_while(tmp_path, monkeyp
     summary.write_text("", encoding="utf-8")  # under EMPTIED_AT
     outcome(builder.build, root, tmp_path / "inc")
     assert clock.steps == 0 and steps > 0
+
+
+def test_a_file_that_never_holds_still_is_read_as_it_is_after_a_while(tmp_path, monkeypatch):
+    """A file written to at every step (a program appending to it) is read at SETTLE_MAX_S as it is
+    then: the build goes on, and gives what a cold build of that text gives."""
+    from explainer import file_memo
+
+    root = project(tmp_path, facts=60)
+    path = root / "content/facts.yaml"
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    reads: list[int] = []
+    original = file_memo.read_bytes
+
+    def read_bytes(where, quick=False):
+        if where == path:
+            reads.append(1)
+            with path.open("a", encoding="utf-8") as out:
+                out.write("# still being written\n")  # changed while it is read
+        return original(where, quick)
+
+    def append() -> None:
+        with path.open("a", encoding="utf-8") as out:
+            out.write("# still being written\n")
+
+    monkeypatch.setattr(file_memo, "read_bytes", read_bytes)
+    clock = SaveClock(append, every_step=True)
+    monkeypatch.setattr(file_memo, "time", clock)
+    result = outcome(builder.build, root, tmp_path / "inc")
+    assert result[0] == "built"
+    assert clock.steps == pytest.approx(file_memo.SETTLE_MAX_S / file_memo.SETTLE_STEP_S, abs=1)
+    assert len(reads) == 2  # once, then again at the deadline
 
 
 @pytest.mark.parametrize("cut", ["second half", "first half"])
