@@ -14,7 +14,8 @@ the wall time. Checks that both builds gave the same pages. Nothing is asserted.
 
 ``--memory`` measures the preview's memory instead: only the preview's builds run (as `build.py
 serve` makes them: search in the background, so a save does not wait for Pagefind, whose process
-is not counted), no cold build beside them, which would set the process's peak itself. It prints
+is not counted; blocks of 16 MB or more mapped on their own, held.map_large_blocks), no cold build
+beside them, which would set the process's peak itself. It prints
 the peak resident memory of this process (``ru_maxrss``) after the first build and after the
 edits, the resident memory it holds between saves (VmRSS in /proc/self/status, after the last
 edit, once freed memory is handed back as `serve` does: held.give_back_freed), the peak of each
@@ -126,6 +127,7 @@ def memory(args: argparse.Namespace) -> int:
         ids = re.findall(r"^- id: (\S+)", facts.read_text(encoding="utf-8"), re.M)
         summary = sorted((root / "content" / "summaries").glob("*.md"))[-1]
         builder = IncrementalBuilder(background_search=True)  # as `serve` builds
+        held.map_large_blocks()  # as `serve` does
         profile = cProfile.Profile() if args.profile else None
         try:
             started = time.process_time()

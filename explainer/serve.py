@@ -24,7 +24,7 @@ from typing import Any
 
 from tornado import httpserver, netutil
 
-from . import pipeline
+from . import held, pipeline
 from .errors import UsageError
 from .incremental import IncrementalBuilder
 from .serve_builds import BuildFn, MidSaveFn, Preview, UnchangedFn, WriteFn, one_line, to_stderr, to_stdout
@@ -44,6 +44,7 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
 
     # One for the session: each rebuild redoes only what changed; search is indexed in the background.
     builder = IncrementalBuilder(background_search=True)
+    held.map_large_blocks()  # a save's largest blocks go back to the system once freed, not at its end
 
     def build(root: Path, output: Path) -> pipeline.BuildResult:
         return builder.build(root, output, base_url=base_url, strict=strict)

@@ -14,6 +14,7 @@ import signal
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -432,6 +433,25 @@ def test_the_open_pages_reload_only_when_a_save_changed_files_on_disk(tmp_path: 
     assert reloads == [True, False, True, False, True, True, True]
     assert len(digests) == (0 if serve_writes else 1), "only the first build, written whole, hashed its pages"
     assert len(given_back) == 7 and all(name.startswith("build") for name in given_back)
+
+
+def test_serve_has_large_blocks_handed_back_once_freed(tmp_path: Path, monkeypatch) -> None:
+    """`serve` asks the C library to map blocks of 16 MB or more on their own (held.map_large_blocks,
+    whose effect tests/test_held.py measures): a 50,000-fact save peaked 20 MB higher without."""
+    from explainer import serve as serve_module
+
+    calls: list[str] = []
+    monkeypatch.setattr(held, "map_large_blocks", lambda: calls.append("mapped"))
+
+    async def no_server(*args, **kwargs) -> int:
+        calls.append("served")
+        return 0
+
+    monkeypatch.setattr(serve_module, "_serve", no_server)
+    project = make_project(tmp_path / "site")
+    with ThreadPoolExecutor(1) as thread:  # asyncio.run, as from the command line: no loop running there
+        assert thread.submit(serve_module.serve, project.root, tmp_path / "output", port=0).result() == 0
+    assert calls == ["mapped", "served"]
 
 
 def test_a_save_reported_again_with_nothing_new_builds_nothing(tmp_path: Path) -> None:
