@@ -311,9 +311,9 @@ def map_large_blocks() -> None:
     glibc does so from 128 KB, but raises that size to the largest such block freed so far (up to
     32 MB): after the first save, a 50,000-fact save's largest blocks (facts.yaml's 20 MB of bytes,
     then its text beside the last build's) came from the heap and stayed there, freed, through the
-    save's render: its peak, 500 MB, 20 MB more than with this (480 MB), for 20–40 ms of a 0.6 s
-    save (their pages are the system's new ones each time). Nothing is done where there is no
-    ``mallopt`` (as give_back_freed)."""
+    save's render: its peak, 500 MB, 20 MB more than with this (480 MB), which costs about 13 ms of
+    CPU a save (paired median; their pages are the system's new ones each time). Nothing is done
+    where there is no ``mallopt`` (as give_back_freed)."""
     mallopt = _libc_function("mallopt")
     if mallopt is not None:
         mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)
