@@ -33,10 +33,11 @@ T = TypeVar("T")
 State = tuple[int, int, int]  # a file's inode, size and modification time (_file_state)
 
 SETTLE_STEP_S = 0.005  # how often a file being saved is looked at again (the watch's own step, serve_watch.py)
-# ...and for how many steps in a row it must hold still to be taken as saved: a writer may pause for some
-# milliseconds (the first 20 MB a process writes took 255 ms on this project's machines, in bursts).
-SETTLE_QUIET_STEPS = 4
-SETTLE_MAX_S = 0.5  # a file still changing after this long is read as it is (a failed build says the rest)
+# ...and for how many steps in a row it must hold still to be taken as saved: a writer may pause (a 20 MB
+# file written into pages the system had not given out yet took 155-330 ms, in bursts 26-30 ms apart,
+# on this project's machines). Waiting costs only a save caught changing, which otherwise fails its build.
+SETTLE_QUIET_STEPS = 10
+SETTLE_MAX_S = 1.0  # a file still changing after this long is read as it is (a failed build says the rest)
 # A file last read at this size or more and empty now is taken as a save between its truncation and its
 # first bytes, and waited for: smaller files are written in microseconds, and an editor may empty one.
 EMPTIED_AT = 1 << 20
