@@ -1053,6 +1053,24 @@ class SaveClock:
                 self.rest = None
 
 
+def reads_of(monkeypatch, path: Path, then=lambda n: None) -> list[int]:
+    """The sizes file_memo reads of ``path``, in order; ``then(n)`` runs right after the n-th read."""
+    from explainer import file_memo
+
+    sizes: list[int] = []
+    original = file_memo.read_bytes
+
+    def read_bytes(where, quick=False):
+        raw = original(where, quick)
+        if where == path:
+            sizes.append(len(raw))
+            then(len(sizes))
+        return raw
+
+    monkeypatch.setattr(file_memo, "read_bytes", read_bytes)
+    return sizes
+
+
 @pytest.mark.parametrize("caught", ["emptied", "growing"])
 def test_a_save_caught_as_it_is_written_is_read_once_it_is_saved(tmp_path, monkeypatch, caught):
     """The watch reports a save from its first change, and an editor that writes a large file in
@@ -1068,18 +1086,11 @@ def test_a_save_caught_as_it_is_written_is_read_once_it_is_saved(tmp_path, monke
     builder.build(root, tmp_path / "inc")
     saved = path.read_text(encoding="utf-8").replace('  claim: "', '  claim: "Saved whole: ', 1)
     monkeypatch.setattr(file_memo, "EMPTIED_AT", 10_000)  # facts.yaml is large here (60 facts: ~25 KB)
-    reads: list[int] = []
-    original = file_memo.read_bytes
+    def rest_of_save(n: int) -> None:
+        if caught == "growing" and n == 1:
+            path.write_text(saved, encoding="utf-8")  # the rest of the save, written while it was read
 
-    def read_bytes(where, quick=False):
-        raw = original(where, quick)
-        if where == path:
-            reads.append(len(raw))
-            if caught == "growing" and len(reads) == 1:
-                path.write_text(saved, encoding="utf-8")  # the rest of the save, written while it was read
-        return raw
-
-    monkeypatch.setattr(file_memo, "read_bytes", read_bytes)
+    reads = reads_of(monkeypatch, path, rest_of_save)
     if caught == "emptied":
         path.write_text("", encoding="utf-8")  # the save's first step: the file truncated
         clock = SaveClock(lambda: path.write_text(saved, encoding="utf-8"))
@@ -1128,22 +1139,12 @@ def test_a_file_that_never_holds_still_is_read_as_it_is_after_a_while(tmp_path, 
     path = root / "content/facts.yaml"
     builder = IncrementalBuilder()
     builder.build(root, tmp_path / "inc")
-    reads: list[int] = []
-    original = file_memo.read_bytes
-
-    def read_bytes(where, quick=False):
-        if where == path:
-            reads.append(1)
-            with path.open("a", encoding="utf-8") as out:
-                out.write("# still being written\n")  # changed while it is read
-        return original(where, quick)
-
-    def append() -> None:
+    def append(_n: int = 0) -> None:
         with path.open("a", encoding="utf-8") as out:
             out.write("# still being written\n")
 
-    monkeypatch.setattr(file_memo, "read_bytes", read_bytes)
-    clock = SaveClock(append, every_step=True)
+    reads = reads_of(monkeypatch, path, append)  # each read is followed by a change
+    clock = SaveClock(append, every_step=True)  # ...and so is each step waited
     monkeypatch.setattr(file_memo, "time", clock)
     result = outcome(builder.build, root, tmp_path / "inc")
     assert result[0] == "built"
