@@ -16,7 +16,11 @@ Peers (skeletons in ``bench/peers/``):
   ``.Paginate`` (the facts' own pages are not rendered: ``_build: {render: never}``);
 - ``hugo-data``: Hugo's fastest form, one stub page per page of facts slicing the data file
   (Hugo 0.111 cannot paginate a data file);
-- ``eleventy``: Eleventy 3 with Nunjucks, paginating the data file natively.
+- ``eleventy``: Eleventy 3 with Nunjucks, paginating the data file natively;
+- ``ours-no-search``: this project's build of the same project with ``search: false`` (paged form
+  only: a story on one page has no search). The peers make no search index; this column shows
+  what Pagefind's index costs our build, and a last table puts it against the peers, round by
+  round, like for like.
 
 Before anything is timed, each output is checked: every fact exactly once (by its ``<li id=…
 class="fact">``), no more than 100 on a page in the paged form, one page in the other, and the probe
@@ -67,7 +71,9 @@ NODE_MODULES = BENCH / "node_modules"
 ELEVENTY = NODE_MODULES / "@11ty" / "eleventy" / "cmd.cjs"
 PAGE_SIZE = 100
 FORMS = ("one", "paged")
-PEERS = ("hugo-files", "hugo-data", "eleventy")
+NO_SEARCH = "ours-no-search"  # not a peer: our own build without Pagefind's index, which no peer makes
+PEERS = ("hugo-files", "hugo-data", "eleventy", NO_SEARCH)
+HEADINGS = {"ours": "this project", NO_SEARCH: "this project, search off"}
 PROBE_CLAIM = 'Escaping probe <script>alert("peers")</script> & Tom & Jerry\'s <b>bold</b> claim.'
 PROBE_ESCAPED = ("&lt;script&gt;alert(", "&lt;/script&gt;", "&amp; Tom &amp; Jerry", "&lt;b&gt;bold&lt;/b&gt;")
 FACT_LI = re.compile(r'<li id="([^"]+)" class="fact"')
@@ -216,7 +222,7 @@ MAKERS: dict[str, Callable[[Path, str, list[Fact], str], None]] = {
 
 
 def command(peer: str, project: Path, out: Path, python: str) -> list[str]:
-    if peer == "ours":
+    if peer in ("ours", NO_SEARCH):
         return [python, str(REPO / "build.py"), "--project", str(project), "--output", str(out)]
     if peer.startswith("hugo"):
         return ["hugo", "--quiet", "--source", str(project), "--destination", str(out),
@@ -326,13 +332,11 @@ def versions(peers: Iterable[str]) -> list[str]:
 # --- timing -------------------------------------------------------------------------------------
 @dataclass
 class Series:
-    """Every run of one tool on one work, and its ratios to our run of the same round."""
+    """Every run of one tool on one work, in round order (so run i of two series ran in the same round)."""
 
     seconds: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)  # user + system, all threads: the work done
     peak_mb: list[float] = field(default_factory=list)
-    ratios: list[float] = field(default_factory=list)  # ours ÷ this, round by round
-    cpu_ratios: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -340,23 +344,24 @@ class Series:
 
 
 def timed_rounds(cmds: dict[str, list[str]], outs: dict[str, Path], runs: int, cwd: Path) -> dict[str, Series]:
-    """``runs`` rounds; in each, every tool once (order rotated), cold output; ratios per round."""
+    """``runs`` rounds; in each, every tool once (order rotated), cold output."""
     results = {name: Series() for name in cmds}
     names = list(cmds)
     for r in range(runs):
         order = names[r % len(names):] + names[:r % len(names)]
-        this_round: dict[str, tuple[float, float]] = {}
         for name in order:
             shutil.rmtree(outs[name], ignore_errors=True)
             seconds, cpu, peak = run_once(cmds[name], cwd)
-            this_round[name] = seconds, cpu
             results[name].seconds.append(seconds)
             results[name].cpu.append(cpu)
             results[name].peak_mb.append(peak)
-        for name in names:
-            results[name].ratios.append(this_round["ours"][0] / this_round[name][0])
-            results[name].cpu_ratios.append(this_round["ours"][1] / this_round[name][1])
     return results
+
+
+def paired_ratio(base: Series, other: Series, cpu: bool = False) -> float:
+    """The median of base ÷ other, round by round (both series hold one run per round, in order)."""
+    pairs = zip(base.cpu, other.cpu, strict=True) if cpu else zip(base.seconds, other.seconds, strict=True)
+    return statistics.median(a / b for a, b in pairs)
 
 
 def describe_ratio(ratio: float) -> str:
@@ -364,13 +369,14 @@ def describe_ratio(ratio: float) -> str:
     return f"{ratio:.1f}× faster" if ratio >= 1 else f"{1 / ratio:.1f}× slower"
 
 
-def cell(series: Series | None, peer: str, cpu: bool = False) -> str:
+def cell(series: Series | None, base: Series | None = None, cpu: bool = False) -> str:
+    """A tool's median time and, against ``base`` (the tool the row is measured from), the paired ratio."""
     if series is None:
         return "—"
     seconds = statistics.median(series.cpu) if cpu else series.median
-    if peer == "ours":
+    if base is None or base is series:
         return f"{seconds:.2f} s"
-    return f"{seconds:.2f} s ({describe_ratio(statistics.median(series.cpu_ratios if cpu else series.ratios))})"
+    return f"{seconds:.2f} s ({describe_ratio(paired_ratio(base, series, cpu))})"
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -393,10 +399,46 @@ def prepare(work: Path, n: int, forms: list[str], peers: list[str]) -> dict[str,
             one_page(ours)
         projects[form] = {"ours": ours}
         for peer in peers:
+            if peer == NO_SEARCH:
+                if form == "paged":  # on one page there is no search to turn off
+                    projects[form][peer] = without_search(ours, work / f"{peer}-{form}-{n}")
+                continue
             dest = work / f"{peer}-{form}-{n}"
             MAKERS[peer](dest, title, facts, form)
             projects[form][peer] = dest
     return projects
+
+
+def without_search(project: Path, dest: Path) -> Path:
+    """A copy of our project with ``search: false`` in its site.yaml."""
+    shutil.copytree(project, dest)
+    with (dest / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("search: false\n")
+    return dest
+
+
+def print_tables(rows: list[tuple[str, dict[str, Series]]], columns: list[str],
+                 failures: set[tuple[str, str]]) -> None:
+    """Wall clock and CPU, each tool against ours; then our build without search against the peers."""
+    def header(title: str, names: list[str]) -> None:
+        print(f"\n{title}:\n| work | " + " | ".join(HEADINGS.get(c, c) for c in names) + " |")
+        print("|---|" + "---|" * len(names))
+
+    for title, cpu in (("wall clock", False), ("CPU time (user + system, every thread)", True)):
+        header(title, columns)
+        for label, series in rows:
+            cells = [cell(series.get(c), series["ours"], cpu) + (" ✗ check failed" if (label, c) in failures else "")
+                     for c in columns]
+            print(f"| {label} | " + " | ".join(cells) + " |")
+    peers = [c for c in columns if c not in ("ours", NO_SEARCH)]
+    compared = [(label, series) for label, series in rows if NO_SEARCH in series]
+    if not compared or not peers:
+        return
+    header("like for like, wall clock: this project without search against the peers", [NO_SEARCH, *peers])
+    for label, series in compared:
+        base = series[NO_SEARCH]
+        cells = [cell(base)] + [cell(series.get(p), base) for p in peers]
+        print(f"| {label} | " + " | ".join(cells) + " |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -468,19 +510,13 @@ def main(argv: list[str] | None = None) -> int:
                         failures.add((label, name))
                 series = timed_rounds(cmds, outs, args.runs, work)
                 rows.append((label, series))
-                print(f"{label}: " + "; ".join(f"{name} {cell(s, name)}" for name, s in series.items()), flush=True)
+                line = "; ".join(f"{name} {cell(s, series['ours'])}" for name, s in series.items())
+                print(f"{label}: {line}", flush=True)
                 record[label] = {name: {**vars(s), "check_failed": (label, name) in failures}
                                  for name, s in series.items()}
             shutil.rmtree(work / str(n))
 
-    columns = ["ours", *peers]
-    for title, cpu in (("wall clock", False), ("CPU time (user + system, every thread)", True)):
-        print(f"\n{title}:\n| work | " + " | ".join("this project" if c == "ours" else c for c in columns) + " |")
-        print("|---|" + "---|" * len(columns))
-        for label, series in rows:
-            cells = [cell(series.get(c), c, cpu) + (" ✗ check failed" if (label, c) in failures else "")
-                     for c in columns]
-            print(f"| {label} | " + " | ".join(cells) + " |")
+    print_tables(rows, ["ours", *peers], failures)
     print("\npeak RSS (MB, largest run): " + "; ".join(
         f"{label}: " + ", ".join(f"{c} {max(s.peak_mb):.0f}" for c, s in series.items()) for label, series in rows))
     if args.json:

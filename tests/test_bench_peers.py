@@ -113,7 +113,7 @@ def test_this_project_passes_its_own_check(content, tmp_path):
     assert peers.check_output(project.output, ids, "paged", probe).endswith(f"{N} facts, probe escaped")
 
 
-@pytest.mark.parametrize("peer", peers.PEERS)
+@pytest.mark.parametrize("peer", list(peers.MAKERS))
 @pytest.mark.parametrize("form", peers.FORMS)
 def test_each_installed_peer_shows_every_fact_escaped(content, tmp_path, peer, form, monkeypatch):
     if peers.missing_tools([peer]):
@@ -129,6 +129,53 @@ def test_each_installed_peer_shows_every_fact_escaped(content, tmp_path, peer, f
     probe = next(f for f in ids if f.startswith(peers.probe_id(N)))
     pages = "3 page(s)" if form == "paged" else "1 page(s)"
     assert peers.check_output(out, ids, form, probe) == f"{pages} with facts, {N} facts, probe escaped"
+
+
+def test_our_build_without_search_is_timed_beside_ours_on_the_same_facts(content, tmp_path):
+    """The column that shows what Pagefind's index costs: the same project, `search: false`, and
+    nothing else changed; a story split into pages (where there is search) builds without it."""
+    root, _title, facts = content
+    paged = tmp_path / "paged"
+    shutil.copytree(root, paged)
+    with (paged / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("pagination:\n  facts_per_page: 15\n")
+    off = peers.without_search(paged, tmp_path / "off")
+    assert yaml.safe_load((off / "site.yaml").read_text(encoding="utf-8"))["search"] is False
+    assert (off / "content" / "facts.yaml").read_bytes() == (paged / "content" / "facts.yaml").read_bytes()
+    ids = [f.fid for f in facts]
+    probe = next(f for f in ids if f.startswith(peers.probe_id(N)))
+    outs = {}
+    for name, project in (("ours", paged), (peers.NO_SEARCH, off)):
+        outs[name] = tmp_path / f"out-{name}"
+        built = subprocess.run(peers.command(name, project, outs[name], sys.executable), capture_output=True,
+                               text=True, cwd=tmp_path, timeout=120)
+        assert built.returncode == 0, built.stderr
+        assert peers.check_output(outs[name], ids, "paged", probe).endswith(f"{N} facts, probe escaped")
+    assert (outs["ours"] / "search.html").is_file()
+    assert not (outs[peers.NO_SEARCH] / "search.html").exists()
+    assert not list(outs[peers.NO_SEARCH].rglob("pagefind*"))
+
+
+def series(*seconds: float) -> peers.Series:
+    return peers.Series(seconds=list(seconds), cpu=[s * 2 for s in seconds], peak_mb=[1.0] * len(seconds))
+
+
+def test_the_like_for_like_table_takes_our_search_off_build_against_each_peer_round_by_round(capsys):
+    rows = [("10k facts, 100 a page", {"ours": series(3.0, 3.0, 3.0), peers.NO_SEARCH: series(2.0, 1.0, 3.0),
+                                        "hugo-files": series(1.0, 2.0, 1.5)})]
+    peers.print_tables(rows, ["ours", "hugo-files", peers.NO_SEARCH], set())
+    out = capsys.readouterr().out
+    assert "| work | this project | hugo-files | this project, search off |" in out
+    like = out.split("like for like, wall clock: this project without search against the peers:\n")[1]
+    assert like.splitlines()[0] == "| work | this project, search off | hugo-files |"
+    # rounds 2/1, 1/2, 3/1.5: the median of the rounds' ratios, 2.0 (the medians alone, 2.0 / 1.5, say 1.3)
+    assert "| 10k facts, 100 a page | 2.00 s | 1.50 s (2.0× faster) |" in like
+
+
+def test_without_our_search_off_build_there_is_no_like_for_like_table(capsys):
+    rows = [("10k facts, one page", {"ours": series(3.0), "eleventy": series(1.0)})]
+    peers.print_tables(rows, ["ours", "eleventy"], set())
+    assert "like for like" not in capsys.readouterr().out
 
 
 def test_a_missing_peer_is_named_with_its_install_command(monkeypatch, capsys):
