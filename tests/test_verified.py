@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_incremental import (
+from _incremental import (
     EDITS,
     UK_EDITS,
     add_fact,
