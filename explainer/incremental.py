@@ -297,16 +297,24 @@ class IncrementalBuilder:
     """``build()`` as pipeline.build, reusing the last build's work where its inputs are unchanged.
 
     With ``background_search`` (`serve`), a rebuild does not wait for Pagefind: see search_memo.SearchMemo.
+    With ``write_large_later`` (`serve`), a rebuild leaves its large changed files (the exports) for
+    `write_later`, which the preview calls once the browsers were told to reload (write_changes.py).
     """
 
-    def __init__(self, background_search: bool = False) -> None:
+    def __init__(self, background_search: bool = False, write_large_later: bool = False) -> None:
         self.background_search = background_search
+        self.write_large_later = write_large_later
         self.cache = self._new_cache()
 
     def _new_cache(self) -> BuildCache:
         cache = BuildCache()
         cache.render.search.background = self.background_search
+        cache.written.write_large_later = self.write_large_later
         return cache
+
+    def write_later(self) -> None:
+        """Write the large files the last build left (an error: ExplainerError, as the build's write raises)."""
+        self.cache.written.write_later()
 
     def close(self) -> None:
         """Stop a Pagefind still indexing in the background (the preview stops)."""

@@ -49,6 +49,8 @@ class BuildResult:
     # The files the write replaced or removed, when only what changed was written (the preview's
     # builds: write_changes.py); None when the site was written whole.
     changed: list[str] | None = None
+    # The preview's: the large changed files left for after the browsers reload (write_changes.write_later).
+    later: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -303,7 +305,7 @@ def build(root: Path, output: Path, base_url: str | None = None, strict: bool = 
     pending = getattr(search[0], "indexing", None) if search else None  # search_memo.Background: the preview's
     changed = cache.written.changed if cache and cache.written.updated else None
     return BuildResult(project, pages, problems.warnings, time.perf_counter() - started,
-                       search_pending=pending, changed=changed)
+                       search_pending=pending, changed=changed, later=tuple(cache.written.later) if cache else ())
 
 
 __all__ = ["BuildError", "BuildResult", "build", "check", "render"]

@@ -19,6 +19,7 @@ import ipaddress
 import logging
 import signal
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
     check_output_dir(output, root)
 
     # One for the session: each rebuild redoes only what changed; search is indexed in the background.
-    builder = IncrementalBuilder(background_search=True)
+    # Its large files (the exports) are written once the browsers were told to reload (Preview.rebuild).
+    builder = IncrementalBuilder(background_search=True, write_large_later=True)
     held.map_large_blocks()  # a save's largest blocks go back to the system once freed, not at its end
 
     def build(root: Path, output: Path) -> pipeline.BuildResult:
@@ -51,10 +53,11 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
 
     def write(pages: dict[str, Any], output: Path) -> None:  # a new search index: only the files that changed
         write_site(pages, output, builder.cache.written)
+        builder.write_later()  # nothing waits for this write: its large files too, at once
 
     try:
         return asyncio.run(_serve(root, output, host, port, build, debug, write, builder.unchanged,
-                                  builder.read_mid_save))
+                                  builder.read_mid_save, builder.write_later))
     except KeyboardInterrupt:  # Ctrl-C before the server was up
         to_stdout("stopped")
         return EXIT_OK
@@ -64,7 +67,7 @@ def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000
 
 async def _serve(root: Path, output: Path, host: str, port: int, build: BuildFn, debug: bool,
                  write: WriteFn | None = None, unchanged: UnchangedFn | None = None,
-                 read_mid_save: MidSaveFn | None = None) -> int:
+                 read_mid_save: MidSaveFn | None = None, write_later: Callable[[], None] | None = None) -> int:
     try:
         sockets = netutil.bind_sockets(port, address=host)
     except (OSError, socket.gaierror) as exc:
@@ -72,7 +75,8 @@ async def _serve(root: Path, output: Path, host: str, port: int, build: BuildFn,
         return EXIT_USAGE
     quiet_network_noise(debug)
     bound = sockets[0].getsockname()[1]
-    preview = Preview(root, output, build, debug=debug, write=write, unchanged=unchanged, read_mid_save=read_mid_save)
+    preview = Preview(root, output, build, debug=debug, write=write, unchanged=unchanged, read_mid_save=read_mid_save,
+                      write_later=write_later)
     app = application(preview, bound, Hosts.for_bind(host))
     server = httpserver.HTTPServer(app)
     server.add_sockets(sockets)

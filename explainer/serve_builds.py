@@ -12,6 +12,11 @@ builds' own write_changes.WrittenSite, which then knows the site on disk as it i
 terminal says "search index updated". The site is then the same, byte for byte, as a cold
 build's. Open search pages reload then, not with the rebuild: they would only search the last
 index again.
+
+A build's large changed files (the exports) are written after it, in the build thread while the
+browsers reload (``write_later``, write_changes.py): the page an editor looks at never waits for
+57 MB of `facts.json`. A request for one of those files waits until it is written
+(`wait_until_written`), and a failure to write it is shown like a failed build's.
 """
 
 from __future__ import annotations
@@ -58,19 +63,21 @@ class Preview:
     def __init__(self, root: Path, output: Path, build: BuildFn, *, debug: bool = False,
                  out: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
                  write: WriteFn | None = None, unchanged: UnchangedFn | None = None,
-                 read_mid_save: MidSaveFn | None = None):
+                 read_mid_save: MidSaveFn | None = None, write_later: Callable[[], None] | None = None):
         """``write`` puts the site with a new search index on disk (default: the whole site, write.write_site);
         serve passes one that writes only the files that changed (write_changes.WrittenSite).
         ``unchanged(root, changed)``: whether the files reported changed hold what the last build
         read, so that after a good build there is nothing to build again (IncrementalBuilder.unchanged).
         ``read_mid_save(root, changed)``: those of the changed files that changed again since the build
-        read them, whose failure is not reported (IncrementalBuilder.read_mid_save)."""
+        read them, whose failure is not reported (IncrementalBuilder.read_mid_save).
+        ``write_later()`` writes the large files a build left (IncrementalBuilder.write_later)."""
         self.root = root
         self.output = output
         self.build = build
         self.write = write
         self.unchanged = unchanged
         self.read_mid_save = read_mid_save
+        self.write_later = write_later
         self.debug = debug
         self.say = out or to_stdout
         self.warn = err or to_stderr
@@ -93,6 +100,10 @@ class Preview:
         self._tasks: set[asyncio.Task[None]] = set()
         self._writes = 0  # writes that changed files on disk (_count_write)
         self._on_disk = ""  # the fingerprint of what the last good build wrote (worker thread only)
+        self._later: tuple[str, ...] = ()  # the large files the last build left for write_later (worker thread)
+        self.writing_later: frozenset[str] = frozenset()  # ...being written now: requests for them wait
+        self.written_later = asyncio.Event()
+        self.written_later.set()
 
     async def rebuild(self, changed: set[str]) -> bool:
         """Build once (in a worker thread) and reload the browsers if what they show changed."""
@@ -105,6 +116,7 @@ class Preview:
             failure = self._internal_error(exc)
             fingerprint = f"failed:{failure.message}"
         finally:
+            self._start_writing_later()  # before the requests held during the build go on
             self.idle.set()
         # Freed memory handed back to the system in the build's thread, before the next build starts
         # and while the browsers reload (held.give_back_freed).
@@ -129,6 +141,55 @@ class Preview:
         except Exception as exc:
             self.warn(f"note: could not reload the open pages ({one_line(exc)}); reload them by hand")
         return True
+
+    def _start_writing_later(self) -> None:
+        """The large files the build left, written next in the build thread, while the browsers reload."""
+        names, self._later = frozenset(self._later), ()
+        if not names or self.write_later is None:
+            return
+        self.writing_later = names
+        self.written_later.clear()
+        written = asyncio.get_running_loop().run_in_executor(self._executor, self.write_later)
+        task = asyncio.create_task(self._written_later(written))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _written_later(self, written: asyncio.Future[None]) -> None:
+        """Once they are written, requests for them go on; if they could not be, the browsers show why."""
+        try:
+            await written
+        except Exception as exc:
+            if isinstance(exc, ExplainerError):  # with its hint: what the folder holds now
+                message = f"{exc}; {exc.hint}" if exc.hint else str(exc)
+                self.warn(f"error: {message}")
+            else:
+                message = self._internal_error(exc).message
+            self.failure = Failure(message=message)
+            self._fingerprint = f"failed:{message}"
+            self.generation += 1
+            self.pages_generation = self.search_generation = self.generation
+            try:
+                self.on_new_build(True)
+            except Exception as reload_failed:
+                self.warn(f"note: could not reload the open pages ({one_line(reload_failed)}); reload them by hand")
+        finally:
+            self.writing_later = frozenset()
+            self.written_later.set()
+
+    async def wait_until_written(self, target: Path) -> None:
+        """A request for a large file the last build left to write after the reload waits until it is written."""
+        if not self.writing_later:
+            return
+        try:
+            name = target.relative_to(self.output.resolve()).as_posix()
+        except ValueError:
+            return
+        if name in self.writing_later:
+            self.waiting_requests += 1
+            try:
+                await self.written_later.wait()
+            finally:
+                self.waiting_requests -= 1
 
     async def _index_in_background(self, indexing: pagefind.Indexing) -> None:
         """Wait for Pagefind, then write its index into the site unless a newer build replaced it."""
@@ -296,6 +357,7 @@ class Preview:
         for warning in warnings:
             self.warn(warning.format())
         fingerprint = self._built_fingerprint(result)
+        self._later = tuple(getattr(result, "later", ()) or ())
         indexing = getattr(result, "search_pending", None)
         # The site awaits this index; Pagefind starts once the browsers are told to reload (rebuild).
         self._pending = (indexing, result.pages, fingerprint) if indexing is not None else None  # type: ignore[union-attr]

@@ -307,6 +307,7 @@ class SiteHandler(_HostChecked):
         if target is None:
             self.refuse(403, "403 forbidden: only files of the built site are served")
             return
+        await self.preview.wait_until_written(target)  # an export the build left to write after the reload
         failure = self.preview.failure
         if failure is not None and (target.suffix == ".html" or not target.is_file()):
             self.send(failure.page or self._render_failure(), "text/html; charset=utf-8", 500, include_body)

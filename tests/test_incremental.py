@@ -35,6 +35,7 @@ from _incremental import (
     quoted_fact,
     random_edits,
     read_tree,
+    remove_fact,
     tamper,
     two_language_project,
 )
@@ -68,6 +69,31 @@ def test_exports_read_back_from_their_files_match_cold_builds_after_random_edits
     reused = random_edits(root, tmp_path, random.Random(seed), EDITS, 12,
                           lambda builder: builder.cache.render.reused, tampered=True)
     assert reused > 0
+
+
+def test_the_previews_large_files_written_after_its_build_make_a_cold_builds_folder(tmp_path, monkeypatch):
+    """`serve`'s builder leaves its large changed files (the exports) for write_later, called once the
+    browsers were told to reload: until then they are the last build's, and then the folder is a cold
+    build's, after any edit."""
+    from explainer import write_changes
+
+    monkeypatch.setattr(write_changes, "WRITE_BESIDE_AT", 4096)  # the exports of 120 facts count as large
+    root = project(tmp_path)
+    builder = IncrementalBuilder(write_large_later=True)
+    builder.build(root, tmp_path / "inc")
+    rng = random.Random(5)
+    left = set()
+    for step, change in enumerate([edit_claim, remove_fact, add_fact_on_a_blank_line, cite_another_source]):
+        change(root, rng, step)
+        before = read_tree(tmp_path / "inc")
+        result = builder.build(root, tmp_path / "inc")
+        left.update(result.later)
+        now = read_tree(tmp_path / "inc")
+        assert all(now.get(name) == before.get(name) for name in result.later), "not yet written (or made)"
+        builder.write_later()
+        outcome(pipeline.build, root, tmp_path / "cold")
+        assert read_tree(tmp_path / "inc") == read_tree(tmp_path / "cold"), f"step {step}: {change.__name__}"
+    assert {"facts.json", "facts.csv"} <= left
 
 
 def test_one_fact_edit_renders_one_list_page_again(tmp_path):

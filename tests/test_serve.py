@@ -304,6 +304,91 @@ def test_a_page_requested_during_a_build_waits_for_it(tmp_path: Path) -> None:
     assert b"new" in body and b"old" not in body
 
 
+def later_files_scenario(tmp_path: Path, write_later) -> tuple[list[str], dict[str, tuple[int, bytes]], object]:
+    """A build that writes index.html and leaves facts.json for ``write_later`` (as the preview's builds
+    leave the exports, write_changes.py); the order of the reload and the write, the answers to a
+    request for each file made while facts.json is still being written, and the preview."""
+    from types import SimpleNamespace
+
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "index.html").write_text("<html><head></head><body>old</body></html>")
+    (output / "facts.json").write_text("[\"old\"]")
+    order: list[str] = []
+
+    def build(_root: Path, out: Path) -> object:
+        (out / "index.html").write_text("<html><head></head><body>new</body></html>")
+        return SimpleNamespace(later=("facts.json",), changed=["facts.json", "index.html"], pages=None, warnings=[])
+
+    async def scenario() -> tuple[dict[str, tuple[int, bytes]], object]:
+        from tornado import httpserver, netutil
+        from tornado.httpclient import AsyncHTTPClient
+
+        site = serve_builds.Preview(tmp_path, output, build, out=lambda _t: None, err=order.append,
+                                    write_later=lambda: write_later(output, order))
+        sockets = netutil.bind_sockets(0, "127.0.0.1")
+        port = sockets[0].getsockname()[1]
+        http = httpserver.HTTPServer(serve_http.application(site, port))
+        http.add_sockets(sockets)
+        site.on_new_build = lambda _search_too: order.append("reload")  # (the application sets its own)
+        await site.rebuild({"content/facts.yaml"})
+        fetch = AsyncHTTPClient().fetch
+        export = asyncio.ensure_future(fetch(f"http://127.0.0.1:{port}/facts.json", raise_error=False))
+        while site.waiting_requests == 0 and not export.done():
+            await asyncio.sleep(0.01)  # polling for the request to arrive, not a timing assertion
+        page = await fetch(f"http://127.0.0.1:{port}/", raise_error=False)  # answered while facts.json waits
+        answers = {"/": (page.code, page.body)}
+        order.append(f"page answered, facts.json {'answered' if export.done() else 'waiting'}")
+        LATER_WRITTEN.set()
+        answers["/facts.json"] = ((await export).code, (await export).body)
+        await asyncio.gather(*site._tasks)
+        answers["after"] = ((r := await fetch(f"http://127.0.0.1:{port}/", raise_error=False)).code, r.body)
+        http.stop()
+        site.close()
+        return answers, site
+
+    answers, site = run_in_thread(scenario)
+    return order, answers, site
+
+
+LATER_WRITTEN = threading.Event()
+
+
+def test_the_exports_are_written_after_the_browsers_reload_and_asked_for_they_wait(tmp_path: Path) -> None:
+    """The preview tells the browsers first and writes the large files next (write_later); a request for
+    one of them meanwhile waits and gets the new bytes, while the page is answered at once."""
+    LATER_WRITTEN.clear()
+
+    def write_later(output: Path, order: list[str]) -> None:
+        LATER_WRITTEN.wait(WAIT)
+        (output / "facts.json").write_text("[\"new\"]")
+        order.append("facts.json written")
+
+    order, answers, _site = later_files_scenario(tmp_path, write_later)
+    assert order == ["reload", "page answered, facts.json waiting", "facts.json written"]
+    assert answers["/"][0] == 200 and b"new" in answers["/"][1]
+    assert answers["/facts.json"] == (200, b'["new"]')
+
+
+def test_an_export_that_cannot_be_written_after_the_reload_shows_why(tmp_path: Path) -> None:
+    from explainer.errors import WriteError
+
+    LATER_WRITTEN.clear()
+
+    def write_later(_output: Path, _order: list[str]) -> None:
+        LATER_WRITTEN.wait(WAIT)
+        raise WriteError("the disk is full: the new site could not be written beside output",
+                         "free some space; output may hold the new pages with the last build's facts.json")
+
+    order, answers, site = later_files_scenario(tmp_path, write_later)
+    assert order[:2] == ["reload", "page answered, facts.json waiting"]
+    assert order[2].startswith("error: the disk is full") and "the last build's facts.json" in order[2]
+    assert order[3] == "reload", "the browsers reload again, to show why"
+    assert answers["/facts.json"][0] == 200, "the last complete file, not a half-written one"
+    assert site.failure is not None and "the disk is full" in site.failure.message
+    assert answers["after"][0] == 500 and b"the disk is full" in answers["after"][1]
+
+
 def test_error_page_shows_the_lines_around_each_problem_escaped(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     lines = [f"line {n}" for n in range(1, 11)]

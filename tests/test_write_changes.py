@@ -278,3 +278,74 @@ def test_a_bug_in_a_file_written_beside_is_not_swallowed(site, monkeypatch) -> N
     monkeypatch.setattr(write_changes, "_replace", buggy)
     with pytest.raises(RuntimeError, match="a bug"):
         written.write({**PAGES, "facts.json": b"[1, 2, 3]", "timeline.json": b"[4, 5, 6]"}, output)
+
+
+LARGE = {"facts.csv": b"a,b,c\r\n1,2,3\r\n", "facts.json": b"[1, 2, 3, 4, 5]"}
+
+
+def test_the_previews_large_files_are_written_after_the_rest(site, tmp_path: Path, monkeypatch) -> None:
+    """With write_large_later (the preview's), a write leaves its large changed files, old on disk,
+    for write_later, which the preview calls once the browsers were told to reload; then the folder is
+    a whole write's. The write names them as changed, and a large file that did not change stays."""
+    written, output = site
+    monkeypatch.setattr(write_changes, "WRITE_BESIDE_AT", 12)
+    written.write_large_later = True
+    first = {**PAGES, **LARGE, "timeline.json": b"[6, 7, 8, 9, 10]"}
+    written.write(first, output)
+    written.write_later()
+    assert tree(output) == whole(tmp_path, first)
+    pages = {**first, **{name: data.replace(b"1", b"7") for name, data in LARGE.items()}, "index.html": b"<p>2</p>"}
+    written.write(pages, output)
+    assert (output / "index.html").read_bytes() == b"<p>2</p>", "the page at once"
+    assert {name: (output / name).read_bytes() for name in LARGE} == LARGE, "the large files still the last ones"
+    assert sorted(written.later) == ["facts.csv", "facts.json"], "timeline.json did not change"
+    assert written.changed == ["facts.csv", "facts.json", "index.html"]
+    written.write_later()
+    assert not written.later
+    assert tree(output) == whole(tmp_path, pages)
+    replaced = inodes(output)
+    written.write(pages, output)
+    written.write_later()
+    assert inodes(output) == replaced and written.changed == [], "then known as written: nothing written again"
+
+
+def test_a_write_first_writes_what_the_last_one_left(site, tmp_path: Path, monkeypatch) -> None:
+    written, output = site
+    monkeypatch.setattr(write_changes, "WRITE_BESIDE_AT", 12)
+    written.write_large_later = True
+    pages = {**PAGES, **LARGE}
+    written.write(pages, output)
+    written.write_later()
+    changed = {**pages, "facts.json": b"[9, 9, 9, 9, 9]"}
+    written.write(changed, output)  # facts.json left...
+    written.write({**changed, "index.html": b"<p>3</p>"}, output)  # ...and written before this write compares
+    assert written.later == {}, "facts.json, the same as the last write's: not left again"
+    assert tree(output) == whole(tmp_path, {**changed, "index.html": b"<p>3</p>"})
+
+
+def test_a_large_file_that_cannot_be_written_later_says_so_and_the_next_write_is_whole(
+        site, tmp_path: Path, monkeypatch) -> None:
+    written, output = site
+    monkeypatch.setattr(write_changes, "WRITE_BESIDE_AT", 12)
+    written.write_large_later = True
+    pages = {**PAGES, **LARGE}
+    written.write(pages, output)
+    written.write_later()
+    real = write_changes._replace
+
+    def full_disk(path: Path, data, large: bool = False):
+        if path.name == "facts.json":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, data, large)
+
+    changed = {**pages, "facts.json": b"[9, 9, 9, 9, 9]", "index.html": b"<p>4</p>"}
+    written.write(changed, output)
+    monkeypatch.setattr(write_changes, "_replace", full_disk)
+    with pytest.raises(WriteError, match="the disk is full") as failed:
+        written.write_later()
+    assert "may hold the new pages with the last build's facts.json" in failed.value.hint
+    monkeypatch.setattr(write_changes, "_replace", real)
+    folder = output.stat().st_ino
+    written.write(changed, output)
+    assert output.stat().st_ino != folder, "written whole"
+    assert tree(output) == whole(tmp_path, changed)
