@@ -28,9 +28,10 @@ from tornado import httpserver, netutil
 from . import held, pipeline
 from .errors import UsageError
 from .incremental import IncrementalBuilder
-from .serve_builds import BuildFn, MidSaveFn, Preview, UnchangedFn, WriteFn, one_line, to_stderr, to_stdout
+from .serve_builds import BuildFn, MidSaveFn, Preview, UnchangedFn, WriteFn
 from .serve_http import Hosts, application
 from .serve_watch import WATCHED_DIRS, WATCHED_FILES, Watcher, rebuild_on_changes
+from .terminal import one_line, to_stderr, to_stdout
 from .write import check_output_dir, write_site
 
 EXIT_OK, EXIT_USAGE = 0, 2

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -33,28 +32,13 @@ from typing import Any
 
 from . import held, pagefind, terminal
 from .errors import BuildError, ContentError, ExplainerError
-from .serve_page import Failure, error_page, printable
+from .serve_page import Failure, error_page
+from .terminal import one_line, to_stderr, to_stdout
 
 BuildFn = Callable[[Path, Path], object]
 UnchangedFn = Callable[[Path, set[str]], bool]  # IncrementalBuilder.unchanged's signature: the root, the changed files
 MidSaveFn = Callable[[Path, set[str]], list[str]]  # IncrementalBuilder.read_mid_save's: the files read mid-save
 WriteFn = Callable[[dict[str, Any], Path], None]  # write.write_site's signature: the pages, the output folder
-
-
-def to_stdout(text: str) -> None:
-    print(printable(text), flush=True)
-
-
-def to_stderr(text: str) -> None:
-    print(printable(text), file=sys.stderr, flush=True)
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one line; an exception group as its first leaf (watchfiles raises groups)."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    text = " ".join(str(exc).split()) or "no details"
-    return f"{type(exc).__name__}: {text}"
 
 
 class Preview:
@@ -292,7 +276,7 @@ class Preview:
             # A second report of a save the last build read (a file emptied, then written; or a build
             # another change started, which read this save first): named, so no save goes unsaid.
             failed = "; it failed, and the browser shows why" if self.failure is not None else ""
-            self.say(f"already built: {_names(changed)} (the last build read this save{failed})")
+            self.say(f"already built: {terminal.changed_names(changed)} (the last build read this save{failed})")
             return self.failure, self._fingerprint, None
         paused = self._pending[0] if self._pending is not None else None
         if paused is not None:
@@ -327,7 +311,7 @@ class Preview:
         """Build, print the outcome and return it: the failure (if any) and a fingerprint; None when
         the build failed on a file that changed again since it was read (see read_mid_save)."""
         started = time.perf_counter()
-        what = _describe(changed)
+        what = terminal.described(changed)
         try:
             result = self.build(self.root, self.output)
         except BuildError as exc:
@@ -413,13 +397,3 @@ def _pages_digest(pages: dict[str, bytes] | None) -> str:
     for name in sorted(pages):
         digest.update(name.encode() + b"\0" + hashlib.sha256(bytes(pages[name])).digest())
     return digest.hexdigest()
-
-
-def _describe(changed: set[str]) -> str:
-    return f" after {len(changed)} change(s): {_names(changed)}" if changed else ""
-
-
-def _names(changed: set[str]) -> str:
-    """The changed files as the terminal shows them: the first three by name, then how many more."""
-    names = sorted(changed)
-    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")

@@ -32,8 +32,9 @@ from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from .search import PAGE as SEARCH_PAGE
-from .serve_builds import Preview, one_line
+from .serve_builds import Preview
 from .serve_page import error_page, not_found_page
+from .terminal import one_line
 
 RELOAD = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
 # A search page whose index is new: a page that imported the old index's script must load it again,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 import os
 import stat
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from .errors import ContentError
+from .terminal import printable
 
 CONTEXT_LINES = 3
 MAX_EXCERPTS = 20  # problems shown with their lines; the rest are listed one per line...
@@ -97,17 +97,6 @@ def not_found_page(path: str) -> bytes:
     return page_templates().get_template("serve_error.html").render(
         title="Not found", failure=Failure(message=f"Nothing in the built site at {path}."),
         shown=[], more=[], unlisted=0, errors=0, warnings=0).encode("utf-8")
-
-
-def printable(text: str) -> str:
-    """``text`` safe for any terminal or page: a file name that is not UTF-8 (which Python holds as
-    lone surrogates) shows as ``\\xff`` instead of stopping the report with an encoding error."""
-    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-    try:
-        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate that is not an undecodable byte
-        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 def excerpt(problem: ContentError, root: Path, context: int = CONTEXT_LINES) -> ShownProblem:

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import watchfiles
 
-from .serve_builds import Preview, one_line, to_stderr
+from .serve_builds import Preview
+from .terminal import one_line, to_stderr
 
 WATCHED_DIRS = ("content", "templates", "seeds", "static", "locales")
 WATCHED_FILES = ("site.yaml",)

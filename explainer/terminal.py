@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -91,3 +92,41 @@ def github_annotation(problem) -> str:
     message = problem.message + (f"\nhint: {problem.hint}" if problem.hint else "")
     return (f"::{problem.severity} file={prop(problem.path)},line={problem.line},col={problem.column}::"
             f"{data(message)}")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for any terminal or page: a file name that is not UTF-8 (which Python holds as
+    lone surrogates) shows as ``\\xff`` instead of stopping the report with an encoding error."""
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is not an undecodable byte
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
+def to_stdout(text: str) -> None:
+    print(printable(text), flush=True)
+
+
+def to_stderr(text: str) -> None:
+    print(printable(text), file=sys.stderr, flush=True)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line; an exception group as its first leaf (watchfiles raises groups)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    text = " ".join(str(exc).split()) or "no details"
+    return f"{type(exc).__name__}: {text}"
+
+
+def described(changed: set[str]) -> str:
+    """The preview's " after N change(s): …" for a rebuild, or nothing for the first build."""
+    return f" after {len(changed)} change(s): {changed_names(changed)}" if changed else ""
+
+
+def changed_names(changed: set[str]) -> str:
+    """The changed files as the terminal shows them: the first three by name, then how many more."""
+    names = sorted(changed)
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")

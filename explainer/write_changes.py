@@ -23,7 +23,7 @@ With ``write_large_later`` (the preview's), the changed files of a megabyte or m
 with the rest but by `write_later`, which the preview calls once it has told the browsers to reload
 (a save at 50,000 facts rewrote 57 MB of `facts.json` and 23 MB of `facts.csv`, 40-70 ms, before
 the browser heard of it); the preview's server holds a request for one of them until it is written
-(serve_builds.Preview.wait_for_file). The next write writes them first if nothing else did.
+(serve_builds.Preview.wait_until_written). The next write writes them first if nothing else did.
 
 A replaced file of a megabyte or more (the exports) is held open across its rename and closed
 in a short-lived thread: the file system frees its blocks on that close, which is then not part
