@@ -100,11 +100,13 @@ class Preview:
             failure = self._internal_error(exc)
             fingerprint = f"failed:{failure.message}"
         finally:
-            self._start_writing_later()  # before the requests held during the build go on
+            later = self._hold_later_files()  # before the requests held during the build go on
             self.idle.set()
-        # Freed memory handed back to the system in the build's thread, before the next build starts
-        # and while the browsers reload (held.give_back_freed).
-        self._executor.submit(held.give_back_freed)
+            # Freed memory handed back to the system in the build's thread, before the next build
+            # starts and while the browsers reload (held.give_back_freed); then the large files it left.
+            self._executor.submit(held.give_back_freed)
+            if later:
+                self._write_later_files()
         self.failure = failure
         if pending is not None and failure is None:
             self.search_settled.clear()
@@ -126,13 +128,18 @@ class Preview:
             self.warn(f"note: could not reload the open pages ({one_line(exc)}); reload them by hand")
         return True
 
-    def _start_writing_later(self) -> None:
-        """The large files the build left, written next in the build thread, while the browsers reload."""
+    def _hold_later_files(self) -> bool:
+        """Whether the build left large files to write after it; requests for them wait from now on."""
         names, self._later = frozenset(self._later), ()
         if not names or self.write_later is None:
-            return
+            return False
         self.writing_later = names
         self.written_later.clear()
+        return True
+
+    def _write_later_files(self) -> None:
+        """The large files the build left, written next in the build thread, while the browsers reload."""
+        assert self.write_later is not None
         written = asyncio.get_running_loop().run_in_executor(self._executor, self.write_later)
         task = asyncio.create_task(self._written_later(written))
         self._tasks.add(task)
