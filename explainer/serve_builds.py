@@ -122,11 +122,15 @@ class Preview:
         self.pages_generation = self.generation
         if pending is None or failure is not None:
             self.search_generation = self.generation
+        self._reload(self.search_generation == self.generation)
+        return True
+
+    def _reload(self, search_too: bool) -> None:
+        """Tell the browsers what they show changed (a failure here is said, never raised)."""
         try:
-            self.on_new_build(self.search_generation == self.generation)
+            self.on_new_build(search_too)
         except Exception as exc:
             self.warn(f"note: could not reload the open pages ({one_line(exc)}); reload them by hand")
-        return True
 
     def _hold_later_files(self) -> bool:
         """Whether the build left large files to write after it; requests for them wait from now on."""
@@ -159,10 +163,7 @@ class Preview:
             self._fingerprint = f"failed:{message}"
             self.generation += 1
             self.pages_generation = self.search_generation = self.generation
-            try:
-                self.on_new_build(True)
-            except Exception as reload_failed:
-                self.warn(f"note: could not reload the open pages ({one_line(reload_failed)}); reload them by hand")
+            self._reload(True)
         finally:
             self.writing_later = frozenset()
             self.written_later.set()
