@@ -309,13 +309,20 @@ def test_the_previews_large_files_are_written_after_the_rest(site, tmp_path: Pat
     assert inodes(output) == replaced and written.changed == [], "then known as written: nothing written again"
 
 
-def test_a_write_first_writes_what_the_last_one_left(site, tmp_path: Path, monkeypatch) -> None:
+@pytest.fixture
+def later_site(site, monkeypatch) -> tuple[WrittenSite, Path, dict[str, bytes]]:
+    """The preview's site, with its large files written after the rest, and its pages with LARGE."""
     written, output = site
     monkeypatch.setattr(write_changes, "WRITE_BESIDE_AT", 12)
     written.write_large_later = True
     pages = {**PAGES, **LARGE}
     written.write(pages, output)
     written.write_later()
+    return written, output, pages
+
+
+def test_a_write_first_writes_what_the_last_one_left(later_site, tmp_path: Path) -> None:
+    written, output, pages = later_site
     changed = {**pages, "facts.json": b"[9, 9, 9, 9, 9]"}
     written.write(changed, output)  # facts.json left...
     written.write({**changed, "index.html": b"<p>3</p>"}, output)  # ...and written before this write compares
@@ -324,13 +331,8 @@ def test_a_write_first_writes_what_the_last_one_left(site, tmp_path: Path, monke
 
 
 def test_a_large_file_that_cannot_be_written_later_says_so_and_the_next_write_is_whole(
-        site, tmp_path: Path, monkeypatch) -> None:
-    written, output = site
-    monkeypatch.setattr(write_changes, "WRITE_BESIDE_AT", 12)
-    written.write_large_later = True
-    pages = {**PAGES, **LARGE}
-    written.write(pages, output)
-    written.write_later()
+        later_site, tmp_path: Path, monkeypatch) -> None:
+    written, output, pages = later_site
     real = write_changes._replace
 
     def full_disk(path: Path, data, large: bool = False):
