@@ -118,8 +118,10 @@ def read_bytes(path: Path | str, quick: bool = False) -> bytes:
         _check(info)
         raw = os.read(fd, info.st_size + 1)
         if not quick:  # to the end, as Path.read_bytes read it: a file that grew, or a short read
+            parts = [raw]
             while part := os.read(fd, _CHUNK):
-                raw += part
+                parts.append(part)  # joined once: `raw += part` copied 20 MB per chunk of a save still
+            raw = b"".join(parts) if len(parts) > 1 else raw  # being written (0.7 s at 50,000 facts)
         elif len(raw) > info.st_size:
             raise Unreadable("the file changed while it was read", "save it again")
     except OSError as exc:

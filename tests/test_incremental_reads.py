@@ -471,3 +471,37 @@ def test_an_edit_to_many_entries_parses_the_file_whole(tmp_path, monkeypatch):
     whole = (root / "content/facts.yaml").read_text(encoding="utf-8")
     assert texts == [whole]
     assert result.pages == pipeline.build(root, tmp_path / "cold").pages
+
+
+class _Counted(bytes):
+    """The first read's bytes, counting the copies a reader makes by adding to them."""
+
+    added = 0
+
+    def __add__(self, other: bytes) -> bytes:
+        type(self).added += 1
+        return bytes(self) + other
+
+
+def test_a_file_that_grows_while_it_is_read_is_read_whole_in_one_pass(tmp_path, monkeypatch):
+    """The watch reports a save from its first change, so a build may read a large file while it is
+    still being written: past the size fstat gave, the reader takes what follows chunk by chunk. Each
+    chunk added to the bytes read so far copied them all again (0.7 s for a 20 MB facts.yaml read as
+    it grew); the chunks are now joined once."""
+    from explainer import textfiles
+
+    path = tmp_path / "facts.yaml"
+    path.write_bytes(b"- id: a\n")
+    chunks = [b"- id: b%d\n" % n for n in range(300)]
+    real_read, calls = textfiles.os.read, []
+
+    def growing(fd: int, size: int) -> bytes:
+        calls.append(size)
+        if len(calls) == 1:
+            return _Counted(real_read(fd, size))
+        return chunks[len(calls) - 2] if len(calls) - 2 < len(chunks) else b""
+
+    _Counted.added = 0
+    monkeypatch.setattr(textfiles.os, "read", growing)
+    assert textfiles.read_bytes(path) == b"- id: a\n" + b"".join(chunks)
+    assert _Counted.added == 0, "the bytes read first were copied once per chunk that followed"
