@@ -118,10 +118,12 @@ def read_bytes(path: Path | str, quick: bool = False) -> bytes:
         _check(info)
         raw = os.read(fd, info.st_size + 1)
         if not quick:  # to the end, as Path.read_bytes read it: a file that grew, or a short read
+            # Joined once: adding each chunk to the bytes read so far copied them all again, 0.7 s for
+            # a 20 MB facts.yaml read while its save was still being written.
             parts = [raw]
             while part := os.read(fd, _CHUNK):
-                parts.append(part)  # joined once: `raw += part` copied 20 MB per chunk of a save still
-            raw = b"".join(parts) if len(parts) > 1 else raw  # being written (0.7 s at 50,000 facts)
+                parts.append(part)
+            raw = b"".join(parts) if len(parts) > 1 else raw
         elif len(raw) > info.st_size:
             raise Unreadable("the file changed while it was read", "save it again")
     except OSError as exc:
