@@ -91,19 +91,11 @@ class WrittenSite:
         target = self.folder
 
         def write(name: str) -> None:
-            data, old = later[name]
-            self.files[name] = (_replace(target / name, data, old is not None and old[1] >= RELEASE_LATER_AT),
-                                _held(data))
+            self.files[name] = _written(target / name, *later[name])
 
         names = list(later)
-        beside = [_Beside(write, name) for name in names[1:]]
         try:
-            try:
-                write(names[0])
-            finally:
-                errors = [error for error in (job.done() for job in beside) if error is not None]
-            if errors:
-                raise errors[0]
+            _write_beside(write, names[:1], names[1:])
         except OSError as exc:
             self._forget()
             raise explain(exc, target, kept=f"{target} may hold the new pages with the last build's "
@@ -168,8 +160,7 @@ class WrittenSite:
         # 4 ms in most saves and 80-90 ms in some): all large changed files but one are written in
         # threads beside this one, which writes the rest. 40-50 → 18-32 ms a save at 10k (paired).
         def write(name: str) -> None:
-            data, old = wanted[name], on_disk.get(name)
-            files[name] = (_replace(target / name, data, old is not None and old[1] >= RELEASE_LATER_AT), _held(data))
+            files[name] = _written(target / name, wanted[name], on_disk.get(name))
             updated.append(name)
 
         order = [name for _, _, name in sorted(todo)]  # new files, then other files, then pages
@@ -178,16 +169,8 @@ class WrittenSite:
             self.later = {name: (wanted[name], on_disk.get(name)) for name in large}
             updated += large
             order, large = [name for name in order if name not in self.later], []
-        large = large[1:]
-        beside = [_Beside(write, name) for name in large]  # each in a thread of its own
-        try:
-            for name in order:
-                if name not in large:
-                    write(name)
-        finally:
-            errors = [error for error in (job.done() for job in beside) if error is not None]
-        if errors:
-            raise errors[0]
+        beside = large[1:]  # each in a thread of its own
+        _write_beside(write, [name for name in order if name not in beside], beside)
         for name in sorted(set(on_disk) - set(wanted)):
             os.unlink(target / name)
             updated.append(name)
@@ -206,6 +189,24 @@ class WrittenSite:
         if kept is not None and kept[0] == found and kept[1] is not None:
             return kept[1] is data or (isinstance(data, (bytes, Packed)) and kept[1] == data)
         return _same(target / name, found, data)
+
+
+def _written(path: Path, data: Output, old: Signature | None) -> tuple[Signature, Output | None]:
+    """``data`` written over ``path`` (which held the file ``old``, if any): what WrittenSite keeps of it."""
+    return _replace(path, data, old is not None and old[1] >= RELEASE_LATER_AT), _held(data)
+
+
+def _write_beside(write: Callable[[str], None], here: list[str], beside: list[str]) -> None:
+    """``write`` each of ``here`` in this thread, in order, and each of ``beside`` in a thread of its own
+    meanwhile; then the first error any of them raised, raised here."""
+    jobs = [_Beside(write, name) for name in beside]
+    try:
+        for name in here:
+            write(name)
+    finally:
+        errors = [error for error in (job.done() for job in jobs) if error is not None]
+    if errors:
+        raise errors[0]
 
 
 def _held(data: Output) -> Output | None:
