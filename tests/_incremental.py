@@ -34,6 +34,14 @@ def project(tmp_path: Path, facts: int = 120) -> Path:
     return root
 
 
+def built_project(tmp_path: Path, facts: int = 120) -> tuple[Path, IncrementalBuilder]:
+    """A generated project (``project``) and an incremental builder that has built it once into tmp_path/inc."""
+    root = project(tmp_path, facts)
+    builder = IncrementalBuilder()
+    builder.build(root, tmp_path / "inc")
+    return root, builder
+
+
 def outcome(build, root: Path, output: Path) -> tuple[str, object]:
     """The pages and warnings of a build, or its problems when it fails."""
     try:

@@ -26,6 +26,7 @@ from _incremental import (
     add_fact_on_a_blank_line,
     assert_as_cold,
     break_file,
+    built_project,
     cite_another_source,
     edit,
     edit_claim,
@@ -116,26 +117,20 @@ def test_a_fact_added_without_moving_the_lines_below_renumbers_their_pages(tmp_p
     from explainer import export_memo
 
     monkeypatch.setattr(export_memo, "CHUNK_BITS", 0)
-    root = project(tmp_path)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path)
     add_fact_on_a_blank_line(root, random.Random(3), 1)
     assert_as_cold(builder, root, tmp_path)
 
 
 def test_a_source_cited_by_one_more_fact_renders_its_page_again(tmp_path):
     """No fact moves, and the source's entry is the same: its page is fingerprinted by its citing facts too."""
-    root = project(tmp_path)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path)
     cite_another_source(root, random.Random(5), 1)
     assert_as_cold(builder, root, tmp_path)
 
 
 def test_a_template_edit_renders_every_page_again(tmp_path):
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     edit(root / "templates" / "_facts.html", lambda t: t.replace("<ol class=\"facts\"", "<ol data-x class=\"facts\""))
     result = builder.build(root, tmp_path / "inc")
     assert builder.cache.render.reused == 0
@@ -274,9 +269,7 @@ def test_the_objects_of_a_changed_entry_are_freed_by_reference_counting(tmp_path
 
 def test_a_build_that_fails_with_a_bug_starts_the_next_one_afresh(tmp_path, monkeypatch):
     """Content problems keep the cache (what was kept is still good); anything else drops it."""
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     kept = builder.cache
     repair = break_file(root, random.Random(0), 1)
     with pytest.raises(BuildError):

@@ -15,6 +15,7 @@ from _incremental import (
     add_fact,
     add_fact_on_a_blank_line,
     assert_as_cold,
+    built_project,
     edit,
     edit_archive,
     edit_claim,
@@ -116,9 +117,7 @@ def test_a_pass_skipped_by_a_build_forgets_what_it_found(tmp_path):
     """What a pass over every fact found is kept for the next build only (kept_checks.py): while
     site.yaml is broken the declared topics are not checked, so a fact given an undeclared topic
     then is still reported once site.yaml is mended, though it is renewed by then."""
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     site, facts = root / "site.yaml", root / "content/facts.yaml"
     good_site = site.read_text(encoding="utf-8")
     site.write_text(good_site.replace("title: ", "title: [unclosed ", 1), encoding="utf-8")
@@ -162,9 +161,7 @@ def test_the_numbers_of_unchanged_facts_are_not_read_again(tmp_path, monkeypatch
     """A fact made from an entry that passed the numbers check last time passes unread (numbers.py)."""
     from explainer import numbers
 
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     checked = recorded(monkeypatch, numbers, "_check_fact", lambda fact, problems: fact.id)
     repair = unquoted_number(root, random.Random(0), 1)
     failed = outcome(builder.build, root, tmp_path / "inc")
@@ -291,9 +288,7 @@ def test_an_event_of_an_unchanged_entry_is_the_same_object_renewed(tmp_path):
 def test_kept_facts_show_what_their_sources_say_now(tmp_path, change):
     """A kept fact (renewed.items) is renewed: its attribution chain, inherited date note and quotes
     in context follow its sources' labels, notes and archives, as a cold build's do."""
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     for step in range(2):  # a date note added, then taken away again
         change(root, random.Random(step), step)
         incremental = outcome(builder.build, root, tmp_path / "inc")
@@ -322,9 +317,7 @@ def test_markdown_stays_kept_over_rebuilds_that_reuse_all_of_it(tmp_path, monkey
     """A rebuild that took every text from the last build keeps them all for the next one too."""
     from explainer import render
 
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     rendered: list[str] = []
     original = render.Renderer._markdown
 
@@ -367,9 +360,7 @@ def test_a_one_fact_edit_encodes_only_that_facts_lines_again(tmp_path, monkeypat
         monkeypatch.setattr(exports, name, lambda item, *rest, _f=original, _n=name: made.append(_n) or _f(item, *rest))
     original_edtf = exports._edtf  # twice a row of facts.csv: `said` and `as_of`
     monkeypatch.setattr(exports, "_edtf", lambda date: made.append("row") or original_edtf(date))
-    root = project(tmp_path)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path)
     made.clear()
     edit_claim(root, random.Random(4), 0)
     result = builder.build(root, tmp_path / "inc")

@@ -14,6 +14,7 @@ from _incremental import (
     FACT_BLOCK,
     MISUSES,
     assert_as_cold,
+    built_project,
     edit,
     edit_claim,
     fact_ids,
@@ -37,9 +38,7 @@ def test_a_file_repaired_after_a_syntax_error_keeps_every_facts_verdict(tmp_path
     """A save that breaks facts.yaml fails with no facts at all; the repair brings them back as they
     were, and the last good build's verdicts with them: no fact is checked again (it was 0.3 s at
     10,000 facts on every repair)."""
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     path = root / "content/facts.yaml"
     good = path.read_text(encoding="utf-8")
     checked = facts_not_kept(monkeypatch)
@@ -73,9 +72,7 @@ def test_an_archive_changed_while_a_file_was_broken_is_checked_after_the_repair(
 
 
 def test_a_one_fact_edit_parses_only_that_fact(tmp_path, monkeypatch):
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     texts = parsed_texts(monkeypatch)
     edit_claim(root, random.Random(0), 1)
     # Lines above every entry: all of them move, none is parsed again.
@@ -87,9 +84,7 @@ def test_a_one_fact_edit_parses_only_that_fact(tmp_path, monkeypatch):
 
 def test_errors_in_entries_below_inserted_lines_are_reported_where_they_are(tmp_path):
     """The kept entries' positions follow the lines inserted above them: file, line and column exact."""
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     path = root / "content/facts.yaml"
     edit(path, lambda t: "# a note\n\n# another\n" + t)
     ids = fact_ids(root)
@@ -144,9 +139,7 @@ def test_positions_in_kept_entries_come_from_their_own_text_once_the_first_parse
 
 
 def test_a_yaml_error_in_one_entry_is_reported_for_the_whole_file_and_repaired_entry_by_entry(tmp_path, monkeypatch):
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     path = root / "content/facts.yaml"
     good = path.read_text(encoding="utf-8")
     ids = fact_ids(root)
@@ -445,9 +438,7 @@ def test_a_broken_save_reports_what_a_whole_parse_reports(at, cut, inserted):
 def test_a_broken_save_is_not_parsed_whole(tmp_path, monkeypatch):
     """A mistake in the middle of the file: the entries above it are not parsed again, and the error
     names the line and column a whole parse names (and a cold build does)."""
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     ids = fact_ids(root)
     path = root / "content/facts.yaml"
     edit(path, lambda t: t.replace(f"- id: {ids[30]}\n", f"- id: {ids[30]}\n  : : broken [\n"))
@@ -462,9 +453,7 @@ def test_a_broken_save_is_not_parsed_whole(tmp_path, monkeypatch):
 
 def test_an_edit_to_many_entries_parses_the_file_whole(tmp_path, monkeypatch):
     """Past half the entries, one parse of the whole file is quicker than each entry's own."""
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     texts = parsed_texts(monkeypatch)
     edit(root / "content/facts.yaml", lambda t: t.replace('  claim: "', '  claim: "Edited: '))
     result = builder.build(root, tmp_path / "inc")

@@ -14,6 +14,7 @@ from _incremental import (
     EDITS,
     UK_EDITS,
     add_fact,
+    built_project,
     edit,
     edit_archive,
     edit_claim,
@@ -108,9 +109,7 @@ def searched_quotes(monkeypatch) -> list[str]:
 
 
 def test_only_the_quotes_of_a_changed_fact_are_looked_for_again(tmp_path, monkeypatch):
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     searched = searched_quotes(monkeypatch)
     fid = fact_ids(root)[7]
     edit(root / "content/facts.yaml", lambda t: t.replace(f"- id: {fid}\n  claim: \"", f"- id: {fid}\n  claim: \"A "))
@@ -125,9 +124,7 @@ def test_only_the_quotes_of_a_changed_fact_are_looked_for_again(tmp_path, monkey
 
 
 def test_a_removed_source_is_an_error_on_every_kept_fact_citing_it(tmp_path):
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     repair = remove_source(root, random.Random(0), 1)
     failed = outcome(builder.build, root, tmp_path / "inc")
     assert failed == outcome(pipeline.build, root, tmp_path / "cold") and failed[0] == "failed"
@@ -138,9 +135,7 @@ def test_a_removed_source_is_an_error_on_every_kept_fact_citing_it(tmp_path):
 
 
 def test_a_changed_archive_checks_the_kept_facts_citing_it_again(tmp_path, monkeypatch):
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     searched = searched_quotes(monkeypatch)
     before = {path.name: path.read_text(encoding="utf-8") for path in (root / "seeds").glob("*.txt")}
     edit_archive(root, random.Random(0), 1)  # its first line changes, its hash is recorded again
@@ -197,9 +192,7 @@ def fifo(archive: Path, tmp_path: Path) -> None:
 def test_an_archive_read_the_quick_way_is_refused_as_the_long_way_refuses_it(tmp_path, change):
     """verify._quick_read reads an archive the last build found right in seeds/; anything else is
     read the long way (archive_path, read_text), with the same message as a cold build's."""
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     archive = sorted((root / "seeds").glob("*.txt"))[0]
     assert archive.name in builder.cache.quotes.direct  # read the quick way from now on
     before = archive.read_bytes()
@@ -216,9 +209,7 @@ def test_where_a_link_cannot_be_refused_as_a_file_opens_every_archive_is_read_th
     from explainer import textfiles
 
     monkeypatch.setattr(textfiles, "_QUICK_OPEN", None)
-    root = project(tmp_path, facts=40)
-    builder = IncrementalBuilder()
-    builder.build(root, tmp_path / "inc")
+    root, builder = built_project(tmp_path, facts=40)
     archive = sorted((root / "seeds").glob("*.txt"))[0]
     link_out(archive, tmp_path)
     failed = outcome(builder.build, root, tmp_path / "inc")
