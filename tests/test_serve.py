@@ -340,7 +340,8 @@ def later_files_scenario(tmp_path: Path, write_later) -> tuple[list[str], dict[s
         answers = {"/": (page.code, page.body)}
         order.append(f"page answered, facts.json {'answered' if export.done() else 'waiting'}")
         LATER_WRITTEN.set()
-        answers["/facts.json"] = ((await export).code, (await export).body)
+        exported = await export
+        answers["/facts.json"] = (exported.code, exported.body)
         await asyncio.gather(*site._tasks)
         answers["after"] = ((r := await fetch(f"http://127.0.0.1:{port}/", raise_error=False)).code, r.body)
         http.stop()
