@@ -21,7 +21,8 @@ pytestmark = pytest.mark.browser
 CONNECTED = "() => !!(window.explainerPreview && window.explainerPreview.connected)"
 SUMMARY = "content/summaries/01-what-happened-in-kursk.md"
 FIRST_PARAGRAPH_END = "gives none of them a day."
-NEW_SENTENCE = "An editor added this sentence while the page was open."
+NEW_SENTENCE = ("An editor added this sentence while the page was open, long enough to fill more than a whole line "
+                "at the width the tests use, so that the text above the fact the editor reads always grows.")
 TIMEOUT = WAIT * 1000
 
 
@@ -99,9 +100,9 @@ def test_an_edit_updates_the_open_page_in_place(page, server: Server, story: Pro
 
     # The topic filter works as after a load.
     select = page.locator("#facts select")
-    select.select_option(label="Who is exchanged first")
+    select.select_option(label="Budanov's order of priority")
     expect(page.locator("#facts .filter-status")).to_have_text(
-        f"Showing 6 of {count} about Who is exchanged first.")
+        f"Showing 6 of {count} about Budanov's order of priority.")
     assert page.locator("li.fact:visible").count() == 6
     select.select_option(index=0)
     expect(page.locator("li.fact:visible")).to_have_count(count)
