@@ -37,6 +37,14 @@ class Change:
     text: str  # plain text, for the feed's summary
     added: PartialDate | None
     updated: PartialDate | None
+    # Who makes a fact's claim ("According to the SBU, as reported by …"): a claim listed alone, in
+    # "Recently updated" or a feed reader, is still attributed, never said in the site's own voice.
+    credit: str = ""
+
+    @property
+    def headline(self) -> str:
+        """The title with its credit: "According to …: the claim" for a fact, the title for an event."""
+        return f"{self.credit}: {self.title}" if self.credit else self.title
 
     @property
     def day(self) -> PartialDate:
@@ -73,8 +81,8 @@ def _fact_change(fact: Fact, sources: dict[str, Source], words: Any = None) -> C
         claim = f"{fact.claim} ({words.as_of_text(fact)})"
     else:
         claim = fact.claim if fact.as_of is None else f"{fact.claim} (as of {moment_text(fact.as_of)})"
-    text = f"{chain(fact, sources)}: {claim}"
-    return Change("fact", fact.id, fact.id, claim, text, fact.added, fact.updated)
+    credit = chain(fact, sources)
+    return Change("fact", fact.id, fact.id, claim, f"{credit}: {claim}", fact.added, fact.updated, credit)
 
 
 def _event_change(event: Event, words: Any = None) -> Change:
@@ -131,7 +139,7 @@ def _entry(feed: ET.Element, change: Change, url: str, gettext: Any = str) -> No
     label = {("fact", "new"): gettext("New fact"), ("fact", "updated"): gettext("Updated fact"),
              ("event", "new"): gettext("New on the timeline"), ("event", "updated"): gettext("Updated on the timeline")}
     _text(entry, "id", url)
-    _text(entry, "title", f"{label[change.kind, change.status]}: {change.title}")
+    _text(entry, "title", f"{label[change.kind, change.status]}: {change.headline}")
     _text(entry, "updated", timestamp(change.day))
     if change.added is not None:
         _text(entry, "published", timestamp(change.added))

@@ -63,10 +63,11 @@ def test_feed_entries_are_the_changes_newest_first_and_link_into_the_page(tmp_pa
     output = build(dated_project(tmp_path))
     entries = feed(output).findall(f"{A}entry")
     assert [(e.find(f"{A}title").text, e.find(f"{A}updated").text[:10]) for e in entries] == [
-        ("Updated fact: Ukrainian forces captured 971 Russian soldiers.", "2025-06-05"),
+        ("Updated fact: According to Ukraine's General Staff, as reported by the Test Gazette: "
+         "Ukrainian forces captured 971 Russian soldiers.", "2025-06-05"),
         ("New on the timeline: SBU captures", "2025-06-03"),
-        ("New fact: Swaps exchanged between 50 and 95 soldiers.", "2025-06-02"),
-    ]
+        ("New fact: According to the Test Gazette: Swaps exchanged between 50 and 95 soldiers.", "2025-06-02"),
+    ]  # a claim read alone in a feed reader is still attributed, never said in the site's own voice
     assert entries[0].find(f"{A}published").text == "2025-05-30T00:00:00Z"
     page_ids = parse_page((output / "index.html").read_text(encoding="utf-8")).ids
     for entry in entries:
@@ -108,6 +109,12 @@ def test_page_lists_recent_changes_and_advertises_the_feed(tmp_path: Path) -> No
     items = re.findall(r"<li>(.*?)</li>", section, re.DOTALL)
     assert len(items) == 3
     assert 'datetime="2025-06-05"' in items[0] and "Updated fact" in items[0]
+    # Each claim listed alone keeps who makes it, outside its link: the event has no claimant.
+    assert [re.sub(r"<[^>]+>", "", item).split(": ", 1)[1] for item in items] == [
+        "Updated fact: According to Ukraine&#39;s General Staff, as reported by the Test Gazette: "
+        "Ukrainian forces captured 971 Russian soldiers.",
+        "New on the timeline: SBU captures",
+        "New fact: According to the Test Gazette: Swaps exchanged between 50 and 95 soldiers."]
     targets = re.findall(r'href="#([^"]+)"', section)
     assert targets == ["general-staff-971", "event-sbu-captures", "swap-sizes"]
     assert set(targets) <= page.ids

@@ -176,10 +176,12 @@ def test_every_edition_has_its_own_files_and_one_sitemap_lists_them_all(built):
 def test_each_edition_has_its_own_feed_in_its_language(built):
     feed = (built[0].output / "uk" / "feed.xml").read_text(encoding="utf-8")
     assert 'xml:lang="uk"' in feed
-    assert "<title>Новий факт: Командос СБУ взяли в полон щонайменше 102" in feed
+    assert ("<title>Новий факт: За даними СБУ, як повідомляє Test Gazette: "
+            "Командос СБУ взяли в полон щонайменше 102") in feed
     assert "<link rel=\"self\" type=\"application/atom+xml\" href=\"https://example.org/test/uk/feed.xml\"" in feed
     assert "За даними СБУ, як повідомляє Test Gazette" in feed
-    assert "<title>New fact: SBU commandos" in (built[0].output / "feed.xml").read_text(encoding="utf-8")
+    assert "<title>New fact: According to the SBU, as reported by the Test Gazette: SBU commandos" in (
+        built[0].output / "feed.xml").read_text(encoding="utf-8")
 
 
 def test_embed_and_offline_file_of_the_edition(built):
