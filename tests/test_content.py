@@ -340,6 +340,23 @@ def test_an_early_figure_above_the_later_whole_period_count_is_a_disagreement():
     assert "neither article explains the difference" in comparison["text"]
 
 
+MONTH_FIRST = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\. \d{1,2}\b"
+                         r"|\b(?:January|February|March|April|May|June|July|August|September|October|November"
+                         r"|December) \d{1,2}\b")
+IN_QUOTES = re.compile(r"'[^']*'|\"[^\"]*\"|‘[^’]*’|“[^”]*”")
+
+
+def test_dates_in_the_sites_own_words_are_written_as_the_page_writes_them():
+    """"30 August 2024" on the fact's line, "on Aug. 30, 2024" in its claim: the page's own words write
+    day, month, year; the sources' "May 25" stays only inside quotation marks, as their words."""
+    texts = prose() | {f"fact {f['id']}": f["claim"] for f in FACTS}
+    texts |= {f"{kind} {item['id']} date_note": item["date_note"]
+              for kind, items in (("fact", FACTS), ("event", EVENTS)) for item in items if item.get("date_note")}
+    texts |= {f"event {e['id']} title": e["title"] for e in EVENTS}
+    found = {where: MONTH_FIRST.findall(IN_QUOTES.sub("", text)) for where, text in texts.items()}
+    assert {where: dates for where, dates in found.items() if dates} == {}
+
+
 def test_an_announcement_stays_an_announcement():
     committee = FACTS_BY_ID["budanov-exchange-committee"]
     assert "announced the establishment" in committee["claim"]

@@ -331,9 +331,11 @@ def test_the_feed_and_recent_list_carry_as_of_with_the_claim(project, run):
                  "  added: 2025-06-02\n")
     assert run() == (0, "")
     recent = parse_page(project.output).select_one("#recent li").get_text()
-    assert recent == "2 June 2025: New fact: Ukrainian forces captured 971 Russian soldiers. (as of 26 May 2025)"
+    claim = ("According to Ukraine's General Staff, as reported by the Test Gazette: "
+             "Ukrainian forces captured 971 Russian soldiers. (as of 26 May 2025)")
+    assert recent == f"2 June 2025: New fact: {claim}"
     feed = (project.output / "feed.xml").read_text(encoding="utf-8")
-    assert "<title>New fact: Ukrainian forces captured 971 Russian soldiers. (as of 26 May 2025)</title>" in feed
+    assert f"<title>New fact: {claim}</title>" in feed
 
 
 def test_said_cannot_be_later_than_the_source_that_reports_it(project, run):
