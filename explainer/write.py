@@ -225,7 +225,7 @@ class Staging:
     def close(self) -> None:
         """Remove the folder: the old site after a swap, or a half-written new one after a failure."""
         if self.folder.exists():
-            shutil.rmtree(self.folder, ignore_errors=True)  # pragma: no mutate (a later build clears what is left)
+            remove_ours(self.folder)
 
     def _write(self, rel: str, data: Output) -> None:
         """Write one file, unless it was written already as this same object."""
@@ -260,7 +260,7 @@ def _remove_stale(parent: Path, name: str) -> None:
     for leftover in parent.glob(f"{_PREFIX}{name}-*"):
         with contextlib.suppress(OSError):  # gone meanwhile: another build tidied up
             if now - leftover.stat().st_mtime > STALE_SECONDS:
-                shutil.rmtree(leftover, ignore_errors=True)  # pragma: no mutate (the same race)
+                remove_ours(leftover)
 
 
 def _swap_in(staging: Path, output: Path) -> None:
@@ -284,7 +284,25 @@ def _swap_in(staging: Path, output: Path) -> None:
     except OSError:
         os.rename(old, output)  # put the previous site back
         raise
-    shutil.rmtree(old, ignore_errors=True)  # pragma: no mutate (a later build clears what is left)
+    remove_ours(old)
+
+
+def remove_ours(folder: Path) -> None:
+    """Remove one of our own folders (a staging folder, or the old site swapped out), even one a user
+    made read-only: an `output/` someone ran `chmod 555` on is swapped out whole, and rmtree alone
+    cannot empty it, so it stayed beside `output/` after every later build. Errors are ignored: a
+    later build clears what is left (_remove_stale). Symbolic links are never followed."""
+    shutil.rmtree(folder, ignore_errors=True)
+    if not os.path.lexists(folder) or os.path.islink(folder):
+        return
+    with contextlib.suppress(OSError):
+        os.chmod(folder, 0o700)
+        for top, dirs, _files in os.walk(folder):
+            for name in dirs:
+                path = os.path.join(top, name)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o700)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:

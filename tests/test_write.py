@@ -120,6 +120,35 @@ def test_a_failed_write_leaves_the_previous_site_and_no_staging(tmp_path: Path, 
     assert staging(output.parent) == []
 
 
+def rmtree_as_a_user(monkeypatch) -> None:
+    """shutil.rmtree as for a user who is not root: a folder without write permission keeps its entries
+    (the tests may run as root, for whom permissions never stop a removal)."""
+    real = write.shutil.rmtree
+
+    def rmtree(path, ignore_errors: bool = False) -> None:
+        for top, _dirs, _files in os.walk(path):
+            if not os.stat(top).st_mode & stat.S_IWUSR:
+                assert ignore_errors
+                return
+        real(path, ignore_errors=ignore_errors)
+
+    monkeypatch.setattr(write.shutil, "rmtree", rmtree)
+
+
+@pytest.mark.parametrize("mode", [0o555, 0o500])
+def test_an_output_folder_made_read_only_is_replaced_and_leaves_nothing_beside_it(tmp_path: Path, monkeypatch,
+                                                                                  mode: int) -> None:
+    """`chmod 555 output`: the swap still puts the new site in place, and the old one, swapped out with
+    its read-only folders, is removed too rather than left beside output/ after every build."""
+    output = built(tmp_path)
+    (output / "assets").chmod(mode)
+    output.chmod(mode)
+    rmtree_as_a_user(monkeypatch)
+    write_site(PAGES, output)
+    assert files(output) == {**PAGES, MARKER: files(output)[MARKER]}
+    assert staging(output.parent) == []
+
+
 def test_the_fallback_swap_puts_the_old_site_back_when_the_second_rename_fails(tmp_path: Path, monkeypatch) -> None:
     output = built(tmp_path)
     before = tree_hash(output)
