@@ -17,7 +17,7 @@ from .errors import BuildError, ExplainerError, UsageError
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 EXIT_PIPE = 141  # what a shell reports for a program that SIGPIPE stopped (128 + 13)
 NEW_KINDS = ("source", "fact", "event", "summary")  # `build.py new KIND`; scaffold.py is imported only then
-COMMANDS = ("build", "check", "serve", "new", "init", "schemas")
+COMMANDS = ("build", "check", "serve", "new", "init", "archive", "schemas")
 FORMATS = ("text", "github")
 
 DESCRIPTION = """\
@@ -47,8 +47,9 @@ def parser(prog: str = "explainer") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("command", nargs="?", default="build", choices=COMMANDS, help="what to do (default: build)")
-    p.add_argument("target", nargs="?", metavar="KIND|DIR",
-                   help=f"new: what to add ({', '.join(NEW_KINDS)}); init: the folder to create")
+    p.add_argument("target", nargs="?", metavar="KIND|DIR|FILE",
+                   help=f"new: what to add ({', '.join(NEW_KINDS)}); init: the folder to create; "
+                        "archive: the saved article (a .txt file or an .html page)")
     p.add_argument("--project", type=Path, default=None, metavar="DIR",
                    help="the project folder holding site.yaml (default: the folder of build.py)")
     p.add_argument("--output", type=Path, default=None, metavar="DIR",
@@ -61,6 +62,9 @@ def parser(prog: str = "explainer") -> argparse.ArgumentParser:
                    help="how to print problems: text (default) or github (::error annotations for GitHub Actions)")
     p.add_argument("--host", default="127.0.0.1", help="serve: address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000; 0 picks a free one)")
+    p.add_argument("--id", default=None, dest="source_id", metavar="ID", help="archive: the new source's id (a slug)")
+    p.add_argument("--retrieved", default=None, metavar="YYYY-MM-DD",
+                   help="archive: the day the text was taken (default: today)")
     return p
 
 
@@ -84,9 +88,7 @@ def base_url_problem(url: str) -> str | None:
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     prog = "build.py" if default_root else "explainer"
-    if argv[:1] == ["archive"]:
-        return archive_main(argv[1:], default_root, prog)
-    args = parser(prog).parse_args(argv)
+    args = parser(prog).parse_intermixed_args(argv)  # options before, between or after the words, as for any command
     root = (args.project or default_root or Path.cwd()).resolve()
     output = (args.output or root / "output")
     try:
@@ -140,6 +142,8 @@ def _quiet_stdout() -> None:
 def run(args: argparse.Namespace, root: Path, output: Path) -> int:
     if args.command in ("new", "schemas"):
         return run_tooling(args, root)
+    if args.command == "archive":
+        return run_archive(args, root)
     if args.command == "check":
         project, problems = pipeline.check(root, args.strict)
         report(problems.items, args.format)
@@ -186,15 +190,19 @@ def run_tooling(args: argparse.Namespace, root: Path) -> int:
 
 
 def check_arguments(args: argparse.Namespace) -> None:
-    """The second word belongs to `new` (a kind) and `init` (a folder) only."""
+    """The second word belongs to `new` (a kind), `init` (a folder) and `archive` (a file) only."""
     if args.command == "new" and args.target not in NEW_KINDS:
         got = f"; got '{args.target}'" if args.target else ""
         raise UsageError(f"write 'new KIND' with KIND one of: {', '.join(NEW_KINDS)}{got}")
     if args.command == "init" and not args.target:
         raise UsageError("write 'init DIR': the folder to start the new explainer in")
-    if args.command not in ("new", "init") and args.target is not None:
+    if args.command == "archive" and not (args.target and args.source_id):
+        raise UsageError("write 'archive FILE --id ID': the saved article and the new source's id")
+    if args.command != "archive" and (args.source_id is not None or args.retrieved is not None):
+        raise UsageError("'--id' and '--retrieved' belong to 'archive FILE --id ID'")
+    if args.command not in ("new", "init", "archive") and args.target is not None:
         raise UsageError(f"'{args.command}' takes no '{args.target}': only 'new KIND' "
-                         f"(KIND one of: {', '.join(NEW_KINDS)}) and 'init DIR' take a second word")
+                         f"(KIND one of: {', '.join(NEW_KINDS)}), 'init DIR' and 'archive FILE' take a second word")
 
 
 def run_init(folder: Path) -> int:
@@ -219,35 +227,13 @@ def report(problems: list, fmt: str = "text") -> None:
         print(terminal.format_problem(problem.format(), colour), file=sys.stderr)
 
 
-def archive_parser(prog: str = "build.py") -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=f"{prog} archive", description="Add a source: copy FILE (plain text, or "
-                                "the article text of a saved .html page) to seeds/ID.txt, never overwriting, and "
-                                "append its entry, with its sha256, to content/sources.yaml.")
-    p.add_argument("file", type=Path, metavar="FILE", help="the saved article: a .txt file or an .html page")
-    p.add_argument("--id", required=True, dest="source_id", metavar="ID", help="the new source's id (a slug)")
-    p.add_argument("--retrieved", default=None, metavar="YYYY-MM-DD",
-                   help="the day the text was taken (default: today)")
-    p.add_argument("--project", type=Path, default=None, metavar="DIR",
-                   help="the project folder holding site.yaml (default: the folder of build.py)")
-    return p
+def run_archive(args: argparse.Namespace, root: Path) -> int:
+    """`archive FILE --id ID` (explainer/archive.py): prints the archive's path and the new entry's line."""
+    from .archive import archive
 
-
-def archive_main(argv: list[str], default_root: Path | None, prog: str = "build.py") -> int:
-    """`build.py archive FILE --id ID` (explainer/archive.py); its own parser keeps FILE apart from KIND."""
-    args = archive_parser(prog).parse_args(argv)
-    root = (args.project or default_root or Path.cwd()).resolve()
-    try:
-        if not (root / "site.yaml").exists() and not (root / "content").exists():
-            raise UsageError(f"{root} is not an explainer project (no site.yaml or content/)")
-        from .archive import archive
-
-        made = archive(root, args.file, args.source_id, args.retrieved)
-    except ExplainerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    made = archive(root, Path(args.target), args.source_id, args.retrieved)
     print(f"{terminal.display(made.archive)}: archived, sha256 {made.sha256}")
     taken = f" (from the page: {', '.join(made.filled)}; check them)" if made.filled else ""
     print(f"{terminal.display(made.sources)}:{made.line}: added source '{args.source_id}'{taken}; "
           "replace its TODOs (the build lists each one that is left)")
     return EXIT_OK
-
