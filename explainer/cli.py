@@ -11,18 +11,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import pipeline, terminal
+from . import invoked, pipeline, terminal
 from .errors import BuildError, ExplainerError, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 EXIT_PIPE = 141  # what a shell reports for a program that SIGPIPE stopped (128 + 13)
-NEW_KINDS = ("source", "fact", "event", "summary")  # `build.py new KIND`; scaffold.py is imported only then
+NEW_KINDS = ("source", "fact", "event", "summary")  # `explainer new KIND`; scaffold.py is imported only then
 COMMANDS = ("build", "check", "serve", "new", "init", "archive", "schemas")
 FORMATS = ("text", "github")
 
 DESCRIPTION = """\
 Build a sourced news explainer from site.yaml, content/, seeds/, templates/ and static/.
-Run it as `explainer COMMAND`, `python -m explainer COMMAND` or, in this repository, `build.py COMMAND`.
+Run it as `explainer COMMAND` or `python -m explainer COMMAND`, in the project's folder or with --project DIR.
 
 commands:
   build   (default) validate, verify every quote against seeds/, render and write output/
@@ -43,7 +43,7 @@ exit codes:
 """
 
 
-def parser(prog: str = "explainer") -> argparse.ArgumentParser:
+def parser(prog: str = "explainer", default_project: str = "the current folder") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("command", nargs="?", default="build", choices=COMMANDS, help="what to do (default: build)")
@@ -51,7 +51,7 @@ def parser(prog: str = "explainer") -> argparse.ArgumentParser:
                    help=f"new: what to add ({', '.join(NEW_KINDS)}); init: the folder to create; "
                         "archive: the saved article (a .txt file or an .html page)")
     p.add_argument("--project", type=Path, default=None, metavar="DIR",
-                   help="the project folder holding site.yaml (default: the folder of build.py)")
+                   help=f"the project folder holding site.yaml (default: {default_project})")
     p.add_argument("--output", type=Path, default=None, metavar="DIR",
                    help="where to write the site (default: PROJECT/output)")
     p.add_argument("--base-url", default=None, metavar="URL",
@@ -87,8 +87,9 @@ def base_url_problem(url: str) -> str | None:
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    prog = "build.py" if default_root else "explainer"
-    args = parser(prog).parse_intermixed_args(argv)  # options before, between or after the words, as for any command
+    default_project = f"the folder of {invoked.prog()}" if default_root else "the current folder"
+    # intermixed: the options may come before, between or after the words, the same for every command
+    args = parser(invoked.prog(), default_project).parse_intermixed_args(argv)
     root = (args.project or default_root or Path.cwd()).resolve()
     output = (args.output or root / "output")
     try:
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # `build.py | head -1`: the reader left; the build itself was done by then
+    except BrokenPipeError:  # `explainer | head -1`: the reader left; the build itself was done by then
         _quiet_stdout()
         return EXIT_PIPE
     except Exception:

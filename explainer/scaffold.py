@@ -39,7 +39,7 @@ TEMPLATES = {
 {ind}published: null  # YYYY, YYYY-MM or YYYY-MM-DD, at the precision the source gives
 {ind}url: null  # https://… where it was published; null if unknown
 {ind}retrieved: null  # YYYY-MM-DD when the archived text was taken; null if unknown
-{ind}archive: {id}.txt  # its text under seeds/ (`build.py archive FILE --id ID` copies it and fills this in)
+{ind}archive: {id}.txt  # its text under seeds/ (`explainer archive FILE --id ID` copies it and fills this in)
 {ind}label: "TODO: how readers are told of it in 'According to …, as reported by …', e.g. the Kyiv Independent"
 {ind}sha256: null  # TODO: once seeds/{id}.txt is there, the build prints its hash to paste here
 {ind}context: sentence  # how much of its text a quote shows when opened: sentence, paragraph or none
@@ -102,7 +102,7 @@ def new(root: Path, kind: str, today: dt.date | None = None) -> Scaffolded:
     if kind == "summary":
         return _new_summary(root)
     if kind not in FILES:
-        raise UsageError(f"'build.py new' makes one of: {', '.join(KINDS)}; got '{kind}'")
+        raise UsageError(f"'new' makes one of: {', '.join(KINDS)}; got '{kind}'")
     rel = FILES[kind]
     path = root / rel
     text = path.read_text(encoding="utf-8") if path.exists() else header_line(root, rel) + "\n"

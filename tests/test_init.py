@@ -6,6 +6,7 @@ tests/test_install.py; these run from the source checkout, in a second or two.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -201,3 +202,37 @@ def test_every_hosting_example_is_a_shipped_file() -> None:
     assert rules["/assets/*"] == "public, max-age=31536000, immutable"
     assert subprocess.run(["bash", "-n", str(REPO / "hosting/s3-upload.sh")]).returncode == 0
     assert "max-age=31536000, immutable" in (REPO / "hosting/nginx.conf").read_text(encoding="utf-8")
+
+
+def _user_facing_strings(path: Path) -> list[tuple[int, str]]:
+    """The string constants of a module that are not docstrings: what it prints or writes for people."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    return [(node.lineno, node.value) for node in ast.walk(tree) if isinstance(node, ast.Constant)
+            and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def test_the_package_never_names_build_py_to_its_users() -> None:
+    """build.py is in this repository only: the installed tool names itself as it was run, or neutrally."""
+    said = [f"{path.name}:{line}: {text!r}" for path in sorted((REPO / "explainer").glob("*.py"))
+            if path.name != "invoked.py"  # it recognises build.py in sys.argv[0], to name it as it was run
+            for line, text in _user_facing_strings(path) if "build.py" in text]
+    assert not said, "\n".join(said)
+
+
+def test_help_names_the_command_as_it_was_run_and_the_real_default_project(tmp_path: Path) -> None:
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    shown = subprocess.run([sys.executable, "-m", "explainer", "--help"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=60, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("usage: python -m explainer ")
+    assert "build.py" not in shown.stdout
+    flat = " ".join(shown.stdout.split())  # argparse wraps the help to the terminal's width
+    assert "--project DIR the project folder holding site.yaml (default: the current folder)" in flat, flat
+    in_repo = subprocess.run([sys.executable, str(REPO / "build.py"), "--help"], capture_output=True, text=True,
+                             timeout=60, env=env)
+    assert in_repo.stdout.startswith("usage: build.py ")
+    assert "(default: the folder of build.py)" in " ".join(in_repo.stdout.split())
