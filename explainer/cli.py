@@ -10,9 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import invoked, pipeline, terminal
 from .errors import BuildError, ExplainerError, UsageError
+
+if TYPE_CHECKING:
+    from .installed import Origin
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 EXIT_PIPE = 141  # what a shell reports for a program that SIGPIPE stopped (128 + 13)
@@ -208,13 +212,23 @@ def check_arguments(args: argparse.Namespace) -> None:
 
 def run_init(folder: Path) -> int:
     """`init DIR`: a new explainer that builds and passes `check` at once."""
-    from . import scaffold
+    from . import installed, scaffold
 
-    made = scaffold.init(folder)
+    origin = installed.origin()
+    made = scaffold.init(folder, origin)
     print(f"started a new explainer in {terminal.display(folder, folder=True)}: {len(made)} files")
     print(f"next: cd {terminal.display(folder)}, run `explainer serve` (or `python -m explainer serve`) "
-          "and read README.md there")
+          f"and read README.md there{requirements_step(origin)}")
     return EXIT_OK
+
+
+def requirements_step(origin: Origin) -> str:
+    """What is left to do in requirements.txt before CI can install the generator, if anything."""
+    if origin.requirement is None:
+        return "; before you push, write in requirements.txt where to install the generator from (it says how)"
+    if origin.local:
+        return "; before you push, replace the file:// address in requirements.txt with one CI can reach"
+    return ""
 
 
 def report(problems: list, fmt: str = "text") -> None:

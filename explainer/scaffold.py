@@ -8,7 +8,7 @@ archive file does not exist yet. So a half-filled template can never be publishe
 
 `init DIR` copies the starter project in starter/ (a leading `_` in a name becomes `.`, so the
 package carries `.github/` and `.vscode/` as ordinary files), pins the generator in its
-requirements.txt, maps the JSON Schemas in `.vscode/settings.json` and writes `schemas/`.
+requirements.txt (installed.py), maps the JSON Schemas in `.vscode/settings.json` and writes `schemas/`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, installed
 from .confine import links_out
 from .errors import UsageError
 from .jsonschema import SCHEMA_DIR, header_line, schema_name, write_schemas
@@ -162,16 +162,14 @@ def _new_summary(root: Path) -> Scaffolded:
 
 
 STARTER = Path(__file__).resolve().parent / "starter"
-REQUIREMENTS = """\
-# The generator, pinned: `pip install -r requirements.txt` installs it with its dependencies.
-# If your organisation installs it from a Git URL or a wheel file, write that here instead, e.g.
-#   sourced-explainer @ git+https://github.com/ORG/REPO@v{version}
-sourced-explainer=={version}
-"""
 
 
-def init(folder: Path) -> list[Path]:
-    """Start a new explainer in ``folder`` (new or empty): it builds and passes `check` at once."""
+def init(folder: Path, origin: installed.Origin | None = None) -> list[Path]:
+    """Start a new explainer in ``folder`` (new or empty): it builds and passes `check` at once.
+
+    Its requirements.txt installs the generator from where the running one was installed from
+    (``origin``, read from pip's record unless given), or says what to write there.
+    """
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"'{folder}' is not empty: 'init' starts a new explainer in a new or empty folder, "
                          "so it never overwrites anything")
@@ -184,7 +182,8 @@ def init(folder: Path) -> list[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(source.read_bytes())
             made.append(target)
-    made.append(_write(folder / "requirements.txt", REQUIREMENTS.format(version=__version__)))
+    requirements = installed.requirements_text(origin or installed.origin(), __version__)
+    made.append(_write(folder / "requirements.txt", requirements))
     made.append(_write(folder / ".vscode" / "settings.json", vscode_settings()))
     made += [path for path in write_schemas(folder) if path not in made]
     return made

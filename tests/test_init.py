@@ -73,7 +73,6 @@ def test_the_starter_is_commented_and_wired_together(story: Project) -> None:
         text = (story.root / rel).read_text(encoding="utf-8")
         assert text.startswith(jsonschema.header_line(story.root, rel) + "\n")  # schema for the YAML extension
         assert len(re.findall(r"^\s*#|\s#\s", text, re.M)) >= 2, f"{rel} explains itself in comments"
-    assert "sourced-explainer==" in (story.root / "requirements.txt").read_text(encoding="utf-8")
     assert "/output/" in (story.root / ".gitignore").read_text(encoding="utf-8").splitlines()
 
 
@@ -236,3 +235,52 @@ def test_help_names_the_command_as_it_was_run_and_the_real_default_project(tmp_p
                              timeout=60, env=env)
     assert in_repo.stdout.startswith("usage: build.py ")
     assert "(default: the folder of build.py)" in " ".join(in_repo.stdout.split())
+
+
+@pytest.mark.parametrize(("record", "line", "local"), [
+    ({"url": "https://github.com/org/explainer.git",
+      "vcs_info": {"vcs": "git", "commit_id": "4f1c0de", "requested_revision": "v0.1.0"}},
+     "sourced-explainer @ git+https://github.com/org/explainer.git@4f1c0de", False),
+    ({"url": "file:///home/me/dist/sourced_explainer-0.1.0-py3-none-any.whl", "archive_info": {}},
+     "sourced-explainer @ file:///home/me/dist/sourced_explainer-0.1.0-py3-none-any.whl", True),
+    ({"url": "https://files.example.org/sourced_explainer-0.1.0-py3-none-any.whl",
+      "archive_info": {"hashes": {"sha256": "00"}}},
+     "sourced-explainer @ https://files.example.org/sourced_explainer-0.1.0-py3-none-any.whl", False),
+    ({"url": "file:///home/me/explainer", "dir_info": {}}, "sourced-explainer @ file:///home/me/explainer", True),
+    ({"url": "file:///srv/mono", "subdirectory": "explainer", "dir_info": {}},
+     "sourced-explainer @ file:///srv/mono#subdirectory=explainer", True),
+    ({"url": "file:///home/me/explainer", "dir_info": {"editable": True}}, None, True),
+])
+def test_init_requires_the_generator_from_where_it_was_installed(record: dict, line: str | None, local: bool) -> None:
+    """PEP 610's direct_url.json → the requirements.txt line; a file:// one must be replaced before CI."""
+    from explainer import installed
+
+    assert installed.requirement_from(record) == line
+    text = installed.requirements_text(installed.Origin(line, local), "0.1.0")
+    requirements = [row for row in text.splitlines() if row and not row.startswith("#")]
+    assert not [row for row in requirements if "==" in row], "never a bare pin of a name on no public index"
+    if line and not local:
+        assert requirements == [line]
+        return
+    assert "sourced-explainer @ git+https://" in text and "sourced_explainer-0.1.0-py3-none-any.whl" in text
+    assert requirements == [line] if line else requirements[0].startswith("REPLACE THIS LINE")
+    assert "CI" in text if line else "could not tell where it was installed from" in text
+
+
+def test_init_from_a_checkout_writes_a_requirement_pip_refuses_with_what_to_write(tmp_path: Path) -> None:
+    """Run from the repository nothing says where the generator can be installed from: pip must stop
+    at once with the line that says so, never look the name up on an index."""
+    result = init(tmp_path)
+    assert result.returncode == 0, result.stderr
+    story = tmp_path / "story"
+    text = (story / "requirements.txt").read_text(encoding="utf-8")
+    assert "sourced-explainer==" not in text.replace("`sourced-explainer==", "")
+    (line,) = [row for row in text.splitlines() if row and not row.startswith("#")]
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", "--quiet",
+                          "--disable-pip-version-check", "-r", "requirements.txt"], cwd=story, capture_output=True,
+                         text=True, timeout=120)
+    assert pip.returncode != 0
+    assert line in pip.stderr and "requirements.txt" in pip.stderr
+    assert re.search(r"^next: .*requirements\.txt", result.stdout, re.M), result.stdout
+    readme = (story / "README.md").read_text(encoding="utf-8")
+    assert "REPLACE THIS LINE" in readme and "file://" in readme and "Git URL" in readme

@@ -9,6 +9,7 @@ the package index, offline afterwards), so the test takes seconds, not a downloa
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -123,6 +124,44 @@ def test_init_build_and_check_from_the_installed_package(venv: Path, story: Path
 
     refused = run(venv / "explainer", "init", "story", cwd=story.parent, ok=False)
     assert refused.returncode == 2 and "'story' is not empty" in refused.stderr
+
+
+def test_the_started_explainer_installs_the_generator_that_started_it(venv: Path, wheel: Path, tmp_path: Path) -> None:
+    """The starter README's set-up, by the letter: a virtualenv of its own and `pip install -r
+    requirements.txt`, which names the wheel `init` was installed from (a file:// address, with a
+    comment that CI needs another), never a bare pin of a name on no public index."""
+    started = run(venv / "explainer", "init", "story", cwd=tmp_path)
+    story = tmp_path / "story"
+    text = (story / "requirements.txt").read_text(encoding="utf-8")
+    (line,) = [row for row in text.splitlines() if row and not row.startswith("#")]
+    assert line == f"sourced-explainer @ {wheel.as_uri()}"
+    assert "with an address your CI can reach" in " ".join(text.replace("#", "").split())
+    assert "replace the file:// address in requirements.txt" in started.stdout
+
+    run(sys.executable, "-m", "venv", ".venv", cwd=story)
+    run(story / ".venv/bin/python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--no-index", "--find-links", WHEELHOUSE, "-r", "requirements.txt", cwd=story)
+    checked = run(story / ".venv/bin/python", "-m", "explainer", "check", cwd=story)
+    assert checked.stdout.startswith("ok: 1 facts, 1 sources, 1 timeline events checked")
+
+
+def test_installed_from_git_the_started_explainer_requires_that_commit(venv: Path, tmp_path: Path) -> None:
+    """What pip records for `pip install git+URL@REF` (PEP 610's vcs_info) becomes the requirement,
+    with the commit it resolved to: nothing is left to do before CI can install it."""
+    (record,) = venv.parent.glob("lib/python*/site-packages/sourced_explainer-*.dist-info/direct_url.json")
+    kept = record.read_text(encoding="utf-8")
+    commit = "4f1c0de5a2b3c4d5e6f708192a3b4c5d6e7f8091"
+    record.write_text(json.dumps({"url": "https://github.com/example-newsroom/sourced-explainer.git",
+                                  "vcs_info": {"vcs": "git", "commit_id": commit, "requested_revision": "main"}}),
+                      encoding="utf-8")
+    try:
+        started = run(venv / "explainer", "init", "story", cwd=tmp_path)
+    finally:
+        record.write_text(kept, encoding="utf-8")
+    text = (tmp_path / "story" / "requirements.txt").read_text(encoding="utf-8")
+    assert [row for row in text.splitlines() if row and not row.startswith("#")] == [
+        f"sourced-explainer @ git+https://github.com/example-newsroom/sourced-explainer.git@{commit}"]
+    assert "requirements.txt" not in started.stdout  # nothing to replace
 
 
 @pytest.mark.browser
