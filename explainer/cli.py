@@ -217,7 +217,7 @@ def run_init(folder: Path) -> int:
     origin = installed.origin()
     made = scaffold.init(folder, origin)
     print(f"started a new explainer in {terminal.display(folder, folder=True)}: {len(made)} files")
-    print(f"next: cd {terminal.display(folder)}, run `explainer serve` (or `python -m explainer serve`) "
+    print(f"next: cd {terminal.display(folder)}, run `{invoked.command_in(folder)} serve` "
           f"and read README.md there{requirements_step(origin)}")
     return EXIT_OK
 

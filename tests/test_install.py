@@ -122,6 +122,13 @@ def test_init_build_and_check_from_the_installed_package(venv: Path, story: Path
         assert checked.stdout.startswith("ok: 1 facts, 1 sources, 1 timeline events checked; 0 warning(s)")
         assert checked.stderr == ""
 
+    started = run(venv / "explainer", "init", "second", cwd=story.parent)
+    command = re.search(r"^next: cd second, run `(.+?) serve`", started.stdout, re.M)
+    assert command and command[1] == str(venv / "explainer"), started.stdout  # not on PATH: where it is
+    there = subprocess.run(f"{command[1]} check", shell=True, cwd=story.parent / "second", capture_output=True,
+                           text=True, env=ENV, timeout=300)
+    assert there.stdout.startswith("ok: 1 facts, 1 sources, 1 timeline events checked"), there.stderr
+
     refused = run(venv / "explainer", "init", "story", cwd=story.parent, ok=False)
     assert refused.returncode == 2 and "'story' is not empty" in refused.stderr
 
