@@ -196,7 +196,7 @@ def test_every_hosting_example_is_a_shipped_file() -> None:
     for name in shown:
         assert (REPO / "docs" / name).resolve().is_file(), name
     netlify = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))
-    assert netlify["build"]["publish"] == "output" and "build.py build --base-url" in netlify["build"]["command"]
+    assert netlify["build"]["publish"] == "output" and "explainer build --base-url" in netlify["build"]["command"]
     rules = {h["for"]: h["values"]["Cache-Control"] for h in netlify["headers"]}
     assert rules["/assets/*"] == "public, max-age=31536000, immutable"
     assert subprocess.run(["bash", "-n", str(REPO / "hosting/s3-upload.sh")]).returncode == 0
@@ -284,3 +284,62 @@ def test_init_from_a_checkout_writes_a_requirement_pip_refuses_with_what_to_writ
     assert re.search(r"^next: .*requirements\.txt", result.stdout, re.M), result.stdout
     readme = (story / "README.md").read_text(encoding="utf-8")
     assert "REPLACE THIS LINE" in readme and "file://" in readme and "Git URL" in readme
+
+
+def _fake_tools(folder: Path) -> Path:
+    """A bin/ folder: `python` and `python3` (this interpreter, the generator importable), an `aws` that logs."""
+    folder.mkdir()
+    for name, script in [("python", f'exec "{sys.executable}" "$@"'), ("python3", f'exec "{sys.executable}" "$@"'),
+                         ("aws", 'echo "aws $*" >> "$AWS_LOG"')]:  # a wrapper, not a link: a venv's python
+        (folder / name).write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")  # finds its venv by its path
+        (folder / name).chmod(0o755)
+    return folder
+
+
+def test_no_example_for_a_started_explainer_runs_build_py() -> None:
+    """build.py exists only in this repository: the starter and the hosting examples run `-m explainer`."""
+    shipped = [*(p for p in (REPO / "explainer" / "starter").rglob("*") if p.is_file()),
+               REPO / "netlify.toml", *(REPO / "hosting").iterdir()]
+    assert [p.relative_to(REPO).as_posix() for p in shipped if "build.py" in p.read_text(encoding="utf-8")] == []
+    in_repo = subprocess.run([sys.executable, "-m", "explainer", "--help"], cwd=REPO, capture_output=True, text=True,
+                             timeout=60, env={"PATH": "/usr/bin:/bin"})  # the repository's own folder imports it
+    assert in_repo.returncode == 0, in_repo.stderr
+
+
+@pytest.mark.parametrize(("base_url", "bucket_path", "paths"), [
+    ("https://example.org/bridge-closure/", "s3://news-bucket/bridge-closure",
+     "/bridge-closure/ /bridge-closure/index.html /bridge-closure/feed.xml"),
+    ("https://bridge.example.org/", "s3://news-bucket", "/ /index.html /feed.xml"),
+])
+def test_the_hosting_examples_publish_a_started_explainer(story: Project, tmp_path: Path, base_url: str,
+                                                          bucket_path: str, paths: str) -> None:
+    """Copied anywhere and run in a started explainer's folder, each example builds it for its address."""
+    tools = _fake_tools(tmp_path / "bin")
+    env = {"PATH": f"{tools}:/usr/bin:/bin", "PYTHONPATH": str(REPO), "AWS_LOG": str(tmp_path / "aws.log"),
+           "NO_COLOR": "1"}
+    elsewhere = tmp_path / "kept-here" / "s3-upload.sh"  # not in a hosting/ folder beside the project
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes((REPO / "hosting" / "s3-upload.sh").read_bytes())
+    uploaded = subprocess.run(["bash", str(elsewhere), "news-bucket", "E123", base_url], cwd=story.root,
+                              capture_output=True, text=True, timeout=120, env=env)
+    assert uploaded.returncode == 0, uploaded.stderr
+    page = (story.output / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{base_url}">' in page
+    calls = (tmp_path / "aws.log").read_text(encoding="utf-8").splitlines()
+    assert calls[0].startswith(f"aws s3 sync output/assets {bucket_path}/assets ")  # assets before the pages
+    assert calls[-1] == f"aws cloudfront create-invalidation --distribution-id E123 --paths {paths}"
+
+    netlify = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))["build"]["command"]
+    install, build = netlify.split(" && ")
+    assert install == "pip install -r requirements.txt" and (story.root / "requirements.txt").is_file()
+    built = subprocess.run(build, shell=True, cwd=story.root, capture_output=True, text=True, timeout=120,
+                           env={**env, "URL": base_url.rstrip("/")})
+    assert built.returncode == 0, built.stderr
+    assert f'<link rel="canonical" href="{base_url}">' in (story.output / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_s3_script_says_where_to_run_it(tmp_path: Path) -> None:
+    result = subprocess.run(["bash", str(REPO / "hosting" / "s3-upload.sh"), "news-bucket", "E123",
+                             "https://example.org/x/"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "no site.yaml" in result.stderr and "run it in the folder holding site.yaml" in result.stderr
