@@ -14,6 +14,7 @@ requirements.txt (installed.py), maps the JSON Schemas in `.vscode/settings.json
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
 import re
 from dataclasses import dataclass
@@ -162,6 +163,14 @@ def _new_summary(root: Path) -> Scaffolded:
 
 
 STARTER = Path(__file__).resolve().parent / "starter"
+# Editors' swap, backup and lock files and caches, which a working tree's starter may hold: never
+# copied into a new explainer, and never put in the wheel (pyproject.toml's exclude-package-data).
+LEFTOVERS = ("*.sw?", "*~", ".#*", "#*#", ".DS_Store", "Thumbs.db", "*.py[cod]", "__pycache__")
+
+
+def leftover(rel: Path) -> bool:
+    """Is this path, or a folder on it, an editor's leftover or a cache rather than part of the starter?"""
+    return any(fnmatch.fnmatchcase(part, pattern) for part in rel.parts for pattern in LEFTOVERS)
 
 
 def init(folder: Path, origin: installed.Origin | None = None) -> list[Path]:
@@ -176,7 +185,7 @@ def init(folder: Path, origin: installed.Origin | None = None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     made = []
     for source in sorted(STARTER.rglob("*")):
-        if source.is_file() and "__pycache__" not in source.parts:
+        if source.is_file() and not leftover(source.relative_to(STARTER)):
             parts = source.relative_to(STARTER).parts
             target = folder.joinpath(*("." + p[1:] if p.startswith("_") else p for p in parts))
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -343,3 +344,42 @@ def test_the_s3_script_says_where_to_run_it(tmp_path: Path) -> None:
                              "https://example.org/x/"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "no site.yaml" in result.stderr and "run it in the folder holding site.yaml" in result.stderr
+
+
+LEFTOVERS = ["content/.facts.yaml.swp", "content/.facts.yaml.swo", "README.md~", "site.yaml.orig~",
+             ".#site.yaml", "content/#facts.yaml#", ".DS_Store", "seeds/Thumbs.db", "__pycache__/x.cpython-311.pyc",
+             "content/__pycache__/y.pyc"]
+
+
+def test_init_copies_no_editor_leftovers_from_the_starter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Swap, backup and lock files and caches in the starter (a working tree) never reach a new explainer."""
+    from explainer import installed, scaffold
+
+    starter = tmp_path / "starter"
+    shutil.copytree(scaffold.STARTER, starter)
+    for rel in LEFTOVERS:
+        (starter / rel).parent.mkdir(parents=True, exist_ok=True)
+        (starter / rel).write_text("leftover\n", encoding="utf-8")
+    monkeypatch.setattr(scaffold, "STARTER", starter)
+    made = scaffold.init(tmp_path / "story", installed.Origin(None))
+    names = {p.relative_to(tmp_path / "story").as_posix() for p in (tmp_path / "story").rglob("*") if p.is_file()}
+    assert names == {p.relative_to(tmp_path / "story").as_posix() for p in made}
+    assert not set(LEFTOVERS) & names
+    assert {"site.yaml", "README.md", "content/facts.yaml", ".gitignore"} <= names
+
+
+def test_the_wheel_leaves_out_what_init_leaves_out() -> None:
+    """pyproject.toml's exclude-package-data and scaffold.LEFTOVERS name the same files (setuptools
+    matches each pattern, after the package's folder, against the whole path with fnmatch)."""
+    import fnmatch
+
+    from explainer import scaffold
+
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "exclude-package-data"]["*"]
+    kept = ["content/facts.yaml", "_github/workflows/pages.yml", "_gitignore", "base.html", "style.css",
+            "seeds/notes~txt", "README.md"]
+    for rel in [*LEFTOVERS, *kept]:
+        by_setuptools = any(fnmatch.fnmatch(f"explainer/starter/{rel}", f"explainer/{pattern}") or
+                            fnmatch.fnmatch(f"templates/{rel}", f"templates/{pattern}") for pattern in patterns)
+        assert by_setuptools == scaffold.leftover(Path(rel)) == (rel in LEFTOVERS), rel

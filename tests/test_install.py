@@ -24,8 +24,14 @@ import pytest
 from _preview import Server
 from conftest import REPO
 
+from explainer.scaffold import leftover
+
 pytestmark = pytest.mark.slow
 
+LEFTOVERS = [*(f"explainer/starter/{rel}" for rel in ("content/.facts.yaml.swp", "README.md~", ".#site.yaml",
+                                                       "#site.yaml#", ".DS_Store", "__pycache__/x.cpython-311.pyc")),
+             "templates/.base.html.swp", "templates/base.html~", "static/style.css~", "static/.DS_Store",
+             "explainer/.serve_error.html.swp", "explainer/serve_client.js~"]  # a working tree's leftovers
 WAIT = 30  # seconds: generous upper bounds for a busy machine; never a timing assertion
 WHEELHOUSE = Path(os.environ.get("EXPLAINER_WHEELHOUSE", Path.home() / ".cache" / "sourced-explainer" / "wheelhouse"))
 CONNECTED = "() => !!(window.explainerPreview && window.explainerPreview.connected)"
@@ -42,13 +48,17 @@ def run(*cmd: str | Path, cwd: Path, ok: bool = True) -> subprocess.CompletedPro
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, built from a copy of the sources (so no build/ folder lands in the repository)."""
+    """The wheel, built from a copy of the sources (so no build/ folder lands in the repository), as a
+    working tree may be: with caches and an editor's swap, backup and lock files in it."""
     work = tmp_path_factory.mktemp("wheel")
     src = work / "src"
     src.mkdir()
     shutil.copy2(REPO / "pyproject.toml", src)
     for folder in ("explainer", "templates", "static", "locales"):
-        shutil.copytree(REPO / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(REPO / folder, src / folder)
+    for rel in LEFTOVERS:
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text("leftover\n", encoding="utf-8")
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
         "--wheel-dir", work / "dist", src, cwd=work)
     (built,) = (work / "dist").glob("sourced_explainer-*.whl")
@@ -80,6 +90,8 @@ def test_the_wheel_carries_the_theme_the_error_page_and_the_starter(wheel: Path)
     assert {"explainer/starter/site.yaml", "explainer/starter/_github/workflows/pages.yml",
             "explainer/starter/_vscode/tasks.json", "explainer/starter/_gitignore"} <= names
     assert not [n for n in names if "__pycache__" in n or n.startswith(("templates/", "static/", "locales/", "tests/"))]
+    assert not [n for n in names if leftover(Path(n))]
+    assert not [n for n in names if Path(n).name in {Path(rel).name for rel in LEFTOVERS}]
 
 
 def test_the_installed_packages_are_exactly_the_pins(venv: Path) -> None:
