@@ -179,7 +179,10 @@ def init(folder: Path, origin: installed.Origin | None = None) -> list[Path]:
     Its requirements.txt installs the generator from where the running one was installed from
     (``origin``, read from pip's record unless given), or says what to write there.
     """
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"'{folder}' is a file, not a folder: 'init' starts a new explainer in a new or empty "
+                         "folder", "give the name of a folder that does not exist yet")
+    if folder.exists() and any(folder.iterdir()):
         raise UsageError(f"'{folder}' is not empty: 'init' starts a new explainer in a new or empty folder, "
                          "so it never overwrites anything")
     folder.mkdir(parents=True, exist_ok=True)

@@ -89,6 +89,15 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     assert init(tmp_path).returncode == 0  # an empty folder is fine
 
 
+def test_init_refuses_a_file_and_says_it_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "story").write_text("mine", encoding="utf-8")
+    result = init(tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == ("error: 'story' is a file, not a folder: 'init' starts a new explainer in a new or empty "
+                             "folder\n    hint: give the name of a folder that does not exist yet\n")
+    assert (tmp_path / "story").read_text(encoding="utf-8") == "mine"
+
+
 def test_init_needs_a_folder(tmp_path: Path) -> None:
     result = init(tmp_path, "")
     assert result.returncode == 2 and "write 'init DIR'" in result.stderr
