@@ -1,9 +1,9 @@
-"""`python build.py archive FILE --id ID`: add a source from a saved text or web page.
+"""`explainer archive FILE --id ID`: add a source from a saved text or web page.
 
 The archived text is what every quote is checked against, so it is written once and never
 rewritten: the command refuses an existing file or id. A plain-text file is copied byte for byte;
 a saved `.html` page is reduced to its article text (see `extract_html`). The source entry is
-appended to content/sources.yaml as text, like `build.py new`, so the file's comments and order
+appended to content/sources.yaml as text, like `explainer new`, so the file's comments and order
 stay as they were; it records the archive's sha256 and the day it was taken, takes the title,
 publisher, author, date and address from the page's own metadata when it has them, and leaves
 everything else null (or a TODO the build refuses) for the editor to fill in from the source.
@@ -244,7 +244,7 @@ def _entry(source_id: str, digest: str, day: str, name: str, meta: dict[str, str
         "published": "# TODO: YYYY, YYYY-MM or YYYY-MM-DD, at the precision the source gives; else leave null",
         "url": "# TODO: https://… where it was published; else leave null",
     }
-    lines = [f"# Archived by `build.py archive` from {name}: check every field against the source.",
+    lines = [f"# Archived by `explainer archive` from {name}: check every field against the source.",
              f"- id: {source_id}"]
     filled = []
     for key in ("title", "publisher", "author", "published", "url"):
@@ -278,7 +278,7 @@ def _day(value: str | None) -> str | None:
 
 def _append(root: Path, existing: str, entry: str) -> int:
     """Append the entry at the end of sources.yaml as text; return the line of its `- id:`."""
-    from .scaffold import _prepare  # the same end-of-file handling as `build.py new`
+    from .scaffold import _prepare  # the same end-of-file handling as `explainer new`
 
     path = root / SOURCES
     text, indent = _prepare(existing if existing else header_line(root, SOURCES) + "\n")

@@ -153,7 +153,7 @@ class Checker:
     def placeholder(self, value: str, f: Field, keypath: KeyPath) -> bool:
         """A TODO left by `new`, or a value wrapped in typographic quotes: reported once, here."""
         text = value.strip()
-        if text.startswith(TODO):  # left over from `build.py new`: never publish it
+        if text.startswith(TODO):  # left over from `explainer new`: never publish it
             self.error(keypath, f"'{f.name}' is still a TODO placeholder", f"replace it with the real {f.name}")
             return True
         if len(text) > 1 and (text[0], text[-1]) in CURLY_PAIRS:

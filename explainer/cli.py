@@ -10,19 +10,23 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import pipeline, terminal
+from . import invoked, pipeline, terminal
 from .errors import BuildError, ExplainerError, UsageError
+
+if TYPE_CHECKING:
+    from .installed import Origin
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 EXIT_PIPE = 141  # what a shell reports for a program that SIGPIPE stopped (128 + 13)
-NEW_KINDS = ("source", "fact", "event", "summary")  # `build.py new KIND`; scaffold.py is imported only then
-COMMANDS = ("build", "check", "serve", "new", "init", "schemas")
+NEW_KINDS = ("source", "fact", "event", "summary")  # `explainer new KIND`; scaffold.py is imported only then
+COMMANDS = ("build", "check", "serve", "new", "init", "archive", "schemas")
 FORMATS = ("text", "github")
 
 DESCRIPTION = """\
 Build a sourced news explainer from site.yaml, content/, seeds/, templates/ and static/.
-Run it as `explainer COMMAND`, `python -m explainer COMMAND` or, in this repository, `build.py COMMAND`.
+Run it as `explainer COMMAND` or `python -m explainer COMMAND`, in the project's folder or with --project DIR.
 
 commands:
   build   (default) validate, verify every quote against seeds/, render and write output/
@@ -43,14 +47,15 @@ exit codes:
 """
 
 
-def parser(prog: str = "explainer") -> argparse.ArgumentParser:
+def parser(prog: str = "explainer", default_project: str = "the current folder") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("command", nargs="?", default="build", choices=COMMANDS, help="what to do (default: build)")
-    p.add_argument("target", nargs="?", metavar="KIND|DIR",
-                   help=f"new: what to add ({', '.join(NEW_KINDS)}); init: the folder to create")
+    p.add_argument("target", nargs="?", metavar="KIND|DIR|FILE",
+                   help=f"new: what to add ({', '.join(NEW_KINDS)}); init: the folder to create; "
+                        "archive: the saved article (a .txt file or an .html page)")
     p.add_argument("--project", type=Path, default=None, metavar="DIR",
-                   help="the project folder holding site.yaml (default: the folder of build.py)")
+                   help=f"the project folder holding site.yaml (default: {default_project})")
     p.add_argument("--output", type=Path, default=None, metavar="DIR",
                    help="where to write the site (default: PROJECT/output)")
     p.add_argument("--base-url", default=None, metavar="URL",
@@ -61,6 +66,9 @@ def parser(prog: str = "explainer") -> argparse.ArgumentParser:
                    help="how to print problems: text (default) or github (::error annotations for GitHub Actions)")
     p.add_argument("--host", default="127.0.0.1", help="serve: address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000; 0 picks a free one)")
+    p.add_argument("--id", default=None, dest="source_id", metavar="ID", help="archive: the new source's id (a slug)")
+    p.add_argument("--retrieved", default=None, metavar="YYYY-MM-DD",
+                   help="archive: the day the text was taken (default: today)")
     return p
 
 
@@ -83,10 +91,9 @@ def base_url_problem(url: str) -> str | None:
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    prog = "build.py" if default_root else "explainer"
-    if argv[:1] == ["archive"]:
-        return archive_main(argv[1:], default_root, prog)
-    args = parser(prog).parse_args(argv)
+    default_project = f"the folder of {invoked.prog()}" if default_root else "the current folder"
+    # intermixed: the options may come before, between or after the words, the same for every command
+    args = parser(invoked.prog(), default_project).parse_intermixed_args(argv)
     root = (args.project or default_root or Path.cwd()).resolve()
     output = (args.output or root / "output")
     try:
@@ -115,7 +122,7 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # `build.py | head -1`: the reader left; the build itself was done by then
+    except BrokenPipeError:  # `explainer | head -1`: the reader left; the build itself was done by then
         _quiet_stdout()
         return EXIT_PIPE
     except Exception:
@@ -140,6 +147,8 @@ def _quiet_stdout() -> None:
 def run(args: argparse.Namespace, root: Path, output: Path) -> int:
     if args.command in ("new", "schemas"):
         return run_tooling(args, root)
+    if args.command == "archive":
+        return run_archive(args, root)
     if args.command == "check":
         project, problems = pipeline.check(root, args.strict)
         report(problems.items, args.format)
@@ -186,26 +195,40 @@ def run_tooling(args: argparse.Namespace, root: Path) -> int:
 
 
 def check_arguments(args: argparse.Namespace) -> None:
-    """The second word belongs to `new` (a kind) and `init` (a folder) only."""
+    """The second word belongs to `new` (a kind), `init` (a folder) and `archive` (a file) only."""
     if args.command == "new" and args.target not in NEW_KINDS:
         got = f"; got '{args.target}'" if args.target else ""
         raise UsageError(f"write 'new KIND' with KIND one of: {', '.join(NEW_KINDS)}{got}")
     if args.command == "init" and not args.target:
         raise UsageError("write 'init DIR': the folder to start the new explainer in")
-    if args.command not in ("new", "init") and args.target is not None:
+    if args.command == "archive" and not (args.target and args.source_id):
+        raise UsageError("write 'archive FILE --id ID': the saved article and the new source's id")
+    if args.command != "archive" and (args.source_id is not None or args.retrieved is not None):
+        raise UsageError("'--id' and '--retrieved' belong to 'archive FILE --id ID'")
+    if args.command not in ("new", "init", "archive") and args.target is not None:
         raise UsageError(f"'{args.command}' takes no '{args.target}': only 'new KIND' "
-                         f"(KIND one of: {', '.join(NEW_KINDS)}) and 'init DIR' take a second word")
+                         f"(KIND one of: {', '.join(NEW_KINDS)}), 'init DIR' and 'archive FILE' take a second word")
 
 
 def run_init(folder: Path) -> int:
     """`init DIR`: a new explainer that builds and passes `check` at once."""
-    from . import scaffold
+    from . import installed, scaffold
 
-    made = scaffold.init(folder)
+    origin = installed.origin()
+    made = scaffold.init(folder, origin)
     print(f"started a new explainer in {terminal.display(folder, folder=True)}: {len(made)} files")
-    print(f"next: cd {terminal.display(folder)}, run `explainer serve` (or `python -m explainer serve`) "
-          "and read README.md there")
+    print(f"next: cd {terminal.display(folder)}, run `{invoked.command_in(folder)} serve` "
+          f"and read README.md there{requirements_step(origin)}")
     return EXIT_OK
+
+
+def requirements_step(origin: Origin) -> str:
+    """What is left to do in requirements.txt before CI can install the generator, if anything."""
+    if origin.requirement is None:
+        return "; before you push, write in requirements.txt where to install the generator from (it says how)"
+    if origin.local:
+        return "; before you push, replace the file:// address in requirements.txt with one CI can reach"
+    return ""
 
 
 def report(problems: list, fmt: str = "text") -> None:
@@ -219,35 +242,13 @@ def report(problems: list, fmt: str = "text") -> None:
         print(terminal.format_problem(problem.format(), colour), file=sys.stderr)
 
 
-def archive_parser(prog: str = "build.py") -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=f"{prog} archive", description="Add a source: copy FILE (plain text, or "
-                                "the article text of a saved .html page) to seeds/ID.txt, never overwriting, and "
-                                "append its entry, with its sha256, to content/sources.yaml.")
-    p.add_argument("file", type=Path, metavar="FILE", help="the saved article: a .txt file or an .html page")
-    p.add_argument("--id", required=True, dest="source_id", metavar="ID", help="the new source's id (a slug)")
-    p.add_argument("--retrieved", default=None, metavar="YYYY-MM-DD",
-                   help="the day the text was taken (default: today)")
-    p.add_argument("--project", type=Path, default=None, metavar="DIR",
-                   help="the project folder holding site.yaml (default: the folder of build.py)")
-    return p
+def run_archive(args: argparse.Namespace, root: Path) -> int:
+    """`archive FILE --id ID` (explainer/archive.py): prints the archive's path and the new entry's line."""
+    from .archive import archive
 
-
-def archive_main(argv: list[str], default_root: Path | None, prog: str = "build.py") -> int:
-    """`build.py archive FILE --id ID` (explainer/archive.py); its own parser keeps FILE apart from KIND."""
-    args = archive_parser(prog).parse_args(argv)
-    root = (args.project or default_root or Path.cwd()).resolve()
-    try:
-        if not (root / "site.yaml").exists() and not (root / "content").exists():
-            raise UsageError(f"{root} is not an explainer project (no site.yaml or content/)")
-        from .archive import archive
-
-        made = archive(root, args.file, args.source_id, args.retrieved)
-    except ExplainerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    made = archive(root, Path(args.target), args.source_id, args.retrieved)
     print(f"{terminal.display(made.archive)}: archived, sha256 {made.sha256}")
     taken = f" (from the page: {', '.join(made.filled)}; check them)" if made.filled else ""
     print(f"{terminal.display(made.sources)}:{made.line}: added source '{args.source_id}'{taken}; "
           "replace its TODOs (the build lists each one that is left)")
     return EXIT_OK
-

@@ -12,7 +12,7 @@ words around them ("c.", "from", "or", "as of") come from the catalog. English k
 formatter (dates.py, uncertain.py), which writes what CLDR's English does for these patterns
 (tests/test_languages.py compares them) without loading Babel: the shipped build stays as fast.
 
-Imported by the render stage only: `build.py check` loads neither this module nor Babel.
+Imported by the render stage only: `explainer check` loads neither this module nor Babel.
 """
 
 from __future__ import annotations

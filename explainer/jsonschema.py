@@ -5,7 +5,7 @@ there is one source of truth. The schemas let VS Code (with the YAML extension) 
 complete field names and underline mistakes as the editor types; the build stays the authority
 (it also checks what a schema cannot: real calendar days, quotes, references).
 
-`python build.py schemas` rewrites schemas/*.json and adds the `# yaml-language-server` line to
+`explainer schemas` rewrites schemas/*.json and adds the `# yaml-language-server` line to
 content files that lack it; tests/test_schema_json.py fails when the committed files are stale.
 """
 
@@ -24,7 +24,7 @@ DRAFT = "http://json-schema.org/draft-07/schema#"  # the draft editors' YAML too
 HEADER_PREFIX = "# yaml-language-server: $schema="
 
 NON_BLANK = r"\S"
-TEXT = rf"^(?!\s*{schema.TODO})\s*\S"  # not blank, and not a placeholder left by `build.py new`
+TEXT = rf"^(?!\s*{schema.TODO})\s*\S"  # not blank, and not a placeholder left by `explainer new`
 # Same shapes parse_date accepts (it strips spaces); the build also checks the day exists in its month.
 DATE_TEXT = r"^\s*[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?\s*$"
 # EDTF as explainer/uncertain.py reads it: a date with an optional ~ ? %, a span with `..` for an open

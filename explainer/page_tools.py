@@ -227,7 +227,7 @@ class _KeptBytecodeCache(jinja2.FileSystemBytecodeCache):
     The preview builds on every save, and a build of two editions loads them twice.
 
     A template is kept by its name and text, not by where its file is (Jinja's own key): the first
-    build of a project at a new path (a fresh clone in CI, `build.py init`, every test's project)
+    build of a project at a new path (a fresh clone in CI, `explainer init`, every test's project)
     compiled every template again, ~0.1 s, and the folder gained a file per template and path. The
     compiled code names the file it was compiled from, which template errors report
     (`template_error`): code made for another path is given this template's file name (`_renamed`).

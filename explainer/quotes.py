@@ -2,7 +2,7 @@
 
 A quote may leave words out with `…` or `[…]` (also `[...]`). Each fragment between them must be
 in the source, in the order quoted, within one paragraph: a paragraph is one line of the archived
-text (blank lines are ignored), which is how `build.py archive` writes texts and how the shipped
+text (blank lines are ignored), which is how `explainer archive` writes texts and how the shipped
 seeds are laid out. The page shows the quote as written, ellipsis included.
 
 `context_html` finds a quote's words in the archived text (forgiving the same typography as the

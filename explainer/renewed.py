@@ -1,7 +1,7 @@
 """The preview's model objects, kept from one build to the next while their entry's text is the same.
 
 validate.py makes a fact, an event, a comparison or a glossary entry from each item's clean
-record (`items`). In the preview (`build.py serve`) an item read from an entry kept since the last
+record (`items`). In the preview (`explainer serve`) an item read from an entry kept since the last
 build (entries.py) gives the object made from it then, renewed for this build: what the later
 stages set on it is undone (`renewed_fact`, `renewed_event`, `as_made`). A fact whose entry only
 moved (lines inserted or removed above it) keeps its object too, its positions moved with the

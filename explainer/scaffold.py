@@ -8,18 +8,19 @@ archive file does not exist yet. So a half-filled template can never be publishe
 
 `init DIR` copies the starter project in starter/ (a leading `_` in a name becomes `.`, so the
 package carries `.github/` and `.vscode/` as ordinary files), pins the generator in its
-requirements.txt, maps the JSON Schemas in `.vscode/settings.json` and writes `schemas/`.
+requirements.txt (installed.py), maps the JSON Schemas in `.vscode/settings.json` and writes `schemas/`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, installed
 from .confine import links_out
 from .errors import UsageError
 from .jsonschema import SCHEMA_DIR, header_line, schema_name, write_schemas
@@ -39,7 +40,7 @@ TEMPLATES = {
 {ind}published: null  # YYYY, YYYY-MM or YYYY-MM-DD, at the precision the source gives
 {ind}url: null  # https://… where it was published; null if unknown
 {ind}retrieved: null  # YYYY-MM-DD when the archived text was taken; null if unknown
-{ind}archive: {id}.txt  # its text under seeds/ (`build.py archive FILE --id ID` copies it and fills this in)
+{ind}archive: {id}.txt  # its text under seeds/ (`explainer archive FILE --id ID` copies it and fills this in)
 {ind}label: "TODO: how readers are told of it in 'According to …, as reported by …', e.g. the Kyiv Independent"
 {ind}sha256: null  # TODO: once seeds/{id}.txt is there, the build prints its hash to paste here
 {ind}context: sentence  # how much of its text a quote shows when opened: sentence, paragraph or none
@@ -102,7 +103,7 @@ def new(root: Path, kind: str, today: dt.date | None = None) -> Scaffolded:
     if kind == "summary":
         return _new_summary(root)
     if kind not in FILES:
-        raise UsageError(f"'build.py new' makes one of: {', '.join(KINDS)}; got '{kind}'")
+        raise UsageError(f"'new' makes one of: {', '.join(KINDS)}; got '{kind}'")
     rel = FILES[kind]
     path = root / rel
     text = path.read_text(encoding="utf-8") if path.exists() else header_line(root, rel) + "\n"
@@ -162,29 +163,39 @@ def _new_summary(root: Path) -> Scaffolded:
 
 
 STARTER = Path(__file__).resolve().parent / "starter"
-REQUIREMENTS = """\
-# The generator, pinned: `pip install -r requirements.txt` installs it with its dependencies.
-# If your organisation installs it from a Git URL or a wheel file, write that here instead, e.g.
-#   sourced-explainer @ git+https://github.com/ORG/REPO@v{version}
-sourced-explainer=={version}
-"""
+# Editors' swap, backup and lock files and caches, which a working tree's starter may hold: never
+# copied into a new explainer, and never put in the wheel (pyproject.toml's exclude-package-data).
+LEFTOVERS = ("*.sw?", "*~", ".#*", "#*#", ".DS_Store", "Thumbs.db", "*.py[cod]", "__pycache__")
 
 
-def init(folder: Path) -> list[Path]:
-    """Start a new explainer in ``folder`` (new or empty): it builds and passes `check` at once."""
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+def leftover(rel: Path) -> bool:
+    """Is this path, or a folder on it, an editor's leftover or a cache rather than part of the starter?"""
+    return any(fnmatch.fnmatchcase(part, pattern) for part in rel.parts for pattern in LEFTOVERS)
+
+
+def init(folder: Path, origin: installed.Origin | None = None) -> list[Path]:
+    """Start a new explainer in ``folder`` (new or empty): it builds and passes `check` at once.
+
+    Its requirements.txt installs the generator from where the running one was installed from
+    (``origin``, read from pip's record unless given), or says what to write there.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"'{folder}' is a file, not a folder: 'init' starts a new explainer in a new or empty "
+                         "folder", "give the name of a folder that does not exist yet")
+    if folder.exists() and any(folder.iterdir()):
         raise UsageError(f"'{folder}' is not empty: 'init' starts a new explainer in a new or empty folder, "
                          "so it never overwrites anything")
     folder.mkdir(parents=True, exist_ok=True)
     made = []
     for source in sorted(STARTER.rglob("*")):
-        if source.is_file() and "__pycache__" not in source.parts:
+        if source.is_file() and not leftover(source.relative_to(STARTER)):
             parts = source.relative_to(STARTER).parts
             target = folder.joinpath(*("." + p[1:] if p.startswith("_") else p for p in parts))
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(source.read_bytes())
             made.append(target)
-    made.append(_write(folder / "requirements.txt", REQUIREMENTS.format(version=__version__)))
+    requirements = installed.requirements_text(origin or installed.origin(), __version__)
+    made.append(_write(folder / "requirements.txt", requirements))
     made.append(_write(folder / ".vscode" / "settings.json", vscode_settings()))
     made += [path for path in write_schemas(folder) if path not in made]
     return made

@@ -16,7 +16,7 @@ LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 # no ';', ',' or quotes elsewhere, since it is written into an HTTP header.
 _SOURCE = r"(?:'none'|'self'|\*|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*://)?(?:\*\.)?[A-Za-z0-9.-]+(?::(?:[0-9]+|\*))?(?:/[A-Za-z0-9._~%!$&()*+=:@/-]*)?)"
 ORIGINS = re.compile(rf"^{_SOURCE}(?: +{_SOURCE})*$")
-TODO = "TODO"  # placeholders written by `build.py new` start with this; the build refuses them
+TODO = "TODO"  # placeholders written by `explainer new` start with this; the build refuses them
 INVALID = object()  # marks a value that failed its check; the error is already recorded
 # A value pasted from a word processor: “…” are not YAML quotes, so they stay part of the value.
 CURLY_PAIRS = frozenset({("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u201e", "\u201c"), ("\u00ab", "\u00bb")})

@@ -1,4 +1,4 @@
-"""Live preview (`build.py serve`): build, serve output/, rebuild on every save and reload the open browser.
+"""Live preview (`explainer serve`): build, serve output/, rebuild on every save and reload the open browser.
 
 The pieces, one module each:
 - ``serve_builds``: one build at a time in a worker thread, and what the last build gave;
@@ -39,7 +39,7 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 def serve(root: Path, output: Path, *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None,
           strict: bool = False, debug: bool = False) -> int:
-    """`build.py serve`: returns the exit code (0 after Ctrl-C, 2 when the address can't be used)."""
+    """`explainer serve`: returns the exit code (0 after Ctrl-C, 2 when the address can't be used)."""
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {port}")
     check_output_dir(output, root)

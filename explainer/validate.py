@@ -42,7 +42,7 @@ from .notes import inherit_date_notes
 from .renewed import as_made, items, moved_fact, positions, renewed_event, renewed_fact
 from .schema import CONTENT_FILES, INVALID, SUMMARY, ListOf
 
-PLACEHOLDER_ID = "todo-"  # ids `build.py new` writes where a real id belongs: todo-fact-id, todo-source-id
+PLACEHOLDER_ID = "todo-"  # ids `explainer new` writes where a real id belongs: todo-fact-id, todo-source-id
 _FACT_ID, _SOURCE, _CITATIONS = attrgetter("fact_id"), attrgetter("source"), attrgetter("citations")
 
 

@@ -10,7 +10,7 @@ every build, an empty one, or a site built before the marker existed. Any other 
 refused, so a mistyped ``--output`` cannot swap away ``.git`` or a home folder. A failure of the
 disk or the file system is reported in one line with a hint, and the previous site stays.
 
-The preview (`build.py serve`) swaps in only its first site; after that it writes only the files
+The preview (`explainer serve`) swaps in only its first site; after that it writes only the files
 that changed, each replaced atomically on its own (write_changes.py).
 """
 
@@ -38,7 +38,8 @@ STALE_SECONDS = 60
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100  # pragma: no mutate (renameat2 ignores the folder it names for absolute paths, ours)
 MARKER = ".explainer-build"
-MARKER_TEXT = b"Written by build.py, which replaces this whole folder on every build: keep no files of your own here.\n"
+MARKER_TEXT = (b"Written by the explainer generator (explainer build), which replaces this whole folder on every "
+               b"build: keep no files of your own here.\n")
 # What every build wrote before the marker existed: an output/ from then is recognised as ours.
 LEGACY_FILES = ("index.html", "facts.json", "facts.csv", "feed.xml", "sitemap.xml")
 SOURCE_FOLDERS = ("content", "templates", "seeds", "static", "tests", "schemas", ".git")
@@ -120,7 +121,7 @@ def check_output_dir(output: Path, root: Path) -> None:
             raise UsageError(f"cannot create {output}: {folder} is a file, not a folder",
                              "choose another --output, or remove or rename that file")
     if not is_ours(out):
-        raise UsageError(f"refusing to replace {output}: it holds files that build.py did not write",
+        raise UsageError(f"refusing to replace {output}: it holds files that the explainer generator did not write",
                          f"choose a new or empty folder with --output; a build only replaces a folder "
                          f"holding its {MARKER} file")
 
@@ -272,7 +273,7 @@ def _swap_in(staging: Path, output: Path) -> None:
             if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                 raise
     if not is_ours(output):  # checked before the build too; a folder filled since then still is not ours
-        raise UsageError(f"refusing to replace {output}: it holds files that build.py did not write",
+        raise UsageError(f"refusing to replace {output}: it holds files that the explainer generator did not write",
                          "choose a new or empty folder with --output")
     if _exchange(staging, output):
         return  # staging now holds the old site; the caller removes it

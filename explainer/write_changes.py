@@ -1,6 +1,6 @@
 """Stage 5 for the preview: write only the files that changed since its last write, each atomically.
 
-`build.py build` writes the whole site into a fresh folder and swaps it in (write.py). The
+`explainer build` writes the whole site into a fresh folder and swaps it in (write.py). The
 preview rebuilds on every save, and at 10,000 facts that is 13 MB in about 450 files, most of
 them the same bytes as last time. `WrittenSite` remembers what its last write put into the
 output folder: each file's inode, size, modification time and mode, and (up to HOLD_AT_MOST) the
@@ -35,7 +35,7 @@ of the new site beside others of the old (each file whole). The preview's own se
 no request while a build runs (serve_builds.Preview.wait_until_built), so the browser never
 sees such a mix. The first write of a session, a write into another folder, a write after a
 failed one, and a write that meets anything unexpected on disk (a file where a folder should
-be) are whole writes, swapped in as `build.py build` does.
+be) are whole writes, swapped in as `explainer build` does.
 """
 
 from __future__ import annotations

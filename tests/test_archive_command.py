@@ -126,13 +126,41 @@ def test_a_text_that_is_not_utf8_is_refused(project: Project) -> None:
     assert not (project.root / "seeds" / "post-303.txt").exists()
 
 
+@pytest.mark.parametrize("order", ["options first", "options last", "options between"])
+def test_archive_takes_the_global_options_where_every_command_does(project: Project, order: str,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`explainer --project DIR archive …` as `explainer --project DIR check`: one command line for all."""
+    from explainer.cli import main
+
+    saved = project.root / "saved.txt"
+    saved.write_text("The archived text.\n", encoding="utf-8")
+    given = ["--project", str(project.root), "--debug"]
+    argv = {"options first": [*given, "archive", str(saved), "--id", "post-303"],
+            "options last": ["archive", str(saved), "--id", "post-303", *given],
+            "options between": ["archive", "--id", "post-303", *given, str(saved)]}[order]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert (project.root / "seeds" / "post-303.txt").read_text(encoding="utf-8") == "The archived text.\n"
+    assert "content/sources.yaml" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["archive", "--id", "post-303"], "write 'archive FILE --id ID'"),
+    (["archive", "saved.txt"], "write 'archive FILE --id ID'"),
+    (["check", "--id", "post-303"], "'--id' and '--retrieved' belong to 'archive FILE --id ID'"),
+])
+def test_archive_usage_errors_say_what_to_write(project: Project, args: list[str], message: str) -> None:
+    result = project.run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
 def test_every_archive_option_is_documented() -> None:
     from test_docs import DOCS  # README.md and docs/*.md
 
-    from explainer.cli import archive_parser
+    from explainer.cli import parser
 
-    assert "python build.py archive FILE --id ID" in DOCS
-    for action in archive_parser()._actions:
+    assert "explainer archive FILE --id ID" in DOCS
+    for action in parser()._actions:
         for name in action.option_strings:
             if name.startswith("--") and name != "--help":
-                assert name in DOCS, f"archive {name} is not documented in README.md or docs/"
+                assert name in DOCS, f"{name} is not documented in README.md or docs/"

@@ -130,3 +130,16 @@ def test_every_relative_link_and_anchor_resolves(path):
             elif anchor and target.suffix == ".md" and anchor not in anchors(target):
                 broken.append(f"{url}: no heading with the anchor #{anchor} in {target.relative_to(REPO)}")
     assert not broken, f"broken links in {path.relative_to(REPO)}:\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize("path", [REPO / "README.md", REPO / "docs" / "editors.md"])
+def test_the_folders_the_preview_watches_are_all_named(path):
+    """Where the docs say which saves the preview rebuilds on, they name every folder it watches."""
+    from explainer.serve_watch import WATCHED_DIRS, WATCHED_FILES
+
+    text = " ".join(path.read_text(encoding="utf-8").split())
+    said = re.search(r"save (?:`site\.yaml` or )?a file under ((?:`[\w.]+/?`(?:, | or )?)+)", text)
+    assert said, f"{path.name} no longer says which saves the preview rebuilds on"
+    named = set(re.findall(r"`([\w.]+?)/?`", said[1]))
+    assert named | {"site.yaml"} >= {*WATCHED_DIRS, *WATCHED_FILES}, \
+        f"{path.name} leaves out {set(WATCHED_DIRS) - named}"

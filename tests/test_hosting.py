@@ -181,6 +181,30 @@ def test_pyproject_matches_requirements() -> None:
     assert _pins(meta["optional-dependencies"]["test"]) == dev
 
 
+def test_every_runtime_dependency_is_pinned_on_every_python_from_3_11() -> None:
+    """What each pinned runtime package requires is itself pinned, with a marker that holds wherever it is
+    required: pyproject.toml claims exact pins, so pip must never pick a version of its own."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = [Requirement(line.split("#", 1)[0]) for line in (REPO / "requirements.txt").read_text("utf-8").splitlines()
+            if line.split("#", 1)[0].strip()]
+    missing = []
+    for version in ("3.11", "3.12", "3.13", "3.14", "3.15"):
+        where = {"python_version": version, "python_full_version": f"{version}.0"}
+        wanted = [pin for pin in pins if pin.marker is None or pin.marker.evaluate(where)]
+        pinned = {canonicalize_name(pin.name) for pin in wanted}
+        for pin in wanted:
+            for line in metadata.requires(pin.name) or []:
+                needed = Requirement(line)
+                if any(needed.marker is None or needed.marker.evaluate({**where, "extra": extra})
+                       for extra in pin.extras or {""}) and canonicalize_name(needed.name) not in pinned:
+                    missing.append(f"Python {version}: {pin.name} requires {needed}")
+    assert not missing, "\n".join(missing)
+
+
 def test_unhashed_or_root_relative_links_fail_the_build(project: Project) -> None:
     """A template naming `assets/print.css` or `/feed.xml` would break a host; the build says so."""
     project.edit("templates/base.html", "{{ asset('print.css') }}", "assets/print.css")

@@ -9,6 +9,7 @@ the package index, offline afterwards), so the test takes seconds, not a downloa
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -23,8 +24,14 @@ import pytest
 from _preview import Server
 from conftest import REPO
 
+from explainer.scaffold import leftover
+
 pytestmark = pytest.mark.slow
 
+LEFTOVERS = [*(f"explainer/starter/{rel}" for rel in ("content/.facts.yaml.swp", "README.md~", ".#site.yaml",
+                                                       "#site.yaml#", ".DS_Store", "__pycache__/x.cpython-311.pyc")),
+             "templates/.base.html.swp", "templates/base.html~", "static/style.css~", "static/.DS_Store",
+             "explainer/.serve_error.html.swp", "explainer/serve_client.js~"]  # a working tree's leftovers
 WAIT = 30  # seconds: generous upper bounds for a busy machine; never a timing assertion
 WHEELHOUSE = Path(os.environ.get("EXPLAINER_WHEELHOUSE", Path.home() / ".cache" / "sourced-explainer" / "wheelhouse"))
 CONNECTED = "() => !!(window.explainerPreview && window.explainerPreview.connected)"
@@ -41,13 +48,17 @@ def run(*cmd: str | Path, cwd: Path, ok: bool = True) -> subprocess.CompletedPro
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, built from a copy of the sources (so no build/ folder lands in the repository)."""
+    """The wheel, built from a copy of the sources (so no build/ folder lands in the repository), as a
+    working tree may be: with caches and an editor's swap, backup and lock files in it."""
     work = tmp_path_factory.mktemp("wheel")
     src = work / "src"
     src.mkdir()
     shutil.copy2(REPO / "pyproject.toml", src)
     for folder in ("explainer", "templates", "static", "locales"):
-        shutil.copytree(REPO / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(REPO / folder, src / folder)
+    for rel in LEFTOVERS:
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text("leftover\n", encoding="utf-8")
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
         "--wheel-dir", work / "dist", src, cwd=work)
     (built,) = (work / "dist").glob("sourced_explainer-*.whl")
@@ -56,12 +67,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtualenv with the wheel and its pinned dependencies; returns its bin/ folder."""
+    """A fresh virtualenv with the wheel and the dependencies its own metadata names; returns its bin/ folder."""
     home = tmp_path_factory.mktemp("venv") / "venv"
     run(sys.executable, "-m", "venv", home, cwd=home.parent)
     python = home / "bin" / "python"
     install = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-index",
-               "--find-links", WHEELHOUSE, "--find-links", wheel.parent, "-r", REPO / "requirements.txt", wheel]
+               "--find-links", WHEELHOUSE, "--find-links", wheel.parent, wheel]
     if run(*install, cwd=home.parent, ok=False).returncode != 0:  # first run: fill the wheelhouse once
         WHEELHOUSE.mkdir(parents=True, exist_ok=True)
         run(python, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
@@ -79,6 +90,24 @@ def test_the_wheel_carries_the_theme_the_error_page_and_the_starter(wheel: Path)
     assert {"explainer/starter/site.yaml", "explainer/starter/_github/workflows/pages.yml",
             "explainer/starter/_vscode/tasks.json", "explainer/starter/_gitignore"} <= names
     assert not [n for n in names if "__pycache__" in n or n.startswith(("templates/", "static/", "locales/", "tests/"))]
+    assert not [n for n in names if leftover(Path(n))]
+    assert not [n for n in names if Path(n).name in {Path(rel).name for rel in LEFTOVERS}]
+
+
+def test_the_installed_packages_are_exactly_the_pins(venv: Path) -> None:
+    """`pip install` of the wheel alone installs only pinned packages, each at its pin: no dependency
+    of a dependency is left for pip to choose (pip freeze leaves out pip and setuptools)."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = [Requirement(line.split("#", 1)[0]) for line in (REPO / "requirements.txt").read_text("utf-8").splitlines()
+            if line.split("#", 1)[0].strip()]
+    frozen = run(venv / "python", "-m", "pip", "freeze", "--disable-pip-version-check", cwd=venv).stdout.splitlines()
+    installed = {canonicalize_name(name): version for name, _, version in (line.partition("==") for line in frozen)
+                 if not name.startswith("sourced-explainer")}
+    wanted = {canonicalize_name(pin.name): str(pin.specifier).removeprefix("==") for pin in pins
+              if pin.marker is None or pin.marker.evaluate()}  # the test's interpreter is the venv's
+    assert installed == wanted
 
 
 class Preview(Server):
@@ -121,8 +150,53 @@ def test_init_build_and_check_from_the_installed_package(venv: Path, story: Path
         assert checked.stdout.startswith("ok: 1 facts, 1 sources, 1 timeline events checked; 0 warning(s)")
         assert checked.stderr == ""
 
+    started = run(venv / "explainer", "init", "second", cwd=story.parent)
+    command = re.search(r"^next: cd second, run `(.+?) serve`", started.stdout, re.M)
+    assert command and command[1] == str(venv / "explainer"), started.stdout  # not on PATH: where it is
+    there = subprocess.run(f"{command[1]} check", shell=True, cwd=story.parent / "second", capture_output=True,
+                           text=True, env=ENV, timeout=300)
+    assert there.stdout.startswith("ok: 1 facts, 1 sources, 1 timeline events checked"), there.stderr
+
     refused = run(venv / "explainer", "init", "story", cwd=story.parent, ok=False)
     assert refused.returncode == 2 and "'story' is not empty" in refused.stderr
+
+
+def test_the_started_explainer_installs_the_generator_that_started_it(venv: Path, wheel: Path, tmp_path: Path) -> None:
+    """The starter README's set-up, by the letter: a virtualenv of its own and `pip install -r
+    requirements.txt`, which names the wheel `init` was installed from (a file:// address, with a
+    comment that CI needs another), never a bare pin of a name on no public index."""
+    started = run(venv / "explainer", "init", "story", cwd=tmp_path)
+    story = tmp_path / "story"
+    text = (story / "requirements.txt").read_text(encoding="utf-8")
+    (line,) = [row for row in text.splitlines() if row and not row.startswith("#")]
+    assert line == f"sourced-explainer @ {wheel.as_uri()}"
+    assert "with an address your CI can reach" in " ".join(text.replace("#", "").split())
+    assert "replace the file:// address in requirements.txt" in started.stdout
+
+    run(sys.executable, "-m", "venv", ".venv", cwd=story)
+    run(story / ".venv/bin/python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--no-index", "--find-links", WHEELHOUSE, "-r", "requirements.txt", cwd=story)
+    checked = run(story / ".venv/bin/python", "-m", "explainer", "check", cwd=story)
+    assert checked.stdout.startswith("ok: 1 facts, 1 sources, 1 timeline events checked")
+
+
+def test_installed_from_git_the_started_explainer_requires_that_commit(venv: Path, tmp_path: Path) -> None:
+    """What pip records for `pip install git+URL@REF` (PEP 610's vcs_info) becomes the requirement,
+    with the commit it resolved to: nothing is left to do before CI can install it."""
+    (record,) = venv.parent.glob("lib/python*/site-packages/sourced_explainer-*.dist-info/direct_url.json")
+    kept = record.read_text(encoding="utf-8")
+    commit = "4f1c0de5a2b3c4d5e6f708192a3b4c5d6e7f8091"
+    record.write_text(json.dumps({"url": "https://github.com/example-newsroom/sourced-explainer.git",
+                                  "vcs_info": {"vcs": "git", "commit_id": commit, "requested_revision": "main"}}),
+                      encoding="utf-8")
+    try:
+        started = run(venv / "explainer", "init", "story", cwd=tmp_path)
+    finally:
+        record.write_text(kept, encoding="utf-8")
+    text = (tmp_path / "story" / "requirements.txt").read_text(encoding="utf-8")
+    assert [row for row in text.splitlines() if row and not row.startswith("#")] == [
+        f"sourced-explainer @ git+https://github.com/example-newsroom/sourced-explainer.git@{commit}"]
+    assert "requirements.txt" not in started.stdout  # nothing to replace
 
 
 @pytest.mark.browser

@@ -174,3 +174,12 @@ def test_the_command_line_offers_exactly_the_kinds_scaffold_makes() -> None:
     from explainer import cli, scaffold
 
     assert cli.NEW_KINDS == scaffold.KINDS
+
+
+def test_new_takes_the_global_options_before_and_after_its_kind(project: Project,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from explainer.cli import main
+
+    assert main(["--project", str(project.root), "new", "fact"]) == 0, capsys.readouterr().err
+    assert main(["new", "--project", str(project.root), "fact"]) == 0, capsys.readouterr().err
+    assert re.findall(r"added fact '(new-fact-\d)'", capsys.readouterr().out) == ["new-fact-1", "new-fact-2"]

@@ -60,7 +60,8 @@ def test_a_rebuild_replaces_every_file_of_the_previous_site(tmp_path: Path) -> N
 def test_the_marker_is_the_same_bytes_on_every_build_and_says_what_it_is(tmp_path: Path) -> None:
     one, two = built(tmp_path / "1"), built(tmp_path / "2")
     assert (one / MARKER).read_bytes() == (two / MARKER).read_bytes() == write.MARKER_TEXT
-    assert b"build.py" in write.MARKER_TEXT and b"keep no files" in write.MARKER_TEXT, "a person opening it learns why"
+    assert b"the explainer generator" in write.MARKER_TEXT and b"keep no files" in write.MARKER_TEXT, \
+        "a person opening it learns why"
 
 
 def test_missing_parent_folders_are_created(tmp_path: Path) -> None:
@@ -333,12 +334,14 @@ def test_a_folder_of_someone_elses_files_is_refused_and_kept(tmp_path: Path) -> 
     (documents / "letter.txt").write_text("keep me")
     with pytest.raises(UsageError) as caught:
         check_output_dir(documents, root)
-    assert str(caught.value) == f"refusing to replace {documents}: it holds files that build.py did not write"
+    assert str(caught.value) == (f"refusing to replace {documents}: it holds files that the explainer generator "
+                                 "did not write")
     assert caught.value.hint == ("choose a new or empty folder with --output; a build only replaces a folder "
                                  "holding its .explainer-build file")
     with pytest.raises(UsageError) as caught:
         write_site(PAGES, documents)  # filled after the check: still refused at the swap
-    assert str(caught.value) == f"refusing to replace {documents}: it holds files that build.py did not write"
+    assert str(caught.value) == (f"refusing to replace {documents}: it holds files that the explainer generator "
+                                 "did not write")
     assert caught.value.hint == "choose a new or empty folder with --output"
     assert files(documents) == {"letter.txt": b"keep me"}
     assert staging(tmp_path) == []

@@ -97,7 +97,7 @@ CASES: list[OutputCase] = [
         ("output-inside-content", "site/content/site", None),
     ]),
     OutputCase("output-is-someone-elses-folder", "Documents", 2,
-               "refusing to replace {out}: it holds files that build.py did not write",
+               "refusing to replace {out}: it holds files that the explainer generator did not write",
                "choose a new or empty folder with --output; "
                "a build only replaces a folder holding its .explainer-build file", setup=_folder_of_files("Documents")),
     OutputCase("output-is-a-file", "notes.txt", 2, "the output path {out} exists and is not a directory",
