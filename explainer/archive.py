@@ -207,7 +207,13 @@ def archive(root: Path, file: Path, source_id: str, retrieved: str | None = None
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     day = retrieved or (today or dt.date.today()).isoformat()
     entry, filled = _entry(source_id, digest, day, file.name, meta)
-    line = _append(root, existing, entry)
+    try:
+        line = _append(root, existing, entry)
+    except BaseException:
+        # All or nothing: an archive without its entry would refuse the same command run again
+        # ("already exists in seeds/") once sources.yaml can be written. The file is the one just made.
+        target.unlink()
+        raise
     return Archived(target, sources, line, digest, filled)
 
 

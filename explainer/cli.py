@@ -8,7 +8,9 @@ what reads the output closed it early (`| head`), quietly, as a program stopped 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,7 +101,8 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
     try:
         check_arguments(args)
         if args.command == "init":
-            return run_init(Path(args.target))
+            with files_written_by_hand():
+                return run_init(Path(args.target))
         if not (root / "site.yaml").exists() and not (root / "content").exists():
             print(f"error: {root} is not an explainer project (no site.yaml or content/)", file=sys.stderr)
             return EXIT_USAGE
@@ -144,11 +147,27 @@ def _quiet_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+@contextlib.contextmanager
+def files_written_by_hand() -> Iterator[None]:
+    """`init`, `new`, `archive` and `schemas` write into the editor's own folders: a folder or file
+    they may not write is the editor's to fix (exit 2, like an --output that cannot be written),
+    not a bug in the generator."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise UsageError(f"could not write{where}: {exc.strerror or exc}",
+                         "check that you may write there (the folder's owner and permissions), "
+                         "or run the command in a folder of your own") from None
+
+
 def run(args: argparse.Namespace, root: Path, output: Path) -> int:
     if args.command in ("new", "schemas"):
-        return run_tooling(args, root)
+        with files_written_by_hand():
+            return run_tooling(args, root)
     if args.command == "archive":
-        return run_archive(args, root)
+        with files_written_by_hand():
+            return run_archive(args, root)
     if args.command == "check":
         project, problems = pipeline.check(root, args.strict)
         report(problems.items, args.format)

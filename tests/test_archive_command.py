@@ -164,3 +164,32 @@ def test_every_archive_option_is_documented() -> None:
         for name in action.option_strings:
             if name.startswith("--") and name != "--help":
                 assert name in DOCS, f"{name} is not documented in README.md or docs/"
+
+
+def test_an_entry_that_cannot_be_written_leaves_no_archive_and_says_why(project: Project) -> None:
+    """All or nothing: the archive was written and its entry not (content/ not writable), so the same
+    command, run again once it could be, was refused ("already exists in seeds/") — after a traceback."""
+    saved = project.root / "saved.txt"
+    saved.write_text("The article's text.\n", encoding="utf-8")
+    content = project.root / "content"
+    content.rename(project.root / "content-aside")
+    content.write_text("not a folder\n", encoding="utf-8")  # as root, the one way to make its entry fail
+    result = run_archive(project, str(saved), "--id", "post-303")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: could not write {content}: ")
+    assert "hint: check that you may write there" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert not (project.root / "seeds" / "post-303.txt").exists()
+    content.unlink()
+    (project.root / "content-aside").rename(content)
+    assert run_archive(project, str(saved), "--id", "post-303").returncode == 0
+
+
+def test_new_into_a_file_it_cannot_write_is_a_usage_error_not_a_bug(project: Project) -> None:
+    facts = project.root / "content" / "facts.yaml"
+    facts.unlink()
+    facts.mkdir()  # a folder where the file should be: the OS refuses, as for a read-only file
+    result = project.run("new", "fact")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: could not write {facts}: ")
+    assert "internal error" not in result.stderr
