@@ -1,7 +1,9 @@
 """Small bar charts drawn at build time as inline SVG, from the facts that carry a `figure`.
 
 The SVG uses percentage x coordinates and no viewBox, so bars stretch with the column while the
-text keeps the page's font size (a scaled viewBox would shrink labels to 8 px on a phone).
+text keeps the page's font size (a scaled viewBox would shrink labels to 8 px on a phone). SVG text
+does not wrap by itself, so a long label is broken into lines of at most LINE_CHARS characters at
+build time, and its row grows to hold them: a 320 px phone's column fits about 36 of them.
 Colours come from CSS classes, so the charts follow the light and dark schemes; a range is drawn
 as an outlined box with end caps, never told apart by colour alone. Each chart also carries the
 same numbers as a table, for screen readers and print.
@@ -21,10 +23,11 @@ from .model import Chart, Fact, Figure
 
 _FIGURE = attrgetter("figure")
 
-ROW = 58  # px per row: value line, label line, bar
 MAX_ROWS = 20  # a chart on the front page draws at most the latest 20 figures of its series
 AXIS = 26  # px for the scale at the top
 BAR = 14
+LINE = 17  # px from one line of text to the next (0.875rem text)
+LINE_CHARS = 30  # the longest line of a label or number: fits 288 px at 14 px, Cyrillic included
 
 
 @dataclass
@@ -115,7 +118,11 @@ def pct(value: float, scale: float) -> str:
 def draw(chart: Chart, rows: list[Row], words: Any = None) -> str:
     """The SVG text for one chart; escaped by hand because it is built outside the templates."""
     scale = nice_max(max(r.top for r in rows))
-    height = AXIS + ROW * len(rows)
+    drawn, height = [], AXIS
+    for row in rows:
+        text, rise = draw_row(row, scale, height)
+        drawn.append(text)
+        height += rise
     ident = f"chart-{chart.series}"
     parts = [
         (f'<svg class="chart" width="100%" height="{height}" role="img" '
@@ -129,13 +136,40 @@ def draw(chart: Chart, rows: list[Row], words: Any = None) -> str:
         parts.append(f'<line class="grid" x1="{x}" x2="{x}" y1="{AXIS - 6}" y2="{height}"/>')
         label = words.number(tick) if words else number_text(tick)
         parts.append(f'<text class="tick" x="{x}" y="14" text-anchor="{anchor}">{label}</text>')
-    for i, row in enumerate(rows):
-        y = AXIS + i * ROW
-        parts.append(f'<text class="value" x="0" y="{y + 16}">{esc(row.text)}</text>')
-        parts.append(f'<text class="label" x="0" y="{y + 33}">{esc(row.figure.label)}</text>')
-        parts.append(bar(row.figure, scale, y + 40))
+    parts.extend(drawn)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def draw_row(row: Row, scale: float, y: int) -> tuple[str, int]:
+    """One row from ``y`` down: its number, its label and its bar; with the row's height, which
+    grows by a line for each line a long number or label is wrapped onto."""
+    value, label = wrap(row.text), wrap(row.figure.label)
+    first = y + 16
+    bar_y = first + LINE * (len(value) + len(label) - 1) + 7
+    text = (text_lines("value", value, first) + text_lines("label", label, first + LINE * len(value))
+            + bar(row.figure, scale, bar_y))
+    return text, bar_y + BAR + 4 - y
+
+
+def wrap(text: str, limit: int = LINE_CHARS) -> list[str]:
+    """``text`` in lines of at most ``limit`` characters, broken between words (a longer word
+    keeps a line of its own): SVG text never wraps, and a phone clips what runs past its edge."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def text_lines(kind: str, lines: list[str], y: int) -> str:
+    """A ``<text>`` of one or more lines, each after the first a ``<tspan>`` one LINE lower."""
+    if len(lines) == 1:
+        return f'<text class="{kind}" x="0" y="{y}">{esc(lines[0])}</text>'
+    spans = "".join(f'<tspan x="0" y="{y + LINE * i}">{esc(line)}</tspan>' for i, line in enumerate(lines))
+    return f'<text class="{kind}" x="0" y="{y}">{spans}</text>'
 
 
 def bar(fig: Figure, scale: float, y: int) -> str:

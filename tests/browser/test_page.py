@@ -190,6 +190,24 @@ def test_no_horizontal_scroll_and_screenshots(page: Page, screenshots: Path, wid
     page.screenshot(path=screenshots / f"print-{width}.png")
 
 
+CLIPPED_CHART_TEXT = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+    const box = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('text')].map(t => [t, t.getBoundingClientRect()])
+        .filter(([, r]) => r.left < box.left - 0.5 || r.right > box.right + 0.5
+                           || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
+        .map(([t, r]) => `${t.getAttribute('class')}: ${t.textContent} (${Math.round(r.right - box.right)} px)`);
+})"""
+
+
+@pytest.mark.parametrize("edition", ["", "uk/"])
+def test_every_chart_label_fits_inside_its_chart_at_320_px(page: Page, edition: str) -> None:
+    """SVG text never wraps: a label that runs past the SVG's edge is cut off on a phone."""
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.goto("/" + edition)
+    assert page.locator("svg.chart text.label").count() >= 3
+    assert page.evaluate(CLIPPED_CHART_TEXT) == []
+
+
 def test_print_shows_the_chart_tables_and_hides_navigation(page: Page) -> None:
     page.goto("/")
     page.emulate_media(media="print")
