@@ -2,7 +2,8 @@
 facts.csv (what search engines read about the site is in metadata.py).
 
 Everything here is deterministic (sorted keys, content order, no build time), so two builds of
-the same content give the same bytes.
+the same content give the same bytes. Each edition's files are in its own language: the content is
+its translated copy, and a date's `text` is written as its page writes it (``words``, i18n.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .attribution import chain
 from .dates import PartialDate
@@ -20,6 +21,9 @@ from .model import Date, Event, Fact, Project, Source, Term
 from .paginate import Layout
 from .paginate import layout as page_layout
 from .write import Output, Sink
+
+if TYPE_CHECKING:
+    from .i18n import Words  # imported by the render stage only (i18n.py)
 
 DATA_FILES = ("facts.json", "timeline.json", "sources.json", "glossary.json", "facts.csv")
 CSV_COLUMNS = (
@@ -29,18 +33,24 @@ CSV_COLUMNS = (
 )
 
 
-def date_json(date: Date | None, moment: bool = False) -> dict[str, Any] | None:
+def date_json(date: Date | None, moment: bool = False, words: Words | None = None) -> dict[str, Any] | None:
     """A date for re-use: its EDTF notation, ISO 8601 form (null for one of a set), range and text.
 
     `earliest` and `latest` are the first and last day it can be (null for an open end). A
     ``moment`` (when a claim was said) words a span as one day within it: "between 24 and 25 May 2025".
+    ``words``: an edition's language other than English, whose readers get the text its page shows
+    ("бл. серпня 2024?"); None, the English the generator writes.
     """
     if date is None:
         return None
-    out = _DATE_JSON.get((date, moment))
+    key = (date, moment, _language(words))
+    out = _DATE_JSON.get(key)
     if out is None:  # many facts share a date: each is worked out once
-        text = "".join(t for t, _ in date.pieces(moment=True)) if moment else date.human()
-        out = _DATE_JSON[(date, moment)] = {
+        if words is not None:
+            text = words.text(date, moment)
+        else:
+            text = "".join(t for t, _ in date.pieces(moment=True)) if moment else date.human()
+        out = _DATE_JSON[key] = {
             "edtf": date.edtf, "iso": date.iso, "precision": date.precision, "approximate": date.approximate,
             "uncertain": date.uncertain, "earliest": date.earliest, "latest": date.latest, "text": text,
         }
@@ -48,6 +58,16 @@ def date_json(date: Date | None, moment: bool = False) -> dict[str, Any] | None:
 
 
 _DATE_JSON: dict[Any, dict[str, Any]] = {}
+
+
+def _language(words: Words | None) -> Any:
+    """What a date's text depends on besides the date: the edition's language and catalog."""
+    return None if words is None else (words.language, words.catalog)
+
+
+def in_words(words: Words | None) -> Words | None:
+    """``words`` for the exports: None for English, whose texts the generator writes itself."""
+    return None if words is None or words.english else words
 
 
 def said_from(fact: Fact) -> str | None:
@@ -81,15 +101,17 @@ def csv_date(date: Date | None) -> str:
     return date.iso if date.__class__ is PartialDate else date.edtf
 
 
-def fact_json(fact: Fact, base_url: str, sources: dict[str, Source], layout: Layout) -> dict[str, Any]:
+def fact_json(fact: Fact, base_url: str, sources: dict[str, Source], layout: Layout,
+              words: Words | None = None) -> dict[str, Any]:
     fig = fact.figure
     return {
         "id": fact.id, "number": fact.number, "url": base_url + layout.fact_href(fact.id),
         "claim": fact.claim, "attribution": fact.attribution, "credit": chain(fact, sources),
         "derived": [{"number": d.number, "reason": d.reason} for d in fact.derived],
-        "date": date_json(fact.date), "date_note": note_text(fact.full_date_note, base_url),
+        "date": date_json(fact.date, words=words), "date_note": note_text(fact.full_date_note, base_url),
         "date_note_from": note_from(fact), "topics": fact.topics,
-        "said": date_json(fact.when_said, moment=True), "said_from": said_from(fact), "as_of": date_json(fact.as_of),
+        "said": date_json(fact.when_said, True, words), "said_from": said_from(fact),
+        "as_of": date_json(fact.as_of, words=words),
         "citations": [{"source": c.source, "quote": c.quote, "source_url": sources[c.source].url,
                        "translated_by_source": c.translated_by_source} for c in fact.citations],
         "figure": None if fig is None else {
@@ -99,7 +121,8 @@ def fact_json(fact: Fact, base_url: str, sources: dict[str, Source], layout: Lay
     }
 
 
-def fact_line(fact: Fact, base_url: str, sources: dict[str, Source], layout: Layout) -> bytes:
+def fact_line(fact: Fact, base_url: str, sources: dict[str, Source], layout: Layout,
+              words: Words | None = None) -> bytes:
     """``encoded(fact_json(...))``, the same bytes, written out key by key in sorted order.
 
     The dates, most of a line, are encoded once per date (facts share them) instead of once per
@@ -119,12 +142,13 @@ def fact_line(fact: Fact, base_url: str, sources: dict[str, Source], layout: Lay
                                             "value": fig.value, "low": fig.low, "high": fig.high})
     noted, said = note_from(fact), said_from(fact)
     line = (
-        f'{{"as_of": {_date_line(fact.as_of)}, "attribution": {enc(fact.attribution)}, "citations": [{cites}], '
-        f'"claim": {enc(fact.claim)}, "credit": {enc(chain(fact, sources))}, "date": {_date_line(fact.date)}, '
+        f'{{"as_of": {_date_line(fact.as_of, False, words)}, "attribution": {enc(fact.attribution)}, '
+        f'"citations": [{cites}], "claim": {enc(fact.claim)}, "credit": {enc(chain(fact, sources))}, '
+        f'"date": {_date_line(fact.date, False, words)}, '
         f'"date_note": {_NULL if note is None else enc(note)}, '
         f'"date_note_from": {_NULL if noted is None else enc(noted)}, "derived": {derived}, '
         f'"figure": {figure}, "id": {enc(fact.id)}, "number": {enc(fact.number)}, '
-        f'"said": {_date_line(fact.when_said, True)}, "said_from": {_NULL if said is None else enc(said)}, '
+        f'"said": {_date_line(fact.when_said, True, words)}, "said_from": {_NULL if said is None else enc(said)}, '
         f'"topics": {enc(fact.topics)}, "url": {enc(base_url + layout.fact_href(fact.id))}}}'
     )
     return line.encode("utf-8")
@@ -133,38 +157,40 @@ def fact_line(fact: Fact, base_url: str, sources: dict[str, Source], layout: Lay
 _NULL = "null"
 
 
-def _date_line(date: Date | None, moment: bool = False) -> str:
-    """``date_json(date, moment)`` as encoded JSON, once per date."""
+def _date_line(date: Date | None, moment: bool = False, words: Words | None = None) -> str:
+    """``date_json(date, moment, words)`` as encoded JSON, once per date."""
     if date is None:
         return _NULL
-    text = _DATE_LINES.get((date, moment))
+    key = (date, moment, _language(words))
+    text = _DATE_LINES.get(key)
     if text is None:
-        text = _encode(date_json(date, moment))
+        text = _encode(date_json(date, moment, words))
         if len(_DATE_LINES) < _DATE_LINES_MAX:
-            _DATE_LINES[date, moment] = text
+            _DATE_LINES[key] = text
     return text
 
 
-_DATE_LINES: dict[Any, str] = {}  # (date, moment) → its JSON, for _date_line
+_DATE_LINES: dict[Any, str] = {}  # (date, moment, language) → its JSON, for _date_line
 _DATE_LINES_MAX = 100_000  # pragma: no mutate (a bound for a long-running preview, as dates._PARSED has)
 
 
-def event_json(event: Event, base_url: str, layout: Layout) -> dict[str, Any]:
-    return {"id": event.id, "url": base_url + layout.event_href(event.id), "date": date_json(event.date),
+def event_json(event: Event, base_url: str, layout: Layout, words: Words | None = None) -> dict[str, Any]:
+    return {"id": event.id, "url": base_url + layout.event_href(event.id), "date": date_json(event.date, words=words),
             "date_note": note_text(event.full_date_note, base_url), "date_note_from": note_from(event, "event"),
             "title": event.title, "text": event.text, "facts": event.facts}
 
 
-def source_json(source: Source, base_url: str, layout: Layout) -> dict[str, Any]:
+def source_json(source: Source, base_url: str, layout: Layout, words: Words | None = None) -> dict[str, Any]:
     inferred = source.published_inferred
     return {
         "id": source.id, "url": base_url + layout.source_href(source.id), "title": source.title,
-        "publisher": source.publisher, "author": source.author, "published": date_json(source.published),
+        "publisher": source.publisher, "author": source.author, "published": date_json(source.published, words=words),
         "published_inferred": None if not inferred else {
-            "from": date_json(inferred["from"]), "to": date_json(inferred.get("to")),
+            "from": date_json(inferred["from"], words=words), "to": date_json(inferred.get("to"), words=words),
             "reasoning": inferred["reasoning"],
         },
-        "source_url": source.url, "retrieved": date_json(source.retrieved), "archive": f"seeds/{source.archive}",
+        "source_url": source.url, "retrieved": date_json(source.retrieved, words=words),
+        "archive": f"seeds/{source.archive}",
         "label": source.label, "sha256": source.sha256, "context": source.context,
         "note": source.note, "facts_date_note": note_text(source.facts_date_note, base_url),
         "cited_by": [f.id for f in source.cited_by],
@@ -253,26 +279,28 @@ def each_line(kind: str, items: Sequence[Any], line: Callable[[Any], bytes], sep
 
 
 def data_files(project: Project, base_url: str, layout: Layout | None = None, lines: Lines = each_line,
-               only: Iterable[str] = DATA_FILES, events: Sequence[Event] | None = None) -> dict[str, Output]:
+               only: Iterable[str] = DATA_FILES, events: Sequence[Event] | None = None,
+               words: Words | None = None) -> dict[str, Output]:
     """facts.json, timeline.json, sources.json, glossary.json and facts.csv (those named in ``only``).
 
     Each item's `url` is its anchor on the page that shows it (see paginate.py). ``lines(kind,
     items, line, sep)`` gives the facts', events' and sources' lines: each ``line(item)``, or the same bytes
     kept, in pieces of one or more lines joined by ``sep`` (the file's separator between lines).
     ``events``: the project's events in date order (the renderer has sorted them already).
+    ``words``: the edition's language (i18n.py), in which the dates' texts are written.
     """
-    layout = layout or page_layout(project)
+    layout, words = layout or page_layout(project), in_words(words)
     site = project.site
     head = {"title": site.title, "url": base_url, "updated": site.updated.iso}
     sources = project.sources_by_id
     make = {
         "facts.json": lambda: dump(head, "facts", lines("facts.json", project.facts,
-                                                        lambda f: fact_line(f, base_url, sources, layout), SEP)),
+                                                        lambda f: fact_line(f, base_url, sources, layout, words), SEP)),
         "timeline.json": lambda: dump(head, "events", lines(
             "timeline.json", events if events is not None else sorted(project.events, key=_date_order),
-            lambda e: encoded(event_json(e, base_url, layout)), SEP)),
-        "sources.json": lambda: dump(head, "sources", lines("sources.json", project.sources,
-                                                            lambda s: encoded(source_json(s, base_url, layout)), SEP)),
+            lambda e: encoded(event_json(e, base_url, layout, words)), SEP)),
+        "sources.json": lambda: dump(head, "sources", lines(
+            "sources.json", project.sources, lambda s: encoded(source_json(s, base_url, layout, words)), SEP)),
         "glossary.json": lambda: dump(head, "terms", (encoded(term_json(t, base_url)) for t in project.glossary)),
         "facts.csv": lambda: facts_csv(project, base_url, layout, lines),
     }

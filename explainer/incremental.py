@@ -131,6 +131,7 @@ class RenderMemo:
         """Begin a build; ``words`` (i18n.Words), whose catalogs name the citation links in Markdown."""
         if words is not None and words.state != self._words:  # "fact" in a citation's label: keyed by the catalogs
             self.markdown.last, self.events.last, self._words = {}, None, words.state
+            self.exports = ExportMemo()  # the exports' dates are written in the catalog's words too
         for kept in self._each_build():
             kept.start()
         self.exports.start()

@@ -7,7 +7,7 @@ Deterministic like the exports: sorted keys, content order, no build time.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .attribution import chain
 from .dates import PartialDate, moment_text
@@ -16,14 +16,18 @@ from .model import Fact, Project, Source
 from .paginate import Layout
 from .paginate import layout as page_layout
 
+if TYPE_CHECKING:
+    from .i18n import Words
 
-def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> str:
+
+def json_ld(project: Project, base_url: str, layout: Layout | None = None, words: Words | None = None) -> str:
     """schema.org Article: sources as `citation` CreativeWorks, facts as `hasPart` Claims.
 
     Not ClaimReview: the explainer reports who claims what, it does not rate claims.
     The text is safe inside <script>: every "<" is escaped. Once a list is split into pages of
     its own (paginate.py), the front page no longer holds it, and its JSON-LD leaves it out too:
-    otherwise the script alone would outgrow the page (facts.json has them all).
+    otherwise the script alone would outgrow the page (facts.json has them all). ``words``: the
+    edition's language (i18n.py), for the few words written here; None, English.
     """
     site = project.site
     layout = layout or page_layout(project)
@@ -41,7 +45,7 @@ def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> st
         if s.published and s.published.__class__ is PartialDate:  # schema.org Date: one date, no span
             work["datePublished"] = s.published.iso
         works.append(work)
-    claims = [claim_json(f, base_url, layout, sources) for f in ([] if layout.facts.split else project.facts)]
+    claims = [claim_json(f, base_url, layout, sources, words) for f in ([] if layout.facts.split else project.facts)]
     article: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "Article", "@id": base_url, "url": base_url,
         "mainEntityOfPage": base_url, "headline": site.title, "description": site.description,
@@ -53,7 +57,8 @@ def json_ld(project: Project, base_url: str, layout: Layout | None = None) -> st
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def claim_json(f: Fact, base_url: str, layout: Layout, sources: dict[str, Source]) -> dict[str, Any]:
+def claim_json(f: Fact, base_url: str, layout: Layout, sources: dict[str, Source],
+               words: Words | None = None) -> dict[str, Any]:
     """A fact as a schema.org Claim: what it is about as `temporalCoverage` (an ISO 8601 interval
     for a span, the earliest to the latest day for one of a set), when it was said as `dateCreated`
     (only when the fact gives one date), and "as of" in its text, which is never shown without it."""
@@ -70,7 +75,8 @@ def claim_json(f: Fact, base_url: str, layout: Layout, sources: dict[str, Source
         claim["dateCreated"] = f.said.iso
     note = note_text(f.full_date_note, base_url)
     if note:  # how the date was worked out, in full: a claim travels without the source's note
-        claim["description"] = f"How the date was worked out: {note}"
+        worked_out = words.gettext("How the date was worked out: %(note)s") if words else None
+        claim["description"] = (worked_out or "How the date was worked out: %(note)s") % {"note": note}
     return claim
 
 

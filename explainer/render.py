@@ -218,7 +218,7 @@ class Renderer(MarkdownTexts, FactFilters):
             "css": Markup(css),
             "csp": content_security_policy(csp_hash(css)),
             "script": SCRIPT if self.static_file(SCRIPT) else None,
-            "json_ld": Markup(metadata.json_ld(p, base_url, self.layout)),
+            "json_ld": Markup(metadata.json_ld(p, base_url, self.layout, self.words)),
             "data_files": exports.DATA_FILES,
             "charts": build_charts(p.site.charts, p.facts, None if self.words.english else self.words),
             "event_topics": self.event_topics(),
@@ -275,18 +275,19 @@ class Renderer(MarkdownTexts, FactFilters):
         # the JSON files (it waits for Pagefind at the end anyway): the two cores finish about together.
         aside_files = ("facts.csv",) if shares_a_core(_still_indexing(indexing)) else exports.DATA_FILES
         child = None if self.memo is not None else aside(
-            lambda: exports.data_files(self.project, base_url, self.layout, only=aside_files),
+            lambda: exports.data_files(self.project, base_url, self.layout, only=aside_files, words=self.words),
             len(self.project.facts))
 
         def exports_meanwhile() -> None:  # in this process, while workers render the pages
             rest = [name for name in exports.DATA_FILES if name not in aside_files]
-            made = exports.data_files(self.project, base_url, self.layout, only=rest) if child and rest else {}
+            made = (exports.data_files(self.project, base_url, self.layout, only=rest, words=self.words)
+                    if child and rest else {})
             done = child.files() if child is not None else None
             if done is None:  # no child, or it failed: made here, the same bytes
                 lines = self.memo.exports.lines(self) if self.memo is not None else exports.each_line
                 done = exports.data_files(self.project, base_url, self.layout, lines,
                                           only=[name for name in exports.DATA_FILES if name not in made],
-                                          events=self.events)
+                                          events=self.events, words=self.words)
             made.update(done)
             data_files.update((name, made[name]) for name in exports.DATA_FILES)
 

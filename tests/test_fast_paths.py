@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 from explainer import checker, exports, page_tools, pagefind, pipeline
 from explainer.assets import hash_assets
 from explainer.bidi import Prose
+from explainer.editions import words_for
 from explainer.errors import Problems
 from explainer.load import load_project
 from explainer.model import Derived
@@ -57,9 +58,11 @@ def test_each_facts_line_is_the_json_encoders(which, generated):
     pages, sources = layout(project), project.sources_by_id
     extra = copy.copy(project.facts[0])  # derived numbers, which neither story has
     extra.derived = [Derived(2025, "from the article's date", 0), Derived(2.5, "half of 5", 1)]
+    ukrainian = words_for("uk", project.site, (REPO / "locales",), Problems(root))  # its dates in its words
     for fact in [*project.facts, extra]:
-        expected = exports.encoded(exports.fact_json(fact, "https://example.org/x/", sources, pages))
-        assert exports.fact_line(fact, "https://example.org/x/", sources, pages) == expected, fact.id
+        for words in (None, ukrainian):
+            expected = exports.encoded(exports.fact_json(fact, "https://example.org/x/", sources, pages, words))
+            assert exports.fact_line(fact, "https://example.org/x/", sources, pages, words) == expected, fact.id
 
 
 def test_the_shipped_story_uses_every_field_the_line_writes_by_hand():

@@ -207,6 +207,31 @@ def test_exports_per_edition_keep_ids_and_quotes(built):
     assert json.dumps(by_id["sbu-102"], ensure_ascii=False).count("its commandos captured no fewer") == 1
 
 
+def test_each_editions_data_writes_its_dates_and_words_as_its_page_does(built, uk):
+    out = built[0].output
+    facts = {f["id"]: f for f in json.loads((out / "uk" / "facts.json").read_text(encoding="utf-8"))["facts"]}
+    for fact in uk.select("li.fact"):  # each date's text is the one the page shows beside the fact
+        assert facts[fact["id"]]["date"]["text"] in text(fact.find(class_="meta")), fact["id"]
+    assert facts["sbu-102"]["date"]["text"] == "бл. серпня 2024"
+    assert facts["swap-sizes"]["date"]["text"] == "24 або 25 травня 2025"
+    assert facts["general-staff-971"]["said"]["text"] == "26 травня 2025"
+    assert facts["general-staff-971"]["as_of"]["text"] == "26 травня 2025"
+    events = json.loads((out / "uk" / "timeline.json").read_text(encoding="utf-8"))["events"]
+    assert [e["date"]["text"] for e in events] == [text(p) for p in uk.select(".timeline .when")]
+    sources = json.loads((out / "uk" / "sources.json").read_text(encoding="utf-8"))["sources"]
+    assert all("May" not in json.dumps(s["published"]) for s in sources)
+    for name in ("index.html", "explainer-uk.html"):
+        page = soup(out / "uk" / name)
+        claims = json.loads(page.find("script", type="application/ld+json").string)["hasPart"]
+        noted = {c["@id"].rpartition("#")[2]: c["description"] for c in claims if "description" in c}
+        assert noted["sbu-102"] == "Як встановлено дату: Стаття датує це лише словом «середа».", name
+    english = {f["id"]: f for f in json.loads((out / "facts.json").read_text(encoding="utf-8"))["facts"]}
+    assert english["sbu-102"]["date"]["text"] == "c. August 2024"
+    claims = json.loads(soup(out / "index.html").find("script", type="application/ld+json").string)["hasPart"]
+    assert next(c for c in claims if c["@id"].endswith("#sbu-102"))["description"].startswith(
+        "How the date was worked out: The article dates it")
+
+
 def test_original_edition_keeps_english(built):
     en = soup(built[0].output / "index.html")
     data = json.loads(en.find("script", type="application/ld+json").string)
