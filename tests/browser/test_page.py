@@ -208,6 +208,20 @@ def test_every_chart_label_fits_inside_its_chart_at_320_px(page: Page, edition: 
     assert page.evaluate(CLIPPED_CHART_TEXT) == []
 
 
+PRINTED_CLOSED_CONTEXTS = ("[...document.querySelectorAll('details.ctx:not([open])')]"
+                           ".filter(d => d.getClientRects().length).length")
+
+
+def test_print_leaves_out_the_closed_quotes_in_context_and_keeps_an_opened_one(page: Page) -> None:
+    """Paper cannot open a <details>: a closed one would print as an empty "In context" label."""
+    page.goto("/")
+    assert page.locator("details.ctx").count() > 50
+    page.locator("details.ctx summary").first.click()
+    page.emulate_media(media="print")
+    assert page.evaluate(PRINTED_CLOSED_CONTEXTS) == 0
+    expect(page.locator("details.ctx mark").first).to_be_visible()  # the one the reader opened prints whole
+
+
 def test_print_shows_the_chart_tables_and_hides_navigation(page: Page) -> None:
     page.goto("/")
     page.emulate_media(media="print")

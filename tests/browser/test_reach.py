@@ -23,6 +23,7 @@ from conftest import serve_folder
 from playwright.sync_api import Browser, Page, expect
 
 from explainer.pipeline import build
+from tests.browser.test_page import PRINTED_CLOSED_CONTEXTS
 from tests.browser.test_standards import WCAG_TAGS
 
 pytestmark = pytest.mark.browser
@@ -161,6 +162,8 @@ def test_offline_file_prints(browser: Browser, forwarded: Path) -> None:
     page.emulate_media(media="print")
     after = page.locator("a[href^='http']").first.evaluate("a => getComputedStyle(a, '::after').content")
     assert "http" in after  # outside addresses are printed after their links
+    closed = page.evaluate(PRINTED_CLOSED_CONTEXTS)  # its inline print rules leave them out too
+    assert page.locator("details.ctx").count() > 50 and closed == 0
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) > 5  # many pages
     assert requests == [forwarded.as_uri()]
