@@ -150,6 +150,27 @@ def test_a_citation_to_a_filtered_out_fact_shows_it_again(page: Page) -> None:
     expect(page.locator(f"#{fact_id}")).to_be_focused()
 
 
+@pytest.mark.parametrize("edition", ["", "uk/"])
+def test_a_citation_shows_its_fact_when_the_address_already_ends_in_its_id(page: Page, edition: str) -> None:
+    """Clicking a link to the address already in the address bar fires no hashchange."""
+    page.goto("/" + edition)
+    cite = page.locator("main .summary a.cite").first
+    target = cite.get_attribute("href")
+    cite.click()
+    assert page.evaluate("location.hash") == target
+    fact = page.locator(target)
+    topics = (fact.get_attribute("data-topics") or "").split()
+    select = page.locator("#filter-facts")
+    values = select.locator("option").evaluate_all("options => options.map(o => o.value)")
+    other = next(v for v in values if v not in [*topics, ""])
+    select.select_option(other)
+    expect(fact).to_be_hidden()
+    cite.click()
+    expect(fact).to_be_visible()
+    expect(fact).to_be_in_viewport()
+    expect(fact).to_be_focused()
+
+
 def test_copy_link_copies_the_facts_address(browser: Browser, base_url: str) -> None:
     context = browser.new_context(base_url=base_url, permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
