@@ -8,6 +8,7 @@ which works at a domain root, under a sub-path and from disk alike.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import posixpath
@@ -19,6 +20,7 @@ from pathlib import Path
 import jinja2
 
 HASH_LENGTH = 8
+DATA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "ico": "image/x-icon"}  # asset_data's media types
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
 
 
@@ -37,6 +39,12 @@ class Assets:
             raise jinja2.TemplateRuntimeError(
                 f"asset('{name}'): there is no static/{name}; known assets: {', '.join(sorted(self.names))}"
             ) from None
+
+    def data_url(self, name: str) -> str:
+        """The template global `asset_data(name)`: the file itself as a `data:` URL, for a page that
+        may link no file (404.html is served at any depth, where a relative link breaks)."""
+        media = DATA_TYPES.get(name.rpartition(".")[2].lower(), "application/octet-stream")
+        return f"data:{media};base64,{base64.b64encode(self.files[self.url(name)]).decode('ascii')}"
 
 
 def hashed_name(rel: str, data: bytes) -> str:

@@ -98,10 +98,37 @@ def setup(renderer: Any, site: Any, root_url: str, code: str) -> None:
     """The globals every template of an edition reads: the editions, and the one it translates."""
     found = editions(site, root_url, code)
     renderer.env.globals["editions"] = found
+    root = renderer.project.root  # not the renderer: its environment's globals must not keep it alive
+    renderer.env.globals["elsewhere"] = lambda: elsewhere(found, site, root)
     renderer.env.globals["translation_of"] = found[0] if found and code != site.language else None
     renderer.env.globals["links_absolute"] = False
     renderer.env.globals["site_untranslated"] = ()  # which of site.yaml's texts fall back (index.html)
     renderer.env.globals["original_language"] = site.language
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """Another edition as a page for the whole site (404.html) greets its readers: in its own words."""
+
+    edition: Edition
+    gettext: Any  # its catalog's gettext
+    title: str  # the site's title in its language, or the original's
+    title_lang: str  # the language the title is in
+
+
+def elsewhere(found: list[Edition], site: Any, root: Path) -> list[Elsewhere]:
+    """Every edition but the current one, each with its catalog's words (read only when a page asks)."""
+    from .theme import lookup
+
+    locales = lookup(root).locales
+    out = []
+    for edition in found:
+        if edition.current:
+            continue
+        words = words_for(edition.code, site, locales, Problems(root))  # its own build reports its catalog
+        title = translated(site, edition.code, "title")
+        out.append(Elsewhere(edition, words.gettext, title or site.title, edition.code if title else site.language))
+    return out
 
 
 # Rendering an edition ---------------------------------------------------------------------------

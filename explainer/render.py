@@ -120,6 +120,7 @@ class Renderer(MarkdownTexts, FactFilters):
         self.env.code_generator_class = JoinedOutput  # a run of output yielded as one string (page_tools.py)
         self.shared = SharedBlocks(self.env)  # the front page's blocks, which the offline file renders alike
         self.env.globals["asset"] = weak(assets.url)  # asset('print.css') → its content-hashed path
+        self.env.globals["asset_data"] = weak(assets.data_url)  # asset_data('favicon.svg') → a data: URL
         self._archives: dict[str, Archive] = {}
         self._sources = project.sources_by_id  # once: the property builds a new dict each time
         self.env.filters.update(

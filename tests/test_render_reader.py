@@ -228,7 +228,9 @@ def test_404_page_is_not_indexed_and_works_at_any_depth(shipped: Path) -> None:
     assert not [n for n in tree.iter() if n.attrs.get("src")]
     links = {n.attrs["href"] for n in tree.iter() if n.attrs.get("href")}
     assert not tree.find_all("link", rel="canonical")  # a 404 is nobody's canonical page
-    assert all(h.startswith(("https://", "#")) for h in links), links  # no relative link to break
+    assert all(h.startswith(("https://", "#", "data:")) for h in links), links  # no relative link to break
+    icon = tree.find("link", rel="icon").attrs["href"]
+    assert icon.startswith("data:image/svg+xml;base64,")  # inline: no /favicon.ico asked for at any depth
 
 
 def test_base_url_option_changes_canonical_and_data_urls(tmp_path: Path) -> None:

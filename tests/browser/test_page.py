@@ -191,6 +191,25 @@ def test_unknown_address_gets_the_404_page(page: Page, screenshots: Path) -> Non
     page.screenshot(path=screenshots / "404.png")
 
 
+def test_the_404_page_speaks_to_every_edition_and_asks_for_no_icon(page: Page) -> None:
+    """One 404.html serves the whole site: each edition's readers get its words and its front page;
+    its icon is inline, so the browser asks for no /favicon.ico (a second 404 in the console)."""
+    failed: list[str] = []
+    page.on("console", lambda m: failed.append(m.location.get("url", "")) if m.type == "error" else None)
+    page.goto("/uk/no/such/page")
+    page.wait_for_timeout(500)  # the browser's request for an icon comes after the load
+    assert [urlsplit(url).path for url in failed] == ["/uk/no/such/page"]  # the page's own 404, nothing else
+    expect(page.locator("link[rel=icon]")).to_have_attribute("href", re.compile(r"^data:image/svg\+xml;base64,"))
+    expect(page.locator("h1")).to_have_text("Page not found")
+    expect(page.locator("main").get_by_role("link", name=re.compile("^Russian soldiers captured"))).to_have_attribute(
+        "href", "https://example.org/kursk-prisoners/")
+    ukrainian = page.locator("main section[lang=uk]")
+    expect(ukrainian.get_by_role("heading", level=2)).to_have_text("Сторінку не знайдено")
+    expect(ukrainian).to_contain_text("За цією адресою сторінки немає.")
+    expect(ukrainian.get_by_role("link")).to_have_attribute("href", "https://example.org/kursk-prisoners/uk/")
+    expect(ukrainian.get_by_role("link")).to_have_text(re.compile("^Російські солдати"))
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_horizontal_scroll_and_screenshots(page: Page, screenshots: Path, width: int) -> None:
     """Screenshots in both schemes for people to look at; the page must never scroll sideways."""
