@@ -100,6 +100,22 @@ class Words:
 
         return self.formats.text(f"n {value!r}", make)
 
+    def file_size(self, size: int) -> str:
+        """A download's size as the language writes it: "338 KB" (offline.human_size), "338 кБ", "2,4 МБ"."""
+        from .offline import human_size
+
+        if self.english:
+            return human_size(size)
+        value, unit = ((size, "digital-byte") if size < 1000 else (round(size / 1000), "digital-kilobyte")
+                       if size < 1_000_000 else (round(size / 1_000_000, 1), "digital-megabyte"))
+
+        def make() -> str:
+            from babel.units import format_unit
+
+            return format_unit(value, unit, length="short", locale=self.locale)
+
+        return self.formats.text(f"u {value!r} {unit}", make)
+
     # Dates ----------------------------------------------------------------------------------------
 
     def _pattern(self, date: PartialDate, pattern: str) -> str:

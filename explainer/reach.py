@@ -67,7 +67,7 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
         site_pages = {"index.html", *(p.name for _, p in layout.pages)}
         name, data = offline.render(context, site_pages, css, csp_hash, _page(renderer, context))
         out[name] = data
-        context["offline"] = {"name": name, "size": offline.human_size(len(data))}
+        context["offline"] = {"name": name, "size": renderer.words.file_size(len(data))}  # in its language
     return out
 
 

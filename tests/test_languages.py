@@ -207,6 +207,25 @@ def test_exports_per_edition_keep_ids_and_quotes(built):
     assert json.dumps(by_id["sbu-102"], ensure_ascii=False).count("its commandos captured no fewer") == 1
 
 
+def test_the_offline_files_size_is_written_in_the_editions_language(built, uk):
+    size = text(uk.find(class_="byline")).rpartition("(")[2]
+    assert re.fullmatch(r"\d+ кБ\)", size), size  # CLDR's Ukrainian unit, not the English "KB"
+    english = text(soup(built[0].output / "index.html").find(class_="byline")).rpartition("(")[2]
+    assert re.fullmatch(r"\d+ KB\)", english), english
+    words = pipeline_words("uk")
+    assert [words.file_size(n) for n in (512, 338_000, 2_400_000)] == ["512 Б", "338 кБ", "2,4 МБ"]
+
+
+def pipeline_words(code: str):
+    """An edition's words as the build makes them, from the package's catalogs (an English original)."""
+    from types import SimpleNamespace
+
+    from explainer.editions import words_for
+    from explainer.errors import Problems
+
+    return words_for(code, SimpleNamespace(language="en"), (REPO / "locales",), Problems(REPO))
+
+
 def test_each_editions_data_writes_its_dates_and_words_as_its_page_does(built, uk):
     out = built[0].output
     facts = {f["id"]: f for f in json.loads((out / "uk" / "facts.json").read_text(encoding="utf-8"))["facts"]}
