@@ -457,11 +457,11 @@ def test_a_split_timeline_embeds_its_latest_page_and_links_to_the_rest(split: Pr
 
 
 def test_a_mistake_in_an_embed_template_is_reported_once_with_its_line(project: Project) -> None:
-    project.edit("templates/embed_base.html", "{{ site.title }}</a></p>", "{{ site.titel }}</a></p>")
+    project.edit("templates/embed_base.html", "{{ site.title }}</a></h1>", "{{ site.titel }}</a></h1>")
     result = project.run("build")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
-    assert errors == ["templates/embed_base.html:21:1: error: template error: "
+    assert errors == ["templates/embed_base.html:22:1: error: template error: "
                       "'explainer.model.Site object' has no attribute 'titel'"], result.stderr
     assert not project.output.exists()  # nothing half-written
 

@@ -121,6 +121,27 @@ def test_embed_page_shows_codes_that_open_without_script(browser: Browser, serve
     context.close()
 
 
+@pytest.mark.parametrize("edition", ["", "uk/"])
+def test_each_embed_has_one_h1_naming_the_explainer(browser: Browser, server: str, site: Path, edition: str) -> None:
+    """axe's page-has-heading-one: the explainer's name, over the embed's own title (an h2)."""
+    context = browser.new_context(base_url=server)
+    page = context.new_page()
+    names = sorted(p.relative_to(site).as_posix() for p in (site / edition / "embed").glob("*.html"))
+    assert len(names) == 8
+
+    axe, reports = Axe(), {}
+    for name in names:
+        page.goto("/" + name)
+        expect(page.locator("h1")).to_have_count(1)
+        expect(page.locator("h1 a")).to_have_attribute("href", re.compile(r"index\.html$"))
+        assert page.locator("h1").evaluate("h => getComputedStyle(h).fontSize") == "12.8px"  # still the small kicker
+        results = axe.run(page, options={"runOnly": {"type": "rule", "values": ["page-has-heading-one"]}})
+        if results.violations_count:
+            reports[name] = results.generate_report()
+    context.close()
+    assert not reports, "\n".join(f"{name}:\n{report}" for name, report in reports.items())
+
+
 # --- the offline edition ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
