@@ -461,7 +461,7 @@ def test_a_mistake_in_an_embed_template_is_reported_once_with_its_line(project: 
     result = project.run("build")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
-    assert errors == ["templates/embed_base.html:22:1: error: template error: "
+    assert errors == ["templates/embed_base.html:23:1: error: template error: "
                       "'explainer.model.Site object' has no attribute 'titel'"], result.stderr
     assert not project.output.exists()  # nothing half-written
 

@@ -142,6 +142,22 @@ def test_each_embed_has_one_h1_naming_the_explainer(browser: Browser, server: st
     assert not reports, "\n".join(f"{name}:\n{report}" for name, report in reports.items())
 
 
+@pytest.mark.parametrize("edition", ["", "uk/"])
+def test_embeds_print_black_on_white_in_a_dark_scheme(browser: Browser, server: str, site: Path, edition: str) -> None:
+    """The page's print rules: a dark system scheme's near-white text would vanish on white paper."""
+    context = browser.new_context(base_url=server, color_scheme="dark")
+    page = context.new_page()
+    for path in sorted((site / edition / "embed").glob("*.html")):
+        page.goto("/" + path.relative_to(site).as_posix())
+        page.emulate_media(media="print", color_scheme="dark")
+        colours = page.evaluate("""() => [...document.querySelectorAll('main p, main h2, main li, main a')]
+            .map(el => getComputedStyle(el).color)""")
+        assert set(colours) <= {"rgb(0, 0, 0)", "rgb(51, 51, 51)"}, (path.name, set(colours))  # --fg, --muted
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+        page.emulate_media(media="screen")
+    context.close()
+
+
 # --- the offline edition ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
