@@ -207,6 +207,16 @@ def test_exports_per_edition_keep_ids_and_quotes(built):
     assert json.dumps(by_id["sbu-102"], ensure_ascii=False).count("its commandos captured no fewer") == 1
 
 
+def test_the_page_of_embed_codes_loads_no_enhancement_script(built):
+    """It has no topic filter and no fact for the script to act on; the front pages keep it."""
+    out = built[0].output
+    for edition in ("", "uk/"):
+        scripts = [s["src"] for s in soup(out / f"{edition}embed.html").find_all("script", src=True)]
+        assert scripts == [], edition
+        front = [s["src"] for s in soup(out / f"{edition}index.html").find_all("script", src=True)]
+        assert len(front) == 1 and "/enhance" in front[0], edition
+
+
 def test_the_offline_files_size_is_written_in_the_editions_language(built, uk):
     size = text(uk.find(class_="byline")).rpartition("(")[2]
     assert re.fullmatch(r"\d+ кБ\)", size), size  # CLDR's Ukrainian unit, not the English "KB"
