@@ -171,7 +171,7 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
             cache: BuildCache | None, search: tuple[Any] | None, render_others: Callable[[int], dict[str, Output]],
             child: Forked | None, early: Callable[[dict[str, Output]], None] | None,
             layout: Layout | None) -> dict[str, Output]:
-    from . import editions
+    from . import editions, reach
     from .assets import page_links, unmet_links
     from .feed import RECENT_ITEMS, changes, feed_xml
     from .metadata import sitemap
@@ -191,6 +191,7 @@ def _render(project: Project, root: Path, options: Any, theme: Any, assets: Any,
     pages = renderer.render(problems, workers_available(), search)
     problems.raise_if_errors()
     pages.update(assets.files)
+    reach.drop_unused_search_script(pages, assets)
     pages["feed.xml"] = feed_xml(project, options.base_url, renderer.layout, dated=dated)
     if len(site.languages) > 1:  # each other edition under its code, from the same verified project
         if child is not None and early is not None:  # while the child renders them: this edition's files

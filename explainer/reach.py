@@ -71,6 +71,13 @@ def render(renderer: Any, context: dict[str, Any], problems: Problems) -> dict[s
     return out
 
 
+def drop_unused_search_script(pages: dict[str, Any], assets: Any) -> None:
+    """assets/search.js serves search.html alone: without that page (a story on one page, `search:
+    false`, Pagefind missing) no page links it, so it is not published."""
+    if search.PAGE not in pages:
+        pages.pop(assets.names.get(search.SCRIPT, ""), None)
+
+
 def search_pages(renderer: Any, context: dict[str, Any], problems: Problems,
                  indexing: Indexing | Kept | Background | None) -> dict[str, bytes]:
     """Pagefind's index and `search.html` once Pagefind has finished; sets the front page's link.

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .search_memo import SearchMemo
 
 PAGE = "search.html"
+SCRIPT = "search.js"  # static/search.js: the search page's own script, published with that page only
 _MARKUP = re.compile(r"\[\[[a-z0-9-]+\]\]|[*_`]")
 
 

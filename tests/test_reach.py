@@ -252,11 +252,13 @@ def test_a_split_story_gets_a_search_page_and_index(split: Project) -> None:
     assert "'wasm-unsafe-eval'" in csp and "form-action 'self'" in csp
     (script,) = page.all("script")
     assert (script["src"] or "").startswith("assets/search.")
+    assert (out / script["src"]).is_file()
 
 
 def test_an_unsplit_story_has_no_search(built: Project) -> None:
     assert not (built.output / "search.html").exists() and not (built.output / "pagefind").exists()
     assert "search.html" not in (built.output / "index.html").read_text(encoding="utf-8")
+    assert list((built.output / "assets").glob("search*.js")) == []  # no page would load search.js
 
 
 def test_search_records_point_at_each_items_own_anchor(split: Project) -> None:
