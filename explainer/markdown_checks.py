@@ -7,7 +7,10 @@ drop, raw HTML tags and links that are not http(s), is a warning, in texts and i
 
 from __future__ import annotations
 
+import posixpath
 import re
+from html import unescape
+from operator import attrgetter
 from pathlib import Path
 
 from .errors import Problems
@@ -22,6 +25,8 @@ _LINK = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)"  # [text](target), 
                    r"|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)>")  # <scheme:target>
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+OTHER_SITE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # as assets.OTHER_SITE: a scheme, or another host
+_DATE_NOTE = attrgetter("date_note")
 
 
 def paragraphs(body: str, first_line: int) -> list[tuple[int, str]]:
@@ -135,3 +140,101 @@ def inline_refs(text: str, start: Where | Spot, problems: Problems, inline: bool
             continue
         refs.append(Reference(fact_id, where))
     return refs
+
+
+def check_local_links(project: Project, problems: Problems) -> None:
+    """A relative link in a text must name a file the build writes (site_files.py).
+
+    Checked here, in the same pass as every other mistake and by `check` too, not after rendering:
+    there any other error hid it, and `check` never saw it. The layout is made only when a text
+    links relatively, which is rare.
+    """
+    found = [(link, where) for text, start, inline in _linking_texts(project)
+             for link, where in _relative_links(text, start, inline)]
+    if not found:
+        return
+    from .assets import unmet_links
+    from .paginate import layout
+    from .site_files import LEFT_TO_THE_BUILD, written
+
+    names = written(project, layout(project))
+    reported: set[tuple[str, Path, int, int]] = set()
+    for link, where in found:
+        path = link.split("#", 1)[0].split("?", 1)[0]
+        if path.startswith(LEFT_TO_THE_BUILD):
+            continue
+        unmet = unmet_links([(link, *_target(path))], names)
+        key = (link, where.path, where.line, where.column)
+        if unmet and key not in reported:
+            reported.add(key)
+            problems.error(where.path, where.line, where.column, f"the link '{link}' is broken: {unmet[0][1]}",
+                           "link to another site with its full https:// address, or to a part of this page with #id")
+
+
+def _target(path: str) -> tuple[str, str]:
+    """(the output file a relative link from the site's root names, why it is broken already), as
+    assets.page_links reads it from a page."""
+    if path.startswith("/"):
+        return "", "a link from the domain root breaks under a sub-path and from disk"
+    target = posixpath.normpath(path or ".")
+    if path.endswith("/") or path in ("", ".", ".."):
+        target = posixpath.join(target, "index.html").removeprefix("./")
+    return target, ""
+
+
+def _linking_texts(project: Project) -> list[tuple[str, Where | Spot, bool]]:
+    """(text, where it starts, inline) of each Markdown text that may hold a link: summaries, the
+    timeline's, comparisons' and glossary's texts, and date notes with a link (read as Markdown)."""
+    out: list[tuple[str, Where | Spot, bool]] = []
+    for summary in project.summaries:
+        if "](" in summary.body or "href" in summary.body:
+            out.append((summary.body, Where(summary.where.path, summary.body_line, 1), False))
+    for item in [*project.events, *project.comparisons, *project.glossary]:
+        text = item.definition if isinstance(item, Term) else item.text
+        if ("](" in text or "href" in text) and item.text_where is not None:
+            out.append((text, item.text_where, True))
+    out += [(note, where, True) for note, where in _note_texts(project.sources, project.facts, project.events)]
+    return out
+
+
+def _note_texts(sources: list[Source], facts: list[Fact], events: list[Event]) -> list[tuple[str, Where | Spot]]:
+    """Each date note with a Markdown link, at its own field: (text, where)."""
+    notes: list[tuple[str, Where | Spot]] = [
+        (s.facts_date_note, s.spot.field("facts_date_note") if s.spot else s.where) for s in sources
+        if s.facts_date_note and "](" in s.facts_date_note]
+    if "](" in " ".join(filter(None, map(_DATE_NOTE, facts))):  # one search in C: most facts have no link
+        notes += [(f.date_note, f.spot.field("date_note") if f.spot else f.where) for f in facts
+                  if f.date_note and "](" in f.date_note]
+    notes += [(e.date_note, _sibling(e.text_where, "date_note") or e.where) for e in events
+              if e.date_note and "](" in e.date_note]
+    return notes
+
+
+def _sibling(where: Where | Spot | None, key: str) -> Where | None:
+    """The position of another field of the entry whose text field is at ``where``."""
+    if isinstance(where, Spot) and where.keypath:
+        return Spot(where.doc, where.keypath[:-1]).field(key)
+    return None
+
+
+def _relative_links(text: str, start: Where | Spot, inline: bool) -> list[tuple[str, Where]]:
+    """Each relative link in a Markdown text with where it is written: its own line and column in a
+    summary, the field's start in a YAML text (whose lines are not the file's)."""
+    text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)  # code spans show a link as text
+    out = []
+    for match in _LINK.finditer(text):
+        group = next(i for i, g in enumerate(match.groups(), start=1) if g is not None)
+        link = unescape(match.group(group)) if "&" in match.group(group) else match.group(group)
+        if link.startswith("#") or OTHER_SITE.match(link) or ":" in re.split(r"[/?#]", link, maxsplit=1)[0]:
+            continue  # same page, another site, or a scheme the sanitiser drops (check_markup warns of it)
+        out.append((link, _at(text, match.start(group), start, inline)))
+    return out
+
+
+def _at(text: str, offset: int, start: Where | Spot, inline: bool) -> Where:
+    """Where the character at ``offset`` of a text is: in a summary its own line and column; in a
+    YAML text, the field's start (its lines are not the file's)."""
+    if inline:
+        return Where(start.path, start.line, start.column)
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Where(start.path, start.line + text.count("\n", 0, offset), offset - line_start + 1)

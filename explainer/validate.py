@@ -19,7 +19,7 @@ from .entries import EntryView, ListDoc, views
 from .errors import Problems
 from .kept_checks import KeptChecks, facts_to_look_at, kept_pass, remember
 from .load import Loaded
-from .markdown_checks import check_note_links, check_paragraphs, references
+from .markdown_checks import check_local_links, check_note_links, check_paragraphs, references
 from .model import (
     Chart,
     Citation,
@@ -96,6 +96,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
     project = Project(root, site, sources, facts, events, comparisons, glossary, summaries)
     project.facts_by_id = facts_by_id  # the cached property, already made by the check for ids used twice
     project.references = references(project, problems)
+    check_local_links(project, problems)
     project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems, kept)
     return project
 
