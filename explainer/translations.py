@@ -277,7 +277,7 @@ def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) 
                            + (", ".join(sorted(originals)) or "there is none yet"))
             continue
         refs = inline_refs(summary.body, Where(summary.where.path, summary.body_line, 1), problems)
-        for ref in refs:
+        for ref in refs if facts else ():  # no fact: facts.yaml could not be read; its own error stands alone
             if ref.fact_id not in facts and ref.fact_id not in project.invalid_ids:
                 problems.error(ref.where.path, ref.where.line, ref.where.column, f"unknown fact '{ref.fact_id}'",
                                suggestions.hint(ref.fact_id))

@@ -84,7 +84,8 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
         fact.number = number
     dates = _source_dates(sources, facts, kept)
     kept_pass(kept, "said", dates, facts, problems, lambda these: across.check_said(problems, these, dates))
-    inherit_date_notes(problems, sources, facts, events)
+    facts_sound = not any(p.path == "content/facts.yaml" for p in problems.errors)  # its errors so far: all of them
+    inherit_date_notes(problems, sources, facts, events, facts_sound)
     kept_pass(kept, "note links", None, facts, problems,
               lambda these: check_note_links(problems, sources, these, events))
     across.check_unique(problems, "source", sources)

@@ -151,6 +151,36 @@ def test_a_file_that_failed_to_parse_gives_no_not_cited_warnings(project, run) -
     assert "not cited" not in err
 
 
+@pytest.mark.parametrize("broken, error", [
+    (lambda text: text + "\t",
+     "content/facts.yaml:42:1: error: invalid YAML: found a tab character that violates indentation"),
+    (lambda text: "\ufeff" + text, "content/facts.yaml:1:1: error: the file starts with a byte-order mark"),
+    (lambda text: text.replace("claim: ", 'claim: "', 1),
+     "content/facts.yaml:6:44: error: invalid YAML: did not find expected key"),
+    (lambda text: "", "content/facts.yaml:1:1: error: the file is empty"),
+    (None, "content/facts.yaml:1:1: error: content/facts.yaml is missing"),
+], ids=["tab", "bom", "unclosed-quote", "empty", "missing"])
+def test_an_unreadable_facts_file_is_its_only_problem_in_every_edition(tmp_path, capsys, broken, error) -> None:
+    from _languages_fixture import UK
+    from conftest import make_project
+
+    site = make_project(tmp_path / "site", UK)  # two editions; article-a below dates the facts that cite it
+    site.edit("content/sources.yaml", "  label: the Test Gazette", "  label: the Test Gazette\n"
+              "  facts_date_note: The article is undated.")
+    assert main(["check", "--project", str(site.root)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    facts = site.root / "content" / "facts.yaml"
+    if broken is None:
+        facts.unlink()
+    else:
+        facts.write_text(broken(facts.read_text(encoding="utf-8")), encoding="utf-8")
+    assert main(["check", "--project", str(site.root)]) == 1
+    err = capsys.readouterr().err
+    errors = [p for p in problems(err) if ": error: " in p]
+    assert len(errors) == 1 and errors[0].startswith(error), errors
+    assert "inherits" not in err  # no fact is known to inherit the note: no guess about it either
+
+
 def test_an_uncited_fact_is_still_a_warning_when_the_files_are_sound(project, run) -> None:
     project.edit(SUMMARY, "[[swap-sizes]][[sbu-102]]", "[[sbu-102]]")
     code, err = run()
