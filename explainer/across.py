@@ -87,6 +87,21 @@ def check_unique(problems: Problems, kind: str, items: list) -> dict[str, Any]:
     return by_id
 
 
+def first_of_each(problems: Problems, kind: str, items: list) -> list:
+    """Report each id used twice (check_unique) and keep only its first entry.
+
+    The later entry is the mistake the error points at: letting it stand in for the first (a
+    source's archive, its `said` date) turned one duplicate into an error for every quote citing
+    the id, and a "not cited" warning for the first entry.
+    """
+    before = len(problems.items)
+    check_unique(problems, kind, items)
+    if len(problems.items) == before:
+        return items  # the usual case: no id used twice
+    seen: set[str] = set()
+    return [item for item in items if not (item.id in seen or seen.add(item.id))]
+
+
 def check_reserved(problems: Problems, facts: list[Fact]) -> None:
     ids = list(map(_ID, facts))
     if RESERVED_IDS.isdisjoint(ids) and _RESERVED_START.search("\n" + "\n".join(ids)) is None:

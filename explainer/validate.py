@@ -66,7 +66,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
 
     across.check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
     site = _site(clean.get("site.yaml"))
-    sources = items(clean, docs, "content/sources.yaml", _source)
+    sources = across.first_of_each(problems, "source", items(clean, docs, "content/sources.yaml", _source))
     # The facts made afresh, when every other one is renewed from an entry of a file read entry by entry
     # that the last build read (not one taken back from a good build before it: ListDoc.restored).
     facts_doc = loaded.docs.get("content/facts.yaml")
@@ -76,8 +76,11 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
         kept.begin(fresh)
     events = items(clean, docs, "content/timeline.yaml", _event, renew=renewed_event)
     _dedupe_derived_ids(events, [v for v in clean.get("content/timeline.yaml") or [] if v is not INVALID])
-    comparisons = items(clean, docs, "content/comparisons.yaml", _comparison, renew=as_made)
-    glossary = items(clean, docs, "content/glossary.yaml", _term, renew=as_made)
+    events = across.first_of_each(problems, "timeline event", events)
+    comparisons = across.first_of_each(problems, "comparison",
+                                       items(clean, docs, "content/comparisons.yaml", _comparison, renew=as_made))
+    glossary = across.first_of_each(problems, "glossary entry",
+                                    items(clean, docs, "content/glossary.yaml", _term, renew=as_made))
     summaries = _summaries(loaded, problems)
 
     for number, fact in enumerate(facts, start=1):
@@ -88,11 +91,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
     inherit_date_notes(problems, sources, facts, events, facts_sound)
     kept_pass(kept, "note links", None, facts, problems,
               lambda these: check_note_links(problems, sources, these, events))
-    across.check_unique(problems, "source", sources)
     facts_by_id = across.check_unique(problems, "fact", facts)
-    across.check_unique(problems, "timeline event", events)
-    across.check_unique(problems, "comparison", comparisons)
-    across.check_unique(problems, "glossary entry", glossary)
     _check_each_fact(problems, site, facts, kept)
     project = Project(root, site, sources, facts, events, comparisons, glossary, summaries)
     project.facts_by_id = facts_by_id  # the cached property, already made by the check for ids used twice

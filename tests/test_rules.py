@@ -181,6 +181,33 @@ def test_an_unreadable_facts_file_is_its_only_problem_in_every_edition(tmp_path,
     assert "inherits" not in err  # no fact is known to inherit the note: no guess about it either
 
 
+def test_a_duplicate_source_id_is_one_error(project, run) -> None:
+    """The later entry, another archive, no longer stands in for the first: no quote is checked against it."""
+    project.add_source("article-a", "b.txt", "Other words entirely.\n")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == [
+        "content/sources.yaml:11:3: error: duplicate source id 'article-a' (first used on line 1)\n"
+        "    hint: give each one its own id"]
+
+
+@pytest.mark.parametrize("rel, entry, kind, line", [
+    ("content/timeline.yaml", "- {id: again, date: 2024, title: Again, text: Again., facts: [sbu-102]}\n" * 2,
+     "timeline event", 11),
+    ("content/comparisons.yaml", "- {id: captures-changed, kind: change, title: Again, text: Again.,"
+     " facts: [sbu-102, swap-sizes]}\n", "comparison", 6),
+    ("content/glossary.yaml", "- {id: sbu, term: SBU again, definition: Again., facts: [swap-sizes]}\n",
+     "glossary entry", 5),
+], ids=["event", "comparison", "glossary"])
+def test_a_duplicate_id_of_any_kind_is_one_error(project, run, rel, entry, kind, line) -> None:
+    with open(project.root / rel, "a", encoding="utf-8") as f:
+        f.write(entry)
+    code, err = run()
+    assert code == 1
+    found = problems(err)
+    assert len(found) == 1 and found[0].startswith(f"{rel}:{line}:3: error: duplicate {kind} id"), found
+
+
 def test_an_uncited_fact_is_still_a_warning_when_the_files_are_sound(project, run) -> None:
     project.edit(SUMMARY, "[[swap-sizes]][[sbu-102]]", "[[sbu-102]]")
     code, err = run()
