@@ -18,6 +18,9 @@ from .model import Event, Fact, Project, Reference, Source, Spot, Term, Where
 from .schema import SLUG, TODO
 
 CITE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
+# A citation written with a bracket too few, which the page would show as written: `[[` that no `]]`
+# closes on its line, or a fact id in `[…]]`.
+_HALF_CITE = re.compile(r"\[\[(?![^\[\]\n]*\]\])|(?<!\[)\[[a-z0-9][a-z0-9-]*\]\](?!\])")
 # Markdown the sanitiser (markdown_render.py, nh3) would drop: raw HTML tags and links that are not http(s).
 _HTML_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
 _LINK = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)"  # [text](target), one level of (…) inside
@@ -56,7 +59,7 @@ def check_paragraphs(path: Path, body: str, body_line: int, problems: Problems) 
         if text.lstrip().startswith(TODO):
             problems.error(path, line, 1, "the summary still has its TODO placeholder text",
                            "replace it with the section's own paragraphs, each citing its facts as [[fact-id]]")
-        elif not CITE.search(text):
+        elif not CITE.search(text) and not half_citations(text):  # a half citation is its own error
             problems.error(path, line, 1, "this paragraph cites no fact",
                            "end it with the facts it rests on, e.g. [[fact-id]]: every summary paragraph is sourced")
 
@@ -139,7 +142,23 @@ def inline_refs(text: str, start: Where | Spot, problems: Problems, inline: bool
                            "cite a fact by its id, e.g. [[general-staff-971-captured]]")
             continue
         refs.append(Reference(fact_id, where))
+    if "[[" in text or "]]" in text:
+        for offset, written in half_citations(text):
+            where = _at(text, offset, start, inline)
+            problems.error(where.path, where.line, where.column,
+                           f"the citation '{written}' is not {'closed' if written.startswith('[[') else 'opened'}"
+                           " with two brackets", "write a citation as [[fact-id]]: two brackets on each side; "
+                           "as it is, the page would show the brackets and the id as text")
     return refs
+
+
+def half_citations(text: str) -> list[tuple[int, str]]:
+    """(offset, as written) of each citation a bracket short (`[[id]`, `[[id`, `[id]]`), outside code spans."""
+    if "[[" not in text and "]]" not in text:
+        return []
+    text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text) if "`" in text else text
+    return [(m.start(), re.match(r"\[*[^\s\[]*", text[m.start():m.start() + 80]).group(0))  # type: ignore[union-attr]
+            for m in _HALF_CITE.finditer(text)]
 
 
 def check_local_links(project: Project, problems: Problems) -> None:

@@ -253,7 +253,7 @@ def _where(project: Project, loaded: Loaded, kind: str, item: Any) -> Where:
 
 def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) -> list:
     """content/summaries/CODE/*.md, checked like the originals; none yet is one warning, not an error."""
-    from .markdown_checks import inline_refs  # the originals' own checks
+    from .markdown_checks import half_citations, inline_refs  # the originals' own checks
     from .suggest import Suggestions
     from .validate import _summaries as build_summaries
 
@@ -281,7 +281,8 @@ def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) 
             if ref.fact_id not in facts and ref.fact_id not in project.invalid_ids:
                 problems.error(ref.where.path, ref.where.line, ref.where.column, f"unknown fact '{ref.fact_id}'",
                                suggestions.hint(ref.fact_id))
-        _compare_citations(summary, source, refs, problems)
+        if not half_citations(source.body) and not half_citations(summary.body):  # those are errors already
+            _compare_citations(summary, source, refs, problems)
     done = {s.file_name for s in summaries}
     for name, summary in originals.items():
         if name not in done:

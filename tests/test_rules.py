@@ -208,6 +208,39 @@ def test_a_duplicate_id_of_any_kind_is_one_error(project, run, rel, entry, kind,
     assert len(found) == 1 and found[0].startswith(f"{rel}:{line}:3: error: duplicate {kind} id"), found
 
 
+HALF_HINT = ("    hint: write a citation as [[fact-id]]: two brackets on each side; as it is, the page would show "
+             "the brackets and the id as text")
+
+
+@pytest.mark.parametrize("written, where, message", [
+    ("Swaps were small.[[swap-sizes] More.[[sbu-102]]", "7:18", "the citation '[[swap-sizes]' is not closed"),
+    ("Swaps were small.[[swap-sizes][[sbu-102]]", "7:18", "the citation '[[swap-sizes]' is not closed"),
+    ("Swaps were small.[[swap-sizes]", "7:18", "the citation '[[swap-sizes]' is not closed"),  # its only one
+    ("Swaps were small.[[swap-sizes\nand more.[[sbu-102]]", "7:18", "the citation '[[swap-sizes' is not closed"),
+    ("Swaps were small.[swap-sizes]][[sbu-102]]", "7:18", "the citation '[swap-sizes]]' is not opened"),
+], ids=["mid-paragraph", "before-another", "only-citation", "end-of-line", "one-opening-bracket"])
+def test_a_citation_a_bracket_short_is_one_error_where_it_is(project, run, written, where, message) -> None:
+    project.edit(SUMMARY, "Swaps were small.[[swap-sizes]][[sbu-102]]", written)
+    project.edit(SUMMARY, "[[general-staff-971]]", "[[general-staff-971]][[swap-sizes]][[sbu-102]]")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == [f"{SUMMARY}:{where}: error: {message} with two brackets\n{HALF_HINT}"]
+
+
+def test_a_half_citation_in_a_yaml_text_is_an_error_at_the_field(project, run) -> None:
+    project.edit("content/comparisons.yaml", "text: The count grew.[[sbu-102]]", "text: The count grew.[[sbu-102]")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/comparisons.yaml:4:9: error: the citation '[[sbu-102]' is not closed with two "
+                             f"brackets\n{HALF_HINT}"]
+
+
+def test_brackets_in_a_code_span_are_text(project, run) -> None:
+    project.edit(SUMMARY, "Swaps were small.", "Swaps were `[[small]` and `[x]]`.")
+    code, err = run()
+    assert (code, problems(err)) == (0, [])
+
+
 def test_an_uncited_fact_is_still_a_warning_when_the_files_are_sound(project, run) -> None:
     project.edit(SUMMARY, "[[swap-sizes]][[sbu-102]]", "[[sbu-102]]")
     code, err = run()
