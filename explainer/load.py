@@ -84,6 +84,7 @@ def load_summaries(folder: Path, problems: Problems, memo: FileMemo | None = Non
     if not folder.is_dir():
         problems.error(folder, 1, 1, "content/summaries/ is missing", "create it with at least one .md summary")
         return summaries
+    _warn_other_markdown(folder, problems)
     for path in sorted(folder.glob("*.md")):
         if _too_big(path, problems):
             continue
@@ -93,6 +94,18 @@ def load_summaries(folder: Path, problems: Problems, memo: FileMemo | None = Non
     if not summaries and not problems.errors:
         problems.error(folder, 1, 1, "there are no summaries", "add a Markdown file such as 01-what-happened.md")
     return summaries
+
+
+# Names a Markdown file may have that the build does not read as a summary (it reads `*.md` only).
+OTHER_MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+
+
+def _warn_other_markdown(folder: Path, problems: Problems) -> None:
+    """A summary named `07-extra.MD` or `08-extra.markdown` is not read: say so, not leave it off the page unsaid."""
+    for path in sorted(folder.iterdir()):
+        if path.suffix != ".md" and path.suffix.lower() in OTHER_MARKDOWN and not path.name.startswith("."):
+            problems.warning(path, 1, 1, f"{path.name} is not read: only files ending in .md are summaries",
+                             f"rename it to {path.stem}.md to publish it")
 
 
 def _load_summary(path: Path, problems: Problems, text: str | None = None) -> SummaryFile | None:

@@ -241,6 +241,15 @@ def test_brackets_in_a_code_span_are_text(project, run) -> None:
     assert (code, problems(err)) == (0, [])
 
 
+@pytest.mark.parametrize("name", ["07-extra.MD", "08-extra.markdown"])
+def test_a_markdown_file_not_named_md_is_a_warning_not_silence(project, run, name) -> None:
+    project.write(f"content/summaries/{name}", "---\ntitle: Extra\norder: 7\n---\nMore.[[sbu-102]]\n")
+    code, err = run()
+    assert (code, problems(err)) == (0, [
+        f"content/summaries/{name}:1:1: warning: {name} is not read: only files ending in .md are summaries\n"
+        f"    hint: rename it to {name.split('.')[0]}.md to publish it"])
+
+
 def test_an_uncited_fact_is_still_a_warning_when_the_files_are_sound(project, run) -> None:
     project.edit(SUMMARY, "[[swap-sizes]][[sbu-102]]", "[[sbu-102]]")
     code, err = run()
