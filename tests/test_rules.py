@@ -250,6 +250,30 @@ def test_a_markdown_file_not_named_md_is_a_warning_not_silence(project, run, nam
         f"    hint: rename it to {name.split('.')[0]}.md to publish it"])
 
 
+@pytest.mark.parametrize("rel, old, new, where, key", [
+    ("content/facts.yaml", "claim: Swaps exchanged between", "claim: Swaps #2 exchanged between", "13:16", "claim"),
+    ("content/timeline.yaml", "text: Mass captures reported.", "text: Mass captures #3 reported.", "8:23", "text"),
+    ("content/glossary.yaml", "definition: Ukraine's", "definition: Ukraine's #1", "3:25", "definition"),
+    ("content/summaries/01-intro.md", "title: What happened", "title: What #1 happened", "2:13", "title"),
+], ids=["claim", "event-text", "definition", "summary-title"])
+def test_a_comment_cutting_a_plain_prose_field_is_a_warning(project, run, rel, old, new, where, key) -> None:
+    project.edit(rel, old, new)
+    code, err = run()
+    assert (code, problems(err)) == (0, [
+        f"{rel}:{where}: warning: the text of '{key}' stops at ' #': YAML reads the rest of the line as a comment\n"
+        f"    hint: put the whole text in quotes to keep it ({key}: \"… #1 …\"), or remove the '#'"])
+
+
+def test_a_comment_after_an_id_a_date_or_quoted_text_is_no_warning(project, run) -> None:
+    project.edit("content/facts.yaml", "- id: swap-sizes", "- id: swap-sizes  # the sizes")
+    project.edit("content/facts.yaml", "date: 2024\n", "date: 2024  # only the year\n")
+    project.edit("content/facts.yaml", "claim: Swaps exchanged between 50 and 95 soldiers.",
+                 'claim: "Swaps exchanged between 50 and 95 soldiers. #swaps"  # quoted: kept whole')
+    project.edit("content/sources.yaml", "label: the Test Gazette", "label: the Test Gazette  # as it signs")
+    code, err = run()
+    assert (code, problems(err)) == (0, [])
+
+
 def test_an_uncited_fact_is_still_a_warning_when_the_files_are_sound(project, run) -> None:
     project.edit(SUMMARY, "[[swap-sizes]][[sbu-102]]", "[[sbu-102]]")
     code, err = run()
