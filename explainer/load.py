@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 LIST_FILES = frozenset(rel for rel, (type_, _required) in CONTENT_FILES.items() if isinstance(type_, ListOf))
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+_OPENED = re.compile(r"---[ \t]*(?:\n|\Z)")  # front matter's first line, at the file's start
 
 
 @dataclass
@@ -121,6 +122,10 @@ def _load_summary(path: Path, problems: Problems, text: str | None = None) -> Su
                        "delete it: such characters come with text pasted from elsewhere and break the page")
         return None
     match = _FRONT_MATTER.match(text)
+    if not match and _OPENED.match(text):  # it starts with '---': the closing line is what is missing
+        problems.error(path, 1, 1, "the front matter has no closing '---' line",
+                       "end the front matter (its 'title:' and 'order:') with a line of '---', before the text")
+        return None
     if not match:
         problems.error(path, 1, 1, "the summary has no front matter",
                        "start the file with '---', then 'title:' and 'order:', then '---'")

@@ -269,18 +269,21 @@ def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) 
     summaries = build_summaries(Loaded({}, files), problems)
     facts = project.facts_by_id
     suggestions = Suggestions(facts, "content/facts.yaml")
+    written = {path.name for path in folder.parent.glob("*.md")}  # an original that failed to load still is one
     for summary in summaries:
         source = originals.get(summary.file_name)
-        if source is None:
+        if source is None and summary.file_name not in written:
             problems.error(summary.where.path, 1, 1, f"{summary.file_name} has no original in content/summaries/",
                            "a translated summary has the same file name as the summary it translates: "
-                           + (", ".join(sorted(originals)) or "there is none yet"))
+                           + (", ".join(sorted(written)) or "there is none yet"))
             continue
         refs = inline_refs(summary.body, Where(summary.where.path, summary.body_line, 1), problems)
         for ref in refs if facts else ():  # no fact: facts.yaml could not be read; its own error stands alone
             if ref.fact_id not in facts and ref.fact_id not in project.invalid_ids:
                 problems.error(ref.where.path, ref.where.line, ref.where.column, f"unknown fact '{ref.fact_id}'",
                                suggestions.hint(ref.fact_id))
+        if source is None:
+            continue  # its original failed to load (its own errors say why): nothing to compare with yet
         if not half_citations(source.body) and not half_citations(summary.body):  # those are errors already
             _compare_citations(summary, source, refs, problems)
     done = {s.file_name for s in summaries}

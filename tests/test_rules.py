@@ -274,6 +274,37 @@ def test_a_comment_after_an_id_a_date_or_quoted_text_is_no_warning(project, run)
     assert (code, problems(err)) == (0, [])
 
 
+@pytest.mark.parametrize("old, new", [
+    ("title: What happened", 'title: "What happened'),
+    ("order: 1", "order: 1\nsubtitle: x"),
+    ("order: 1", "order: three"),
+    ("order: 1\n---", "order: 1"),
+    ("---\ntitle", "\ufeff---\ntitle"),
+    (None, ""),
+], ids=["unclosed-quote", "unknown-key", "order-not-a-number", "no-closing-line", "bom", "empty"])
+def test_a_broken_original_summary_leaves_its_translation_alone(tmp_path, capsys, old, new) -> None:
+    from _languages_fixture import UK
+    from conftest import make_project
+
+    site = make_project(tmp_path / "site", UK)
+    if old is None:
+        site.write(SUMMARY, new)
+    else:
+        site.edit(SUMMARY, old, new)
+    assert main(["check", "--project", str(site.root)]) == 1
+    errors = [p for p in problems(capsys.readouterr().err) if ": error: " in p]
+    assert errors and all(p.startswith(SUMMARY + ":") for p in errors), errors
+
+
+def test_a_front_matter_without_its_closing_line_says_so(project, run) -> None:
+    project.edit(SUMMARY, "order: 1\n---", "order: 1")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == [
+        f"{SUMMARY}:1:1: error: the front matter has no closing '---' line\n"
+        "    hint: end the front matter (its 'title:' and 'order:') with a line of '---', before the text"]
+
+
 def test_an_uncited_fact_is_still_a_warning_when_the_files_are_sound(project, run) -> None:
     project.edit(SUMMARY, "[[swap-sizes]][[sbu-102]]", "[[sbu-102]]")
     code, err = run()
