@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+from itertools import chain
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -134,6 +135,8 @@ class Checker:
                 continue
             clean[key] = self.record(item, type_.record, keypath + (key,))
             ok = ok and clean[key] is not INVALID
+            if isinstance(item, dict) and isinstance(clean[key], dict) and not _plan(type_.record)[1].issuperset(item):
+                clean[key][MISSPELT] = _misspelt(item, type_.record)
         return clean if ok else INVALID
 
     def unknown_keys(self, value: dict, rec: Record, keypath: KeyPath) -> set[str]:
@@ -345,6 +348,17 @@ def _plan(rec: Record) -> tuple[tuple[tuple[str, Field, bool, bool, Any, Any], .
 def _quoted(value: str) -> str:
     """A value in quotes, its line breaks and tabs written as escapes so the message stays on one line."""
     return "'" + value.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + "'"
+
+
+# In a translation with unknown keys: the fields they look like misspellings of, whose "no translation"
+# warning would say the same mistake again (translations.py).
+MISSPELT = "_misspelt"
+
+
+def _misspelt(value: dict, rec: Record) -> frozenset[str]:
+    """The fields a record's unknown keys most likely meant (as unknown_keys' "did you mean")."""
+    known = tuple(rec.names())
+    return frozenset(chain.from_iterable(_closest(str(key), known) for key in value if key not in known))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -17,6 +17,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from .checker import MISSPELT
 from .entries import views
 from .errors import Problems
 from .kept_checks import KeptChecks, facts_to_look_at, remember
@@ -173,8 +174,13 @@ def _check_entries(project: Project, loaded: Loaded, problems: Problems, others:
             if code not in others:
                 at = _key_position(docs_by_path.get(where.path), kind, fact or item, where, fields["_keypath"], starts)
                 unpublished.setdefault(code, []).append((called, at, fields))
+        # One message per mistake: no "has no … translation" for what a misspelt key or code meant (its error says it)
+        meant = {_meant(code, others) for code in given if code not in others}
         for code in others:
-            missing = [f for f in FIELDS[kind] if f not in NAMES_KEPT.get(kind, ())
+            if code in meant:
+                continue
+            misspelt = (given.get(code) or {}).get(MISSPELT, ())
+            missing = [f for f in FIELDS[kind] if f not in NAMES_KEPT.get(kind, ()) and f.split(".")[0] not in misspelt
                        and original(item, f) and not translated(item, code, f)]
             if missing:
                 problems.warning(where.path, where.line, where.column,
@@ -201,10 +207,26 @@ def _check_entries(project: Project, loaded: Loaded, problems: Problems, others:
     for kind, item, fact in _after_facts(project):
         check(kind, item, fact)
     for code, found in unpublished.items():
-        _report_unpublished(code, found, project.site.language, problems)  # type: ignore[union-attr]
+        _report_unpublished(code, found, project.site.language, problems, others)  # type: ignore[union-attr]
 
 
-def _report_unpublished(code: str, found: list[tuple[str, Where, Any]], language: str, problems: Problems) -> None:
+# Country codes written for the language of that country (`ua` for Ukrainian is the usual slip).
+COUNTRY_CODES = {"ua": "uk", "gr": "el", "cz": "cs", "dk": "da", "se": "sv", "jp": "ja", "cn": "zh", "kr": "ko",
+                 "by": "be", "ge": "ka", "kz": "kk", "ee": "et", "rs": "sr", "si": "sl", "il": "he", "vn": "vi"}
+
+
+def _meant(code: str, others: list[str]) -> str | None:
+    """The published language a translation's code not in `languages` most likely meant, or None."""
+    if COUNTRY_CODES.get(code.lower()) in others:
+        return COUNTRY_CODES[code.lower()]
+    from difflib import get_close_matches  # only for a code not published: an error path
+
+    close = get_close_matches(code, others, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _report_unpublished(code: str, found: list[tuple[str, Where, Any]], language: str, problems: Problems,
+                        others: list[str] = ()) -> None:
     """One error per language not published: at its first translation, counting the others.
 
     One mistake, one message: a whole translated story with `languages` not yet set is one error.
@@ -215,6 +237,9 @@ def _report_unpublished(code: str, found: list[tuple[str, Where, Any]], language
     more = f" (and {len(found) - 1} more entries)" if len(found) > 1 else ""
     hint = ("remove the translation" if code == language
             else f"publish that edition by adding '{code}' to `languages` in site.yaml, or remove the translation")
+    meant = _meant(code, list(others)) if code != language else None
+    if meant is not None:
+        hint = f"did you mean '{meant}'? (else {hint})"
     problems.error(at.path, at.line, at.column, f"{name} has a translation into '{code}', {why}{more}", hint)
 
 

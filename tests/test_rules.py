@@ -305,6 +305,41 @@ def test_a_front_matter_without_its_closing_line_says_so(project, run) -> None:
         "    hint: end the front matter (its 'title:' and 'order:') with a line of '---', before the text"]
 
 
+def _fact_971_problems(tmp_path, capsys, old: str, new: str) -> list[str]:
+    """check's problems about fact 'general-staff-971' of the two-language fixture, after an edit."""
+    from _languages_fixture import UK
+    from conftest import make_project
+
+    site = make_project(tmp_path / "site", UK)
+    site.edit("content/facts.yaml", old, new)
+    assert main(["check", "--project", str(site.root)]) == 1
+    start = site.root.joinpath("content/facts.yaml").read_text(encoding="utf-8").split("\n").index(
+        "- id: general-staff-971") + 1
+    return [p for p in problems(capsys.readouterr().err)
+            if p.startswith("content/facts.yaml:") and int(p.split(":")[1]) >= start]
+
+
+QUOTE_UNTRANSLATED = ("content/facts.yaml:36:7: warning: citation 1 of fact 'general-staff-971' has no Ukrainian quote "
+                      "(translations: uk: quote)\n    hint: until it is translated, the page shows the quote in the "
+                      "source's own words only")
+
+
+def test_a_misspelt_key_in_a_translation_is_one_error(tmp_path, capsys) -> None:
+    found = _fact_971_problems(tmp_path, capsys, "      attribution: Генштабу ЗСУ", "      attribtion: Генштабу ЗСУ")
+    assert found == [QUOTE_UNTRANSLATED,  # the fixture's own: its quote has no translation
+                     "content/facts.yaml:41:7: error: unknown key 'attribtion' in fact translation\n"
+                     "    hint: did you mean 'attribution'?"]
+
+
+def test_a_country_code_for_a_language_is_one_error_with_did_you_mean(tmp_path, capsys) -> None:
+    found = _fact_971_problems(tmp_path, capsys, "    uk:\n      claim: Українські", "    ua:\n      claim: Українські")
+    assert found == [
+        QUOTE_UNTRANSLATED,
+        "content/facts.yaml:39:5: error: fact 'general-staff-971' has a translation into 'ua', not one of `languages` "
+        "in site.yaml\n    hint: did you mean 'uk'? (else publish that edition by adding 'ua' to `languages` in "
+        "site.yaml, or remove the translation)"]
+
+
 def test_an_uncited_fact_is_still_a_warning_when_the_files_are_sound(project, run) -> None:
     project.edit(SUMMARY, "[[swap-sizes]][[sbu-102]]", "[[sbu-102]]")
     code, err = run()
