@@ -110,14 +110,15 @@ def check_markup(text: str, start: Where | Spot, problems: Problems, inline: boo
                           "write Markdown instead (**bold**, *italic*, [text](https://…)); "
                           "raw HTML tags are dropped"))
     for match in _LINK.finditer(text):
-        target = next(g for g in match.groups() if g is not None)
+        group = next(i for i, g in enumerate(match.groups(), start=1) if g is not None)
+        target = match.group(group)
         scheme = _SCHEME.match(target)
         if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
-            found.append((match.start(), f"the link '{target}' is removed from the page",
+            found.append((match.start(group), f"the link '{target}' is removed from the page",
                           "only http:// and https:// links are kept: link to the web address instead"))
     for offset, message, hint in sorted(found):
-        line = start.line if inline else start.line + text.count("\n", 0, offset)
-        problems.warning(start.path, line, start.column, message, hint)
+        where = _at(text, offset, start, inline)  # the tag or link itself in a summary; the field in YAML
+        problems.warning(where.path, where.line, where.column, message, hint)
 
 
 def inline_refs(text: str, start: Where | Spot, problems: Problems, inline: bool = False) -> list[Reference]:

@@ -353,12 +353,20 @@ def test_an_undeclared_topic_gets_did_you_mean(project, run) -> None:
     project.edit("content/facts.yaml", "topics: [exchanges]", "topics: [exchange]")
     code, err = run()
     assert code == 1
-    assert problems(err) == ["content/facts.yaml:12:3: error: fact 'swap-sizes' uses the undeclared topic 'exchange'\n"
+    assert problems(err) == ["content/facts.yaml:16:12: error: fact 'swap-sizes' uses the undeclared topic 'exchange'\n"
                              "    hint: did you mean 'exchanges'? (declared under 'topics:' in site.yaml)"]
     project.edit("content/facts.yaml", "topics: [exchange]", "topics: [weather]")
     code, err = run()
-    assert problems(err) == ["content/facts.yaml:12:3: error: fact 'swap-sizes' uses the undeclared topic 'weather'\n"
+    assert problems(err) == ["content/facts.yaml:16:12: error: fact 'swap-sizes' uses the undeclared topic 'weather'\n"
                              "    hint: declare it under 'topics:' in site.yaml, or fix the spelling"]
+
+
+def test_an_undeclared_chart_series_is_an_error_at_the_series(project, run) -> None:
+    project.edit("content/facts.yaml", "figure: {series: captured,", "figure: {series: capture,")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/facts.yaml:11:20: error: fact 'sbu-102' has a figure in the undeclared series "
+                             "'capture'\n    hint: did you mean 'captured'? (declared under 'charts:' in site.yaml)"]
 
 
 def test_markdown_the_sanitiser_removes_is_a_warning(project, run) -> None:
@@ -369,9 +377,9 @@ def test_markdown_the_sanitiser_removes_is_a_warning(project, run) -> None:
     assert problems(err) == [  # a build prints warnings in the order it meets them: events, then summaries
         "content/timeline.yaml:8:9: warning: the HTML tag <u> is removed from the page\n"
         "    hint: write Markdown instead (**bold**, *italic*, [text](https://…)); raw HTML tags are dropped",
-        "content/summaries/01-intro.md:7:1: warning: the HTML tag <b> is removed from the page\n"
+        "content/summaries/01-intro.md:7:12: warning: the HTML tag <b> is removed from the page\n"
         "    hint: write Markdown instead (**bold**, *italic*, [text](https://…)); raw HTML tags are dropped",
-        "content/summaries/01-intro.md:8:1: warning: the link 'javascript:alert(1)' is removed from the page\n"
+        "content/summaries/01-intro.md:8:12: warning: the link 'javascript:alert(1)' is removed from the page\n"
         "    hint: only http:// and https:// links are kept: link to the web address instead"]
 
 

@@ -341,7 +341,7 @@ def test_said_cannot_be_later_than_the_source_that_reports_it(project, run):
     code, err = run("check")
     assert code == 1
     assert err.startswith(
-        "content/facts.yaml:20:3: error: fact 'general-staff-971' is said June 2025, after source 'article-a' "
+        "content/facts.yaml:24:9: error: fact 'general-staff-971' is said June 2025, after source 'article-a' "
         "reporting it was published (26 May 2025)\n"
         "    hint: 'said' is when the claim was made, at the latest the day its source was published; "
         "check both dates\n")

@@ -335,7 +335,7 @@ ERRORS: list[Case] = [
             hint: {EDTF_HINT}
         """),
     Case("said-after-its-source", {FACTS: Replace(GS_DATE, GS_DATE + "\n  said: 2025-05-27/2025-06")}, """
-        content/facts.yaml:20:3: error: fact 'general-staff-971' is said between 27 May 2025 and June 2025, \
+        content/facts.yaml:24:9: error: fact 'general-staff-971' is said between 27 May 2025 and June 2025, \
 after source 'article-a' reporting it was published (26 May 2025)
             hint: 'said' is when the claim was made, at the latest the day its source was published; check both dates
         """),
@@ -375,7 +375,7 @@ after source 'article-a' reporting it was published (26 May 2025)
     # --- the provenance chain -------------------------------------------------------------------
     Case("unknown-source", {FACTS: Replace("    - source: article-a\n      quote: \"could",
                                            "    - source: article-b\n      quote: \"could")}, """
-        content/facts.yaml:18:7: error: fact 'swap-sizes' cites the unknown source 'article-b'
+        content/facts.yaml:18:15: error: fact 'swap-sizes' cites the unknown source 'article-b'
             hint: did you mean 'article-a'?
         """),
     Case("unknown-fact-in-summary", {SUMMARY: Replace("[[general-staff-971]]", "[[general-staff-972]]")}, """
@@ -387,7 +387,7 @@ after source 'article-a' reporting it was published (26 May 2025)
             hint: cite a fact by its id, e.g. [[general-staff-971-captured]]
         """),
     Case("quote-not-in-source", {FACTS: Replace("no fewer than 102", "no fewer than 120")}, """
-        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+        content/facts.yaml:10:14: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly; the closest passage is: "its commandos captured no fewer than 102 Russian conscripts"
         """, subprocess=True),  # noqa: E501 - the exact message
     Case("empty-quote", {FACTS: Replace(QUOTE_102, 'quote: ""')}, """
@@ -595,7 +595,7 @@ after source 'article-a' reporting it was published (26 May 2025)
             hint: flatten the structure; the file was not read past this point (it nests 100 levels deep, which would stall the build)
         """),  # noqa: E501 - the exact message
     Case("long-mistyped-quote", {FACTS: Replace(QUOTE_102, f'quote: "{TYPO_QUOTE}"')}, f"""
-        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+        content/facts.yaml:10:14: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly; the closest passage is: "{LONG_QUOTE[:LONG_QUOTE.rfind(" ", 0, 400)]} …"
         """, setup=_long_archive),
     Case("too-much-markup-in-a-paragraph", {EXTRA: _extra("Intro.[[sbu-102]]\n\n" + "*a* " * 600 + "[[sbu-102]]\n")}, """
@@ -617,7 +617,7 @@ after source 'article-a' reporting it was published (26 May 2025)
             hint: the archived text seems to be in another encoding (WINDOWS-1251?): convert it to UTF-8 without changing its words, e.g. iconv -f WINDOWS-1251 -t UTF-8 old.txt > new.txt
         """),  # noqa: E501 - the exact message
     Case("quote-nothing-resembles", {FACTS: Replace(QUOTE_102, 'quote: "nothing of the kind was said here"')}, """
-        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+        content/facts.yaml:10:14: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly from the source's archived text; no passage of it resembles this quote
         """),
     # Provenance v2, the chain side: numbers, hashes, elisions, attributions (tests/test_provenance_chain.py).
@@ -635,11 +635,11 @@ after source 'article-a' reporting it was published (26 May 2025)
             hint: add 'sha256: {SEED_SHA256}' after checking that seeds/a.txt is the text as archived
         """),
     Case("elided-fragments-out-of-order", {FACTS: Replace(QUOTE_102, 'quote: "102 Russian conscripts … its commandos"')}, """
-        content/facts.yaml:9:7: error: the parts of the quote for fact 'sbu-102' are not in this order within one paragraph of source 'article-a' (a.txt)
+        content/facts.yaml:10:14: error: the parts of the quote for fact 'sbu-102' are not in this order within one paragraph of source 'article-a' (a.txt)
             hint: each part between '…' must come in the order the source gives it, all in one paragraph (one line of the archived text); the first part is in: "102 Russian conscripts"
         """),  # noqa: E501 - the exact message
     Case("elided-fragment-not-in-source", {FACTS: Replace(QUOTE_102, 'quote: "its commandos […] 103 Russian"')}, """
-        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+        content/facts.yaml:10:14: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly; "103 Russian" is not in it; the closest passage is: "102 Russian"
         """),
     Case("hand-written-attribution-chain", {FACTS: Replace("attribution: the SBU",
