@@ -71,6 +71,9 @@ class Checker:
             return self.error(keypath, f"expected a list, got {type_name(value)}",
                               "write each item on its own line starting with '- '")
         if len(value) < type_.min_items:
+            if value:  # a comparison of one fact: say what it has, not that it is empty
+                return self.error(keypath, f"the list has {len(value)} item{'s' if len(value) > 1 else ''}; "
+                                  f"at least {type_.min_items} are needed", "add another item")
             return self.error(keypath, f"the list is empty; at least {type_.min_items} item(s) needed",
                               "add an item starting with '- '")
         items = [self.check(item, type_.item, keypath + (i,)) for i, item in enumerate(value)]
@@ -267,7 +270,10 @@ class Checker:
             parts = urlsplit(value.strip())
         except ValueError:  # e.g. an unclosed IPv6 bracket: "http://[x"
             parts = urlsplit("")
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value.strip()):
+        if parts.scheme in ("http", "https") and parts.netloc and any(c.isspace() for c in value.strip()):
+            return self.error(keypath, f"the web address '{value}' contains a space",
+                              "copy the address again from the browser's address bar (a space in it is written %20)")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
             return self.error(keypath, f"'{value}' is not an http(s) web address",
                               "only addresses starting with https:// or http:// are allowed")
         return value.strip()

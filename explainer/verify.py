@@ -300,8 +300,12 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
             else:
                 _error(problems, _cited(fact, i, "quote"),
                        f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
-                       finder.hint(text, quote))
+                       finder.hint(text, quote) + (THREE_DOTS_HINT if "..." in citation.quote else ""))
     return unverified, todo
+
+
+# Three dots are read as the source's own words; an elision (words left out) is one character.
+THREE_DOTS_HINT = "; if '...' marks words left out, write it as '…' or '[…]' (an elision), not three dots"
 
 
 def _cited(fact: Fact, index: int, key: str) -> Where:

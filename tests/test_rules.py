@@ -369,6 +369,41 @@ def test_an_undeclared_chart_series_is_an_error_at_the_series(project, run) -> N
                              "'capture'\n    hint: did you mean 'captured'? (declared under 'charts:' in site.yaml)"]
 
 
+def test_a_comparison_of_one_fact_says_how_many_it_has(project, run) -> None:
+    project.edit("content/comparisons.yaml", "facts: [sbu-102, general-staff-971]", "facts: [sbu-102]")
+    code, err = run()
+    assert code == 1
+    assert problems(err)[0] == ("content/comparisons.yaml:5:10: error: the list has 1 item; at least 2 are needed\n"
+                                "    hint: add another item")
+
+
+def test_an_address_with_a_space_says_so(project, run) -> None:
+    project.edit("content/sources.yaml", "url: https://example.org/a", "url: https://example.org/a b")
+    code, err = run()
+    assert (code, problems(err)) == (1, [
+        "content/sources.yaml:6:8: error: the web address 'https://example.org/a b' contains a space\n"
+        "    hint: copy the address again from the browser's address bar (a space in it is written %20)"])
+
+
+def test_a_quote_with_three_dots_is_told_how_an_elision_is_written(project, run) -> None:
+    project.edit("content/facts.yaml", '"its commandos captured no fewer than 102 Russian conscripts"',
+                 '"its commandos captured ... 102 Russian conscripts"')
+    code, err = run()
+    assert code == 1
+    assert problems(err)[0].startswith(
+        "content/facts.yaml:10:14: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)\n")
+    assert problems(err)[0].endswith("; if '...' marks words left out, write it as '…' or '[…]' (an elision), "
+                                     "not three dots")
+
+
+def test_the_date_hint_shows_a_set_of_dates_quoted(project, run) -> None:
+    project.edit("content/facts.yaml", "date: 2024\n", "date: around 2024\n")
+    code, err = run()
+    assert code == 1
+    assert '"[2025-05-24,2025-05-25]" (one of these, in quotes)' in err
+    assert " [2025-05-24" not in err
+
+
 def test_markdown_the_sanitiser_removes_is_a_warning(project, run) -> None:
     project.edit(SUMMARY, "Swaps were small.", "Swaps were <b>small</b>.\nSee [this](javascript:alert(1)).")
     project.edit("content/timeline.yaml", "text: Mass captures reported.", "text: Mass <u>captures</u> reported.")

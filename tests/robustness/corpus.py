@@ -172,7 +172,8 @@ EXTRA = "content/summaries/02-extra.md"  # a second summary: its own mistakes ca
 INDEX = "templates/index.html"
 GS_DATE = 'date: "2025-05-25"'  # the General Staff fact's date, line 23
 EDTF_HINT = ("write YYYY, YYYY-MM or YYYY-MM-DD; for an uncertain date: 2024-08~ (about), 2024-08? (uncertain), "
-             "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), [2025-05-24,2025-05-25] (one of these)")
+             "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), "
+             "\"[2025-05-24,2025-05-25]\" (one of these, in quotes)")
 QUOTE_102 = 'quote: "its commandos captured no fewer than 102 Russian conscripts"'
 CHANGED_SHA256 = hashlib.sha256(SEED.replace("50 to 95", "50 to 96").encode("utf-8")).hexdigest()
 
@@ -316,7 +317,7 @@ ERRORS: list[Case] = [
         """),
     Case("edtf-set-of-one", {FACTS: Replace('date: "2025-05-25"', 'date: "[2025-05-25]"')}, """
         content/facts.yaml:23:9: error: '[2025-05-25]' lists only one date
-            hint: write the date without brackets, or list two or more: [2025-05-24,2025-05-25]
+            hint: write the date without brackets, or list two or more, in quotes: "[2025-05-24,2025-05-25]"
         """),
     Case("edtf-open-both-ends", {FACTS: Replace('date: "2025-05-25"', 'date: "../.."')}, """
         content/facts.yaml:23:9: error: '../..' has neither a start nor an end
