@@ -162,15 +162,16 @@ def half_citations(text: str) -> list[tuple[int, str]]:
             for m in _HALF_CITE.finditer(text)]
 
 
-def check_local_links(project: Project, problems: Problems) -> None:
+def check_local_links(project: Project, problems: Problems, code: str | None = None) -> None:
     """A relative link in a text must name a file the build writes (site_files.py).
 
     Checked here, in the same pass as every other mistake and by `check` too, not after rendering:
     there any other error hid it, and `check` never saw it. The layout is made only when a text
-    links relatively, which is rare.
+    links relatively, which is rare. ``code``: another edition's translated texts, whose pages are
+    in its folder (`uk/`), so their links are read from there.
     """
-    found = [(link, where) for text, start, inline in _linking_texts(project)
-             for link, where in _relative_links(text, start, inline)]
+    texts = _linking_texts(project) if code is None else _translated_texts(project, code)
+    found = [(link, where) for text, start, inline in texts for link, where in _relative_links(text, start, inline)]
     if not found:
         return
     from .assets import unmet_links
@@ -183,7 +184,7 @@ def check_local_links(project: Project, problems: Problems) -> None:
         path = link.split("#", 1)[0].split("?", 1)[0]
         if path.startswith(LEFT_TO_THE_BUILD):
             continue
-        unmet = unmet_links([(link, *_target(path))], names)
+        unmet = unmet_links([(link, *_target(path, f"{code}/" if code else ""))], names)
         key = (link, where.path, where.line, where.column)
         if unmet and key not in reported:
             reported.add(key)
@@ -191,12 +192,12 @@ def check_local_links(project: Project, problems: Problems) -> None:
                            "link to another site with its full https:// address, or to a part of this page with #id")
 
 
-def _target(path: str) -> tuple[str, str]:
-    """(the output file a relative link from the site's root names, why it is broken already), as
-    assets.page_links reads it from a page."""
+def _target(path: str, folder: str = "") -> tuple[str, str]:
+    """(the output file a relative link from a page in ``folder`` names, why it is broken already),
+    as assets.page_links reads it from a page."""
     if path.startswith("/"):
         return "", "a link from the domain root breaks under a sub-path and from disk"
-    target = posixpath.normpath(path or ".")
+    target = posixpath.normpath(posixpath.join(folder, path or "."))
     if path.endswith("/") or path in ("", ".", ".."):
         target = posixpath.join(target, "index.html").removeprefix("./")
     return target, ""
@@ -217,6 +218,26 @@ def _linking_texts(project: Project) -> list[tuple[str, Where | Spot, bool]]:
     return out
 
 
+def _translated_texts(project: Project, code: str) -> list[tuple[str, Where | Spot, bool]]:
+    """The same for one edition's translations: its summaries, and the translated texts and date notes."""
+    out: list[tuple[str, Where | Spot, bool]] = [
+        (s.body, Where(s.where.path, s.body_line, 1), False) for s in project.translated_summaries.get(code, ())
+        if "](" in s.body or "href" in s.body]
+    for item in [*project.events, *project.comparisons, *project.glossary]:
+        key = "definition" if isinstance(item, Term) else "text"
+        given = (item.translations or {}).get(code) or {}
+        for name in (key, "date_note"):
+            text = given.get(name)
+            if isinstance(text, str) and "](" in text:
+                out.append((text, _sibling(item.text_where, "translations", code, name) or item.where, True))
+    for entry in [*project.sources, *project.facts]:
+        name = "facts_date_note" if isinstance(entry, Source) else "date_note"
+        text = ((entry.translations or {}).get(code) or {}).get(name)
+        if isinstance(text, str) and "](" in text:
+            out.append((text, entry.spot.field("translations", code, name) if entry.spot else entry.where, True))
+    return out
+
+
 def _note_texts(sources: list[Source], facts: list[Fact], events: list[Event]) -> list[tuple[str, Where | Spot]]:
     """Each date note with a Markdown link, at its own field: (text, where)."""
     notes: list[tuple[str, Where | Spot]] = [
@@ -230,10 +251,10 @@ def _note_texts(sources: list[Source], facts: list[Fact], events: list[Event]) -
     return notes
 
 
-def _sibling(where: Where | Spot | None, key: str) -> Where | None:
+def _sibling(where: Where | Spot | None, *keys: str) -> Where | None:
     """The position of another field of the entry whose text field is at ``where``."""
     if isinstance(where, Spot) and where.keypath:
-        return Spot(where.doc, where.keypath[:-1]).field(key)
+        return Spot(where.doc, where.keypath[:-1]).field(*keys)
     return None
 
 

@@ -22,6 +22,7 @@ from .entries import views
 from .errors import Problems
 from .kept_checks import KeptChecks, facts_to_look_at, remember
 from .load import Loaded, load_summaries
+from .markdown_checks import check_local_links
 from .model import Project, Reference, Where
 from .schema import CHART, CITATION, COMPARISON, EVENT, FACT, GLOSSARY, SITE, SOURCE, TOPIC, Record
 
@@ -131,6 +132,7 @@ def check_translations(project: Project, loaded: Loaded, problems: Problems, kep
         _check_entries(project, loaded, problems, others)
     for code in others:
         project.translated_summaries[code] = _summaries(project, loaded, code, problems)
+        check_local_links(project, problems, code)  # the edition's own links, read from its folder
 
 
 _TRANSLATIONS, _CITATIONS = attrgetter("translations"), attrgetter("citations")

@@ -73,6 +73,26 @@ def test_a_broken_link_in_a_date_note_names_its_file_and_field(project, run, rel
     assert "content:1:" not in err
 
 
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_translated_summarys_links_are_read_from_its_editions_folder(tmp_path, capsys, command):
+    site = make_project(tmp_path / "site", UK)
+    site.edit("content/summaries/uk/01-intro.md", "Обміни були невеликими.",
+              "Обміни були [невеликими](notes.html), див. [дані](facts.csv) і [корінь](../index.html).")
+    assert main([command, "--project", str(site.root)]) == 1
+    err = capsys.readouterr().err
+    assert f"content/summaries/uk/01-intro.md:7:26: {BROKEN}" in err
+    assert err.count("error:") == 1
+
+
+def test_a_translated_texts_link_names_its_translation(tmp_path, capsys):
+    site = make_project(tmp_path / "site", UK)
+    site.edit("content/timeline.yaml", "text: Генштаб назвав **загальне** число.",
+              'text: "Див. [нотатки](notes.html)."')
+    assert main(["check", "--project", str(site.root)]) == 1
+    err = capsys.readouterr().err
+    assert f"content/timeline.yaml:6:39: {BROKEN}" in err, err
+
+
 def test_check_reads_the_catalogs(tmp_path, capsys):
     site = make_project(tmp_path / "site", UK)
     site.write("locales/uk.po", 'msgid "%(chart)s: the numbers"\nmsgstr "%(graph)s: числа"\n')
