@@ -66,12 +66,13 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
 
     across.check_inferred_ranges(clean.get("content/sources.yaml"), docs.get("content/sources.yaml"), problems)
     site = _site(clean.get("site.yaml"))
-    sources = across.first_of_each(problems, "source", items(clean, docs, "content/sources.yaml", _source))
+    sources = items(clean, docs, "content/sources.yaml", _source)
     # The facts made afresh, when every other one is renewed from an entry of a file read entry by entry
     # that the last build read (not one taken back from a good build before it: ListDoc.restored).
     facts_doc = loaded.docs.get("content/facts.yaml")
     fresh: list[Fact] | None = [] if isinstance(facts_doc, ListDoc) and not facts_doc.restored else None
     facts = items(clean, docs, "content/facts.yaml", _fact, renew=renewed_fact, fresh=fresh, move=moved_fact)
+    sources, orphaned = across.unique_sources(problems, sources, facts)  # a source id used twice
     if kept is not None:
         kept.begin(fresh)
     events = items(clean, docs, "content/timeline.yaml", _event, renew=renewed_event)
@@ -97,7 +98,7 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
     project.facts_by_id = facts_by_id  # the cached property, already made by the check for ids used twice
     project.references = references(project, problems)
     check_local_links(project, problems)
-    project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems, kept)
+    project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems, kept) | orphaned
     return project
 
 

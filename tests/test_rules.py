@@ -191,6 +191,19 @@ def test_a_duplicate_source_id_is_one_error(project, run) -> None:
         "    hint: give each one its own id"]
 
 
+def test_a_source_given_the_id_of_another_is_one_error_naming_the_id_cited(project, run) -> None:
+    """The second source's id changed to the first's: the facts citing its old id are not each an error too."""
+    project.add_source("article-a", "b.txt", "Swaps could range from 50 to 95 soldiers.\n")
+    project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could range",
+                 "    - source: article-b\n      quote: \"could range")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == [
+        "content/sources.yaml:11:3: error: duplicate source id 'article-a' (first used on line 1)\n"
+        "    hint: give each one its own id; facts cite 'article-b', which no source has: is one of these entries "
+        "meant to be it?"]
+
+
 @pytest.mark.parametrize("rel, entry, kind, line", [
     ("content/timeline.yaml", "- {id: again, date: 2024, title: Again, text: Again., facts: [sbu-102]}\n" * 2,
      "timeline event", 11),
