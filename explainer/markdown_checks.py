@@ -19,8 +19,9 @@ from .schema import SLUG, TODO
 
 CITE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 # A citation written with a bracket too few, which the page would show as written: `[[` that no `]]`
-# closes on its line, or a fact id in `[…]]`.
-_HALF_CITE = re.compile(r"\[\[(?![^\[\]\n]*\]\])|(?<!\[)\[[a-z0-9][a-z0-9-]*\]\](?!\])")
+# closes on its line, or a fact id in `[…]]`; not a Markdown link in brackets (`[[text](https://…)]`,
+# `[see [1]](https://…)`).
+_HALF_CITE = re.compile(r"\[\[(?![^\[\]\n]*\]\])(?![^\[\]\n]*\]\()|(?<!\[)\[[a-z0-9][a-z0-9-]*\]\](?![\](])")
 # Markdown the sanitiser (markdown_render.py, nh3) would drop: raw HTML tags and links that are not http(s).
 _HTML_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
 _LINK = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)"  # [text](target), one level of (…) inside

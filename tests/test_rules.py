@@ -248,8 +248,9 @@ def test_a_half_citation_in_a_yaml_text_is_an_error_at_the_field(project, run) -
                              f"brackets\n{HALF_HINT}"]
 
 
-def test_brackets_in_a_code_span_are_text(project, run) -> None:
-    project.edit(SUMMARY, "Swaps were small.", "Swaps were `[[small]` and `[x]]`.")
+def test_brackets_in_a_code_span_or_around_a_link_are_text(project, run) -> None:
+    project.edit(SUMMARY, "Swaps were small.", "Swaps were `[[small]` and `[x]]`, [see [1]](https://example.org/a) "
+                 "and [[the source](https://example.org/a)].")
     code, err = run()
     assert (code, problems(err)) == (0, [])
 
