@@ -13,6 +13,7 @@ import gettext as gettext_module
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 from .errors import Problems
 
@@ -100,3 +101,38 @@ def load_catalog(language: str, folders: tuple[Path, ...], problems: Problems) -
         else:
             chain.add_fallback(found)
     return chain or gettext_module.NullTranslations()
+
+
+def check_catalogs(site: Any, root: Path, problems: Problems) -> None:
+    """Every edition's catalogs read in the check stage, so `check` finds what `build` would refuse.
+
+    A broken `.po` file is an error (load_catalog); a language of `languages:` with no catalog
+    anywhere is one warning at the place it is listed: its edition's words stay in English.
+    """
+    if site is None:
+        return
+    from .theme import lookup
+
+    folders = lookup(root).locales
+    for code in dict.fromkeys([site.language, *site.languages]):
+        if catalog_files(code, folders):
+            load_catalog(code, folders, problems)
+        elif code != site.language and code.split("-")[0].lower() != "en":  # i18n.is_english, not imported by check
+            line, column = _position(root / "site.yaml", code)
+            problems.warning(root / "site.yaml", line, column,
+                             f"there is no catalog for '{code}': the {code} edition's own words (labels, "
+                             "\"According to\", \"c.\") stay in English", f"copy the package's locales/en.po to "
+                             f"locales/{code}.po in the project and translate it (see docs/templates.md)")
+
+
+def _position(path: Path, code: str) -> tuple[int, int]:
+    """Where `languages:` names a language in site.yaml (site.yaml's model keeps no positions for it)."""
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except OSError:
+        return 1, 1
+    for number, line in enumerate(lines, 1):
+        if line.startswith("languages:"):
+            at = re.search(rf"\b{re.escape(code)}\b", line)
+            return number, (at.start() + 1 if at else 1)
+    return 1, 1

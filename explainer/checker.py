@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+from itertools import chain
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -70,6 +71,9 @@ class Checker:
             return self.error(keypath, f"expected a list, got {type_name(value)}",
                               "write each item on its own line starting with '- '")
         if len(value) < type_.min_items:
+            if value:  # a comparison of one fact: say what it has, not that it is empty
+                return self.error(keypath, f"the list has {len(value)} item{'s' if len(value) > 1 else ''}; "
+                                  f"at least {type_.min_items} are needed", "add another item")
             return self.error(keypath, f"the list is empty; at least {type_.min_items} item(s) needed",
                               "add an item starting with '- '")
         items = [self.check(item, type_.item, keypath + (i,)) for i, item in enumerate(value)]
@@ -134,6 +138,8 @@ class Checker:
                 continue
             clean[key] = self.record(item, type_.record, keypath + (key,))
             ok = ok and clean[key] is not INVALID
+            if isinstance(item, dict) and isinstance(clean[key], dict) and not _plan(type_.record)[1].issuperset(item):
+                clean[key][MISSPELT] = _misspelt(item, type_.record)
         return clean if ok else INVALID
 
     def unknown_keys(self, value: dict, rec: Record, keypath: KeyPath) -> set[str]:
@@ -264,7 +270,10 @@ class Checker:
             parts = urlsplit(value.strip())
         except ValueError:  # e.g. an unclosed IPv6 bracket: "http://[x"
             parts = urlsplit("")
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value.strip()):
+        if parts.scheme in ("http", "https") and parts.netloc and any(c.isspace() for c in value.strip()):
+            return self.error(keypath, f"the web address '{value}' contains a space",
+                              "copy the address again from the browser's address bar (a space in it is written %20)")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
             return self.error(keypath, f"'{value}' is not an http(s) web address",
                               "only addresses starting with https:// or http:// are allowed")
         return value.strip()
@@ -345,6 +354,17 @@ def _plan(rec: Record) -> tuple[tuple[tuple[str, Field, bool, bool, Any, Any], .
 def _quoted(value: str) -> str:
     """A value in quotes, its line breaks and tabs written as escapes so the message stays on one line."""
     return "'" + value.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + "'"
+
+
+# In a translation with unknown keys: the fields they look like misspellings of, whose "no translation"
+# warning would say the same mistake again (translations.py).
+MISSPELT = "_misspelt"
+
+
+def _misspelt(value: dict, rec: Record) -> frozenset[str]:
+    """The fields a record's unknown keys most likely meant (as unknown_keys' "did you mean")."""
+    known = tuple(rec.names())
+    return frozenset(chain.from_iterable(_closest(str(key), known) for key in value if key not in known))
 
 
 @functools.lru_cache(maxsize=1024)

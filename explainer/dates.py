@@ -14,7 +14,8 @@ from typing import Any
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
 PLAIN_HINT = "write the date as YYYY, YYYY-MM or YYYY-MM-DD"
 EDTF_HINT = ("write YYYY, YYYY-MM or YYYY-MM-DD; for an uncertain date: 2024-08~ (about), 2024-08? (uncertain), "
-             "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), [2025-05-24,2025-05-25] (one of these)")
+             "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), "
+             "\"[2025-05-24,2025-05-25]\" (one of these, in quotes)")
 # Sort keys for "not known to the month/day": any number past the last month (day) sorts the same.
 _AFTER_EVERY_MONTH = 13  # pragma: no mutate (14 or 99 would sort exactly as 13 does)
 _AFTER_EVERY_DAY = 32  # pragma: no mutate (33 or 99 would sort exactly as 32 does)

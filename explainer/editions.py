@@ -66,32 +66,12 @@ def editions(site: Any, root_url: str, current: str) -> list[Edition]:
             for code in [site.language, *(c for c in site.languages if c != site.language)]]
 
 
-def words_for(code: str, site: Any, locales: tuple[Path, ...], problems: Problems, root: Path | None = None
-              ) -> Words:
-    """An edition's words; a language with no catalog anywhere keeps the templates' English, with a warning."""
+def words_for(code: str, site: Any, locales: tuple[Path, ...], problems: Problems) -> Words:
+    """An edition's words; a language with no catalog anywhere keeps the templates' English (the
+    check stage warns of it: catalogs.check_catalogs)."""
     words = Words(code, site.language, load_catalog(code, locales, problems))
-    files = catalog_files(code, locales)
-    words.state = tuple((str(path), path.read_bytes()) for path in files)
-    if not files and not words.english and root is not None:
-        line, column = _position(root / "site.yaml", code)
-        problems.warning(root / "site.yaml", line, column,
-                         f"there is no catalog for '{code}': the {code} edition's own words (labels, \"According "
-                         "to\", \"c.\") stay in English", f"copy the package's locales/en.po to locales/{code}.po "
-                         "in the project and translate it (see docs/templates.md)")
+    words.state = tuple((str(path), path.read_bytes()) for path in catalog_files(code, locales))
     return words
-
-
-def _position(path: Path, code: str) -> tuple[int, int]:
-    """Where `languages:` names a language in site.yaml (the render stage keeps no YAML positions)."""
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except OSError:
-        return 1, 1
-    for number, line in enumerate(lines, 1):
-        if line.startswith("languages:"):
-            at = re.search(rf"\b{re.escape(code)}\b", line)
-            return number, (at.start() + 1 if at else 1)
-    return 1, 1
 
 
 def setup(renderer: Any, site: Any, root_url: str, code: str) -> None:
@@ -189,7 +169,7 @@ def render_other(project: Project, code: str, theme: Any, options: Any, assets: 
     from .render import RenderOptions
 
     site = project.site
-    words = words_for(code, site, theme.locales, problems, project.root)
+    words = words_for(code, site, theme.locales, problems)
     translated_project = translate(project, code, words)
     edition_options = RenderOptions(base_url=options.base_url + prefix(site, code))
     key = None

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 LIST_FILES = frozenset(rel for rel, (type_, _required) in CONTENT_FILES.items() if isinstance(type_, ListOf))
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+_OPENED = re.compile(r"---[ \t]*(?:\n|\Z)")  # front matter's first line, at the file's start
 
 
 @dataclass
@@ -84,6 +85,7 @@ def load_summaries(folder: Path, problems: Problems, memo: FileMemo | None = Non
     if not folder.is_dir():
         problems.error(folder, 1, 1, "content/summaries/ is missing", "create it with at least one .md summary")
         return summaries
+    _warn_other_markdown(folder, problems)
     for path in sorted(folder.glob("*.md")):
         if _too_big(path, problems):
             continue
@@ -93,6 +95,18 @@ def load_summaries(folder: Path, problems: Problems, memo: FileMemo | None = Non
     if not summaries and not problems.errors:
         problems.error(folder, 1, 1, "there are no summaries", "add a Markdown file such as 01-what-happened.md")
     return summaries
+
+
+# Names a Markdown file may have that the build does not read as a summary (it reads `*.md` only).
+OTHER_MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+
+
+def _warn_other_markdown(folder: Path, problems: Problems) -> None:
+    """A summary named `07-extra.MD` or `08-extra.markdown` is not read: say so, not leave it off the page unsaid."""
+    for path in sorted(folder.iterdir()):
+        if path.suffix != ".md" and path.suffix.lower() in OTHER_MARKDOWN and not path.name.startswith("."):
+            problems.warning(path, 1, 1, f"{path.name} is not read: only files ending in .md are summaries",
+                             f"rename it to {path.stem}.md to publish it")
 
 
 def _load_summary(path: Path, problems: Problems, text: str | None = None) -> SummaryFile | None:
@@ -108,6 +122,10 @@ def _load_summary(path: Path, problems: Problems, text: str | None = None) -> Su
                        "delete it: such characters come with text pasted from elsewhere and break the page")
         return None
     match = _FRONT_MATTER.match(text)
+    if not match and _OPENED.match(text):  # it starts with '---': the closing line is what is missing
+        problems.error(path, 1, 1, "the front matter has no closing '---' line",
+                       "end the front matter (its 'title:' and 'order:') with a line of '---', before the text")
+        return None
     if not match:
         problems.error(path, 1, 1, "the summary has no front matter",
                        "start the file with '---', then 'title:' and 'order:', then '---'")

@@ -7,7 +7,10 @@ drop, raw HTML tags and links that are not http(s), is a warning, in texts and i
 
 from __future__ import annotations
 
+import posixpath
 import re
+from html import unescape
+from operator import attrgetter
 from pathlib import Path
 
 from .errors import Problems
@@ -15,6 +18,10 @@ from .model import Event, Fact, Project, Reference, Source, Spot, Term, Where
 from .schema import SLUG, TODO
 
 CITE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
+# A citation written with a bracket too few, which the page would show as written: `[[` that no `]]`
+# closes on its line, or a fact id in `[…]]`; not a Markdown link in brackets (`[[text](https://…)]`,
+# `[see [1]](https://…)`).
+_HALF_CITE = re.compile(r"\[\[(?![^\[\]\n]*\]\])(?![^\[\]\n]*\]\()|(?<!\[)\[[a-z0-9][a-z0-9-]*\]\](?![\](])")
 # Markdown the sanitiser (markdown_render.py, nh3) would drop: raw HTML tags and links that are not http(s).
 _HTML_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
 _LINK = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)"  # [text](target), one level of (…) inside
@@ -22,6 +29,8 @@ _LINK = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)"  # [text](target), 
                    r"|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)>")  # <scheme:target>
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+OTHER_SITE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # as assets.OTHER_SITE: a scheme, or another host
+_DATE_NOTE = attrgetter("date_note")
 
 
 def paragraphs(body: str, first_line: int) -> list[tuple[int, str]]:
@@ -51,7 +60,7 @@ def check_paragraphs(path: Path, body: str, body_line: int, problems: Problems) 
         if text.lstrip().startswith(TODO):
             problems.error(path, line, 1, "the summary still has its TODO placeholder text",
                            "replace it with the section's own paragraphs, each citing its facts as [[fact-id]]")
-        elif not CITE.search(text):
+        elif not CITE.search(text) and not half_citations(text):  # a half citation is its own error
             problems.error(path, line, 1, "this paragraph cites no fact",
                            "end it with the facts it rests on, e.g. [[fact-id]]: every summary paragraph is sourced")
 
@@ -102,14 +111,15 @@ def check_markup(text: str, start: Where | Spot, problems: Problems, inline: boo
                           "write Markdown instead (**bold**, *italic*, [text](https://…)); "
                           "raw HTML tags are dropped"))
     for match in _LINK.finditer(text):
-        target = next(g for g in match.groups() if g is not None)
+        group = next(i for i, g in enumerate(match.groups(), start=1) if g is not None)
+        target = match.group(group)
         scheme = _SCHEME.match(target)
         if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
-            found.append((match.start(), f"the link '{target}' is removed from the page",
+            found.append((match.start(group), f"the link '{target}' is removed from the page",
                           "only http:// and https:// links are kept: link to the web address instead"))
     for offset, message, hint in sorted(found):
-        line = start.line if inline else start.line + text.count("\n", 0, offset)
-        problems.warning(start.path, line, start.column, message, hint)
+        where = _at(text, offset, start, inline)  # the tag or link itself in a summary; the field in YAML
+        problems.warning(where.path, where.line, where.column, message, hint)
 
 
 def inline_refs(text: str, start: Where | Spot, problems: Problems, inline: bool = False) -> list[Reference]:
@@ -134,4 +144,139 @@ def inline_refs(text: str, start: Where | Spot, problems: Problems, inline: bool
                            "cite a fact by its id, e.g. [[general-staff-971-captured]]")
             continue
         refs.append(Reference(fact_id, where))
+    if "[[" in text or "]]" in text:
+        for offset, written in half_citations(text):
+            where = _at(text, offset, start, inline)
+            problems.error(where.path, where.line, where.column,
+                           f"the citation '{written}' is not {'closed' if written.startswith('[[') else 'opened'}"
+                           " with two brackets", "write a citation as [[fact-id]]: two brackets on each side; "
+                           "as it is, the page would show the brackets and the id as text")
     return refs
+
+
+def half_citations(text: str) -> list[tuple[int, str]]:
+    """(offset, as written) of each citation a bracket short (`[[id]`, `[[id`, `[id]]`), outside code spans."""
+    if "[[" not in text and "]]" not in text:
+        return []
+    text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text) if "`" in text else text
+    return [(m.start(), re.match(r"\[*[^\s\[]*", text[m.start():m.start() + 80]).group(0))  # type: ignore[union-attr]
+            for m in _HALF_CITE.finditer(text)]
+
+
+def check_local_links(project: Project, problems: Problems, code: str | None = None) -> None:
+    """A relative link in a text must name a file the build writes (site_files.py).
+
+    Checked here, in the same pass as every other mistake and by `check` too, not after rendering:
+    there any other error hid it, and `check` never saw it. The layout is made only when a text
+    links relatively, which is rare. ``code``: another edition's translated texts, whose pages are
+    in its folder (`uk/`), so their links are read from there.
+    """
+    texts = _linking_texts(project) if code is None else _translated_texts(project, code)
+    found = [(link, where) for text, start, inline in texts for link, where in _relative_links(text, start, inline)]
+    if not found:
+        return
+    from .assets import unmet_links
+    from .paginate import layout
+    from .site_files import LEFT_TO_THE_BUILD, written
+
+    names = written(project, layout(project))
+    reported: set[tuple[str, Path, int, int]] = set()
+    for link, where in found:
+        path = link.split("#", 1)[0].split("?", 1)[0]
+        if path.startswith(LEFT_TO_THE_BUILD):
+            continue
+        unmet = unmet_links([(link, *_target(path, f"{code}/" if code else ""))], names)
+        key = (link, where.path, where.line, where.column)
+        if unmet and key not in reported:
+            reported.add(key)
+            problems.error(where.path, where.line, where.column, f"the link '{link}' is broken: {unmet[0][1]}",
+                           "link to another site with its full https:// address, or to a part of this page with #id")
+
+
+def _target(path: str, folder: str = "") -> tuple[str, str]:
+    """(the output file a relative link from a page in ``folder`` names, why it is broken already),
+    as assets.page_links reads it from a page."""
+    if path.startswith("/"):
+        return "", "a link from the domain root breaks under a sub-path and from disk"
+    target = posixpath.normpath(posixpath.join(folder, path or "."))
+    if path.endswith("/") or path in ("", ".", ".."):
+        target = posixpath.join(target, "index.html").removeprefix("./")
+    return target, ""
+
+
+def _linking_texts(project: Project) -> list[tuple[str, Where | Spot, bool]]:
+    """(text, where it starts, inline) of each Markdown text that may hold a link: summaries, the
+    timeline's, comparisons' and glossary's texts, and date notes with a link (read as Markdown)."""
+    out: list[tuple[str, Where | Spot, bool]] = []
+    for summary in project.summaries:
+        if "](" in summary.body or "href" in summary.body:
+            out.append((summary.body, Where(summary.where.path, summary.body_line, 1), False))
+    for item in [*project.events, *project.comparisons, *project.glossary]:
+        text = item.definition if isinstance(item, Term) else item.text
+        if ("](" in text or "href" in text) and item.text_where is not None:
+            out.append((text, item.text_where, True))
+    out += [(note, where, True) for note, where in _note_texts(project.sources, project.facts, project.events)]
+    return out
+
+
+def _translated_texts(project: Project, code: str) -> list[tuple[str, Where | Spot, bool]]:
+    """The same for one edition's translations: its summaries, and the translated texts and date notes."""
+    out: list[tuple[str, Where | Spot, bool]] = [
+        (s.body, Where(s.where.path, s.body_line, 1), False) for s in project.translated_summaries.get(code, ())
+        if "](" in s.body or "href" in s.body]
+    for item in [*project.events, *project.comparisons, *project.glossary]:
+        key = "definition" if isinstance(item, Term) else "text"
+        given = (item.translations or {}).get(code) or {}
+        for name in (key, "date_note"):
+            text = given.get(name)
+            if isinstance(text, str) and "](" in text:
+                out.append((text, _sibling(item.text_where, "translations", code, name) or item.where, True))
+    for entry in [*project.sources, *project.facts]:
+        name = "facts_date_note" if isinstance(entry, Source) else "date_note"
+        text = ((entry.translations or {}).get(code) or {}).get(name)
+        if isinstance(text, str) and "](" in text:
+            out.append((text, entry.spot.field("translations", code, name) if entry.spot else entry.where, True))
+    return out
+
+
+def _note_texts(sources: list[Source], facts: list[Fact], events: list[Event]) -> list[tuple[str, Where | Spot]]:
+    """Each date note with a Markdown link, at its own field: (text, where)."""
+    notes: list[tuple[str, Where | Spot]] = [
+        (s.facts_date_note, s.spot.field("facts_date_note") if s.spot else s.where) for s in sources
+        if s.facts_date_note and "](" in s.facts_date_note]
+    if "](" in " ".join(filter(None, map(_DATE_NOTE, facts))):  # one search in C: most facts have no link
+        notes += [(f.date_note, f.spot.field("date_note") if f.spot else f.where) for f in facts
+                  if f.date_note and "](" in f.date_note]
+    notes += [(e.date_note, _sibling(e.text_where, "date_note") or e.where) for e in events
+              if e.date_note and "](" in e.date_note]
+    return notes
+
+
+def _sibling(where: Where | Spot | None, *keys: str) -> Where | None:
+    """The position of another field of the entry whose text field is at ``where``."""
+    if isinstance(where, Spot) and where.keypath:
+        return Spot(where.doc, where.keypath[:-1]).field(*keys)
+    return None
+
+
+def _relative_links(text: str, start: Where | Spot, inline: bool) -> list[tuple[str, Where]]:
+    """Each relative link in a Markdown text with where it is written: its own line and column in a
+    summary, the field's start in a YAML text (whose lines are not the file's)."""
+    text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)  # code spans show a link as text
+    out = []
+    for match in _LINK.finditer(text):
+        group = next(i for i, g in enumerate(match.groups(), start=1) if g is not None)
+        link = unescape(match.group(group)) if "&" in match.group(group) else match.group(group)
+        if link.startswith("#") or OTHER_SITE.match(link) or ":" in re.split(r"[/?#]", link, maxsplit=1)[0]:
+            continue  # same page, another site, or a scheme the sanitiser drops (check_markup warns of it)
+        out.append((link, _at(text, match.start(group), start, inline)))
+    return out
+
+
+def _at(text: str, offset: int, start: Where | Spot, inline: bool) -> Where:
+    """Where the character at ``offset`` of a text is: in a summary its own line and column; in a
+    YAML text, the field's start (its lines are not the file's)."""
+    if inline:
+        return Where(start.path, start.line, start.column)
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Where(start.path, start.line + text.count("\n", 0, offset), offset - line_start + 1)

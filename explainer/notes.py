@@ -13,8 +13,13 @@ from .errors import Problems
 from .model import Event, Fact, Source, Where
 
 
-def inherit_date_notes(problems: Problems, sources: list[Source], facts: list[Fact], events: list[Event]) -> None:
-    """Point each fact and event without a date note at the source note it inherits; warn of misuse."""
+def inherit_date_notes(problems: Problems, sources: list[Source], facts: list[Fact], events: list[Event],
+                       facts_sound: bool = True) -> None:
+    """Point each fact and event without a date note at the source note it inherits; warn of misuse.
+
+    ``facts_sound``: facts.yaml has no error. When it has one, the facts that would inherit a note
+    may be the ones that failed: "no fact inherits" would be a guess, and is left out.
+    """
     noted = {s.id: s for s in sources if s.facts_date_note}
     if not noted:
         return
@@ -39,7 +44,7 @@ def inherit_date_notes(problems: Problems, sources: list[Source], facts: list[Fa
             event.date_note_source = source
         elif event.date_note == source.facts_date_note:
             _repeats(problems, event.where, f"timeline event '{event.id}'", source)
-    for source_id, count in heirs.items():
+    for source_id, count in heirs.items() if facts_sound else ():
         if count == 0:
             source = noted[source_id]
             w = source.spot.field("facts_date_note") if source.spot else source.where

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .catalogs import check_catalogs
 from .confine import refuse_links_out
 from .errors import BuildError, ContentError, Problems
 from .load import load_project
@@ -97,6 +98,7 @@ def _check(root: Path, strict: bool, cache: BuildCache | None = None,
         cache.files.forget_unseen()
     project = build_project(root, loaded, problems, cache.checks if cache else None)
     check_translations(project, loaded, problems, cache.checks if cache else None)  # languages, translated summaries
+    check_catalogs(project.site, root, problems)  # each edition's .po files, read here so `check` sees them
     if cache:
         cache.files.slim()  # the kept entries' parsed YAML: their records stand for it now
     if validated is not None and not problems.errors:

@@ -17,10 +17,12 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from .checker import MISSPELT
 from .entries import views
 from .errors import Problems
 from .kept_checks import KeptChecks, facts_to_look_at, remember
 from .load import Loaded, load_summaries
+from .markdown_checks import check_local_links
 from .model import Project, Reference, Where
 from .schema import CHART, CITATION, COMPARISON, EVENT, FACT, GLOSSARY, SITE, SOURCE, TOPIC, Record
 
@@ -130,6 +132,7 @@ def check_translations(project: Project, loaded: Loaded, problems: Problems, kep
         _check_entries(project, loaded, problems, others)
     for code in others:
         project.translated_summaries[code] = _summaries(project, loaded, code, problems)
+        check_local_links(project, problems, code)  # the edition's own links, read from its folder
 
 
 _TRANSLATIONS, _CITATIONS = attrgetter("translations"), attrgetter("citations")
@@ -173,8 +176,13 @@ def _check_entries(project: Project, loaded: Loaded, problems: Problems, others:
             if code not in others:
                 at = _key_position(docs_by_path.get(where.path), kind, fact or item, where, fields["_keypath"], starts)
                 unpublished.setdefault(code, []).append((called, at, fields))
+        # One message per mistake: no "has no … translation" for what a misspelt key or code meant (its error says it)
+        meant = {_meant(code, others) for code in given if code not in others}
         for code in others:
-            missing = [f for f in FIELDS[kind] if f not in NAMES_KEPT.get(kind, ())
+            if code in meant:
+                continue
+            misspelt = (given.get(code) or {}).get(MISSPELT, ())
+            missing = [f for f in FIELDS[kind] if f not in NAMES_KEPT.get(kind, ()) and f.split(".")[0] not in misspelt
                        and original(item, f) and not translated(item, code, f)]
             if missing:
                 problems.warning(where.path, where.line, where.column,
@@ -201,10 +209,26 @@ def _check_entries(project: Project, loaded: Loaded, problems: Problems, others:
     for kind, item, fact in _after_facts(project):
         check(kind, item, fact)
     for code, found in unpublished.items():
-        _report_unpublished(code, found, project.site.language, problems)  # type: ignore[union-attr]
+        _report_unpublished(code, found, project.site.language, problems, others)  # type: ignore[union-attr]
 
 
-def _report_unpublished(code: str, found: list[tuple[str, Where, Any]], language: str, problems: Problems) -> None:
+# Country codes written for the language of that country (`ua` for Ukrainian is the usual slip).
+COUNTRY_CODES = {"ua": "uk", "gr": "el", "cz": "cs", "dk": "da", "se": "sv", "jp": "ja", "cn": "zh", "kr": "ko",
+                 "by": "be", "ge": "ka", "kz": "kk", "ee": "et", "rs": "sr", "si": "sl", "il": "he", "vn": "vi"}
+
+
+def _meant(code: str, others: list[str]) -> str | None:
+    """The published language a translation's code not in `languages` most likely meant, or None."""
+    if COUNTRY_CODES.get(code.lower()) in others:
+        return COUNTRY_CODES[code.lower()]
+    from difflib import get_close_matches  # only for a code not published: an error path
+
+    close = get_close_matches(code, others, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _report_unpublished(code: str, found: list[tuple[str, Where, Any]], language: str, problems: Problems,
+                        others: list[str] = ()) -> None:
     """One error per language not published: at its first translation, counting the others.
 
     One mistake, one message: a whole translated story with `languages` not yet set is one error.
@@ -215,6 +239,9 @@ def _report_unpublished(code: str, found: list[tuple[str, Where, Any]], language
     more = f" (and {len(found) - 1} more entries)" if len(found) > 1 else ""
     hint = ("remove the translation" if code == language
             else f"publish that edition by adding '{code}' to `languages` in site.yaml, or remove the translation")
+    meant = _meant(code, list(others)) if code != language else None
+    if meant is not None:
+        hint = f"did you mean '{meant}'? (else {hint})"
     problems.error(at.path, at.line, at.column, f"{name} has a translation into '{code}', {why}{more}", hint)
 
 
@@ -253,7 +280,7 @@ def _where(project: Project, loaded: Loaded, kind: str, item: Any) -> Where:
 
 def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) -> list:
     """content/summaries/CODE/*.md, checked like the originals; none yet is one warning, not an error."""
-    from .markdown_checks import inline_refs  # the originals' own checks
+    from .markdown_checks import half_citations, inline_refs  # the originals' own checks
     from .suggest import Suggestions
     from .validate import _summaries as build_summaries
 
@@ -269,19 +296,23 @@ def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) 
     summaries = build_summaries(Loaded({}, files), problems)
     facts = project.facts_by_id
     suggestions = Suggestions(facts, "content/facts.yaml")
+    written = {path.name for path in folder.parent.glob("*.md")}  # an original that failed to load still is one
     for summary in summaries:
         source = originals.get(summary.file_name)
-        if source is None:
+        if source is None and summary.file_name not in written:
             problems.error(summary.where.path, 1, 1, f"{summary.file_name} has no original in content/summaries/",
                            "a translated summary has the same file name as the summary it translates: "
-                           + (", ".join(sorted(originals)) or "there is none yet"))
+                           + (", ".join(sorted(written)) or "there is none yet"))
             continue
         refs = inline_refs(summary.body, Where(summary.where.path, summary.body_line, 1), problems)
-        for ref in refs:
+        for ref in refs if facts else ():  # no fact: facts.yaml could not be read; its own error stands alone
             if ref.fact_id not in facts and ref.fact_id not in project.invalid_ids:
                 problems.error(ref.where.path, ref.where.line, ref.where.column, f"unknown fact '{ref.fact_id}'",
                                suggestions.hint(ref.fact_id))
-        _compare_citations(summary, source, refs, problems)
+        if source is None:
+            continue  # its original failed to load (its own errors say why): nothing to compare with yet
+        if not half_citations(source.body) and not half_citations(summary.body):  # those are errors already
+            _compare_citations(summary, source, refs, problems)
     done = {s.file_name for s in summaries}
     for name, summary in originals.items():
         if name not in done:

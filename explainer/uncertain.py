@@ -226,7 +226,7 @@ def _set(text: str) -> DateSet:
     dates = [_one(p, text) for p in parts]
     if len(dates) < 2:
         raise DateError(f"'{text}' lists only one date",
-                        "write the date without brackets, or list two or more: [2025-05-24,2025-05-25]")
+                        "write the date without brackets, or list two or more, in quotes: \"[2025-05-24,2025-05-25]\"")
     seen: set[str] = set()
     for date in dates:
         if date.iso in seen:

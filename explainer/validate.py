@@ -19,7 +19,7 @@ from .entries import EntryView, ListDoc, views
 from .errors import Problems
 from .kept_checks import KeptChecks, facts_to_look_at, kept_pass, remember
 from .load import Loaded
-from .markdown_checks import check_note_links, check_paragraphs, references
+from .markdown_checks import check_local_links, check_note_links, check_paragraphs, references
 from .model import (
     Chart,
     Citation,
@@ -72,31 +72,33 @@ def build_project(root: Path, loaded: Loaded, problems: Problems, kept: KeptChec
     facts_doc = loaded.docs.get("content/facts.yaml")
     fresh: list[Fact] | None = [] if isinstance(facts_doc, ListDoc) and not facts_doc.restored else None
     facts = items(clean, docs, "content/facts.yaml", _fact, renew=renewed_fact, fresh=fresh, move=moved_fact)
+    sources, orphaned = across.unique_sources(problems, sources, facts)  # a source id used twice
     if kept is not None:
         kept.begin(fresh)
     events = items(clean, docs, "content/timeline.yaml", _event, renew=renewed_event)
     _dedupe_derived_ids(events, [v for v in clean.get("content/timeline.yaml") or [] if v is not INVALID])
-    comparisons = items(clean, docs, "content/comparisons.yaml", _comparison, renew=as_made)
-    glossary = items(clean, docs, "content/glossary.yaml", _term, renew=as_made)
+    events = across.first_of_each(problems, "timeline event", events)
+    comparisons = across.first_of_each(problems, "comparison",
+                                       items(clean, docs, "content/comparisons.yaml", _comparison, renew=as_made))
+    glossary = across.first_of_each(problems, "glossary entry",
+                                    items(clean, docs, "content/glossary.yaml", _term, renew=as_made))
     summaries = _summaries(loaded, problems)
 
     for number, fact in enumerate(facts, start=1):
         fact.number = number
     dates = _source_dates(sources, facts, kept)
     kept_pass(kept, "said", dates, facts, problems, lambda these: across.check_said(problems, these, dates))
-    inherit_date_notes(problems, sources, facts, events)
+    facts_sound = not any(p.path == "content/facts.yaml" for p in problems.errors)  # its errors so far: all of them
+    inherit_date_notes(problems, sources, facts, events, facts_sound)
     kept_pass(kept, "note links", None, facts, problems,
               lambda these: check_note_links(problems, sources, these, events))
-    across.check_unique(problems, "source", sources)
     facts_by_id = across.check_unique(problems, "fact", facts)
-    across.check_unique(problems, "timeline event", events)
-    across.check_unique(problems, "comparison", comparisons)
-    across.check_unique(problems, "glossary entry", glossary)
     _check_each_fact(problems, site, facts, kept)
     project = Project(root, site, sources, facts, events, comparisons, glossary, summaries)
     project.facts_by_id = facts_by_id  # the cached property, already made by the check for ids used twice
     project.references = references(project, problems)
-    project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems, kept)
+    check_local_links(project, problems)
+    project.invalid_ids = _invalid_ids(loaded, clean) | _placeholder_ids(project, problems, kept) | orphaned
     return project
 
 

@@ -272,13 +272,14 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
         if kept is not None and kept.from_token(fact, sources):
             continue  # its quotes are where they were found for its entry's text
         todo.append(fact)
-        for citation in fact.citations:
+        for i, citation in enumerate(fact.citations):
             citation.offset, citation.length = -1, 0  # until it is found
             source = sources.get(citation.source)
             if source is None:
                 # With no valid source at all, sources.yaml's own errors say why: don't repeat it per quote.
                 if citation.source not in project.invalid_ids and project.sources:
-                    _error(problems, citation.where, f"fact '{fact.id}' cites the unknown source '{citation.source}'",
+                    _error(problems, _cited(fact, i, "source"),
+                           f"fact '{fact.id}' cites the unknown source '{citation.source}'",
                            suggestions.hint(citation.source))
                 unverified.add(fact.id)
                 continue
@@ -295,12 +296,23 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
                 continue
             unverified.add(fact.id)
             if quotes.is_elided(citation.quote):
-                _check_elided(fact, source, citation.quote, citation.where, text, problems, finder)
+                _check_elided(fact, source, citation.quote, _cited(fact, i, "quote"), text, problems, finder)
             else:
-                _error(problems, citation.where,
+                _error(problems, _cited(fact, i, "quote"),
                        f"the quote for fact '{fact.id}' is not in source '{source.id}' ({source.archive})",
-                       finder.hint(text, quote))
+                       finder.hint(text, quote) + (THREE_DOTS_HINT if "..." in citation.quote else ""))
     return unverified, todo
+
+
+# Three dots are read as the source's own words; an elision (words left out) is one character.
+THREE_DOTS_HINT = "; if '...' marks words left out, write it as '…' or '[…]' (an elision), not three dots"
+
+
+def _cited(fact: Fact, index: int, key: str) -> Where:
+    """Where a field of a fact's citation is written: its `quote:` or `source:`, not the citation's first line."""
+    if fact.spot is None:
+        return fact.citations[index].where
+    return fact.spot.field("citations", index, key)
 
 
 def _check_elided(fact: Fact, source: Source, quote: str, where: Where, text: str, problems: Problems,

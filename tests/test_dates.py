@@ -196,7 +196,8 @@ def test_every_edtf_mark_takes_the_edtf_path(value):
 
 
 EDTF_WORDS = ("write YYYY, YYYY-MM or YYYY-MM-DD; for an uncertain date: 2024-08~ (about), 2024-08? (uncertain), "
-              "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), [2025-05-24,2025-05-25] (one of these)")
+              "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), "
+              "\"[2025-05-24,2025-05-25]\" (one of these, in quotes)")
 
 
 @pytest.mark.parametrize(("value", "message", "hint"), [

@@ -93,13 +93,13 @@ def test_errors_in_entries_below_inserted_lines_are_reported_where_they_are(tmp_
     edit(path, lambda t: re.sub(rf"(- id: {ids[35]}\n(?:(?!- id: ).*\n)*?  topics: \[)", r"\g<1>nosuch, ", t))
     lines = path.read_text(encoding="utf-8").split("\n")
     misspelt = next(n for n, line in enumerate(lines, 1) if line == "  claimm: " + line[10:] and "claimm" in line)
-    undeclared = lines.index(f"- id: {ids[35]}") + 1
+    undeclared = next(n for n, line in enumerate(lines, 1) if line.startswith("  topics: [nosuch, "))
     incremental = outcome(builder.build, root, tmp_path / "inc")
     assert incremental == outcome(pipeline.build, root, tmp_path / "cold")
     assert incremental[0] == "failed"
     shown = "\n".join(incremental[1])
     assert f"content/facts.yaml:{misspelt}:3: error: unknown key 'claimm' in fact" in shown
-    assert f"content/facts.yaml:{undeclared}:3: error: fact '{ids[35]}' uses the undeclared topic 'nosuch'" in shown
+    assert f"content/facts.yaml:{undeclared}:12: error: fact '{ids[35]}' uses the undeclared topic 'nosuch'" in shown
 
 
 def test_positions_in_kept_entries_come_from_their_own_text_once_the_first_parse_is_let_go(tmp_path, monkeypatch):

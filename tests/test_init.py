@@ -157,7 +157,7 @@ def test_format_github_prints_annotations(project: Project, capsys: pytest.Captu
     assert out.out.splitlines() == [
         "::error file=content/facts.yaml,line=14,col=3::unknown key 'atribution' in fact%0A"
         "hint: did you mean 'attribution'?",
-        "::warning file=content/summaries/01-intro.md,line=7,col=1::the HTML tag <b> is removed from the page%0A"
+        "::warning file=content/summaries/01-intro.md,line=7,col=12::the HTML tag <b> is removed from the page%0A"
         "hint: write Markdown instead (**bold**, *italic*, [text](https://…)); raw HTML tags are dropped"]
     assert out.err == "build failed: 1 error(s), 1 warning(s); nothing was written\n"
 

@@ -367,11 +367,20 @@ def test_translated_summary_without_an_original_is_an_error(tmp_path):
 
 
 def test_check_does_not_load_babel(built):
+    """Nor Jinja: check reads the catalogs (their compiled form kept by the build), and renders nothing."""
     code = ("import sys; from explainer.cli import main; "
             f"code = main(['check', '--project', {str(built[0].root)!r}]); "
-            "print(code, 'babel' in sys.modules, 'explainer.i18n' in sys.modules)")
+            "print(code, 'babel' in sys.modules, 'explainer.i18n' in sys.modules, 'jinja2' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
-    assert out.stdout.split()[-3:] == ["0", "False", "False"]
+    assert out.stdout.split()[-4:] == ["0", "False", "False", "False"]
+
+
+def test_the_kept_answers_folder_is_the_one_jinja_names():
+    from explainer import kept
+    from explainer.page_tools import bytecode_cache
+
+    cache = bytecode_cache()  # made by Jinja if it is not there yet
+    assert cache is not None and kept._made_folder() == Path(cache.directory) == kept.folder()
 
 
 # --- catalogs and Babel -------------------------------------------------------------------------

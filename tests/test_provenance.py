@@ -17,13 +17,13 @@ def test_fact_without_citations_is_refused(project, refused):
 def test_unknown_source_is_refused_with_a_suggestion(project, refused):
     project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could",
                  "    - source: article-b\n      quote: \"could")
-    refused("content/facts.yaml:18:7", "fact 'swap-sizes' cites the unknown source 'article-b'",
+    refused("content/facts.yaml:18:15", "fact 'swap-sizes' cites the unknown source 'article-b'",
             "did you mean 'article-a'?")
 
 
 def test_quote_not_in_source_shows_the_closest_passage(project, refused):
     project.edit("content/facts.yaml", "could range from 50 to 95 soldiers", "could range from 50 to 90 soldiers")
-    err = refused("content/facts.yaml:18:7", "the quote for fact 'swap-sizes' is not in source 'article-a' (a.txt)")
+    err = refused("content/facts.yaml:19:14", "the quote for fact 'swap-sizes' is not in source 'article-a' (a.txt)")
     assert 'the closest passage is: "could range from 50 to 95 soldiers."' in err
 
 

@@ -204,26 +204,26 @@ OUT_OF_ORDER = ("the parts of the quote for fact 'sbu-102' are not in this order
 
 def test_elided_fragments_out_of_order_are_refused(project, refused):
     project.edit("content/facts.yaml", QUOTE_102, 'quote: "102 Russian conscripts … its commandos captured"')
-    refused("content/facts.yaml:9:7", OUT_OF_ORDER,
+    refused("content/facts.yaml:10:14", OUT_OF_ORDER,
             "each part between '…' must come in the order the source gives it, all in one paragraph (one "
             "line of the archived text); the first part is in: \"102 Russian conscripts\"")
 
 
 def test_elided_fragments_from_two_paragraphs_are_refused(project, refused):
     project.edit("content/facts.yaml", QUOTE_102, 'quote: "its commandos captured … captured 971 Russian soldiers"')
-    refused("content/facts.yaml:9:7", OUT_OF_ORDER)
+    refused("content/facts.yaml:10:14", OUT_OF_ORDER)
 
 
 def test_an_elided_fragment_not_in_the_source_shows_the_closest_passage(project, refused):
     project.edit("content/facts.yaml", QUOTE_102, 'quote: "its commandos captured … 103 Russian conscripts"')
-    refused("content/facts.yaml:9:7", "the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)",
+    refused("content/facts.yaml:10:14", "the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)",
             "copy the words exactly; \"103 Russian conscripts\" is not in it; the closest passage is: "
             "\"102 Russian conscripts\"")
 
 
 def test_a_quote_of_only_an_ellipsis_is_refused(project, refused):
     project.edit("content/facts.yaml", QUOTE_102, 'quote: "[…]"')
-    refused("content/facts.yaml:9:7", "the quote for fact 'sbu-102' has no words besides '…'",
+    refused("content/facts.yaml:10:14", "the quote for fact 'sbu-102' has no words besides '…'",
             "copy the words from the source; '…' marks only where words are left out")
 
 

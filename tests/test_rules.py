@@ -151,6 +151,209 @@ def test_a_file_that_failed_to_parse_gives_no_not_cited_warnings(project, run) -
     assert "not cited" not in err
 
 
+@pytest.mark.parametrize("broken, error", [
+    (lambda text: text + "\t",
+     "content/facts.yaml:42:1: error: invalid YAML: found a tab character that violates indentation"),
+    (lambda text: "\ufeff" + text, "content/facts.yaml:1:1: error: the file starts with a byte-order mark"),
+    (lambda text: text.replace("claim: ", 'claim: "', 1),
+     "content/facts.yaml:6:44: error: invalid YAML: did not find expected key"),
+    (lambda text: "", "content/facts.yaml:1:1: error: the file is empty"),
+    (None, "content/facts.yaml:1:1: error: content/facts.yaml is missing"),
+], ids=["tab", "bom", "unclosed-quote", "empty", "missing"])
+def test_an_unreadable_facts_file_is_its_only_problem_in_every_edition(tmp_path, capsys, broken, error) -> None:
+    from _languages_fixture import UK
+    from conftest import make_project
+
+    site = make_project(tmp_path / "site", UK)  # two editions; article-a below dates the facts that cite it
+    site.edit("content/sources.yaml", "  label: the Test Gazette", "  label: the Test Gazette\n"
+              "  facts_date_note: The article is undated.")
+    assert main(["check", "--project", str(site.root)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    facts = site.root / "content" / "facts.yaml"
+    if broken is None:
+        facts.unlink()
+    else:
+        facts.write_text(broken(facts.read_text(encoding="utf-8")), encoding="utf-8")
+    assert main(["check", "--project", str(site.root)]) == 1
+    err = capsys.readouterr().err
+    errors = [p for p in problems(err) if ": error: " in p]
+    assert len(errors) == 1 and errors[0].startswith(error), errors
+    assert "inherits" not in err  # no fact is known to inherit the note: no guess about it either
+
+
+def test_a_duplicate_source_id_is_one_error(project, run) -> None:
+    """The later entry, another archive, no longer stands in for the first: no quote is checked against it."""
+    project.add_source("article-a", "b.txt", "Other words entirely.\n")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == [
+        "content/sources.yaml:11:3: error: duplicate source id 'article-a' (first used on line 1)\n"
+        "    hint: give each one its own id"]
+
+
+def test_a_source_given_the_id_of_another_is_one_error_naming_the_id_cited(project, run) -> None:
+    """The second source's id changed to the first's: the facts citing its old id are not each an error too."""
+    project.add_source("article-a", "b.txt", "Swaps could range from 50 to 95 soldiers.\n")
+    project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could range",
+                 "    - source: article-b\n      quote: \"could range")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == [
+        "content/sources.yaml:11:3: error: duplicate source id 'article-a' (first used on line 1)\n"
+        "    hint: give each one its own id; facts cite 'article-b', which no source has: is one of these entries "
+        "meant to be it?"]
+
+
+@pytest.mark.parametrize("rel, entry, kind, line", [
+    ("content/timeline.yaml", "- {id: again, date: 2024, title: Again, text: Again., facts: [sbu-102]}\n" * 2,
+     "timeline event", 11),
+    ("content/comparisons.yaml", "- {id: captures-changed, kind: change, title: Again, text: Again.,"
+     " facts: [sbu-102, swap-sizes]}\n", "comparison", 6),
+    ("content/glossary.yaml", "- {id: sbu, term: SBU again, definition: Again., facts: [swap-sizes]}\n",
+     "glossary entry", 5),
+], ids=["event", "comparison", "glossary"])
+def test_a_duplicate_id_of_any_kind_is_one_error(project, run, rel, entry, kind, line) -> None:
+    with open(project.root / rel, "a", encoding="utf-8") as f:
+        f.write(entry)
+    code, err = run()
+    assert code == 1
+    found = problems(err)
+    assert len(found) == 1 and found[0].startswith(f"{rel}:{line}:3: error: duplicate {kind} id"), found
+
+
+HALF_HINT = ("    hint: write a citation as [[fact-id]]: two brackets on each side; as it is, the page would show "
+             "the brackets and the id as text")
+
+
+@pytest.mark.parametrize("written, where, message", [
+    ("Swaps were small.[[swap-sizes] More.[[sbu-102]]", "7:18", "the citation '[[swap-sizes]' is not closed"),
+    ("Swaps were small.[[swap-sizes][[sbu-102]]", "7:18", "the citation '[[swap-sizes]' is not closed"),
+    ("Swaps were small.[[swap-sizes]", "7:18", "the citation '[[swap-sizes]' is not closed"),  # its only one
+    ("Swaps were small.[[swap-sizes\nand more.[[sbu-102]]", "7:18", "the citation '[[swap-sizes' is not closed"),
+    ("Swaps were small.[swap-sizes]][[sbu-102]]", "7:18", "the citation '[swap-sizes]]' is not opened"),
+], ids=["mid-paragraph", "before-another", "only-citation", "end-of-line", "one-opening-bracket"])
+def test_a_citation_a_bracket_short_is_one_error_where_it_is(project, run, written, where, message) -> None:
+    project.edit(SUMMARY, "Swaps were small.[[swap-sizes]][[sbu-102]]", written)
+    project.edit(SUMMARY, "[[general-staff-971]]", "[[general-staff-971]][[swap-sizes]][[sbu-102]]")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == [f"{SUMMARY}:{where}: error: {message} with two brackets\n{HALF_HINT}"]
+
+
+def test_a_half_citation_in_a_yaml_text_is_an_error_at_the_field(project, run) -> None:
+    project.edit("content/comparisons.yaml", "text: The count grew.[[sbu-102]]", "text: The count grew.[[sbu-102]")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/comparisons.yaml:4:9: error: the citation '[[sbu-102]' is not closed with two "
+                             f"brackets\n{HALF_HINT}"]
+
+
+def test_brackets_in_a_code_span_or_around_a_link_are_text(project, run) -> None:
+    project.edit(SUMMARY, "Swaps were small.", "Swaps were `[[small]` and `[x]]`, [see [1]](https://example.org/a) "
+                 "and [[the source](https://example.org/a)].")
+    code, err = run()
+    assert (code, problems(err)) == (0, [])
+
+
+@pytest.mark.parametrize("name", ["07-extra.MD", "08-extra.markdown"])
+def test_a_markdown_file_not_named_md_is_a_warning_not_silence(project, run, name) -> None:
+    project.write(f"content/summaries/{name}", "---\ntitle: Extra\norder: 7\n---\nMore.[[sbu-102]]\n")
+    code, err = run()
+    assert (code, problems(err)) == (0, [
+        f"content/summaries/{name}:1:1: warning: {name} is not read: only files ending in .md are summaries\n"
+        f"    hint: rename it to {name.split('.')[0]}.md to publish it"])
+
+
+@pytest.mark.parametrize("rel, old, new, where, key", [
+    ("content/facts.yaml", "claim: Swaps exchanged between", "claim: Swaps #2 exchanged between", "13:16", "claim"),
+    ("content/timeline.yaml", "text: Mass captures reported.", "text: Mass captures #3 reported.", "8:23", "text"),
+    ("content/glossary.yaml", "definition: Ukraine's", "definition: Ukraine's #1", "3:25", "definition"),
+    ("content/summaries/01-intro.md", "title: What happened", "title: What #1 happened", "2:13", "title"),
+], ids=["claim", "event-text", "definition", "summary-title"])
+def test_a_comment_cutting_a_plain_prose_field_is_a_warning(project, run, rel, old, new, where, key) -> None:
+    project.edit(rel, old, new)
+    code, err = run()
+    assert (code, problems(err)) == (0, [
+        f"{rel}:{where}: warning: the text of '{key}' stops at ' #': YAML reads the rest of the line as a comment\n"
+        f"    hint: put the whole text in quotes to keep it ({key}: \"… #1 …\"), or remove the '#'"])
+
+
+def test_a_comment_after_an_id_a_date_or_quoted_text_is_no_warning(project, run) -> None:
+    project.edit("content/facts.yaml", "- id: swap-sizes", "- id: swap-sizes  # the sizes")
+    project.edit("content/facts.yaml", "date: 2024\n", "date: 2024  # only the year\n")
+    project.edit("content/facts.yaml", "claim: Swaps exchanged between 50 and 95 soldiers.",
+                 'claim: "Swaps exchanged between 50 and 95 soldiers. #swaps"  # quoted: kept whole')
+    project.edit("content/sources.yaml", "label: the Test Gazette", "label: the Test Gazette  # as it signs")
+    code, err = run()
+    assert (code, problems(err)) == (0, [])
+
+
+@pytest.mark.parametrize("old, new", [
+    ("title: What happened", 'title: "What happened'),
+    ("order: 1", "order: 1\nsubtitle: x"),
+    ("order: 1", "order: three"),
+    ("order: 1\n---", "order: 1"),
+    ("---\ntitle", "\ufeff---\ntitle"),
+    (None, ""),
+], ids=["unclosed-quote", "unknown-key", "order-not-a-number", "no-closing-line", "bom", "empty"])
+def test_a_broken_original_summary_leaves_its_translation_alone(tmp_path, capsys, old, new) -> None:
+    from _languages_fixture import UK
+    from conftest import make_project
+
+    site = make_project(tmp_path / "site", UK)
+    if old is None:
+        site.write(SUMMARY, new)
+    else:
+        site.edit(SUMMARY, old, new)
+    assert main(["check", "--project", str(site.root)]) == 1
+    errors = [p for p in problems(capsys.readouterr().err) if ": error: " in p]
+    assert errors and all(p.startswith(SUMMARY + ":") for p in errors), errors
+
+
+def test_a_front_matter_without_its_closing_line_says_so(project, run) -> None:
+    project.edit(SUMMARY, "order: 1\n---", "order: 1")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == [
+        f"{SUMMARY}:1:1: error: the front matter has no closing '---' line\n"
+        "    hint: end the front matter (its 'title:' and 'order:') with a line of '---', before the text"]
+
+
+def _fact_971_problems(tmp_path, capsys, old: str, new: str) -> list[str]:
+    """check's problems about fact 'general-staff-971' of the two-language fixture, after an edit."""
+    from _languages_fixture import UK
+    from conftest import make_project
+
+    site = make_project(tmp_path / "site", UK)
+    site.edit("content/facts.yaml", old, new)
+    assert main(["check", "--project", str(site.root)]) == 1
+    start = site.root.joinpath("content/facts.yaml").read_text(encoding="utf-8").split("\n").index(
+        "- id: general-staff-971") + 1
+    return [p for p in problems(capsys.readouterr().err)
+            if p.startswith("content/facts.yaml:") and int(p.split(":")[1]) >= start]
+
+
+QUOTE_UNTRANSLATED = ("content/facts.yaml:36:7: warning: citation 1 of fact 'general-staff-971' has no Ukrainian quote "
+                      "(translations: uk: quote)\n    hint: until it is translated, the page shows the quote in the "
+                      "source's own words only")
+
+
+def test_a_misspelt_key_in_a_translation_is_one_error(tmp_path, capsys) -> None:
+    found = _fact_971_problems(tmp_path, capsys, "      attribution: Генштабу ЗСУ", "      attribtion: Генштабу ЗСУ")
+    assert found == [QUOTE_UNTRANSLATED,  # the fixture's own: its quote has no translation
+                     "content/facts.yaml:41:7: error: unknown key 'attribtion' in fact translation\n"
+                     "    hint: did you mean 'attribution'?"]
+
+
+def test_a_country_code_for_a_language_is_one_error_with_did_you_mean(tmp_path, capsys) -> None:
+    found = _fact_971_problems(tmp_path, capsys, "    uk:\n      claim: Українські", "    ua:\n      claim: Українські")
+    assert found == [
+        QUOTE_UNTRANSLATED,
+        "content/facts.yaml:39:5: error: fact 'general-staff-971' has a translation into 'ua', not one of `languages` "
+        "in site.yaml\n    hint: did you mean 'uk'? (else publish that edition by adding 'ua' to `languages` in "
+        "site.yaml, or remove the translation)"]
+
+
 def test_an_uncited_fact_is_still_a_warning_when_the_files_are_sound(project, run) -> None:
     project.edit(SUMMARY, "[[swap-sizes]][[sbu-102]]", "[[sbu-102]]")
     code, err = run()
@@ -164,12 +367,55 @@ def test_an_undeclared_topic_gets_did_you_mean(project, run) -> None:
     project.edit("content/facts.yaml", "topics: [exchanges]", "topics: [exchange]")
     code, err = run()
     assert code == 1
-    assert problems(err) == ["content/facts.yaml:12:3: error: fact 'swap-sizes' uses the undeclared topic 'exchange'\n"
+    assert problems(err) == ["content/facts.yaml:16:12: error: fact 'swap-sizes' uses the undeclared topic 'exchange'\n"
                              "    hint: did you mean 'exchanges'? (declared under 'topics:' in site.yaml)"]
     project.edit("content/facts.yaml", "topics: [exchange]", "topics: [weather]")
     code, err = run()
-    assert problems(err) == ["content/facts.yaml:12:3: error: fact 'swap-sizes' uses the undeclared topic 'weather'\n"
+    assert problems(err) == ["content/facts.yaml:16:12: error: fact 'swap-sizes' uses the undeclared topic 'weather'\n"
                              "    hint: declare it under 'topics:' in site.yaml, or fix the spelling"]
+
+
+def test_an_undeclared_chart_series_is_an_error_at_the_series(project, run) -> None:
+    project.edit("content/facts.yaml", "figure: {series: captured,", "figure: {series: capture,")
+    code, err = run()
+    assert code == 1
+    assert problems(err) == ["content/facts.yaml:11:20: error: fact 'sbu-102' has a figure in the undeclared series "
+                             "'capture'\n    hint: did you mean 'captured'? (declared under 'charts:' in site.yaml)"]
+
+
+def test_a_comparison_of_one_fact_says_how_many_it_has(project, run) -> None:
+    project.edit("content/comparisons.yaml", "facts: [sbu-102, general-staff-971]", "facts: [sbu-102]")
+    code, err = run()
+    assert code == 1
+    assert problems(err)[0] == ("content/comparisons.yaml:5:10: error: the list has 1 item; at least 2 are needed\n"
+                                "    hint: add another item")
+
+
+def test_an_address_with_a_space_says_so(project, run) -> None:
+    project.edit("content/sources.yaml", "url: https://example.org/a", "url: https://example.org/a b")
+    code, err = run()
+    assert (code, problems(err)) == (1, [
+        "content/sources.yaml:6:8: error: the web address 'https://example.org/a b' contains a space\n"
+        "    hint: copy the address again from the browser's address bar (a space in it is written %20)"])
+
+
+def test_a_quote_with_three_dots_is_told_how_an_elision_is_written(project, run) -> None:
+    project.edit("content/facts.yaml", '"its commandos captured no fewer than 102 Russian conscripts"',
+                 '"its commandos captured ... 102 Russian conscripts"')
+    code, err = run()
+    assert code == 1
+    assert problems(err)[0].startswith(
+        "content/facts.yaml:10:14: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)\n")
+    assert problems(err)[0].endswith("; if '...' marks words left out, write it as '…' or '[…]' (an elision), "
+                                     "not three dots")
+
+
+def test_the_date_hint_shows_a_set_of_dates_quoted(project, run) -> None:
+    project.edit("content/facts.yaml", "date: 2024\n", "date: around 2024\n")
+    code, err = run()
+    assert code == 1
+    assert '"[2025-05-24,2025-05-25]" (one of these, in quotes)' in err
+    assert " [2025-05-24" not in err
 
 
 def test_markdown_the_sanitiser_removes_is_a_warning(project, run) -> None:
@@ -180,9 +426,9 @@ def test_markdown_the_sanitiser_removes_is_a_warning(project, run) -> None:
     assert problems(err) == [  # a build prints warnings in the order it meets them: events, then summaries
         "content/timeline.yaml:8:9: warning: the HTML tag <u> is removed from the page\n"
         "    hint: write Markdown instead (**bold**, *italic*, [text](https://…)); raw HTML tags are dropped",
-        "content/summaries/01-intro.md:7:1: warning: the HTML tag <b> is removed from the page\n"
+        "content/summaries/01-intro.md:7:12: warning: the HTML tag <b> is removed from the page\n"
         "    hint: write Markdown instead (**bold**, *italic*, [text](https://…)); raw HTML tags are dropped",
-        "content/summaries/01-intro.md:8:1: warning: the link 'javascript:alert(1)' is removed from the page\n"
+        "content/summaries/01-intro.md:8:12: warning: the link 'javascript:alert(1)' is removed from the page\n"
         "    hint: only http:// and https:// links are kept: link to the web address instead"]
 
 

@@ -87,7 +87,7 @@ def test_plain_dates_stay_partial_dates_on_the_fast_path():
     ("1900-02-29/2025", "'1900-02-29' is not a real day: February 1900 has 28 days",
      "check the day; if only the month is known, write YYYY-MM"),
     ("[2025-05-24]", "'[2025-05-24]' lists only one date",
-     "write the date without brackets, or list two or more: [2025-05-24,2025-05-25]"),
+     "write the date without brackets, or list two or more, in quotes: \"[2025-05-24,2025-05-25]\""),
     ("[2025-05-24,2025-05-24]", "'[2025-05-24,2025-05-24]' lists 2025-05-24 twice", "list each date once"),
     ("2024-08-06/", "'2024-08-06/' has an empty end", "write '..' for an open end, e.g. 2024-08-06/.."),
     ("/2025-05-26", "'/2025-05-26' has an empty start", "write '..' for an open start, e.g. ../2025-05-26"),
@@ -104,7 +104,8 @@ def test_impossible_reversed_and_unknown_dates_are_refused(text, message, hint):
     assert str(caught.value) == message
     assert caught.value.hint == (hint or (
         "write YYYY, YYYY-MM or YYYY-MM-DD; for an uncertain date: 2024-08~ (about), 2024-08? (uncertain), "
-        "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), [2025-05-24,2025-05-25] (one of these)"))
+        "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), "
+        "\"[2025-05-24,2025-05-25]\" (one of these, in quotes)"))
 
 
 def test_valid_forms_are_accepted_where_the_build_reads_dates(project, run):
@@ -123,7 +124,8 @@ def test_a_bad_date_is_a_content_error_with_its_position(project, refused):
     err = refused("content/facts.yaml:15:9", "'2025-05-25/2025-05-24' ends before it starts",
                   "write the earlier date first: 2025-05-24/2025-05-25")
     assert ("content/facts.yaml:24:9: error: '[2025-05-24]' lists only one date\n"
-            "    hint: write the date without brackets, or list two or more: [2025-05-24,2025-05-25]") in err
+            "    hint: write the date without brackets, or list two or more, in quotes: "
+            "\"[2025-05-24,2025-05-25]\"") in err
     assert ("content/timeline.yaml:1:9: error: '2025-04-31' is not a real day: April 2025 has 30 days\n"
             "    hint: check the day; if only the month is known, write YYYY-MM") in err
 
@@ -343,7 +345,7 @@ def test_said_cannot_be_later_than_the_source_that_reports_it(project, run):
     code, err = run("check")
     assert code == 1
     assert err.startswith(
-        "content/facts.yaml:20:3: error: fact 'general-staff-971' is said June 2025, after source 'article-a' "
+        "content/facts.yaml:24:9: error: fact 'general-staff-971' is said June 2025, after source 'article-a' "
         "reporting it was published (26 May 2025)\n"
         "    hint: 'said' is when the claim was made, at the latest the day its source was published; "
         "check both dates\n")

@@ -12,7 +12,8 @@ from explainer.dates import DateError, PartialDate, moment_text, parse_edtf
 from explainer.uncertain import DateSet, DateSpan
 
 EDTF_WORDS = ("write YYYY, YYYY-MM or YYYY-MM-DD; for an uncertain date: 2024-08~ (about), 2024-08? (uncertain), "
-              "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), [2025-05-24,2025-05-25] (one of these)")
+              "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), "
+              "\"[2025-05-24,2025-05-25]\" (one of these, in quotes)")
 
 
 @pytest.mark.parametrize(("text", "human", "said"), [
@@ -129,7 +130,7 @@ def test_spans_and_sets_are_values_no_page_can_change():
     ("x2024,2025]", "'x2024,2025]' is not a date", EDTF_WORDS),
     ("[2024,2025x", "'[2024,2025x' is not a date", EDTF_WORDS),
     ("[2025-05-24]", "'[2025-05-24]' lists only one date",
-     "write the date without brackets, or list two or more: [2025-05-24,2025-05-25]"),
+     "write the date without brackets, or list two or more, in quotes: \"[2025-05-24,2025-05-25]\""),
     ("2024-08-06/", "'2024-08-06/' has an empty end", "write '..' for an open end, e.g. 2024-08-06/.."),
     ("/2025-05-26", "'/2025-05-26' has an empty start", "write '..' for an open start, e.g. ../2025-05-26"),
     ("../..", "'../..' has neither a start nor an end", "give at least one end, e.g. 2024-08-06/.. or ../2025-05-26"),

@@ -125,7 +125,7 @@ def test_an_unknown_source_with_no_close_id_names_the_file_to_look_in(project, r
     project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could",
                  "    - source: zzz\n      quote: \"could")
     # alone: its numbers are not checked against quotes never verified
-    refused("content/facts.yaml:18:7", "fact 'swap-sizes' cites the unknown source 'zzz'",
+    refused("content/facts.yaml:18:15", "fact 'swap-sizes' cites the unknown source 'zzz'",
             "use an id defined in content/sources.yaml", alone=True)
 
 
@@ -157,7 +157,7 @@ def test_a_fact_whose_archive_failed_is_not_checked_for_numbers(project, run):
 
 def test_an_elided_part_like_nothing_in_the_source_gets_no_closest_passage(project, refused):
     project.edit("content/facts.yaml", QUOTE_102, 'quote: "its commandos captured … zebra quokka"')
-    refused("content/facts.yaml:9:7", "the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)",
+    refused("content/facts.yaml:10:14", "the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)",
             "copy the words exactly; \"zebra quokka\" is not in it")
 
 
@@ -246,7 +246,7 @@ def test_with_no_valid_source_a_citation_is_not_blamed_for_it(project, run):
 def test_an_unknown_source_is_one_error_not_also_unsupported_numbers(project, refused):
     project.edit("content/facts.yaml", "    - source: article-a\n      quote: \"could range from 50 to 95 soldiers\"",
                  "    - source: zzz\n      quote: \"The numbers exchanged\"")
-    refused("content/facts.yaml:18:7", "fact 'swap-sizes' cites the unknown source 'zzz'", alone=True)
+    refused("content/facts.yaml:18:15", "fact 'swap-sizes' cites the unknown source 'zzz'", alone=True)
 
 
 def test_a_missing_archive_is_one_error_not_also_unsupported_numbers(project, run):

@@ -172,7 +172,8 @@ EXTRA = "content/summaries/02-extra.md"  # a second summary: its own mistakes ca
 INDEX = "templates/index.html"
 GS_DATE = 'date: "2025-05-25"'  # the General Staff fact's date, line 23
 EDTF_HINT = ("write YYYY, YYYY-MM or YYYY-MM-DD; for an uncertain date: 2024-08~ (about), 2024-08? (uncertain), "
-             "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), [2025-05-24,2025-05-25] (one of these)")
+             "2024-08-06/2025-05-25 (a span), 2024-08-06/.. (open end), "
+             "\"[2025-05-24,2025-05-25]\" (one of these, in quotes)")
 QUOTE_102 = 'quote: "its commandos captured no fewer than 102 Russian conscripts"'
 CHANGED_SHA256 = hashlib.sha256(SEED.replace("50 to 95", "50 to 96").encode("utf-8")).hexdigest()
 
@@ -316,7 +317,7 @@ ERRORS: list[Case] = [
         """),
     Case("edtf-set-of-one", {FACTS: Replace('date: "2025-05-25"', 'date: "[2025-05-25]"')}, """
         content/facts.yaml:23:9: error: '[2025-05-25]' lists only one date
-            hint: write the date without brackets, or list two or more: [2025-05-24,2025-05-25]
+            hint: write the date without brackets, or list two or more, in quotes: "[2025-05-24,2025-05-25]"
         """),
     Case("edtf-open-both-ends", {FACTS: Replace('date: "2025-05-25"', 'date: "../.."')}, """
         content/facts.yaml:23:9: error: '../..' has neither a start nor an end
@@ -335,7 +336,7 @@ ERRORS: list[Case] = [
             hint: {EDTF_HINT}
         """),
     Case("said-after-its-source", {FACTS: Replace(GS_DATE, GS_DATE + "\n  said: 2025-05-27/2025-06")}, """
-        content/facts.yaml:20:3: error: fact 'general-staff-971' is said between 27 May 2025 and June 2025, \
+        content/facts.yaml:24:9: error: fact 'general-staff-971' is said between 27 May 2025 and June 2025, \
 after source 'article-a' reporting it was published (26 May 2025)
             hint: 'said' is when the claim was made, at the latest the day its source was published; check both dates
         """),
@@ -375,7 +376,7 @@ after source 'article-a' reporting it was published (26 May 2025)
     # --- the provenance chain -------------------------------------------------------------------
     Case("unknown-source", {FACTS: Replace("    - source: article-a\n      quote: \"could",
                                            "    - source: article-b\n      quote: \"could")}, """
-        content/facts.yaml:18:7: error: fact 'swap-sizes' cites the unknown source 'article-b'
+        content/facts.yaml:18:15: error: fact 'swap-sizes' cites the unknown source 'article-b'
             hint: did you mean 'article-a'?
         """),
     Case("unknown-fact-in-summary", {SUMMARY: Replace("[[general-staff-971]]", "[[general-staff-972]]")}, """
@@ -387,7 +388,7 @@ after source 'article-a' reporting it was published (26 May 2025)
             hint: cite a fact by its id, e.g. [[general-staff-971-captured]]
         """),
     Case("quote-not-in-source", {FACTS: Replace("no fewer than 102", "no fewer than 120")}, """
-        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+        content/facts.yaml:10:14: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly; the closest passage is: "its commandos captured no fewer than 102 Russian conscripts"
         """, subprocess=True),  # noqa: E501 - the exact message
     Case("empty-quote", {FACTS: Replace(QUOTE_102, 'quote: ""')}, """
@@ -595,7 +596,7 @@ after source 'article-a' reporting it was published (26 May 2025)
             hint: flatten the structure; the file was not read past this point (it nests 100 levels deep, which would stall the build)
         """),  # noqa: E501 - the exact message
     Case("long-mistyped-quote", {FACTS: Replace(QUOTE_102, f'quote: "{TYPO_QUOTE}"')}, f"""
-        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+        content/facts.yaml:10:14: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly; the closest passage is: "{LONG_QUOTE[:LONG_QUOTE.rfind(" ", 0, 400)]} …"
         """, setup=_long_archive),
     Case("too-much-markup-in-a-paragraph", {EXTRA: _extra("Intro.[[sbu-102]]\n\n" + "*a* " * 600 + "[[sbu-102]]\n")}, """
@@ -617,7 +618,7 @@ after source 'article-a' reporting it was published (26 May 2025)
             hint: the archived text seems to be in another encoding (WINDOWS-1251?): convert it to UTF-8 without changing its words, e.g. iconv -f WINDOWS-1251 -t UTF-8 old.txt > new.txt
         """),  # noqa: E501 - the exact message
     Case("quote-nothing-resembles", {FACTS: Replace(QUOTE_102, 'quote: "nothing of the kind was said here"')}, """
-        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+        content/facts.yaml:10:14: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly from the source's archived text; no passage of it resembles this quote
         """),
     # Provenance v2, the chain side: numbers, hashes, elisions, attributions (tests/test_provenance_chain.py).
@@ -635,11 +636,11 @@ after source 'article-a' reporting it was published (26 May 2025)
             hint: add 'sha256: {SEED_SHA256}' after checking that seeds/a.txt is the text as archived
         """),
     Case("elided-fragments-out-of-order", {FACTS: Replace(QUOTE_102, 'quote: "102 Russian conscripts … its commandos"')}, """
-        content/facts.yaml:9:7: error: the parts of the quote for fact 'sbu-102' are not in this order within one paragraph of source 'article-a' (a.txt)
+        content/facts.yaml:10:14: error: the parts of the quote for fact 'sbu-102' are not in this order within one paragraph of source 'article-a' (a.txt)
             hint: each part between '…' must come in the order the source gives it, all in one paragraph (one line of the archived text); the first part is in: "102 Russian conscripts"
         """),  # noqa: E501 - the exact message
     Case("elided-fragment-not-in-source", {FACTS: Replace(QUOTE_102, 'quote: "its commandos […] 103 Russian"')}, """
-        content/facts.yaml:9:7: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
+        content/facts.yaml:10:14: error: the quote for fact 'sbu-102' is not in source 'article-a' (a.txt)
             hint: copy the words exactly; "103 Russian" is not in it; the closest passage is: "102 Russian"
         """),
     Case("hand-written-attribution-chain", {FACTS: Replace("attribution: the SBU",
