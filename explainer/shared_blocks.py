@@ -18,9 +18,9 @@ Anything else renders the block anew:
   reaches the blocks any other way (a loop over them) is never kept.
 
 A block nested in another is kept on its own too: where the sources are split but not the facts,
-the offline file's `main` renders again (it lists every source), but the fact list and the
-timeline nested in it (`facts_list`, `timeline_list`) are given again: at 10,000 facts on one page,
-most of both files.
+the offline file's `main` renders again (it lists every source), but the fact list nested in it
+(`facts_list`) is given again: at 10,000 facts on one page, most of both files. (The timeline
+nested there, `timeline_list`, reads `layout`, which is then another object: it renders anew.)
 
 Jinja's own translation functions (`_`, `ngettext`), the only ones here that take the context, read
 it by name as well; the escaping in force is compared with the rest.
