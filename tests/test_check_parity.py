@@ -73,6 +73,31 @@ def test_a_broken_link_in_a_date_note_names_its_file_and_field(project, run, rel
     assert "content:1:" not in err
 
 
+
+
+def test_a_date_note_with_a_good_link_is_checked_without_parsing_its_file_again(project, run, monkeypatch):
+    """A field's position is found only when a problem is reported there: asking for it at once
+    parsed facts.yaml and timeline.yaml again on every check of the shipped story (seven such notes)."""
+    from explainer import yamlsafe
+
+    project.edit("content/facts.yaml", 'date_note: The article dates it only as "Wednesday".',
+                 'date_note: "See [the timeline](#timeline)."')
+    project.edit("content/timeline.yaml", "  approximate: true\n  title: SBU captures",
+                 '  approximate: true\n  date_note: "See [the facts](#facts)."\n  title: SBU captures')
+    parsed_again: list[str] = []
+    complete = yamlsafe.Doc.complete
+
+    def spy(self) -> None:
+        if self.text is not None:
+            parsed_again.append(self.path.name)
+        complete(self)
+
+    monkeypatch.setattr(yamlsafe.Doc, "complete", spy)
+    code, err = run("check")
+    assert (code, err) == (0, "")
+    assert "facts.yaml" not in parsed_again and "timeline.yaml" not in parsed_again
+
+
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_a_translated_summarys_links_are_read_from_its_editions_folder(tmp_path, capsys, command):
     site = make_project(tmp_path / "site", UK)
