@@ -12,6 +12,7 @@ import re
 from html import unescape
 from operator import attrgetter
 from pathlib import Path
+from urllib.parse import unquote
 
 from .errors import Problems
 from .model import Event, Fact, Project, Reference, Source, Spot, Term, Where
@@ -172,7 +173,9 @@ def check_local_links(project: Project, problems: Problems, code: str | None = N
     in its folder (`uk/`), so their links are read from there.
     """
     texts = _linking_texts(project) if code is None else _translated_texts(project, code)
-    found = [(link, where) for text, start, inline in texts for link, where in _relative_links(text, start, inline)]
+    links = [(link, where) for text, start, inline in texts for link, where in _written_links(text, start, inline)]
+    _check_fragments(project, [(link, where) for link, where in links if link.startswith("#")], problems)
+    found = [(link, where) for link, where in links if _relative(link)]
     if not found:
         return
     from .assets import unmet_links
@@ -265,24 +268,52 @@ def _lazy(spot: Spot, *keys: str) -> Spot:
     return Spot(spot.doc, spot.keypath + keys)
 
 
-def _relative_links(text: str, start: Where | Spot, inline: bool) -> list[tuple[str, Where]]:
-    """Each relative link in a Markdown text with where it is written: its own line and column in a
-    summary, the field's start in a YAML text (whose lines are not the file's)."""
+def _written_links(text: str, start: Where | Spot, inline: bool) -> list[tuple[str, Where | Spot]]:
+    """Each link in a Markdown text with where it is written: its own line and column in a summary,
+    the field's start in a YAML text (whose lines are not the file's)."""
     text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)  # code spans show a link as text
     out = []
     for match in _LINK.finditer(text):
         group = next(i for i, g in enumerate(match.groups(), start=1) if g is not None)
         link = unescape(match.group(group)) if "&" in match.group(group) else match.group(group)
-        if link.startswith("#") or OTHER_SITE.match(link) or ":" in re.split(r"[/?#]", link, maxsplit=1)[0]:
-            continue  # same page, another site, or a scheme the sanitiser drops (check_markup warns of it)
         out.append((link, _at(text, match.start(group), start, inline)))
     return out
 
 
-def _at(text: str, offset: int, start: Where | Spot, inline: bool) -> Where:
+def _relative(link: str) -> bool:
+    """Not a part of this page, not another site, and no scheme the sanitiser drops (check_markup warns of it)."""
+    return not (link.startswith("#") or OTHER_SITE.match(link) or ":" in re.split(r"[/?#]", link, maxsplit=1)[0])
+
+
+# The anchors the page gives each kind of entry (templates, validate.py's section slugs), and the file it is in.
+_ANCHORS = {"event-": ("event", "content/timeline.yaml"), "source-": ("source", "content/sources.yaml"),
+            "term-": ("glossary entry", "content/glossary.yaml"),
+            "compare-": ("comparison", "content/comparisons.yaml"), "section-": ("summary", "content/summaries/")}
+
+
+def _check_fragments(project: Project, links: list[tuple[str, Where | Spot]], problems: Problems) -> None:
+    """A link to a part of the page by an entry's anchor (`#compare-ID`, `#event-ID`, `#term-ID`, `#source-ID`,
+    `#section-NAME`) must name an entry that exists: the page would publish a link that goes nowhere."""
+    if not links:
+        return
+    known = {"event-": {e.id for e in project.events}, "source-": {s.id for s in project.sources},
+             "term-": {t.id for t in project.glossary}, "compare-": {c.id for c in project.comparisons},
+             "section-": {s.slug.removeprefix("section-") for s in project.summaries}}
+    for link, where in links:
+        fragment = unquote(link[1:])
+        prefix = next((p for p in _ANCHORS if fragment.startswith(p)), None)
+        if prefix is None or fragment[len(prefix):] in known[prefix]:
+            continue
+        kind, place = _ANCHORS[prefix]
+        problems.error(where.path, where.line, where.column,
+                       f"the link '{link}' goes nowhere: there is no {kind} '{fragment[len(prefix):]}'",
+                       f"write the id as it is in {place} after '#{prefix}', or cite a fact with [[fact-id]]")
+
+
+def _at(text: str, offset: int, start: Where | Spot, inline: bool) -> Where | Spot:
     """Where the character at ``offset`` of a text is: in a summary its own line and column; in a
-    YAML text, the field's start (its lines are not the file's)."""
+    YAML text, the field's start (its lines are not the file's), a Spot until a problem reads it."""
     if inline:
-        return Where(start.path, start.line, start.column)
+        return start
     line_start = text.rfind("\n", 0, offset) + 1
     return Where(start.path, start.line + text.count("\n", 0, offset), offset - line_start + 1)

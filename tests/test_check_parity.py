@@ -48,6 +48,32 @@ def test_a_broken_link_is_reported_beside_another_error(project, run, command):
     assert err.count("error:") == 2
 
 
+@pytest.mark.parametrize("command", ["check", "build"])
+@pytest.mark.parametrize("fragment, message", [
+    ("#compare-captures-change", "there is no comparison 'captures-change'"),
+    ("#term-sbuu", "there is no glossary entry 'sbuu'"),
+    ("#event-sbu-capture", "there is no event 'sbu-capture'"),
+    ("#source-article-b", "there is no source 'article-b'"),
+    ("#section-what-happens", "there is no summary 'what-happens'"),
+])
+def test_a_link_to_a_part_of_the_page_that_does_not_exist_is_an_error(project, run, command, fragment, message):
+    """`[why](#compare-nonexistent-thing)` was published as a link that goes nowhere, with exit 0."""
+    project.edit("content/summaries/01-intro.md", "Swaps were small.", f"Swaps were [small]({fragment}).")
+    code, err = run(command)
+    assert code == 1, err
+    assert (f"content/summaries/01-intro.md:7:20: error: the link '{fragment}' goes nowhere: {message}\n"
+            "    hint: write the id as it is in ") in err
+    assert err.count("error:") == 1
+
+
+def test_links_to_parts_of_the_page_that_exist_pass(project, run):
+    project.edit("content/summaries/01-intro.md", "Swaps were small.",
+                 "Swaps were [small](#compare-captures-changed), see [SBU](#term-sbu), [the article](#source-article-a), "
+                 "[the intro](#section-intro), [top](#top) and [a fact](#sbu-102).")
+    code, err = run("check")
+    assert (code, err.count("error:")) == (0, 0), err
+
+
 def test_links_to_files_the_build_writes_pass(project, run):
     project.edit("content/summaries/01-intro.md", "Swaps were small.",
                  "Swaps were [small](facts.csv), see [the feed](feed.xml#top), [embeds](embed.html) and "
