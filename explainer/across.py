@@ -52,20 +52,39 @@ def _moment(date: Any) -> str:
 
 
 def check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any]) -> None:
-    """A claim is made before any source that reports it is published: `said` cannot be later."""
+    """A fact's dates in their order: a claim is made (`said`), and known to hold (`as_of`), at the
+    latest when a source reporting it was published; and it is changed (`updated`) after it was added."""
     for fact in facts:
-        if fact.said is None:
+        if fact.said is not None or fact.as_of is not None:
+            _check_against_sources(problems, fact, dates)
+        if fact.added is not None and fact.updated is not None and fact.updated.sort_key < fact.added.sort_key:
+            w = _field(fact, "updated")
+            problems.error(w.path, w.line, w.column, f"fact '{fact.id}' is updated {fact.updated.human()}, before it "
+                           f"was added ({fact.added.human()})", "'updated' is the day the fact last changed in "
+                           "substance, on or after the day in 'added'; check both dates")
+
+
+# How each of a fact's own dates reads in a message, and what it may be at the latest.
+_BY_THE_SOURCE = {
+    "said": ("is said", "'said' is when the claim was made, at the latest the day its source was published"),
+    "as_of": ("holds as of", "'as_of' is the last day the source vouches for the claim: at the latest the day "
+                             "it was published"),
+}
+
+
+def _check_against_sources(problems: Problems, fact: Fact, dates: dict[str, Any]) -> None:
+    """`said` and `as_of` cannot be later than the publication of any source that reports the claim."""
+    for name, (verb, rule) in _BY_THE_SOURCE.items():
+        value = getattr(fact, name)
+        if value is None or value.earliest is None:
             continue
         for source_id in dict.fromkeys(c.source for c in fact.citations):
             published = dates.get(source_id)
-            if (published is not None and published.latest is not None and fact.said.earliest is not None
-                    and fact.said.earliest > published.latest):
-                w = _field(fact, "said")
+            if published is not None and published.latest is not None and value.earliest > published.latest:
+                w = _field(fact, name)
                 problems.error(w.path, w.line, w.column,
-                               f"fact '{fact.id}' is said {_moment(fact.said)}, after source '{source_id}' "
-                               f"reporting it was published ({published.human()})",
-                               "'said' is when the claim was made, at the latest the day its source was published; "
-                               "check both dates")
+                               f"fact '{fact.id}' {verb} {_moment(value)}, after source '{source_id}' "
+                               f"reporting it was published ({published.human()})", f"{rule}; check both dates")
                 break
 
 

@@ -68,8 +68,8 @@ def test_a_link_to_a_part_of_the_page_that_does_not_exist_is_an_error(project, r
 
 def test_links_to_parts_of_the_page_that_exist_pass(project, run):
     project.edit("content/summaries/01-intro.md", "Swaps were small.",
-                 "Swaps were [small](#compare-captures-changed), see [SBU](#term-sbu), [the article](#source-article-a), "
-                 "[the intro](#section-intro), [top](#top) and [a fact](#sbu-102).")
+                 "Swaps were [small](#compare-captures-changed), see [SBU](#term-sbu), "
+                 "[the article](#source-article-a), [the intro](#section-intro), [top](#top) and [a fact](#sbu-102).")
     code, err = run("check")
     assert (code, err.count("error:")) == (0, 0), err
 

@@ -351,6 +351,34 @@ def test_said_cannot_be_later_than_the_source_that_reports_it(project, run):
         "check both dates\n")
 
 
+def test_as_of_cannot_be_later_than_the_source_that_reports_it(project, run):
+    """"as of 1 July 2025" from an article of 26 May 2025: the page would vouch for a day the source never saw."""
+    project.edit("content/facts.yaml", 'date: "2025-05-25"\n', 'date: "2025-05-25"\n  as_of: 2025-07-01\n')
+    code, err = run("check")
+    assert code == 1
+    assert err.startswith(
+        "content/facts.yaml:24:10: error: fact 'general-staff-971' holds as of 1 July 2025, after source "
+        "'article-a' reporting it was published (26 May 2025)\n"
+        "    hint: 'as_of' is the last day the source vouches for the claim: at the latest the day it was "
+        "published; check both dates\n")
+
+
+def test_as_of_on_or_before_the_source_date_passes(project, run):
+    project.edit("content/facts.yaml", 'date: "2025-05-25"\n', 'date: "2025-05-25"\n  as_of: 2025-05-26\n')
+    assert run("check") == (0, "")
+
+
+def test_a_fact_cannot_be_updated_before_it_was_added(project, run):
+    project.edit("content/facts.yaml", 'date: "2025-05-25"\n',
+                 'date: "2025-05-25"\n  added: 2025-06-05\n  updated: 2025-06-02\n')
+    code, err = run("check")
+    assert code == 1
+    assert err.startswith(
+        "content/facts.yaml:25:12: error: fact 'general-staff-971' is updated 2 June 2025, before it was added "
+        "(5 June 2025)\n    hint: 'updated' is the day the fact last changed in substance, on or after the day "
+        "in 'added'; check both dates\n")
+
+
 def test_said_within_the_source_date_passes(project, run):
     project.edit("content/facts.yaml", 'date: "2025-05-25"\n', 'date: "2025-05-25"\n  said: 2025-05\n')
     assert run("check")[0] == 0  # May 2025 may be 26 May or earlier
