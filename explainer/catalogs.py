@@ -113,16 +113,83 @@ def check_catalogs(site: Any, root: Path, problems: Problems) -> None:
         return
     from .theme import lookup
 
-    folders = lookup(root).locales
+    theme = lookup(root)
+    folders = theme.locales
+    own_words = None  # the words of the project's own templates, read once when an edition needs them
     for code in dict.fromkeys([site.language, *site.languages]):
         if catalog_files(code, folders):
-            load_catalog(code, folders, problems)
+            chain = load_catalog(code, folders, problems)
+            if code != site.language:
+                own_words = own_words if own_words is not None else _template_words(_own_templates(theme.templates))
+                _check_template_words(own_words, chain, code, problems)
         elif code != site.language and code.split("-")[0].lower() != "en":  # i18n.is_english, not imported by check
             line, column = _position(root / "site.yaml", code)
             problems.warning(root / "site.yaml", line, column,
                              f"there is no catalog for '{code}': the {code} edition's own words (labels, "
                              "\"According to\", \"c.\") stay in English", f"copy the package's locales/en.po to "
                              f"locales/{code}.po in the project and translate it (see docs/templates.md)")
+
+
+def _own_templates(folders: tuple[Path, ...]) -> list[Path]:
+    """The project's own templates: those in a folder before the package's theme (theme.lookup),
+    less exact copies of the package's own (whose words its catalogs hold: Babel is not loaded for them)."""
+    from .theme import default_dir
+
+    package = default_dir("templates")
+    own = []
+    for folder in folders:
+        if folder.resolve() == package.resolve():
+            continue
+        for path in sorted(folder.rglob("*.html")):
+            theirs = package / path.relative_to(folder)
+            if not (theirs.is_file() and theirs.read_bytes() == path.read_bytes()):
+                own.append(path)
+    return own
+
+
+def _template_words(paths: list[Path]) -> list[tuple[Path, int, str]]:
+    """(file, line, words) of each gettext message in the project's own templates, read as
+    `scripts/messages.py` reads the package's (Babel's Jinja2 extractor)."""
+    if not paths:
+        return []
+    from babel.messages.extract import extract
+
+    found = []
+    for path in paths:
+        try:
+            with path.open("rb") as file:
+                for line, message, _comments, _context in extract(
+                        "jinja2.ext:babel_extract", file, keywords=_KEYWORDS,
+                        options={"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}):
+                    found.append((path, line, message[0] if isinstance(message, tuple) else message))
+        except Exception:  # unreadable, or not a template Jinja can parse: the build reports it where it renders
+            continue
+    return found
+
+
+_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}  # as scripts/messages.py
+
+
+def _check_template_words(words: list[tuple[Path, int, str]], chain: gettext_module.NullTranslations, code: str,
+                          problems: Problems) -> None:
+    """Words a project's own template adds that no catalog of the edition translates: the page would
+    show them in English, unmarked, and nothing said so (an overridden `_facts.html` with new text)."""
+    for path, line, message in words:
+        if not _translates(chain, message):
+            problems.warning(path, line, 1, f"the words \"{message}\" have no translation in any {code} "
+                             f"catalog: the {code} edition shows them in English",
+                             f"add them to locales/{code}.po in the project: msgid \"{message}\" and its msgstr "
+                             "(see docs/templates.md)")
+
+
+def _translates(chain: gettext_module.NullTranslations | None, message: str) -> bool:
+    """Whether a catalog of the chain holds the message (a translation equal to it counts)."""
+    while chain is not None:
+        catalog = getattr(chain, "_catalog", {})
+        if message in catalog or (message, 0) in catalog:
+            return True
+        chain = getattr(chain, "_fallback", None)
+    return False
 
 
 def _position(path: Path, code: str) -> tuple[int, int]:

@@ -153,6 +153,24 @@ def test_check_reads_the_catalogs(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", ["check", "build"])
+def test_words_a_projects_own_template_adds_without_a_translation_are_named(tmp_path, capsys, command):
+    """An overridden template with new words: the uk edition showed them in English, unmarked, and
+    nothing said so (scripts/messages.py, which adds words to the catalogs, is the repository's only)."""
+    site = make_project(tmp_path / "site", UK)
+    site.write("templates/_recent.html", '<p class="house">{{ _("Our newsroom words") }}</p>\n'
+                                         '<p>{{ _("Recently updated") }}</p>\n')
+    assert main([command, "--project", str(site.root)]) == 0
+    err = capsys.readouterr().err
+    assert err.count(" the words ") == 1, err  # "Recently updated" is in the package's catalog
+    assert ('templates/_recent.html:1:1: warning: the words "Our newsroom words" have no translation in any uk '
+            "catalog: the uk edition shows them in English\n"
+            '    hint: add them to locales/uk.po in the project: msgid "Our newsroom words" and its msgstr') in err
+    site.write("locales/uk.po", 'msgid "Our newsroom words"\nmsgstr "Слова нашої редакції"\n')
+    assert main([command, "--project", str(site.root)]) == 0
+    assert " the words " not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
 def test_a_language_without_a_catalog_warns_once_in_check_and_build(tmp_path, capsys, command):
     site = make_project(tmp_path / "site", {**UK, "site.yaml": UK["site.yaml"].replace(
         "languages: [en, uk]", "languages: [en, uk, fr]")})
