@@ -63,7 +63,10 @@ def load_project(root: Path, problems: Problems, memo: FileMemo | None = None) -
         if doc is None:
             continue
         if doc.data is None:
-            problems.error(path, 1, 1, "the file is empty", "add the content, or write [] for an empty list")
+            problems.error(path, 1, 1, "the file is empty", "add the content, or write [] for an empty list"
+                           if rel in LIST_FILES else "write the explainer's settings (title, description, "
+                           "language, base_url, updated: see docs/content-model.md), or run `explainer init` "
+                           "in a new folder for a complete example")
             continue
         docs[rel] = doc
     return Loaded(docs, load_summaries(root / "content" / "summaries", problems, memo))

@@ -312,7 +312,7 @@ def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) 
         if source is None:
             continue  # its original failed to load (its own errors say why): nothing to compare with yet
         if not half_citations(source.body) and not half_citations(summary.body):  # those are errors already
-            _compare_citations(summary, source, refs, problems)
+            _compare_citations(summary, source, refs, problems, set(facts) | project.invalid_ids)
     done = {s.file_name for s in summaries}
     for name, summary in originals.items():
         if name not in done:
@@ -322,12 +322,19 @@ def _summaries(project: Project, loaded: Loaded, code: str, problems: Problems) 
     return [s for s in summaries if s.file_name in originals]
 
 
-def _compare_citations(summary: Any, source: Any, refs: list[Reference], problems: Problems) -> None:
-    """A translation rests on the same facts as its original: a different set is worth a look."""
+def _compare_citations(summary: Any, source: Any, refs: list[Reference], problems: Problems,
+                       known: set[str]) -> None:
+    """A translation rests on the same facts as its original: a different set is worth a look.
+
+    Not while either cites a fact that does not exist: that is an error of its own, and a warning
+    about the difference it makes would be a second message for one mistake (asking the translation
+    to cite the misspelt id, or to drop the right one)."""
     from .markdown_checks import CITE
 
     mine = {r.fact_id for r in refs}
     theirs = {c.strip() for c in CITE.findall(source.body)}
+    if not (mine | theirs) <= known:
+        return
     if mine != theirs:
         extra, lost = sorted(mine - theirs), sorted(theirs - mine)
         said = "; ".join(part for part in (

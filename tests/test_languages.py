@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from _languages_fixture import FILES, UK
 from bs4 import BeautifulSoup
-from conftest import REPO, make_project, tree_hash
+from conftest import MINIMAL, REPO, make_project, tree_hash
 
 from explainer import pipeline
 from explainer.errors import BuildError
@@ -357,6 +357,18 @@ def test_translated_summary_citing_an_unknown_fact_is_an_error(tmp_path):
     assert errors_of(tmp_path, files) == [
         f"content/summaries/uk/01-intro.md:{line}:{col}: error: unknown fact 'swap-size'\n"
         "    hint: did you mean 'swap-sizes'?"]
+
+
+def test_an_unknown_fact_in_the_original_is_one_message_not_also_a_translation_warning(tmp_path):
+    """A typo in the original's [[id]]: its error, and no warning asking the translation, which cites
+    the right fact, to cite the misspelt one (or saying it cites one the original does not)."""
+    files = {"content/summaries/01-intro.md": MINIMAL["content/summaries/01-intro.md"].replace(
+        "[[swap-sizes]]", "[[swap-size]]")}
+    site = make_project(tmp_path / "site", {**UK, **files})
+    with pytest.raises(BuildError) as caught:
+        pipeline.check(site.root)
+    assert [p.format().split("\n")[0] for p in caught.value.problems if "01-intro.md" in str(p.path)] == [
+        "content/summaries/01-intro.md:7:18: error: unknown fact 'swap-size'"]
 
 
 def test_translated_summary_without_an_original_is_an_error(tmp_path):

@@ -457,3 +457,15 @@ def test_a_date_in_typographic_quotes_is_one_error_with_the_hint(project, run) -
                              "(or no quotes) around the value; typographic quotes stay part of the text"]
     project.edit("content/facts.yaml", "date: \u201c2024\u201d\n", 'date: "2024"\n')
     assert run() == (0, "")
+
+
+@pytest.mark.parametrize("rel, hint", [
+    ("site.yaml", "write the explainer's settings (title, description, language, base_url, updated"),
+    ("content/facts.yaml", "add the content, or write [] for an empty list"),
+])
+def test_an_empty_file_gets_the_hint_its_kind_needs(project, capsys, rel, hint) -> None:
+    """site.yaml holds settings, not a list: 'write [] for an empty list' would make it a list."""
+    (project.root / rel).write_text("", encoding="utf-8")
+    assert main(["check", "--project", str(project.root)]) == 1
+    err = capsys.readouterr().err
+    assert f"{rel}:1:1: error: the file is empty\n    hint: {hint}" in err
