@@ -111,7 +111,7 @@ def verify_project(project: Project, problems: Problems, memo: QuoteMemo | None 
 
 # Where facts and sources are used: while one of these files has errors, some of its uses may be
 # lost (a file that failed to parse, an item that failed its check), and "not cited" would mislead.
-_FACT_USERS = ("content/timeline.yaml", "content/comparisons.yaml", "content/glossary.yaml", "content/summaries/")
+_FACT_USERS = ("content/timeline.yaml", "content/comparisons.yaml", "content/glossary.yaml", "content/summaries")
 _SOURCE_USERS = ("content/facts.yaml",)
 
 

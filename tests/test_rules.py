@@ -469,3 +469,14 @@ def test_an_empty_file_gets_the_hint_its_kind_needs(project, capsys, rel, hint) 
     assert main(["check", "--project", str(project.root)]) == 1
     err = capsys.readouterr().err
     assert f"{rel}:1:1: error: the file is empty\n    hint: {hint}" in err
+
+
+def test_a_missing_summaries_folder_is_its_one_problem(project, capsys) -> None:
+    """Its error came last, after a "not cited anywhere" warning for every fact the summaries cite."""
+    import shutil
+
+    shutil.rmtree(project.root / "content" / "summaries")
+    assert main(["check", "--project", str(project.root)]) == 1
+    err = capsys.readouterr().err
+    assert problems(err) == ["content/summaries:1:1: error: content/summaries/ is missing\n"
+                             "    hint: create it with at least one .md summary"], err
