@@ -177,7 +177,12 @@ def _invalid_ids(loaded: Loaded, clean: dict[str, Any]) -> set[str]:
             for i, item in enumerate(raw):
                 if isinstance(item, dict) and (values is None or values[i] is INVALID):
                     ids.add(str(item.get("id")))
+                    # as its citations write it: an id in typographic quotes is cited without them
+                    ids.add(str(item.get("id")).strip(_TYPOGRAPHIC_QUOTES + " "))
     return ids
+
+
+_TYPOGRAPHIC_QUOTES = "“”„‟‘’‚‛«»"
 
 
 def _where(doc: EntryView, keypath: tuple) -> Where:

@@ -480,3 +480,13 @@ def test_a_missing_summaries_folder_is_its_one_problem(project, capsys) -> None:
     err = capsys.readouterr().err
     assert problems(err) == ["content/summaries:1:1: error: content/summaries/ is missing\n"
                              "    hint: create it with at least one .md summary"], err
+
+
+def test_a_fact_id_in_typographic_quotes_is_one_error_not_also_each_citation(project, capsys) -> None:
+    """The id's own error said what to do; each citation of the fact then added 'unknown fact', with a
+    did-you-mean pointing at another fact."""
+    project.edit("content/facts.yaml", "- id: sbu-102\n", "- id: “sbu-102”\n")
+    assert main(["check", "--project", str(project.root)]) == 1
+    err = capsys.readouterr().err
+    assert [p.split("\n")[0] for p in problems(err)] == [
+        "content/facts.yaml:1:7: error: 'id' is wrapped in typographic quotes “…”"], err
