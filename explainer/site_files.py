@@ -5,7 +5,7 @@ The build's own link check (pipeline._render) reads every rendered page and look
 the files actually written; that stays, for the templates. A relative link in a summary or another
 Markdown text is checked here instead, in the check stage, by `check` and `build` alike: it is the
 editor's mistake, found in the same pass as every other one. Links into `assets/` and `pagefind/`
-(hashed or generated names) are left to the build. `tests/test_site_files.py` holds this list to
+(hashed or generated names) are left to the build. `tests/test_check_parity.py` holds this list to
 what a build writes.
 """
 
