@@ -16,7 +16,7 @@ from typing import Any
 
 from .entries import EntryView
 from .errors import Problems
-from .model import Fact, Figure, Site, Source, Where
+from .model import Fact, Figure, Site, Source, Where, field_at
 
 # Anchors the page itself uses; a fact or entry with one of these ids would clash.
 RESERVED_IDS = frozenset({
@@ -58,7 +58,7 @@ def check_said(problems: Problems, facts: list[Fact], dates: dict[str, Any]) -> 
         if fact.said is not None or fact.as_of is not None:
             _check_against_sources(problems, fact, dates)
         if fact.added is not None and fact.updated is not None and fact.updated.sort_key < fact.added.sort_key:
-            w = _field(fact, "updated")
+            w = field_at(fact, "updated")
             problems.error(w.path, w.line, w.column, f"fact '{fact.id}' is updated {fact.updated.human()}, before it "
                            f"was added ({fact.added.human()})", "'updated' is the day the fact last changed in "
                            "substance, on or after the day in 'added'; check both dates")
@@ -81,7 +81,7 @@ def _check_against_sources(problems: Problems, fact: Fact, dates: dict[str, Any]
         for source_id in dict.fromkeys(c.source for c in fact.citations):
             published = dates.get(source_id)
             if published is not None and published.latest is not None and value.earliest > published.latest:
-                w = _field(fact, name)
+                w = field_at(fact, name)
                 problems.error(w.path, w.line, w.column,
                                f"fact '{fact.id}' {verb} {_moment(value)}, after source '{source_id}' "
                                f"reporting it was published ({published.human()})", f"{rule}; check both dates")
@@ -158,15 +158,15 @@ def check_declared(problems: Problems, site: Site, facts: list[Fact]) -> None:
     for fact in facts:
         for i, topic in enumerate(fact.topics):
             if topic not in topics:
-                w = _field(fact, "topics", i)
+                w = field_at(fact, "topics", i)
                 problems.error(w.path, w.line, w.column, f"fact '{fact.id}' uses the undeclared topic '{topic}'",
                                _declare_hint(topic, topics, "topics"))
         fig = fact.figure
         if fig is None:
             continue
-        w = _field(fact, "figure")
+        w = field_at(fact, "figure")
         if fig.series not in series:
-            at = _field(fact, "figure", "series")
+            at = field_at(fact, "figure", "series")
             problems.error(at.path, at.line, at.column, f"fact '{fact.id}' has a figure in the undeclared series "
                            f"'{fig.series}'", _declare_hint(fig.series, series, "charts"))
         if (fig.value is None) == (fig.low is None or fig.high is None):
@@ -175,11 +175,6 @@ def check_declared(problems: Problems, site: Site, facts: list[Fact]) -> None:
         elif fig.low is not None and fig.high is not None and fig.low > fig.high:
             problems.error(w.path, w.line, w.column, f"fact '{fact.id}' has a figure whose low is above its high",
                            "swap the two numbers")
-
-
-def _field(fact: Fact, *keys: Any) -> Where:
-    """Where one of a fact's fields is written (the fact's start when its position is not kept)."""
-    return fact.spot.field(*keys) if fact.spot is not None else fact.where
 
 
 def _declared_figure(series: set[str], fig: Figure) -> bool:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from .errors import Problems
-from .model import Fact, Source
+from .model import Fact, Source, field_at
 
 # Words that pass a claim on: they belong to the generated chain, never to an attribution. "via" only
 # in lower case, so a name such as "La Via Campesina" is not taken for one.
@@ -114,7 +114,7 @@ def check_attributions(facts: Iterable[Fact], problems: Problems) -> set[Fact]:
         if match is None:
             continue
         failed.add(fact)
-        where = fact.spot.field("attribution") if fact.spot else fact.where
+        where = field_at(fact, "attribution")
         problems.error(where.path, where.line, where.column,
                        f"the attribution of fact '{fact.id}' writes '{match.group(0)}' itself",
                        "name only who makes the claim, e.g. 'the SBU'; the page writes 'According to …, "

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .errors import Problems
-from .model import Event, Fact, Project, Reference, Source, Spot, Term, Where
+from .model import Event, Fact, Project, Reference, Source, Spot, Term, Where, field_at
 from .schema import SLUG, TODO
 
 CITE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
@@ -83,9 +83,9 @@ def references(project: Project, problems: Problems) -> list[Reference]:
 
 def check_note_links(problems: Problems, sources: list[Source], facts: list[Fact], events: list[Event]) -> None:
     """A date note with a link is read as inline Markdown: warn of what the sanitiser would drop."""
-    notes = [(s.facts_date_note, _lazy(s.spot, "facts_date_note") if s.spot else s.where) for s in sources
+    notes = [(s.facts_date_note, field_at(s, "facts_date_note")) for s in sources
              if s.facts_date_note and "](" in s.facts_date_note]
-    notes += [(f.date_note, _lazy(f.spot, "date_note") if f.spot else f.where) for f in facts
+    notes += [(f.date_note, field_at(f, "date_note")) for f in facts
               if f.date_note and "](" in f.date_note]
     notes += [(e.date_note, e.where) for e in events if e.date_note and "](" in e.date_note]
     for note, where in notes:
@@ -238,17 +238,17 @@ def _translated_texts(project: Project, code: str) -> list[tuple[str, Where | Sp
         name = "facts_date_note" if isinstance(entry, Source) else "date_note"
         text = ((entry.translations or {}).get(code) or {}).get(name)
         if isinstance(text, str) and "](" in text:
-            out.append((text, _lazy(entry.spot, "translations", code, name) if entry.spot else entry.where, True))
+            out.append((text, field_at(entry, "translations", code, name), True))
     return out
 
 
 def _note_texts(sources: list[Source], facts: list[Fact], events: list[Event]) -> list[tuple[str, Where | Spot]]:
     """Each date note with a Markdown link, at its own field: (text, where)."""
     notes: list[tuple[str, Where | Spot]] = [
-        (s.facts_date_note, _lazy(s.spot, "facts_date_note") if s.spot else s.where) for s in sources
+        (s.facts_date_note, field_at(s, "facts_date_note")) for s in sources
         if s.facts_date_note and "](" in s.facts_date_note]
     if "](" in " ".join(filter(None, map(_DATE_NOTE, facts))):  # one search in C: most facts have no link
-        notes += [(f.date_note, _lazy(f.spot, "date_note") if f.spot else f.where) for f in facts
+        notes += [(f.date_note, field_at(f, "date_note")) for f in facts
                   if f.date_note and "](" in f.date_note]
     notes += [(e.date_note, _sibling(e.text_where, "date_note") or e.where) for e in events
               if e.date_note and "](" in e.date_note]
@@ -260,12 +260,6 @@ def _sibling(where: Where | Spot | None, *keys: str) -> Spot | None:
     if isinstance(where, Spot) and where.keypath:
         return Spot(where.doc, where.keypath[:-1] + keys)
     return None
-
-
-def _lazy(spot: Spot, *keys: str) -> Spot:
-    """A field's position, worked out only if a problem is reported there: asking for it at once parsed
-    the whole file again for every date note with a link (the shipped story's seven: ~4 ms a check)."""
-    return Spot(spot.doc, spot.keypath + keys)
 
 
 def _written_links(text: str, start: Where | Spot, inline: bool) -> list[tuple[str, Where | Spot]]:

@@ -59,6 +59,12 @@ class Spot:
         return self.doc.mark(self.keypath)[1]
 
 
+def field_at(item: Any, *keys: Any) -> Where | Spot:
+    """Where a field of an entry (a fact, a source) is written, worked out only when a problem reads
+    it; the entry's own start when its positions are not kept (``spot`` None)."""
+    return Spot(item.spot.doc, item.spot.keypath + keys) if item.spot is not None else item.where
+
+
 @dataclass(eq=False)  # identity is what matters: no generated __eq__ to build at import
 class Topic:
     """A topic readers can filter facts by (site.yaml `topics`)."""

@@ -10,7 +10,7 @@ to it under each fact and event; the exports carry it in full, since a claim tra
 from __future__ import annotations
 
 from .errors import Problems
-from .model import Event, Fact, Source, Where
+from .model import Event, Fact, Source, Spot, Where, field_at
 
 
 def inherit_date_notes(problems: Problems, sources: list[Source], facts: list[Fact], events: list[Event],
@@ -32,7 +32,7 @@ def inherit_date_notes(problems: Problems, sources: list[Source], facts: list[Fa
             fact.date_note_source = source
             heirs[source.id] += 1
         elif fact.date_note == source.facts_date_note:
-            _repeats(problems, fact.spot.field("date_note") if fact.spot else fact.where, f"fact '{fact.id}'", source)
+            _repeats(problems, field_at(fact, "date_note"), f"fact '{fact.id}'", source)
     by_id = {f.id: f for f in facts}
     for event in events:
         listed = [by_id[i] for i in event.facts if i in by_id]
@@ -47,14 +47,14 @@ def inherit_date_notes(problems: Problems, sources: list[Source], facts: list[Fa
     for source_id, count in heirs.items() if facts_sound else ():
         if count == 0:
             source = noted[source_id]
-            w = source.spot.field("facts_date_note") if source.spot else source.where
+            w = field_at(source, "facts_date_note")
             problems.warning(w.path, w.line, w.column,
                              f"no fact inherits the facts_date_note of source '{source_id}'",
                              "a fact inherits it when this source is its first citation and it has no "
                              "date_note of its own; remove the note or the facts' own date_note")
 
 
-def _repeats(problems: Problems, w: Where, what: str, source: Source) -> None:
+def _repeats(problems: Problems, w: Where | Spot, what: str, source: Source) -> None:
     problems.warning(w.path, w.line, w.column,
                      f"{what} repeats the facts_date_note of source '{source.id}' word for word",
                      "remove its date_note: it inherits the source's note, which the page says once")

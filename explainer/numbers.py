@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import Problems
-from .model import Fact
+from .model import Fact, field_at
 
 WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -121,7 +121,7 @@ def _check_fact(fact: Fact, problems: Problems) -> None:
         return  # most claims hold no number: no need to read the quotes
     allowed = {d.number for d in fact.derived} | fact_years(fact)
     for number in unsupported(fact.claim, [c.quote for c in fact.citations], allowed):
-        where = fact.spot.field("claim") if fact.spot else fact.where
+        where = field_at(fact, "claim")
         problems.error(where.path, where.line, where.column,
                        f"the number {number.text} in the claim of fact '{fact.id}' is in none of its quotes",
                        "quote the words that give it, or list it under 'derived:' with a one-line reason, "
@@ -129,7 +129,7 @@ def _check_fact(fact: Fact, problems: Problems) -> None:
     in_claim = {n.value for n in numerals(fact.claim)}
     for item in fact.derived:
         if item.number not in in_claim:
-            where = fact.spot.field("derived", item.index, "number") if fact.spot else fact.where
+            where = field_at(fact, "derived", item.index, "number")
             problems.error(where.path, where.line, where.column,
                            f"fact '{fact.id}' lists {shown(item.number)} under 'derived:' but its claim does "
                            "not write it", "remove the entry, or write the number in the claim as listed")

@@ -12,7 +12,7 @@ from . import quotes
 from .attribution import check_attributions
 from .closest import PassageFinder
 from .errors import Problems
-from .model import Fact, Project, Source, Where
+from .model import Fact, Project, Source, Spot, Where, field_at
 from .numbers import check_numbers
 from .suggest import Suggestions
 from .textfiles import Unreadable, read_text, read_utf8
@@ -214,7 +214,7 @@ def _check_sha256(source: Source, problems: Problems, actual: str) -> bool:
                f"add 'sha256: {actual}' after checking that seeds/{source.archive} is the text as archived")
         return False
     if source.sha256 != actual:
-        where = source.spot.field("sha256") if source.spot else source.where
+        where = field_at(source, "sha256")
         _error(problems, where, f"the archive of source '{source.id}' ({source.archive}) has changed since its "
                "sha256 was recorded",
                "archived texts are never edited: restore the file from version control; if the source itself "
@@ -308,11 +308,9 @@ def _check_citations(project: Project, index: dict[str, str], problems: Problems
 THREE_DOTS_HINT = "; if '...' marks words left out, write it as '…' or '[…]' (an elision), not three dots"
 
 
-def _cited(fact: Fact, index: int, key: str) -> Where:
+def _cited(fact: Fact, index: int, key: str) -> Where | Spot:
     """Where a field of a fact's citation is written: its `quote:` or `source:`, not the citation's first line."""
-    if fact.spot is None:
-        return fact.citations[index].where
-    return fact.spot.field("citations", index, key)
+    return field_at(fact, "citations", index, key) if fact.spot is not None else fact.citations[index].where
 
 
 def _check_elided(fact: Fact, source: Source, quote: str, where: Where, text: str, problems: Problems,
