@@ -83,12 +83,7 @@ def references(project: Project, problems: Problems) -> list[Reference]:
 
 def check_note_links(problems: Problems, sources: list[Source], facts: list[Fact], events: list[Event]) -> None:
     """A date note with a link is read as inline Markdown: warn of what the sanitiser would drop."""
-    notes = [(s.facts_date_note, field_at(s, "facts_date_note")) for s in sources
-             if s.facts_date_note and "](" in s.facts_date_note]
-    notes += [(f.date_note, field_at(f, "date_note")) for f in facts
-              if f.date_note and "](" in f.date_note]
-    notes += [(e.date_note, e.where) for e in events if e.date_note and "](" in e.date_note]
-    for note, where in notes:
+    for note, where in _note_texts(sources, facts, events):
         check_markup(note, where, problems, inline=True)
 
 
