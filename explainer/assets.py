@@ -19,6 +19,8 @@ from pathlib import Path
 
 import jinja2
 
+from .markdown_checks import OTHER_SITE  # a link with a scheme, or to another host
+
 HASH_LENGTH = 8
 DATA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "ico": "image/x-icon"}  # asset_data's media types
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
@@ -108,7 +110,6 @@ def _rewrite_css(rel: str, data: bytes, names: dict[str, str]) -> bytes:
 # on the page's bytes (only the links found are decoded).
 LINK = re.compile(r'(=")(?:(?<=\shref=")|(?<=\ssrc="))([^"]*)(")')
 LINK_BYTES = re.compile(rb'="(?:(?<=\shref=")|(?<=\ssrc="))([^"]*)"')
-OTHER_SITE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # a link with a scheme, or to another host
 _ELSEWHERE = (b"#", b"https://", b"http://")  # most links, skipped before they are decoded
 
 

@@ -30,7 +30,8 @@ _LINK = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)"  # [text](target), 
                    r"|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)>")  # <scheme:target>
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
-OTHER_SITE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # as assets.OTHER_SITE: a scheme, or another host
+# A link with a scheme, or to another host: not one of this site's files (also the build's link check: assets.py).
+OTHER_SITE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 _DATE_NOTE = attrgetter("date_note")
 
 
