@@ -159,15 +159,16 @@ def _template_words(paths: list[Path]) -> list[tuple[Path, int, str]]:
         try:
             with path.open("rb") as file:
                 for line, message, _comments, _context in extract(
-                        "jinja2.ext:babel_extract", file, keywords=_KEYWORDS,
-                        options={"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}):
+                        "jinja2.ext:babel_extract", file, keywords=KEYWORDS, options=TEMPLATE_OPTIONS):
                     found.append((path, line, message[0] if isinstance(message, tuple) else message))
         except Exception:  # unreadable, or not a template Jinja can parse: the build reports it where it renders
             continue
     return found
 
 
-_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}  # as scripts/messages.py
+# How the templates' messages are read, here and by scripts/messages.py (which makes the package's catalogs).
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+TEMPLATE_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
 
 
 def _check_template_words(words: list[tuple[Path, int, str]], chain: gettext_module.NullTranslations, code: str,

@@ -21,8 +21,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from explainer.catalogs import KEYWORDS, TEMPLATE_OPTIONS  # noqa: E402  (how a project's own templates are read too)
+
 LOCALES = REPO / "locales"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 METHODS = [("templates/**.html", "jinja2.ext:babel_extract"), ("explainer/**.py", "python")]
 HEADER = "The page's words for the sourced-explainer theme. Copy this file to your project's locales/ to change them."
 
@@ -32,8 +34,7 @@ def extracted() -> Catalog:
     fixed = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)  # stable files: no build date in them
     catalog = Catalog(project="sourced-explainer", version="1", fuzzy=False, creation_date=fixed,
                       revision_date=fixed, msgid_bugs_address="", last_translator="", language_team="")
-    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
-                                     "lstrip_blocks": "true"}}
+    options = {"templates/**.html": TEMPLATE_OPTIONS}
     for path, line, message, comments, context in extract_from_dir(
             str(REPO), METHODS, options_map=options, keywords=KEYWORDS, comment_tags=("Translators:",),
             strip_comment_tags=True):
