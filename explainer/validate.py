@@ -40,7 +40,7 @@ from .model import (
 )
 from .notes import inherit_date_notes
 from .renewed import as_made, items, moved_fact, positions, renewed_event, renewed_fact
-from .schema import CONTENT_FILES, INVALID, SUMMARY, ListOf
+from .schema import CONTENT_FILES, CURLY_PAIRS, INVALID, SUMMARY, ListOf
 
 PLACEHOLDER_ID = "todo-"  # ids `explainer new` writes where a real id belongs: todo-fact-id, todo-source-id
 _FACT_ID, _SOURCE, _CITATIONS = attrgetter("fact_id"), attrgetter("source"), attrgetter("citations")
@@ -177,12 +177,12 @@ def _invalid_ids(loaded: Loaded, clean: dict[str, Any]) -> set[str]:
             for i, item in enumerate(raw):
                 if isinstance(item, dict) and (values is None or values[i] is INVALID):
                     ids.add(str(item.get("id")))
-                    # as its citations write it: an id in typographic quotes is cited without them
-                    ids.add(str(item.get("id")).strip(_TYPOGRAPHIC_QUOTES + " "))
+                    # as its citations write it: an id in typographic quotes (the Checker's) is cited without them
+                    ids.add(str(item.get("id")).strip(_TYPOGRAPHIC_QUOTES))
     return ids
 
 
-_TYPOGRAPHIC_QUOTES = "“”„‟‘’‚‛«»"
+_TYPOGRAPHIC_QUOTES = "".join(sorted({mark for pair in CURLY_PAIRS for mark in pair})) + " "
 
 
 def _where(doc: EntryView, keypath: tuple) -> Where:
