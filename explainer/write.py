@@ -121,9 +121,13 @@ def check_output_dir(output: Path, root: Path) -> None:
             raise UsageError(f"cannot create {output}: {folder} is a file, not a folder",
                              "choose another --output, or remove or rename that file")
     if not is_ours(out):
-        raise UsageError(f"refusing to replace {output}: it holds files that the explainer generator did not write",
-                         f"choose a new or empty folder with --output; a build only replaces a folder "
-                         f"holding its {MARKER} file")
+        raise not_ours(output, f"choose a new or empty folder with --output; a build only replaces a folder "
+                               f"holding its {MARKER} file")
+
+
+def not_ours(output: Path, hint: str) -> UsageError:
+    """The refusal to replace a folder the build did not write, before the build and at the swap."""
+    return UsageError(f"refusing to replace {output}: it holds files that the explainer generator did not write", hint)
 
 
 def is_ours(folder: Path) -> bool:
@@ -273,8 +277,7 @@ def _swap_in(staging: Path, output: Path) -> None:
             if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                 raise
     if not is_ours(output):  # checked before the build too; a folder filled since then still is not ours
-        raise UsageError(f"refusing to replace {output}: it holds files that the explainer generator did not write",
-                         "choose a new or empty folder with --output")
+        raise not_ours(output, "choose a new or empty folder with --output")
     if _exchange(staging, output):
         return  # staging now holds the old site; the caller removes it
     old = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{output.name}-old-", dir=output.parent))
